@@ -1,0 +1,59 @@
+# Thin wrapper: the targets mirror what CI runs (.ci/run calls `make test`).
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+
+.PHONY: run test lint fmt venv venv-dev migrate demo bench messages clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+venv-dev: $(VENV)/.installed-dev
+
+## make run: the whole app on this machine, no servers needed (SQLite + file-system broker).
+## Set DATABASE_URL / CELERY_BROKER_URL to use PostgreSQL and Redis instead.
+run: venv
+	$(PY) manage.py runstack
+
+## make test: lint, Django checks, migrations check, then the whole suite on PostgreSQL/Redis.
+test: venv-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_SETTINGS_MODULE=presales.settings.test $(PY) manage.py check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=presales.settings.test $(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+fmt: venv-dev
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+demo: venv
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+
+## Regenerate the translation catalogues (needs gettext) and compile them.
+messages: venv-dev
+	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --ignore .venv --ignore var
+	$(PY) manage.py compilemessages --ignore .venv
+
+bench: venv-dev
+	@for f in bench/*.py; do echo "== $$f"; DJANGO_SETTINGS_MODULE=presales.settings.test $(PY) $$f; done
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class BidsConfig(AppConfig):
+    """Tenders, bids, contracts and handoffs (R-BID, R-CON, R-HAND)."""
+
+    name = "bids"
+    verbose_name = _("Bids and contracts")

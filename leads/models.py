@@ -1,0 +1,515 @@
+"""Customers (accounts), contacts, leads and communication records.
+
+Rules: R-LEAD-1..4, R-CUST-1..6, R-COMM-1. Writes go through leads/services.py; the lead
+status changes only through leads/transitions.py.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, Value
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from leads.choices import (
+    Channel,
+    DecisionRole,
+    DisqualifyReason,
+    Grade,
+    Industry,
+    LeadSource,
+    LeadStatus,
+    SizeClass,
+    Tier,
+)
+from leads.normalize import normalize_company, normalize_email, normalize_phone
+from presales.models import TimeStampedModel
+from presales.roles import Scope, scope_of
+from presales.scoping import personal_q, visibility_q
+
+USER = settings.AUTH_USER_MODEL
+
+
+class NeedTag(models.Model):
+    """A customer need tag such as cost control 降本 or production efficiency 效率 (R-CUST-1)."""
+
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("need tag")
+        verbose_name_plural = _("need tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomerQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(merged_into__isnull=True)
+
+    def _personal(self, user) -> Q:
+        return personal_q(
+            user,
+            team_field="team",
+            people_fields=("owner",),
+            extra=Q(pk__in=CustomerPresales.objects.filter(user_id=user.pk).values("customer_id")),
+        )
+
+    def visible_to(self, user):
+        """R-CUST-6: the owning team, the sales owner, assigned presales; all-scope roles."""
+        if scope_of(user) == Scope.ALL:
+            return self
+        if scope_of(user) is None:
+            return self.none()
+        return self.filter(self._personal(user))
+
+    def with_contact_access(self, user):
+        """Annotate ``contact_access``: may this user see unmasked contact details?"""
+        if scope_of(user) != Scope.ALL or user.is_superuser:
+            # Team-scope users only see rows close to them; superusers are support staff.
+            return self.annotate(contact_access=Value(True))
+        return self.annotate(
+            contact_access=Exists(Customer.objects.filter(pk=OuterRef("pk")).filter(self._personal(user)))
+        )
+
+
+class Customer(TimeStampedModel):
+    """An account: industry, size, region, need tags, grade, tier, owning team (R-CUST-1..4)."""
+
+    name = models.CharField(_("company name"), max_length=200)
+    normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices)
+    employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    annual_revenue = models.DecimalField(
+        _("annual revenue (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    website = models.URLField(_("website"), blank=True)
+    need_tags = models.ManyToManyField(NeedTag, verbose_name=_("need tags"), blank=True)
+    fit_score = models.PositiveSmallIntegerField(
+        _("fit (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)], default=3
+    )
+    value_score = models.PositiveSmallIntegerField(
+        _("value (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)], default=3
+    )
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, default=Grade.B)
+    grade_reason = models.TextField(_("grade reason"), blank=True)
+    graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.GENERAL)
+    size_class = models.CharField(
+        _("size class"), max_length=10, choices=SizeClass.choices, default=SizeClass.MEDIUM
+    )
+    team = models.ForeignKey(
+        "presales.Team", verbose_name=_("owning team"), on_delete=models.PROTECT, related_name="customers"
+    )
+    owner = models.ForeignKey(
+        USER, verbose_name=_("sales owner"), on_delete=models.PROTECT, related_name="owned_customers"
+    )
+    last_progress_at = models.DateTimeField(
+        _("last progress"),
+        default=timezone.now,
+        db_index=True,
+        help_text=_("Last recorded interaction or stage change; drives the grade review."),
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        editable=False,
+    )
+    history = HistoricalRecords(excluded_fields=["normalized_name", "updated_at"], m2m_fields=[need_tags])
+
+    objects = CustomerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        indexes = [
+            models.Index(fields=["team", "grade"], name="customer_team_grade"),
+            models.Index(fields=["-updated_at", "-id"], name="customer_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(annual_revenue__isnull=True) | Q(annual_revenue__gte=0),
+                name="customer_revenue_not_negative",
+                violation_error_message=_("Annual revenue cannot be negative."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("leads:customer_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        # Derived match key for duplicate detection (R-LEAD-2); never edited by hand.
+        self.normalized_name = normalize_company(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def primary_presales(self):
+        """The one primary presales engineer (R-CUST-5), or None."""
+        for assignment in self.presales_assignments.all():
+            if assignment.is_primary:
+                return assignment.user
+        return None
+
+
+class CustomerPresales(models.Model):
+    """A presales engineer on a customer: exactly one is primary, others assist (R-CUST-5)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="presales_assignments")
+    user = models.ForeignKey(
+        USER, verbose_name=_("presales engineer"), on_delete=models.PROTECT, related_name="presales_customers"
+    )
+    is_primary = models.BooleanField(_("primary"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("presales assignment")
+        verbose_name_plural = _("presales assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "user"],
+                name="presales_assignment_unique",
+                violation_error_message=_("This engineer is already on the customer."),
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_primary=True),
+                name="one_primary_presales_per_customer",
+                violation_error_message=_("A customer has exactly one primary presales engineer."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} / {self.user}"
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(customer__in=Customer.objects.visible_to(user))
+
+    def with_contact_access(self, user):
+        if scope_of(user) != Scope.ALL or user.is_superuser:
+            return self.annotate(contact_access=Value(True))
+        return self.annotate(
+            contact_access=Exists(
+                Customer.objects.with_contact_access(user).filter(
+                    pk=OuterRef("customer_id"), contact_access=True
+                )
+            )
+        )
+
+
+class Contact(TimeStampedModel):
+    """A person at a customer, with title and decision role (R-CUST-1)."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone_normalized = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    email_normalized = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
+    decision_role = models.CharField(
+        _("decision role"), max_length=30, choices=DecisionRole.choices, default=DecisionRole.OTHER
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    history = HistoricalRecords(excluded_fields=["phone_normalized", "email_normalized", "updated_at"])
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["customer", "name"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.customer})"
+
+    def get_absolute_url(self) -> str:
+        return self.customer.get_absolute_url()
+
+    def save(self, *args, **kwargs):
+        self.phone_normalized = normalize_phone(self.phone)
+        self.email_normalized = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+
+class LeadQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=[LeadStatus.NEW, LeadStatus.CONTACTED])
+
+    def first_contact_pending(self):
+        return self.open().filter(first_contacted_at__isnull=True)
+
+    def first_contact_due(self, now=None):
+        """Still inside the 24-hour first-contact window (R-LEAD-3)."""
+        return self.first_contact_pending().filter(first_contact_due_at__gt=now or timezone.now())
+
+    def first_contact_overdue(self, now=None):
+        """Past the 24-hour first-contact deadline with no contact recorded (R-LEAD-3)."""
+        return self.first_contact_pending().filter(first_contact_due_at__lte=now or timezone.now())
+
+    def _personal(self, user) -> Q:
+        return personal_q(user, team_field="team", people_fields=("owner", "presales_owner"))
+
+    def visible_to(self, user):
+        return self.filter(visibility_q(user, team_field="team", people_fields=("owner", "presales_owner")))
+
+    def with_contact_access(self, user):
+        if scope_of(user) != Scope.ALL or user.is_superuser:
+            return self.annotate(contact_access=Value(True))
+        return self.annotate(
+            contact_access=Exists(Lead.objects.filter(pk=OuterRef("pk")).filter(self._personal(user)))
+        )
+
+
+class Lead(TimeStampedModel):
+    """A sales lead from intake to qualification (R-LEAD-1..4)."""
+
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=LeadStatus.choices,
+        default=LeadStatus.NEW,
+        editable=False,
+        db_index=True,
+    )
+    source = models.CharField(_("source channel"), max_length=20, choices=LeadSource.choices)
+    company_name = models.CharField(_("company"), max_length=200)
+    company_normalized = models.CharField(max_length=200, db_index=True, editable=False)
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+    )
+    contact_name = models.CharField(_("contact"), max_length=100)
+    contact_title = models.CharField(_("contact title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    phone_normalized = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    email_normalized = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
+    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
+    background = models.TextField(_("project background"), blank=True)
+    initial_needs = models.TextField(_("initial needs"), blank=True)
+    budget = models.DecimalField(_("budget (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    timing = models.CharField(
+        _("timing"), max_length=100, blank=True, help_text=_("e.g. purchase planned for Q3")
+    )
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    first_contact_due_at = models.DateTimeField(_("first contact due"), db_index=True, editable=False)
+    first_contacted_at = models.DateTimeField(_("first contacted at"), null=True, blank=True, editable=False)
+    team = models.ForeignKey(
+        "presales.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="leads"
+    )
+    owner = models.ForeignKey(
+        USER, verbose_name=_("sales owner"), on_delete=models.PROTECT, related_name="owned_leads"
+    )
+    presales_owner = models.ForeignKey(
+        USER,
+        verbose_name=_("presales engineer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="presales_leads",
+    )
+    # R-LEAD-4 qualification: feasibility and potential value on five aspects.
+    eval_background = models.TextField(_("background assessment"), blank=True, editable=False)
+    eval_needs = models.TextField(_("needs assessment"), blank=True, editable=False)
+    eval_budget = models.TextField(_("budget assessment"), blank=True, editable=False)
+    eval_competition = models.TextField(_("competition assessment"), blank=True, editable=False)
+    eval_timeline = models.TextField(_("timeline assessment"), blank=True, editable=False)
+    disqualify_reason = models.CharField(
+        _("disqualification reason"),
+        max_length=30,
+        choices=DisqualifyReason.choices,
+        blank=True,
+        editable=False,
+    )
+    disqualify_note = models.TextField(_("disqualification note"), blank=True, editable=False)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_from",
+        editable=False,
+    )
+    history = HistoricalRecords(
+        excluded_fields=["company_normalized", "phone_normalized", "email_normalized", "updated_at"]
+    )
+
+    objects = LeadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        indexes = [
+            models.Index(fields=["team", "status"], name="lead_team_status"),
+            models.Index(fields=["-received_at", "-id"], name="lead_received"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget__isnull=True) | Q(budget__gte=0),
+                name="lead_budget_not_negative",
+                violation_error_message=_("Budget cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="disqualified") | ~Q(disqualify_reason=""),
+                name="lead_disqualified_has_reason",
+                violation_error_message=_("A disqualified lead needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_name} / {self.contact_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("leads:lead_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        self.company_normalized = normalize_company(self.company_name)
+        self.phone_normalized = normalize_phone(self.phone)
+        self.email_normalized = normalize_email(self.email)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (LeadStatus.NEW, LeadStatus.CONTACTED)
+
+    @property
+    def first_contact_state(self) -> str:
+        from leads.choices import FirstContactState
+
+        if self.first_contacted_at:
+            return FirstContactState.DONE
+        return (
+            FirstContactState.OVERDUE
+            if self.first_contact_due_at <= timezone.now()
+            else FirstContactState.DUE
+        )
+
+
+class CommunicationQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(
+            Q(customer__in=Customer.objects.visible_to(user)) | Q(lead__in=Lead.objects.visible_to(user))
+        )
+
+    def follow_ups_due(self, now=None):
+        return self.filter(next_step_due_at__isnull=False, next_step_due_at__lte=now or timezone.now())
+
+
+class CommunicationRecord(TimeStampedModel):
+    """One customer interaction (R-COMM-1); the first one on a lead is its first contact (R-LEAD-3)."""
+
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="communications",
+    )
+    lead = models.ForeignKey(
+        Lead,
+        verbose_name=_("lead"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="communications",
+    )
+    contact = models.ForeignKey(
+        Contact,
+        verbose_name=_("contact"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="communications",
+    )
+    occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    participants = models.TextField(_("participants"), blank=True)
+    key_points = models.TextField(_("key points"))
+    customer_feedback = models.TextField(_("customer feedback"), blank=True)
+    concerns = models.TextField(_("concerns"), blank=True)
+    next_step = models.TextField(_("next step"), blank=True)
+    next_step_due_at = models.DateTimeField(_("next step due"), null=True, blank=True, db_index=True)
+    is_first_contact = models.BooleanField(_("first contact"), default=False, editable=False)
+    author = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
+    )
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = CommunicationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        verbose_name = _("communication record")
+        verbose_name_plural = _("communication records")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False) | Q(lead__isnull=False),
+                name="communication_has_subject",
+                violation_error_message=_("A communication belongs to a customer or a lead."),
+            ),
+            models.CheckConstraint(
+                condition=Q(next_step_due_at__isnull=True) | ~Q(next_step=""),
+                name="communication_due_needs_next_step",
+                violation_error_message=_("A next-step date needs the next step described."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} {self.occurred_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return (self.customer or self.lead).get_absolute_url()
+
+
+class MergeRecord(models.Model):
+    """A merge of a duplicate into a survivor (R-LEAD-2): what moved, by whom, when."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Customer")
+        LEAD = "lead", _("Lead")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    source_id = models.PositiveBigIntegerField(_("merged record id"))
+    source_label = models.CharField(_("merged record"), max_length=300)
+    target_id = models.PositiveBigIntegerField(_("surviving record id"), db_index=True)
+    moved = models.JSONField(_("moved"), default=dict)
+    actor = models.ForeignKey(USER, verbose_name=_("merged by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("merged at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("merge record")
+        verbose_name_plural = _("merge records")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.source_label} → {self.target_id}"

@@ -1,0 +1,672 @@
+"""Write use cases for customers, contacts, leads and communications.
+
+Every service is keyword-only, atomic, re-reads the row it changes with
+``select_for_update()``, checks permission inside, validates, writes with the actor as the
+audit author, and schedules side effects with ``transaction.on_commit``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leads.choices import Grade, Industry, LeadStatus, SizeClass
+from leads.models import (
+    CommunicationRecord,
+    Contact,
+    Customer,
+    CustomerPresales,
+    Lead,
+    MergeRecord,
+    NeedTag,
+)
+from leads.normalize import normalize_company, normalize_email, normalize_phone
+from leads.transitions import LEAD_MACHINE, can_work_lead
+from presales.errors import Conflict, DomainError, NotAllowed
+from presales.roles import WRITER_ROLES, Role
+from presales.services import delete_as, ensure_still_visible, save_as, validate
+
+# --- rules -------------------------------------------------------------------------------
+
+
+def grade_for(*, fit: int, value: int) -> str:
+    """R-CUST-2: grade from fit × value (1–5 each): ≥16 A, ≥9 B, else C."""
+    product = fit * value
+    if product >= 16:
+        return Grade.A
+    if product >= 9:
+        return Grade.B
+    return Grade.C
+
+
+def size_class_for(*, employees: int | None, annual_revenue: Decimal | None) -> str:
+    """R-CUST-4 size class: large ≥ 1000 staff or ≥ ¥500M; small < 100 staff and < ¥20M."""
+    employees = employees or 0
+    revenue = annual_revenue or Decimal(0)
+    if employees >= 1000 or revenue >= Decimal("500000000"):
+        return SizeClass.LARGE
+    if employees < 100 and revenue < Decimal("20000000"):
+        return SizeClass.SMALL
+    return SizeClass.MEDIUM
+
+
+def can_edit_customer(actor, customer: Customer) -> bool:
+    if not actor.has_role(*WRITER_ROLES):
+        return False
+    if actor.is_superuser or actor.has_role(Role.ADMIN):
+        return True
+    return (
+        customer.team_id in actor.team_ids
+        or customer.owner_id == actor.pk
+        or customer.presales_assignments.filter(user_id=actor.pk).exists()
+    )
+
+
+def _require_writer(actor) -> None:
+    if not actor.has_role(*WRITER_ROLES):
+        raise NotAllowed(_("Your role cannot create or change customer records."))
+
+
+def _require_customer_edit(actor, customer: Customer) -> None:
+    if not can_edit_customer(actor, customer):
+        raise NotAllowed(_("You cannot change this customer."))
+
+
+def _require_lead_edit(actor, lead: Lead) -> None:
+    if not can_work_lead(actor, lead):
+        raise NotAllowed(_("You cannot change this lead."))
+
+
+def _touch_progress(customer_id: int | None, when) -> None:
+    """Record progress on the customer (drives the monthly grade review, R-CUST-3)."""
+    if customer_id:
+        Customer.objects.filter(pk=customer_id).update(last_progress_at=Greatest("last_progress_at", when))
+
+
+# --- duplicates (R-LEAD-2) ---------------------------------------------------------------
+
+
+@dataclass
+class Duplicates:
+    """Existing records that look like the same company or person."""
+
+    leads: list[Lead] = field(default_factory=list)
+    customers: list[Customer] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.leads or self.customers)
+
+    def as_dict(self, user) -> dict:
+        visible_leads = set(
+            Lead.objects.visible_to(user)
+            .filter(pk__in=[x.pk for x in self.leads])
+            .values_list("pk", flat=True)
+        )
+        visible_customers = set(
+            Customer.objects.visible_to(user)
+            .filter(pk__in=[x.pk for x in self.customers])
+            .values_list("pk", flat=True)
+        )
+        return {
+            "leads": [
+                {
+                    "id": x.pk,
+                    "company_name": x.company_name,
+                    "status": x.status,
+                    "team": str(x.team),
+                    "visible": x.pk in visible_leads,
+                }
+                for x in self.leads
+            ],
+            "customers": [
+                {"id": x.pk, "name": x.name, "team": str(x.team), "visible": x.pk in visible_customers}
+                for x in self.customers
+            ],
+        }
+
+
+def lead_find_duplicates(
+    *, company_name: str = "", phone: str = "", email: str = "", exclude_lead: int | None = None
+) -> Duplicates:
+    """Open leads and active customers matching the normalised company, phone or email.
+
+    Searches every team on purpose: a duplicate in another team is still a duplicate; the
+    caller shows those without details (R-CUST-6).
+    """
+    company, phone_n, email_n = (
+        normalize_company(company_name),
+        normalize_phone(phone),
+        normalize_email(email),
+    )
+    lead_q, contact_q = Q(pk__in=[]), Q(pk__in=[])
+    customer_q = Q(pk__in=[])
+    if company:
+        lead_q |= Q(company_normalized=company)
+        customer_q |= Q(normalized_name=company)
+    if phone_n:
+        lead_q |= Q(phone_normalized=phone_n)
+        contact_q |= Q(phone_normalized=phone_n)
+    if email_n:
+        lead_q |= Q(email_normalized=email_n)
+        contact_q |= Q(email_normalized=email_n)
+    leads = Lead.objects.open().filter(lead_q).select_related("team")
+    if exclude_lead:
+        leads = leads.exclude(pk=exclude_lead)
+    customers = (
+        Customer.objects.active()
+        .filter(customer_q | Q(pk__in=Contact.objects.filter(contact_q).values("customer_id")))
+        .select_related("team")
+    )
+    return Duplicates(leads=list(leads[:20]), customers=list(customers[:20]))
+
+
+# --- customers ---------------------------------------------------------------------------
+
+
+def _apply(obj, data: dict, allowed: set[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+CUSTOMER_FIELDS = {
+    "name",
+    "industry",
+    "employees",
+    "annual_revenue",
+    "region",
+    "address",
+    "website",
+    "fit_score",
+    "value_score",
+    "grade",
+    "grade_reason",
+    "tier",
+    "size_class",
+    "team",
+    "owner",
+    "notes",
+}
+
+
+def _grade_customer(customer: Customer, *, explicit_grade: str | None) -> None:
+    computed = grade_for(fit=customer.fit_score or 1, value=customer.value_score or 1)
+    if explicit_grade and explicit_grade != computed and not customer.grade_reason.strip():
+        raise DomainError(
+            fields={
+                "grade_reason": [
+                    _("Explain why the grade differs from the fit × value grade (%(grade)s).")
+                    % {"grade": computed}
+                ]
+            }
+        )
+    customer.grade = explicit_grade or computed
+    customer.graded_at = timezone.now()
+
+
+@transaction.atomic
+def customer_create(
+    *, actor, data: dict, need_tags: list[str] | None = None, primary_presales=None
+) -> Customer:
+    """Create a customer owned by a team; grade from fit × value unless overridden with a reason."""
+    _require_writer(actor)
+    data = dict(data)
+    explicit_grade = data.pop("grade", None)
+    size_given = "size_class" in data and data["size_class"]
+    customer = Customer()
+    _apply(customer, data, CUSTOMER_FIELDS)
+    if customer.team_id is None and actor.team_id:
+        customer.team_id = actor.team_id
+    if customer.owner_id is None:
+        customer.owner = actor
+    if not size_given:
+        customer.size_class = size_class_for(
+            employees=customer.employees, annual_revenue=customer.annual_revenue
+        )
+    _grade_customer(customer, explicit_grade=explicit_grade)
+    customer.normalized_name = normalize_company(customer.name)
+    validate(customer, exclude=["normalized_name"])
+    save_as(customer, actor)
+    if need_tags is not None:
+        customer_set_need_tags(customer=customer, names=need_tags)
+    if primary_presales is not None:
+        _assign_primary(customer, primary_presales, actor)
+    ensure_still_visible(Customer.objects, customer, actor)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor, customer: Customer, data: dict, need_tags: list[str] | None = None) -> Customer:
+    """Edit a customer; the grade is recomputed when scores change (R-CUST-2)."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _require_customer_edit(actor, customer)
+    if customer.merged_into_id:
+        raise Conflict(_("This customer was merged into another one and can no longer change."))
+    data = dict(data)
+    explicit_grade = data.pop("grade", None)
+    scores_changed = any(k in data for k in ("fit_score", "value_score"))
+    _apply(customer, data, CUSTOMER_FIELDS)
+    if explicit_grade is not None or scores_changed:
+        _grade_customer(customer, explicit_grade=explicit_grade)
+    customer.normalized_name = normalize_company(customer.name)
+    validate(customer, exclude=["normalized_name"])
+    save_as(customer, actor)
+    if need_tags is not None:
+        customer_set_need_tags(customer=customer, names=need_tags)
+    ensure_still_visible(Customer.objects, customer, actor)
+    return customer
+
+
+def customer_set_need_tags(*, customer: Customer, names: list[str]) -> None:
+    tags = [NeedTag.objects.get_or_create(name=n.strip())[0] for n in names if n and n.strip()]
+    customer.need_tags.set(tags)
+
+
+def _assign_primary(customer: Customer, user, actor) -> None:
+    if not user.has_role(Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER):
+        raise DomainError(fields={"primary_presales": [_("The primary owner must be a presales engineer.")]})
+    current = CustomerPresales.objects.select_for_update().filter(customer=customer, is_primary=True).first()
+    if current and current.user_id == user.pk:
+        return
+    if current:
+        current.is_primary = False
+        save_as(current, actor)
+    assignment, _created = CustomerPresales.objects.get_or_create(customer=customer, user=user)
+    assignment.is_primary = True
+    save_as(assignment, actor)
+
+
+@transaction.atomic
+def customer_set_primary_presales(*, actor, customer: Customer, user) -> Customer:
+    """R-CUST-5: exactly one primary presales engineer; the previous one becomes an assistant."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _require_customer_edit(actor, customer)
+    _assign_primary(customer, user, actor)
+    return customer
+
+
+@transaction.atomic
+def customer_add_assistant(*, actor, customer: Customer, user) -> CustomerPresales:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _require_customer_edit(actor, customer)
+    assignment, _created = CustomerPresales.objects.get_or_create(customer=customer, user=user)
+    return assignment
+
+
+@transaction.atomic
+def customer_remove_presales(*, actor, customer: Customer, user) -> None:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _require_customer_edit(actor, customer)
+    assignment = CustomerPresales.objects.filter(customer=customer, user=user).first()
+    if assignment is None:
+        return
+    if assignment.is_primary:
+        raise Conflict(_("Name another primary presales engineer before removing this one."))
+    delete_as(assignment, actor)
+
+
+@transaction.atomic
+def customer_merge(*, actor, source: Customer, target: Customer) -> MergeRecord:
+    """Merge a duplicate customer into ``target`` (R-LEAD-2): contacts, communications, leads,
+    presales assistants and need tags move; the source stays as a pointer; the merge is recorded."""
+    if source.pk == target.pk:
+        raise DomainError(fields={"target": [_("A customer cannot be merged into itself.")]})
+    locked = {
+        c.pk: c
+        for c in Customer.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")
+    }
+    source, target = locked[source.pk], locked[target.pk]
+    _require_customer_edit(actor, source)
+    _require_customer_edit(actor, target)
+    if source.merged_into_id or target.merged_into_id:
+        raise Conflict(_("One of these customers was already merged."))
+    moved = {
+        "contacts": Contact.objects.filter(customer=source).update(customer=target),
+        "communications": CommunicationRecord.objects.filter(customer=source).update(customer=target),
+        "leads": Lead.objects.filter(customer=source).update(customer=target),
+    }
+    existing = set(target.presales_assignments.values_list("user_id", flat=True))
+    moved_people = 0
+    for assignment in source.presales_assignments.all():
+        if assignment.user_id not in existing:
+            CustomerPresales.objects.create(customer=target, user_id=assignment.user_id, is_primary=False)
+            moved_people += 1
+    moved["presales"] = moved_people
+    target.need_tags.add(*source.need_tags.all())
+    source.merged_into = target
+    save_as(source, actor)
+    _touch_progress(target.pk, source.last_progress_at)
+    return MergeRecord.objects.create(
+        kind=MergeRecord.Kind.CUSTOMER,
+        source_id=source.pk,
+        source_label=source.name,
+        target_id=target.pk,
+        moved=moved,
+        actor=actor,
+    )
+
+
+# --- contacts ----------------------------------------------------------------------------
+
+CONTACT_FIELDS = {"name", "title", "phone", "email", "decision_role", "notes"}
+
+
+@transaction.atomic
+def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _require_customer_edit(actor, customer)
+    contact = Contact(customer=customer)
+    _apply(contact, data, CONTACT_FIELDS)
+    validate(contact, exclude=["phone_normalized", "email_normalized"])
+    save_as(contact, actor)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor, contact: Contact, data: dict) -> Contact:
+    contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+    _require_customer_edit(actor, contact.customer)
+    _apply(contact, data, CONTACT_FIELDS)
+    validate(contact, exclude=["phone_normalized", "email_normalized"])
+    save_as(contact, actor)
+    return contact
+
+
+@transaction.atomic
+def contact_delete(*, actor, contact: Contact) -> None:
+    contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
+    _require_customer_edit(actor, contact.customer)
+    delete_as(contact, actor)
+
+
+# --- leads -------------------------------------------------------------------------------
+
+LEAD_FIELDS = {
+    "source",
+    "company_name",
+    "customer",
+    "contact_name",
+    "contact_title",
+    "phone",
+    "email",
+    "industry",
+    "background",
+    "initial_needs",
+    "budget",
+    "timing",
+    "received_at",
+    "team",
+    "owner",
+    "presales_owner",
+}
+
+
+def first_contact_deadline(received_at):
+    """R-LEAD-3: first contact within 24 hours of receipt (hours configurable)."""
+    return received_at + timedelta(hours=settings.PRESALES["FIRST_CONTACT_HOURS"])
+
+
+@transaction.atomic
+def lead_create(*, actor, data: dict, allow_duplicate: bool = False) -> Lead:
+    """Intake a lead (R-LEAD-1). Duplicates are refused with the candidates (R-LEAD-2) unless
+    the caller confirms ``allow_duplicate`` after seeing them."""
+    _require_writer(actor)
+    lead = Lead()
+    _apply(lead, data, LEAD_FIELDS)
+    if lead.team_id is None:
+        lead.team_id = actor.team_id
+    if lead.owner_id is None:
+        lead.owner = actor
+    if lead.received_at is None:
+        lead.received_at = timezone.now()
+    lead.first_contact_due_at = first_contact_deadline(lead.received_at)
+    validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
+    if not (lead.phone or lead.email):
+        raise DomainError(fields={"phone": [_("Give a phone number or an email address.")]})
+    if not allow_duplicate:
+        duplicates = lead_find_duplicates(company_name=lead.company_name, phone=lead.phone, email=lead.email)
+        if duplicates:
+            raise Conflict(
+                _("This lead looks like an existing record. Merge it, or confirm to create it anyway."),
+                code="duplicate",
+                extra={"duplicates": duplicates.as_dict(actor)},
+            )
+    save_as(lead, actor)
+    ensure_still_visible(Lead.objects, lead, actor)
+    return lead
+
+
+@transaction.atomic
+def lead_update(*, actor, lead: Lead, data: dict) -> Lead:
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    _require_lead_edit(actor, lead)
+    if not lead.is_open:
+        raise Conflict(_("A closed lead cannot be edited."))
+    _apply(lead, data, LEAD_FIELDS)
+    if "received_at" in data:
+        lead.first_contact_due_at = first_contact_deadline(lead.received_at)
+    validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
+    save_as(lead, actor)
+    ensure_still_visible(Lead.objects, lead, actor)
+    return lead
+
+
+COMMUNICATION_FIELDS = {
+    "contact",
+    "occurred_at",
+    "channel",
+    "place",
+    "participants",
+    "key_points",
+    "customer_feedback",
+    "concerns",
+    "next_step",
+    "next_step_due_at",
+}
+
+
+def _new_communication(*, actor, data: dict, customer=None, lead=None, first=False) -> CommunicationRecord:
+    record = CommunicationRecord(customer=customer, lead=lead, author=actor, is_first_contact=first)
+    _apply(record, data, COMMUNICATION_FIELDS)
+    if record.occurred_at is None:
+        record.occurred_at = timezone.now()
+    if record.occurred_at > timezone.now() + timedelta(minutes=5):
+        raise DomainError(fields={"occurred_at": [_("An interaction cannot be recorded in the future.")]})
+    if record.contact_id and customer and record.contact.customer_id != customer.pk:
+        raise DomainError(fields={"contact": [_("This contact belongs to another customer.")]})
+    validate(record)
+    save_as(record, actor)
+    _touch_progress(customer.pk if customer else (lead.customer_id if lead else None), record.occurred_at)
+    return record
+
+
+LEAD_CONTACT_FIELDS = {"company_name", "contact_name", "contact_title", "phone", "email", "initial_needs"}
+
+
+@transaction.atomic
+def lead_record_first_contact(*, actor, lead: Lead, data: dict) -> CommunicationRecord:
+    """R-LEAD-3: the first contact record (company, contact, title, phone, initial need,
+    concerns). Corrections to the lead's contact facts are saved on the lead."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    LEAD_MACHINE.check(lead, actor, "record_first_contact")
+    data = dict(data)
+    lead_facts = {k: data.pop(k) for k in list(data) if k in LEAD_CONTACT_FIELDS}
+    _apply(lead, lead_facts, LEAD_FIELDS)
+    record = _new_communication(actor=actor, data=data, lead=lead, customer=lead.customer, first=True)
+    lead.first_contacted_at = record.occurred_at
+    lead.status = LeadStatus.CONTACTED
+    validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
+    save_as(lead, actor)
+    return record
+
+
+@transaction.atomic
+def communication_create(
+    *, actor, data: dict, customer: Customer | None = None, lead: Lead | None = None
+) -> CommunicationRecord:
+    """R-COMM-1: record an interaction on a customer or a lead. A promised follow-up
+    (``next_step_due_at``) is stored as a deadline on the record."""
+    if customer is None and lead is None:
+        raise DomainError(fields={"customer": [_("Choose a customer or a lead.")]})
+    if customer is not None:
+        customer = Customer.objects.select_for_update().get(pk=customer.pk)
+        _require_customer_edit(actor, customer)
+    if lead is not None:
+        lead = Lead.objects.select_for_update().get(pk=lead.pk)
+        _require_lead_edit(actor, lead)
+        customer = customer or lead.customer
+    return _new_communication(actor=actor, data=data, customer=customer, lead=lead)
+
+
+@transaction.atomic
+def communication_update(*, actor, record: CommunicationRecord, data: dict) -> CommunicationRecord:
+    record = CommunicationRecord.objects.select_for_update().get(pk=record.pk)
+    if record.author_id != actor.pk and not actor.is_superuser:
+        raise NotAllowed(_("Only the author can correct a communication record."))
+    _apply(record, data, COMMUNICATION_FIELDS)
+    validate(record)
+    save_as(record, actor)
+    return record
+
+
+EVALUATION_KEYS = ("background", "needs", "budget", "competition", "timeline")
+
+
+@transaction.atomic
+def lead_qualify(*, actor, lead: Lead, evaluation: dict, customer: Customer | None = None) -> Lead:
+    """R-LEAD-4: qualify on the five-aspect evaluation. Links or creates the customer (by
+    normalised name), adds the lead's contact, and moves its communications there."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    LEAD_MACHINE.check(lead, actor, "qualify", evaluation=evaluation)
+    for key in EVALUATION_KEYS:
+        setattr(lead, f"eval_{key}", str(evaluation.get(key, "")).strip())
+    customer = customer or lead.customer
+    if customer is None:
+        customer = (
+            Customer.objects.active()
+            .visible_to(actor)
+            .filter(normalized_name=normalize_company(lead.company_name))
+            .first()
+        )
+    if customer is None:
+        customer = customer_create(
+            actor=actor,
+            data={
+                "name": lead.company_name,
+                "industry": lead.industry or Industry.OTHER,
+                "team": lead.team,
+                "owner": lead.owner,
+            },
+            primary_presales=lead.presales_owner,
+        )
+    elif not can_edit_customer(actor, customer):
+        raise NotAllowed(_("You cannot add this lead to that customer."))
+    contact_exists = (
+        Contact.objects.filter(customer=customer)
+        .filter(
+            Q(phone_normalized=normalize_phone(lead.phone), phone_normalized__gt="")
+            | Q(email_normalized=normalize_email(lead.email), email_normalized__gt="")
+        )
+        .exists()
+    )
+    if not contact_exists:
+        contact = Contact(
+            customer=customer,
+            name=lead.contact_name,
+            title=lead.contact_title,
+            phone=lead.phone,
+            email=lead.email,
+        )
+        save_as(contact, actor)
+    CommunicationRecord.objects.filter(lead=lead, customer__isnull=True).update(customer=customer)
+    lead.customer = customer
+    lead.status = LeadStatus.QUALIFIED
+    lead.decided_at = timezone.now()
+    save_as(lead, actor)
+    _touch_progress(customer.pk, lead.decided_at)
+    return lead
+
+
+@transaction.atomic
+def lead_disqualify(*, actor, lead: Lead, reason: str, note: str = "") -> Lead:
+    """R-LEAD-4: disqualify with a reason."""
+    lead = Lead.objects.select_for_update().get(pk=lead.pk)
+    LEAD_MACHINE.check(lead, actor, "disqualify", reason=reason)
+    lead.disqualify_reason = reason
+    lead.disqualify_note = note
+    lead.status = LeadStatus.DISQUALIFIED
+    lead.decided_at = timezone.now()
+    validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
+    save_as(lead, actor)
+    return lead
+
+
+@transaction.atomic
+def lead_merge(*, actor, source: Lead, target: Lead) -> MergeRecord:
+    """R-LEAD-2: merge a duplicate lead into ``target``: its communications move, blank facts
+    on the target are filled from it, and the source is closed as merged."""
+    if source.pk == target.pk:
+        raise DomainError(fields={"target": [_("A lead cannot be merged into itself.")]})
+    locked = {
+        x.pk: x for x in Lead.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")
+    }
+    source, target = locked[source.pk], locked[target.pk]
+    LEAD_MACHINE.check(source, actor, "merge")
+    if not target.is_open:
+        raise Conflict(_("Leads can only be merged into an open lead."))
+    _require_lead_edit(actor, target)
+    filled = []
+    for name in (
+        "contact_title",
+        "phone",
+        "email",
+        "industry",
+        "background",
+        "initial_needs",
+        "budget",
+        "timing",
+        "customer_id",
+        "presales_owner_id",
+    ):
+        if getattr(target, name) in ("", None) and getattr(source, name) not in ("", None):
+            setattr(target, name, getattr(source, name))
+            filled.append(name.removesuffix("_id"))
+    if target.first_contacted_at is None and source.first_contacted_at is not None:
+        target.first_contacted_at = source.first_contacted_at
+        target.status = LeadStatus.CONTACTED
+        filled.append("first_contacted_at")
+    moved = {
+        "communications": CommunicationRecord.objects.filter(lead=source).update(lead=target),
+        "filled": filled,
+    }
+    save_as(target, actor)
+    source.merged_into = target
+    source.status = LeadStatus.MERGED
+    source.decided_at = timezone.now()
+    save_as(source, actor)
+    return MergeRecord.objects.create(
+        kind=MergeRecord.Kind.LEAD,
+        source_id=source.pk,
+        source_label=str(source),
+        target_id=target.pk,
+        moved=moved,
+        actor=actor,
+    )
+
+
+@transaction.atomic
+def lead_intake_merge(*, actor, data: dict, target: Lead) -> MergeRecord:
+    """Intake a lead that duplicates ``target``: the intake is kept (with its source channel)
+    and merged at once, so nothing is silently created twice (R-LEAD-2)."""
+    source = lead_create(actor=actor, data=data, allow_duplicate=True)
+    return lead_merge(actor=actor, source=source, target=target)

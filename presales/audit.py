@@ -1,0 +1,93 @@
+"""Audit trail display: who changed what, when, before and after (django-simple-history).
+
+Every audited model declares ``history = HistoricalRecords()``; services save with the
+actor as ``_history_user``. This module turns history rows into readable entries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+@dataclass
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    when: datetime
+    who: object
+    action: str
+    object_label: str
+    model_label: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _display(record, field_name: str, value) -> str:
+    if value in (None, ""):
+        return "—"
+    model_field = record.instance_type._meta.get_field(field_name)
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if model_field.is_relation and not model_field.many_to_many:
+        related = model_field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related else f"#{value}"
+    if model_field.many_to_many:
+        ids = [row[model_field.m2m_reverse_field_name()] for row in value] if value else []
+        names = model_field.related_model._default_manager.filter(pk__in=ids)
+        return ", ".join(sorted(str(n) for n in names)) or "—"
+    return str(value)
+
+
+def history_entries(*histories: QuerySet, limit: int = 100) -> list[Entry]:
+    """Merge several history querysets (a record and its children) newest first, each
+    entry with the field-level changes against the previous version of the same object."""
+    records = []
+    for qs in histories:
+        records.extend(qs.select_related("history_user").order_by("-history_date")[:limit])
+    records.sort(key=lambda r: r.history_date, reverse=True)
+    entries = []
+    for record in records[:limit]:
+        meta = record.instance_type._meta
+        entry = Entry(
+            when=record.history_date,
+            who=record.history_user,
+            action=str(ACTIONS.get(record.history_type, record.history_type)),
+            object_label=str(record.instance)
+            if record.history_type != "-"
+            else record.history_object.__str__(),
+            model_label=str(meta.verbose_name),
+        )
+        previous = record.prev_record
+        if record.history_type == "~" and previous is not None:
+            delta = record.diff_against(previous)
+            for change in delta.changes:
+                entry.changes.append(
+                    Change(
+                        field=str(meta.get_field(change.field).verbose_name),
+                        old=_display(record, change.field, change.old),
+                        new=_display(record, change.field, change.new),
+                    )
+                )
+            if not entry.changes:
+                continue
+        elif record.history_type == "+":
+            for model_field in meta.concrete_fields:
+                if model_field.name in ("id", "created_at", "updated_at") or not model_field.editable:
+                    continue
+                value = getattr(record, model_field.attname, None)
+                if value not in (None, ""):
+                    entry.changes.append(
+                        Change(str(model_field.verbose_name), "", _display(record, model_field.name, value))
+                    )
+        entries.append(entry)
+    return entries

@@ -1,0 +1,37 @@
+"""Zero-setup development settings used by ``make run``: SQLite and a file-system broker.
+
+Set DATABASE_URL / CELERY_BROKER_URL to use PostgreSQL and Redis instead.
+"""
+
+import os
+from pathlib import Path
+
+VAR_DIR = Path(__file__).resolve().parent.parent.parent / "var"
+
+os.environ.setdefault("DEBUG", "true")
+os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-not-for-production")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+os.environ.setdefault("CELERY_BROKER_URL", "filesystem://")
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+
+from .base import *  # noqa: E402,F403
+from .base import CELERY_BROKER_URL  # noqa: E402
+
+VAR_DIR.mkdir(exist_ok=True)
+
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    _broker_dir = VAR_DIR / "broker"
+    for _sub in ("queue", "processed", "control"):
+        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(_broker_dir / "queue"),
+        "data_folder_out": str(_broker_dir / "queue"),
+        "processed_folder": str(_broker_dir / "processed"),
+        "control_folder": str(_broker_dir / "control"),
+        "store_processed": False,
+    }
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

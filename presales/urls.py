@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from presales import views
+
+urlpatterns = [
+    path("", views.DashboardView.as_view(), name="dashboard"),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "accounts/password/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "accounts/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("leads/", include("leads.urls")),
+    path("proposals/", include("proposals.urls")),
+    path("bids/", include("bids.urls")),
+    path("reviews/", include("reviews.urls")),
+    path("kpi/", include("kpi.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("presales.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

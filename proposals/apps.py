@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ProposalsConfig(AppConfig):
+    """Needs analysis, solutions and their versions, demos (R-NEED, R-SOL, R-DEMO)."""
+
+    name = "proposals"
+    verbose_name = _("Solutions")

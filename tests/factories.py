@@ -1,0 +1,103 @@
+"""factory_boy factories shared by every test module."""
+
+from datetime import timedelta
+
+import factory
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from leads.choices import Channel, Industry, LeadSource, LeadStatus
+from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead
+from presales.models import Team, User
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """``UserFactory(roles=["presales_engineer"], team=t)``; password is "pw"."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.LazyAttribute(lambda o: o.username.title())
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
+    language = "en"
+    team = factory.SubFactory(TeamFactory)
+    password = factory.PostGenerationMethodCall("set_password", "pw")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.groups.add(*[Group.objects.get_or_create(name=r)[0] for r in extracted])
+        self.save()
+        self.__dict__.pop("roles", None)
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    name = factory.Sequence(lambda n: f"Customer {n} Manufacturing")
+    industry = Industry.MANUFACTURING
+    employees = 500
+    annual_revenue = 100_000_000
+    region = "Shanghai"
+    team = factory.SubFactory(TeamFactory)
+    owner = factory.SubFactory(UserFactory, team=factory.SelfAttribute("..team"), roles=["sales_rep"])
+
+
+class CustomerPresalesFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CustomerPresales
+
+    customer = factory.SubFactory(CustomerFactory)
+    user = factory.SubFactory(UserFactory, roles=["presales_engineer"])
+    is_primary = True
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"Contact {n}")
+    title = "IT Director"
+    phone = factory.Sequence(lambda n: f"139{n:08d}")
+    email = factory.Sequence(lambda n: f"contact{n}@customer.example")
+
+
+class LeadFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Lead
+
+    source = LeadSource.TRADE_SHOW
+    status = LeadStatus.NEW
+    company_name = factory.Sequence(lambda n: f"Lead Company {n}")
+    contact_name = factory.Sequence(lambda n: f"Lead Contact {n}")
+    contact_title = "CIO"
+    phone = factory.Sequence(lambda n: f"137{n:08d}")
+    email = factory.Sequence(lambda n: f"lead{n}@prospect.example")
+    industry = Industry.MANUFACTURING
+    received_at = factory.LazyFunction(timezone.now)
+    first_contact_due_at = factory.LazyAttribute(lambda o: o.received_at + timedelta(hours=24))
+    team = factory.SubFactory(TeamFactory)
+    owner = factory.SubFactory(UserFactory, team=factory.SelfAttribute("..team"), roles=["sales_rep"])
+
+
+class CommunicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommunicationRecord
+
+    customer = factory.SubFactory(CustomerFactory)
+    channel = Channel.PHONE
+    key_points = "Discussed the production line upgrade."
+    occurred_at = factory.LazyFunction(timezone.now)
+    author = factory.SubFactory(UserFactory, roles=["presales_engineer"])

@@ -1,0 +1,78 @@
+"""Core behaviour: roles, scopes, the error contract, language per user."""
+
+import pytest
+from django.urls import reverse
+
+from presales.errors import DomainError, GateRefused
+from presales.roles import Role, Scope, scope_of
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_role_in_process_md_has_a_group(django_db_setup):
+    from django.contrib.auth.models import Group
+
+    # given the migrated database; then a group exists for each role
+    assert set(Group.objects.values_list("name", flat=True)) >= set(Role.values)
+
+
+@pytest.mark.parametrize(
+    ("roles", "scope"),
+    [
+        ([], None),
+        ([Role.PRESALES_ENGINEER], Scope.TEAM),
+        ([Role.SALES_MANAGER], Scope.TEAM),
+        ([Role.GENERAL_MANAGER], Scope.ALL),
+        ([Role.PRESALES_ENGINEER, Role.LEGAL], Scope.ALL),
+    ],
+)
+def test_scope_is_the_widest_of_the_roles(make_user, team, roles, scope):
+    assert scope_of(make_user(*roles, team=team)) == scope
+
+
+def test_domain_error_carries_fields_and_reasons():
+    err = GateRefused(reasons=["Record the first contact."])
+    assert err.status_code == 409
+    assert err.as_dict() == {
+        "code": "gate_refused",
+        "message": str(GateRefused.default_message),
+        "fields": {},
+        "reasons": ["Record the first contact."],
+    }
+    assert DomainError(fields={"name": "Required."}).fields == {"name": ["Required."]}
+
+
+def test_user_language_switches_the_whole_ui(client, make_user, team):
+    # given a user who picked Traditional Chinese
+    user = make_user(Role.PRESALES_ENGINEER, team=team, language="zh-hant")
+    client.force_login(user)
+    # when they open the profile page
+    page = client.get(reverse("profile")).content.decode()
+    # then it is in Traditional Chinese, and switching to English switches it
+    assert 'lang="zh-hant"' in page
+    client.post(reverse("profile"), {"display_name": "X", "email": "x@example.com", "language": "en"})
+    assert 'lang="en"' in client.get(reverse("profile")).content.decode()
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("dashboard"))
+    assert response.status_code == 302
+    assert reverse("login") in response["Location"]
+
+
+def test_api_requires_authentication_with_error_contract(api_client):
+    response = api_client.get(reverse("api-me"))
+    assert response.status_code == 401
+    assert set(response.json()) == {"code", "message", "fields"}
+
+
+def test_api_refuses_users_without_role(client_for, no_role_user):
+    response = client_for(no_role_user).get(reverse("api-me"))
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
+
+
+def test_openapi_schema_and_docs_are_served(client, engineer):
+    client.force_login(engineer)
+    assert client.get(reverse("api-schema")).status_code == 200
+    assert client.get(reverse("api-docs")).status_code == 200
