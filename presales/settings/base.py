@@ -128,7 +128,6 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["presales.api.permissions.HasRole"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "presales.api.pagination.CursorPagination",

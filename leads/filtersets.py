@@ -1,0 +1,152 @@
+"""One FilterSet per model, shared by the list pages and the API (search is ``q``).
+
+Ordering is not part of the FilterSets: the API orders with DRF's OrderingFilter
+(``?ordering=``, which cursor pagination follows) and the tables sort with ``?sort=``.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leads.choices import (
+    Channel,
+    DecisionRole,
+    FirstContactState,
+    Grade,
+    Industry,
+    LeadSource,
+    LeadStatus,
+    SizeClass,
+    Tier,
+)
+from leads.models import CommunicationRecord, Contact, Customer, Lead, NeedTag
+from presales.models import Team, User
+
+
+class CustomerFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
+    grade = django_filters.MultipleChoiceFilter(choices=Grade.choices, label=_("Grade"))
+    tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, label=_("Tier"))
+    size_class = django_filters.MultipleChoiceFilter(choices=SizeClass.choices, label=_("Size class"))
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Sales owner")
+    )
+    presales = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True),
+        field_name="presales_assignments__user",
+        label=_("Presales engineer"),
+    )
+    need_tag = django_filters.ModelChoiceFilter(
+        queryset=NeedTag.objects.all(), field_name="need_tags", label=_("Need tag")
+    )
+    region = django_filters.CharFilter(lookup_expr="icontains", label=_("Region"))
+    include_merged = django_filters.BooleanFilter(method="merged", label=_("Include merged"))
+
+    class Meta:
+        model = Customer
+        fields = [
+            "q",
+            "industry",
+            "grade",
+            "tier",
+            "size_class",
+            "team",
+            "owner",
+            "presales",
+            "need_tag",
+            "region",
+        ]
+
+    @property
+    def qs(self):
+        qs = super().qs
+        if not self.form.cleaned_data.get("include_merged"):
+            qs = qs.filter(merged_into__isnull=True)
+        return qs
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(region__icontains=value))
+
+    def merged(self, queryset, name, value):
+        return queryset
+
+
+class LeadFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    status = django_filters.MultipleChoiceFilter(choices=LeadStatus.choices, label=_("Status"))
+    source = django_filters.MultipleChoiceFilter(choices=LeadSource.choices, label=_("Source channel"))
+    industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Sales owner")
+    )
+    presales_owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Presales engineer")
+    )
+    first_contact = django_filters.ChoiceFilter(
+        choices=FirstContactState.choices, method="first_contact_state", label=_("First contact")
+    )
+    received_after = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__gte", label=_("Received from")
+    )
+    received_before = django_filters.DateFilter(
+        field_name="received_at", lookup_expr="date__lte", label=_("Received until")
+    )
+
+    class Meta:
+        model = Lead
+        fields = ["q", "status", "source", "industry", "team", "owner", "presales_owner", "first_contact"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(company_name__icontains=value) | Q(contact_name__icontains=value))
+
+    def first_contact_state(self, queryset, name, value):
+        """R-LEAD-3: due (inside 24 h), overdue (past it, no contact), done."""
+        now = timezone.now()
+        if value == FirstContactState.DUE:
+            return queryset.first_contact_due(now)
+        if value == FirstContactState.OVERDUE:
+            return queryset.first_contact_overdue(now)
+        return queryset.filter(first_contacted_at__isnull=False)
+
+
+class ContactFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
+    decision_role = django_filters.MultipleChoiceFilter(
+        choices=DecisionRole.choices, label=_("Decision role")
+    )
+
+    class Meta:
+        model = Contact
+        fields = ["q", "customer", "decision_role"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(name__icontains=value) | Q(title__icontains=value))
+
+
+class CommunicationFilterSet(django_filters.FilterSet):
+    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
+    lead = django_filters.ModelChoiceFilter(queryset=Lead.objects.all(), label=_("Lead"))
+    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    occurred_after = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__gte", label=_("From")
+    )
+    occurred_before = django_filters.DateFilter(
+        field_name="occurred_at", lookup_expr="date__lte", label=_("Until")
+    )
+    follow_up_due = django_filters.BooleanFilter(method="follow_up", label=_("Follow-up due"))
+
+    class Meta:
+        model = CommunicationRecord
+        fields = ["customer", "lead", "channel"]
+
+    def follow_up(self, queryset, name, value):
+        if value:
+            return queryset.follow_ups_due()
+        return queryset
