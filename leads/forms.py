@@ -42,7 +42,7 @@ def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
             widget.input_type = "date"
             widget.format = "%Y-%m-%d"
         if isinstance(widget, forms.Textarea):
-            widget.attrs.setdefault("rows", 3)
+            widget.attrs["rows"] = 3
         widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
     return form
 
