@@ -1,0 +1,418 @@
+"""Web forms for customers, contacts, leads and communications.
+
+Forms only collect and shape input (``service_data``); the services decide and write.
+No form exposes a status, stage, grade date or merge field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.validators import MinValueValidator
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leads import selectors
+from leads.choices import Channel, DisqualifyReason, Grade, SizeClass
+from leads.models import CommunicationRecord, Contact, Customer, Lead
+from leads.services import grade_for
+from presales.roles import Role
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def datetime_input() -> forms.DateTimeInput:
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
+
+
+def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
+    """Give every widget its Bootstrap 5 class (also used on FilterSet forms)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            css = "form-select"
+        else:
+            css = "form-control"
+        if isinstance(widget, forms.DateInput) and not isinstance(widget, forms.DateTimeInput):
+            widget.input_type = "date"
+            widget.format = "%Y-%m-%d"
+        if isinstance(widget, forms.Textarea):
+            widget.attrs["rows"] = 3
+        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+    return form
+
+
+def not_negative(field: forms.Field) -> None:
+    """Report a negative amount on its field (the database constraint would say it on top)."""
+    field.validators.append(MinValueValidator(0))
+    field.widget.attrs["min"] = 0
+
+
+def _fieldsets(form: forms.BaseForm, layout: list[tuple[str, list[str]]]) -> list[tuple[str, list]]:
+    """Bound fields grouped for display; names the form does not have are skipped."""
+    return [(legend, [form[n] for n in names if n in form.fields]) for legend, names in layout]
+
+
+class BootstrapMixin:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
+
+
+class LeadForm(BootstrapMixin, forms.ModelForm):
+    """R-LEAD-1 intake and edit: the facts of a lead, never its status."""
+
+    class Meta:
+        model = Lead
+        fields = [
+            "source",
+            "company_name",
+            "contact_name",
+            "contact_title",
+            "phone",
+            "email",
+            "industry",
+            "background",
+            "initial_needs",
+            "budget",
+            "timing",
+            "received_at",
+            "team",
+            "owner",
+            "presales_owner",
+        ]
+        widgets = {"received_at": datetime_input()}
+        help_texts = {"phone": _("Give a phone number or an email address.")}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = selectors.teams_for(user)
+        self.fields["owner"].queryset = selectors.writers()
+        self.fields["presales_owner"].queryset = selectors.presales_people()
+        self.fields["received_at"].input_formats = [DATETIME_FORMAT]
+        not_negative(self.fields["budget"])
+        if not self.instance.pk:
+            self.initial.setdefault("team", user.team_id)
+            self.initial.setdefault("owner", user.pk)
+            if user.has_role(Role.PRESALES_ENGINEER):
+                self.initial.setdefault("presales_owner", user.pk)
+            self.initial.setdefault("received_at", timezone.localtime().replace(second=0, microsecond=0))
+
+    def fieldsets(self) -> list[tuple[str, list]]:
+        return _fieldsets(
+            self,
+            [
+                (_("Source"), ["source", "received_at"]),
+                (
+                    _("Company and contact"),
+                    ["company_name", "industry", "contact_name", "contact_title", "phone", "email"],
+                ),
+                (_("Project"), ["background", "initial_needs", "budget", "timing"]),
+                (_("Responsibility"), ["team", "owner", "presales_owner"]),
+            ],
+        )
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class DuplicateDecisionForm(forms.Form):
+    """What the user chose after the duplicate warning (R-LEAD-2): merge or create anyway."""
+
+    merge_into = forms.ModelChoiceField(queryset=Lead.objects.none(), required=False)
+    allow_duplicate = forms.BooleanField(required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["merge_into"].queryset = Lead.objects.open().visible_to(user)
+        self.fields["merge_into"].error_messages["invalid_choice"] = _(
+            "That lead cannot be merged into: it is closed or outside what you may see."
+        )
+
+
+class FirstContactForm(BootstrapMixin, forms.Form):
+    """R-LEAD-3: who was reached and what was said, within 24 hours of receipt."""
+
+    company_name = forms.CharField(label=_("Company"), max_length=200)
+    contact_name = forms.CharField(label=_("Contact"), max_length=100)
+    contact_title = forms.CharField(label=_("Contact title"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    initial_needs = forms.CharField(label=_("Initial need"), widget=forms.Textarea)
+    concerns = forms.CharField(label=_("Concerns"), widget=forms.Textarea, required=False)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
+    occurred_at = forms.DateTimeField(
+        label=_("Time"), widget=datetime_input(), input_formats=[DATETIME_FORMAT]
+    )
+    key_points = forms.CharField(label=_("Key points"), widget=forms.Textarea)
+    next_step = forms.CharField(label=_("Next step"), widget=forms.Textarea, required=False)
+    next_step_due_at = forms.DateTimeField(
+        label=_("Next step due"), widget=datetime_input(), input_formats=[DATETIME_FORMAT], required=False
+    )
+
+    LEAD_FIELDS = ("company_name", "contact_name", "contact_title", "phone", "email", "initial_needs")
+
+    def __init__(self, *args, lead: Lead, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.LEAD_FIELDS:
+            self.initial.setdefault(name, getattr(lead, name))
+        self.initial.setdefault("channel", Channel.PHONE)
+        self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+
+    def fieldsets(self) -> list[tuple[str, list]]:
+        interaction = [n for n in self.fields if n not in self.LEAD_FIELDS and n != "concerns"]
+        return _fieldsets(
+            self,
+            [(_("Who was reached"), [*self.LEAD_FIELDS, "concerns"]), (_("The conversation"), interaction)],
+        )
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("phone") or data.get("email")):
+            self.add_error("phone", _("Give a phone number or an email address."))
+        return data
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class QualifyForm(BootstrapMixin, forms.Form):
+    """R-LEAD-4: feasibility and potential value on five aspects, and the customer."""
+
+    background = forms.CharField(label=_("Background"), widget=forms.Textarea)
+    needs = forms.CharField(label=_("Needs"), widget=forms.Textarea)
+    budget = forms.CharField(label=_("Budget"), widget=forms.Textarea)
+    competition = forms.CharField(label=_("Competition"), widget=forms.Textarea)
+    timeline = forms.CharField(label=_("Timeline"), widget=forms.Textarea)
+    customer = forms.ModelChoiceField(
+        label=_("Customer"),
+        queryset=Customer.objects.none(),
+        required=False,
+        help_text=_(
+            "Leave empty to use the customer with the same company name, or to create one from the lead."
+        ),
+    )
+
+    def __init__(self, *args, lead: Lead, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["customer"].queryset = Customer.objects.active().visible_to(user).order_by("name")
+        if lead.customer_id:
+            self.initial.setdefault("customer", lead.customer_id)
+        self.initial.setdefault("background", lead.background)
+        self.initial.setdefault("needs", lead.initial_needs)
+
+    def evaluation(self) -> dict:
+        return {k: self.cleaned_data[k] for k in ("background", "needs", "budget", "competition", "timeline")}
+
+
+class DisqualifyForm(BootstrapMixin, forms.Form):
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *DisqualifyReason.choices])
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea, required=False)
+
+
+class LeadMergeForm(BootstrapMixin, forms.Form):
+    """R-LEAD-2: the open lead this duplicate is merged into."""
+
+    target = forms.ModelChoiceField(label=_("Merge into"), queryset=Lead.objects.none())
+
+    def __init__(self, *args, lead: Lead, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["target"]
+        field.queryset = (
+            Lead.objects.open()
+            .visible_to(user)
+            .exclude(pk=lead.pk)
+            .select_related("team")
+            .order_by("company_name")
+        )
+        field.label_from_instance = lambda x: f"{x.company_name} / {x.contact_name} ({x.team}, #{x.pk})"
+
+
+class CustomerForm(BootstrapMixin, forms.ModelForm):
+    """R-CUST-1..5: facts, need tags, fit and value; the grade follows fit × value unless
+    overridden with a reason. The primary presales owner is chosen at creation; later
+    changes go through the presales panel of the customer page."""
+
+    need_tags_text = forms.CharField(
+        label=_("Need tags"),
+        required=False,
+        help_text=_("Separate with commas, e.g. cost reduction, efficiency"),
+    )
+    grade = forms.ChoiceField(
+        label=_("Grade"),
+        required=False,
+        choices=[("", _("From fit × value")), *Grade.choices],
+        help_text=_("Leave empty to grade from fit × value; a different grade needs a reason."),
+    )
+    size_class = forms.ChoiceField(
+        label=_("Size class"),
+        required=False,
+        choices=[("", _("From employees and revenue")), *SizeClass.choices],
+    )
+    primary_presales = forms.ModelChoiceField(
+        label=_("Primary presales engineer"), queryset=None, required=False
+    )
+    website = forms.URLField(label=_("Website"), required=False, max_length=200, assume_scheme="https")
+
+    class Meta:
+        model = Customer
+        fields = [
+            "name",
+            "industry",
+            "employees",
+            "annual_revenue",
+            "region",
+            "address",
+            "website",
+            "fit_score",
+            "value_score",
+            "grade_reason",
+            "tier",
+            "team",
+            "owner",
+            "notes",
+        ]
+
+    field_order = [
+        "name",
+        "industry",
+        "employees",
+        "annual_revenue",
+        "size_class",
+        "region",
+        "address",
+        "website",
+        "need_tags_text",
+        "fit_score",
+        "value_score",
+        "grade",
+        "grade_reason",
+        "tier",
+        "team",
+        "owner",
+        "primary_presales",
+        "notes",
+    ]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = selectors.teams_for(user)
+        self.fields["owner"].queryset = selectors.writers()
+        not_negative(self.fields["annual_revenue"])
+        customer = self.instance
+        if customer.pk:
+            del self.fields["primary_presales"]
+            self.initial.setdefault("need_tags_text", ", ".join(t.name for t in customer.need_tags.all()))
+            self.initial.setdefault("size_class", customer.size_class)
+            if customer.grade != grade_for(fit=customer.fit_score, value=customer.value_score):
+                self.initial.setdefault("grade", customer.grade)
+        else:
+            self.fields["primary_presales"].queryset = selectors.presales_people()
+            self.initial.setdefault("team", user.team_id)
+            self.initial.setdefault("owner", user.pk)
+            if user.has_role(Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER):
+                self.initial.setdefault("primary_presales", user.pk)
+
+    def fieldsets(self) -> list[tuple[str, list]]:
+        return _fieldsets(
+            self,
+            [
+                (_("Company"), ["name", "industry", "region", "address", "website", "need_tags_text"]),
+                (_("Size"), ["employees", "annual_revenue", "size_class"]),
+                (_("Grade and tier"), ["fit_score", "value_score", "grade", "grade_reason", "tier"]),
+                (_("Responsibility"), ["team", "owner", "primary_presales"]),
+                (_("Notes"), ["notes"]),
+            ],
+        )
+
+    def need_tags(self) -> list[str]:
+        return [t.strip() for t in re.split(r"[,，;；、]", self.cleaned_data["need_tags_text"]) if t.strip()]
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["grade"] = self.cleaned_data["grade"] or None
+        if self.cleaned_data["size_class"]:
+            data["size_class"] = self.cleaned_data["size_class"]
+        return data
+
+
+class CustomerMergeForm(BootstrapMixin, forms.Form):
+    """R-LEAD-2: the customer this duplicate is merged into."""
+
+    target = forms.ModelChoiceField(label=_("Merge into"), queryset=Customer.objects.none())
+
+    def __init__(self, *args, customer: Customer, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["target"]
+        field.queryset = (
+            Customer.objects.active()
+            .visible_to(user)
+            .exclude(pk=customer.pk)
+            .select_related("team")
+            .order_by("name")
+        )
+        field.label_from_instance = lambda x: f"{x.name} ({x.team}, #{x.pk})"
+
+
+class PresalesForm(BootstrapMixin, forms.Form):
+    """R-CUST-5: name the primary presales engineer, add or remove an assistant."""
+
+    PRIMARY, ASSIST, REMOVE = "primary", "assist", "remove"
+    ACTIONS = [(PRIMARY, _("Make primary")), (ASSIST, _("Add as assistant")), (REMOVE, _("Remove"))]
+
+    user = forms.ModelChoiceField(label=_("Presales engineer"), queryset=None)
+    action = forms.ChoiceField(choices=ACTIONS, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = selectors.presales_people()
+
+
+class ContactForm(BootstrapMixin, forms.ModelForm):
+    """R-CUST-1: a person at the customer, with title and decision role."""
+
+    class Meta:
+        model = Contact
+        fields = ["name", "title", "phone", "email", "decision_role", "notes"]
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class CommunicationForm(BootstrapMixin, forms.ModelForm):
+    """R-COMM-1: time, place/channel, participants, key points, feedback, next step and date."""
+
+    class Meta:
+        model = CommunicationRecord
+        fields = [
+            "occurred_at",
+            "channel",
+            "place",
+            "contact",
+            "participants",
+            "key_points",
+            "customer_feedback",
+            "concerns",
+            "next_step",
+            "next_step_due_at",
+        ]
+        widgets = {"occurred_at": datetime_input(), "next_step_due_at": datetime_input()}
+        help_texts = {"next_step_due_at": _("A promised follow-up becomes a reminder on this date.")}
+
+    def __init__(self, *args, customer: Customer | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("occurred_at", "next_step_due_at"):
+            self.fields[name].input_formats = [DATETIME_FORMAT]
+        if customer is None:
+            del self.fields["contact"]
+        else:
+            self.fields["contact"].queryset = Contact.objects.filter(customer=customer).order_by("name")
+        self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}

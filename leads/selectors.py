@@ -1,0 +1,289 @@
+"""Reads across relations for the leads pages (R-LEAD, R-CUST, R-COMM).
+
+What each page joins and prefetches is decided here once, so list pages keep a constant
+number of queries whatever the page size. Visibility is applied by the base views
+(``visible_to``); these functions take the already scoped queryset or object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead, MergeRecord
+from leads.services import can_edit_customer
+from leads.transitions import LEAD_MACHINE, can_work_lead, evaluation_complete, reason_given
+from presales.audit import Entry, history_entries
+from presales.models import Team, User
+from presales.roles import WRITER_ROLES, Role, Scope, scope_of
+from presales.scoping import mask_email, mask_phone
+
+LEAD_RELATIONS = ("team", "owner", "presales_owner", "customer")
+CUSTOMER_RELATIONS = ("team", "owner")
+
+
+def _presales_prefetch() -> Prefetch:
+    return Prefetch(
+        "presales_assignments",
+        queryset=CustomerPresales.objects.select_related("user").order_by("-is_primary", "created_at"),
+    )
+
+
+# --- choices offered by forms --------------------------------------------------------------
+
+
+def teams_for(user: User) -> QuerySet[Team]:
+    """Teams a user may file records under: all for all-scope roles, else their own."""
+    if scope_of(user) == Scope.ALL:
+        return Team.objects.all()
+    return Team.objects.filter(pk__in=user.team_ids)
+
+
+def writers() -> QuerySet[User]:
+    """Active users who may own customers and leads."""
+    return (
+        User.objects.filter(is_active=True, groups__name__in=list(WRITER_ROLES))
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+def presales_people() -> QuerySet[User]:
+    """Active presales engineers and managers (R-CUST-5: only they can be the presales owner)."""
+    return (
+        User.objects.filter(is_active=True, groups__name__in=[Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER])
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+# --- leads ---------------------------------------------------------------------------------
+
+
+def leads_for_list(queryset: QuerySet[Lead], user: User) -> QuerySet[Lead]:
+    """The lead table and its export: facts of the related rows, contact access per row."""
+    return queryset.with_contact_access(user).select_related(*LEAD_RELATIONS)
+
+
+def lead_for_detail(queryset: QuerySet[Lead], user: User) -> QuerySet[Lead]:
+    return queryset.with_contact_access(user).select_related(*LEAD_RELATIONS, "merged_into")
+
+
+# Guards that judge what the move's own form asks for (the assessments, the reason). The
+# buttons are offered on the lead's state and the other gates; submitting the form runs the
+# full gate in the service (LEAD_MACHINE.check), which shows these reasons on the form.
+FORM_INPUT_GUARDS = (evaluation_complete, reason_given)
+
+MOVE_URLS = {
+    "record_first_contact": "leads:lead_first_contact",
+    "qualify": "leads:lead_qualify",
+    "disqualify": "leads:lead_disqualify",
+    "merge": "leads:lead_merge",
+}
+
+
+@dataclass
+class Action:
+    """A lifecycle move offered on a page: a button, or a disabled one with the reasons."""
+
+    name: str
+    label: str
+    url: str
+    style: str
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reasons
+
+
+def lead_move_reasons(lead: Lead, user: User, name: str) -> list[str]:
+    """Why ``user`` cannot start move ``name`` now, leaving out what its form will ask for."""
+    move = LEAD_MACHINE.get(name)
+    if lead.status not in move.sources:
+        return LEAD_MACHINE.reasons(lead, user, name)
+    reasons: list[str] = []
+    for guard in move.guards:
+        if guard not in FORM_INPUT_GUARDS:
+            reasons.extend(guard(lead, user))
+    return reasons
+
+
+def lead_actions(lead: Lead, user: User) -> list[Action]:
+    """The next moves from LEAD_MACHINE.options for this user, as buttons."""
+    return [
+        Action(
+            name=option.move.name,
+            label=str(option.move.label),
+            url=reverse(MOVE_URLS[option.move.name], args=[lead.pk]),
+            style=option.move.style,
+            reasons=lead_move_reasons(lead, user, option.move.name),
+        )
+        for option in LEAD_MACHINE.options(lead, user)
+        if option.move.name in MOVE_URLS
+    ]
+
+
+def lead_communications(lead: Lead) -> list[CommunicationRecord]:
+    return list(
+        lead.communications.select_related("author", "contact", "customer").order_by("-occurred_at", "-id")
+    )
+
+
+def mask_history(entries: list[Entry], access: bool) -> list[Entry]:
+    """R-CUST-6: the audit trail must not reveal the phone numbers and emails the page masks."""
+    if access:
+        return entries
+    masks = {}
+    for model in (Lead, Contact):
+        masks[str(model._meta.get_field("phone").verbose_name)] = mask_phone
+        masks[str(model._meta.get_field("email").verbose_name)] = mask_email
+    for entry in entries:
+        for change in entry.changes:
+            mask = masks.get(change.field)
+            if mask is not None:
+                change.old = mask(change.old) if change.old not in ("", "—") else change.old
+                change.new = mask(change.new) if change.new not in ("", "—") else change.new
+    return entries
+
+
+def lead_history(lead: Lead, *, access: bool) -> list[Entry]:
+    """Audit trail of the lead and its communications (contact details masked without access)."""
+    entries = history_entries(lead.history.all(), CommunicationRecord.history.filter(lead_id=lead.pk))
+    return mask_history(entries, access)
+
+
+def lead_page(lead: Lead, user: User) -> dict:
+    """Everything the lead detail page shows besides the lead's own facts."""
+    merged_into_visible = (
+        lead.merged_into_id is not None
+        and Lead.objects.visible_to(user).filter(pk=lead.merged_into_id).exists()
+    )
+    return {
+        "actions": lead_actions(lead, user),
+        "can_edit": lead.is_open and can_work_lead(user, lead),
+        "can_write": can_work_lead(user, lead),
+        "communications": lead_communications(lead),
+        "merged_from": list(
+            MergeRecord.objects.filter(kind=MergeRecord.Kind.LEAD, target_id=lead.pk).select_related("actor")
+        ),
+        "merged_into_visible": merged_into_visible,
+        "customer_visible": lead.customer_id is not None
+        and Customer.objects.visible_to(user).filter(pk=lead.customer_id).exists(),
+        "history": lead_history(lead, access=lead.contact_access),
+    }
+
+
+def first_contact_summary(user: User, now=None) -> dict | None:
+    """Dashboard panel: my open leads still waiting for their first contact (R-LEAD-3)."""
+    if not user.has_role(*WRITER_ROLES):
+        return None
+    now = now or timezone.now()
+    pending = (
+        Lead.objects.visible_to(user).filter(Q(owner=user) | Q(presales_owner=user)).first_contact_pending()
+    )
+    counts = pending.aggregate(
+        due=Count("pk", filter=Q(first_contact_due_at__gt=now)),
+        overdue=Count("pk", filter=Q(first_contact_due_at__lte=now)),
+    )
+    lead_list = reverse("leads:lead_list")
+    return {
+        "key": "leads_first_contact",
+        "title": _("My leads awaiting first contact"),
+        "icon": "inbox",
+        "template": "leads/partials/dashboard_first_contact.html",
+        "due": counts["due"],
+        "overdue": counts["overdue"],
+        "leads": list(pending.select_related("team").order_by("first_contact_due_at", "pk")[:5]),
+        "due_url": f"{lead_list}?first_contact=due",
+        "overdue_url": f"{lead_list}?first_contact=overdue",
+        "now": now,
+    }
+
+
+def overdue_first_contacts(user: User) -> int | None:
+    """Navigation badge: my leads past the 24-hour first-contact deadline (one query)."""
+    if not user.has_role(*WRITER_ROLES):
+        return None
+    count = (
+        Lead.objects.visible_to(user)
+        .filter(Q(owner=user) | Q(presales_owner=user))
+        .first_contact_overdue()
+        .count()
+    )
+    return count or None
+
+
+# --- customers -----------------------------------------------------------------------------
+
+
+def customers_for_list(queryset: QuerySet[Customer], user: User) -> QuerySet[Customer]:
+    return queryset.select_related(*CUSTOMER_RELATIONS).prefetch_related(_presales_prefetch())
+
+
+def customers_for_export(queryset: QuerySet[Customer], user: User) -> QuerySet[Customer]:
+    return (
+        customers_for_list(queryset, user)
+        .with_contact_access(user)
+        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("name", "pk")))
+    )
+
+
+def customer_for_detail(queryset: QuerySet[Customer], user: User) -> QuerySet[Customer]:
+    return (
+        queryset.with_contact_access(user)
+        .select_related(*CUSTOMER_RELATIONS, "merged_into")
+        .prefetch_related("need_tags", _presales_prefetch())
+    )
+
+
+def customer_history(customer: Customer, *, access: bool) -> list[Entry]:
+    """Audit trail of the customer, its contacts, presales assignments and communications."""
+    entries = history_entries(
+        customer.history.all(),
+        Contact.history.filter(customer_id=customer.pk),
+        CustomerPresales.history.filter(customer_id=customer.pk),
+        CommunicationRecord.history.filter(customer_id=customer.pk),
+    )
+    return mask_history(entries, access)
+
+
+def customer_page(customer: Customer, user: User) -> dict:
+    """Everything the customer detail page shows besides the customer's own facts."""
+    can_edit = customer.merged_into_id is None and can_edit_customer(user, customer)
+    return {
+        "can_edit": can_edit,
+        "contacts": list(customer.contacts.order_by("name", "pk")),
+        "communications": list(
+            customer.communications.select_related("author", "contact", "lead").order_by(
+                "-occurred_at", "-id"
+            )
+        ),
+        "leads": list(
+            Lead.objects.visible_to(user)
+            .filter(customer=customer)
+            .select_related("team", "owner")
+            .order_by("-received_at", "-id")
+        ),
+        "merge_records": list(
+            MergeRecord.objects.filter(kind=MergeRecord.Kind.CUSTOMER, target_id=customer.pk).select_related(
+                "actor"
+            )
+        ),
+        "merged_into_visible": customer.merged_into_id is not None
+        and Customer.objects.visible_to(user).filter(pk=customer.merged_into_id).exists(),
+        "history": customer_history(customer, access=customer.contact_access),
+    }
+
+
+def customer_presales(customer: Customer) -> list[CustomerPresales]:
+    """Primary first, then assistants (R-CUST-5)."""
+    return list(
+        CustomerPresales.objects.filter(customer=customer)
+        .select_related("user")
+        .order_by("-is_primary", "created_at", "pk")
+    )

@@ -1,0 +1,717 @@
+"""Web pages for leads, customers, contacts and communications (R-LEAD-1..4, R-CUST-1..6, R-COMM-1).
+
+Views declare their queryset, form, filterset and table and call one service. Visibility is
+applied by the base views (presales/web.py: out of scope is 404), reads across relations
+come from leads/selectors.py, and a DomainError from a service becomes form errors.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView
+from django.views.generic.detail import SingleObjectMixin
+from django_filters.views import FilterView
+
+from leads import selectors, services
+from leads.filtersets import CustomerFilterSet, LeadFilterSet
+from leads.forms import (
+    CommunicationForm,
+    ContactForm,
+    CustomerForm,
+    CustomerMergeForm,
+    DisqualifyForm,
+    DuplicateDecisionForm,
+    FirstContactForm,
+    LeadForm,
+    LeadMergeForm,
+    PresalesForm,
+    QualifyForm,
+    bootstrap,
+)
+from leads.models import Contact, Customer, Lead, MergeRecord
+from leads.tables import CustomerTable, LeadTable
+from leads.transitions import can_work_lead
+from presales.errors import Conflict, DomainError
+from presales.exports import export_csv
+from presales.roles import WRITER_ROLES
+from presales.scoping import mask_email, mask_phone
+from presales.web import (
+    RoleRequiredMixin,
+    ScopedListView,
+    ScopedQuerysetMixin,
+    ServiceFormMixin,
+    WriterRequiredMixin,
+)
+
+# --- shared bases --------------------------------------------------------------------------
+
+
+class ObjectFormView(WriterRequiredMixin, ScopedQuerysetMixin, ServiceFormMixin, SingleObjectMixin, FormView):
+    """A form about one visible object. Writers only (403); out of scope 404; a user who
+    sees the object but may not change it gets 403 too (the service checks again)."""
+
+    template_name = "leads/object_form.html"
+    title = ""
+    submit_label = gettext_lazy("Save")
+    model_form = False
+
+    def can_change(self, obj) -> bool:
+        raise NotImplementedError("Object form views declare who may change the object.")
+
+    def load_object(self):
+        obj = self.get_object()
+        if not self.can_change(obj):
+            raise PermissionDenied
+        return obj
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.load_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.load_object()
+        return super().post(request, *args, **kwargs)
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.model_form:
+            kwargs["instance"] = self.object
+        kwargs.update(self.form_kwargs())
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("title", self.title)
+        context.setdefault("submit_label", self.submit_label)
+        context.setdefault("cancel_url", self.object.get_absolute_url())
+        return context
+
+
+class FilterFormMixin:
+    """The FilterSet bound to the query string even when it is empty (as the API binds it),
+    so a FilterSet's ``qs`` may always read ``form.cleaned_data``; Bootstrap classes on its form."""
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        bootstrap(filterset.form)
+        return filterset
+
+
+class ListPageMixin(FilterFormMixin):
+    """A list page offers the "new" button to writers only."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_write"] = self.request.user.has_role(*WRITER_ROLES)
+        return context
+
+
+class CreatePageMixin:
+    """Title, button and cancel link of a "new record" form page."""
+
+    title = ""
+    submit_label = gettext_lazy("Create")
+    cancel_url_name = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title, submit_label=self.submit_label, cancel_url=reverse(self.cancel_url_name)
+        )
+        return context
+
+
+class CsvExportView(RoleRequiredMixin, ScopedQuerysetMixin, FilterFormMixin, FilterView):
+    """CSV of the filtered, visible rows; masked per row and logged in ExportLog (R-CUST-6)."""
+
+    resource = ""
+
+    def header(self) -> list[str]:
+        raise NotImplementedError
+
+    def row(self, obj) -> list:
+        raise NotImplementedError
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.get_filterset(self.get_filterset_class())
+        rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+        content = export_csv(
+            actor=request.user,
+            resource=self.resource,
+            header=[str(h) for h in self.header()],
+            rows=(self.row(obj) for obj in rows),
+            query=request.GET.urlencode(),
+        )
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        filename = f"{self.resource}-{timezone.localdate():%Y%m%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _str(value) -> str:
+    return str(value) if value is not None else ""
+
+
+# --- leads ---------------------------------------------------------------------------------
+
+
+class LeadQuerysetMixin:
+    model = Lead
+    filterset_class = LeadFilterSet
+
+    def get_queryset(self):
+        return selectors.leads_for_list(super().get_queryset(), self.request.user)
+
+
+class LeadListView(LeadQuerysetMixin, ListPageMixin, ScopedListView):
+    """Filters, sortable table, pagination; htmx swaps only the table partial."""
+
+    table_class = LeadTable
+    template_name = "leads/lead_list.html"
+    partial_template_name = "leads/partials/lead_table.html"
+
+
+class LeadExportView(LeadQuerysetMixin, CsvExportView):
+    resource = "leads"
+
+    def header(self):
+        return [
+            "ID",
+            _("Company"),
+            _("Contact"),
+            _("Contact title"),
+            _("Phone"),
+            _("Email"),
+            _("Source channel"),
+            _("Status"),
+            _("Industry"),
+            _("Budget (CNY)"),
+            _("Timing"),
+            _("Received at"),
+            _("First contact due"),
+            _("First contacted at"),
+            _("Team"),
+            _("Sales owner"),
+            _("Presales engineer"),
+            _("Customer"),
+        ]
+
+    def row(self, lead):
+        access = lead.contact_access
+        return [
+            lead.pk,
+            lead.company_name,
+            lead.contact_name,
+            lead.contact_title,
+            lead.phone if access else mask_phone(lead.phone),
+            lead.email if access else mask_email(lead.email),
+            lead.get_source_display(),
+            lead.get_status_display(),
+            lead.get_industry_display() if lead.industry else "",
+            _str(lead.budget),
+            lead.timing,
+            _when(lead.received_at),
+            _when(lead.first_contact_due_at),
+            _when(lead.first_contacted_at),
+            _str(lead.team),
+            _str(lead.owner),
+            _str(lead.presales_owner),
+            _str(lead.customer),
+        ]
+
+
+class LeadDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
+    """All facts, the first-contact deadline, next moves with reasons, timeline, history."""
+
+    model = Lead
+
+    def get_queryset(self):
+        return selectors.lead_for_detail(super().get_queryset(), self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(selectors.lead_page(self.object, self.request.user))
+        return context
+
+
+class DuplicatesFound(Exception):
+    """Intake matched existing records (R-LEAD-2): the page shows them instead of an error."""
+
+    def __init__(self, message: str, duplicates: dict) -> None:
+        super().__init__(message)
+        self.message = message
+        self.duplicates = duplicates
+
+
+class LeadCreateView(WriterRequiredMixin, CreatePageMixin, ServiceFormMixin, FormView):
+    """R-LEAD-1 intake. Duplicates (R-LEAD-2) re-render the form with the matches and offer
+    "merge into this lead" (visible open leads) or "create anyway"."""
+
+    form_class = LeadForm
+    template_name = "leads/lead_form.html"
+    title = gettext_lazy("New lead")
+    submit_label = gettext_lazy("Create lead")
+    cancel_url_name = "leads:lead_list"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def run_service(self, form):
+        decision = DuplicateDecisionForm(self.request.POST, user=self.request.user)
+        if not decision.is_valid():
+            raise DomainError(fields=decision.errors)
+        target = decision.cleaned_data["merge_into"]
+        if target is not None:
+            self.success_message = _("The new lead was merged into the existing lead.")
+            return services.lead_intake_merge(
+                actor=self.request.user, data=form.service_data(), target=target
+            )
+        self.success_message = _("Lead created.")
+        try:
+            return services.lead_create(
+                actor=self.request.user,
+                data=form.service_data(),
+                allow_duplicate=decision.cleaned_data["allow_duplicate"],
+            )
+        except Conflict as exc:
+            if exc.code != "duplicate":
+                raise
+            raise DuplicatesFound(exc.message, exc.extra.get("duplicates", {})) from exc
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except DuplicatesFound as found:
+            context = self.get_context_data(
+                form=form, duplicates=found.duplicates, duplicate_message=found.message
+            )
+            return self.render_to_response(context)
+
+    def get_success_url_for(self, result) -> str:
+        if isinstance(result, MergeRecord):
+            return reverse("leads:lead_detail", args=[result.target_id])
+        return result.get_absolute_url()
+
+
+class LeadObjectView(ObjectFormView):
+    model = Lead
+    context_object_name = "lead"
+
+    def can_change(self, lead) -> bool:
+        return can_work_lead(self.request.user, lead)
+
+
+class LeadEditView(LeadObjectView):
+    form_class = LeadForm
+    model_form = True
+    template_name = "leads/lead_form.html"
+    title = gettext_lazy("Edit lead")
+    success_message = gettext_lazy("Lead saved.")
+
+    def form_kwargs(self):
+        return {"user": self.request.user}
+
+    def run_service(self, form):
+        return services.lead_update(actor=self.request.user, lead=self.object, data=form.service_data())
+
+
+class LeadMoveView(LeadObjectView):
+    """A lifecycle move with its form. The page lists what blocks the move (other than
+    the form's own input); the service runs the full gate when the form is sent."""
+
+    move = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["blocked_reasons"] = selectors.lead_move_reasons(self.object, self.request.user, self.move)
+        return context
+
+
+class LeadFirstContactView(LeadMoveView):
+    """R-LEAD-3: record the first contact; corrections to the contact facts go to the lead."""
+
+    move = "record_first_contact"
+    form_class = FirstContactForm
+    template_name = "leads/lead_first_contact.html"
+    title = gettext_lazy("Record the first contact")
+    submit_label = gettext_lazy("Record first contact")
+    success_message = gettext_lazy("First contact recorded.")
+
+    def form_kwargs(self):
+        return {"lead": self.object}
+
+    def run_service(self, form):
+        return services.lead_record_first_contact(
+            actor=self.request.user, lead=self.object, data=form.service_data()
+        )
+
+    def get_success_url_for(self, result) -> str:
+        return self.object.get_absolute_url()
+
+
+class LeadQualifyView(LeadMoveView):
+    """R-LEAD-4: qualify on background, needs, budget, competition and timeline; then the customer."""
+
+    move = "qualify"
+    form_class = QualifyForm
+    title = gettext_lazy("Qualify the lead")
+    submit_label = gettext_lazy("Qualify")
+    success_message = gettext_lazy("Lead qualified.")
+
+    def form_kwargs(self):
+        return {"lead": self.object, "user": self.request.user}
+
+    def run_service(self, form):
+        return services.lead_qualify(
+            actor=self.request.user,
+            lead=self.object,
+            evaluation=form.evaluation(),
+            customer=form.cleaned_data["customer"],
+        )
+
+    def get_success_url_for(self, lead) -> str:
+        return lead.customer.get_absolute_url()
+
+
+class LeadDisqualifyView(LeadMoveView):
+    """R-LEAD-4: disqualify with a reason."""
+
+    move = "disqualify"
+    form_class = DisqualifyForm
+    title = gettext_lazy("Disqualify the lead")
+    submit_label = gettext_lazy("Disqualify")
+    success_message = gettext_lazy("Lead disqualified.")
+
+    def run_service(self, form):
+        return services.lead_disqualify(
+            actor=self.request.user,
+            lead=self.object,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
+
+
+class LeadMergeView(LeadMoveView):
+    """R-LEAD-2: merge this lead into another open lead."""
+
+    move = "merge"
+    form_class = LeadMergeForm
+    title = gettext_lazy("Merge the lead")
+    submit_label = gettext_lazy("Merge")
+    success_message = gettext_lazy("Lead merged.")
+
+    def form_kwargs(self):
+        return {"lead": self.object, "user": self.request.user}
+
+    def run_service(self, form):
+        return services.lead_merge(
+            actor=self.request.user, source=self.object, target=form.cleaned_data["target"]
+        )
+
+    def get_success_url_for(self, record) -> str:
+        return reverse("leads:lead_detail", args=[record.target_id])
+
+
+class LeadCommunicationCreateView(LeadObjectView):
+    """R-COMM-1 on a lead."""
+
+    form_class = CommunicationForm
+    template_name = "leads/communication_form.html"
+    title = gettext_lazy("Add a communication")
+    success_message = gettext_lazy("Communication recorded.")
+
+    def form_kwargs(self):
+        return {"customer": self.object.customer}
+
+    def run_service(self, form):
+        return services.communication_create(
+            actor=self.request.user, lead=self.object, data=form.service_data()
+        )
+
+    def get_success_url_for(self, record) -> str:
+        return self.object.get_absolute_url()
+
+
+# --- customers -----------------------------------------------------------------------------
+
+
+class CustomerQuerysetMixin:
+    model = Customer
+    filterset_class = CustomerFilterSet
+    select = staticmethod(selectors.customers_for_list)
+
+    def get_queryset(self):
+        return self.select(super().get_queryset(), self.request.user)
+
+
+class CustomerListView(CustomerQuerysetMixin, ListPageMixin, ScopedListView):
+    table_class = CustomerTable
+    template_name = "leads/customer_list.html"
+    partial_template_name = "leads/partials/customer_table.html"
+
+
+class CustomerExportView(CustomerQuerysetMixin, CsvExportView):
+    resource = "customers"
+    select = staticmethod(selectors.customers_for_export)
+
+    def header(self):
+        return [
+            "ID",
+            _("Company name"),
+            _("Industry"),
+            _("Grade"),
+            _("Tier"),
+            _("Size class"),
+            _("Employees"),
+            _("Annual revenue (CNY)"),
+            _("Region"),
+            _("Team"),
+            _("Sales owner"),
+            _("Primary presales"),
+            _("Contacts"),
+        ]
+
+    def row(self, customer):
+        access = customer.contact_access
+        contacts = "; ".join(
+            " ".join(
+                part
+                for part in (
+                    c.name,
+                    f"({c.title})" if c.title else "",
+                    c.phone if access else mask_phone(c.phone),
+                    c.email if access else mask_email(c.email),
+                )
+                if part
+            )
+            for c in customer.contacts.all()
+        )
+        return [
+            customer.pk,
+            customer.name,
+            customer.get_industry_display(),
+            customer.grade,
+            customer.get_tier_display(),
+            customer.get_size_class_display(),
+            _str(customer.employees),
+            _str(customer.annual_revenue),
+            customer.region,
+            _str(customer.team),
+            _str(customer.owner),
+            _str(customer.primary_presales),
+            contacts,
+        ]
+
+
+class CustomerDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
+    """Facts, grade, presales, contacts (masked without access), timeline, leads, merges, history."""
+
+    model = Customer
+
+    def get_queryset(self):
+        return selectors.customer_for_detail(super().get_queryset(), self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(selectors.customer_page(self.object, self.request.user))
+        context["assignments"] = self.object.presales_assignments.all()
+        context["presales_form"] = PresalesForm()
+        return context
+
+
+class CustomerCreateView(WriterRequiredMixin, CreatePageMixin, ServiceFormMixin, FormView):
+    form_class = CustomerForm
+    template_name = "leads/customer_form.html"
+    title = gettext_lazy("New customer")
+    submit_label = gettext_lazy("Create customer")
+    cancel_url_name = "leads:customer_list"
+    success_message = gettext_lazy("Customer created.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def run_service(self, form):
+        return services.customer_create(
+            actor=self.request.user,
+            data=form.service_data(),
+            need_tags=form.need_tags(),
+            primary_presales=form.cleaned_data["primary_presales"],
+        )
+
+
+class CustomerObjectView(ObjectFormView):
+    model = Customer
+    context_object_name = "customer"
+
+    def can_change(self, customer) -> bool:
+        return customer.merged_into_id is None and services.can_edit_customer(self.request.user, customer)
+
+
+class CustomerEditView(CustomerObjectView):
+    form_class = CustomerForm
+    model_form = True
+    title = gettext_lazy("Edit customer")
+    template_name = "leads/customer_form.html"
+    success_message = gettext_lazy("Customer saved.")
+
+    def form_kwargs(self):
+        return {"user": self.request.user}
+
+    def run_service(self, form):
+        return services.customer_update(
+            actor=self.request.user,
+            customer=self.object,
+            data=form.service_data(),
+            need_tags=form.need_tags(),
+        )
+
+
+class CustomerMergeView(CustomerObjectView):
+    """R-LEAD-2: merge this duplicate customer into another one."""
+
+    form_class = CustomerMergeForm
+    title = gettext_lazy("Merge the customer")
+    submit_label = gettext_lazy("Merge")
+    success_message = gettext_lazy("Customer merged.")
+
+    def form_kwargs(self):
+        return {"customer": self.object, "user": self.request.user}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["intro"] = _(
+            "Contacts, communications, leads, presales assistants and need tags move to the chosen "
+            "customer; this customer stays as a pointer to it."
+        )
+        return context
+
+    def run_service(self, form):
+        return services.customer_merge(
+            actor=self.request.user, source=self.object, target=form.cleaned_data["target"]
+        )
+
+    def get_success_url_for(self, record) -> str:
+        return reverse("leads:customer_detail", args=[record.target_id])
+
+
+class CustomerPresalesView(CustomerObjectView):
+    """R-CUST-5 panel (htmx): name the primary presales engineer, add or remove assistants."""
+
+    form_class = PresalesForm
+    http_method_names = ["post"]
+    partial_template_name = "leads/partials/customer_presales.html"
+
+    SERVICES = {
+        PresalesForm.PRIMARY: services.customer_set_primary_presales,
+        PresalesForm.ASSIST: services.customer_add_assistant,
+        PresalesForm.REMOVE: services.customer_remove_presales,
+    }
+
+    def form_valid(self, form):
+        service = self.SERVICES[form.cleaned_data["action"]]
+        try:
+            service(actor=self.request.user, customer=self.object, user=form.cleaned_data["user"])
+        except DomainError as exc:
+            return self.respond([exc.message, *exc.reasons])
+        return self.respond([])
+
+    def form_invalid(self, form):
+        return self.respond([str(e) for errors in form.errors.values() for e in errors])
+
+    def respond(self, errors: list[str]):
+        if not self.request.htmx:
+            for error in errors:
+                messages.error(self.request, error)
+            return HttpResponseRedirect(self.object.get_absolute_url())
+        context = {
+            "customer": self.object,
+            "assignments": selectors.customer_presales(self.object),
+            "presales_form": PresalesForm(),
+            "can_edit": True,
+            "presales_errors": errors,
+        }
+        return render(self.request, self.partial_template_name, context)
+
+
+class CustomerCommunicationCreateView(CustomerObjectView):
+    """R-COMM-1 on a customer: time, channel, participants, key points, feedback, next step."""
+
+    form_class = CommunicationForm
+    template_name = "leads/communication_form.html"
+    title = gettext_lazy("Add a communication")
+    success_message = gettext_lazy("Communication recorded.")
+
+    def form_kwargs(self):
+        return {"customer": self.object}
+
+    def run_service(self, form):
+        return services.communication_create(
+            actor=self.request.user, customer=self.object, data=form.service_data()
+        )
+
+    def get_success_url_for(self, record) -> str:
+        return self.object.get_absolute_url()
+
+
+class ContactCreateView(CustomerObjectView):
+    form_class = ContactForm
+    title = gettext_lazy("Add a contact")
+    success_message = gettext_lazy("Contact saved.")
+
+    def run_service(self, form):
+        return services.contact_create(
+            actor=self.request.user, customer=self.object, data=form.service_data()
+        )
+
+
+class ContactObjectView(ObjectFormView):
+    model = Contact
+    context_object_name = "contact"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("customer")
+
+    def can_change(self, contact) -> bool:
+        customer = contact.customer
+        return customer.merged_into_id is None and services.can_edit_customer(self.request.user, customer)
+
+
+class ContactEditView(ContactObjectView):
+    form_class = ContactForm
+    model_form = True
+    title = gettext_lazy("Edit contact")
+    success_message = gettext_lazy("Contact saved.")
+
+    def run_service(self, form):
+        return services.contact_update(actor=self.request.user, contact=self.object, data=form.service_data())
+
+
+class ContactDeleteView(ContactObjectView):
+    form_class = forms.Form
+    template_name = "leads/contact_confirm_delete.html"
+    title = gettext_lazy("Delete contact")
+    submit_label = gettext_lazy("Delete")
+    success_message = gettext_lazy("Contact deleted.")
+
+    def run_service(self, form):
+        customer = self.object.customer
+        services.contact_delete(actor=self.request.user, contact=self.object)
+        return customer
