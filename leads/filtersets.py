@@ -65,7 +65,7 @@ class CustomerFilterSet(django_filters.FilterSet):
     @property
     def qs(self):
         qs = super().qs
-        if not self.form.cleaned_data.get("include_merged"):
+        if not getattr(self.form, "cleaned_data", {}).get("include_merged"):
             qs = qs.filter(merged_into__isnull=True)
         return qs
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead, MergeRecord
 from leads.services import can_edit_customer
-from leads.transitions import LEAD_MACHINE, can_work_lead, evaluation_complete, reason_given
+from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.audit import Entry, history_entries
 from presales.models import Team, User
 from presales.roles import WRITER_ROLES, Role, Scope, scope_of
@@ -73,11 +73,6 @@ def lead_for_detail(queryset: QuerySet[Lead], user: User) -> QuerySet[Lead]:
     return queryset.with_contact_access(user).select_related(*LEAD_RELATIONS, "merged_into")
 
 
-# Guards that judge what the move's own form asks for (the assessments, the reason). The
-# buttons are offered on the lead's state and the other gates; submitting the form runs the
-# full gate in the service (LEAD_MACHINE.check), which shows these reasons on the form.
-FORM_INPUT_GUARDS = (evaluation_complete, reason_given)
-
 MOVE_URLS = {
     "record_first_contact": "leads:lead_first_contact",
     "qualify": "leads:lead_qualify",
@@ -101,18 +96,6 @@ class Action:
         return not self.reasons
 
 
-def lead_move_reasons(lead: Lead, user: User, name: str) -> list[str]:
-    """Why ``user`` cannot start move ``name`` now, leaving out what its form will ask for."""
-    move = LEAD_MACHINE.get(name)
-    if lead.status not in move.sources:
-        return LEAD_MACHINE.reasons(lead, user, name)
-    reasons: list[str] = []
-    for guard in move.guards:
-        if guard not in FORM_INPUT_GUARDS:
-            reasons.extend(guard(lead, user))
-    return reasons
-
-
 def lead_actions(lead: Lead, user: User) -> list[Action]:
     """The next moves from LEAD_MACHINE.options for this user, as buttons."""
     return [
@@ -121,7 +104,7 @@ def lead_actions(lead: Lead, user: User) -> list[Action]:
             label=str(option.move.label),
             url=reverse(MOVE_URLS[option.move.name], args=[lead.pk]),
             style=option.move.style,
-            reasons=lead_move_reasons(lead, user, option.move.name),
+            reasons=option.reasons,
         )
         for option in LEAD_MACHINE.options(lead, user)
         if option.move.name in MOVE_URLS

@@ -38,7 +38,7 @@ from leads.forms import (
 )
 from leads.models import Contact, Customer, Lead, MergeRecord
 from leads.tables import CustomerTable, LeadTable
-from leads.transitions import can_work_lead
+from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.errors import Conflict, DomainError
 from presales.exports import export_csv
 from presales.roles import WRITER_ROLES
@@ -341,7 +341,9 @@ class LeadMoveView(LeadObjectView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["blocked_reasons"] = selectors.lead_move_reasons(self.object, self.request.user, self.move)
+        context["blocked_reasons"] = LEAD_MACHINE.reasons(
+            self.object, self.request.user, self.move, with_input=False
+        )
         return context
 
 

@@ -29,6 +29,10 @@ class Move:
     target: str
     label: str
     guards: tuple[Guard, ...] = ()
+    # Guards on the move's own input (a reason, an assessment): run by ``check`` when the
+    # input arrives, but not by ``options``, which would otherwise show every move needing
+    # input as blocked before its form was even opened.
+    input_guards: tuple[Guard, ...] = ()
     permission: Permission | None = None
     style: str = "primary"
     extra: dict = field(default_factory=dict)
@@ -60,8 +64,10 @@ class Machine:
         except KeyError:
             raise NotAllowed(_("Unknown move."), code="unknown_move") from None
 
-    def reasons(self, obj, actor, name: str, **context) -> list[str]:
-        """Why ``actor`` may not make move ``name`` on ``obj`` now (empty list = allowed)."""
+    def reasons(self, obj, actor, name: str, *, with_input: bool = True, **context) -> list[str]:
+        """Why ``actor`` may not make move ``name`` on ``obj`` now (empty list = allowed).
+
+        ``with_input=False`` leaves out the input guards (used to offer moves)."""
         move = self.get(name)
         if self.state(obj) not in move.sources:
             return [
@@ -69,7 +75,7 @@ class Machine:
                 % {"state": _display(obj, self.state_field)}
             ]
         reasons: list[str] = []
-        for guard in move.guards:
+        for guard in move.guards + (move.input_guards if with_input else ()):
             reasons.extend(guard(obj, actor, **context))
         return reasons
 
@@ -91,7 +97,7 @@ class Machine:
                 continue
             if move.permission is not None and not move.permission(actor, obj):
                 continue
-            options.append(MoveOption(move, self.reasons(obj, actor, move.name)))
+            options.append(MoveOption(move, self.reasons(obj, actor, move.name, with_input=False)))
         return options
 
 

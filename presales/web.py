@@ -57,7 +57,9 @@ class HtmxTemplateMixin:
 class ScopedListView(RoleRequiredMixin, ScopedQuerysetMixin, HtmxTemplateMixin, SingleTableMixin, FilterView):
     """List page: scoped queryset, one FilterSet (shared with the API), sortable table."""
 
-    paginate_by = 25
+    # django-tables2 paginates (one COUNT); Django's own ``paginate_by`` would count again.
+    paginate_by = None
+    table_pagination = {"per_page": 25}
 
 
 class ServiceFormMixin:
