@@ -18,7 +18,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.choices import Grade, Industry, LeadStatus, SizeClass
+from leads.choices import DisqualifyReason, Grade, Industry, LeadStatus, SizeClass
 from leads.models import (
     CommunicationRecord,
     Contact,
@@ -698,6 +698,9 @@ def lead_disqualify(*, actor, lead: Lead, reason: str, note: str = "") -> Lead:
     """R-LEAD-4: disqualify with a reason."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD_MACHINE.check(lead, actor, "disqualify", reason=reason)
+    # full_clean skips non-editable fields, so the choice is checked here.
+    if reason not in DisqualifyReason.values:
+        raise DomainError(fields={"reason": [_("Choose one of the listed reasons.")]})
     lead.disqualify_reason = reason
     lead.disqualify_note = note
     lead.status = LeadStatus.DISQUALIFIED
