@@ -662,7 +662,8 @@ def lead_qualify(*, actor, lead: Lead, evaluation: dict, customer: Customer | No
             },
             # Only a presales engineer can be the customer's primary (R-CUST-5).
             primary_presales=lead.presales_owner
-            if lead.presales_owner and lead.presales_owner.has_role(Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER)
+            if lead.presales_owner
+            and lead.presales_owner.has_role(Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER)
             else None,
         )
     elif not can_edit_customer(actor, customer):

@@ -177,7 +177,9 @@ class CustomerViewSet(ServiceViewSet):
         )
         .annotate(
             revenue_sort=Coalesce(
-                "annual_revenue", Value(Decimal(-1)), output_field=DecimalField(max_digits=16, decimal_places=2)
+                "annual_revenue",
+                Value(Decimal(-1)),
+                output_field=DecimalField(max_digits=16, decimal_places=2),
             )
         )
     )
@@ -197,7 +199,9 @@ class CustomerViewSet(ServiceViewSet):
 
     def service_update(self, instance, data: dict):
         need_tags = data.pop("need_tags", None)
-        return services.customer_update(actor=self.request.user, customer=instance, data=data, need_tags=need_tags)
+        return services.customer_update(
+            actor=self.request.user, customer=instance, data=data, need_tags=need_tags
+        )
 
     @extend_schema(
         summary="Merge this customer into another (R-LEAD-2)",
@@ -479,7 +483,12 @@ class LeadViewSet(ServiceViewSet):
             for lead in queryset
         )
         content = export_csv(
-            actor=user, resource="leads", header=header, rows=rows, query=request.GET.urlencode(), channel="api"
+            actor=user,
+            resource="leads",
+            header=header,
+            rows=rows,
+            query=request.GET.urlencode(),
+            channel="api",
         )
         return _csv_response(content, "leads")
 
@@ -504,4 +513,3 @@ class CommunicationViewSet(ServiceViewSet):
 
     def service_update(self, instance, data: dict):
         return services.communication_update(actor=self.request.user, record=instance, data=data)
-

@@ -122,7 +122,9 @@ def test_grade_is_recomputed_when_scores_change_r_cust_2(engineer, team):
     customer = services.customer_create(actor=engineer, data=customer_data(team))
     assert customer.grade == Grade.B
     # when fit and value rise
-    customer = services.customer_update(actor=engineer, customer=customer, data={"fit_score": 5, "value_score": 4})
+    customer = services.customer_update(
+        actor=engineer, customer=customer, data={"fit_score": 5, "value_score": 4}
+    )
     # then the grade follows
     assert customer.grade == Grade.A
     assert Customer.objects.get().grade == Grade.A
@@ -291,7 +293,9 @@ def test_primary_presales_must_be_a_presales_engineer_r_cust_5(engineer, sales_r
     assert not Customer.objects.exists()
 
 
-def test_assistants_join_and_leave_but_the_primary_stays_r_cust_5(engineer, presales_engineer_b, sales_rep, team):
+def test_assistants_join_and_leave_but_the_primary_stays_r_cust_5(
+    engineer, presales_engineer_b, sales_rep, team
+):
     customer = services.customer_create(actor=engineer, data=customer_data(team), primary_presales=engineer)
     # an assistant joins (twice is harmless)
     services.customer_add_assistant(actor=engineer, customer=customer, user=presales_engineer_b)
@@ -493,7 +497,11 @@ def test_lead_intake_merge_keeps_the_intake_and_merges_it_r_lead_2(sales_rep, te
     # then the intake is kept as a merged lead and fills the target's blanks
     source = Lead.objects.get(pk=record.source_id)
     target.refresh_from_db()
-    assert (source.status, source.merged_into, source.source) == (LeadStatus.MERGED, target, LeadSource.WEBSITE)
+    assert (source.status, source.merged_into, source.source) == (
+        LeadStatus.MERGED,
+        target,
+        LeadSource.WEBSITE,
+    )
     assert (target.contact_title, target.budget) == ("CTO", Decimal(500000))
     assert set(record.moved["filled"]) >= {"contact_title", "budget"}
 
@@ -782,7 +790,9 @@ def test_communication_refusals_r_comm_1(engineer, other_engineer, team):
     with pytest.raises(NotAllowed):
         services.communication_create(actor=other_engineer, customer=customer, data=data)
     with pytest.raises(DomainError) as refused:
-        services.communication_create(actor=engineer, customer=customer, data={**data, "contact": other_contact})
+        services.communication_create(
+            actor=engineer, customer=customer, data={**data, "contact": other_contact}
+        )
     assert "contact" in refused.value.fields
     assert not CommunicationRecord.objects.exists()
 
@@ -807,7 +817,10 @@ def test_communication_on_a_lead_takes_the_lead_customer_r_comm_1(engineer, team
     assert (record.lead, record.customer) == (lead, customer)
     with pytest.raises(DomainError):
         services.communication_create(
-            actor=engineer, lead=lead, customer=CustomerFactory(team=team), data={"channel": "email", "key_points": "x"}
+            actor=engineer,
+            lead=lead,
+            customer=CustomerFactory(team=team),
+            data={"channel": "email", "key_points": "x"},
         )
 
 
