@@ -78,6 +78,15 @@ class UserReferenceField(serializers.PrimaryKeyRelatedField):
     def to_representation(self, value):
         return UserSummarySerializer(value).data
 
+    def get_choices(self, cutoff=None):
+        # Form choices (browsable API, OPTIONS) are keyed by the id that is written.
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {user.pk: self.display_value(user) for user in queryset}
+
 
 class UserReferenceFieldExtension(OpenApiSerializerFieldExtension):
     """The schema of :class:`UserReferenceField`: an integer in requests, a user in responses."""

@@ -28,3 +28,14 @@ class StableOrderingFilter(OrderingFilter):
         if not any(term.lstrip("-") in ("pk", "id") for term in result):
             result.append("-pk")
         return tuple(result)
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        fields = getattr(view, "ordering_fields", None)
+        if isinstance(fields, list | tuple):
+            for parameter in parameters:
+                parameter["description"] = (
+                    f"Sort by {', '.join(fields)}; prefix '-' for descending, comma-separate several. "
+                    "Unknown fields are ignored."
+                )
+        return parameters

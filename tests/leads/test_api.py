@@ -642,3 +642,34 @@ def test_list_query_count_is_independent_of_page_size(request, client_for, team,
         counts[size] = len(queries)
     # then a bigger page costs no more queries
     assert counts[5] == counts[25]
+
+
+# --- authentication and the browsable API --------------------------------------------------------
+
+
+def test_sales_tools_authenticate_with_a_token(api_client, sales_rep, team):
+    from rest_framework.authtoken.models import Token
+
+    lead = LeadFactory(team=team)
+    token = Token.objects.create(user=sales_rep)
+    assert_error_body(api_client.get(reverse("lead-list"), HTTP_AUTHORIZATION="Token wrong"), 401)
+    response = api_client.get(reverse("lead-list"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert list_ids(response) == [lead.pk]
+
+
+@pytest.mark.parametrize("name", ["customer", "contact", "lead", "communication"])
+def test_browsable_api_and_options_render_for_a_session_user(client, engineer, team, name):
+    # given one record of each kind, with a presales assignment (nested user field)
+    customer = CustomerFactory(team=team)
+    CustomerPresalesFactory(customer=customer, user=engineer)
+    records = {
+        "customer": customer,
+        "contact": ContactFactory(customer=customer),
+        "lead": LeadFactory(team=team),
+        "communication": CommunicationFactory(customer=customer, author=engineer),
+    }
+    client.force_login(engineer)
+    for url in (reverse(f"{name}-list"), reverse(f"{name}-detail", args=[records[name].pk])):
+        assert client.get(url, HTTP_ACCEPT="text/html").status_code == 200
+        assert client.options(url).status_code == 200
+        assert client.head(url).status_code == 200
