@@ -86,7 +86,12 @@ class Customer(TimeStampedModel):
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     annual_revenue = models.DecimalField(
-        _("annual revenue (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True
+        _("annual revenue (CNY)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     region = models.CharField(_("region"), max_length=100, blank=True)
     address = models.CharField(_("address"), max_length=300, blank=True)
@@ -312,7 +317,14 @@ class Lead(TimeStampedModel):
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
     background = models.TextField(_("project background"), blank=True)
     initial_needs = models.TextField(_("initial needs"), blank=True)
-    budget = models.DecimalField(_("budget (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True)
+    budget = models.DecimalField(
+        _("budget (CNY)"),
+        max_digits=16,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
     timing = models.CharField(
         _("timing"), max_length=100, blank=True, help_text=_("e.g. purchase planned for Q3")
     )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Legal-form and filler words that do not distinguish one company from another.
-_COMPANY_NOISE = [
+# Chinese legal forms and filler: removed wherever they occur (Chinese has no word breaks).
+_CJK_NOISE = [
     "股份有限公司",
     "有限责任公司",
     "有限責任公司",
@@ -15,23 +15,24 @@ _COMPANY_NOISE = [
     "集团",
     "集團",
     "公司",
-    "co., ltd.",
-    "co.,ltd.",
-    "co. ltd",
-    "co ltd",
-    "company limited",
-    "limited",
-    "ltd.",
-    "ltd",
-    "inc.",
-    "inc",
-    "corporation",
-    "corp.",
-    "corp",
-    "group",
-    "llc",
-    "gmbh",
 ]
+# Latin legal forms: removed only as whole words, so "inc" in "Princeton" stays.
+_LATIN_NOISE = frozenset(
+    {
+        "co",
+        "ltd",
+        "limited",
+        "company",
+        "inc",
+        "incorporated",
+        "corp",
+        "corporation",
+        "group",
+        "llc",
+        "plc",
+        "gmbh",
+    }
+)
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -41,18 +42,23 @@ def normalize_company(name: str) -> str:
     '上海华东精密制造有限公司' and '上海華東精密製造' do not collide (different characters), but
     'ACME Co., Ltd.' and 'acme' do, and so do full-width and half-width variants.
     """
-    text = unicodedata.normalize("NFKC", name or "").lower().strip()
-    for word in _COMPANY_NOISE:
+    text = unicodedata.normalize("NFKC", name or "").lower()
+    for word in _CJK_NOISE:
         text = text.replace(word, " ")
-    return _NON_WORD.sub("", text)
+    return "".join(token for token in _NON_WORD.split(text) if token and token not in _LATIN_NOISE)
 
 
 def normalize_phone(phone: str) -> str:
-    """Digits only, without the China country code; short inputs are not matched on."""
+    """Digits only, in the domestic form: the China country code is dropped and a landline
+    gets its trunk 0 back ('+86 21 6123 4567' = '021-6123 4567'); short inputs are not matched on."""
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone or ""))
     for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) >= 11:
-            digits = digits[len(prefix) :]
+        rest = digits[len(prefix) :]
+        # Domestic numbers start with 0 (landline) or 1 (mobile), or are 7-8 digit local
+        # numbers: ten or more digits after a leading 86 can only be a country code.
+        if digits.startswith(prefix) and len(rest) >= 10:
+            is_mobile = len(rest) == 11 and rest.startswith("1")
+            digits = rest if is_mobile or rest.startswith("0") else "0" + rest
             break
     return digits if len(digits) >= 7 else ""
 

@@ -18,7 +18,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from leads.choices import Grade, Industry, LeadStatus, SizeClass
+from leads.choices import DisqualifyReason, Grade, Industry, LeadStatus, SizeClass
 from leads.models import (
     CommunicationRecord,
     Contact,
@@ -85,6 +85,23 @@ def _require_lead_edit(actor, lead: Lead) -> None:
         raise NotAllowed(_("You cannot change this lead."))
 
 
+def _require_not_merged(customer: Customer) -> None:
+    """A merged customer is only a pointer to its survivor: nothing new is added to it."""
+    if customer.merged_into_id:
+        raise Conflict(_("This customer was merged into another one and can no longer change."))
+
+
+def _require_presales_role(user, field_name: str) -> None:
+    if not user.has_role(Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER):
+        raise DomainError(fields={field_name: [_("Choose a presales engineer.")]})
+
+
+def _require_received_not_future(lead: Lead) -> None:
+    # A future receipt time would push the 24-hour first-contact deadline out (R-LEAD-3).
+    if lead.received_at and lead.received_at > timezone.now() + timedelta(minutes=5):
+        raise DomainError(fields={"received_at": [_("A lead cannot be received in the future.")]})
+
+
 def _touch_progress(customer_id: int | None, when) -> None:
     """Record progress on the customer (drives the monthly grade review, R-CUST-3)."""
     if customer_id:
@@ -115,26 +132,38 @@ class Duplicates:
             .filter(pk__in=[x.pk for x in self.customers])
             .values_list("pk", flat=True)
         )
+        # Records outside the viewer's scope are named only by their team (R-CUST-6): a match
+        # on a phone number must not reveal another team's company name.
         return {
             "leads": [
                 {
                     "id": x.pk,
-                    "company_name": x.company_name,
-                    "status": x.status,
+                    "company_name": x.company_name if x.pk in visible_leads else "",
+                    "status": x.status if x.pk in visible_leads else "",
                     "team": str(x.team),
                     "visible": x.pk in visible_leads,
                 }
                 for x in self.leads
             ],
             "customers": [
-                {"id": x.pk, "name": x.name, "team": str(x.team), "visible": x.pk in visible_customers}
+                {
+                    "id": x.pk,
+                    "name": x.name if x.pk in visible_customers else "",
+                    "team": str(x.team),
+                    "visible": x.pk in visible_customers,
+                }
                 for x in self.customers
             ],
         }
 
 
 def lead_find_duplicates(
-    *, company_name: str = "", phone: str = "", email: str = "", exclude_lead: int | None = None
+    *,
+    company_name: str = "",
+    phone: str = "",
+    email: str = "",
+    exclude_lead: int | None = None,
+    exclude_customer: int | None = None,
 ) -> Duplicates:
     """Open leads and active customers matching the normalised company, phone or email.
 
@@ -165,6 +194,8 @@ def lead_find_duplicates(
         .filter(customer_q | Q(pk__in=Contact.objects.filter(contact_q).values("customer_id")))
         .select_related("team")
     )
+    if exclude_customer:
+        customers = customers.exclude(pk=exclude_customer)
     return Duplicates(leads=list(leads[:20]), customers=list(customers[:20]))
 
 
@@ -255,9 +286,15 @@ def customer_update(*, actor, customer: Customer, data: dict, need_tags: list[st
     data = dict(data)
     explicit_grade = data.pop("grade", None)
     scores_changed = any(k in data for k in ("fit_score", "value_score"))
+    size_changed = any(k in data for k in ("employees", "annual_revenue")) and not data.get("size_class")
     _apply(customer, data, CUSTOMER_FIELDS)
     if explicit_grade is not None or scores_changed:
         _grade_customer(customer, explicit_grade=explicit_grade)
+    if size_changed:
+        # R-CUST-4: the size class follows the facts unless the same change sets it.
+        customer.size_class = size_class_for(
+            employees=customer.employees, annual_revenue=customer.annual_revenue
+        )
     customer.normalized_name = normalize_company(customer.name)
     validate(customer, exclude=["normalized_name"])
     save_as(customer, actor)
@@ -268,7 +305,15 @@ def customer_update(*, actor, customer: Customer, data: dict, need_tags: list[st
 
 
 def customer_set_need_tags(*, customer: Customer, names: list[str]) -> None:
-    tags = [NeedTag.objects.get_or_create(name=n.strip())[0] for n in names if n and n.strip()]
+    """Replace the customer's need tags (R-CUST-1); unknown tag names are created."""
+    cleaned = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
+    limit = NeedTag._meta.get_field("name").max_length
+    too_long = [n for n in cleaned if len(n) > limit]
+    if too_long:
+        raise DomainError(
+            fields={"need_tags": [_("A need tag has at most %(limit)d characters.") % {"limit": limit}]}
+        )
+    tags = [NeedTag.objects.get_or_create(name=n)[0] for n in cleaned]
     customer.need_tags.set(tags)
 
 
@@ -279,9 +324,12 @@ def _assign_primary(customer: Customer, user, actor) -> None:
     if current and current.user_id == user.pk:
         return
     if current:
+        # Demote first: the partial unique index allows one primary row at a time (R-CUST-5).
         current.is_primary = False
         save_as(current, actor)
-    assignment, _created = CustomerPresales.objects.get_or_create(customer=customer, user=user)
+    assignment = CustomerPresales.objects.filter(customer=customer, user=user).first() or CustomerPresales(
+        customer=customer, user=user
+    )
     assignment.is_primary = True
     save_as(assignment, actor)
 
@@ -291,20 +339,28 @@ def customer_set_primary_presales(*, actor, customer: Customer, user) -> Custome
     """R-CUST-5: exactly one primary presales engineer; the previous one becomes an assistant."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _require_customer_edit(actor, customer)
+    _require_not_merged(customer)
     _assign_primary(customer, user, actor)
     return customer
 
 
 @transaction.atomic
 def customer_add_assistant(*, actor, customer: Customer, user) -> CustomerPresales:
+    """R-CUST-5: another presales engineer assists; an existing assignment is kept as it is."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _require_customer_edit(actor, customer)
-    assignment, _created = CustomerPresales.objects.get_or_create(customer=customer, user=user)
+    _require_not_merged(customer)
+    _require_presales_role(user, "user")
+    assignment = CustomerPresales.objects.filter(customer=customer, user=user).first()
+    if assignment is None:
+        assignment = CustomerPresales(customer=customer, user=user, is_primary=False)
+        save_as(assignment, actor)
     return assignment
 
 
 @transaction.atomic
 def customer_remove_presales(*, actor, customer: Customer, user) -> None:
+    """Take an assistant off the customer; the primary must be replaced first (R-CUST-5)."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _require_customer_edit(actor, customer)
     assignment = CustomerPresales.objects.filter(customer=customer, user=user).first()
@@ -336,10 +392,14 @@ def customer_merge(*, actor, source: Customer, target: Customer) -> MergeRecord:
         "leads": Lead.objects.filter(customer=source).update(customer=target),
     }
     existing = set(target.presales_assignments.values_list("user_id", flat=True))
+    target_has_primary = target.presales_assignments.filter(is_primary=True).exists()
     moved_people = 0
-    for assignment in source.presales_assignments.all():
+    for assignment in source.presales_assignments.order_by("-is_primary", "pk"):
         if assignment.user_id not in existing:
-            CustomerPresales.objects.create(customer=target, user_id=assignment.user_id, is_primary=False)
+            # The source's primary keeps that role only when the survivor has none (R-CUST-5).
+            primary = assignment.is_primary and not target_has_primary
+            save_as(CustomerPresales(customer=target, user_id=assignment.user_id, is_primary=primary), actor)
+            target_has_primary = target_has_primary or primary
             moved_people += 1
     moved["presales"] = moved_people
     target.need_tags.add(*source.need_tags.all())
@@ -363,8 +423,10 @@ CONTACT_FIELDS = {"name", "title", "phone", "email", "decision_role", "notes"}
 
 @transaction.atomic
 def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
+    """R-CUST-1: a person at the customer, with title and decision role."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _require_customer_edit(actor, customer)
+    _require_not_merged(customer)
     contact = Contact(customer=customer)
     _apply(contact, data, CONTACT_FIELDS)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
@@ -374,6 +436,7 @@ def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
 
 @transaction.atomic
 def contact_update(*, actor, contact: Contact, data: dict) -> Contact:
+    """Edit a contact; only writers who may edit its customer."""
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     _require_customer_edit(actor, contact.customer)
     _apply(contact, data, CONTACT_FIELDS)
@@ -384,6 +447,7 @@ def contact_update(*, actor, contact: Contact, data: dict) -> Contact:
 
 @transaction.atomic
 def contact_delete(*, actor, contact: Contact) -> None:
+    """Remove a contact (its communications keep their text; the link is cleared)."""
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     _require_customer_edit(actor, contact.customer)
     delete_as(contact, actor)
@@ -429,12 +493,21 @@ def lead_create(*, actor, data: dict, allow_duplicate: bool = False) -> Lead:
         lead.owner = actor
     if lead.received_at is None:
         lead.received_at = timezone.now()
+    _require_received_not_future(lead)
     lead.first_contact_due_at = first_contact_deadline(lead.received_at)
     validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
     if not (lead.phone or lead.email):
         raise DomainError(fields={"phone": [_("Give a phone number or an email address.")]})
+    if lead.customer_id and lead.customer.merged_into_id:
+        raise DomainError(fields={"customer": [_("This customer was merged; choose the surviving one.")]})
     if not allow_duplicate:
-        duplicates = lead_find_duplicates(company_name=lead.company_name, phone=lead.phone, email=lead.email)
+        # A lead the caller already linked to a customer is not a duplicate of that customer.
+        duplicates = lead_find_duplicates(
+            company_name=lead.company_name,
+            phone=lead.phone,
+            email=lead.email,
+            exclude_customer=lead.customer_id,
+        )
         if duplicates:
             raise Conflict(
                 _("This lead looks like an existing record. Merge it, or confirm to create it anyway."),
@@ -448,13 +521,17 @@ def lead_create(*, actor, data: dict, allow_duplicate: bool = False) -> Lead:
 
 @transaction.atomic
 def lead_update(*, actor, lead: Lead, data: dict) -> Lead:
+    """Edit an open lead's facts; the status only moves through the transition services."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     _require_lead_edit(actor, lead)
     if not lead.is_open:
         raise Conflict(_("A closed lead cannot be edited."))
     _apply(lead, data, LEAD_FIELDS)
     if "received_at" in data:
+        _require_received_not_future(lead)
         lead.first_contact_due_at = first_contact_deadline(lead.received_at)
+    if "customer" in data and lead.customer_id and lead.customer.merged_into_id:
+        raise DomainError(fields={"customer": [_("This customer was merged; choose the surviving one.")]})
     validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
     save_as(lead, actor)
     ensure_still_visible(Lead.objects, lead, actor)
@@ -475,15 +552,19 @@ COMMUNICATION_FIELDS = {
 }
 
 
+def _check_communication(record: CommunicationRecord) -> None:
+    if record.occurred_at is not None and record.occurred_at > timezone.now() + timedelta(minutes=5):
+        raise DomainError(fields={"occurred_at": [_("An interaction cannot be recorded in the future.")]})
+    if record.contact_id and record.contact.customer_id != record.customer_id:
+        raise DomainError(fields={"contact": [_("This contact belongs to another customer.")]})
+
+
 def _new_communication(*, actor, data: dict, customer=None, lead=None, first=False) -> CommunicationRecord:
     record = CommunicationRecord(customer=customer, lead=lead, author=actor, is_first_contact=first)
     _apply(record, data, COMMUNICATION_FIELDS)
     if record.occurred_at is None:
         record.occurred_at = timezone.now()
-    if record.occurred_at > timezone.now() + timedelta(minutes=5):
-        raise DomainError(fields={"occurred_at": [_("An interaction cannot be recorded in the future.")]})
-    if record.contact_id and customer and record.contact.customer_id != customer.pk:
-        raise DomainError(fields={"contact": [_("This contact belongs to another customer.")]})
+    _check_communication(record)
     validate(record)
     save_as(record, actor)
     _touch_progress(customer.pk if customer else (lead.customer_id if lead else None), record.occurred_at)
@@ -502,6 +583,9 @@ def lead_record_first_contact(*, actor, lead: Lead, data: dict) -> Communication
     data = dict(data)
     lead_facts = {k: data.pop(k) for k in list(data) if k in LEAD_CONTACT_FIELDS}
     _apply(lead, lead_facts, LEAD_FIELDS)
+    occurred_at = data.get("occurred_at")
+    if occurred_at is not None and occurred_at < lead.received_at:
+        raise DomainError(fields={"occurred_at": [_("The first contact cannot precede the lead's receipt.")]})
     record = _new_communication(actor=actor, data=data, lead=lead, customer=lead.customer, first=True)
     lead.first_contacted_at = record.occurred_at
     lead.status = LeadStatus.CONTACTED
@@ -521,19 +605,26 @@ def communication_create(
     if customer is not None:
         customer = Customer.objects.select_for_update().get(pk=customer.pk)
         _require_customer_edit(actor, customer)
+        _require_not_merged(customer)
     if lead is not None:
         lead = Lead.objects.select_for_update().get(pk=lead.pk)
         _require_lead_edit(actor, lead)
+        if lead.status == LeadStatus.MERGED:
+            raise Conflict(_("This lead was merged; record the interaction on the surviving lead."))
+        if customer is not None and lead.customer_id and lead.customer_id != customer.pk:
+            raise DomainError(fields={"lead": [_("This lead belongs to another customer.")]})
         customer = customer or lead.customer
     return _new_communication(actor=actor, data=data, customer=customer, lead=lead)
 
 
 @transaction.atomic
 def communication_update(*, actor, record: CommunicationRecord, data: dict) -> CommunicationRecord:
+    """Correct a communication record; only its author may (the record is their account)."""
     record = CommunicationRecord.objects.select_for_update().get(pk=record.pk)
     if record.author_id != actor.pk and not actor.is_superuser:
         raise NotAllowed(_("Only the author can correct a communication record."))
     _apply(record, data, COMMUNICATION_FIELDS)
+    _check_communication(record)
     validate(record)
     save_as(record, actor)
     return record
@@ -551,6 +642,8 @@ def lead_qualify(*, actor, lead: Lead, evaluation: dict, customer: Customer | No
     for key in EVALUATION_KEYS:
         setattr(lead, f"eval_{key}", str(evaluation.get(key, "")).strip())
     customer = customer or lead.customer
+    if customer is not None and customer.merged_into_id:
+        raise DomainError(fields={"customer": [_("This customer was merged; choose the surviving one.")]})
     if customer is None:
         customer = (
             Customer.objects.active()
@@ -567,7 +660,11 @@ def lead_qualify(*, actor, lead: Lead, evaluation: dict, customer: Customer | No
                 "team": lead.team,
                 "owner": lead.owner,
             },
-            primary_presales=lead.presales_owner,
+            # Only a presales engineer can be the customer's primary (R-CUST-5).
+            primary_presales=lead.presales_owner
+            if lead.presales_owner
+            and lead.presales_owner.has_role(Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER)
+            else None,
         )
     elif not can_edit_customer(actor, customer):
         raise NotAllowed(_("You cannot add this lead to that customer."))
@@ -602,6 +699,9 @@ def lead_disqualify(*, actor, lead: Lead, reason: str, note: str = "") -> Lead:
     """R-LEAD-4: disqualify with a reason."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD_MACHINE.check(lead, actor, "disqualify", reason=reason)
+    # full_clean skips non-editable fields, so the choice is checked here.
+    if reason not in DisqualifyReason.values:
+        raise DomainError(fields={"reason": [_("Choose one of the listed reasons.")]})
     lead.disqualify_reason = reason
     lead.disqualify_note = note
     lead.status = LeadStatus.DISQUALIFIED

@@ -79,7 +79,8 @@ LEAD_MACHINE = Machine(
         ),
         Move(
             "qualify",
-            frozenset({LeadStatus.CONTACTED}),
+            # From "new" too, so the gate can say what is missing (the first contact).
+            OPEN,
             LeadStatus.QUALIFIED,
             _lazy("Qualify"),
             guards=(first_contact_recorded,),

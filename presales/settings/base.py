@@ -145,6 +145,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set used by several serializer fields.
+    "ENUM_NAME_OVERRIDES": {
+        "DisqualifyReasonEnum": "leads.choices.DisqualifyReason",
+    },
 }
 
 # Celery: broker from the environment; deadlines are database rows, not ETA tasks.

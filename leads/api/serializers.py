@@ -1,0 +1,452 @@
+"""Serializers of the leads API: they validate the *shape* of input only.
+
+Every rule (grades, gates, duplicates, permissions) lives in leads/services.py; the views
+hand ``validated_data`` to a service. Unknown and read-only keys in a request are refused
+(400) rather than silently ignored, so a client never believes it changed, say, a status.
+Contact details are masked for viewers without ``contact_access`` (R-CUST-6).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from leads.choices import DisqualifyReason, FirstContactState
+from leads.models import CommunicationRecord, Contact, Customer, Lead, MergeRecord, NeedTag
+from presales.models import Team, User
+from presales.scoping import mask_email, mask_phone
+
+# --- building blocks -----------------------------------------------------------------------
+
+
+class StrictMixin:
+    """Refuse keys the serializer does not accept (unknown or read-only) with a 400."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            errors = {}
+            for key in data:
+                field = self.fields.get(key)
+                if field is None:
+                    errors[str(key)] = [_("Unknown field.")]
+                elif field.read_only:
+                    errors[str(key)] = [_("This field is read-only.")]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
+class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference to a record the requesting user may see; any other id "does not exist"
+    (so the API never confirms that a record outside the caller's scope exists)."""
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        if request is None:
+            return queryset.none()
+        return queryset.visible_to(request.user)
+
+
+def active_users():
+    return User.objects.filter(is_active=True)
+
+
+class UserSummarySerializer(serializers.ModelSerializer):
+    """A person as other records show them."""
+
+    name = serializers.CharField(source="__str__", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "name"]
+        read_only_fields = fields
+
+
+class UserReferenceField(serializers.PrimaryKeyRelatedField):
+    """Written as a user id, read as ``{id, username, name}``."""
+
+    def use_pk_only_optimization(self) -> bool:
+        return False
+
+    def to_representation(self, value):
+        return UserSummarySerializer(value).data
+
+    def get_choices(self, cutoff=None):
+        # Form choices (browsable API, OPTIONS) are keyed by the id that is written.
+        queryset = self.get_queryset()
+        if queryset is None:
+            return {}
+        if cutoff is not None:
+            queryset = queryset[:cutoff]
+        return {user.pk: self.display_value(user) for user in queryset}
+
+
+class UserReferenceFieldExtension(OpenApiSerializerFieldExtension):
+    """The schema of :class:`UserReferenceField`: an integer in requests, a user in responses."""
+
+    target_class = UserReferenceField
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return build_basic_type(OpenApiTypes.INT)
+        return auto_schema.resolve_serializer(UserSummarySerializer, direction).ref
+
+
+class NeedTagListField(serializers.ListField):
+    """Need tags as a list of names (R-CUST-1); read from the prefetched relation."""
+
+    child = serializers.CharField(max_length=NeedTag._meta.get_field("name").max_length)
+
+    def get_attribute(self, instance):
+        return [tag.name for tag in instance.need_tags.all()]
+
+
+def has_contact_access(instance) -> bool:
+    """Rows come annotated by ``with_contact_access(user)``; unannotated rows are refused
+    access, so a queryset that forgot the annotation masks rather than leaks."""
+    return bool(getattr(instance, "contact_access", False))
+
+
+class MaskedContactMixin:
+    """Mask ``phone`` and ``email`` unless the row is annotated ``contact_access`` (R-CUST-6)."""
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not has_contact_access(instance):
+            data["phone"] = mask_phone(data.get("phone") or "")
+            data["email"] = mask_email(data.get("email") or "")
+        return data
+
+    def get_contact_masked(self, obj) -> bool:
+        return not has_contact_access(obj)
+
+
+# --- customers -----------------------------------------------------------------------------
+
+
+class CustomerSerializer(StrictMixin, serializers.ModelSerializer):
+    """A customer (R-CUST-1..5). ``grade`` may be set only with a ``grade_reason`` when it
+    differs from fit × value (the service decides); ``primary_presales`` is set on create
+    and changed through the ``primary-presales`` action."""
+
+    need_tags = NeedTagListField(required=False)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
+    owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False)
+    primary_presales = UserReferenceField(queryset=active_users(), required=False, allow_null=True)
+    assistants = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Customer
+        fields = [
+            "id",
+            "name",
+            "industry",
+            "employees",
+            "annual_revenue",
+            "region",
+            "address",
+            "website",
+            "need_tags",
+            "fit_score",
+            "value_score",
+            "grade",
+            "grade_reason",
+            "graded_at",
+            "tier",
+            "size_class",
+            "team",
+            "owner",
+            "primary_presales",
+            "assistants",
+            "last_progress_at",
+            "notes",
+            "merged_into",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["graded_at", "last_progress_at", "merged_into", "created_at", "updated_at"]
+        extra_kwargs = {"grade": {"required": False}, "size_class": {"required": False}}
+
+    @extend_schema_field(UserSummarySerializer(many=True))
+    def get_assistants(self, obj) -> list[dict]:
+        users = [a.user for a in obj.presales_assignments.all() if not a.is_primary]
+        return UserSummarySerializer(users, many=True).data
+
+
+class CustomerUpdateSerializer(CustomerSerializer):
+    """Update: ``primary_presales`` is read-only here; it changes through the
+    ``primary-presales`` action (R-CUST-5)."""
+
+    primary_presales = UserReferenceField(read_only=True, allow_null=True)
+
+
+class CustomerMergeSerializer(StrictMixin, serializers.Serializer):
+    target = VisiblePrimaryKeyRelatedField(
+        queryset=Customer.objects.all(), help_text=_("The surviving customer.")
+    )
+
+
+class PresalesUserSerializer(StrictMixin, serializers.Serializer):
+    user = serializers.PrimaryKeyRelatedField(
+        queryset=active_users(), help_text=_("A presales engineer's user id.")
+    )
+
+
+class MergeRecordSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MergeRecord
+        fields = ["id", "kind", "source_id", "source_label", "target_id", "moved", "actor", "created_at"]
+        read_only_fields = fields
+
+
+# --- contacts ------------------------------------------------------------------------------
+
+
+class ContactSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerializer):
+    """A person at a customer (R-CUST-1). The customer is chosen on create only."""
+
+    customer = serializers.PrimaryKeyRelatedField(read_only=True)
+    contact_masked = serializers.SerializerMethodField(
+        help_text=_("True when phone and email are masked for you (R-CUST-6).")
+    )
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "customer",
+            "name",
+            "title",
+            "phone",
+            "email",
+            "decision_role",
+            "notes",
+            "contact_masked",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["created_at", "updated_at"]
+
+
+class ContactCreateSerializer(ContactSerializer):
+    customer = VisiblePrimaryKeyRelatedField(queryset=Customer.objects.all())
+
+
+# --- leads ---------------------------------------------------------------------------------
+
+
+class LeadSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerializer):
+    """A lead (R-LEAD-1). Status, deadlines and decisions are read-only: they change through
+    the actions (first contact, qualify, disqualify, merge)."""
+
+    customer = VisiblePrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
+    owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False)
+    presales_owner = serializers.PrimaryKeyRelatedField(
+        queryset=active_users(), required=False, allow_null=True
+    )
+    first_contact_state = serializers.ChoiceField(choices=FirstContactState.choices, read_only=True)
+    contact_masked = serializers.SerializerMethodField(
+        help_text=_("True when phone and email are masked for you (R-CUST-6).")
+    )
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id",
+            "status",
+            "source",
+            "company_name",
+            "customer",
+            "contact_name",
+            "contact_title",
+            "phone",
+            "email",
+            "contact_masked",
+            "industry",
+            "background",
+            "initial_needs",
+            "budget",
+            "timing",
+            "received_at",
+            "first_contact_due_at",
+            "first_contacted_at",
+            "first_contact_state",
+            "team",
+            "owner",
+            "presales_owner",
+            "eval_background",
+            "eval_needs",
+            "eval_budget",
+            "eval_competition",
+            "eval_timeline",
+            "disqualify_reason",
+            "disqualify_note",
+            "decided_at",
+            "merged_into",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = [
+            "status",
+            "first_contact_due_at",
+            "first_contacted_at",
+            "eval_background",
+            "eval_needs",
+            "eval_budget",
+            "eval_competition",
+            "eval_timeline",
+            "disqualify_reason",
+            "disqualify_note",
+            "decided_at",
+            "merged_into",
+            "created_at",
+            "updated_at",
+        ]
+        extra_kwargs = {"received_at": {"required": False}}
+
+
+class LeadCreateSerializer(LeadSerializer):
+    allow_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        default=False,
+        help_text=_("Create the lead although it looks like an existing record (R-LEAD-2)."),
+    )
+
+    class Meta(LeadSerializer.Meta):
+        fields = [*LeadSerializer.Meta.fields, "allow_duplicate"]
+
+
+class EvaluationSerializer(StrictMixin, serializers.Serializer):
+    """R-LEAD-4: feasibility and potential value on five aspects (completeness is the gate's)."""
+
+    background = serializers.CharField(required=False, allow_blank=True, default="")
+    needs = serializers.CharField(required=False, allow_blank=True, default="")
+    budget = serializers.CharField(required=False, allow_blank=True, default="")
+    competition = serializers.CharField(required=False, allow_blank=True, default="")
+    timeline = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LeadQualifySerializer(StrictMixin, serializers.Serializer):
+    evaluation = EvaluationSerializer()
+    customer = VisiblePrimaryKeyRelatedField(
+        queryset=Customer.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=_("Existing customer to link; by default matched by company name or created."),
+    )
+
+
+class LeadDisqualifySerializer(StrictMixin, serializers.Serializer):
+    # Blank is accepted here: a missing reason is the gate's refusal (409 with reasons).
+    reason = serializers.ChoiceField(
+        choices=DisqualifyReason.choices, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class LeadMergeSerializer(StrictMixin, serializers.Serializer):
+    target = VisiblePrimaryKeyRelatedField(queryset=Lead.objects.all(), help_text=_("The surviving lead."))
+
+
+class DuplicateQuerySerializer(serializers.Serializer):
+    company_name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
+
+
+class DuplicateLeadSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    company_name = serializers.CharField(help_text=_("Empty when the lead is outside your scope."))
+    status = serializers.CharField(help_text=_("Empty when the lead is outside your scope."))
+    team = serializers.CharField()
+    visible = serializers.BooleanField()
+
+
+class DuplicateCustomerSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text=_("Empty when the customer is outside your scope."))
+    team = serializers.CharField()
+    visible = serializers.BooleanField()
+
+
+class DuplicatesSerializer(serializers.Serializer):
+    leads = DuplicateLeadSerializer(many=True)
+    customers = DuplicateCustomerSerializer(many=True)
+
+
+# --- communications ------------------------------------------------------------------------
+
+COMMUNICATION_FIELDS = [
+    "contact",
+    "occurred_at",
+    "channel",
+    "place",
+    "participants",
+    "key_points",
+    "customer_feedback",
+    "concerns",
+    "next_step",
+    "next_step_due_at",
+]
+
+
+class CommunicationSerializer(StrictMixin, serializers.ModelSerializer):
+    """An interaction (R-COMM-1). Customer and lead are chosen on create only."""
+
+    customer = serializers.PrimaryKeyRelatedField(read_only=True)
+    lead = serializers.PrimaryKeyRelatedField(read_only=True)
+    contact = VisiblePrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = CommunicationRecord
+        fields = [
+            "id",
+            "customer",
+            "lead",
+            *COMMUNICATION_FIELDS,
+            "is_first_contact",
+            "author",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["is_first_contact", "author", "created_at", "updated_at"]
+        extra_kwargs = {"occurred_at": {"required": False}}
+
+
+class CommunicationCreateSerializer(CommunicationSerializer):
+    customer = VisiblePrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    lead = VisiblePrimaryKeyRelatedField(queryset=Lead.objects.all(), required=False, allow_null=True)
+
+
+class FirstContactSerializer(StrictMixin, serializers.ModelSerializer):
+    """R-LEAD-3: the first-contact record, plus corrections of the lead's contact facts."""
+
+    contact = VisiblePrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+    company_name = serializers.CharField(max_length=200, required=False)
+    contact_name = serializers.CharField(max_length=100, required=False)
+    contact_title = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    email = serializers.EmailField(max_length=254, required=False, allow_blank=True)
+    initial_needs = serializers.CharField(required=False, allow_blank=True)
+
+    class Meta:
+        model = CommunicationRecord
+        fields = [
+            *COMMUNICATION_FIELDS,
+            "company_name",
+            "contact_name",
+            "contact_title",
+            "phone",
+            "email",
+            "initial_needs",
+        ]
+        extra_kwargs = {"occurred_at": {"required": False}}

@@ -1,0 +1,515 @@
+"""REST API for customers, contacts, leads and communication records.
+
+Views only translate HTTP into service calls (leads/services.py): the serializer checks the
+shape of the input, the service checks every rule and permission and raises
+``presales.errors.*``, which the exception handler turns into the error contract. The
+queryset of each viewset is scoped with ``visible_to(user)`` (out of scope is 404) and its
+joins and prefetches are decided here once, so list query counts do not grow with the page.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, Prefetch, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from leads import services
+from leads.api import serializers as s
+from leads.filtersets import CommunicationFilterSet, ContactFilterSet, CustomerFilterSet, LeadFilterSet
+from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead
+from presales.api.filters import StableOrderingFilter
+from presales.api.permissions import CanWriteRecords
+from presales.api.renderers import CSVRenderer
+from presales.api.schema import error_responses
+from presales.api.viewsets import ScopedQuerysetMixin
+from presales.exports import export_csv
+from presales.models import User
+from presales.scoping import mask_email, mask_phone
+
+READ_ERRORS = (401, 403)
+DETAIL_ERRORS = (401, 403, 404)
+WRITE_ERRORS = (400, 401, 403)
+CHANGE_ERRORS = (400, 401, 403, 404, 409)
+
+CSV_RESPONSE = OpenApiResponse(
+    response=OpenApiTypes.STR,
+    description="CSV (UTF-8 with BOM); contact details masked per viewer; the export is logged (R-CUST-6).",
+)
+
+
+def _csv_response(content: str, basename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.csv"'
+    return response
+
+
+def _iso(value) -> str:
+    return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
+
+
+class ServiceViewSet(
+    ScopedQuerysetMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.ListModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Scoped CRUD whose writes call services. No DELETE unless a subclass adds one backed
+    by a service (records close through their lifecycle, not by deletion)."""
+
+    permission_classes = [CanWriteRecords]
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    ordering = ("-pk",)
+    create_serializer_class: type | None = None
+    update_serializer_class: type | None = None
+
+    def get_serializer_class(self):
+        if self.action == "create" and self.create_serializer_class:
+            return self.create_serializer_class
+        if self.action in ("update", "partial_update") and self.update_serializer_class:
+            return self.update_serializer_class
+        return self.serializer_class
+
+    def filter_queryset(self, queryset):
+        # Filters and ordering shape lists; a record is found by its id alone (a merged
+        # customer, hidden from lists by default, still answers on its own URL).
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def represent(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
+        """Answer with the record re-read through the scoped, annotated queryset."""
+        fresh = self.get_queryset().get(pk=obj.pk)
+        return Response(
+            self.serializer_class(fresh, context=self.get_serializer_context()).data, status=status_code
+        )
+
+    def validated(self, serializer_class, data=None, **kwargs) -> dict:
+        serializer = serializer_class(
+            data=self.request.data if data is None else data,
+            context=self.get_serializer_context(),
+            **kwargs,
+        )
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated(self.get_serializer_class())
+        return self.represent(self.service_create(data), status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        return self.represent(self.service_update(instance, dict(serializer.validated_data)))
+
+    def service_create(self, data: dict):
+        raise NotImplementedError
+
+    def service_update(self, instance, data: dict):
+        raise NotImplementedError
+
+
+def _crud_schema(name: str, serializer, *, create=None, update=None, destroy: bool = False):
+    """extend_schema_view for the CRUD operations with every error response documented."""
+    create = create or serializer
+    update = update or serializer
+    views = {
+        "list": extend_schema(
+            summary=f"List {name}s",
+            responses={200: serializer(many=True), **error_responses(400, *READ_ERRORS)},
+        ),
+        "retrieve": extend_schema(
+            summary=f"Get a {name}", responses={200: serializer, **error_responses(*DETAIL_ERRORS)}
+        ),
+        "create": extend_schema(
+            summary=f"Create a {name}",
+            request=create,
+            responses={201: serializer, **error_responses(400, 401, 403, 409)},
+        ),
+        "update": extend_schema(
+            summary=f"Replace a {name}",
+            request=update,
+            responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
+        ),
+        "partial_update": extend_schema(
+            summary=f"Change a {name}",
+            request=update,
+            responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
+        ),
+    }
+    if destroy:
+        views["destroy"] = extend_schema(
+            summary=f"Delete a {name}", responses={204: None, **error_responses(*DETAIL_ERRORS)}
+        )
+    return extend_schema_view(**views)
+
+
+# --- customers -----------------------------------------------------------------------------
+
+
+@_crud_schema("customer", s.CustomerSerializer, update=s.CustomerUpdateSerializer)
+class CustomerViewSet(ServiceViewSet):
+    """Customers (R-CUST-1..6): grade from fit × value, size class, one primary presales."""
+
+    queryset = (
+        Customer.objects.select_related("team", "owner")
+        .prefetch_related(
+            Prefetch(
+                "presales_assignments",
+                queryset=CustomerPresales.objects.select_related("user").order_by("pk"),
+            ),
+            "need_tags",
+        )
+        .annotate(
+            revenue_sort=Coalesce(
+                "annual_revenue",
+                Value(Decimal(-1)),
+                output_field=DecimalField(max_digits=16, decimal_places=2),
+            )
+        )
+    )
+    serializer_class = s.CustomerSerializer
+    update_serializer_class = s.CustomerUpdateSerializer
+    filterset_class = CustomerFilterSet
+    ordering_fields = ["name", "grade", "updated_at", "annual_revenue", "created_at"]
+    # Revenue is nullable; the cursor sorts on a non-null annotation (no revenue = lowest).
+    ordering_aliases = {"annual_revenue": "revenue_sort"}
+
+    def service_create(self, data: dict):
+        need_tags = data.pop("need_tags", None)
+        primary = data.pop("primary_presales", None)
+        return services.customer_create(
+            actor=self.request.user, data=data, need_tags=need_tags, primary_presales=primary
+        )
+
+    def service_update(self, instance, data: dict):
+        need_tags = data.pop("need_tags", None)
+        return services.customer_update(
+            actor=self.request.user, customer=instance, data=data, need_tags=need_tags
+        )
+
+    @extend_schema(
+        summary="Merge this customer into another (R-LEAD-2)",
+        request=s.CustomerMergeSerializer,
+        responses={200: s.MergeRecordSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        source = self.get_object()
+        data = self.validated(s.CustomerMergeSerializer)
+        record = services.customer_merge(actor=request.user, source=source, target=data["target"])
+        return Response(s.MergeRecordSerializer(record).data)
+
+    @extend_schema(
+        summary="Name the primary presales engineer (R-CUST-5)",
+        request=s.PresalesUserSerializer,
+        responses={200: s.CustomerSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"], url_path="primary-presales")
+    def primary_presales(self, request, pk=None):
+        customer = self.get_object()
+        data = self.validated(s.PresalesUserSerializer)
+        services.customer_set_primary_presales(actor=request.user, customer=customer, user=data["user"])
+        return self.represent(customer)
+
+    @extend_schema(
+        summary="Add an assisting presales engineer (R-CUST-5)",
+        request=s.PresalesUserSerializer,
+        responses={200: s.CustomerSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"])
+    def assistants(self, request, pk=None):
+        customer = self.get_object()
+        data = self.validated(s.PresalesUserSerializer)
+        services.customer_add_assistant(actor=request.user, customer=customer, user=data["user"])
+        return self.represent(customer)
+
+    @extend_schema(
+        summary="Remove an assisting presales engineer (R-CUST-5)",
+        parameters=[OpenApiParameter("user_id", OpenApiTypes.INT, OpenApiParameter.PATH)],
+        request=None,
+        responses={204: None, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["delete"], url_path=r"assistants/(?P<user_id>[0-9]+)")
+    def remove_assistant(self, request, pk=None, user_id=None):
+        customer = self.get_object()
+        user = get_object_or_404(User, pk=user_id)
+        services.customer_remove_presales(actor=request.user, customer=customer, user=user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        summary="Export the filtered customers as CSV (logged, R-CUST-6)",
+        filters=True,
+        responses={(200, "text/csv"): CSV_RESPONSE, **error_responses(400, *READ_ERRORS)},
+    )
+    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
+    def export(self, request):
+        user = request.user
+        queryset = (
+            self.filter_queryset(self.get_queryset())
+            .with_contact_access(user)
+            .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("name", "pk")))
+        )
+        header = [
+            _("ID"),
+            _("Company name"),
+            _("Industry"),
+            _("Employees"),
+            _("Annual revenue (CNY)"),
+            _("Region"),
+            _("Grade"),
+            _("Tier"),
+            _("Size class"),
+            _("Need tags"),
+            _("Owning team"),
+            _("Sales owner"),
+            _("Primary presales"),
+            _("Contacts"),
+        ]
+
+        def contacts(customer) -> str:
+            people = []
+            for c in customer.contacts.all():
+                phone = c.phone if customer.contact_access else mask_phone(c.phone)
+                email = c.email if customer.contact_access else mask_email(c.email)
+                people.append(" ".join(x for x in (c.name, c.title, phone, email) if x))
+            return "; ".join(people)
+
+        rows = (
+            [
+                c.pk,
+                c.name,
+                c.get_industry_display(),
+                c.employees if c.employees is not None else "",
+                c.annual_revenue if c.annual_revenue is not None else "",
+                c.region,
+                c.grade,
+                c.get_tier_display(),
+                c.get_size_class_display(),
+                ", ".join(t.name for t in c.need_tags.all()),
+                str(c.team),
+                str(c.owner),
+                str(c.primary_presales or ""),
+                contacts(c),
+            ]
+            for c in queryset
+        )
+        content = export_csv(
+            actor=user,
+            resource="customers",
+            header=header,
+            rows=rows,
+            query=request.GET.urlencode(),
+            channel="api",
+        )
+        return _csv_response(content, "customers")
+
+
+# --- contacts ------------------------------------------------------------------------------
+
+
+@_crud_schema("contact", s.ContactSerializer, create=s.ContactCreateSerializer, destroy=True)
+class ContactViewSet(mixins.DestroyModelMixin, ServiceViewSet):
+    """Contacts of customers (R-CUST-1); phone and email masked outside the team (R-CUST-6)."""
+
+    queryset = Contact.objects.all()
+    serializer_class = s.ContactSerializer
+    create_serializer_class = s.ContactCreateSerializer
+    filterset_class = ContactFilterSet
+    ordering_fields = ["name", "created_at", "updated_at"]
+
+    def get_queryset(self):
+        return super().get_queryset().with_contact_access(self.request.user)
+
+    def service_create(self, data: dict):
+        customer = data.pop("customer")
+        return services.contact_create(actor=self.request.user, customer=customer, data=data)
+
+    def service_update(self, instance, data: dict):
+        return services.contact_update(actor=self.request.user, contact=instance, data=data)
+
+    def perform_destroy(self, instance):
+        services.contact_delete(actor=self.request.user, contact=instance)
+
+
+# --- leads ---------------------------------------------------------------------------------
+
+
+@_crud_schema("lead", s.LeadSerializer, create=s.LeadCreateSerializer)
+class LeadViewSet(ServiceViewSet):
+    """Leads (R-LEAD-1..4): intake with duplicate detection, first contact, qualification."""
+
+    queryset = Lead.objects.select_related("team", "owner", "presales_owner")
+    serializer_class = s.LeadSerializer
+    create_serializer_class = s.LeadCreateSerializer
+    filterset_class = LeadFilterSet
+    ordering_fields = ["received_at", "first_contact_due_at", "company_name", "created_at"]
+
+    def get_queryset(self):
+        return super().get_queryset().with_contact_access(self.request.user)
+
+    def service_create(self, data: dict):
+        allow_duplicate = data.pop("allow_duplicate", False)
+        return services.lead_create(actor=self.request.user, data=data, allow_duplicate=allow_duplicate)
+
+    def service_update(self, instance, data: dict):
+        return services.lead_update(actor=self.request.user, lead=instance, data=data)
+
+    @extend_schema(
+        summary="Record the first contact (R-LEAD-3)",
+        request=s.FirstContactSerializer,
+        responses={200: s.LeadSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"], url_path="first-contact")
+    def first_contact(self, request, pk=None):
+        lead = self.get_object()
+        data = self.validated(s.FirstContactSerializer)
+        services.lead_record_first_contact(actor=request.user, lead=lead, data=data)
+        return self.represent(lead)
+
+    @extend_schema(
+        summary="Qualify the lead on its five-aspect evaluation (R-LEAD-4)",
+        request=s.LeadQualifySerializer,
+        responses={200: s.LeadSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"])
+    def qualify(self, request, pk=None):
+        lead = self.get_object()
+        data = self.validated(s.LeadQualifySerializer)
+        services.lead_qualify(
+            actor=request.user, lead=lead, evaluation=dict(data["evaluation"]), customer=data.get("customer")
+        )
+        return self.represent(lead)
+
+    @extend_schema(
+        summary="Disqualify the lead with a reason (R-LEAD-4)",
+        request=s.LeadDisqualifySerializer,
+        responses={200: s.LeadSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"])
+    def disqualify(self, request, pk=None):
+        lead = self.get_object()
+        data = self.validated(s.LeadDisqualifySerializer)
+        services.lead_disqualify(actor=request.user, lead=lead, reason=data["reason"], note=data["note"])
+        return self.represent(lead)
+
+    @extend_schema(
+        summary="Merge this lead into another (R-LEAD-2)",
+        request=s.LeadMergeSerializer,
+        responses={200: s.MergeRecordSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"])
+    def merge(self, request, pk=None):
+        source = self.get_object()
+        data = self.validated(s.LeadMergeSerializer)
+        record = services.lead_merge(actor=request.user, source=source, target=data["target"])
+        return Response(s.MergeRecordSerializer(record).data)
+
+    @extend_schema(
+        summary="Find existing leads and customers like this company, phone or email (R-LEAD-2)",
+        parameters=[s.DuplicateQuerySerializer],
+        responses={200: s.DuplicatesSerializer, **error_responses(400, *READ_ERRORS)},
+    )
+    @action(detail=False, methods=["get"], pagination_class=None, filter_backends=[])
+    def duplicates(self, request):
+        query = s.DuplicateQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = services.lead_find_duplicates(**query.validated_data)
+        return Response(found.as_dict(request.user))
+
+    @extend_schema(
+        summary="Export the filtered leads as CSV (logged, R-CUST-6)",
+        filters=True,
+        responses={(200, "text/csv"): CSV_RESPONSE, **error_responses(400, *READ_ERRORS)},
+    )
+    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
+    def export(self, request):
+        user = request.user
+        queryset = self.filter_queryset(self.get_queryset())
+        header = [
+            _("ID"),
+            _("Status"),
+            _("Source channel"),
+            _("Company"),
+            _("Contact"),
+            _("Contact title"),
+            _("Phone"),
+            _("Email"),
+            _("Industry"),
+            _("Budget (CNY)"),
+            _("Timing"),
+            _("Received at"),
+            _("First contact due"),
+            _("First contacted at"),
+            _("Team"),
+            _("Sales owner"),
+            _("Presales engineer"),
+        ]
+        rows = (
+            [
+                lead.pk,
+                lead.get_status_display(),
+                lead.get_source_display(),
+                lead.company_name,
+                lead.contact_name,
+                lead.contact_title,
+                lead.phone if lead.contact_access else mask_phone(lead.phone),
+                lead.email if lead.contact_access else mask_email(lead.email),
+                lead.get_industry_display(),
+                lead.budget if lead.budget is not None else "",
+                lead.timing,
+                _iso(lead.received_at),
+                _iso(lead.first_contact_due_at),
+                _iso(lead.first_contacted_at),
+                str(lead.team),
+                str(lead.owner),
+                str(lead.presales_owner or ""),
+            ]
+            for lead in queryset
+        )
+        content = export_csv(
+            actor=user,
+            resource="leads",
+            header=header,
+            rows=rows,
+            query=request.GET.urlencode(),
+            channel="api",
+        )
+        return _csv_response(content, "leads")
+
+
+# --- communications ------------------------------------------------------------------------
+
+
+@_crud_schema("communication record", s.CommunicationSerializer, create=s.CommunicationCreateSerializer)
+class CommunicationViewSet(ServiceViewSet):
+    """Communication records (R-COMM-1); a promised follow-up is ``next_step_due_at``."""
+
+    queryset = CommunicationRecord.objects.all()
+    serializer_class = s.CommunicationSerializer
+    create_serializer_class = s.CommunicationCreateSerializer
+    filterset_class = CommunicationFilterSet
+    ordering_fields = ["occurred_at", "created_at"]
+
+    def service_create(self, data: dict):
+        customer = data.pop("customer", None)
+        lead = data.pop("lead", None)
+        return services.communication_create(actor=self.request.user, data=data, customer=customer, lead=lead)
+
+    def service_update(self, instance, data: dict):
+        return services.communication_update(actor=self.request.user, record=instance, data=data)

@@ -1,0 +1,417 @@
+"""The API error contract: malformed input on every write endpoint answers 400 with
+``{"code", "message", "fields"}`` and never 500; 404 and 405 keep the same shape; the
+OpenAPI schema is complete and valid."""
+
+import json
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from leads.models import CommunicationRecord, Customer, Lead
+from tests.factories import CommunicationFactory, ContactFactory, CustomerFactory, LeadFactory
+
+pytestmark = pytest.mark.django_db
+
+MISSING = 999_999_999
+HUGE = 10**30
+
+
+@pytest.fixture
+def records(engineer, team):
+    customer = CustomerFactory(team=team)
+    return {
+        "customer": customer,
+        "contact": ContactFactory(customer=customer),
+        "lead": LeadFactory(team=team),
+        "communication": CommunicationFactory(customer=customer, author=engineer),
+    }
+
+
+# endpoint name: (method, url name, record the URL points at)
+ENDPOINTS = {
+    "customer-create": ("post", "customer-list", None),
+    "customer-patch": ("patch", "customer-detail", "customer"),
+    "customer-put": ("put", "customer-detail", "customer"),
+    "customer-merge": ("post", "customer-merge", "customer"),
+    "customer-primary-presales": ("post", "customer-primary-presales", "customer"),
+    "customer-assistants": ("post", "customer-assistants", "customer"),
+    "contact-create": ("post", "contact-list", None),
+    "contact-patch": ("patch", "contact-detail", "contact"),
+    "contact-put": ("put", "contact-detail", "contact"),
+    "lead-create": ("post", "lead-list", None),
+    "lead-patch": ("patch", "lead-detail", "lead"),
+    "lead-put": ("put", "lead-detail", "lead"),
+    "lead-first-contact": ("post", "lead-first-contact", "lead"),
+    "lead-qualify": ("post", "lead-qualify", "lead"),
+    "lead-disqualify": ("post", "lead-disqualify", "lead"),
+    "lead-merge": ("post", "lead-merge", "lead"),
+    "communication-create": ("post", "communication-list", None),
+    "communication-patch": ("patch", "communication-detail", "communication"),
+    "communication-put": ("put", "communication-detail", "communication"),
+}
+
+CUSTOMER = {"name": "Acme", "industry": "energy"}
+LEAD = {"source": "website", "company_name": "Acme", "contact_name": "Wang", "phone": "13800138000"}
+COMMUNICATION = {"channel": "phone", "key_points": "Call."}
+EVALUATION = dict.fromkeys(("background", "needs", "budget", "competition", "timeline"), "ok")
+
+# endpoint: {case: (payload, field named in the error)}; a payload is merged into the
+# endpoint's otherwise valid base so that only the case's field is wrong.
+BASES = {
+    "customer-create": CUSTOMER,
+    "customer-patch": {},
+    "customer-put": CUSTOMER,
+    "customer-merge": {},
+    "customer-primary-presales": {},
+    "customer-assistants": {},
+    "contact-create": {"name": "Wang"},
+    "contact-patch": {},
+    "contact-put": {"name": "Wang"},
+    "lead-create": LEAD,
+    "lead-patch": {},
+    "lead-put": LEAD,
+    "lead-first-contact": COMMUNICATION,
+    "lead-qualify": {"evaluation": EVALUATION},
+    "lead-disqualify": {"reason": "no_need"},
+    "lead-merge": {},
+    "communication-create": COMMUNICATION,
+    "communication-patch": {},
+    "communication-put": COMMUNICATION,
+}
+
+CUSTOMER_CASES = {
+    "wrong type": ({"employees": "many"}, "employees"),
+    "wrong type list": ({"need_tags": "降本"}, "need_tags"),
+    "unknown choice": ({"industry": "space_mining"}, "industry"),
+    "grade choice": ({"grade": "Z"}, "grade"),
+    "missing foreign key": ({"team": MISSING}, "team"),
+    "foreign key overflow": ({"owner": HUGE}, "owner"),
+    "negative revenue": ({"annual_revenue": "-1.00"}, "annual_revenue"),
+    "huge revenue": ({"annual_revenue": "1e30"}, "annual_revenue"),
+    "huge employees": ({"employees": HUGE}, "employees"),
+    "score out of range": ({"fit_score": 6}, "fit_score"),
+    "overlong name": ({"name": "x" * 201}, "name"),
+    "overlong tag": ({"need_tags": ["x" * 51]}, "need_tags"),
+    "nul character": ({"region": "a\x00b"}, "region"),
+    "bad url": ({"website": "not a url"}, "website"),
+    "unknown field": ({"colour": "red"}, "colour"),
+}
+CONTACT_CASES = {
+    "wrong type": ({"name": {"first": "Wang"}}, "name"),
+    "unknown choice": ({"decision_role": "king"}, "decision_role"),
+    "bad email": ({"email": "not-an-email"}, "email"),
+    "overlong name": ({"name": "x" * 101}, "name"),
+    "overlong phone": ({"phone": "1" * 41}, "phone"),
+    "unknown field": ({"age": 40}, "age"),
+}
+LEAD_CASES = {
+    "wrong type": ({"budget": "lots"}, "budget"),
+    "wrong type bool": ({"company_name": True}, "company_name"),
+    "unknown choice": ({"source": "carrier_pigeon"}, "source"),
+    "missing customer": ({"customer": MISSING}, "customer"),
+    "missing owner": ({"owner": MISSING}, "owner"),
+    "foreign key wrong type": ({"team": "east"}, "team"),
+    "negative budget": ({"budget": "-5"}, "budget"),
+    "huge budget": ({"budget": HUGE}, "budget"),
+    "too many decimals": ({"budget": "1.001"}, "budget"),
+    "bad datetime": ({"received_at": "yesterday"}, "received_at"),
+    "datetime out of range": ({"received_at": "0001-01-01T00:00:00+14:00"}, "received_at"),
+    "future receipt": ({"received_at": "2999-01-01T00:00:00Z"}, "received_at"),
+    "overlong company": ({"company_name": "x" * 201}, "company_name"),
+    "bad email": ({"email": "@"}, "email"),
+    "read-only status": ({"status": "qualified"}, "status"),
+    "unknown field": ({"priority": "high"}, "priority"),
+}
+COMMUNICATION_CASES = {
+    "wrong type": ({"key_points": ["a", "b"]}, "key_points"),
+    "unknown choice": ({"channel": "telepathy"}, "channel"),
+    "missing contact": ({"contact": MISSING}, "contact"),
+    "bad datetime": ({"next_step_due_at": "soon"}, "next_step_due_at"),
+    "year out of range": ({"occurred_at": "99999-01-01T00:00:00Z"}, "occurred_at"),
+    "future interaction": ({"occurred_at": "2999-01-01T00:00:00Z"}, "occurred_at"),
+    "overlong place": ({"place": "x" * 201}, "place"),
+    "unknown field": ({"mood": "happy"}, "mood"),
+}
+CASES = {
+    "customer-create": CUSTOMER_CASES,
+    "customer-patch": CUSTOMER_CASES,
+    "customer-put": {"missing required": ({"name": None}, "name"), **CUSTOMER_CASES},
+    "customer-merge": {
+        "missing target": ({"target": MISSING}, "target"),
+        "target overflow": ({"target": HUGE}, "target"),
+        "target wrong type": ({"target": [1]}, "target"),
+        "no target": ({}, "target"),
+        "unknown field": ({"target": MISSING, "force": True}, "force"),
+    },
+    "customer-primary-presales": {
+        "missing user": ({"user": MISSING}, "user"),
+        "null user": ({"user": None}, "user"),
+        "user wrong type": ({"user": "engineer"}, "user"),
+    },
+    "customer-assistants": {
+        "missing user": ({"user": MISSING}, "user"),
+        "user overflow": ({"user": -HUGE}, "user"),
+    },
+    "contact-create": {
+        "missing customer": ({"customer": MISSING}, "customer"),
+        "no customer": ({}, "customer"),
+        **CONTACT_CASES,
+    },
+    "contact-patch": {"customer is create-only": ({"customer": 1}, "customer"), **CONTACT_CASES},
+    "contact-put": CONTACT_CASES,
+    "lead-create": {"bad confirmation": ({"allow_duplicate": "maybe"}, "allow_duplicate"), **LEAD_CASES},
+    "lead-patch": LEAD_CASES,
+    "lead-put": LEAD_CASES,
+    "lead-first-contact": {
+        **COMMUNICATION_CASES,
+        "bad email correction": ({"email": "x"}, "email"),
+        "overlong contact": ({"contact_name": "x" * 101}, "contact_name"),
+    },
+    "lead-qualify": {
+        "evaluation wrong type": ({"evaluation": ["background"]}, "evaluation"),
+        "aspect wrong type": ({"evaluation": {**EVALUATION, "budget": {"amount": 1}}}, "evaluation"),
+        "unknown aspect": ({"evaluation": {**EVALUATION, "mood": "good"}}, "evaluation"),
+        "missing customer": ({"customer": MISSING}, "customer"),
+        "no evaluation": ({"evaluation": None}, "evaluation"),
+    },
+    "lead-disqualify": {
+        "unknown choice": ({"reason": "weather"}, "reason"),
+        "note wrong type": ({"note": {"text": "x"}}, "note"),
+    },
+    "lead-merge": {
+        "missing target": ({"target": MISSING}, "target"),
+        "target wrong type": ({"target": "next"}, "target"),
+    },
+    "communication-create": {
+        "missing customer": ({"customer": MISSING}, "customer"),
+        "lead wrong type": ({"lead": {"id": 1}}, "lead"),
+        **COMMUNICATION_CASES,
+    },
+    "communication-patch": {"lead is create-only": ({"lead": 1}, "lead"), **COMMUNICATION_CASES},
+    "communication-put": COMMUNICATION_CASES,
+}
+
+
+def valid_base(endpoint, records) -> dict:
+    """The endpoint's valid body (creates of contacts and communications need a customer)."""
+    base = dict(BASES[endpoint])
+    if endpoint in ("contact-create", "communication-create"):
+        base["customer"] = records["customer"].pk
+    return base
+
+
+def endpoint_url(name, records):
+    _method, url_name, record = ENDPOINTS[name]
+    return reverse(url_name, args=[records[record].pk]) if record else reverse(url_name)
+
+
+def send(client, name, records, body, content_type="application/json"):
+    method = ENDPOINTS[name][0]
+    raw = body if isinstance(body, str | bytes) else json.dumps(body)
+    return getattr(client, method)(endpoint_url(name, records), raw, content_type=content_type)
+
+
+def assert_contract(response, status=400):
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert {"code", "message", "fields"} <= set(body)
+    assert isinstance(body["message"], str) and body["message"]
+    assert isinstance(body["fields"], dict)
+    assert all(isinstance(v, list) and all(isinstance(m, str) for m in v) for v in body["fields"].values())
+    return body
+
+
+FIELD_CASES = [(name, case) for name, cases in CASES.items() for case in cases]
+
+
+@pytest.mark.parametrize(("endpoint", "case"), FIELD_CASES, ids=[f"{n}: {c}" for n, c in FIELD_CASES])
+def test_malformed_field_answers_400_naming_the_field(client_for, engineer, records, endpoint, case):
+    payload, field = CASES[endpoint][case]
+    body = {**valid_base(endpoint, records), **payload}
+    if case in ("no target", "no customer"):
+        body = {}
+    # when the request carries one malformed field
+    response = send(client_for(engineer), endpoint, records, body)
+    # then the answer is 400 naming it, and nothing was written
+    errors = assert_contract(response)
+    assert field in errors["fields"], errors
+    assert Customer.objects.count() == 1
+    assert Lead.objects.count() == 1
+    assert CommunicationRecord.objects.count() == 1
+
+
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{not json", "application/json"),
+        ('{"name": NaN}', "application/json"),
+        ("[1, 2, 3]", "application/json"),
+        ('"just a string"', "application/json"),
+        ("null", "application/json"),
+        (b"\xff\xfe\x00", "application/json"),
+    ],
+    ids=["invalid json", "nan", "array", "string", "null", "not utf-8"],
+)
+def test_unparseable_or_non_object_body_answers_400(
+    client_for, engineer, records, endpoint, body, content_type
+):
+    response = send(client_for(engineer), endpoint, records, body, content_type)
+    assert_contract(response)
+
+
+@pytest.mark.parametrize("endpoint", list(ENDPOINTS))
+def test_unsupported_media_type_keeps_the_contract(client_for, engineer, records, endpoint):
+    response = send(client_for(engineer), endpoint, records, "name=x", content_type="text/plain")
+    assert_contract(response, 415)
+
+
+@pytest.mark.parametrize(
+    ("method", "url_name"),
+    [
+        ("get", "customer-detail"),
+        ("get", "contact-detail"),
+        ("get", "lead-detail"),
+        ("get", "communication-detail"),
+        ("patch", "lead-detail"),
+        ("delete", "contact-detail"),
+        ("post", "lead-qualify"),
+        ("post", "customer-merge"),
+    ],
+)
+@pytest.mark.parametrize("pk", [MISSING, HUGE])
+def test_404_body_shape(client_for, engineer, method, url_name, pk):
+    response = getattr(client_for(engineer), method)(reverse(url_name, args=[pk]), {}, format="json")
+    assert assert_contract(response, 404)["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("method", "url_name", "record"),
+    [
+        ("delete", "customer-detail", "customer"),
+        ("delete", "lead-detail", "lead"),
+        ("delete", "communication-detail", "communication"),
+        ("put", "lead-duplicates", None),
+        ("post", "customer-export", None),
+        ("get", "lead-qualify", "lead"),
+        ("patch", "customer-list", None),
+    ],
+)
+def test_405_body_shape(client_for, engineer, records, method, url_name, record):
+    url = reverse(url_name, args=[records[record].pk]) if record else reverse(url_name)
+    body = assert_contract(getattr(client_for(engineer), method)(url), 405)
+    assert body["code"] == "method_not_allowed"
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page_size": "lots"},
+        {"cursor": "garbage"},
+        {"ordering": "\x00"},
+        {"q": "a\x00b"},
+        {"team": "east"},
+        {"received_after": "someday"},
+    ],
+)
+@pytest.mark.parametrize("url_name", ["customer-list", "contact-list", "lead-list", "communication-list"])
+def test_odd_list_parameters_never_500(client_for, engineer, records, url_name, params):
+    response = client_for(engineer).get(reverse(url_name), params)
+    assert response.status_code < 500
+    if response.status_code != 200:
+        assert_contract(response, response.status_code)
+
+
+def test_duplicate_check_parameters_are_validated(client_for, engineer):
+    response = client_for(engineer).get(reverse("lead-duplicates"), {"phone": "1" * 41})
+    assert "phone" in assert_contract(response)["fields"]
+
+
+# --- random input never breaks the server --------------------------------------------------------
+
+json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**40), max_value=10**40)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=300),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
+    max_leaves=10,
+)
+
+FIELD_NAMES = sorted(
+    {key for cases in CASES.values() for payload, _field in cases.values() for key in payload}
+    | {key for base in BASES.values() for key in base}
+)
+
+
+def json_objects(base: dict):
+    """Objects biased toward real field names, sometimes starting from a valid body."""
+    keys = st.sampled_from(FIELD_NAMES) | st.text(max_size=12)
+    random = st.dictionaries(keys, json_values, max_size=8)
+    return st.one_of(random, random.map(lambda extra: {**base, **extra}))
+
+
+HYPOTHESIS = settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.mark.parametrize(
+    "endpoint",
+    ["customer-create", "contact-create", "lead-create", "communication-create", "lead-first-contact"],
+)
+def test_random_json_objects_never_cause_a_server_error(client_for, engineer, records, endpoint):
+    client = client_for(engineer)
+    base = valid_base(endpoint, records)
+
+    @HYPOTHESIS
+    @given(body=json_objects(base))
+    def post_random(body):
+        response = send(client, endpoint, records, body)
+        assert response.status_code < 500, (body, response.content)
+        if response.status_code >= 400:
+            assert_contract(response, response.status_code)
+
+    post_random()
+
+
+# --- the OpenAPI schema --------------------------------------------------------------------------
+
+
+def test_schema_validates_without_warnings(tmp_path):
+    """``manage.py spectacular --validate --fail-on-warn`` passes (generated clients work)."""
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+    assert target.stat().st_size > 0
+
+
+def test_schema_documents_the_error_responses_of_every_leads_operation(tmp_path):
+    target = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+    prefixes = ("/api/v1/customers/", "/api/v1/contacts/", "/api/v1/leads/", "/api/v1/communications/")
+    operations = [
+        (path, method, op)
+        for path, item in schema["paths"].items()
+        if path.startswith(prefixes)
+        for method, op in item.items()
+    ]
+    assert len(operations) >= 25
+    for path, method, op in operations:
+        codes = set(op["responses"])
+        assert {"401", "403"} <= codes, (path, method)
+        if "{id}" in path:
+            assert "404" in codes, (path, method)
+        if method in ("post", "put", "patch"):
+            assert "400" in codes, (path, method)
+        if method in ("put", "patch") or (method == "post" and "{id}" in path):
+            assert "409" in codes, (path, method)
