@@ -45,6 +45,7 @@ def lead(team, sales_rep, engineer):
         contact_name="Li Wei",
         phone="13800001234",
         email="li.wei@huadong.example",
+        received_at=timezone.now() - timedelta(hours=2),
     )
 
 
