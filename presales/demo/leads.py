@@ -472,7 +472,6 @@ class Planner:
         self.names = [(s, g) for s in SURNAMES for g in GIVEN_NAMES]
         random.Random(SEED).shuffle(self.names)
         self.people = 0
-        self.companies: set[str] = set()
 
     def _brands(self) -> list[tuple[str, str]]:
         seen, brands = set(), []
@@ -484,8 +483,8 @@ class Planner:
         random.Random(SEED).shuffle(brands)
         return brands
 
-    def company(self, team: str, industry: str | None = None) -> Company:
-        industry = industry or self.rng.choices(list(INDUSTRY_WEIGHTS), weights=INDUSTRY_WEIGHTS.values())[0]
+    def company(self, team: str) -> Company:
+        industry = self.rng.choices(list(INDUSTRY_WEIGHTS), weights=INDUSTRY_WEIGHTS.values())[0]
         profile = PROFILES[industry]
         city = self.rng.choice(CITIES[team])
         suffix = self.rng.choice(profile.suffixes)
@@ -498,7 +497,6 @@ class Planner:
             team=team,
             city=city,
         )
-        self.companies.add(company.name)
         return company
 
     def person(self, company: Company, title: tuple[str, str], role: str) -> Person:
@@ -533,12 +531,15 @@ class Planner:
 
     def follow_up_due(self, record: CommSpec, *, overdue_share: float, upcoming_share: float) -> None:
         """Give the latest record of a subject a promised follow-up: upcoming or overdue."""
+        # Draw every number whatever the branch: the plan (and so the natural keys) must not
+        # depend on the day the demo is loaded.
         roll = self.rng.random()
+        upcoming = self.ahead(self.rng.randint(1, 12))
+        overdue = record.at + timedelta(days=self.rng.randint(1, 3))
         if roll < upcoming_share:
-            record.next_step_due_at = self.ahead(self.rng.randint(1, 12))
+            record.next_step_due_at = upcoming
         elif roll < upcoming_share + overdue_share:
-            due = record.at + timedelta(days=self.rng.randint(1, 3))
-            record.next_step_due_at = due if due < self.now else self.ahead(1)
+            record.next_step_due_at = overdue if overdue < self.now else upcoming
 
     def need(self, company: Company) -> tuple[str, str]:
         return self.rng.choice(PROFILES[company.industry].needs)
@@ -607,7 +608,6 @@ class Planner:
             team="east",
             city=("苏州", "Suzhou"),
         )
-        self.companies.add(company.name)
         director = Person(
             "王建国", "jianguo.wang@ruike-suzhou.example", "139 0000 0315", "生产总监 Production Director",
             DecisionRole.TECHNICAL_EVALUATOR,

@@ -195,21 +195,37 @@ class Command(BaseCommand):
             time.sleep(0.2)
 
     def _stop_all(self, children: list[Child]) -> None:
-        running = [c for c in children if c.process is not None and c.process.poll() is None]
-        for child in running:
-            self._signal_group(child, signal.SIGTERM)
+        started = [c for c in children if c.process is not None]
+        for child in started:
+            if child.process.poll() is None:
+                self._signal_group(child, signal.SIGTERM)
         deadline = time.monotonic() + GRACE_SECONDS
-        for child in running:
+        for child in started:
             try:
                 child.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 self.stderr.write(f"{child.name} did not stop within {GRACE_SECONDS} s: killing it.")
                 self._signal_group(child, signal.SIGKILL)
                 child.process.wait()
-        # Anything the children forked and left in their groups (their group id is their pid).
-        for child in children:
-            if child.process is not None:
+        # What the children forked (the worker's embedded beat) shares their process group:
+        # it gets the rest of the grace period, then SIGKILL, and runstack returns only once
+        # the group is empty.
+        for child in started:
+            if not self._group_gone(child, deadline):
+                self.stderr.write(f"processes left in {child.name}'s group: killing them.")
                 self._signal_group(child, signal.SIGKILL)
+                self._group_gone(child, time.monotonic() + 5)
+
+    @staticmethod
+    def _group_gone(child: Child, deadline: float) -> bool:
+        while True:
+            try:
+                os.killpg(child.process.pid, 0)
+            except ProcessLookupError:
+                return True
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
 
     @staticmethod
     def _signal_group(child: Child, sig: int) -> None:
