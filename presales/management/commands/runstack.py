@@ -98,10 +98,10 @@ class Command(BaseCommand):
         self._section("Database")
         self.stdout.write(f"  {connection.vendor}: {connection.settings_dict['NAME']}")
         self.stdout.write(f"  broker: {self._broker_label()}")
-        call_command("migrate", interactive=False, verbosity=1, stdout=self.stdout)
+        call_command("migrate", interactive=False, verbosity=1)
         if not options["no_demo"]:
             self._section("Demo data")
-            call_command("load_demo", stdout=self.stdout)
+            call_command("load_demo")
         # The children open their own connections; do not share this one across fork/exec.
         connection.close()
 
@@ -250,7 +250,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Presales CRM is running: http://{shown_host}:{port}/"))
         self.stdout.write(f"  API docs: http://{shown_host}:{port}/api/docs/")
         if with_worker:
-            self.stdout.write("  Celery worker with embedded beat (DatabaseScheduler) is running.")
+            self.stdout.write(
+                "  Celery worker with embedded beat (DatabaseScheduler) started; its log follows."
+            )
         self.stdout.write(f"Demo logins (password {PASSWORD}), one per role:")
         seen: set[str] = set()
         for username, (display, role, *_rest) in USERS.items():
