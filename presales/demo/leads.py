@@ -699,7 +699,7 @@ class Planner:
             comms=comms,
             origin=origin,
             notes="样例客户(销售业务过程管理手册) / Sample account from the sales-process manual.",
-            address="苏州工业园区星湖街 328 号 / 328 Xinghu St, Suzhou Industrial Park",
+            address="苏州工业园区创新路 88 号 / 88 Chuangxin Rd, Suzhou Industrial Park",
         )
 
     def customer(self, team: str, index: int) -> CustomerSpec:
@@ -1128,12 +1128,10 @@ def build(ctx) -> None:
     customers, leads, duplicates = Planner(now).build()
     ctx.extra["customer_names"] = {c.company.name for c in customers}
     loader = Loader(ctx)
-    for spec in customers:
-        loader.customer(spec)
-    for spec in leads:
-        loader.lead(spec)
-    for spec in duplicates:
-        loader.lead(spec)
+    # Later builders (opportunities, reviews …) find the accounts and leads here.
+    ctx.extra["customers"] = {spec.company.name: loader.customer(spec) for spec in customers}
+    ctx.extra["sample_customer"] = ctx.extra["customers"][customers[0].company.name]
+    ctx.extra["leads"] = [loader.lead(spec) for spec in leads + duplicates]
     ctx.log.append(
         f"Demo customers and leads: {Customer.objects.count()} customers, {Contact.objects.count()} contacts, "
         f"{Lead.objects.count()} leads, {CommunicationRecord.objects.count()} communication records "
