@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run test lint fmt venv venv-dev migrate demo bench messages clean
+.PHONY: run test lint fmt venv venv-dev migrate demo bench messages deploy-check clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -12,7 +12,10 @@ $(PY):
 	$(PIP) install --quiet --upgrade pip
 
 $(VENV)/.installed: requirements.txt | $(PY)
-	$(PIP) install --quiet -r requirements.txt
+	@echo "Installing requirements.txt into $(VENV) (the first time takes about a minute) ..."
+	@$(PIP) install --quiet -r requirements.txt || { \
+	  echo "pip failed. psycopg2 is built from source when no wheel fits: it needs gcc and"; \
+	  echo "libpq-dev (Debian/Ubuntu: apt-get install gcc libpq-dev)."; exit 1; }
 	touch $@
 
 $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
@@ -22,8 +25,10 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 venv: $(VENV)/.installed
 venv-dev: $(VENV)/.installed-dev
 
-## make run: the whole app on this machine, no servers needed (SQLite + file-system broker).
-## Set DATABASE_URL / CELERY_BROKER_URL to use PostgreSQL and Redis instead.
+## make run: the whole app on this machine, no servers needed (SQLite + file-system broker):
+## migrate, demo data, web server + Celery worker with beat; Ctrl-C stops them all.
+## PORT=8001 / HOST=0.0.0.0 move the web server; DATABASE_URL / CELERY_BROKER_URL switch to
+## PostgreSQL and Redis.
 run: venv
 	$(PY) manage.py runstack
 
@@ -51,6 +56,11 @@ demo: venv
 messages: venv-dev
 	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --ignore .venv --ignore var
 	$(PY) manage.py compilemessages --ignore .venv
+
+## Validate the deployment without a Docker engine: docker-compose.yml (with .env.example's
+## variables filled in) and Django's deploy checks. The same checks run in `make test`.
+deploy-check: venv-dev
+	$(VENV)/bin/pytest tests/presales/test_deploy.py tests/presales/test_settings.py -n 0 -q
 
 bench: venv-dev
 	@for f in bench/*.py; do echo "== $$f"; DJANGO_SETTINGS_MODULE=presales.settings.test $(PY) $$f; done

@@ -16,12 +16,25 @@ os.environ.setdefault("CELERY_BROKER_URL", "filesystem://")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 from .base import *  # noqa: E402,F403
-from .base import CELERY_BROKER_URL  # noqa: E402
+from .base import CELERY_BROKER_URL, DATABASES  # noqa: E402
 
 VAR_DIR.mkdir(exist_ok=True)
 
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # The web server, the worker and beat write to one file: WAL lets readers run during a
+    # write, IMMEDIATE takes the write lock up front (no "database is locked" on upgrade),
+    # and the timeout makes a writer wait for another instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    _broker_dir = VAR_DIR / "broker"
+    # CELERY_BROKER_FOLDER lets a second checkout or a test use its own message folders.
+    _broker_dir = Path(os.environ.get("CELERY_BROKER_FOLDER", VAR_DIR / "broker"))
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
