@@ -56,6 +56,7 @@ class CalendarYearForm(forms.Form):
 
 
 class TeamWebhookForm(forms.ModelForm):
+    url = forms.URLField(label=_("Robot URL"), max_length=500, assume_scheme="https")
     kinds = forms.MultipleChoiceField(
         label=_("Notification kinds"), required=False, widget=forms.CheckboxSelectMultiple
     )
