@@ -755,7 +755,11 @@ def customer_review_grades(*, now=None) -> list[int]:
     now = now or timezone.now()
     cutoff = months_before(now, GRADE_REVIEW_MONTHS)
     candidates = Customer.objects.active().filter(grade=Grade.A, last_progress_at__lt=cutoff)
-    return [pk for pk in candidates.values_list("pk", flat=True) if customer_downgrade_stale(customer_id=pk, now=now)]
+    return [
+        pk
+        for pk in candidates.values_list("pk", flat=True)
+        if customer_downgrade_stale(customer_id=pk, now=now)
+    ]
 
 
 @transaction.atomic
@@ -784,9 +788,9 @@ def customer_downgrade_stale(*, customer_id: int, now) -> bool:
     owner = customer.owner
     with translation.override(owner.language or None):
         title = _("%(customer)s was downgraded from A to B") % {"customer": customer.name}
-        body = _("No progress has been recorded since %(date)s, so the monthly grade review moved it to B.") % {
-            "date": since
-        }
+        body = _(
+            "No progress has been recorded since %(date)s, so the monthly grade review moved it to B."
+        ) % {"date": since}
     notify(
         recipient=owner,
         kind=GRADE_CHANGE,

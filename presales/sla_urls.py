@@ -11,7 +11,9 @@ urlpatterns = [
     path("deadlines/policies/", views.SlaPolicyListView.as_view(), name="policies"),
     path("deadlines/policies/<str:kind>/", views.SlaPolicyEditView.as_view(), name="policy_edit"),
     path("deadlines/calendar/", views.WorkCalendarView.as_view(), name="calendar"),
-    path("deadlines/calendar/<str:day>/delete/", views.WorkCalendarDeleteView.as_view(), name="calendar_delete"),
+    path(
+        "deadlines/calendar/<str:day>/delete/", views.WorkCalendarDeleteView.as_view(), name="calendar_delete"
+    ),
     path("deadlines/robots/", views.TeamWebhookListView.as_view(), name="webhooks"),
     path("deadlines/robots/<int:team_id>/", views.TeamWebhookEditView.as_view(), name="webhook_edit"),
     path("notifications/", views.NotificationListView.as_view(), name="notifications"),

@@ -265,7 +265,9 @@ class SlaPolicyEditView(RoleRequiredMixin, View):
             except DomainError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, _("The policy was saved. It applies to timers started from now on."))
+                messages.success(
+                    request, _("The policy was saved. It applies to timers started from now on.")
+                )
                 return redirect("sla:policies")
         return render(request, self.template_name, context, status=400)
 
@@ -310,13 +312,17 @@ class WorkCalendarView(RoleRequiredMixin, View):
         form = _style(CalendarDayForm(request.POST))
         if form.is_valid():
             try:
-                calendar_day_set(actor=request.user, day=form.cleaned_data["date"], **{
-                    k: form.cleaned_data[k] for k in ("kind", "name")
-                })
+                calendar_day_set(
+                    actor=request.user,
+                    day=form.cleaned_data["date"],
+                    **{k: form.cleaned_data[k] for k in ("kind", "name")},
+                )
             except DomainError as exc:
                 _apply_errors(form, exc)
             else:
-                messages.success(request, _("The calendar day was saved. It applies to timers started from now on."))
+                messages.success(
+                    request, _("The calendar day was saved. It applies to timers started from now on.")
+                )
                 return redirect("sla:calendar")
         return self._render(request, day_form=form, status=400)
 

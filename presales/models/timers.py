@@ -52,7 +52,10 @@ class SlaPolicy(models.Model):
         help_text=_("The owner is reminded this many hours before the due time, once per value."),
     )
     escalate_to = models.CharField(
-        _("escalate to"), max_length=20, choices=EscalationTarget.choices, default=EscalationTarget.OWNER_MANAGER
+        _("escalate to"),
+        max_length=20,
+        choices=EscalationTarget.choices,
+        default=EscalationTarget.OWNER_MANAGER,
     )
     escalate_role = models.CharField(_("escalation role"), max_length=30, choices=Role.choices, blank=True)
     escalate_after_hours = models.PositiveIntegerField(
@@ -78,7 +81,9 @@ class SlaPolicy(models.Model):
                 condition=Q(limit_unit="fixed", limit_value__isnull=True)
                 | (~Q(limit_unit="fixed") & Q(limit_value__gt=0)),
                 name="sla_policy_limit_matches_unit",
-                violation_error_message=_("Give a positive limit, or no limit when the event gives the date."),
+                violation_error_message=_(
+                    "Give a positive limit, or no limit when the event gives the date."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(escalate_to="role") | ~Q(escalate_role=""),

@@ -42,8 +42,10 @@ def register_defaults() -> None:
             _("Promised follow-up"),
             "R-COMM-1",
             PolicyValues(None, fixed, (24,), manager),
-            _("Started by a communication record with a next-step date; satisfied by the next "
-              "interaction recorded with the same customer or lead."),
+            _(
+                "Started by a communication record with a next-step date; satisfied by the next "
+                "interaction recorded with the same customer or lead."
+            ),
         ),
         TimerKind(
             INITIATION_REVIEW,
@@ -85,8 +87,10 @@ def register_defaults() -> None:
             _("Handoff acknowledgment"),
             "R-HAND-2",
             PolicyValues(2, workdays, (4,), manager, repeat_every_hours=24, max_escalations=3),
-            _("Started when the handoff package is sent; satisfied when the receiving department "
-              "acknowledges it. Escalates again every day, three times at most."),
+            _(
+                "Started when the handoff package is sent; satisfied when the receiving department "
+                "acknowledges it. Escalates again every day, three times at most."
+            ),
         ),
         TimerKind(
             TENDER_DEADLINE,
@@ -100,8 +104,10 @@ def register_defaults() -> None:
             _("Satisfaction survey"),
             "R-POST-1",
             PolicyValues(None, fixed, (72,), manager),
-            _("Started for each survey date (1, 3, 6 months after acceptance); satisfied when "
-              "the survey is sent."),
+            _(
+                "Started for each survey date (1, 3, 6 months after acceptance); satisfied when "
+                "the survey is sent."
+            ),
         ),
     ]
     for kind in kinds:

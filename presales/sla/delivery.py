@@ -129,7 +129,7 @@ def send_webhook(delivery: Delivery) -> None:
         method="POST",
     )
     try:
-        with urllib.request.urlopen(request, timeout=SEND_TIMEOUT) as response:  # noqa: S310 (admin-set URL)
+        with urllib.request.urlopen(request, timeout=SEND_TIMEOUT) as response:  # an admin-set URL
             raw = response.read(65536)
     except urllib.error.HTTPError as exc:
         if exc.code == 429 or exc.code >= 500:
@@ -141,7 +141,11 @@ def send_webhook(delivery: Delivery) -> None:
         answer = json.loads(raw or b"{}")
     except ValueError:
         answer = {}
-    code = answer.get("errcode", answer.get("code", answer.get("StatusCode", 0))) if isinstance(answer, dict) else 0
+    code = (
+        answer.get("errcode", answer.get("code", answer.get("StatusCode", 0)))
+        if isinstance(answer, dict)
+        else 0
+    )
     if code not in (0, None):
         message = answer.get("errmsg") or answer.get("msg") or answer.get("StatusMessage") or ""
         if code in THROTTLE_CODES:
@@ -171,7 +175,11 @@ def _claim(delivery_id: int, now: datetime) -> tuple[Delivery | None, str]:
             return None, "busy" if exists else "missing"
         if delivery.state in (DeliveryState.SENT, DeliveryState.FAILED):
             return None, "done"
-        if delivery.state == DeliveryState.SENDING and delivery.next_attempt_at and delivery.next_attempt_at > now:
+        if (
+            delivery.state == DeliveryState.SENDING
+            and delivery.next_attempt_at
+            and delivery.next_attempt_at > now
+        ):
             return None, "busy"
         if delivery.attempts >= MAX_ATTEMPTS:
             delivery.state = DeliveryState.FAILED

@@ -116,7 +116,9 @@ def notify(
             deliveries.append(Delivery(notification=notification, channel=DeliveryChannel.EMAIL))
         hook = TeamWebhook.objects.filter(team_id=recipient.team_id, enabled=True).first()
         if hook is not None and kind in (hook.kinds or []):
-            deliveries.append(Delivery(notification=notification, channel=DeliveryChannel.WEBHOOK, webhook=hook))
+            deliveries.append(
+                Delivery(notification=notification, channel=DeliveryChannel.WEBHOOK, webhook=hook)
+            )
         for delivery in deliveries:
             delivery.state = DeliveryState.PENDING
             delivery.created_at = now

@@ -91,7 +91,9 @@ def timer_start(
             raise DomainError(fields={"due_at": [_("This kind of timer needs its due time.")]})
     else:
         if due_at is not None:
-            raise DomainError(fields={"due_at": [_("This kind of timer computes its due time from its policy.")]})
+            raise DomainError(
+                fields={"due_at": [_("This kind of timer computes its due time from its policy.")]}
+            )
         due_at = compute_due(values, start)
     # Reminders whose time was already past at the start are not sent late.
     reminders_done = sum(1 for step in reminder_steps(values, due_at) if step.at <= start)

@@ -173,7 +173,9 @@ def _notify(timer: Timer, recipient: User, kind: str, key: str, now: datetime, e
             body = _("%(kind)s for %(subject)s is due at %(due)s.") % params
         else:
             title = _("Overdue since %(due)s: %(kind)s, %(subject)s") % params
-            body = _("%(kind)s for %(subject)s was due at %(due)s and is not done. Owner: %(owner)s.") % params
+            body = (
+                _("%(kind)s for %(subject)s was due at %(due)s and is not done. Owner: %(owner)s.") % params
+            )
     notify(
         recipient=recipient,
         kind=kind,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from presales.sla import selectors
 from presales.sla.policies import kind_label
+from presales.sla.sweep import subject_url
 
 register = template.Library()
 
@@ -31,8 +32,9 @@ def timer_kind(code: str) -> str:
 
 
 @register.filter
-def overdue(timer, now=None) -> bool:
-    return timer.is_overdue(now)
+def timer_url(timer) -> str:
+    """The page of the timer's record (the deadlines page when it has none)."""
+    return subject_url(timer)
 
 
 @register.inclusion_tag("presales/partials/notification_bell.html", takes_context=True)

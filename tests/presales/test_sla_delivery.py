@@ -18,7 +18,13 @@ from django.test import override_settings
 from presales.models import Delivery, DeliveryChannel, DeliveryState, NotificationPreference
 from presales.roles import Role
 from presales.sla.delivery import PermanentError, TransientError, deliver, send_email, webhook_payload
-from presales.sla.notifications import ESCALATION, GRADE_CHANGE, REMINDER, notify, notification_preferences_set
+from presales.sla.notifications import (
+    ESCALATION,
+    GRADE_CHANGE,
+    REMINDER,
+    notification_preferences_set,
+    notify,
+)
 from tests.factories import TeamWebhookFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +32,16 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 def make(recipient, kind=REMINDER, key="k:1"):
-    return notify(recipient=recipient, kind=kind, key=key, title="Due soon", body="Body", url="/deadlines/", now=T0,
-                  enqueue=lambda pk: None)
+    return notify(
+        recipient=recipient,
+        kind=kind,
+        key=key,
+        title="Due soon",
+        body="Body",
+        url="/deadlines/",
+        now=T0,
+        enqueue=lambda pk: None,
+    )
 
 
 # --- email -----------------------------------------------------------------------------------
@@ -135,8 +149,16 @@ class Robot:
 
 
 def _escalation_to(user, key="e:1"):
-    notification = notify(recipient=user, kind=ESCALATION, key=key, title="Overdue: archive", body="Owner: X",
-                          url="/deadlines/", now=T0, enqueue=lambda pk: None)
+    notification = notify(
+        recipient=user,
+        kind=ESCALATION,
+        key=key,
+        title="Overdue: archive",
+        body="Owner: X",
+        url="/deadlines/",
+        now=T0,
+        enqueue=lambda pk: None,
+    )
     return notification.deliveries.get(channel=DeliveryChannel.WEBHOOK)
 
 
@@ -149,7 +171,9 @@ def test_team_robot_receives_the_escalation_once(engineer, team):
         assert deliver(delivery_id=delivery.pk, now=T0) == "sent"
         assert deliver(delivery_id=delivery.pk, now=T0) == "done"
     # then
-    assert robot.received == [{"msgtype": "text", "text": {"content": "Overdue: archive\nOwner: X\n/deadlines/"}}]
+    assert robot.received == [
+        {"msgtype": "text", "text": {"content": "Overdue: archive\nOwner: X\n/deadlines/"}}
+    ]
 
 
 def test_robot_only_gets_the_kinds_chosen(engineer, team):
@@ -209,7 +233,11 @@ def test_admin_sets_a_team_robot_and_others_cannot(team, make_user, engineer):
     from presales.sla.services import team_webhook_set
 
     admin = make_user(Role.ADMIN, team=team, username="admin")
-    data = {"flavor": "dingtalk", "url": "https://oapi.dingtalk.com/robot/send?access_token=x", "kinds": [ESCALATION]}
+    data = {
+        "flavor": "dingtalk",
+        "url": "https://oapi.dingtalk.com/robot/send?access_token=x",
+        "kinds": [ESCALATION],
+    }
     with pytest.raises(NotAllowed):
         team_webhook_set(actor=engineer, team=team, data=data)
     assert not TeamWebhook.objects.exists()

@@ -61,10 +61,17 @@ def _setup_due_timers(n: int):
     sla_policy_update(
         actor=admin,
         kind=LEAD_FIRST_CONTACT,
-        data={"limit_value": 24, "limit_unit": "hours", "reminder_hours": [4], "escalate_to": "owner_manager"},
+        data={
+            "limit_value": 24,
+            "limit_unit": "hours",
+            "reminder_hours": [4],
+            "escalate_to": "owner_manager",
+        },
     )
     for _ in range(n):
-        timer_start(kind=LEAD_FIRST_CONTACT, subject=LeadFactory(team=team, owner=owner), owner=owner, start=T0)
+        timer_start(
+            kind=LEAD_FIRST_CONTACT, subject=LeadFactory(team=team, owner=owner), owner=owner, start=T0
+        )
     return owner, manager
 
 
@@ -124,7 +131,9 @@ def test_two_sweeps_and_two_workers_deliver_each_escalation_once():
 def _one_delivery(now):
     user = UserFactory(roles=[Role.PRESALES_ENGINEER], email="owner@example.com")
     with transaction.atomic():
-        notify(recipient=user, kind=REMINDER, key="test:1", title="Due soon", now=now, enqueue=lambda pk: None)
+        notify(
+            recipient=user, kind=REMINDER, key="test:1", title="Due soon", now=now, enqueue=lambda pk: None
+        )
     return Delivery.objects.get()
 
 
@@ -204,7 +213,12 @@ def test_transient_errors_retry_with_backoff_and_stop():
                 assert outcome == "retry" and delivery.state == DeliveryState.PENDING
                 assert delivery.next_attempt_at == now + backoff(attempt)
                 # not before its time: recovery does not pick it up early
-                assert recover_deliveries(now=now + backoff(attempt) - timedelta(seconds=1), enqueue=lambda pk: None) == 0
+                assert (
+                    recover_deliveries(
+                        now=now + backoff(attempt) - timedelta(seconds=1), enqueue=lambda pk: None
+                    )
+                    == 0
+                )
                 now = delivery.next_attempt_at
             else:
                 assert outcome == "failed" and delivery.state == DeliveryState.FAILED
@@ -237,10 +251,11 @@ def test_nothing_is_enqueued_for_a_rolled_back_transaction(engineer, django_capt
     with (
         mock.patch("presales.tasks.deliver_notification_task.delay") as delay,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
     ):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notify(recipient=engineer, kind=REMINDER, key="rollback:1", title="Due")
-            raise RuntimeError("the owning service failed")
+        notify(recipient=engineer, kind=REMINDER, key="rollback:1", title="Due")
+        raise RuntimeError("the owning service failed")
     assert callbacks == []
     delay.assert_not_called()
     assert not Notification.objects.exists() and not Delivery.objects.exists()
@@ -251,24 +266,30 @@ def test_a_committed_notification_enqueues_each_delivery_once(engineer, django_c
     with (
         mock.patch("presales.tasks.deliver_notification_task.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
+        transaction.atomic(),
     ):
-        with transaction.atomic():
-            notify(recipient=engineer, kind=REMINDER, key="commit:1", title="Due")
-            delay.assert_not_called()  # not before commit
-            notify(recipient=engineer, kind=REMINDER, key="commit:1", title="Due")  # same key again
+        notify(recipient=engineer, kind=REMINDER, key="commit:1", title="Due")
+        delay.assert_not_called()  # not before commit
+        notify(recipient=engineer, kind=REMINDER, key="commit:1", title="Due")  # same key again
     delay.assert_called_once_with(Delivery.objects.get().pk)
 
 
 @pytest.mark.django_db
 def test_sweep_in_a_rolled_back_transaction_enqueues_nothing(engineer, django_capture_on_commit_callbacks):
-    timer_start(kind=LEAD_FIRST_CONTACT, subject=LeadFactory(team=engineer.team, owner=engineer), owner=engineer, start=T0)
+    timer_start(
+        kind=LEAD_FIRST_CONTACT,
+        subject=LeadFactory(team=engineer.team, owner=engineer),
+        owner=engineer,
+        start=T0,
+    )
     with (
         mock.patch("presales.tasks.deliver_notification_task.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
     ):
-        with pytest.raises(RuntimeError), transaction.atomic():
-            sweep(now=T0 + timedelta(hours=21))
-            raise RuntimeError("crash after the sweep, before commit")
+        sweep(now=T0 + timedelta(hours=21))
+        raise RuntimeError("crash after the sweep, before commit")
     delay.assert_not_called()
     assert not Notification.objects.exists()
     assert Timer.objects.get().reminders_sent == 0

@@ -116,7 +116,7 @@ def test_qualify_satisfies_a_timer_still_open(engineer):
     lead_qualify(
         actor=engineer,
         lead=lead,
-        evaluation={k: "ok" for k in ("background", "needs", "budget", "competition", "timeline")},
+        evaluation=dict.fromkeys(("background", "needs", "budget", "competition", "timeline"), "ok"),
     )
     lead.refresh_from_db()
     assert lead.status == LeadStatus.QUALIFIED
@@ -141,9 +141,16 @@ def test_promised_follow_up_becomes_a_timer_r_comm_1(engineer, team):
     )
     # then
     (timer,) = timers_for(record)
-    assert (timer.kind, timer.owner, timer.due_at, timer.team) == (COMMUNICATION_FOLLOW_UP, engineer, promised, team)
+    assert (timer.kind, timer.owner, timer.due_at, timer.team) == (
+        COMMUNICATION_FOLLOW_UP,
+        engineer,
+        promised,
+        team,
+    )
     # when the follow-up happens
-    communication_create(actor=engineer, customer=customer, data={"channel": Channel.EMAIL, "key_points": "Quote sent."})
+    communication_create(
+        actor=engineer, customer=customer, data={"channel": Channel.EMAIL, "key_points": "Quote sent."}
+    )
     # then
     timer.refresh_from_db()
     assert timer.state == TimerState.SATISFIED
@@ -201,7 +208,9 @@ def test_monthly_review_downgrades_stale_a_customers_and_tells_the_owner_r_cust_
 
 def test_three_months_is_calendar_months(team):
     """R-CUST-3: progress on Mar 1 is exactly three months before Jun 1: not stale yet."""
-    boundary = CustomerFactory(team=team, grade=Grade.A, last_progress_at=datetime(2026, 3, 1, 2, 30, tzinfo=SH))
+    boundary = CustomerFactory(
+        team=team, grade=Grade.A, last_progress_at=datetime(2026, 3, 1, 2, 30, tzinfo=SH)
+    )
     assert customer_review_grades(now=NOW) == []
     assert customer_review_grades(now=NOW + timedelta(minutes=1)) == [boundary.pk]
 
@@ -220,4 +229,3 @@ def test_engineer_role_is_required_to_create_leads_unchanged(no_role_user):
     with pytest.raises(NotAllowed):
         new_lead(no_role_user)
     assert not Timer.objects.exists()
-

@@ -67,7 +67,9 @@ def test_start_computes_due_and_stores_the_policy_snapshot(lead, engineer, team,
 
 def test_working_day_kind_uses_the_calendar(lead, engineer):
     """R-SLA-2 / R-CON-4: contract archive, 3 working days from signing on 2025-09-30."""
-    timer = timer_start(kind=CONTRACT_ARCHIVE, subject=lead, owner=engineer, start=datetime(2025, 9, 30, 15, tzinfo=SH))
+    timer = timer_start(
+        kind=CONTRACT_ARCHIVE, subject=lead, owner=engineer, start=datetime(2025, 9, 30, 15, tzinfo=SH)
+    )
     assert timer.due_at == datetime(2025, 10, 11, 23, 59, 59, tzinfo=SH)
 
 
@@ -101,7 +103,9 @@ def test_policy_change_applies_only_to_new_timers_r_sla_4(lead, engineer, team, 
     old = timer_start(kind=LEAD_FIRST_CONTACT, subject=lead, owner=engineer, start=T0)
     # when the admin changes the policy to 48 h / remind 10 h before, and a new lead arrives
     set_policy(LEAD_FIRST_CONTACT, limit_value=48, reminder_hours=[10])
-    new = timer_start(kind=LEAD_FIRST_CONTACT, subject=LeadFactory(team=team, owner=engineer), owner=engineer, start=T0)
+    new = timer_start(
+        kind=LEAD_FIRST_CONTACT, subject=LeadFactory(team=team, owner=engineer), owner=engineer, start=T0
+    )
     # then
     old.refresh_from_db()
     assert old.due_at == T0 + timedelta(hours=24)
@@ -127,7 +131,7 @@ def test_reminders_before_due_at_each_offset_once(lead, engineer, set_policy):
     run(T0 + timedelta(hours=24))
     assert keys(recipient=engineer) == [f"timer:{timer.pk}:remind:1"]
     # a second sweep at the same moment creates nothing more
-    result, enqueued = run(T0 + timedelta(hours=24))
+    result, _enqueued = run(T0 + timedelta(hours=24))
     assert result.notifications == 0 and Notification.objects.count() == 1
     run(T0 + timedelta(hours=44))
     assert keys() == [f"timer:{timer.pk}:remind:1", f"timer:{timer.pk}:remind:2"]
@@ -150,7 +154,7 @@ def test_escalates_to_the_owners_team_manager_when_overdue_r_sla_3(
     # when
     run(T0 + timedelta(hours=23))
     assert keys() == []
-    result, enqueued = run(T0 + timedelta(hours=24))
+    result, _enqueued = run(T0 + timedelta(hours=24))
     # then
     assert result.escalations == 1
     assert set(Notification.objects.values_list("recipient__username", flat=True)) == {"engineer", "manager"}
@@ -208,14 +212,18 @@ def test_a_late_sweep_sends_only_the_latest_step(lead, engineer, manager, set_po
 def test_escalation_to_a_role_reaches_the_role_in_the_team(lead, engineer, manager, make_user, other_team):
     """R-SLA-3 / R-BID-2: the tender deadline escalates to the team's presales managers."""
     make_user(Role.PRESALES_MANAGER, team=other_team, username="far_manager")
-    timer = timer_start(kind=TENDER_DEADLINE, subject=lead, owner=engineer, start=T0, due_at=T0 + timedelta(days=10))
+    timer = timer_start(
+        kind=TENDER_DEADLINE, subject=lead, owner=engineer, start=T0, due_at=T0 + timedelta(days=10)
+    )
     # reminders 7 days, 3 days and 1 day before
     run(T0 + timedelta(days=3))
     run(T0 + timedelta(days=7))
     run(T0 + timedelta(days=9))
     assert keys(recipient=engineer) == [f"timer:{timer.pk}:remind:{n}" for n in (1, 2, 3)]
     run(T0 + timedelta(days=10))
-    assert set(Notification.objects.filter(key__contains="escalate").values_list("recipient__username", flat=True)) == {
+    assert set(
+        Notification.objects.filter(key__contains="escalate").values_list("recipient__username", flat=True)
+    ) == {
         "engineer",
         "manager",
     }
