@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -73,11 +73,35 @@ def enqueue_delivery(delivery_id: int) -> None:
 
 
 def wants_email(user, kind: str) -> bool:
-    pref = NotificationPreference.objects.filter(user=user, kind=kind).values_list("email", flat=True).first()
-    if pref is not None:
-        return pref
+    return _email_wanted({(user.pk, kind)}).get((user.pk, kind), _default_email(kind))
+
+
+def _default_email(kind: str) -> bool:
     registered = _KINDS.get(kind)
     return registered.email_default if registered else False
+
+
+def _email_wanted(pairs: set[tuple[int, str]]) -> dict[tuple[int, str], bool]:
+    """Saved email choices for (user id, kind) pairs, in one query."""
+    if not pairs:
+        return {}
+    rows = NotificationPreference.objects.filter(
+        user_id__in={u for u, _k in pairs}, kind__in={k for _u, k in pairs}
+    ).values_list("user_id", "kind", "email")
+    return {(u, k): email for u, k, email in rows}
+
+
+@dataclass
+class Message:
+    """One notification to create: who, what, under which unique key."""
+
+    recipient: Any
+    kind: str
+    key: str
+    title: str
+    body: str = ""
+    url: str = ""
+    timer: Any = None
 
 
 def notify(
@@ -94,42 +118,87 @@ def notify(
 ) -> Notification:
     """Create the notification named ``key`` once, with one delivery per channel the
     recipient gets (email by preference, the team's chat robot if it takes this kind).
-    Must run inside a transaction; deliveries are enqueued after it commits."""
+    A second call with the same key returns the first notification and creates nothing.
+    Deliveries are enqueued after the surrounding transaction commits."""
+    message = Message(recipient, kind, key, title, body, url, timer)
+    notify_many([message], now=now, enqueue=enqueue)
+    return Notification.objects.get(key=key)
+
+
+def notify_many(
+    messages: list[Message], *, now: datetime | None = None, enqueue: Callable[[int], None] | None = None
+) -> list[Notification]:
+    """``notify`` for a batch, in a constant number of queries (the sweep's path). Returns
+    the notifications created now (keys that already existed are skipped)."""
     now = now or timezone.now()
+    if not messages:
+        return []
     with transaction.atomic():
-        notification, created = Notification.objects.get_or_create(
-            key=key,
-            defaults={
-                "recipient": recipient,
-                "kind": kind,
-                "title": title[:300],
-                "body": body,
-                "url": url[:500],
-                "timer": timer,
-                "created_at": now,
-            },
-        )
-        if not created:
-            return notification
-        deliveries = []
-        if recipient.is_active and recipient.email and wants_email(recipient, kind):
-            deliveries.append(Delivery(notification=notification, channel=DeliveryChannel.EMAIL))
-        hook = TeamWebhook.objects.filter(team_id=recipient.team_id, enabled=True).first()
-        if hook is not None and kind in (hook.kinds or []):
-            deliveries.append(
-                Delivery(notification=notification, channel=DeliveryChannel.WEBHOOK, webhook=hook)
+        unique = {m.key: m for m in messages}
+        existing = set(Notification.objects.filter(key__in=list(unique)).values_list("key", flat=True))
+        fresh = [m for key, m in unique.items() if key not in existing]
+        if not fresh:
+            return []
+        rows = [
+            Notification(
+                recipient=m.recipient,
+                kind=m.kind,
+                key=m.key,
+                title=m.title[:300],
+                body=m.body,
+                url=m.url[:500],
+                timer=m.timer,
+                created_at=now,
             )
-        for delivery in deliveries:
-            delivery.state = DeliveryState.PENDING
-            delivery.created_at = now
-            delivery.next_attempt_at = now + RECOVERY_AFTER
-        Delivery.objects.bulk_create(deliveries)
-        send = enqueue or enqueue_delivery
-        for delivery in deliveries:
-            # robust: a broker that is down must not undo or break the committed work; the
-            # sweep's recovery enqueues the delivery again later.
-            transaction.on_commit(partial(send, delivery.pk), robust=True)
-    return notification
+            for m in fresh
+        ]
+        try:
+            with transaction.atomic():
+                Notification.objects.bulk_create(rows)
+        except IntegrityError:
+            # A concurrent writer created one of these keys meanwhile: fall back to one at a
+            # time, keeping whichever row won (each key still exists once).
+            rows = []
+            for m in fresh:
+                row, created = Notification.objects.get_or_create(
+                    key=m.key,
+                    defaults={
+                        "recipient": m.recipient,
+                        "kind": m.kind,
+                        "title": m.title[:300],
+                        "body": m.body,
+                        "url": m.url[:500],
+                        "timer": m.timer,
+                        "created_at": now,
+                    },
+                )
+                if created:
+                    rows.append(row)
+        _add_deliveries(rows, now=now, enqueue=enqueue or enqueue_delivery)
+    return rows
+
+
+def _add_deliveries(notifications: list[Notification], *, now: datetime, enqueue) -> None:
+    saved = _email_wanted({(n.recipient_id, n.kind) for n in notifications})
+    team_ids = {n.recipient.team_id for n in notifications if n.recipient.team_id}
+    hooks = {h.team_id: h for h in TeamWebhook.objects.filter(team_id__in=team_ids, enabled=True)}
+    deliveries = []
+    for n in notifications:
+        person = n.recipient
+        if person.is_active and person.email and saved.get((person.pk, n.kind), _default_email(n.kind)):
+            deliveries.append(Delivery(notification=n, channel=DeliveryChannel.EMAIL))
+        hook = hooks.get(person.team_id)
+        if hook is not None and n.kind in (hook.kinds or []):
+            deliveries.append(Delivery(notification=n, channel=DeliveryChannel.WEBHOOK, webhook=hook))
+    for delivery in deliveries:
+        delivery.state = DeliveryState.PENDING
+        delivery.created_at = now
+        delivery.next_attempt_at = now + RECOVERY_AFTER
+    Delivery.objects.bulk_create(deliveries)
+    for delivery in deliveries:
+        # robust: a broker that is down must neither undo nor break the committed work;
+        # the sweep's recovery enqueues the delivery again later.
+        transaction.on_commit(partial(enqueue, delivery.pk), robust=True)
 
 
 # --- the reader's side ---------------------------------------------------------------------

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,7 +30,14 @@ from django.utils.translation import gettext as _
 from presales.models import Delivery, DeliveryState, Timer, TimerState, User
 from presales.models.timers import EscalationTarget
 from presales.roles import ROLE_SCOPE, Scope
-from presales.sla.notifications import ESCALATION, RECOVERY_AFTER, REMINDER, enqueue_delivery, notify
+from presales.sla.notifications import (
+    ESCALATION,
+    RECOVERY_AFTER,
+    REMINDER,
+    Message,
+    enqueue_delivery,
+    notify_many,
+)
 from presales.sla.policies import PolicyValues, kind_label, plan
 
 BATCH_SIZE = 200
@@ -74,7 +82,8 @@ def due_timers(now: datetime):
 @transaction.atomic
 def sweep_batch(*, now: datetime, batch_size: int, enqueue=None, result: SweepResult | None = None) -> int:
     """Claim up to ``batch_size`` due timers (skipping rows another sweep holds) and act on
-    them in one transaction. Returns how many were claimed."""
+    them in one transaction: a constant number of queries per batch, plus one small update
+    per distinct new schedule. Returns how many were claimed."""
     result = result if result is not None else SweepResult()
     timers = list(
         due_timers(now)
@@ -84,17 +93,53 @@ def sweep_batch(*, now: datetime, batch_size: int, enqueue=None, result: SweepRe
     if not timers:
         return 0
     prefetch_related_objects(timers, "subject")
+    messages: list[Message] = []
+    people = _People()
     for timer in timers:
-        _act(timer, now=now, enqueue=enqueue, result=result)
-    Timer.objects.bulk_update(
-        timers,
-        ["reminders_sent", "escalations_sent", "reminded_at", "escalated_at", "next_action_at"],
-    )
+        messages.extend(_act(timer, now=now, result=result, people=people))
+    notify_many(messages, now=now, enqueue=enqueue)
+    result.notifications += len(messages)
+    _save_progress(timers)
     result.timers += len(timers)
     return len(timers)
 
 
-def _act(timer: Timer, *, now: datetime, enqueue, result: SweepResult) -> None:
+PROGRESS_FIELDS = ("reminders_sent", "escalations_sent", "reminded_at", "escalated_at", "next_action_at")
+
+
+def _save_progress(timers: list[Timer]) -> None:
+    """Write the advanced counters and next action. Timers due together mostly share the
+    same new values, so one UPDATE per distinct set (a CASE-per-row bulk update costs more)."""
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for timer in timers:
+        groups[tuple(getattr(timer, f) for f in PROGRESS_FIELDS)].append(timer.pk)
+    for values, ids in groups.items():
+        Timer.objects.filter(pk__in=ids).update(**dict(zip(PROGRESS_FIELDS, values, strict=True)))
+
+
+class _People:
+    """Users looked up while sweeping one batch (managers, role holders), each once."""
+
+    def __init__(self):
+        self.users: dict[int, User | None] = {}
+        self.roles: dict[tuple[str, int | None], list[User]] = {}
+
+    def user(self, pk: int) -> User | None:
+        if pk not in self.users:
+            self.users[pk] = User.objects.filter(pk=pk, is_active=True).first()
+        return self.users[pk]
+
+    def holders(self, role: str, team_id: int | None) -> list[User]:
+        key = (role, team_id)
+        if key not in self.roles:
+            holders = User.objects.filter(is_active=True, groups__name=role)
+            if ROLE_SCOPE.get(role) == Scope.TEAM and team_id:
+                holders = holders.filter(Q(team_id=team_id) | Q(managed_teams=team_id))
+            self.roles[key] = list(holders.distinct().order_by("pk"))
+        return self.roles[key]
+
+
+def _act(timer: Timer, *, now: datetime, result: SweepResult, people: _People) -> list[Message]:
     values = PolicyValues.from_snapshot(timer.policy)
     step = plan(
         values,
@@ -103,45 +148,43 @@ def _act(timer: Timer, *, now: datetime, enqueue, result: SweepResult) -> None:
         escalations_done=timer.escalations_sent,
         now=now,
     )
+    messages = []
     if step.remind is not None:
-        _notify(timer, timer.owner, REMINDER, f"timer:{timer.pk}:remind:{step.remind}", now, enqueue)
+        messages.append(_message(timer, timer.owner, REMINDER, f"timer:{timer.pk}:remind:{step.remind}"))
         timer.reminded_at = now
         result.reminders += 1
-        result.notifications += 1
     if step.escalate is not None:
-        for person in escalation_recipients(timer, values):
+        for person in escalation_recipients(timer, values, people):
             key = f"timer:{timer.pk}:escalate:{step.escalate}:{person.pk}"
-            _notify(timer, person, ESCALATION, key, now, enqueue)
-            result.notifications += 1
+            messages.append(_message(timer, person, ESCALATION, key))
         timer.escalated_at = now
         result.escalations += 1
     timer.reminders_sent = step.reminders_done
     timer.escalations_sent = step.escalations_done
     timer.next_action_at = step.next_action_at
+    return messages
 
 
-def escalation_recipients(timer: Timer, values: PolicyValues) -> list[User]:
+def escalation_recipients(timer: Timer, values: PolicyValues, people: _People | None = None) -> list[User]:
     """The owner (told it is overdue) and the escalation target (R-SLA-3): the manager of the
     timer's team (or of the owner's team), or the people holding a role (within the team for
     team-scoped roles)."""
-    people: dict[int, User] = {}
+    people = people or _People()
+    found: dict[int, User] = {}
     if timer.owner.is_active:
-        people[timer.owner_id] = timer.owner
+        found[timer.owner_id] = timer.owner
     if values.escalate_to == EscalationTarget.OWNER_MANAGER:
         manager_id = timer.team.manager_id if timer.team_id else None
         if manager_id is None and timer.owner.team_id:
             manager_id = timer.owner.team.manager_id
-        if manager_id is not None and manager_id not in people:
-            manager = User.objects.filter(pk=manager_id, is_active=True).first()
+        if manager_id is not None and manager_id not in found:
+            manager = people.user(manager_id)
             if manager is not None:
-                people[manager.pk] = manager
+                found[manager.pk] = manager
     elif values.escalate_to == EscalationTarget.ROLE and values.escalate_role:
-        holders = User.objects.filter(is_active=True, groups__name=values.escalate_role)
-        if ROLE_SCOPE.get(values.escalate_role) == Scope.TEAM and timer.team_id:
-            holders = holders.filter(Q(team_id=timer.team_id) | Q(managed_teams=timer.team_id))
-        for person in holders.distinct().order_by("pk"):
-            people.setdefault(person.pk, person)
-    return list(people.values())
+        for person in people.holders(values.escalate_role, timer.team_id):
+            found.setdefault(person.pk, person)
+    return list(found.values())
 
 
 def _subject_label(timer: Timer) -> str:
@@ -160,7 +203,8 @@ def subject_url(timer: Timer) -> str:
     return reverse("sla:deadlines")
 
 
-def _notify(timer: Timer, recipient: User, kind: str, key: str, now: datetime, enqueue) -> None:
+def _message(timer: Timer, recipient: User, kind: str, key: str) -> Message:
+    """The text of a reminder or an escalation, in the recipient's language."""
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         params = {
             "kind": str(kind_label(timer.kind)),
@@ -176,17 +220,7 @@ def _notify(timer: Timer, recipient: User, kind: str, key: str, now: datetime, e
             body = (
                 _("%(kind)s for %(subject)s was due at %(due)s and is not done. Owner: %(owner)s.") % params
             )
-    notify(
-        recipient=recipient,
-        kind=kind,
-        key=key,
-        title=title,
-        body=body,
-        url=subject_url(timer),
-        timer=timer,
-        now=now,
-        enqueue=enqueue,
-    )
+    return Message(recipient, kind, key, title, body, subject_url(timer), timer)
 
 
 def recover_deliveries(*, now: datetime | None = None, enqueue=None, batch_size: int = 500) -> int:
