@@ -9,9 +9,9 @@ smallest N, plus the plan of the claim query (it must use the partial index
 ``timer_next_action_open``).
 
 Run:  make bench        (or)  DJANGO_SETTINGS_MODULE=presales.settings.test python bench/timers.py
-The database is ``BENCH_DATABASE_URL`` or, by default, the server of ``DATABASE_URL`` with a
-database named ``presales_bench`` (created if missing, tables by ``migrate``). It is
-emptied between sizes; never point it at a database you use for anything else.
+The database is ``BENCH_DATABASE_URL`` or, by default, ``DATABASE_URL``'s name + ``_bench``
+(``presales`` → ``presales_bench``; created if missing, tables by ``migrate``). Its timers,
+notifications and leads are emptied between sizes: never point it at a database in use.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ import argparse
 import io
 import json
 import os
+import statistics
 import sys
 import time
 from datetime import timedelta
@@ -36,7 +37,7 @@ def bench_database_url() -> str:
         return explicit
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/presales")
     parts = urlsplit(base)
-    return urlunsplit(parts._replace(path="/presales_bench"))
+    return urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/') or 'presales'}_bench"))
 
 
 def ensure_database(url: str) -> None:
@@ -59,6 +60,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated N values")
     parser.add_argument("--due", type=int, default=10_000, help="timers due at sweep time (per N)")
     parser.add_argument("--batch", type=int, default=200, help="sweep batch size")
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="sweeps per size on reset data; the median is reported"
+    )
     args = parser.parse_args()
     sizes = sorted(int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip())
     if any(n < args.due for n in sizes):
@@ -75,18 +79,22 @@ def main() -> None:
 
     call_command("migrate", verbosity=0, interactive=False)
     print(f"database: {urlsplit(url).path.lstrip('/')} on {urlsplit(url).hostname}; due per size: {args.due}")
-    rows = [run_size(n, args.due, args.batch) for n in sizes]
+    rows = [run_size(n, args.due, args.batch, args.repeat) for n in sizes]
     base = rows[0]["sweep"]
     print()
-    print(f"{'N timers':>10} {'due':>7} {'load s':>8} {'sweep s':>8} {'ms/due':>7} {'vs smallest':>11}")
+    print("sweep = median of the runs (min .. max); ratio of medians against the smallest N")
+    print(
+        f"{'N timers':>10} {'due':>7} {'load s':>8} {'sweep s':>8} {'range s':>13} {'ms/due':>7} {'vs smallest':>11}"
+    )
     for row in rows:
+        spread = f"{min(row['runs']):.2f}..{max(row['runs']):.2f}"
         print(
-            f"{row['n']:>10,} {row['due']:>7,} {row['load']:>8.1f} {row['sweep']:>8.2f} "
+            f"{row['n']:>10,} {row['due']:>7,} {row['load']:>8.1f} {row['sweep']:>8.2f} {spread:>13} "
             f"{row['sweep'] * 1000 / row['due']:>7.3f} {row['sweep'] / base:>10.2f}x"
         )
 
 
-def run_size(n: int, due: int, batch: int) -> dict:
+def run_size(n: int, due: int, batch: int, repeat: int) -> dict:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
     from django.utils import timezone
@@ -175,7 +183,9 @@ def run_size(n: int, due: int, batch: int) -> dict:
             for i in range(written, min(n, written + chunk)):
                 if i < due:
                     start = now - timedelta(hours=21)
-                    buffer.write(line(lead_ids[i], start, start + timedelta(hours=24), now - timedelta(minutes=1)))
+                    buffer.write(
+                        line(lead_ids[i], start, start + timedelta(hours=24), now - timedelta(minutes=1))
+                    )
                 else:
                     later = now + timedelta(minutes=5 + (i * 7919) % (30 * 24 * 60))
                     buffer.write(line(10_000_000 + i, now, later + timedelta(hours=4), later))
@@ -183,12 +193,14 @@ def run_size(n: int, due: int, batch: int) -> dict:
             buffer.seek(0)
             raw.copy_expert(f"COPY presales_timer ({columns}) FROM STDIN", buffer)
             written = min(n, written + chunk)
-        cur.execute("ANALYZE presales_timer")
+        cur.execute("VACUUM ANALYZE presales_timer")
     load = time.perf_counter() - started
     print(f"loaded in {load:.1f} s")
 
     with transaction.atomic():
-        claim = due_timers(now).select_related("owner", "team").select_for_update(skip_locked=True, of=("self",))
+        claim = (
+            due_timers(now).select_related("owner", "team").select_for_update(skip_locked=True, of=("self",))
+        )
         plan = claim[:batch].explain(analyze=True, buffers=True)
         transaction.set_rollback(True)
     print("claim query plan (EXPLAIN ANALYZE of one batch):")
@@ -197,24 +209,44 @@ def run_size(n: int, due: int, batch: int) -> dict:
     if "timer_next_action_open" not in plan:
         raise SystemExit("the claim query does not use the partial index timer_next_action_open")
 
-    enqueued = 0
+    runs = []
+    for attempt in range(repeat):
+        if attempt:
+            reset_due(now, due)
+        enqueued = 0
 
-    def count(_delivery_id: int) -> None:
-        nonlocal enqueued
-        enqueued += 1
+        def count(_delivery_id: int) -> None:
+            nonlocal enqueued
+            enqueued += 1
 
-    started = time.perf_counter()
-    result = sweep(now=now, batch_size=batch, enqueue=count)
-    elapsed = time.perf_counter() - started
-    left = Timer.objects.filter(state="open", next_action_at__lte=now).count()
-    print(
-        f"sweep: {elapsed:.2f} s for {result.timers:,} timers in {result.batches} batches; "
-        f"{Notification.objects.count():,} notifications, {Delivery.objects.count():,} deliveries, "
-        f"{enqueued:,} enqueued; {left} due left"
-    )
-    if result.timers != due or enqueued != due or left:
-        raise SystemExit("the sweep did not process exactly the due timers")
-    return {"n": n, "due": due, "load": load, "sweep": elapsed}
+        started = time.perf_counter()
+        result = sweep(now=now, batch_size=batch, enqueue=count)
+        elapsed = time.perf_counter() - started
+        runs.append(elapsed)
+        left = Timer.objects.filter(state="open", next_action_at__lte=now).count()
+        print(
+            f"sweep {attempt + 1}: {elapsed:.2f} s for {result.timers:,} timers in {result.batches} batches; "
+            f"{Notification.objects.count():,} notifications, {Delivery.objects.count():,} deliveries, "
+            f"{enqueued:,} enqueued; {left} due left"
+        )
+        if result.timers != due or enqueued != due or left:
+            raise SystemExit("the sweep did not process exactly the due timers")
+    return {"n": n, "due": due, "load": load, "sweep": statistics.median(runs), "runs": runs}
+
+
+def reset_due(now, due: int) -> None:
+    """Make the same timers due again for another run (fresh notification tables)."""
+    from datetime import timedelta
+
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("TRUNCATE presales_delivery, presales_notification RESTART IDENTITY CASCADE")
+        cur.execute(
+            "UPDATE presales_timer SET reminders_sent = 0, reminded_at = NULL, next_action_at = %s WHERE id <= %s",
+            [now - timedelta(minutes=1), due],
+        )
+        cur.execute("VACUUM ANALYZE presales_timer")
 
 
 if __name__ == "__main__":

@@ -11,11 +11,12 @@ class PresalesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from .dashboard import register_panel
         from .navigation import NavItem, register_nav
-        from .roles import ensure_role_groups
+        from .roles import Role, ensure_role_groups
         from .sla.defaults import register_defaults
         from .sla.policies import ensure_default_policies
-        from .sla.selectors import my_overdue_count
+        from .sla.selectors import deadlines_panel, my_overdue_count
 
         # Reference data, not a domain side effect: every role exists as a group.
         post_migrate.connect(ensure_role_groups, sender=self)
@@ -29,6 +30,8 @@ class PresalesConfig(AppConfig):
                 url_name="sla:deadlines",
                 icon="alarm",
                 order=90,
+                roles=frozenset(Role),
                 badge=my_overdue_count,
             )
         )
+        register_panel(deadlines_panel)

@@ -7,6 +7,8 @@ whose ``next_action_at`` has come (presales/sla/sweep.py). Nothing scans records
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -127,7 +129,7 @@ class TimerQuerySet(models.QuerySet):
     def due_soon(self, now=None, hours: int | None = None):
         now = now or timezone.now()
         hours = hours if hours is not None else settings.PRESALES["DUE_SOON_HOURS"]
-        return self.open().filter(due_at__gt=now, due_at__lte=now + timezone.timedelta(hours=hours))
+        return self.open().filter(due_at__gt=now, due_at__lte=now + timedelta(hours=hours))
 
     def visible_to(self, user):
         """Own timers; timers of the teams one manages; everything for admins and the general

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from presales.models import Notification, Timer
 from presales.roles import scope_of
@@ -33,7 +34,7 @@ def my_open_timers(user) -> QuerySet[Timer]:
 def my_deadlines(user, now: datetime | None = None) -> dict[str, list[Timer]]:
     """The engineer's page: overdue, due soon, later (open timers they own)."""
     now = now or timezone.now()
-    soon = now + timezone.timedelta(hours=settings.PRESALES["DUE_SOON_HOURS"])
+    soon = now + timedelta(hours=settings.PRESALES["DUE_SOON_HOURS"])
     timers = list(my_open_timers(user).prefetch_related("subject").order_by("due_at", "id")[:500])
     return {
         "overdue": [t for t in timers if t.due_at <= now],
@@ -76,3 +77,19 @@ def unread_count(user) -> int:
 
 def recent_notifications(user, limit: int = 8) -> list[Notification]:
     return list(Notification.objects.for_user(user).order_by("-created_at", "-id")[:limit])
+
+
+def deadlines_panel(user) -> dict | None:
+    """The dashboard card: my overdue and due-soon counts (two indexed counts)."""
+    if scope_of(user) is None:
+        return None
+    now = timezone.now()
+    mine = Timer.objects.filter(owner_id=user.pk)
+    return {
+        "key": "deadlines",
+        "title": _("My deadlines"),
+        "icon": "alarm",
+        "template": "presales/partials/deadlines_panel.html",
+        "overdue": mine.overdue(now).count(),
+        "due_soon": mine.due_soon(now).count(),
+    }

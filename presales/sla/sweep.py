@@ -15,13 +15,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q, prefetch_related_objects
 from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
@@ -40,7 +41,10 @@ from presales.sla.notifications import (
 )
 from presales.sla.policies import PolicyValues, kind_label, plan
 
+logger = logging.getLogger(__name__)
+
 BATCH_SIZE = 200
+BROKEN_RETRY = timedelta(minutes=15)
 MAX_BATCHES = 500  # a bound, so one sweep always ends; the next minute continues
 
 
@@ -52,6 +56,7 @@ class SweepResult:
     notifications: int = 0
     recovered: int = 0
     batches: int = 0
+    errors: int = 0
 
 
 def sweep(
@@ -96,7 +101,16 @@ def sweep_batch(*, now: datetime, batch_size: int, enqueue=None, result: SweepRe
     messages: list[Message] = []
     people = _People()
     for timer in timers:
-        messages.extend(_act(timer, now=now, result=result, people=people))
+        try:
+            messages.extend(_act(timer, now=now, result=result, people=people))
+        except DatabaseError:
+            raise
+        except Exception:
+            # One broken timer (a record whose label cannot be built, a corrupt snapshot)
+            # must not block every timer behind it: it waits and is retried later.
+            logger.exception("Timer %s could not be processed; retrying later", timer.pk)
+            timer.next_action_at = now + BROKEN_RETRY
+            result.errors += 1
     notify_many(messages, now=now, enqueue=enqueue)
     result.notifications += len(messages)
     _save_progress(timers)
@@ -151,12 +165,15 @@ def _act(timer: Timer, *, now: datetime, result: SweepResult, people: _People) -
     messages = []
     if step.remind is not None:
         messages.append(_message(timer, timer.owner, REMINDER, f"timer:{timer.pk}:remind:{step.remind}"))
-        timer.reminded_at = now
-        result.reminders += 1
     if step.escalate is not None:
         for person in escalation_recipients(timer, values, people):
             key = f"timer:{timer.pk}:escalate:{step.escalate}:{person.pk}"
             messages.append(_message(timer, person, ESCALATION, key))
+    # The row changes only once every message was built.
+    if step.remind is not None:
+        timer.reminded_at = now
+        result.reminders += 1
+    if step.escalate is not None:
         timer.escalated_at = now
         result.escalations += 1
     timer.reminders_sent = step.reminders_done
@@ -209,7 +226,7 @@ def _message(timer: Timer, recipient: User, kind: str, key: str) -> Message:
         params = {
             "kind": str(kind_label(timer.kind)),
             "subject": _subject_label(timer),
-            "due": formats.date_format(timezone.localtime(timer.due_at), "SHORT_DATETIME_FORMAT"),
+            "due": formats.date_format(timezone.localtime(timer.due_at), "Y-m-d H:i"),
             "owner": str(timer.owner),
         }
         if kind == REMINDER:

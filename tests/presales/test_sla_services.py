@@ -289,3 +289,34 @@ def test_bad_policy_input_is_refused_with_field_messages(admin, kind, data, fiel
 def test_policy_history_records_the_admin(admin, set_policy):
     policy = set_policy(LEAD_FIRST_CONTACT, limit_value=12)
     assert policy.history.first().history_user == admin
+
+
+def test_one_broken_timer_does_not_block_the_others(lead, engineer, team, set_policy, monkeypatch):
+    """A timer whose message cannot be built waits 15 minutes; the rest of the batch is sent."""
+    from presales.sla import sweep as sweep_module
+
+    set_policy(LEAD_FIRST_CONTACT, limit_value=24, limit_unit="hours", reminder_hours=[4])
+    broken = timer_start(kind=LEAD_FIRST_CONTACT, subject=lead, owner=engineer, start=T0)
+    fine = timer_start(
+        kind=LEAD_FIRST_CONTACT, subject=LeadFactory(team=team, owner=engineer), owner=engineer, start=T0
+    )
+    real = sweep_module._message
+
+    def failing(timer, *args):
+        if timer.pk == broken.pk:
+            raise ValueError("label cannot be built")
+        return real(timer, *args)
+
+    monkeypatch.setattr(sweep_module, "_message", failing)
+    now = T0 + timedelta(hours=20)
+    # when
+    result, _enqueued = run(now)
+    # then
+    assert result.errors == 1
+    assert keys() == [f"timer:{fine.pk}:remind:1"]
+    broken.refresh_from_db()
+    assert broken.reminders_sent == 0 and broken.next_action_at == now + timedelta(minutes=15)
+    # and once the problem is gone it is reminded
+    monkeypatch.setattr(sweep_module, "_message", real)
+    run(now + timedelta(minutes=15))
+    assert f"timer:{broken.pk}:remind:1" in keys()
