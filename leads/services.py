@@ -35,7 +35,14 @@ from presales.services import delete_as, ensure_still_visible, save_as, validate
 from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, LEAD_FIRST_CONTACT
 from presales.sla.notifications import GRADE_CHANGE, notify
 from presales.sla.policies import active_policy, compute_due
-from presales.sla.services import timer_cancel, timer_restart, timer_satisfy, timer_start, timers_satisfy
+from presales.sla.services import (
+    timer_cancel,
+    timer_reassign,
+    timer_restart,
+    timer_satisfy,
+    timer_start,
+    timers_satisfy,
+)
 
 # --- rules -------------------------------------------------------------------------------
 
@@ -473,6 +480,8 @@ def lead_update(*, actor, lead: Lead, data: dict) -> Lead:
     save_as(lead, actor)
     if received_changed and lead.first_contacted_at is None:
         _start_first_contact_timer(lead, restart=True)
+    if ("owner" in data or "team" in data) and lead.first_contacted_at is None:
+        timer_reassign(kind=LEAD_FIRST_CONTACT, subject=lead, owner=lead.owner, team=lead.team)
     ensure_still_visible(Lead.objects, lead, actor)
     return lead
 

@@ -183,6 +183,19 @@ def timer_cancel(*, kind: str, subject, reason: str = "", at: datetime | None = 
 
 
 @transaction.atomic
+def timer_reassign(*, kind: str, subject, owner, team=None) -> Timer | None:
+    """The record changed hands: the open timer follows its new owner (and team); its due
+    time and schedule stay. No open timer: nothing happens."""
+    timer = _open_timer(kind, subject)
+    if timer is None:
+        return None
+    timer.owner = owner
+    timer.team = team if team is not None else _team_of(subject, owner)
+    timer.save(update_fields=["owner", "team"])
+    return timer
+
+
+@transaction.atomic
 def timer_restart(
     *,
     kind: str,

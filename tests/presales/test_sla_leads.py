@@ -61,6 +61,24 @@ def test_an_intake_that_fails_leaves_no_timer(engineer):
     assert not Timer.objects.exists()
 
 
+def test_reassigned_or_rescheduled_lead_moves_its_timer(engineer, make_user, team):
+    """The timer follows a new owner; a corrected receipt time gives a new due time."""
+    from leads.services import lead_update
+    from presales.roles import Role
+
+    colleague = make_user(Role.SALES_REP, team=team, username="colleague")
+    lead = new_lead(engineer)
+    lead_update(actor=engineer, lead=lead, data={"owner": colleague})
+    timer = Timer.objects.open().get(kind=LEAD_FIRST_CONTACT)
+    assert timer.owner == colleague
+    received = timezone.now() - timedelta(hours=5)
+    lead = lead_update(actor=engineer, lead=lead, data={"received_at": received})
+    timer = Timer.objects.open().get(kind=LEAD_FIRST_CONTACT)
+    assert timer.due_at == received + timedelta(hours=24) == lead.first_contact_due_at
+    assert timer.owner == colleague
+    assert Timer.objects.filter(state=TimerState.CANCELLED).count() == 1
+
+
 def test_first_contact_satisfies_the_timer(engineer):
     lead = new_lead(engineer)
     occurred = timezone.now() - timedelta(minutes=30)
