@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import Greatest
@@ -33,6 +32,17 @@ from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.errors import Conflict, DomainError, NotAllowed
 from presales.roles import WRITER_ROLES, Role
 from presales.services import delete_as, ensure_still_visible, save_as, validate
+from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, LEAD_FIRST_CONTACT
+from presales.sla.notifications import GRADE_CHANGE, notify
+from presales.sla.policies import active_policy, compute_due
+from presales.sla.services import (
+    timer_cancel,
+    timer_reassign,
+    timer_restart,
+    timer_satisfy,
+    timer_start,
+    timers_satisfy,
+)
 
 # --- rules -------------------------------------------------------------------------------
 
@@ -476,8 +486,17 @@ LEAD_FIELDS = {
 
 
 def first_contact_deadline(received_at):
-    """R-LEAD-3: first contact within 24 hours of receipt (hours configurable)."""
-    return received_at + timedelta(hours=settings.PRESALES["FIRST_CONTACT_HOURS"])
+    """R-LEAD-3: first contact within the SLA policy's limit of receipt (24 hours by default)."""
+    return compute_due(active_policy(LEAD_FIRST_CONTACT), received_at)
+
+
+def _start_first_contact_timer(lead: Lead, *, restart: bool = False) -> None:
+    """R-LEAD-3 / R-SLA-1: the first-contact timer; the lead shows the timer's due time."""
+    start = timer_restart if restart else timer_start
+    timer = start(kind=LEAD_FIRST_CONTACT, subject=lead, owner=lead.owner, start=lead.received_at)
+    if timer.due_at != lead.first_contact_due_at:
+        lead.first_contact_due_at = timer.due_at
+        Lead.objects.filter(pk=lead.pk).update(first_contact_due_at=timer.due_at)
 
 
 @transaction.atomic
@@ -515,6 +534,7 @@ def lead_create(*, actor, data: dict, allow_duplicate: bool = False) -> Lead:
                 extra={"duplicates": duplicates.as_dict(actor)},
             )
     save_as(lead, actor)
+    _start_first_contact_timer(lead)
     ensure_still_visible(Lead.objects, lead, actor)
     return lead
 
@@ -527,13 +547,18 @@ def lead_update(*, actor, lead: Lead, data: dict) -> Lead:
     if not lead.is_open:
         raise Conflict(_("A closed lead cannot be edited."))
     _apply(lead, data, LEAD_FIELDS)
-    if "received_at" in data:
+    received_changed = "received_at" in data
+    if received_changed:
         _require_received_not_future(lead)
         lead.first_contact_due_at = first_contact_deadline(lead.received_at)
     if "customer" in data and lead.customer_id and lead.customer.merged_into_id:
         raise DomainError(fields={"customer": [_("This customer was merged; choose the surviving one.")]})
     validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
     save_as(lead, actor)
+    if received_changed and lead.first_contacted_at is None:
+        _start_first_contact_timer(lead, restart=True)
+    if ("owner" in data or "team" in data) and lead.first_contacted_at is None:
+        timer_reassign(kind=LEAD_FIRST_CONTACT, subject=lead, owner=lead.owner, team=lead.team)
     ensure_still_visible(Lead.objects, lead, actor)
     return lead
 
@@ -568,7 +593,33 @@ def _new_communication(*, actor, data: dict, customer=None, lead=None, first=Fal
     validate(record)
     save_as(record, actor)
     _touch_progress(customer.pk if customer else (lead.customer_id if lead else None), record.occurred_at)
+    _follow_up_timers(record)
     return record
+
+
+def _follow_up_timers(record: CommunicationRecord) -> None:
+    """R-COMM-1 / R-SLA-1: this interaction keeps the earlier promises made on the same
+    customer or lead (their follow-up timers are satisfied), and a next step with a date
+    becomes a follow-up timer owned by the author, due at that date."""
+    same_subject = Q(pk__in=[])
+    if record.customer_id:
+        same_subject |= Q(customer_id=record.customer_id)
+    if record.lead_id:
+        same_subject |= Q(lead_id=record.lead_id)
+    earlier = (
+        CommunicationRecord.objects.filter(same_subject)
+        .filter(occurred_at__lte=record.occurred_at)
+        .exclude(pk=record.pk)
+    )
+    timers_satisfy(kind=COMMUNICATION_FOLLOW_UP, subjects=earlier, at=record.occurred_at)
+    if record.next_step_due_at is not None:
+        timer_start(
+            kind=COMMUNICATION_FOLLOW_UP,
+            subject=record,
+            owner=record.author,
+            due_at=record.next_step_due_at,
+            team=(record.customer or record.lead).team,
+        )
 
 
 LEAD_CONTACT_FIELDS = {"company_name", "contact_name", "contact_title", "phone", "email", "initial_needs"}
@@ -591,6 +642,7 @@ def lead_record_first_contact(*, actor, lead: Lead, data: dict) -> Communication
     lead.status = LeadStatus.CONTACTED
     validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
     save_as(lead, actor)
+    timer_satisfy(kind=LEAD_FIRST_CONTACT, subject=lead, at=record.occurred_at)
     return record
 
 
@@ -623,10 +675,23 @@ def communication_update(*, actor, record: CommunicationRecord, data: dict) -> C
     record = CommunicationRecord.objects.select_for_update().get(pk=record.pk)
     if record.author_id != actor.pk and not actor.is_superuser:
         raise NotAllowed(_("Only the author can correct a communication record."))
+    promised = record.next_step_due_at
     _apply(record, data, COMMUNICATION_FIELDS)
     _check_communication(record)
     validate(record)
     save_as(record, actor)
+    if record.next_step_due_at != promised:
+        # A new promised date is a new promise (R-COMM-1); a removed one is no promise.
+        if record.next_step_due_at is None:
+            timer_cancel(kind=COMMUNICATION_FOLLOW_UP, subject=record, reason=_("Next step removed"))
+        else:
+            timer_restart(
+                kind=COMMUNICATION_FOLLOW_UP,
+                subject=record,
+                owner=record.author,
+                due_at=record.next_step_due_at,
+                reason=_("Next step date changed"),
+            )
     return record
 
 
@@ -691,6 +756,7 @@ def lead_qualify(*, actor, lead: Lead, evaluation: dict, customer: Customer | No
     lead.decided_at = timezone.now()
     save_as(lead, actor)
     _touch_progress(customer.pk, lead.decided_at)
+    timer_satisfy(kind=LEAD_FIRST_CONTACT, subject=lead, at=lead.decided_at)
     return lead
 
 
@@ -708,6 +774,7 @@ def lead_disqualify(*, actor, lead: Lead, reason: str, note: str = "") -> Lead:
     lead.decided_at = timezone.now()
     validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
     save_as(lead, actor)
+    timer_cancel(kind=LEAD_FIRST_CONTACT, subject=lead, reason=_("Lead disqualified"), at=lead.decided_at)
     return lead
 
 
@@ -754,6 +821,9 @@ def lead_merge(*, actor, source: Lead, target: Lead) -> MergeRecord:
     source.status = LeadStatus.MERGED
     source.decided_at = timezone.now()
     save_as(source, actor)
+    timer_cancel(kind=LEAD_FIRST_CONTACT, subject=source, reason=_("Lead merged"), at=source.decided_at)
+    if target.first_contacted_at is not None:
+        timer_satisfy(kind=LEAD_FIRST_CONTACT, subject=target, at=target.first_contacted_at)
     return MergeRecord.objects.create(
         kind=MergeRecord.Kind.LEAD,
         source_id=source.pk,
@@ -770,3 +840,82 @@ def lead_intake_merge(*, actor, data: dict, target: Lead) -> MergeRecord:
     and merged at once, so nothing is silently created twice (R-LEAD-2)."""
     source = lead_create(actor=actor, data=data, allow_duplicate=True)
     return lead_merge(actor=actor, source=source, target=target)
+
+
+# --- monthly grade review (R-CUST-3) -------------------------------------------------------
+
+GRADE_REVIEW_MONTHS = 3
+
+
+def months_before(moment, months: int):
+    """The same local day ``months`` calendar months earlier (clamped to the month's end)."""
+    import calendar
+
+    local = timezone.localtime(moment)
+    month_index = local.year * 12 + local.month - 1 - months
+    year, month = divmod(month_index, 12)
+    day = min(local.day, calendar.monthrange(year, month + 1)[1])
+    return local.replace(year=year, month=month + 1, day=day)
+
+
+def customer_review_grades(*, now=None) -> list[int]:
+    """R-CUST-3 monthly review: every active A customer without progress for three months is
+    downgraded to B (each in its own transaction). Returns the ids downgraded."""
+    now = now or timezone.now()
+    cutoff = months_before(now, GRADE_REVIEW_MONTHS)
+    candidates = Customer.objects.active().filter(grade=Grade.A, last_progress_at__lt=cutoff)
+    return [
+        pk
+        for pk in candidates.values_list("pk", flat=True)
+        if customer_downgrade_stale(customer_id=pk, now=now)
+    ]
+
+
+@transaction.atomic
+def customer_downgrade_stale(*, customer_id: int, now) -> bool:
+    """R-CUST-3: downgrade one stale A customer to B, by the system (history actor None),
+    with the reason on the customer, and tell the sales owner. Re-checked under lock, so a
+    customer that made progress meanwhile, or a second run, changes nothing."""
+    from django.utils import translation
+
+    customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
+    cutoff = months_before(now, GRADE_REVIEW_MONTHS)
+    if (
+        customer is None
+        or customer.merged_into_id
+        or customer.grade != Grade.A
+        or customer.last_progress_at >= cutoff
+    ):
+        return False
+    since = timezone.localtime(customer.last_progress_at).date().isoformat()
+    customer.grade = Grade.B
+    customer.grade_reason = _(
+        "Downgraded automatically from A to B: no progress since %(date)s (monthly grade review)."
+    ) % {"date": since}
+    customer.graded_at = now
+    save_as(customer, None)
+    owner = customer.owner
+    with translation.override(owner.language or None):
+        title = _("%(customer)s was downgraded from A to B") % {"customer": customer.name}
+        body = _(
+            "No progress has been recorded since %(date)s, so the monthly grade review moved it to B."
+        ) % {"date": since}
+    notify(
+        recipient=owner,
+        kind=GRADE_CHANGE,
+        key=f"customer:{customer.pk}:grade-review:{timezone.localtime(now):%Y-%m}",
+        title=title,
+        body=body,
+        url=_customer_url(customer),
+        now=now,
+    )
+    return True
+
+
+def _customer_url(customer: Customer) -> str:
+    from django.urls import NoReverseMatch
+
+    try:
+        return customer.get_absolute_url()
+    except NoReverseMatch:
+        return ""

@@ -11,7 +11,27 @@ class PresalesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from .roles import ensure_role_groups
+        from .dashboard import register_panel
+        from .navigation import NavItem, register_nav
+        from .roles import Role, ensure_role_groups
+        from .sla.defaults import register_defaults
+        from .sla.policies import ensure_default_policies
+        from .sla.selectors import deadlines_panel, my_overdue_count
 
         # Reference data, not a domain side effect: every role exists as a group.
         post_migrate.connect(ensure_role_groups, sender=self)
+        # The timer kinds of PROCESS.md, and a policy row for each (admins edit them).
+        register_defaults()
+        post_migrate.connect(ensure_default_policies, sender=self)
+        register_nav(
+            NavItem(
+                key="deadlines",
+                label=_("Deadlines"),
+                url_name="sla:deadlines",
+                icon="alarm",
+                order=90,
+                roles=frozenset(Role),
+                badge=my_overdue_count,
+            )
+        )
+        register_panel(deadlines_panel)

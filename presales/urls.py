@@ -28,6 +28,7 @@ urlpatterns = [
     path("bids/", include("bids.urls")),
     path("reviews/", include("reviews.urls")),
     path("kpi/", include("kpi.urls")),
+    path("", include("presales.sla_urls")),  # deadlines/ and notifications/
     path("admin/", admin.site.urls),
     path("api/v1/", include("presales.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

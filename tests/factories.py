@@ -101,3 +101,31 @@ class CommunicationFactory(factory.django.DjangoModelFactory):
     key_points = "Discussed the production line upgrade."
     occurred_at = factory.LazyFunction(timezone.now)
     author = factory.SubFactory(UserFactory, roles=["presales_engineer"])
+
+
+# --- SLA timers and notifications (presales/sla) -----------------------------------------
+
+
+class NotificationFactory(factory.django.DjangoModelFactory):
+    """A notification as ``presales.sla.notifications.notify`` would create it."""
+
+    class Meta:
+        model = "presales.Notification"
+
+    recipient = factory.SubFactory(UserFactory)
+    kind = "timer_reminder"
+    key = factory.Sequence(lambda n: f"test:{n}")
+    title = factory.Sequence(lambda n: f"Deadline {n} is near")
+    body = "Due soon."
+    url = "/deadlines/"
+
+
+class TeamWebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "presales.TeamWebhook"
+
+    team = factory.SubFactory(TeamFactory)
+    flavor = "wecom"
+    url = "http://127.0.0.1:9/robot"
+    kinds = factory.LazyFunction(lambda: ["timer_escalation"])
+    enabled = True

@@ -3,5 +3,44 @@
 from .accounts import Team, User
 from .base import TimeStampedModel
 from .exports import ExportLog
+from .notifications import (
+    Delivery,
+    DeliveryChannel,
+    DeliveryState,
+    Notification,
+    NotificationPreference,
+    TeamWebhook,
+    WebhookFlavor,
+)
+from .timers import (
+    CalendarDay,
+    CalendarDayKind,
+    CalendarYear,
+    EscalationTarget,
+    LimitUnit,
+    SlaPolicy,
+    Timer,
+    TimerState,
+)
 
-__all__ = ["ExportLog", "Team", "TimeStampedModel", "User"]
+__all__ = [
+    "CalendarDay",
+    "CalendarDayKind",
+    "CalendarYear",
+    "Delivery",
+    "DeliveryChannel",
+    "DeliveryState",
+    "EscalationTarget",
+    "ExportLog",
+    "LimitUnit",
+    "Notification",
+    "NotificationPreference",
+    "SlaPolicy",
+    "Team",
+    "TeamWebhook",
+    "TimeStampedModel",
+    "Timer",
+    "TimerState",
+    "User",
+    "WebhookFlavor",
+]

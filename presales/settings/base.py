@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -161,11 +162,26 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+# One sweep a minute claims due timers and re-enqueues unfinished deliveries (presales/sla/);
+# "expires" drops a sweep that waited behind a slow one. Grades are reviewed monthly (R-CUST-3).
+CELERY_BEAT_SCHEDULE: dict = {
+    "sweep-due-timers": {
+        "task": "presales.tasks.sweep_due_timers_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "review-customer-grades": {
+        "task": "presales.tasks.review_customer_grades_task",
+        "schedule": crontab(minute=30, hour=2, day_of_month=1),
+    },
+}
 
 # Business settings an admin may tune through the environment (policies live in the database).
 PRESALES = {
     "FIRST_CONTACT_HOURS": env.int("PRESALES_FIRST_CONTACT_HOURS", default=24),
+    # Absolute links in emails and chat messages; "Due soon" on the deadlines page.
+    "SITE_URL": env.str("PRESALES_SITE_URL", default=""),
+    "DUE_SOON_HOURS": env.int("PRESALES_DUE_SOON_HOURS", default=48),
 }
 
 LOGGING = {

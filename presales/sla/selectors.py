@@ -1,0 +1,95 @@
+"""Reads of timers and notifications for pages, the API, the navigation badges."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from presales.models import Notification, Timer
+from presales.roles import scope_of
+
+
+def timers_for(subject) -> list[Timer]:
+    """Every timer of one record, newest first, for the record's page (the page itself is
+    guarded by the record's visibility)."""
+    if subject is None or subject.pk is None:
+        return []
+    subject_type = ContentType.objects.get_for_model(subject)
+    return list(
+        Timer.objects.filter(subject_type=subject_type, subject_id=subject.pk)
+        .select_related("owner")
+        .order_by("-started_at", "-id")
+    )
+
+
+def my_open_timers(user) -> QuerySet[Timer]:
+    return Timer.objects.open().filter(owner_id=user.pk).select_related("team", "subject_type")
+
+
+def my_deadlines(user, now: datetime | None = None) -> dict[str, list[Timer]]:
+    """The engineer's page: overdue, due soon, later (open timers they own)."""
+    now = now or timezone.now()
+    soon = now + timedelta(hours=settings.PRESALES["DUE_SOON_HOURS"])
+    timers = list(my_open_timers(user).prefetch_related("subject").order_by("due_at", "id")[:500])
+    return {
+        "overdue": [t for t in timers if t.due_at <= now],
+        "due_soon": [t for t in timers if now < t.due_at <= soon],
+        "later": [t for t in timers if t.due_at > soon],
+    }
+
+
+def team_overdue(user, now: datetime | None = None) -> list[Timer]:
+    """A manager's page: overdue open timers of the teams they manage (R-KPI-3)."""
+    now = now or timezone.now()
+    return list(
+        Timer.objects.overdue(now)
+        .managed_by(user)
+        .select_related("owner", "team", "subject_type")
+        .prefetch_related("subject")
+        .order_by("due_at", "id")[:500]
+    )
+
+
+def can_see_team_deadlines(user) -> bool:
+    if scope_of(user) is None:
+        return False
+    return user.is_superuser or user.managed_teams.exists() or (user.is_manager and scope_of(user) == "all")
+
+
+def my_overdue_count(user) -> int:
+    """The "Deadlines" badge: one indexed count (timer_owner_open)."""
+    if not user.is_authenticated:
+        return 0
+    return Timer.objects.overdue().filter(owner_id=user.pk).count()
+
+
+def unread_count(user) -> int:
+    """The bell's number: one count on the partial index notification_unread."""
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.for_user(user).unread().count()
+
+
+def recent_notifications(user, limit: int = 8) -> list[Notification]:
+    return list(Notification.objects.for_user(user).order_by("-created_at", "-id")[:limit])
+
+
+def deadlines_panel(user) -> dict | None:
+    """The dashboard card: my overdue and due-soon counts (two indexed counts)."""
+    if scope_of(user) is None:
+        return None
+    now = timezone.now()
+    mine = Timer.objects.filter(owner_id=user.pk)
+    return {
+        "key": "deadlines",
+        "title": _("My deadlines"),
+        "icon": "alarm",
+        "template": "presales/partials/deadlines_panel.html",
+        "overdue": mine.overdue(now).count(),
+        "due_soon": mine.due_soon(now).count(),
+    }

@@ -1,0 +1,353 @@
+"""Write use cases of SLA timers, policies and the company calendar (R-SLA-1..4).
+
+The timer services are called by the services that own the events (lead intake, first
+contact, review steps, contract signing...), after those have checked the actor's
+permission: they take no actor and never refuse for permission. They are idempotent where
+a retry is likely: starting a timer that is already open returns it; satisfying or
+cancelling a timer that is not open does nothing.
+
+Policy, calendar and webhook services are the admin's: they check the role inside.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from presales.errors import Conflict, DomainError, NotAllowed
+from presales.models import (
+    CalendarDay,
+    CalendarYear,
+    SlaPolicy,
+    Team,
+    TeamWebhook,
+    Timer,
+    TimerState,
+)
+from presales.models.timers import EscalationTarget, LimitUnit
+from presales.roles import Role
+from presales.services import save_as, validate
+from presales.sla.calendar import library_years
+from presales.sla.policies import (
+    active_policy,
+    compute_due,
+    escalation_steps,
+    get_kind,
+    reminder_steps,
+)
+
+# --- timers --------------------------------------------------------------------------------
+
+
+def _subject_key(subject) -> tuple[ContentType, int]:
+    if subject is None or subject.pk is None:
+        raise DomainError(fields={"subject": [_("A timer needs a saved record.")]})
+    return ContentType.objects.get_for_model(subject), subject.pk
+
+
+def _team_of(subject, owner):
+    team = getattr(subject, "team", None)
+    return team if isinstance(team, Team) else owner.team
+
+
+@transaction.atomic
+def timer_start(
+    *,
+    kind: str,
+    subject,
+    owner,
+    start: datetime | None = None,
+    context: dict | None = None,
+    due_at: datetime | None = None,
+    team=None,
+) -> Timer:
+    """Start the ``kind`` timer on ``subject`` for ``owner`` (R-SLA-1).
+
+    The due time comes from the policy in force now (hours or working days from ``start``),
+    or is ``due_at`` for kinds whose event gives the date (a promised follow-up, a tender
+    deadline). The due time and the policy are stored on the row (R-SLA-4). The team is
+    ``team``, else the subject's team, else the owner's (it decides who escalations reach
+    and which manager sees the timer). If an open timer of this kind is already on the
+    subject it is returned unchanged.
+    """
+    spec = get_kind(kind)
+    subject_type, subject_id = _subject_key(subject)
+    existing = (
+        Timer.objects.select_for_update()
+        .filter(subject_type=subject_type, subject_id=subject_id, kind=kind, state=TimerState.OPEN)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    start = start or timezone.now()
+    values = active_policy(kind)
+    if spec.fixed_due:
+        if due_at is None:
+            raise DomainError(fields={"due_at": [_("This kind of timer needs its due time.")]})
+    else:
+        if due_at is not None:
+            raise DomainError(
+                fields={"due_at": [_("This kind of timer computes its due time from its policy.")]}
+            )
+        due_at = compute_due(values, start)
+    # Reminders whose time was already past at the start are not sent late.
+    reminders_done = sum(1 for step in reminder_steps(values, due_at) if step.at <= start)
+    upcoming = [s.at for s in reminder_steps(values, due_at) if s.n > reminders_done] + [
+        s.at for s in escalation_steps(values, due_at)
+    ]
+    timer = Timer(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        owner=owner,
+        team=team if team is not None else _team_of(subject, owner),
+        started_at=start,
+        due_at=due_at,
+        policy=values.as_snapshot(),
+        policy_version=values.version,
+        context=context or {},
+        reminders_sent=reminders_done,
+        next_action_at=min(upcoming) if upcoming else None,
+    )
+    try:
+        with transaction.atomic():
+            timer.save()
+    except IntegrityError:
+        # Another transaction started the same timer between our check and insert.
+        return Timer.objects.get(
+            subject_type=subject_type, subject_id=subject_id, kind=kind, state=TimerState.OPEN
+        )
+    return timer
+
+
+def _open_timer(kind: str, subject) -> Timer | None:
+    subject_type, subject_id = _subject_key(subject)
+    return (
+        Timer.objects.select_for_update()
+        .filter(subject_type=subject_type, subject_id=subject_id, kind=kind, state=TimerState.OPEN)
+        .first()
+    )
+
+
+@transaction.atomic
+def timer_satisfy(*, kind: str, subject, at: datetime | None = None) -> Timer | None:
+    """The obligation was met at ``at``: the timer closes and sends nothing more. A late
+    satisfaction is kept as such (satisfied_at > due_at). No open timer: nothing happens."""
+    timer = _open_timer(kind, subject)
+    if timer is None:
+        return None
+    timer.state = TimerState.SATISFIED
+    timer.satisfied_at = at or timezone.now()
+    timer.next_action_at = None
+    timer.save(update_fields=["state", "satisfied_at", "next_action_at"])
+    return timer
+
+
+@transaction.atomic
+def timers_satisfy(*, kind: str, subjects: QuerySet, at: datetime | None = None) -> int:
+    """Satisfy the open ``kind`` timers of every record in ``subjects`` (a queryset of one
+    model), e.g. the follow-ups promised on a customer's earlier interactions. Returns how
+    many closed."""
+    subject_type = ContentType.objects.get_for_model(subjects.model)
+    timers = list(
+        Timer.objects.select_for_update()
+        .filter(kind=kind, state=TimerState.OPEN, subject_type=subject_type)
+        .filter(subject_id__in=subjects.values("pk"))
+    )
+    for timer in timers:
+        timer.state = TimerState.SATISFIED
+        timer.satisfied_at = at or timezone.now()
+        timer.next_action_at = None
+    Timer.objects.bulk_update(timers, ["state", "satisfied_at", "next_action_at"])
+    return len(timers)
+
+
+@transaction.atomic
+def timer_cancel(*, kind: str, subject, reason: str = "", at: datetime | None = None) -> Timer | None:
+    """The obligation no longer exists (lead disqualified or merged, deal lost...): the
+    timer closes and sends nothing more. No open timer: nothing happens."""
+    timer = _open_timer(kind, subject)
+    if timer is None:
+        return None
+    timer.state = TimerState.CANCELLED
+    timer.cancelled_at = at or timezone.now()
+    timer.cancel_reason = reason[:200]
+    timer.next_action_at = None
+    timer.save(update_fields=["state", "cancelled_at", "cancel_reason", "next_action_at"])
+    return timer
+
+
+@transaction.atomic
+def timer_reassign(*, kind: str, subject, owner, team=None) -> Timer | None:
+    """The record changed hands: the open timer follows its new owner (and team); its due
+    time and schedule stay. No open timer: nothing happens."""
+    timer = _open_timer(kind, subject)
+    if timer is None:
+        return None
+    timer.owner = owner
+    timer.team = team if team is not None else _team_of(subject, owner)
+    timer.save(update_fields=["owner", "team"])
+    return timer
+
+
+@transaction.atomic
+def timer_restart(
+    *,
+    kind: str,
+    subject,
+    owner,
+    start: datetime | None = None,
+    due_at: datetime | None = None,
+    context: dict | None = None,
+    reason: str = "",
+) -> Timer:
+    """The event moved (a corrected receipt time, a new promised date): cancel the open
+    timer and start a new one, which takes the policy in force now."""
+    timer_cancel(kind=kind, subject=subject, reason=reason or _("Rescheduled"), at=timezone.now())
+    return timer_start(kind=kind, subject=subject, owner=owner, start=start, due_at=due_at, context=context)
+
+
+# --- policies (admins) ---------------------------------------------------------------------
+
+POLICY_FIELDS = {
+    "limit_value",
+    "limit_unit",
+    "reminder_hours",
+    "escalate_to",
+    "escalate_role",
+    "escalate_after_hours",
+    "repeat_every_hours",
+    "max_escalations",
+}
+
+
+def _require_admin(actor) -> None:
+    if not (actor.is_superuser or actor.has_role(Role.ADMIN)):
+        raise NotAllowed(_("Only an administrator can change this."))
+
+
+def _clean_reminders(value) -> list[int]:
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = [v for v in value.replace("，", ",").split(",") if v.strip()]
+    try:
+        hours = sorted({int(str(v).strip()) for v in value}, reverse=True)
+    except (TypeError, ValueError):
+        raise DomainError(
+            fields={"reminder_hours": [_("Give whole numbers of hours, separated by commas.")]}
+        ) from None
+    if any(h <= 0 for h in hours):
+        raise DomainError(fields={"reminder_hours": [_("Reminder offsets must be positive.")]})
+    if len(hours) > 10:
+        raise DomainError(fields={"reminder_hours": [_("At most ten reminders.")]})
+    return hours
+
+
+@transaction.atomic
+def sla_policy_update(*, actor, kind: str, data: dict) -> SlaPolicy:
+    """An admin changes a kind's policy (R-SLA-4): only timers started afterwards use it;
+    the version goes up and the change is in the policy's history."""
+    _require_admin(actor)
+    spec = get_kind(kind)
+    unknown = set(data) - POLICY_FIELDS
+    if unknown:
+        raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    policy = SlaPolicy.objects.select_for_update().filter(kind=kind).first()
+    if policy is None:
+        d = spec.default
+        policy = SlaPolicy(
+            kind=kind,
+            limit_value=d.limit_value,
+            limit_unit=d.limit_unit,
+            reminder_hours=list(d.reminder_hours),
+            escalate_to=d.escalate_to,
+            escalate_role=d.escalate_role,
+            escalate_after_hours=d.escalate_after_hours,
+            repeat_every_hours=d.repeat_every_hours,
+            max_escalations=d.max_escalations,
+            version=0,
+        )
+    data = dict(data)
+    if "reminder_hours" in data:
+        data["reminder_hours"] = _clean_reminders(data["reminder_hours"])
+    for name, value in data.items():
+        setattr(policy, name, value)
+    if spec.fixed_due and policy.limit_unit != LimitUnit.FIXED:
+        raise DomainError(fields={"limit_unit": [_("The event gives the due date of this kind.")]})
+    if not spec.fixed_due and policy.limit_unit == LimitUnit.FIXED:
+        raise DomainError(fields={"limit_unit": [_("Choose hours or working days for this kind.")]})
+    if policy.escalate_to != EscalationTarget.ROLE:
+        policy.escalate_role = ""
+    policy.version += 1
+    validate(policy)
+    save_as(policy, actor)
+    return policy
+
+
+# --- company calendar (admins) ---------------------------------------------------------------
+
+
+@transaction.atomic
+def calendar_day_set(*, actor, day: date, kind: str, name: str = "") -> CalendarDay:
+    """An admin marks a company day off or extra working day (R-SLA-2). Applies to timers
+    started afterwards; running timers keep their due time."""
+    _require_admin(actor)
+    entry = CalendarDay.objects.select_for_update().filter(date=day).first() or CalendarDay(
+        date=day, created_by=actor
+    )
+    entry.kind = kind
+    entry.name = name
+    validate(entry)
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def calendar_day_delete(*, actor, day: date) -> None:
+    _require_admin(actor)
+    CalendarDay.objects.filter(date=day).delete()
+
+
+@transaction.atomic
+def calendar_year_declare(*, actor, year: int, note: str = "") -> CalendarYear:
+    """An admin declares that a year the holiday library does not know has its public
+    holidays and make-up workdays entered as calendar days (R-SLA-2)."""
+    _require_admin(actor)
+    if year in library_years():
+        raise Conflict(_("The holiday library already knows %(year)s.") % {"year": year})
+    if not CalendarDay.objects.filter(date__year=year).exists():
+        raise DomainError(fields={"year": [_("Enter the year's public holidays as calendar days first.")]})
+    entry, _created = CalendarYear.objects.get_or_create(
+        year=year, defaults={"note": note, "declared_by": actor}
+    )
+    return entry
+
+
+# --- team chat robots (admins) -------------------------------------------------------------
+
+
+@transaction.atomic
+def team_webhook_set(*, actor, team, data: dict) -> TeamWebhook:
+    """An admin sets a team's chat robot URL, format and the notification kinds it posts."""
+    from presales.sla.notifications import notification_kinds
+
+    _require_admin(actor)
+    hook = TeamWebhook.objects.select_for_update().filter(team=team).first() or TeamWebhook(team=team)
+    allowed = {"flavor", "url", "kinds", "enabled"}
+    unknown = set(data) - allowed
+    if unknown:
+        raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    for name, value in data.items():
+        setattr(hook, name, value)
+    known = {k.kind for k in notification_kinds()}
+    if not set(hook.kinds or []) <= known:
+        raise DomainError(fields={"kinds": [_("Unknown notification kind.")]})
+    validate(hook)
+    hook.save()
+    return hook

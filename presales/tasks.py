@@ -1,0 +1,33 @@
+"""Celery tasks of the core: thin wrappers that take ids and call one service.
+
+Settings give every task ``acks_late`` and ``reject_on_worker_lost``; each service re-checks
+state under a row lock, so a task delivered twice does its work once.
+"""
+
+from celery import shared_task
+from django.utils import timezone
+
+
+@shared_task(name="presales.tasks.sweep_due_timers_task")
+def sweep_due_timers_task() -> dict:
+    """Every minute (beat): remind and escalate due timers, re-enqueue stranded deliveries."""
+    from presales.sla.sweep import sweep
+
+    result = sweep(now=timezone.now())
+    return {"timers": result.timers, "notifications": result.notifications, "recovered": result.recovered}
+
+
+@shared_task(name="presales.tasks.deliver_notification_task")
+def deliver_notification_task(delivery_id: int) -> str:
+    """Send one delivery (one channel of one notification) once."""
+    from presales.sla.delivery import deliver
+
+    return deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="presales.tasks.review_customer_grades_task")
+def review_customer_grades_task() -> int:
+    """Monthly (beat): downgrade A customers without progress for 3 months (R-CUST-3)."""
+    from leads.services import customer_review_grades
+
+    return len(customer_review_grades(now=timezone.now()))
