@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run test lint fmt venv venv-dev migrate demo bench messages clean
+.PHONY: run test lint fmt venv venv-dev migrate demo bench messages compilemessages clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -47,10 +47,14 @@ demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 
-## Regenerate the translation catalogues (needs gettext) and compile them.
+## make messages: refresh the catalogues from the source (needs gettext). Translations are kept;
+## new strings arrive empty (or fuzzy when similar to an old one). See docs/translations.md.
 messages: venv-dev
-	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --ignore .venv --ignore var
-	$(PY) manage.py compilemessages --ignore .venv
+	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
+
+## make compilemessages: build the .mo files, which are committed (the app runs without gettext).
+compilemessages: venv-dev
+	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 bench: venv-dev
 	@for f in bench/*.py; do echo "== $$f"; DJANGO_SETTINGS_MODULE=presales.settings.test $(PY) $$f; done
