@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run test lint fmt venv venv-dev migrate demo bench messages deploy-check clean
+.PHONY: run test lint fmt venv venv-dev migrate demo bench messages compilemessages deploy-check clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -52,10 +52,14 @@ demo: venv
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 
-## Regenerate the translation catalogues (needs gettext) and compile them.
+## make messages: refresh the catalogues from the source (needs gettext). Translations are kept;
+## new strings arrive empty (or fuzzy when similar to an old one). See docs/translations.md.
 messages: venv-dev
-	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --ignore .venv --ignore var
-	$(PY) manage.py compilemessages --ignore .venv
+	$(PY) manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete --ignore '.venv/*' --ignore 'var/*' --ignore 'tests/*'
+
+## make compilemessages: build the .mo files, which are committed (the app runs without gettext).
+compilemessages: venv-dev
+	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 ## Validate the deployment without a Docker engine: docker-compose.yml (with .env.example's
 ## variables filled in) and Django's deploy checks. The same checks run in `make test`.

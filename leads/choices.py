@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LeadSource(models.TextChoices):
@@ -36,14 +37,14 @@ class DisqualifyReason(models.TextChoices):
 class FirstContactState(models.TextChoices):
     """Derived state of the 24-hour first-contact deadline (R-LEAD-3), for filtering."""
 
-    DUE = "due", _("Due")
+    DUE = "due", pgettext_lazy("first contact state", "Due")
     OVERDUE = "overdue", _("Overdue")
     DONE = "done", _("Done")
 
 
 class Industry(models.TextChoices):
     MANUFACTURING = "manufacturing", _("Manufacturing")
-    FINANCE = "finance", _("Finance")
+    FINANCE = "finance", pgettext_lazy("industry", "Finance")
     GOVERNMENT = "government", _("Government")
     EDUCATION = "education", _("Education")
     HEALTHCARE = "healthcare", _("Healthcare")
@@ -85,7 +86,7 @@ class DecisionRole(models.TextChoices):
     DECISION_MAKER = "decision_maker", _("Decision maker")
     INFLUENCER = "influencer", _("Influencer")
     TECHNICAL_EVALUATOR = "technical_evaluator", _("Technical evaluator")
-    USER = "user", _("User")
+    USER = "user", pgettext_lazy("decision role", "User")
     PURCHASER = "purchaser", _("Purchaser")
     OTHER = "other", _("Other")
 
@@ -94,7 +95,7 @@ class Channel(models.TextChoices):
     """R-COMM-1 where or how an interaction happened."""
 
     PHONE = "phone", _("Phone")
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("communication channel", "Email")
     MEETING = "meeting", _("Meeting")
     SITE_VISIT = "site_visit", _("Site visit")
     INSTANT_MESSAGE = "im", _("Instant message")

@@ -82,7 +82,9 @@ class Customer(TimeStampedModel):
     """An account: industry, size, region, need tags, grade, tier, owning team (R-CUST-1..4)."""
 
     name = models.CharField(_("company name"), max_length=200)
-    normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
+    normalized_name = models.CharField(
+        _("normalized company name"), max_length=200, db_index=True, editable=False
+    )
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices)
     employees = models.PositiveIntegerField(_("employees"), null=True, blank=True)
     annual_revenue = models.DecimalField(
@@ -175,12 +177,14 @@ class Customer(TimeStampedModel):
 class CustomerPresales(models.Model):
     """A presales engineer on a customer: exactly one is primary, others assist (R-CUST-5)."""
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="presales_assignments")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="presales_assignments"
+    )
     user = models.ForeignKey(
         USER, verbose_name=_("presales engineer"), on_delete=models.PROTECT, related_name="presales_customers"
     )
     is_primary = models.BooleanField(_("primary"), default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -230,8 +234,12 @@ class Contact(TimeStampedModel):
     title = models.CharField(_("title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    phone_normalized = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
-    email_normalized = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
+    phone_normalized = models.CharField(
+        _("normalized phone"), max_length=40, blank=True, db_index=True, editable=False
+    )
+    email_normalized = models.CharField(
+        _("normalized email"), max_length=254, blank=True, db_index=True, editable=False
+    )
     decision_role = models.CharField(
         _("decision role"), max_length=30, choices=DecisionRole.choices, default=DecisionRole.OTHER
     )
@@ -299,7 +307,9 @@ class Lead(TimeStampedModel):
     )
     source = models.CharField(_("source channel"), max_length=20, choices=LeadSource.choices)
     company_name = models.CharField(_("company"), max_length=200)
-    company_normalized = models.CharField(max_length=200, db_index=True, editable=False)
+    company_normalized = models.CharField(
+        _("normalized company name"), max_length=200, db_index=True, editable=False
+    )
     customer = models.ForeignKey(
         Customer,
         verbose_name=_("customer"),
@@ -312,8 +322,12 @@ class Lead(TimeStampedModel):
     contact_title = models.CharField(_("contact title"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
-    phone_normalized = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
-    email_normalized = models.CharField(max_length=254, blank=True, db_index=True, editable=False)
+    phone_normalized = models.CharField(
+        _("normalized phone"), max_length=40, blank=True, db_index=True, editable=False
+    )
+    email_normalized = models.CharField(
+        _("normalized email"), max_length=254, blank=True, db_index=True, editable=False
+    )
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
     background = models.TextField(_("project background"), blank=True)
     initial_needs = models.TextField(_("initial needs"), blank=True)

@@ -9,7 +9,7 @@ new ──record first contact──▶ contacted ──qualify──▶ qualifi
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from leads.choices import LeadStatus
 from presales.roles import WRITER_ROLES
@@ -74,7 +74,7 @@ LEAD_MACHINE = Machine(
             "record_first_contact",
             frozenset({LeadStatus.NEW}),
             LeadStatus.CONTACTED,
-            _lazy("Record contact"),
+            gettext_lazy("Record contact"),
             permission=can_work_lead,
         ),
         Move(
@@ -82,7 +82,7 @@ LEAD_MACHINE = Machine(
             # From "new" too, so the gate can say what is missing (the first contact).
             OPEN,
             LeadStatus.QUALIFIED,
-            _lazy("Qualify"),
+            gettext_lazy("Qualify"),
             guards=(first_contact_recorded,),
             input_guards=(evaluation_complete,),
             permission=can_work_lead,
@@ -92,7 +92,7 @@ LEAD_MACHINE = Machine(
             "disqualify",
             OPEN,
             LeadStatus.DISQUALIFIED,
-            _lazy("Disqualify"),
+            gettext_lazy("Disqualify"),
             input_guards=(reason_given,),
             permission=can_work_lead,
             style="outline-danger",
@@ -101,7 +101,7 @@ LEAD_MACHINE = Machine(
             "merge",
             OPEN,
             LeadStatus.MERGED,
-            _lazy("Merge"),
+            gettext_lazy("Merge"),
             permission=can_work_lead,
             style="outline-secondary",
         ),

@@ -10,6 +10,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
@@ -45,6 +48,11 @@ def _display(record, field_name: str, value) -> str:
         ids = [row[model_field.m2m_reverse_field_name()] for row in value] if value else []
         names = model_field.related_model._default_manager.filter(pk__in=ids)
         return ", ".join(sorted(str(n) for n in names)) or "—"
+    # str() would show "True" and an ISO timestamp in UTC whatever the reader's language.
+    if isinstance(value, bool):
+        return gettext("Yes") if value else gettext("No")
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "Y-m-d H:i")
     return str(value)
 
 
