@@ -145,6 +145,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "StageEnum": "presales.choices.Stage",
+        "CloseReasonEnum": "presales.choices.CloseReason",
+    },
 }
 
 # Celery: broker from the environment; deadlines are database rows, not ETA tasks.
