@@ -13,6 +13,13 @@ from presales.choices import Stage
 from presales.models import Opportunity, Team, User
 
 
+def _visible_customers(request):
+    """Customer names are confidential (R-CUST-6): offer only the ones the user sees."""
+    if request is None:
+        return Customer.objects.none()
+    return Customer.objects.visible_to(request.user).active()
+
+
 class OpportunityFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
@@ -23,7 +30,7 @@ class OpportunityFilterSet(django_filters.FilterSet):
         queryset=User.objects.filter(is_active=True), label=_("Presales owner")
     )
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
-    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
+    customer = django_filters.ModelChoiceFilter(queryset=_visible_customers, label=_("Customer"))
     customer_grade = django_filters.MultipleChoiceFilter(
         choices=Grade.choices, field_name="customer__grade", label=_("Customer grade")
     )

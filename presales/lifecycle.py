@@ -174,7 +174,7 @@ def opportunity_create_from_lead(*, actor: User, lead, data: dict | None = None)
     from leads.choices import LeadStatus
     from leads.models import Lead
 
-    lead = Lead.objects.select_for_update().select_related("customer").get(pk=lead.pk)
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("customer").get(pk=lead.pk)
     if lead.status != LeadStatus.QUALIFIED or lead.customer is None:
         raise Conflict(_("Only a qualified lead with a customer becomes an opportunity."))
     if Opportunity.objects.filter(lead=lead).exists():
