@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 BUILDERS = [
     "presales.demo.people",
+    "presales.demo.lifecycle",
 ]
 
 

@@ -327,9 +327,8 @@ def test_follow_ups_run_once_after_commit_and_not_on_refusal(
     monkeypatch.setattr("presales.lifecycle.on_stage_changed", [*on_stage_changed, seen.append])
     opportunity = _opportunity(team, Stage.SOLUTION)
     # when a move is refused, then one succeeds
-    with django_capture_on_commit_callbacks(execute=True):
-        with pytest.raises(GateRefused):
-            opportunity_move(actor=engineer, opportunity=opportunity, move="back_to_solution")
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(GateRefused):
+        opportunity_move(actor=engineer, opportunity=opportunity, move="back_to_solution")
     assert seen == []
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         opportunity_move(actor=engineer, opportunity=opportunity, move="submit_for_review")
