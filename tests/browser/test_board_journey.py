@@ -33,7 +33,9 @@ def test_manager_approves_initiation_and_engineer_sees_the_card_move(live_server
     # given an East team with an engineer, a sales rep and the sales manager, and the default chains
     ensure_default_chains()
     team = TeamFactory(name="East China")
-    engineer = UserFactory(username="wang", roles=[Role.PRESALES_ENGINEER], team=team, display_name="Wang Wei")
+    engineer = UserFactory(
+        username="wang", roles=[Role.PRESALES_ENGINEER], team=team, display_name="Wang Wei"
+    )
     sales = UserFactory(username="zhang", roles=[Role.SALES_REP], team=team)
     UserFactory(username="liu", roles=[Role.SALES_MANAGER], team=team, display_name="Liu Yang")
     customer = CustomerFactory(team=team, owner=sales, name="Suzhou Precision Machinery")
@@ -94,7 +96,9 @@ def test_dragging_a_card_makes_the_move_and_shows_refusals(live_server, page: Pa
     """Drag and drop calls the same move; a refused drop shows the gate's reasons (R-OPP-3)."""
     team = TeamFactory(name="East China")
     engineer = UserFactory(username="wang", roles=[Role.PRESALES_ENGINEER], team=team)
-    opportunity = OpportunityFactory(team=team, presales_owner=engineer, stage=Stage.REVIEW, title="Cold chain")
+    opportunity = OpportunityFactory(
+        team=team, presales_owner=engineer, stage=Stage.REVIEW, title="Cold chain"
+    )
     other = OpportunityFactory(team=team, stage=Stage.DEMO, has_tender=False, title="Campus card")
     base = live_server.url
     # A viewport as wide as the board, so that dragging never scrolls it mid-drag.
@@ -103,12 +107,22 @@ def test_dragging_a_card_makes_the_move_and_shows_refusals(live_server, page: Pa
     page.goto(base + reverse("opportunities:board"))
 
     # when the review card is dragged to demo, it moves there
-    page.drag_and_drop(f"[data-testid=card-{opportunity.pk}]", f"[data-testid=column-{Stage.DEMO}]", source_position={"x": 3, "y": 3})
-    expect(page.locator(f"[data-testid=column-{Stage.DEMO}] [data-testid=card-{opportunity.pk}]")).to_be_visible()
+    page.drag_and_drop(
+        f"[data-testid=card-{opportunity.pk}]",
+        f"[data-testid=column-{Stage.DEMO}]",
+        source_position={"x": 3, "y": 3},
+    )
+    expect(
+        page.locator(f"[data-testid=column-{Stage.DEMO}] [data-testid=card-{opportunity.pk}]")
+    ).to_be_visible()
     expect(page.locator("[data-testid=board-notice]")).to_contain_text("Cold chain moved to Demo.")
 
     # when the no-tender card is dragged to bid, the gate's reason is shown and it stays
-    page.drag_and_drop(f"[data-testid=card-{other.pk}]", f"[data-testid=column-{Stage.BID}]", source_position={"x": 3, "y": 3})
+    page.drag_and_drop(
+        f"[data-testid=card-{other.pk}]",
+        f"[data-testid=column-{Stage.BID}]",
+        source_position={"x": 3, "y": 3},
+    )
     expect(page.locator("[data-testid=board-reasons]")).to_contain_text("no public tender")
     expect(page.locator(f"[data-testid=column-{Stage.DEMO}] [data-testid=card-{other.pk}]")).to_be_visible()
     assert Opportunity.objects.get(pk=other.pk).stage == Stage.DEMO
