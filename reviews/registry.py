@@ -31,6 +31,9 @@ class SubjectType:
     on_rejected: Callable[..., None]  # (subject=, review=, actor=) inside the transaction
     amount_of: Callable[[Any], Decimal | None] | None = None  # for step conditions
     visible_to: Callable[[Any], Any] | None = None  # user -> queryset of visible subjects
+    # (subject=, review=, actor=) inside the transaction that cancels the review, e.g. to
+    # put the subject back to draft when it changed (R-REV-5).
+    on_cancelled: Callable[..., None] | None = None
 
 
 _TYPES: dict[str, SubjectType] = {}
@@ -40,8 +43,37 @@ def register_subject_type(subject_type: SubjectType) -> None:
     _TYPES[subject_type.kind] = subject_type
 
 
+def unregister_subject_type(kind: str) -> None:
+    """Forget a registration (tests register stand-in subject types and clean up after)."""
+    _TYPES.pop(kind, None)
+
+
 def get_subject_type(kind: str) -> SubjectType:
     return _TYPES[kind]
+
+
+def find_subject_type(kind: str) -> SubjectType | None:
+    return _TYPES.get(kind)
+
+
+def kind_label(kind: str) -> str:
+    """The translated label of a kind: the registration's, else the known kinds', else the code."""
+    from reviews.choices import ReviewKind
+
+    registered = _TYPES.get(kind)
+    if registered is not None:
+        return str(registered.label)
+    if kind in ReviewKind.values:
+        return str(ReviewKind(kind).label)
+    return kind
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """Every kind a chain may be configured for: the known ones plus any registered."""
+    from reviews.choices import ReviewKind
+
+    codes = list(ReviewKind.values) + [k for k in _TYPES if k not in ReviewKind.values]
+    return [(code, kind_label(code)) for code in codes]
 
 
 def subject_types() -> list[SubjectType]:
