@@ -12,7 +12,7 @@ from reviews.registry import kind_choices
 class ReviewChainForm(forms.ModelForm):
     class Meta:
         model = ReviewChain
-        fields = "__all__"
+        fields = ["kind", "name", "description", "is_active", "score_criteria"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -25,7 +25,15 @@ class ReviewChainForm(forms.ModelForm):
 class ReviewChainStepInline(admin.TabularInline):
     model = ReviewChainStep
     extra = 0
-    fields = ["order", "name", "approver_role", "approver_user", "approver_scope", "mode", "condition_min_amount"]
+    fields = [
+        "order",
+        "name",
+        "approver_role",
+        "approver_user",
+        "approver_scope",
+        "mode",
+        "condition_min_amount",
+    ]
     autocomplete_fields = ["approver_user"]
 
 

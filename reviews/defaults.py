@@ -32,7 +32,12 @@ DEFAULT_CHAINS: list[dict] = [
         "description": "R-OPP-2: the sales manager approves the project initiation request.",
         "score_criteria": [],
         "steps": [
-            {"order": 1, "name": "销售经理 Sales manager", "approver_role": Role.SALES_MANAGER, "mode": StepMode.ANY},
+            {
+                "order": 1,
+                "name": "销售经理 Sales manager",
+                "approver_role": Role.SALES_MANAGER,
+                "mode": StepMode.ANY,
+            },
         ],
     },
     {
@@ -87,7 +92,12 @@ DEFAULT_CHAINS: list[dict] = [
         ),
         "score_criteria": [],
         "steps": [
-            {"order": 1, "name": "销售经理 Sales manager", "approver_role": Role.SALES_MANAGER, "mode": StepMode.ANY},
+            {
+                "order": 1,
+                "name": "销售经理 Sales manager",
+                "approver_role": Role.SALES_MANAGER,
+                "mode": StepMode.ANY,
+            },
             {"order": 2, "name": "法务 Legal", "approver_role": Role.LEGAL, "mode": StepMode.ANY},
             {
                 "order": 3,
@@ -109,7 +119,9 @@ def ensure_default_chains() -> list[ReviewChain]:
     for spec in DEFAULT_CHAINS:
         spec = dict(spec)
         steps = spec.pop("steps")
-        other_active = ReviewChain.objects.filter(kind=spec["kind"], is_active=True).exclude(name=spec["name"])
+        other_active = ReviewChain.objects.filter(kind=spec["kind"], is_active=True).exclude(
+            name=spec["name"]
+        )
         if other_active.exists():
             continue
         chain, created = ReviewChain.objects.get_or_create(

@@ -25,4 +25,6 @@ class ReviewFilterSet(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         for field in self.form.fields.values():
             select = getattr(field.widget, "allow_multiple_selected", None) is not None
-            field.widget.attrs.setdefault("class", "form-select form-select-sm" if select else "form-control form-control-sm")
+            field.widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if select else "form-control form-control-sm"
+            )

@@ -43,7 +43,9 @@ class DecisionForm(forms.Form):
     def scores(self) -> dict[str, int]:
         data = self.cleaned_data
         return {
-            code: data[f"score_{code}"] for code, _label in self.criteria if data.get(f"score_{code}") is not None
+            code: data[f"score_{code}"]
+            for code, _label in self.criteria
+            if data.get(f"score_{code}") is not None
         }
 
 

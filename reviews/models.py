@@ -149,7 +149,9 @@ class ReviewChainStep(models.Model):
     """One step of a chain: a role (resolved when a review starts) or a named person; ALL
     of its approvers must approve or ANY one suffices; optionally only above an amount."""
 
-    chain = models.ForeignKey(ReviewChain, verbose_name=_("chain"), on_delete=models.CASCADE, related_name="steps")
+    chain = models.ForeignKey(
+        ReviewChain, verbose_name=_("chain"), on_delete=models.CASCADE, related_name="steps"
+    )
     order = models.PositiveSmallIntegerField(_("order"))
     name = models.CharField(_("name"), max_length=100)
     approver_role = models.CharField(_("approver role"), max_length=30, choices=Role.choices, blank=True)
@@ -219,7 +221,9 @@ class ReviewChainStep(models.Model):
     def approver_label(self) -> str:
         if self.approver_user_id:
             return str(self.approver_user)
-        return str(Role(self.approver_role).label) if self.approver_role in Role.values else self.approver_role
+        return (
+            str(Role(self.approver_role).label) if self.approver_role in Role.values else self.approver_role
+        )
 
 
 # --- reviews -----------------------------------------------------------------------------
@@ -278,7 +282,9 @@ class ReviewQuerySet(models.QuerySet):
     def waiting_for(self, user):
         """In-progress reviews where ``user`` holds a pending task (of the current step)."""
         return self.in_progress().filter(
-            Exists(ReviewTask.objects.filter(review=OuterRef("pk"), approver=user.pk, state=TaskState.PENDING))
+            Exists(
+                ReviewTask.objects.filter(review=OuterRef("pk"), approver=user.pk, state=TaskState.PENDING)
+            )
         )
 
     def visible_to(self, user):
@@ -324,7 +330,11 @@ class Review(models.Model):
     )
     current_step_order = models.PositiveSmallIntegerField(_("current step"), null=True, editable=False)
     author = models.ForeignKey(
-        USER, verbose_name=_("author"), on_delete=models.PROTECT, related_name="authored_reviews", editable=False
+        USER,
+        verbose_name=_("author"),
+        on_delete=models.PROTECT,
+        related_name="authored_reviews",
+        editable=False,
     )
     started_by = models.ForeignKey(
         USER, verbose_name=_("submitted by"), on_delete=models.PROTECT, related_name="+", editable=False
@@ -461,7 +471,9 @@ class ReviewTask(models.Model):
     so editing the chain later never changes a review under way or a finished form.
     """
 
-    review = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="tasks")
+    review = models.ForeignKey(
+        Review, verbose_name=_("review"), on_delete=models.CASCADE, related_name="tasks"
+    )
     step = models.ForeignKey(
         ReviewChainStep,
         verbose_name=_("chain step"),

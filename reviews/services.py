@@ -49,7 +49,10 @@ on_review_finished: list[Callable[..., None]] = []
 def _schedule(hooks: list[Callable[..., None]], **kwargs: Any) -> None:
     """Run each hook after commit; a failing hook is logged and skips only itself."""
     for hook in list(hooks):
-        transaction.on_commit(partial(hook, **kwargs), robust=True)
+        run = partial(hook, **kwargs)
+        # Django names a failing robust callback by its __qualname__ in the log.
+        run.__qualname__ = getattr(hook, "__qualname__", repr(hook))
+        transaction.on_commit(run, robust=True)
 
 
 def _subject_type(kind: str) -> SubjectType:
@@ -113,7 +116,10 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
         )
     if scope_of(actor) is None:
         raise NotAllowed(_("Your account has no role; it cannot submit anything for review."))
-    if subject_type.visible_to is not None and not subject_type.visible_to(actor).filter(pk=subject.pk).exists():
+    if (
+        subject_type.visible_to is not None
+        and not subject_type.visible_to(actor).filter(pk=subject.pk).exists()
+    ):
         raise NotAllowed(_("You cannot submit a subject you cannot see."))
     chain = ReviewChain.objects.active().filter(kind=kind).first()
     if chain is None:
@@ -134,7 +140,8 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
     steps = list(chain.steps.select_related("approver_user").order_by("order"))
     if not steps:
         raise Conflict(
-            _("The review chain %(chain)s has no steps; ask an administrator to add them.") % {"chain": chain},
+            _("The review chain %(chain)s has no steps; ask an administrator to add them.")
+            % {"chain": chain},
             code="empty_chain",
         )
 
@@ -291,7 +298,8 @@ def _task_to_decide(review: Review, tasks: list[ReviewTask], actor: User) -> Rev
             return task
         if task.state in (TaskState.APPROVED, TaskState.REJECTED):
             raise Conflict(
-                _("You already decided on this step (%(decision)s).") % {"decision": task.get_state_display()},
+                _("You already decided on this step (%(decision)s).")
+                % {"decision": task.get_state_display()},
                 code="already_decided",
             )
         if task.state == TaskState.SUPERSEDED:
@@ -346,9 +354,7 @@ def review_decide(
             code="review_closed",
         )
     if expected_version is not None and expected_version != review.version:
-        raise Conflict(
-            _("The review changed since you opened it; reload it and decide again."), code="stale"
-        )
+        raise Conflict(_("The review changed since you opened it; reload it and decide again."), code="stale")
     subject_type = _subject_type(review.kind)
     if actor.pk == review.author_id:
         raise NotAllowed(_("Nobody may approve their own work."), code="own_subject")

@@ -167,7 +167,9 @@ class ReviewCancelView(ReviewObjectMixin, View):
         form = CancelForm(request.POST)
         if form.is_valid():
             try:
-                cancelled = review_cancel(actor=request.user, review=review, reason=form.cleaned_data["reason"])
+                cancelled = review_cancel(
+                    actor=request.user, review=review, reason=form.cleaned_data["reason"]
+                )
             except DomainError as exc:
                 _add_errors(form, exc)
             else:
@@ -177,7 +179,9 @@ class ReviewCancelView(ReviewObjectMixin, View):
 
 
 class ReviewTable(tables.Table):
-    subject_summary = tables.Column(verbose_name=_lazy("Subject"), linkify=lambda record: record.get_absolute_url())
+    subject_summary = tables.Column(
+        verbose_name=_lazy("Subject"), linkify=lambda record: record.get_absolute_url()
+    )
     kind = tables.Column(verbose_name=_lazy("Kind"), accessor="kind_label", order_by=("kind",))
     chain = tables.Column(verbose_name=_lazy("Chain"))
     status = tables.Column(verbose_name=_lazy("Status"))
@@ -189,7 +193,17 @@ class ReviewTable(tables.Table):
 
     class Meta:
         model = Review
-        fields = ["subject_summary", "kind", "chain", "status", "progress", "author", "team", "started_at", "finished_at"]
+        fields = [
+            "subject_summary",
+            "kind",
+            "chain",
+            "status",
+            "progress",
+            "author",
+            "team",
+            "started_at",
+            "finished_at",
+        ]
         template_name = "django_tables2/bootstrap5.html"
         attrs = {"class": "table table-sm table-hover align-middle", "data-testid": "review-table"}
         order_by = ("-started_at",)
@@ -206,4 +220,3 @@ class ReviewListView(ScopedListView):
     table_class = ReviewTable
     template_name = "reviews/review_list.html"
     partial_template_name = "reviews/partials/review_table.html"
-

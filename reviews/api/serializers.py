@@ -146,10 +146,11 @@ class ReviewDetailSerializer(ReviewSerializer):
 
     @extend_schema_field(CriterionAverageSerializer(many=True))
     def get_score_averages(self, obj: Review) -> list[dict]:
-        return [
+        rows = [
             {"code": c.code, "label": c.label, "average": c.average, "count": c.count}
             for c in review_form(obj).criteria
         ]
+        return CriterionAverageSerializer(rows, many=True).data
 
 
 class DecideSerializer(serializers.Serializer):
@@ -176,7 +177,9 @@ class CancelSerializer(serializers.Serializer):
 
 
 class ReviewChainStepSerializer(serializers.ModelSerializer):
-    approver_role = serializers.ChoiceField(choices=Role.choices, required=False, allow_blank=True, default="")
+    approver_role = serializers.ChoiceField(
+        choices=Role.choices, required=False, allow_blank=True, default=""
+    )
     approver_user = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True, default=None
     )

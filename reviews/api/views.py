@@ -132,14 +132,23 @@ class ChainPermission(HasRole):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Review chains", responses={200: ReviewChainSerializer(many=True), **_READ_ERRORS}),
-    retrieve=extend_schema(summary="A review chain with its steps", responses={200: ReviewChainSerializer, **_READ_ERRORS}),
+    list=extend_schema(
+        summary="Review chains", responses={200: ReviewChainSerializer(many=True), **_READ_ERRORS}
+    ),
+    retrieve=extend_schema(
+        summary="A review chain with its steps", responses={200: ReviewChainSerializer, **_READ_ERRORS}
+    ),
     create=extend_schema(
         summary="Configure a chain (admins)",
         responses={201: ReviewChainSerializer, 400: _ERRORS[400], 401: _ERRORS[401], 403: _ERRORS[403]},
     ),
-    update=extend_schema(summary="Change a chain and replace its steps (admins)", responses={200: ReviewChainSerializer, **_ERRORS}),
-    partial_update=extend_schema(summary="Change a chain (admins)", responses={200: ReviewChainSerializer, **_ERRORS}),
+    update=extend_schema(
+        summary="Change a chain and replace its steps (admins)",
+        responses={200: ReviewChainSerializer, **_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change a chain (admins)", responses={200: ReviewChainSerializer, **_ERRORS}
+    ),
     destroy=extend_schema(
         summary="Delete a chain that never ran (admins); deactivate it otherwise",
         responses={204: None, **_ERRORS},

@@ -77,8 +77,13 @@ def lead_subject_type(calls):
 def hooks():
     """Record the engine's after-commit hooks; restore the lists afterwards."""
     seen: dict[str, list] = {"opened": [], "finished": []}
-    opened = lambda **kw: seen["opened"].append((kw["review"].pk, kw["step_order"], sorted(kw["approver_ids"])))  # noqa: E731
-    finished = lambda **kw: seen["finished"].append((kw["review"].pk, kw["review"].status))  # noqa: E731
+
+    def opened(**kw):
+        seen["opened"].append((kw["review"].pk, kw["step_order"], sorted(kw["approver_ids"])))
+
+    def finished(**kw):
+        seen["finished"].append((kw["review"].pk, kw["review"].status))
+
     services.on_step_opened.append(opened)
     services.on_review_finished.append(finished)
     yield seen

@@ -81,7 +81,9 @@ def waiting_winner(calls, lead_subject_type):
     _patch_on_approved(lead_subject_type, original)
 
 
-def test_two_approvers_of_an_any_step_yield_one_winner(make_chain, lead, author, team, make_user, calls, waiting_winner):
+def test_two_approvers_of_an_any_step_yield_one_winner(
+    make_chain, lead, author, team, make_user, calls, waiting_winner
+):
     """R-REV-5: two reviewers approving one ANY step at the same moment: one wins."""
     # given an ANY step with two approvers
     first = make_user(Role.PRESALES_MANAGER, team=team)
@@ -111,11 +113,15 @@ def test_the_same_approver_deciding_twice_at_once_yields_one_decision(
     """R-REV-5: a double click (two requests from one approver) records one decision."""
     make_chain([{"approver_role": Role.PRESALES_MANAGER}])
     review = review_start(actor=author, subject=lead, kind=KIND)
-    outcomes = _race([(manager, Review.objects.get(pk=review.pk)), (manager, Review.objects.get(pk=review.pk))])
+    outcomes = _race(
+        [(manager, Review.objects.get(pk=review.pk)), (manager, Review.objects.get(pk=review.pk))]
+    )
     assert sum(isinstance(o, Review) for o in outcomes) == 1, outcomes
     assert sum(isinstance(o, Conflict) for o in outcomes) == 1, outcomes
     assert waiting_winner == [True]
     review.refresh_from_db()
     assert review.status == ReviewStatus.APPROVED and review.version == 2
-    assert list(ReviewTask.objects.filter(review=review).values_list("state", flat=True)) == [TaskState.APPROVED]
+    assert list(ReviewTask.objects.filter(review=review).values_list("state", flat=True)) == [
+        TaskState.APPROVED
+    ]
     assert len(calls.approved) == 1
