@@ -248,10 +248,6 @@ class StepView:
     def mode_label(self) -> str:
         return str(StepMode(self.mode).label)
 
-    @property
-    def is_done(self) -> bool:
-        return self.state in (StepState.APPROVED, StepState.SKIPPED)
-
 
 def _step_state(review, order: int, tasks: list) -> str:
     states = {t.state for t in tasks}
@@ -438,11 +434,12 @@ class Review(models.Model):
 
     @property
     def steps_total(self) -> int:
-        return len(self.steps)
+        """Steps that apply to this subject (skipped conditional steps do not count)."""
+        return sum(1 for s in self.steps if s.state != StepState.SKIPPED)
 
     @property
     def steps_done(self) -> int:
-        return sum(1 for s in self.steps if s.is_done)
+        return sum(1 for s in self.steps if s.state == StepState.APPROVED)
 
     @property
     def current_step(self) -> StepView | None:

@@ -29,6 +29,7 @@ from presales.models import Team, User
 from presales.roles import ROLE_SCOPE, Role, Scope, scope_of
 from presales.services import delete_as, save_as, validate
 from reviews.choices import (
+    DECIDED_STATES,
     OPEN_STATES,
     SCORE_MAX,
     SCORE_MIN,
@@ -287,33 +288,33 @@ def _clean_scores(review: Review, decision: str, scores: Any) -> tuple[dict[str,
 
 
 def _task_to_decide(review: Review, tasks: list[ReviewTask], actor: User) -> ReviewTask:
-    """The actor's pending task on the current step, or the refusal saying why not (R-REV-5)."""
+    """The actor's pending task (only the current step has any), or the refusal saying why
+    not (R-REV-5: approving twice or out of turn)."""
     mine = [t for t in tasks if t.approver_id == actor.pk]
     if not mine:
         raise NotAllowed(_("You are not an approver of this review."), code="not_an_approver")
-    current = [t for t in mine if t.step_order == review.current_step_order]
-    if current:
-        task = current[0]
+    for task in mine:
         if task.state == TaskState.PENDING:
             return task
-        if task.state in (TaskState.APPROVED, TaskState.REJECTED):
-            raise Conflict(
-                _("You already decided on this step (%(decision)s).")
-                % {"decision": task.get_state_display()},
-                code="already_decided",
-            )
-        if task.state == TaskState.SUPERSEDED:
-            raise Conflict(
-                _("Another approver already approved this step; your decision is no longer needed."),
-                code="step_already_decided",
-            )
+    decided = [t for t in mine if t.state in DECIDED_STATES]
+    if any(t.step_order == review.current_step_order for t in decided):
+        [task] = [t for t in decided if t.step_order == review.current_step_order]
+        raise Conflict(
+            _("You already decided on this step (%(decision)s).") % {"decision": task.get_state_display()},
+            code="already_decided",
+        )
     if any(t.state == TaskState.WAITING for t in mine):
         raise NotAllowed(
             _("It is not your turn yet: step %(step)s must be approved first.")
             % {"step": review.current_step_order},
             code="not_your_turn",
         )
-    if any(t.state in (TaskState.APPROVED, TaskState.REJECTED) for t in mine):
+    if any(t.state == TaskState.SUPERSEDED for t in mine):
+        raise Conflict(
+            _("Another approver already approved your step; your decision is no longer needed."),
+            code="step_already_decided",
+        )
+    if decided:
         raise Conflict(_("You already decided on this review."), code="already_decided")
     raise NotAllowed(_("You have no decision to make on this review now."), code="not_your_turn")
 

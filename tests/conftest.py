@@ -82,7 +82,7 @@ def client_for(api_client):
     return make
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Debian's Chromium; never a downloaded browser (see ../shared/STACK.md)."""
     return {

@@ -280,19 +280,31 @@ def test_all_mode_needs_every_approver(make_chain, lead, author, two_managers, s
     assert states(review, 2) == [TaskState.PENDING]
 
 
-def test_any_mode_needs_one_approval_and_supersedes_the_others(make_chain, lead, author, two_managers, calls):
-    """R-REV-1: in an ANY step the first approval suffices."""
+def test_any_mode_needs_one_approval_and_supersedes_the_others(
+    make_chain, lead, author, two_managers, sales_manager, calls
+):
+    """R-REV-1: in an ANY step the first approval suffices; the others are no longer asked."""
     first, second = two_managers
-    make_chain([{"approver_role": Role.PRESALES_MANAGER, "mode": StepMode.ANY}])
+    make_chain(
+        [
+            {"approver_role": Role.PRESALES_MANAGER, "mode": StepMode.ANY},
+            {"approver_role": Role.SALES_MANAGER},
+        ]
+    )
     review = review_start(actor=author, subject=lead, kind=KIND)
-    # when one approves, then the review is approved and the other's task is not needed
+    # when one approves, then the step is done and the other's task is not needed
     review = review_decide(actor=second, review=review, decision="approve")
-    assert review.status == ReviewStatus.APPROVED
+    assert review.current_step_order == 2
     assert ReviewTask.objects.get(review=review, approver=first).state == TaskState.SUPERSEDED
-    assert len(calls.approved) == 1
+    assert not Review.objects.waiting_for(first).exists()
     # and the other cannot decide any more
-    with pytest.raises(Conflict):
+    with pytest.raises(Conflict) as exc:
         review_decide(actor=first, review=review, decision="approve")
+    assert exc.value.code == "step_already_decided"
+    # the next step completes the review
+    review = review_decide(actor=sales_manager, review=review, decision="approve")
+    assert review.status == ReviewStatus.APPROVED
+    assert len(calls.approved) == 1
 
 
 # --- conditional steps (R-REV-4) -------------------------------------------------------------
@@ -346,6 +358,9 @@ def test_skipped_first_step_opens_the_first_applicable(make_chain, lead, author,
     review = review_start(actor=author, subject=lead, kind=KIND)
     assert review.current_step_order == 2
     assert states(review) == [TaskState.SKIPPED, TaskState.PENDING]
+    # and progress counts only the steps that apply
+    review = Review.objects.with_tasks().get(pk=review.pk)
+    assert (review.steps_done, review.steps_total) == (0, 1)
 
 
 def test_start_refused_when_no_step_applies(make_chain, lead, author, general_manager):

@@ -274,3 +274,19 @@ def inbox_queries(client, make_chain, team, author, manager):
 
 def test_inbox_page_query_count_is_the_same_for_2_and_10_reviews(inbox_queries, make_chain, team, author):
     assert inbox_queries(2) == inbox_queries(10)
+
+
+def test_admin_configures_chains_with_inline_steps_and_reads_reviews(client, scored_review, make_user):
+    """Support staff: chains with their steps; reviews read-only (no add, change or delete)."""
+    staff = make_user(is_superuser=True, is_staff=True)
+    client.force_login(staff)
+    chain = scored_review.chain
+    assert client.get(reverse("admin:reviews_reviewchain_changelist")).status_code == 200
+    page = client.get(reverse("admin:reviews_reviewchain_change", args=[chain.pk])).content.decode()
+    assert "steps-TOTAL_FORMS" in page and 'name="kind"' in page
+    assert client.get(reverse("admin:reviews_reviewchain_add")).status_code == 200
+    assert client.get(reverse("admin:reviews_review_changelist")).status_code == 200
+    assert client.get(reverse("admin:reviews_review_change", args=[scored_review.pk])).status_code == 200
+    assert client.get(reverse("admin:reviews_review_add")).status_code == 403
+    response = client.post(reverse("admin:reviews_review_delete", args=[scored_review.pk]), {"post": "yes"})
+    assert response.status_code == 403
