@@ -145,3 +145,34 @@ class ProjectMemberFactory(factory.django.DjangoModelFactory):
     opportunity = factory.SubFactory(OpportunityFactory)
     user = factory.SubFactory(UserFactory, roles=["presales_engineer"])
     role = "presales_engineer"
+
+
+# --- reviews -----------------------------------------------------------------------------
+
+from reviews.choices import StepMode  # noqa: E402
+from reviews.models import ReviewChain, ReviewChainStep  # noqa: E402
+
+
+class ReviewChainFactory(factory.django.DjangoModelFactory):
+    """An active chain; add steps with ``ReviewChainStepFactory(chain=...)``."""
+
+    class Meta:
+        model = ReviewChain
+
+    kind = "initiation"
+    name = factory.Sequence(lambda n: f"Chain {n}")
+    is_active = True
+    score_criteria = factory.LazyFunction(list)
+
+
+class ReviewChainStepFactory(factory.django.DjangoModelFactory):
+    """A step by role (``approver_role=``) or by person (``approver_user=``, role "")."""
+
+    class Meta:
+        model = ReviewChainStep
+
+    chain = factory.SubFactory(ReviewChainFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: f"Step {o.order}")
+    approver_role = "presales_manager"
+    mode = StepMode.ALL
