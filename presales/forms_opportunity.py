@@ -107,6 +107,8 @@ class MoveForm(forms.Form):
         help_text=_("For example: direct purchase after quotation and negotiation, no tender."),
     )
 
+    field_order = ["reason", "winning_competitor", "bid_skip_reason", "note"]
+
     def __init__(self, *args, move: Move, **kwargs):
         super().__init__(*args, **kwargs)
         keep = {"note", *move_fields(move)}

@@ -317,9 +317,26 @@ def _move(
         at=now,
     )
     _touch_customer_progress(opportunity, now)
+    if move.target in (Stage.LOST, Stage.ABANDONED):
+        _cancel_pending_initiation(opportunity, actor)
     for hook in list(on_stage_changed):
         transaction.on_commit(partial(hook, change), robust=True)
     return opportunity
+
+
+def _cancel_pending_initiation(opportunity: Opportunity, actor) -> None:
+    """A closed opportunity needs no initiation decision: its review in progress is withdrawn."""
+    from reviews.services import review_cancel_for_subject
+
+    initiation = ProjectInitiation.objects.filter(
+        opportunity=opportunity, status=InitiationStatus.IN_REVIEW
+    ).first()
+    if initiation is not None:
+        review_cancel_for_subject(
+            actor=actor,
+            subject=initiation,
+            reason=_("The opportunity was closed (%(stage)s).") % {"stage": opportunity.get_stage_display()},
+        )
 
 
 # --- project initiation (R-OPP-2) --------------------------------------------------------
@@ -434,30 +451,32 @@ def initiation_submit(*, actor: User, initiation: ProjectInitiation) -> ProjectI
 
 @transaction.atomic
 def initiation_withdraw(*, actor: User, initiation: ProjectInitiation, reason: str) -> ProjectInitiation:
-    """Take the request back from review to change it: its review is cancelled."""
-    from reviews.services import review_cancel
+    """Take the request back from review to change it: its review is cancelled with the
+    reason, and the request is a draft again (a changed request needs a new review, R-REV-5)."""
+    from reviews.services import review_cancel_for_subject
 
     reason = str(reason or "").strip()
     if not reason:
         raise DomainError(fields={"reason": [_("Say why the request is withdrawn.")]})
     initiation = _lock_initiation(initiation)
     INITIATION_MACHINE.check(initiation, actor, "withdraw")
-    review = current_review(initiation)
+    if review_cancel_for_subject(actor=actor, subject=initiation, reason=reason) is None:
+        # No review in progress any more (cancelled elsewhere): just reopen the draft.
+        _back_to_draft(initiation, actor)
+    return ProjectInitiation.objects.get(pk=initiation.pk)
+
+
+def _back_to_draft(initiation: ProjectInitiation, actor) -> None:
     initiation.status = InitiationStatus.DRAFT
     save_as(initiation, actor)
-    if review is not None:
-        review_cancel(actor=actor, review=review, reason=reason)
-    return initiation
 
 
-def current_review(initiation: ProjectInitiation):
-    """The review of the request still waiting for decisions, if any."""
-    from reviews.selectors import reviews_for_subject
-
-    for review in reviews_for_subject(initiation):
-        if review.is_open:
-            return review
-    return None
+def initiation_on_cancelled(*, subject: ProjectInitiation, review, actor) -> None:
+    """Review engine callback: the request's review was withdrawn (here or on the review's
+    page); the request is a draft again, to change and send anew."""
+    initiation = _lock_initiation(subject)
+    if initiation.status == InitiationStatus.IN_REVIEW:
+        _back_to_draft(initiation, actor)
 
 
 def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None:

@@ -62,6 +62,12 @@ def _on_rejected(*, subject, review, actor) -> None:
     initiation_on_rejected(subject=subject, review=review, actor=actor)
 
 
+def _on_cancelled(*, subject, review, actor) -> None:
+    from presales.lifecycle import initiation_on_cancelled
+
+    initiation_on_cancelled(subject=subject, review=review, actor=actor)
+
+
 def register() -> None:
     register_subject_type(
         SubjectType(
@@ -76,5 +82,6 @@ def register() -> None:
             on_rejected=_on_rejected,
             amount_of=_amount_of,
             visible_to=_visible_to,
+            on_cancelled=_on_cancelled,
         )
     )
