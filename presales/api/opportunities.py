@@ -30,16 +30,10 @@ from presales.lifecycle import (
 from presales.models import Opportunity, ProjectInitiation, ProjectMember, StageChange, Team, User
 from presales.transitions import MACHINE, move_fields, move_options
 
+# One error component in the schema for the whole API (the reviews app defines it).
+from reviews.api.serializers import ErrorSerializer
+
 # --- serializers -------------------------------------------------------------------------
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error contract (presales/api/exceptions.py)."""
-
-    code = serializers.CharField()
-    message = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-    reasons = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 class ProjectMemberSerializer(serializers.ModelSerializer):

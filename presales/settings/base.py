@@ -148,6 +148,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "StageEnum": "presales.choices.Stage",
         "CloseReasonEnum": "presales.choices.CloseReason",
+        "InitiationStatusEnum": "presales.choices.InitiationStatus",
+        "ReviewStatusEnum": "reviews.choices.ReviewStatus",
     },
 }
 

@@ -342,3 +342,24 @@ def test_dashboard_panel_counts_my_open_opportunities(client, engineer, team):
     assert 'stage=solution">Solution</a></td>\n      <td class="text-end">2<' in page
     assert "stage=demo" not in page
     assert 'data-nav="pipeline"' in page
+
+
+def test_admin_is_read_only_for_the_lifecycle_R_OPP_3(admin_client, team):
+    # given an opportunity, and a superuser in the admin
+    opportunity = OpportunityFactory(team=team, stage=Stage.SOLUTION)
+    url = reverse("admin:presales_opportunity_change", args=[opportunity.pk])
+    # then the admin shows it without a stage input and refuses a change
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    assert 'name="stage"' not in page.content.decode()
+    assert admin_client.post(url, {"stage": Stage.HANDOFF, "title": "X"}).status_code == 403
+    assert Opportunity.objects.get(pk=opportunity.pk).stage == Stage.SOLUTION
+
+
+def test_customer_filter_offers_only_visible_customers_R_CUST_6(client, engineer, team, other_team):
+    CustomerFactory(team=team, name="Our customer")
+    CustomerFactory(team=other_team, name="Their secret customer")
+    client.force_login(engineer)
+    page = client.get(reverse("opportunities:board")).content.decode()
+    assert "Our customer" in page
+    assert "Their secret customer" not in page
