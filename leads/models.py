@@ -27,7 +27,7 @@ from leads.choices import (
     Tier,
 )
 from leads.normalize import normalize_company, normalize_email, normalize_phone
-from presales.models import TimeStampedModel
+from presales.models import Opportunity, TimeStampedModel
 from presales.roles import Scope, scope_of
 from presales.scoping import personal_q, visibility_q
 
@@ -57,7 +57,9 @@ class CustomerQuerySet(models.QuerySet):
             user,
             team_field="team",
             people_fields=("owner",),
-            extra=Q(pk__in=CustomerPresales.objects.filter(user_id=user.pk).values("customer_id")),
+            extra=Q(pk__in=CustomerPresales.objects.filter(user_id=user.pk).values("customer_id"))
+            # R-CUST-6: the people on the customer's opportunities see the customer too.
+            | Q(pk__in=Opportunity.objects.involving(user).values("customer_id")),
         )
 
     def visible_to(self, user):

@@ -30,6 +30,7 @@ from leads.models import (
 from leads.normalize import normalize_company, normalize_email, normalize_phone
 from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.errors import Conflict, DomainError, NotAllowed
+from presales.lifecycle import opportunity_create_from_lead
 from presales.roles import WRITER_ROLES, Role
 from presales.services import delete_as, ensure_still_visible, save_as, validate
 from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, LEAD_FIRST_CONTACT
@@ -699,9 +700,18 @@ EVALUATION_KEYS = ("background", "needs", "budget", "competition", "timeline")
 
 
 @transaction.atomic
-def lead_qualify(*, actor, lead: Lead, evaluation: dict, customer: Customer | None = None) -> Lead:
+def lead_qualify(
+    *,
+    actor,
+    lead: Lead,
+    evaluation: dict,
+    customer: Customer | None = None,
+    opportunity: dict | None = None,
+) -> Lead:
     """R-LEAD-4: qualify on the five-aspect evaluation. Links or creates the customer (by
-    normalised name), adds the lead's contact, and moves its communications there."""
+    normalised name), adds the lead's contact, and moves its communications there.
+    R-OPP-1: the qualified lead becomes an opportunity (``opportunity`` overrides its
+    defaults, e.g. amount, expected close, competitors); it is ``lead.opportunity``."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD_MACHINE.check(lead, actor, "qualify", evaluation=evaluation)
     for key in EVALUATION_KEYS:
@@ -757,6 +767,7 @@ def lead_qualify(*, actor, lead: Lead, evaluation: dict, customer: Customer | No
     save_as(lead, actor)
     _touch_progress(customer.pk, lead.decided_at)
     timer_satisfy(kind=LEAD_FIRST_CONTACT, subject=lead, at=lead.decided_at)
+    opportunity_create_from_lead(actor=actor, lead=lead, data=opportunity)
     return lead
 
 

@@ -13,6 +13,7 @@ class PresalesConfig(AppConfig):
 
         from .dashboard import register_panel
         from .navigation import NavItem, register_nav
+        from .review_subjects import register as register_review_subjects
         from .roles import Role, ensure_role_groups
         from .sla.defaults import register_defaults
         from .sla.policies import ensure_default_policies
@@ -35,3 +36,31 @@ class PresalesConfig(AppConfig):
             )
         )
         register_panel(deadlines_panel)
+        register_nav(
+            NavItem(
+                "pipeline",
+                _("Pipeline"),
+                "opportunities:board",
+                icon="kanban",
+                order=20,
+                roles=frozenset(Role),
+            )
+        )
+        register_panel(_pipeline_panel)
+        register_review_subjects()
+
+
+def _pipeline_panel(user) -> dict | None:
+    """Dashboard: my open opportunities by stage."""
+    from .roles import scope_of
+    from .selectors import my_open_by_stage
+
+    if scope_of(user) is None:
+        return None
+    return {
+        "key": "pipeline",
+        "title": _("My open opportunities"),
+        "icon": "kanban",
+        "template": "opportunities/partials/dashboard_panel.html",
+        "rows": my_open_by_stage(user),
+    }

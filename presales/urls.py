@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("leads/", include("leads.urls")),
+    path("opportunities/", include("presales.opportunity_urls", namespace="opportunities")),
     path("proposals/", include("proposals.urls")),
     path("bids/", include("bids.urls")),
     path("reviews/", include("reviews.urls")),

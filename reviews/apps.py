@@ -7,3 +7,23 @@ class ReviewsConfig(AppConfig):
 
     name = "reviews"
     verbose_name = _("Reviews")
+
+    def ready(self) -> None:
+        from presales.dashboard import register_panel
+        from presales.navigation import NavItem, register_nav
+        from presales.roles import Role
+        from reviews.selectors import pending_count
+        from reviews.views import inbox_panel
+
+        register_nav(
+            NavItem(
+                key="reviews",
+                label=_("Reviews"),
+                url_name="reviews:inbox",
+                icon="check2-square",
+                order=60,
+                roles=frozenset(Role.values),
+                badge=pending_count,
+            )
+        )
+        register_panel(inbox_panel)

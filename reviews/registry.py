@@ -8,6 +8,21 @@ registration and a chain, not a change to the engine.
 The callbacks ``on_approved`` / ``on_rejected`` run inside the transaction that records the
 deciding vote, with the subject row available for locking: the subject's own service moves
 its state there, so the review and the subject can never disagree.
+
+Plugging a subject in:
+
+1. ``register_subject_type(SubjectType(kind="initiation", model="presales.Initiation", ...))``
+   in the app's ``AppConfig.ready()``;
+2. an admin configures the chain of that kind (``reviews.defaults.ensure_default_chains()``
+   creates the four of PROCESS.md);
+3. the subject's submit service locks the subject, moves it to "in review" and calls
+   ``reviews.services.review_start(actor=, subject=, kind=)``;
+4. approvers decide through the inbox or the API (``review_decide``); the last approval calls
+   ``on_approved``, a rejection ``on_rejected`` (return the subject to its author with
+   ``review.outcome_note``), a withdrawal ``on_cancelled``;
+5. when a subject under review changes, its service calls
+   ``review_cancel_for_subject(actor=, subject=, reason=)``: a changed subject needs a new
+   review (R-REV-5). ``reviews.selectors.reviews_for_subject(subject)`` lists its reviews.
 """
 
 from __future__ import annotations
@@ -20,6 +35,8 @@ from typing import Any
 
 @dataclass(frozen=True)
 class SubjectType:
+    """How the engine reaches one kind of subject; every callable takes the subject."""
+
     kind: str  # stable code, e.g. "initiation", "solution_version", "bid", "contract"
     model: str  # "app_label.ModelName" of the subject
     label: Any  # translated label (gettext_lazy)
@@ -31,17 +48,50 @@ class SubjectType:
     on_rejected: Callable[..., None]  # (subject=, review=, actor=) inside the transaction
     amount_of: Callable[[Any], Decimal | None] | None = None  # for step conditions
     visible_to: Callable[[Any], Any] | None = None  # user -> queryset of visible subjects
+    # (subject=, review=, actor=) inside the transaction that cancels the review, e.g. to
+    # put the subject back to draft when it changed (R-REV-5).
+    on_cancelled: Callable[..., None] | None = None
 
 
 _TYPES: dict[str, SubjectType] = {}
 
 
 def register_subject_type(subject_type: SubjectType) -> None:
+    """Register (or replace) the subject type of ``subject_type.kind``."""
     _TYPES[subject_type.kind] = subject_type
+
+
+def unregister_subject_type(kind: str) -> None:
+    """Forget a registration (tests register stand-in subject types and clean up after)."""
+    _TYPES.pop(kind, None)
 
 
 def get_subject_type(kind: str) -> SubjectType:
     return _TYPES[kind]
+
+
+def find_subject_type(kind: str) -> SubjectType | None:
+    return _TYPES.get(kind)
+
+
+def kind_label(kind: str) -> str:
+    """The translated label of a kind: the registration's, else the known kinds', else the code."""
+    from reviews.choices import ReviewKind
+
+    registered = _TYPES.get(kind)
+    if registered is not None:
+        return str(registered.label)
+    if kind in ReviewKind.values:
+        return str(ReviewKind(kind).label)
+    return kind
+
+
+def kind_choices() -> list[tuple[str, str]]:
+    """Every kind a chain may be configured for: the known ones plus any registered."""
+    from reviews.choices import ReviewKind
+
+    codes = list(ReviewKind.values) + [k for k in _TYPES if k not in ReviewKind.values]
+    return [(code, kind_label(code)) for code in codes]
 
 
 def subject_types() -> list[SubjectType]:

@@ -129,3 +129,78 @@ class TeamWebhookFactory(factory.django.DjangoModelFactory):
     url = "http://127.0.0.1:9/robot"
     kinds = factory.LazyFunction(lambda: ["timer_escalation"])
     enabled = True
+
+
+# --- opportunity lifecycle (presales/models/opportunity.py) -------------------------------
+
+
+class OpportunityFactory(factory.django.DjangoModelFactory):
+    """An opportunity in lead intake on a customer of ``team`` (stage set directly only in
+    tests that need a starting point; the code under test moves it through services)."""
+
+    class Meta:
+        model = "presales.Opportunity"
+
+    customer = factory.SubFactory(CustomerFactory, team=factory.SelfAttribute("..team"))
+    title = factory.Sequence(lambda n: f"Production line upgrade {n}")
+    amount = 1_200_000
+    expected_close = factory.LazyFunction(lambda: (timezone.now() + timedelta(days=90)).date())
+    competitors = factory.LazyFunction(lambda: ["Acme Systems"])
+    team = factory.SubFactory(TeamFactory)
+    sales_owner = factory.SubFactory(UserFactory, team=factory.SelfAttribute("..team"), roles=["sales_rep"])
+    presales_owner = factory.SubFactory(
+        UserFactory, team=factory.SelfAttribute("..team"), roles=["presales_engineer"]
+    )
+    stage = "lead_intake"
+    stage_entered_at = factory.LazyFunction(timezone.now)
+
+
+class ProjectInitiationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "presales.ProjectInitiation"
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    background = "500-staff manufacturer, ¥100M revenue; upgrading two production lines."
+    sales_strategy = "Lead with the production-efficiency case; involve the plant director early."
+    expected_goals = "Win the first phase (¥1.2M) and the framework agreement."
+    status = "draft"
+
+
+class ProjectMemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "presales.ProjectMember"
+
+    opportunity = factory.SubFactory(OpportunityFactory)
+    user = factory.SubFactory(UserFactory, roles=["presales_engineer"])
+    role = "presales_engineer"
+
+
+# --- reviews -----------------------------------------------------------------------------
+
+from reviews.choices import StepMode  # noqa: E402
+from reviews.models import ReviewChain, ReviewChainStep  # noqa: E402
+
+
+class ReviewChainFactory(factory.django.DjangoModelFactory):
+    """An active chain; add steps with ``ReviewChainStepFactory(chain=...)``."""
+
+    class Meta:
+        model = ReviewChain
+
+    kind = "initiation"
+    name = factory.Sequence(lambda n: f"Chain {n}")
+    is_active = True
+    score_criteria = factory.LazyFunction(list)
+
+
+class ReviewChainStepFactory(factory.django.DjangoModelFactory):
+    """A step by role (``approver_role=``) or by person (``approver_user=``, role "")."""
+
+    class Meta:
+        model = ReviewChainStep
+
+    chain = factory.SubFactory(ReviewChainFactory)
+    order = factory.Sequence(lambda n: n + 1)
+    name = factory.LazyAttribute(lambda o: f"Step {o.order}")
+    approver_role = "presales_manager"
+    mode = StepMode.ALL

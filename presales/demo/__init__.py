@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 BUILDERS = [
     "presales.demo.people",
     "presales.demo.leads",
+    "presales.demo.lifecycle",
 ]
 
 

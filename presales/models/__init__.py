@@ -12,6 +12,7 @@ from .notifications import (
     TeamWebhook,
     WebhookFlavor,
 )
+from .opportunity import InitiationMember, Opportunity, ProjectInitiation, ProjectMember, StageChange
 from .timers import (
     CalendarDay,
     CalendarDayKind,
@@ -32,10 +33,15 @@ __all__ = [
     "DeliveryState",
     "EscalationTarget",
     "ExportLog",
+    "InitiationMember",
     "LimitUnit",
     "Notification",
     "NotificationPreference",
+    "Opportunity",
+    "ProjectInitiation",
+    "ProjectMember",
     "SlaPolicy",
+    "StageChange",
     "Team",
     "TeamWebhook",
     "TimeStampedModel",

@@ -159,8 +159,10 @@ class Timer(models.Model):
     """
 
     kind = models.CharField(_("kind"), max_length=50)
-    subject_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
-    subject_id = models.PositiveBigIntegerField()
+    subject_type = models.ForeignKey(
+        ContentType, verbose_name=_("record type"), on_delete=models.CASCADE, related_name="+"
+    )
+    subject_id = models.PositiveBigIntegerField(_("record id"))
     subject = GenericForeignKey("subject_type", "subject_id")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="timers"

@@ -149,6 +149,11 @@ SPECTACULAR_SETTINGS = {
     # One schema name per choice set used by several serializer fields.
     "ENUM_NAME_OVERRIDES": {
         "DisqualifyReasonEnum": "leads.choices.DisqualifyReason",
+        "StageEnum": "presales.choices.Stage",
+        "RoleEnum": "presales.roles.Role",
+        "CloseReasonEnum": "presales.choices.CloseReason",
+        "InitiationStatusEnum": "presales.choices.InitiationStatus",
+        "ReviewStatusEnum": "reviews.choices.ReviewStatus",
     },
 }
 

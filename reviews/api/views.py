@@ -1,0 +1,176 @@
+"""The reviews API: reviews visible to the caller, decisions and withdrawals (calling the
+same services as the web), the caller's inbox, and chains (read for every role, written by
+admins only)."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from presales.api.permissions import SAFE_METHODS, HasRole
+from presales.api.schema import error_responses
+from presales.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
+from presales.roles import Role
+from reviews.api.serializers import (
+    CancelSerializer,
+    DecideSerializer,
+    ReviewChainSerializer,
+    ReviewDetailSerializer,
+    ReviewSerializer,
+)
+from reviews.filtersets import ReviewFilterSet
+from reviews.models import Review, ReviewChain
+from reviews.selectors import inbox_for
+from reviews.services import (
+    review_cancel,
+    review_chain_create,
+    review_chain_delete,
+    review_chain_update,
+    review_decide,
+)
+
+_ERRORS = error_responses(400, 401, 403, 404, 409)
+_READ_ERRORS = {k: v for k, v in _ERRORS.items() if k in (401, 403, 404)}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Reviews visible to the caller",
+        responses={200: ReviewSerializer(many=True), 400: _ERRORS[400], 401: _ERRORS[401], 403: _ERRORS[403]},
+    ),
+    retrieve=extend_schema(
+        summary="A review with every task, decision and score (the review form, R-REV-6)",
+        responses={200: ReviewDetailSerializer, **_READ_ERRORS},
+    ),
+)
+class ReviewViewSet(ScopedReadOnlyViewSet):
+    """Reviews are read here and moved only by ``decide`` and ``cancel``."""
+
+    queryset = Review.objects.with_tasks()
+    filterset_class = ReviewFilterSet
+    ordering_fields = ["started_at", "finished_at", "id"]
+    ordering = ["-id"]
+
+    def get_serializer_class(self):
+        if self.action == "list" or self.action == "inbox":
+            return ReviewSerializer
+        if self.action == "decide":
+            return DecideSerializer
+        if self.action == "cancel":
+            return CancelSerializer
+        return ReviewDetailSerializer
+
+    def _detail(self, review: Review) -> Response:
+        review = Review.objects.with_tasks().get(pk=review.pk)
+        return Response(ReviewDetailSerializer(review, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Approve or reject the current step (R-REV-1, R-REV-2, R-REV-5)",
+        description=(
+            "Refused with 403 for the subject's author and for anyone without a pending task on "
+            "the current step; 409 for a second decision, a finished or withdrawn review, or a "
+            "stale `version`; 400 for a rejection without comment or missing/out-of-range scores."
+        ),
+        request=DecideSerializer,
+        responses={200: ReviewDetailSerializer, **_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        review = self.get_object()
+        serializer = DecideSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        review = review_decide(
+            actor=request.user,
+            review=review,
+            decision=data["decision"],
+            comment=data.get("comment", ""),
+            scores=data.get("scores"),
+            expected_version=data.get("version"),
+        )
+        return self._detail(review)
+
+    @extend_schema(
+        summary="Withdraw a review in progress (author or admin, R-REV-5)",
+        request=CancelSerializer,
+        responses={200: ReviewDetailSerializer, **_ERRORS},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        review = self.get_object()
+        serializer = CancelSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = review_cancel(actor=request.user, review=review, reason=serializer.validated_data["reason"])
+        return self._detail(review)
+
+    @extend_schema(
+        summary="Reviews waiting for the caller's decision",
+        responses={200: ReviewSerializer(many=True), 401: _ERRORS[401], 403: _ERRORS[403]},
+        filters=False,
+    )
+    @action(detail=False, methods=["get"])
+    def inbox(self, request):
+        reviews = inbox_for(request.user)
+        page = self.paginate_queryset(reviews.order_by("-pk"))
+        return self.get_paginated_response(ReviewSerializer(page, many=True).data)
+
+
+class ChainPermission(HasRole):
+    """Every role reads chains; only admins (role or superuser) change them."""
+
+    def has_permission(self, request, view) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        return request.method in SAFE_METHODS or request.user.has_role(Role.ADMIN)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Review chains", responses={200: ReviewChainSerializer(many=True), **_READ_ERRORS}
+    ),
+    retrieve=extend_schema(
+        summary="A review chain with its steps", responses={200: ReviewChainSerializer, **_READ_ERRORS}
+    ),
+    create=extend_schema(
+        summary="Configure a chain (admins)",
+        responses={201: ReviewChainSerializer, 400: _ERRORS[400], 401: _ERRORS[401], 403: _ERRORS[403]},
+    ),
+    update=extend_schema(
+        summary="Change a chain and replace its steps (admins)",
+        responses={200: ReviewChainSerializer, **_ERRORS},
+    ),
+    partial_update=extend_schema(
+        summary="Change a chain (admins)", responses={200: ReviewChainSerializer, **_ERRORS}
+    ),
+    destroy=extend_schema(
+        summary="Delete a chain that never ran (admins); deactivate it otherwise",
+        responses={204: None, **_ERRORS},
+    ),
+)
+class ReviewChainViewSet(ScopedModelViewSet):
+    queryset = ReviewChain.objects.prefetch_related("steps")
+    serializer_class = ReviewChainSerializer
+    permission_classes = [ChainPermission]
+    filterset_fields = ["kind", "is_active"]
+    ordering = ["-id"]
+
+    def _split(self, serializer) -> tuple[dict, list[dict] | None]:
+        data = dict(serializer.validated_data)
+        steps = data.pop("steps", None)
+        if "score_criteria" in data:
+            data["score_criteria"] = [dict(c) for c in data["score_criteria"]]
+        return data, [dict(s) for s in steps] if steps is not None else None
+
+    def perform_create(self, serializer):
+        data, steps = self._split(serializer)
+        serializer.instance = review_chain_create(actor=self.request.user, data=data, steps=steps or [])
+
+    def perform_update(self, serializer):
+        data, steps = self._split(serializer)
+        serializer.instance = review_chain_update(
+            actor=self.request.user, chain=serializer.instance, data=data, steps=steps
+        )
+
+    def perform_destroy(self, instance):
+        review_chain_delete(actor=self.request.user, chain=instance)

@@ -1,0 +1,30 @@
+"""One FilterSet for reviews, shared by the list page and the API."""
+
+from __future__ import annotations
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from presales.models import Team
+from reviews.choices import ReviewStatus
+from reviews.models import Review
+from reviews.registry import kind_choices
+
+
+class ReviewFilterSet(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, label=_("Status"))
+    kind = django_filters.ChoiceFilter(choices=kind_choices, label=_("Kind"))
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    q = django_filters.CharFilter(field_name="subject_summary", lookup_expr="icontains", label=_("Search"))
+
+    class Meta:
+        model = Review
+        fields = ["status", "kind", "team", "q"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            select = getattr(field.widget, "allow_multiple_selected", None) is not None
+            field.widget.attrs.setdefault(
+                "class", "form-select form-select-sm" if select else "form-control form-control-sm"
+            )

@@ -1,0 +1,133 @@
+"""Reads of the review engine: the inbox, a subject's reviews, the review form (R-REV-6).
+
+Every selector decides its ``select_related`` / ``prefetch_related`` once, so the number of
+queries does not grow with the number of reviews shown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from presales.models import User
+from reviews.choices import TaskState
+from reviews.models import Review, ReviewTask, StepView
+from reviews.registry import kind_label
+
+
+def inbox_for(user: User, *, kind: str | None = None) -> QuerySet[Review]:
+    """In-progress reviews where ``user`` holds a pending task of the current step, oldest
+    first (first come, first served), with tasks and people prefetched (two queries)."""
+    reviews = Review.objects.waiting_for(user).with_tasks().order_by("started_at", "pk")
+    if kind:
+        reviews = reviews.filter(kind=kind)
+    return reviews
+
+
+def inbox_counts(user: User) -> list[tuple[str, str, int]]:
+    """(kind, label, count) of the reviews waiting for ``user``, for the inbox's tabs."""
+    counts = Counter(Review.objects.waiting_for(user).values_list("kind", flat=True))
+    return sorted(((k, kind_label(k), n) for k, n in counts.items()), key=lambda row: row[1])
+
+
+def pending_count(user: User) -> int:
+    """How many reviews wait for ``user`` (the navigation badge): one query.
+
+    A user holds at most one pending task per review (only the current step is pending and
+    an approver has one task per step), so counting tasks counts reviews.
+    """
+    if not user.is_authenticated:
+        return 0
+    return ReviewTask.objects.filter(approver=user, state=TaskState.PENDING).count()
+
+
+def reviews_for_subject(subject: Any) -> QuerySet[Review]:
+    """Every review of ``subject``, newest first, with tasks prefetched."""
+    return Review.objects.for_subject(subject).with_tasks()
+
+
+def latest_review_for_subject(subject: Any) -> Review | None:
+    return reviews_for_subject(subject).first()
+
+
+def _average(values: list[int]) -> Decimal | None:
+    if not values:
+        return None
+    return (Decimal(sum(values)) / len(values)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class CriterionSummary:
+    code: str
+    label: str
+    average: Decimal | None
+    count: int
+
+
+@dataclass
+class ReviewForm:
+    """The review form of R-REV-6 (方案審核表 and its siblings): the subject, the chain's
+    steps with every reviewer, their decisions, scores, comments and times, and the
+    average score per criterion."""
+
+    review: Review
+    steps: list[StepView]
+    decisions: list[ReviewTask]
+    criteria: list[CriterionSummary]
+    overall_average: Decimal | None
+    reviewers: list[User] = field(default_factory=list)
+
+    @property
+    def kind_label(self) -> str:
+        return kind_label(self.review.kind)
+
+    @property
+    def started_at(self) -> datetime:
+        return self.review.started_at
+
+    @property
+    def finished_at(self) -> datetime | None:
+        return self.review.finished_at
+
+
+def review_form(review: Review) -> ReviewForm:
+    """Everything the review form shows. Pass a review from ``with_tasks()``; otherwise
+    the tasks are fetched once here."""
+    tasks = list(review.tasks.all())
+    criteria = []
+    all_scores: list[int] = []
+    for code, label in review.criteria:
+        values = [t.scores[code] for t in tasks if isinstance(t.scores, dict) and code in t.scores]
+        all_scores.extend(values)
+        criteria.append(CriterionSummary(code=code, label=label, average=_average(values), count=len(values)))
+    reviewers: list[User] = []
+    for task in tasks:
+        if task.approver is not None and task.approver not in reviewers:
+            reviewers.append(task.approver)
+    return ReviewForm(
+        review=review,
+        steps=review.steps,
+        decisions=review.decisions,
+        criteria=criteria,
+        overall_average=_average(all_scores),
+        reviewers=reviewers,
+    )
+
+
+def score_averages(reviews: QuerySet[Review]) -> dict[str, Decimal | None]:
+    """Average score per criterion code over the decided tasks of ``reviews`` (R-REV-2:
+    scores feed the KPI). One query."""
+    values: dict[str, list[int]] = {}
+    rows = ReviewTask.objects.filter(
+        review__in=reviews, state__in=[TaskState.APPROVED, TaskState.REJECTED]
+    ).values_list("scores", flat=True)
+    for scores in rows:
+        for code, value in (scores or {}).items():
+            if isinstance(value, int):
+                values.setdefault(code, []).append(value)
+    return {code: _average(v) for code, v in values.items()}

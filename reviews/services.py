@@ -1,0 +1,564 @@
+"""Write use cases of the review engine (R-REV-1, R-REV-2, R-REV-4, R-REV-5).
+
+Every service is keyword-only and atomic. Deciding and cancelling lock the review row
+with ``select_for_update()`` first and re-check everything on the locked row, so two
+approvers of an ANY step, or one approver clicking twice, yield exactly one decision.
+Subject apps plug in through ``reviews.registry``; their ``on_approved`` /
+``on_rejected`` / ``on_cancelled`` callbacks run inside the same transaction.
+
+Side effects (notifications, SLA timers) hang on the hook lists below; other apps append
+callables, which run after commit and never break the decision that triggered them:
+
+- ``on_step_opened``: ``hook(review=, step_order=, approver_ids=)`` when a step becomes current;
+- ``on_review_finished``: ``hook(review=)`` when a review is approved, rejected or cancelled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from presales.errors import Conflict, DomainError, NotAllowed
+from presales.models import Team, User
+from presales.roles import ROLE_SCOPE, Role, Scope, scope_of
+from presales.services import delete_as, save_as, validate
+from reviews.choices import (
+    DECIDED_STATES,
+    OPEN_STATES,
+    SCORE_MAX,
+    SCORE_MIN,
+    ApproverScope,
+    Decision,
+    ReviewStatus,
+    StepMode,
+    TaskState,
+)
+from reviews.models import Review, ReviewChain, ReviewChainStep, ReviewTask
+from reviews.registry import SubjectType, find_subject_type, kind_choices
+from reviews.transitions import REVIEW_MACHINE
+
+on_step_opened: list[Callable[..., None]] = []
+on_review_finished: list[Callable[..., None]] = []
+
+
+def _schedule(hooks: list[Callable[..., None]], **kwargs: Any) -> None:
+    """Run each hook after commit; a failing hook is logged and skips only itself."""
+    for hook in list(hooks):
+        run = partial(hook, **kwargs)
+        # Django names a failing robust callback by its __qualname__ in the log.
+        run.__qualname__ = getattr(hook, "__qualname__", repr(hook))
+        transaction.on_commit(run, robust=True)
+
+
+def _subject_type(kind: str) -> SubjectType:
+    subject_type = find_subject_type(kind)
+    if subject_type is None:
+        raise Conflict(
+            _("No subject type %(kind)s is registered with the review engine.") % {"kind": kind},
+            code="unknown_kind",
+        )
+    return subject_type
+
+
+def _lock(review: Review) -> Review:
+    return Review.objects.select_for_update().get(pk=review.pk)
+
+
+# --- approvers ---------------------------------------------------------------------------
+
+
+def resolve_approvers(step: ReviewChainStep, *, team: Team | None) -> list[User]:
+    """The people who approve ``step`` for a subject of ``team`` (active users only).
+
+    A named approver is that person. A role is looked up among the team's members and its
+    manager; company-wide for roles that see every record (legal, finance, general
+    manager, admin) and for steps configured company-wide (department heads).
+    """
+    if step.approver_user_id:
+        return [step.approver_user] if step.approver_user.is_active else []
+    users = User.objects.filter(is_active=True, groups__name=step.approver_role)
+    company_wide = (
+        step.approver_scope == ApproverScope.COMPANY or ROLE_SCOPE.get(step.approver_role) == Scope.ALL
+    )
+    if not company_wide:
+        if team is None:
+            return []
+        in_team = Q(team=team)
+        if team.manager_id:
+            in_team |= Q(pk=team.manager_id)
+        users = users.filter(in_team)
+    return list(users.distinct().order_by("pk"))
+
+
+# --- start -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_start(*, actor: User, subject: Any, kind: str) -> Review:
+    """Start the active chain of ``kind`` on ``subject`` (R-REV-1).
+
+    Every step is planned now: conditional steps that do not apply (R-REV-4) are recorded
+    as skipped, the others get one task per approver, and the first applicable step opens.
+    Refused when the subject already has a review in progress, when no chain is active,
+    or when a step has no approver other than the author (who may not approve their own
+    work, R-REV-5). The caller (the subject's service) holds the subject's lock.
+    """
+    subject_type = _subject_type(kind)
+    if subject._meta.label != subject_type.model:
+        raise DomainError(
+            _("A %(kind)s review needs a %(model)s subject.") % {"kind": kind, "model": subject_type.model},
+            code="wrong_subject",
+        )
+    if scope_of(actor) is None:
+        raise NotAllowed(_("Your account has no role; it cannot submit anything for review."))
+    if (
+        subject_type.visible_to is not None
+        and not subject_type.visible_to(actor).filter(pk=subject.pk).exists()
+    ):
+        raise NotAllowed(_("You cannot submit a subject you cannot see."))
+    chain = ReviewChain.objects.active().filter(kind=kind).first()
+    if chain is None:
+        raise Conflict(
+            _("No active review chain is configured for %(kind)s; ask an administrator to set one up.")
+            % {"kind": subject_type.label},
+            code="no_active_chain",
+        )
+    if Review.objects.for_subject(subject).in_progress().exists():
+        raise Conflict(
+            _("This subject already has a review in progress; wait for it or withdraw it first."),
+            code="review_in_progress",
+        )
+
+    author = subject_type.author_of(subject)
+    team = subject_type.team_of(subject)
+    amount = subject_type.amount_of(subject) if subject_type.amount_of else None
+    steps = list(chain.steps.select_related("approver_user").order_by("order"))
+    if not steps:
+        raise Conflict(
+            _("The review chain %(chain)s has no steps; ask an administrator to add them.")
+            % {"chain": chain},
+            code="empty_chain",
+        )
+
+    plan: list[tuple[ReviewChainStep, list[User] | None]] = []
+    problems: list[str] = []
+    for step in steps:
+        if not step.applies_to(amount):
+            plan.append((step, None))
+            continue
+        candidates = resolve_approvers(step, team=team)
+        approvers = [u for u in candidates if u.pk != author.pk]
+        if not approvers:
+            if candidates:
+                problems.append(
+                    _(
+                        "Step %(order)s “%(step)s”: only the author holds %(who)s, and nobody may "
+                        "approve their own work."
+                    )
+                    % {"order": step.order, "step": step.name, "who": step.approver_label}
+                )
+            else:
+                problems.append(
+                    _("Step %(order)s “%(step)s”: nobody active holds %(who)s for team %(team)s.")
+                    % {
+                        "order": step.order,
+                        "step": step.name,
+                        "who": step.approver_label,
+                        "team": team or "—",
+                    }
+                )
+        plan.append((step, approvers))
+    if problems:
+        raise Conflict(
+            _("The review cannot start: %(problems)s") % {"problems": " ".join(problems)},
+            code="no_approver",
+            reasons=problems,
+        )
+    applicable = [step for step, approvers in plan if approvers is not None]
+    if not applicable:
+        raise Conflict(
+            _("No step of the chain %(chain)s applies to this subject.") % {"chain": chain},
+            code="no_applicable_step",
+        )
+
+    now = timezone.now()
+    first = applicable[0].order
+    summary = str(subject_type.summary_of(subject) or subject)[:300]
+    review = Review(
+        subject=subject,
+        kind=kind,
+        chain=chain,
+        status=ReviewStatus.IN_PROGRESS,
+        current_step_order=first,
+        author=author,
+        started_by=actor,
+        team=team,
+        subject_summary=summary,
+        subject_url=str(subject_type.url_of(subject) or "")[:500],
+        amount=amount,
+        score_criteria=list(chain.score_criteria or []),
+        started_at=now,
+    )
+    # The partial unique constraint is checked by the database below (a race between two
+    # starts ends there as a conflict), not by a query here.
+    validate(review, exclude=["content_type", "object_id"])
+    try:
+        with transaction.atomic():
+            save_as(review, actor)
+    except IntegrityError:
+        raise Conflict(
+            _("This subject already has a review in progress; wait for it or withdraw it first."),
+            code="review_in_progress",
+        ) from None
+
+    tasks = []
+    for step, approvers in plan:
+        snapshot = {
+            "review": review,
+            "step": step,
+            "step_order": step.order,
+            "step_name": step.name,
+            "mode": step.mode,
+            "condition_min_amount": step.condition_min_amount,
+        }
+        if approvers is None:
+            tasks.append(ReviewTask(**snapshot, approver=None, state=TaskState.SKIPPED))
+            continue
+        is_first = step.order == first
+        for approver in approvers:
+            tasks.append(
+                ReviewTask(
+                    **snapshot,
+                    approver=approver,
+                    state=TaskState.PENDING if is_first else TaskState.WAITING,
+                    opened_at=now if is_first else None,
+                )
+            )
+    ReviewTask.objects.bulk_create(tasks)
+    _schedule(
+        on_step_opened,
+        review=review,
+        step_order=first,
+        approver_ids=[t.approver_id for t in tasks if t.state == TaskState.PENDING],
+    )
+    return review
+
+
+# --- decide ------------------------------------------------------------------------------
+
+
+def _clean_scores(review: Review, decision: str, scores: Any) -> tuple[dict[str, int], list[str]]:
+    """R-REV-2: with criteria, an approval scores each one 1–5; a rejection may score."""
+    criteria = review.criteria
+    if scores in (None, ""):
+        scores = {}
+    if not isinstance(scores, dict):
+        return {}, [_("Give the scores as {criterion: score}.")]
+    if not criteria:
+        return {}, ([_("This review takes no scores.")] if scores else [])
+    errors: list[str] = []
+    codes = {code for code, _label in criteria}
+    unknown = sorted(str(code) for code in scores if code not in codes)
+    if unknown:
+        errors.append(_("Unknown criteria: %(codes)s.") % {"codes": ", ".join(unknown)})
+    cleaned: dict[str, int] = {}
+    for code, label in criteria:
+        value = scores.get(code)
+        if value is None or value == "":
+            if decision == Decision.APPROVE:
+                errors.append(
+                    _("Score %(criterion)s from %(low)s to %(high)s.")
+                    % {"criterion": label, "low": SCORE_MIN, "high": SCORE_MAX}
+                )
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not SCORE_MIN <= value <= SCORE_MAX:
+            errors.append(
+                _("The score for %(criterion)s must be a whole number from %(low)s to %(high)s.")
+                % {"criterion": label, "low": SCORE_MIN, "high": SCORE_MAX}
+            )
+            continue
+        cleaned[code] = value
+    return cleaned, errors
+
+
+def _task_to_decide(review: Review, tasks: list[ReviewTask], actor: User) -> ReviewTask:
+    """The actor's pending task (only the current step has any), or the refusal saying why
+    not (R-REV-5: approving twice or out of turn)."""
+    mine = [t for t in tasks if t.approver_id == actor.pk]
+    if not mine:
+        raise NotAllowed(_("You are not an approver of this review."), code="not_an_approver")
+    for task in mine:
+        if task.state == TaskState.PENDING:
+            return task
+    decided = [t for t in mine if t.state in DECIDED_STATES]
+    if any(t.step_order == review.current_step_order for t in decided):
+        [task] = [t for t in decided if t.step_order == review.current_step_order]
+        raise Conflict(
+            _("You already decided on this step (%(decision)s).") % {"decision": task.get_state_display()},
+            code="already_decided",
+        )
+    if any(t.state == TaskState.WAITING for t in mine):
+        raise NotAllowed(
+            _("It is not your turn yet: step %(step)s must be approved first.")
+            % {"step": review.current_step_order},
+            code="not_your_turn",
+        )
+    if any(t.state == TaskState.SUPERSEDED for t in mine):
+        raise Conflict(
+            _("Another approver already approved your step; your decision is no longer needed."),
+            code="step_already_decided",
+        )
+    if decided:
+        raise Conflict(_("You already decided on this review."), code="already_decided")
+    raise NotAllowed(_("You have no decision to make on this review now."), code="not_your_turn")
+
+
+def _finish(review: Review, *, actor: User, move: str, note: str = "") -> None:
+    review.status = REVIEW_MACHINE.get(move).target
+    review.finished_at = timezone.now()
+    review.finished_by = actor
+    review.outcome_note = note
+    ReviewTask.objects.filter(review=review, state__in=OPEN_STATES).update(state=TaskState.SUPERSEDED)
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    actor: User,
+    review: Review,
+    decision: str,
+    comment: str = "",
+    scores: dict | None = None,
+    expected_version: int | None = None,
+) -> Review:
+    """Record ``actor``'s approval or rejection on the current step (R-REV-1, R-REV-5).
+
+    Refused: a finished or cancelled review, a stale ``expected_version``, the subject's
+    author, someone who is not an approver of the current step (out of turn), a second
+    decision, a rejection without a comment, missing or out-of-range scores (R-REV-2).
+    An ANY step closes with its first approval (the others are superseded), an ALL step
+    with its last; then the next applicable step opens, or the review is approved and the
+    subject's ``on_approved`` runs. A rejection ends the review and runs ``on_rejected``,
+    which returns the subject to its author with the comment.
+    """
+    review = _lock(review)
+    if review.status != ReviewStatus.IN_PROGRESS:
+        raise Conflict(
+            _("This review is %(status)s; it takes no more decisions.")
+            % {"status": review.get_status_display().lower()},
+            code="review_closed",
+        )
+    if expected_version is not None and expected_version != review.version:
+        raise Conflict(_("The review changed since you opened it; reload it and decide again."), code="stale")
+    subject_type = _subject_type(review.kind)
+    if actor.pk == review.author_id:
+        raise NotAllowed(_("Nobody may approve their own work."), code="own_subject")
+
+    tasks = list(review.tasks.order_by("step_order", "pk"))
+    task = _task_to_decide(review, tasks, actor)
+
+    fields: dict[str, list[str]] = {}
+    if decision not in Decision.values:
+        fields["decision"] = [_("Choose approve or reject.")]
+    comment = (comment or "").strip()
+    if decision == Decision.REJECT and not comment:
+        fields["comment"] = [_("Say why you reject it: the author needs your comments to revise it.")]
+    cleaned_scores, score_errors = _clean_scores(review, decision, scores)
+    if score_errors:
+        fields["scores"] = score_errors
+    if fields:
+        raise DomainError(fields=fields)
+
+    now = timezone.now()
+    task.state = TaskState.APPROVED if decision == Decision.APPROVE else TaskState.REJECTED
+    task.decided_at = now
+    task.comment = comment
+    task.scores = cleaned_scores
+    task.save(update_fields=["state", "decided_at", "comment", "scores"])
+    # Under the review lock a plain increment is safe (no concurrent writer of this row).
+    review.version += 1
+
+    if decision == Decision.REJECT:
+        _finish(review, actor=actor, move="reject", note=comment)
+        save_as(review, actor)
+        subject_type.on_rejected(subject=review.subject, review=review, actor=actor)
+        _schedule(on_review_finished, review=review)
+        return review
+
+    step_tasks = [t for t in tasks if t.step_order == task.step_order and t.pk != task.pk]
+    still_pending = [t for t in step_tasks if t.state == TaskState.PENDING]
+    if task.mode == StepMode.ANY and still_pending:
+        ReviewTask.objects.filter(pk__in=[t.pk for t in still_pending]).update(state=TaskState.SUPERSEDED)
+    step_done = task.mode == StepMode.ANY or not still_pending
+    if not step_done:
+        save_as(review, actor)
+        return review
+
+    next_order = min((t.step_order for t in tasks if t.state == TaskState.WAITING), default=None)
+    if next_order is None:
+        _finish(review, actor=actor, move="approve")
+        save_as(review, actor)
+        subject_type.on_approved(subject=review.subject, review=review, actor=actor)
+        _schedule(on_review_finished, review=review)
+        return review
+
+    opened = [t.approver_id for t in tasks if t.step_order == next_order and t.state == TaskState.WAITING]
+    ReviewTask.objects.filter(review=review, step_order=next_order, state=TaskState.WAITING).update(
+        state=TaskState.PENDING, opened_at=now
+    )
+    review.current_step_order = next_order
+    save_as(review, actor)
+    _schedule(on_step_opened, review=review, step_order=next_order, approver_ids=opened)
+    return review
+
+
+# --- cancel ------------------------------------------------------------------------------
+
+
+def _cancel(review: Review, *, actor: User, reason: str) -> Review:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(fields={"reason": [_("Say why the review is withdrawn.")]})
+    subject_type = _subject_type(review.kind)
+    review.version += 1
+    _finish(review, actor=actor, move="cancel", note=reason)
+    save_as(review, actor)
+    if subject_type.on_cancelled is not None:
+        subject_type.on_cancelled(subject=review.subject, review=review, actor=actor)
+    _schedule(on_review_finished, review=review)
+    return review
+
+
+@transaction.atomic
+def review_cancel(*, actor: User, review: Review, reason: str) -> Review:
+    """Withdraw a review in progress, with a reason (R-REV-5: a changed subject needs a
+    new review). Only its author or an admin; open tasks become not needed."""
+    review = _lock(review)
+    REVIEW_MACHINE.check(review, actor, "cancel")
+    return _cancel(review, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def review_cancel_for_subject(*, actor: User, subject: Any, reason: str) -> Review | None:
+    """Withdraw the subject's review in progress, if any, because the subject changed
+    (R-REV-5). For the subject's own services, which have already checked that ``actor``
+    may change the subject; returns the cancelled review or None."""
+    review = Review.objects.for_subject(subject).in_progress().first()
+    if review is None:
+        return None
+    review = _lock(review)
+    if review.status != ReviewStatus.IN_PROGRESS:
+        return None
+    return _cancel(review, actor=actor, reason=reason)
+
+
+# --- chains (admin configuration) --------------------------------------------------------
+
+CHAIN_FIELDS = {"kind", "name", "description", "is_active", "score_criteria"}
+STEP_FIELDS = {
+    "order",
+    "name",
+    "approver_role",
+    "approver_user",
+    "approver_scope",
+    "mode",
+    "condition_min_amount",
+}
+
+
+def _require_admin(actor: User) -> None:
+    if not (actor.is_superuser or actor.has_role(Role.ADMIN)):
+        raise NotAllowed(_("Only administrators configure review chains."))
+
+
+def _apply(obj: Any, data: dict, allowed: set[str]) -> None:
+    unknown = set(data) - allowed
+    if unknown:
+        raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    for name, value in data.items():
+        setattr(obj, name, value)
+
+
+def _check_kind(kind: str) -> None:
+    if kind not in {code for code, _label in kind_choices()}:
+        raise DomainError(fields={"kind": [_("Unknown kind of subject: %(kind)s.") % {"kind": kind}]})
+
+
+def _save_steps(chain: ReviewChain, steps: list[dict], actor: User) -> None:
+    """Replace the chain's steps with ``steps`` (matched by order). Reviews under way keep
+    the plan they started with: their tasks carry a copy of each step."""
+    orders = [s.get("order") for s in steps]
+    if len(set(orders)) != len(orders):
+        raise DomainError(fields={"steps": [_("Two steps of a chain cannot share an order.")]})
+    existing = {s.order: s for s in chain.steps.all()}
+    errors: list[str] = []
+    for data in steps:
+        step = existing.pop(data.get("order"), None) or ReviewChainStep(chain=chain)
+        data = {"approver_role": "", "approver_user": None, **data}
+        _apply(step, data, STEP_FIELDS)
+        try:
+            validate(step)
+        except DomainError as exc:
+            for name, messages in exc.fields.items():
+                label = "" if name == "__all__" else f"{name}: "
+                errors.extend(
+                    _("Step %(order)s: %(message)s") % {"order": step.order, "message": f"{label}{m}"}
+                    for m in messages
+                )
+            continue
+        save_as(step, actor)
+    if errors:
+        raise DomainError(fields={"steps": errors})
+    for step in existing.values():
+        delete_as(step, actor)
+
+
+@transaction.atomic
+def review_chain_create(*, actor: User, data: dict, steps: list[dict]) -> ReviewChain:
+    """Configure a new chain with its steps (admins only, R-REV-1)."""
+    _require_admin(actor)
+    chain = ReviewChain()
+    _apply(chain, data, CHAIN_FIELDS)
+    _check_kind(chain.kind)
+    validate(chain)
+    save_as(chain, actor)
+    _save_steps(chain, steps, actor)
+    return chain
+
+
+@transaction.atomic
+def review_chain_update(
+    *, actor: User, chain: ReviewChain, data: dict, steps: list[dict] | None = None
+) -> ReviewChain:
+    """Change a chain and, when given, replace its steps (admins only). Reviews under
+    way are not affected."""
+    _require_admin(actor)
+    chain = ReviewChain.objects.select_for_update().get(pk=chain.pk)
+    _apply(chain, data, CHAIN_FIELDS)
+    _check_kind(chain.kind)
+    validate(chain)
+    save_as(chain, actor)
+    if steps is not None:
+        _save_steps(chain, steps, actor)
+    return chain
+
+
+@transaction.atomic
+def review_chain_delete(*, actor: User, chain: ReviewChain) -> None:
+    """Delete a chain that never ran; one with reviews is deactivated instead (its reviews
+    keep pointing at it)."""
+    _require_admin(actor)
+    chain = ReviewChain.objects.select_for_update().get(pk=chain.pk)
+    if chain.reviews.exists():
+        raise Conflict(
+            _("This chain has reviews; deactivate it instead of deleting it."), code="chain_in_use"
+        )
+    for step in chain.steps.all():
+        delete_as(step, actor)
+    delete_as(chain, actor)

@@ -1,0 +1,30 @@
+"""Display helpers for review templates."""
+
+from django import template
+
+register = template.Library()
+
+_STATE_CLASSES = {
+    "approved": "text-bg-success",
+    "rejected": "text-bg-danger",
+    "pending": "text-bg-warning",
+    "current": "text-bg-warning",
+    "in_progress": "text-bg-warning",
+    "waiting": "text-bg-light border",
+    "skipped": "text-bg-light border text-muted",
+    "superseded": "text-bg-light border text-muted",
+    "unfinished": "text-bg-light border text-muted",
+    "cancelled": "text-bg-secondary",
+}
+
+
+@register.filter
+def state_badge(state: str) -> str:
+    """Bootstrap badge classes for a review status, step state or task state."""
+    return _STATE_CLASSES.get(str(state), "text-bg-secondary")
+
+
+@register.filter
+def score_for(task, code: str):
+    """The task's score for criterion ``code`` (or None)."""
+    return (task.scores or {}).get(code)

@@ -1,0 +1,128 @@
+"""Journey: the sales manager approves a project initiation from the reviews inbox, and the
+presales engineer sees the opportunity move from lead intake to needs analysis on the
+board (R-OPP-2, R-OPP-3)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.urls import reverse
+from playwright.sync_api import Page, expect
+
+from presales.choices import Stage
+from presales.lifecycle import initiation_save, initiation_submit
+from presales.models import Opportunity
+from presales.roles import Role
+from tests.factories import CustomerFactory, OpportunityFactory, TeamFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _sign_in(page: Page, base: str, username: str) -> None:
+    page.goto(base + reverse("login"))
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", "pw")
+    page.click("button[type=submit]")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
+
+
+def test_manager_approves_initiation_and_engineer_sees_the_card_move(live_server, page: Page, browser):
+    from reviews.defaults import ensure_default_chains
+
+    # given an East team with an engineer, a sales rep and the sales manager, and the default chains
+    ensure_default_chains()
+    team = TeamFactory(name="East China")
+    engineer = UserFactory(
+        username="wang", roles=[Role.PRESALES_ENGINEER], team=team, display_name="Wang Wei"
+    )
+    sales = UserFactory(username="zhang", roles=[Role.SALES_REP], team=team)
+    UserFactory(username="liu", roles=[Role.SALES_MANAGER], team=team, display_name="Liu Yang")
+    customer = CustomerFactory(team=team, owner=sales, name="Suzhou Precision Machinery")
+    opportunity = OpportunityFactory(
+        team=team,
+        customer=customer,
+        sales_owner=sales,
+        presales_owner=engineer,
+        title="MES upgrade phase 2",
+    )
+    # and the engineer's initiation request waiting for review
+    initiation = initiation_save(
+        actor=engineer,
+        opportunity=opportunity,
+        data={
+            "background": "500 staff, ¥100M revenue.",
+            "sales_strategy": "Production efficiency case.",
+            "expected_goals": "Win phase 2.",
+        },
+    )
+    initiation_submit(actor=engineer, initiation=initiation)
+    base = live_server.url
+    card = f"[data-testid=card-{opportunity.pk}]"
+
+    # the engineer sees the card in lead intake, needs analysis blocked with the gate's reason
+    _sign_in(page, base, "wang")
+    page.goto(base + reverse("opportunities:board"))
+    expect(page.locator(f"[data-testid=column-{Stage.LEAD_INTAKE}] {card}")).to_be_visible()
+    page.click(f"[data-testid=move-menu-{opportunity.pk}]")
+    expect(page.locator(f"[data-testid=reasons-{opportunity.pk}-start_needs_analysis]")).to_contain_text(
+        "must be approved first (it is In review)"
+    )
+
+    # when the sales manager approves the request from the reviews inbox
+    manager_context = browser.new_context()
+    manager = manager_context.new_page()
+    _sign_in(manager, base, "liu")
+    manager.goto(base + reverse("reviews:inbox"))
+    item = manager.locator("[data-testid=inbox-item]", has_text="MES upgrade phase 2")
+    expect(item).to_be_visible()
+    item.locator("textarea").fill("Approved: go ahead.")
+    item.locator("[data-testid=approve]").click()
+    expect(manager.locator("[data-testid=inbox-item]", has_text="MES upgrade phase 2")).to_have_count(0)
+    manager_context.close()
+
+    # then the engineer sees the card in needs analysis, with the project team formed
+    page.goto(base + reverse("opportunities:board"))
+    expect(page.locator(f"[data-testid=column-{Stage.NEEDS_ANALYSIS}] {card}")).to_be_visible()
+    expect(page.locator(f"[data-testid=count-{Stage.NEEDS_ANALYSIS}]")).to_have_text("1")
+    page.click(f"{card} a")
+    expect(page.locator("[data-testid=stage]")).to_have_text("Needs analysis")
+    expect(page.locator("[data-testid=initiation-status]")).to_have_text("Approved")
+    expect(page.locator("[data-testid=project-team]")).to_contain_text("Wang Wei")
+    assert Opportunity.objects.get(pk=opportunity.pk).stage == Stage.NEEDS_ANALYSIS
+
+
+def test_dragging_a_card_makes_the_move_and_shows_refusals(live_server, page: Page):
+    """Drag and drop calls the same move; a refused drop shows the gate's reasons (R-OPP-3)."""
+    team = TeamFactory(name="East China")
+    engineer = UserFactory(username="wang", roles=[Role.PRESALES_ENGINEER], team=team)
+    opportunity = OpportunityFactory(
+        team=team, presales_owner=engineer, stage=Stage.REVIEW, title="Cold chain"
+    )
+    other = OpportunityFactory(team=team, stage=Stage.DEMO, has_tender=False, title="Campus card")
+    base = live_server.url
+    # A viewport as wide as the board, so that dragging never scrolls it mid-drag.
+    page.set_viewport_size({"width": 2900, "height": 900})
+    _sign_in(page, base, "wang")
+    page.goto(base + reverse("opportunities:board"))
+
+    # when the review card is dragged to demo, it moves there
+    page.drag_and_drop(
+        f"[data-testid=card-{opportunity.pk}]",
+        f"[data-testid=column-{Stage.DEMO}]",
+        source_position={"x": 3, "y": 3},
+    )
+    expect(
+        page.locator(f"[data-testid=column-{Stage.DEMO}] [data-testid=card-{opportunity.pk}]")
+    ).to_be_visible()
+    expect(page.locator("[data-testid=board-notice]")).to_contain_text("Cold chain moved to Demo.")
+
+    # when the no-tender card is dragged to bid, the gate's reason is shown and it stays
+    page.drag_and_drop(
+        f"[data-testid=card-{other.pk}]",
+        f"[data-testid=column-{Stage.BID}]",
+        source_position={"x": 3, "y": 3},
+    )
+    expect(page.locator("[data-testid=board-reasons]")).to_contain_text("no public tender")
+    expect(page.locator(f"[data-testid=column-{Stage.DEMO}] [data-testid=card-{other.pk}]")).to_be_visible()
+    assert Opportunity.objects.get(pk=other.pk).stage == Stage.DEMO
