@@ -23,11 +23,15 @@ from tests.reviews.conftest import KIND
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _another_connection_waits_for_a_lock(deadline_seconds: float = 10.0) -> bool:
-    """Poll pg_stat_activity (this database only) until another backend waits on a lock."""
+def _another_connection_waits_for_a_lock(deadline_seconds: float = 30.0) -> bool:
+    """Poll pg_stat_activity (this database only) until another backend waits on a lock.
+
+    Inside a transaction PostgreSQL serves the activity view from a snapshot taken at the
+    first read; it is cleared before each poll so a later wait is seen."""
     end = time.monotonic() + deadline_seconds
     with connection.cursor() as cursor:
         while time.monotonic() < end:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
             cursor.execute(
                 """
                 SELECT count(*) FROM pg_stat_activity
@@ -48,7 +52,7 @@ def _race(decisions):
 
     def run(index, actor, review):
         try:
-            barrier.wait(timeout=10)
+            barrier.wait(timeout=30)
             outcomes[index] = review_decide(actor=actor, review=review, decision="approve")
         except Exception as exc:  # the loser's refusal is the expected outcome
             outcomes[index] = exc
@@ -59,7 +63,7 @@ def _race(decisions):
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=90)
     return outcomes
 
 
