@@ -56,6 +56,32 @@ def _display(record, field_name: str, value) -> str:
     return str(value)
 
 
+@dataclass
+class _FieldChange:
+    field: str
+    old: object
+    new: object
+
+
+@dataclass
+class _Delta:
+    changes: list[_FieldChange]
+
+
+def _diff(record, previous) -> _Delta:
+    """Field changes between two versions, including fields that are ``editable=False``
+    (stage, status, deadlines): simple-history's ``diff_against`` leaves those out."""
+    changes = [
+        _FieldChange(f.name, getattr(previous, f.attname), getattr(record, f.attname))
+        for f in record.tracked_fields
+        if getattr(previous, f.attname) != getattr(record, f.attname)
+    ]
+    m2m = [f.name for f in previous._history_m2m_fields]
+    if m2m:
+        changes += record.diff_against(previous, included_fields=m2m).changes
+    return _Delta(sorted(changes, key=lambda c: c.field))
+
+
 def history_entries(*histories: QuerySet, limit: int = 100) -> list[Entry]:
     """Merge several history querysets (a record and its children) newest first, each
     entry with the field-level changes against the previous version of the same object."""
@@ -77,7 +103,7 @@ def history_entries(*histories: QuerySet, limit: int = 100) -> list[Entry]:
         )
         previous = record.prev_record
         if record.history_type == "~" and previous is not None:
-            delta = record.diff_against(previous)
+            delta = _diff(record, previous)
             for change in delta.changes:
                 entry.changes.append(
                     Change(
