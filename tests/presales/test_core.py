@@ -76,3 +76,19 @@ def test_openapi_schema_and_docs_are_served(client, engineer):
     client.force_login(engineer)
     assert client.get(reverse("api-schema")).status_code == 200
     assert client.get(reverse("api-docs")).status_code == 200
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+def test_amounts_are_grouped_by_thousands_in_every_language(language):
+    from decimal import Decimal
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    # given an amount as a quote or a board column shows it; when rendered in the language
+    with translation.override(language):
+        rendered = Template("{% load humanize %}{{ amount|intcomma }}").render(
+            Context({"amount": Decimal("2600000.00")})
+        )
+    # then it is grouped by thousands with commas (ids and years elsewhere stay ungrouped)
+    assert rendered == "2,600,000.00"
