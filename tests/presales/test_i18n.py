@@ -407,8 +407,8 @@ def test_history_shows_yes_no_and_local_time_in_the_readers_language(team, engin
 @pytest.mark.parametrize(
     ("language", "sentence"),
     [
-        ("zh-hans", "此线索已合并到 <a href=\"{url}\">{name}</a>。"),
-        ("en", "This lead was merged into <a href=\"{url}\">{name}</a>."),
+        ("zh-hans", '此线索已合并到 <a href="{url}">{name}</a>。'),
+        ("en", 'This lead was merged into <a href="{url}">{name}</a>.'),
     ],
 )
 def test_merged_into_sentence_ends_with_the_languages_full_stop(client, make_user, team, language, sentence):
