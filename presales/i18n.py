@@ -3,7 +3,8 @@ language we ship.
 
 django-tables2 translates its pager into zh_Hans but not zh_Hant. Marking the same msgids
 here puts them in our catalogues (``make messages``), which take precedence over the
-package's, so the pager reads 上一頁 / 下一頁 in Traditional Chinese too.
+package's, so the pager reads 上一頁 / 下一頁 in Traditional Chinese too. Its pager's
+aria-label is not translatable at all: templates/django_tables2/bootstrap5.html wraps it.
 """
 
 from collections.abc import Iterable

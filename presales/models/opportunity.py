@@ -210,6 +210,24 @@ class StageChange(models.Model):
     def __str__(self) -> str:
         return f"{self.opportunity}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"
 
+    # What a move asked for, by its key in ``details`` (presales.transitions.move_fields).
+    DETAIL_LABELS = {
+        "reason": _("Close reason"),
+        "winning_competitor": _("Winning competitor"),
+        "bid_skip_reason": _("Why the bid stage is skipped"),
+    }
+
+    @property
+    def detail_lines(self) -> list[tuple[str, str]]:
+        """``details`` as (label, value) in the reader's language: a close reason shows its
+        label (价格), not its stored code (price)."""
+        lines = []
+        for key, value in (self.details or {}).items():
+            if key == "reason" and value in CloseReason.values:
+                value = CloseReason(value).label
+            lines.append((str(self.DETAIL_LABELS.get(key, key)), str(value)))
+        return lines
+
 
 class ProjectInitiation(TimeStampedModel):
     """The project initiation request (項目立項申請表, R-OPP-2): basic facts, sales strategy,

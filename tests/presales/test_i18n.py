@@ -25,9 +25,10 @@ from leads.models import CustomerPresales, Lead
 from leads.transitions import evaluation_complete
 from presales.audit import history_entries
 from presales.i18n import join_list
+from presales.lifecycle import opportunity_move
 from presales.models.accounts import Department
 from presales.roles import Role
-from tests.factories import CustomerPresalesFactory, LeadFactory
+from tests.factories import CustomerPresalesFactory, LeadFactory, OpportunityFactory
 
 ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "locale"
@@ -425,3 +426,29 @@ def test_merged_into_sentence_ends_with_the_languages_full_stop(client, make_use
     # then the sentence is whole, in the reader's language, with the name escaped
     name = str(survivor).replace("<", "&lt;").replace(">", "&gt;")
     assert sentence.format(url=survivor.get_absolute_url(), name=name) in html
+
+
+@pytest.mark.django_db
+def test_stage_history_and_audit_trail_show_labels_and_lists_in_the_readers_language(client, make_user, team):
+    """R-OPP-3: the stage history shows the close reason's label (价格, not the code "price")
+    and the audit trail a list of competitors as a phrase (not a Python list)."""
+    # given an opportunity with two competitors, lost on price by a Simplified Chinese reader
+    engineer = make_user(Role.PRESALES_ENGINEER, team=team, language="zh-hans")
+    opportunity = OpportunityFactory(team=team, stage="demo", competitors=["东方智控", "华宇数科"])
+    opportunity_move(
+        actor=engineer,
+        opportunity=opportunity,
+        move="mark_lost",
+        reason="price",
+        winning_competitor="东方智控",
+    )
+    client.force_login(engineer)
+
+    # when the opportunity is opened
+    html = client.get(reverse("opportunities:detail", args=[opportunity.pk])).content.decode()
+
+    # then the move's details are labelled and translated, and the list reads 东方智控、华宇数科
+    assert "关闭原因: 价格" in html
+    assert "赢单厂商: 东方智控" in html
+    assert "东方智控、华宇数科" in html
+    assert "[&#x27;" not in html
