@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from leads.choices import LeadStatus
+from presales.i18n import join_list
 from presales.roles import WRITER_ROLES
 from presales.statemachine import Machine, Move
 
@@ -58,7 +59,7 @@ def evaluation_complete(lead, actor, evaluation: dict | None = None, **context) 
     }
     missing = [labels[k] for k in labels if not str(values.get(k) or "").strip()]
     if missing:
-        return [_("Assess the lead's %(aspects)s before qualifying it.") % {"aspects": ", ".join(missing)}]
+        return [_("Assess the lead's %(aspects)s before qualifying it.") % {"aspects": join_list(missing)}]
     return []
 
 

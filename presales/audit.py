@@ -15,6 +15,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from presales.i18n import join_list
+
 ACTIONS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
 
 
@@ -47,7 +49,10 @@ def _display(record, field_name: str, value) -> str:
     if model_field.many_to_many:
         ids = [row[model_field.m2m_reverse_field_name()] for row in value] if value else []
         names = model_field.related_model._default_manager.filter(pk__in=ids)
-        return ", ".join(sorted(str(n) for n in names)) or "—"
+        return join_list(sorted(str(n) for n in names)) or "—"
+    # A list (competitors, reminder hours) reads as a phrase, not as a Python repr.
+    if isinstance(value, list | tuple):
+        return join_list(value) or "—"
     # str() would show "True" and an ISO timestamp in UTC whatever the reader's language.
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from leads.models import Customer
 from presales.choices import CloseReason, ProjectRole
@@ -159,7 +160,7 @@ class ProposedMemberForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
     )
     responsibility = forms.CharField(
-        label=_("Responsibility"),
+        label=pgettext_lazy("project team", "Responsibility"),
         max_length=200,
         required=False,
         widget=forms.TextInput(attrs={"class": "form-control"}),

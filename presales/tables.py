@@ -5,12 +5,13 @@ from __future__ import annotations
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from presales.models import Opportunity
 
 
 class OpportunityTable(tables.Table):
-    title = tables.Column(linkify=True, verbose_name=_("Title"))
+    title = tables.Column(linkify=True, verbose_name=pgettext_lazy("opportunity name", "Title"))
     customer = tables.Column(verbose_name=_("Customer"), order_by=("customer__name",))
     stage = tables.Column(verbose_name=_("Stage"))
     amount = tables.Column(verbose_name=_("Amount"), attrs={"td": {"class": "text-end"}})

@@ -20,6 +20,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from presales.models import TimeStampedModel
@@ -497,7 +498,9 @@ class ReviewTask(models.Model):
         _("state"), max_length=12, choices=TaskState.choices, default=TaskState.WAITING, editable=False
     )
     opened_at = models.DateTimeField(_("opened at"), null=True, blank=True, editable=False)
-    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(
+        pgettext_lazy("review decision", "decided at"), null=True, blank=True, editable=False
+    )
     comment = models.TextField(_("comment"), blank=True)
     scores = models.JSONField(_("scores"), default=dict, blank=True)
 

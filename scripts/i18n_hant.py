@@ -30,6 +30,10 @@ HANT = LOCALE / "zh_Hant" / "LC_MESSAGES" / "django.po"
 CORRECTIONS = {
     "臺": "台",  # s2tw writes 平臺, 後臺; 台 is the everyday form
     "伙伴": "夥伴",  # 合作夥伴 is the usual Traditional form
+    # 签 is 簽 (to sign) in 会签 / 或签 (approval modes), but s2tw writes 籤 (a slip, as in
+    # 標籤), which must stay elsewhere: correct the phrases only.
+    "會籤": "會簽",
+    "或籤": "或簽",
 }
 
 

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -41,7 +42,7 @@ class Notification(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=50)
     key = models.CharField(_("key"), max_length=200, unique=True, editable=False)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("heading", "title"), max_length=300)
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=500, blank=True)
     timer = models.ForeignKey(
@@ -75,7 +76,7 @@ class Notification(models.Model):
 
 
 class DeliveryChannel(models.TextChoices):
-    EMAIL = "email", _("Email")
+    EMAIL = "email", pgettext_lazy("notification channel", "Email")
     WEBHOOK = "webhook", _("Team chat robot")
 
 
@@ -157,7 +158,7 @@ class NotificationPreference(models.Model):
         related_name="notification_preferences",
     )
     kind = models.CharField(_("kind"), max_length=50)
-    email = models.BooleanField(_("email"), default=True)
+    email = models.BooleanField(pgettext_lazy("notification channel", "email"), default=True)
 
     class Meta:
         verbose_name = _("notification preference")

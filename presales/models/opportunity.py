@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from presales.choices import (
@@ -91,7 +92,7 @@ class Opportunity(TimeStampedModel):
         related_name="opportunity",
         editable=False,
     )
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("opportunity name", "title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, default=0)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
@@ -193,7 +194,9 @@ class StageChange(models.Model):
     from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices)
     to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
     move = models.CharField(_("move"), max_length=40)
-    actor = models.ForeignKey(USER, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        USER, verbose_name=pgettext_lazy("actor", "by"), on_delete=models.PROTECT, related_name="+"
+    )
     note = models.TextField(_("note"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
@@ -206,6 +209,24 @@ class StageChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.opportunity}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
+    # What a move asked for, by its key in ``details`` (presales.transitions.move_fields).
+    DETAIL_LABELS = {
+        "reason": _("Close reason"),
+        "winning_competitor": _("Winning competitor"),
+        "bid_skip_reason": _("Why the bid stage is skipped"),
+    }
+
+    @property
+    def detail_lines(self) -> list[tuple[str, str]]:
+        """``details`` as (label, value) in the reader's language: a close reason shows its
+        label (价格), not its stored code (price)."""
+        lines = []
+        for key, value in (self.details or {}).items():
+            if key == "reason" and value in CloseReason.values:
+                value = CloseReason(value).label
+            lines.append((str(self.DETAIL_LABELS.get(key, key)), str(value)))
+        return lines
 
 
 class ProjectInitiation(TimeStampedModel):
@@ -280,7 +301,9 @@ class InitiationMember(models.Model):
     )
     user = models.ForeignKey(USER, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
     role = models.CharField(_("role in the project"), max_length=30, choices=ProjectRole.choices)
-    responsibility = models.CharField(_("responsibility"), max_length=200, blank=True)
+    responsibility = models.CharField(
+        pgettext_lazy("project team", "responsibility"), max_length=200, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -310,7 +333,9 @@ class ProjectMember(models.Model):
         USER, verbose_name=_("person"), on_delete=models.PROTECT, related_name="project_memberships"
     )
     role = models.CharField(_("role in the project"), max_length=30, choices=ProjectRole.choices)
-    responsibility = models.CharField(_("responsibility"), max_length=200, blank=True)
+    responsibility = models.CharField(
+        pgettext_lazy("project team", "responsibility"), max_length=200, blank=True
+    )
     created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
     history = HistoricalRecords()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from presales.models import CalendarDayKind, SlaPolicy, TeamWebhook
 from presales.sla.notifications import notification_kinds
@@ -47,7 +48,7 @@ class SlaPolicyForm(forms.ModelForm):
 class CalendarDayForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     kind = forms.ChoiceField(label=_("Kind"), choices=CalendarDayKind.choices)
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    name = forms.CharField(label=pgettext_lazy("calendar day", "Name"), max_length=100, required=False)
 
 
 class CalendarYearForm(forms.Form):

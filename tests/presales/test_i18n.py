@@ -22,10 +22,13 @@ from django.utils.functional import Promise
 
 from leads.choices import Channel, DecisionRole, FirstContactState, Industry
 from leads.models import CustomerPresales, Lead
+from leads.transitions import evaluation_complete
 from presales.audit import history_entries
+from presales.i18n import join_list
+from presales.lifecycle import opportunity_move
 from presales.models.accounts import Department
 from presales.roles import Role
-from tests.factories import CustomerPresalesFactory, LeadFactory
+from tests.factories import CustomerPresalesFactory, LeadFactory, OpportunityFactory
 
 ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "locale"
@@ -207,6 +210,31 @@ def test_one_english_word_with_two_meanings_gets_two_translations():
         assert translation.gettext("Due") == "截止时间"
 
 
+def test_lists_are_joined_with_the_separator_of_the_language():
+    """Chinese lists aspects with 、 (not ", "): the separator is translated (R-LEAD-4 gate)."""
+    lead = Lead(eval_background="known")
+    with translation.override("zh-hans"):
+        assert join_list(["背景", "需求", "预算"]) == "背景、需求、预算"
+        [reason] = evaluation_complete(lead, None)
+        assert "需求、预算、竞争、时间进度" in reason
+        assert ", " not in reason
+    with translation.override("zh-hant"):
+        assert join_list(["背景", "需求"]) == "背景、需求"
+    with translation.override("en"):
+        assert join_list(["background", "needs"]) == "background, needs"
+
+
+def test_static_500_page_speaks_all_three_languages():
+    """The 500 page cannot know the reader's language (it must not depend on anything that
+    could fail), so it says the same thing briefly in each."""
+    page = (TEMPLATES / "500.html").read_text(encoding="utf-8")
+
+    assert "服务器出错" in page
+    assert "服務器出錯" in page
+    assert "Something went wrong" in page
+    assert "{%" not in page and "{{" not in page
+
+
 def test_third_party_pager_is_translated_in_traditional_too():
     """django-tables2 ships no zh_Hant catalogue; presales/i18n.py brings its pager into ours."""
     with translation.override("zh-hant"):
@@ -374,3 +402,53 @@ def test_history_shows_yes_no_and_local_time_in_the_readers_language(team, engin
     assert changes["主責"] == "是"
     assert changes["客戶"]
     assert received == timezone.localtime(datetime(2026, 3, 2, 1, 30, tzinfo=UTC)).strftime("%Y-%m-%d %H:%M")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("language", "sentence"),
+    [
+        ("zh-hans", '此线索已合并到 <a href="{url}">{name}</a>。'),
+        ("en", 'This lead was merged into <a href="{url}">{name}</a>.'),
+    ],
+)
+def test_merged_into_sentence_ends_with_the_languages_full_stop(client, make_user, team, language, sentence):
+    """R-LEAD-2: the link to the surviving lead sits inside one translated sentence, so its
+    full stop is the language's (。 in Chinese) and the name is escaped."""
+    # given a lead merged into a survivor named with markup, and a reader of the team
+    survivor = LeadFactory(team=team, company_name="<b>Donghai</b> Energy")
+    merged = LeadFactory(team=team, status="merged", merged_into=survivor)
+    client.force_login(make_user(Role.PRESALES_ENGINEER, team=team, language=language))
+
+    # when the merged lead is opened
+    html = client.get(merged.get_absolute_url()).content.decode()
+
+    # then the sentence is whole, in the reader's language, with the name escaped
+    name = str(survivor).replace("<", "&lt;").replace(">", "&gt;")
+    assert sentence.format(url=survivor.get_absolute_url(), name=name) in html
+
+
+@pytest.mark.django_db
+def test_stage_history_and_audit_trail_show_labels_and_lists_in_the_readers_language(client, make_user, team):
+    """R-OPP-3: the stage history shows the close reason's label (价格, not the code "price")
+    and the audit trail a list of competitors as a phrase (not a Python list)."""
+    # given an opportunity with two competitors, lost on price by a Simplified Chinese reader
+    engineer = make_user(Role.PRESALES_ENGINEER, team=team, language="zh-hans")
+    opportunity = OpportunityFactory(team=team, stage="demo", competitors=["东方智控", "华宇数科"])
+    opportunity_move(
+        actor=engineer,
+        opportunity=opportunity,
+        move="mark_lost",
+        reason="price",
+        winning_competitor="东方智控",
+    )
+    client.force_login(engineer)
+
+    # when the opportunity is opened
+    html = client.get(reverse("opportunities:detail", args=[opportunity.pk])).content.decode()
+
+    # then the move's details are labelled and translated, and the list reads 东方智控、华宇数科
+    assert "关闭原因: 价格" in html
+    assert "赢单厂商: 东方智控" in html
+    assert "东方智控、华宇数科" in html
+    assert "[&#x27;" not in html

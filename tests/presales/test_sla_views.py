@@ -1,5 +1,6 @@
 """Deadlines and notifications pages and API: who sees what (R-SLA-3, R-KPI-3, R-SLA-4)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -70,6 +71,19 @@ def test_my_deadlines_groups_overdue_and_due_soon(client, engineer, overdue_time
     groups = {key: [t.pk for t in timers] for key, _label, timers in response.context["groups"]}
     assert groups == {"overdue": [overdue_timer.pk], "due_soon": [soon_timer.pk], "later": []}
     assert 'data-badge="deadlines">1<' in response.content.decode()  # nav badge: my overdue count
+
+
+def test_my_deadlines_say_how_long_is_left_r_sla_1(client, engineer, soon_timer):
+    """A timer due in about 22 hours reads "in 21 hours, …", not "in 0 minutes"."""
+    # given a first-contact timer started two hours ago (24 h limit)
+    client.force_login(engineer)
+
+    # when the deadlines page is shown
+    page = client.get(reverse("sla:deadlines")).content.decode()
+
+    # then the time left is counted from now to the due time
+    assert "(in 0\xa0minutes)" not in page
+    assert re.search(r"\(in 2[12]\xa0hours", page)
 
 
 @pytest.mark.parametrize(
