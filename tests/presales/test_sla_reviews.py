@@ -698,3 +698,25 @@ def test_demo_reviews_carry_their_timers_and_one_sweep_fills_the_bells():
     call_command("load_demo", stdout=io.StringIO())
     # then nothing new was created
     assert (sent.count(), Timer.objects.count(), Timer.objects.open().count()) == counts
+
+
+def test_demo_gives_reviews_loaded_before_the_timers_existed_their_timers(
+    make_chain, hour_limits, engineer, sm1, sm2, opportunity
+):
+    from presales.demo.timers import _ensure_review_timers
+
+    # given a review in progress whose timers are missing (a database from before them)
+    make_chain(ANY_SALES)
+    initiation = submit(engineer, opportunity)
+    Timer.objects.all().delete()
+    # when the demo's timers builder runs, twice
+    assert _ensure_review_timers() == 3
+    assert _ensure_review_timers() == 0
+    # then each approver and the author have their open timer, from when the wait began
+    open_timers = Timer.objects.open()
+    assert sorted(open_timers.values_list("kind", "owner__username")) == [
+        (INITIATION_REVIEW, "engineer"),
+        (REVIEW_STEP, "sm1"),
+        (REVIEW_STEP, "sm2"),
+    ]
+    assert open_timers.get(kind=INITIATION_REVIEW).started_at == initiation.submitted_at
