@@ -23,7 +23,7 @@ Other apps plug in without the engine knowing them, in two ways:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -486,16 +486,7 @@ def review_decide(
         waiting.state, waiting.opened_at = TaskState.PENDING, now
     review.current_step_order = next_order
     save_as(review, actor)
-    _tasks_changed(
-        TaskChanges(
-            review=review,
-            at=now,
-            opened=tuple(opening),
-            decided=decided.decided,
-            closed=decided.closed,
-            closed_because=decided.closed_because,
-        )
-    )
+    _tasks_changed(replace(decided, opened=tuple(opening)))
     _schedule(
         on_step_opened, review=review, step_order=next_order, approver_ids=[t.approver_id for t in opening]
     )
