@@ -48,6 +48,10 @@ class PresalesConfig(AppConfig):
         )
         register_panel(_pipeline_panel)
         register_review_subjects()
+        # The review engine's approvers get their deadlines inside its transactions.
+        from .sla.wiring import register as register_review_timers
+
+        register_review_timers()
 
 
 def _pipeline_panel(user) -> dict | None:

@@ -30,6 +30,9 @@ from presales.models import (
 )
 from presales.roles import WRITER_ROLES
 from presales.services import delete_as, ensure_still_visible, save_as, validate
+from presales.sla.defaults import INITIATION_REVIEW
+from presales.sla.services import timer_cancel, timer_satisfy
+from presales.sla.wiring import start_initiation_timer
 from presales.transitions import (
     INITIATION_MACHINE,
     MACHINE,
@@ -446,6 +449,9 @@ def initiation_submit(*, actor: User, initiation: ProjectInitiation) -> ProjectI
     initiation.reviewed_revision = initiation.revision
     save_as(initiation, actor)
     review_start(actor=actor, subject=initiation, kind="initiation")
+    # The author sees the request waiting for its decision; overdue, their manager is told
+    # (R-SLA-1, R-SLA-3). The approvers' own deadlines come with the review's tasks.
+    start_initiation_timer(initiation, owner=actor, start=initiation.submitted_at)
     return initiation
 
 
@@ -477,6 +483,8 @@ def initiation_on_cancelled(*, subject: ProjectInitiation, review, actor) -> Non
     initiation = _lock_initiation(subject)
     if initiation.status == InitiationStatus.IN_REVIEW:
         _back_to_draft(initiation, actor)
+    # Nothing is waiting for a decision any more, and none was made: the wait is called off.
+    timer_cancel(kind=INITIATION_REVIEW, subject=initiation, reason=review.outcome_note)
 
 
 def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None:
@@ -490,6 +498,7 @@ def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None
     initiation.status = InitiationStatus.APPROVED
     initiation.approved_at = timezone.now()
     save_as(initiation, actor)
+    timer_satisfy(kind=INITIATION_REVIEW, subject=initiation, at=initiation.approved_at)
     opportunity = Opportunity.objects.select_for_update().get(pk=initiation.opportunity_id)
     _form_project_team(initiation, opportunity, actor)
     if opportunity.stage == Stage.LEAD_INTAKE:
@@ -515,6 +524,8 @@ def initiation_on_rejected(*, subject: ProjectInitiation, review, actor) -> None
     initiation.status = InitiationStatus.REJECTED
     initiation.rejected_at = timezone.now()
     save_as(initiation, actor)
+    # Decided: the wait is over (the author now owes a changed request, not a timer).
+    timer_satisfy(kind=INITIATION_REVIEW, subject=initiation, at=initiation.rejected_at)
 
 
 def _form_project_team(initiation: ProjectInitiation, opportunity: Opportunity, actor) -> None:

@@ -38,6 +38,15 @@ class TaskState(models.TextChoices):
     SUPERSEDED = "superseded", _("Not needed")
 
 
+class TaskCloseReason(models.TextChoices):
+    """Why a pending task closed without its approver's decision (told to the listeners of
+    ``reviews.services.on_tasks_changed``, e.g. to cancel the approver's deadline)."""
+
+    STEP_DECIDED = "step_decided", _("Another approver approved the step")
+    REVIEW_REJECTED = "review_rejected", _("The review was rejected")
+    REVIEW_CANCELLED = "review_cancelled", _("The review was withdrawn")
+
+
 DECIDED_STATES = frozenset({TaskState.APPROVED, TaskState.REJECTED})
 OPEN_STATES = frozenset({TaskState.WAITING, TaskState.PENDING})
 

@@ -536,7 +536,12 @@ class ReviewTask(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.review_id} / {self.step_order}. {self.step_name} / {self.approver or '-'}"
+        # Names the review, so a deadline or a notification about the task says what it is
+        # about (fetch tasks with select_related("review") when listing many).
+        return f"{self.review} · {self.step_order}. {self.step_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reviews:detail", args=[self.review_id])
 
     @property
     def mode_label(self) -> str:

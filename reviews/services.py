@@ -6,16 +6,25 @@ approvers of an ANY step, or one approver clicking twice, yield exactly one deci
 Subject apps plug in through ``reviews.registry``; their ``on_approved`` /
 ``on_rejected`` / ``on_cancelled`` callbacks run inside the same transaction.
 
-Side effects (notifications, SLA timers) hang on the hook lists below; other apps append
-callables, which run after commit and never break the decision that triggered them:
+Other apps plug in without the engine knowing them, in two ways:
 
-- ``on_step_opened``: ``hook(review=, step_order=, approver_ids=)`` when a step becomes current;
-- ``on_review_finished``: ``hook(review=)`` when a review is approved, rejected or cancelled.
+- **Inside the transaction**, ``on_tasks_changed``: ``listener(changes: TaskChanges)`` after
+  every start, decision and withdrawal that opened, decided or closed tasks, under the review
+  lock. What a listener writes (the approvers' SLA timers, presales/sla/wiring.py) commits
+  or rolls back with the decision; a listener that raises refuses the whole decision, so it
+  must only fail when the decision must not happen.
+- **After commit** (notifications, messages), the hook lists below; their callables never
+  break the decision that triggered them:
+
+  - ``on_step_opened``: ``hook(review=, step_order=, approver_ids=)`` when a step becomes current;
+  - ``on_review_finished``: ``hook(review=)`` when a review is approved, rejected or cancelled.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -37,6 +46,7 @@ from reviews.choices import (
     Decision,
     ReviewStatus,
     StepMode,
+    TaskCloseReason,
     TaskState,
 )
 from reviews.models import Review, ReviewChain, ReviewChainStep, ReviewTask
@@ -45,6 +55,35 @@ from reviews.transitions import REVIEW_MACHINE
 
 on_step_opened: list[Callable[..., None]] = []
 on_review_finished: list[Callable[..., None]] = []
+
+
+@dataclass(frozen=True)
+class TaskChanges:
+    """What one start, decision or withdrawal did to a review's tasks (R-REV-1).
+
+    ``opened``: tasks that became pending (their approvers must decide now; ``opened_at``
+    set); ``decided``: the task its own approver just approved or rejected; ``closed``: tasks
+    that were pending and are no longer needed, for ``closed_because`` (a TaskCloseReason).
+    Tasks that were only waiting for a later step are in none of them.
+    """
+
+    review: Review
+    at: datetime
+    opened: tuple[ReviewTask, ...] = ()
+    decided: tuple[ReviewTask, ...] = ()
+    closed: tuple[ReviewTask, ...] = ()
+    closed_because: str = ""
+
+
+on_tasks_changed: list[Callable[[TaskChanges], None]] = []
+
+
+def _tasks_changed(changes: TaskChanges) -> None:
+    """Run the in-transaction listeners (see the module docstring)."""
+    if not (changes.opened or changes.decided or changes.closed):
+        return
+    for listener in list(on_tasks_changed):
+        listener(changes)
 
 
 def _schedule(hooks: list[Callable[..., None]], **kwargs: Any) -> None:
@@ -82,7 +121,7 @@ def resolve_approvers(step: ReviewChainStep, *, team: Team | None) -> list[User]
     """
     if step.approver_user_id:
         return [step.approver_user] if step.approver_user.is_active else []
-    users = User.objects.filter(is_active=True, groups__name=step.approver_role)
+    users = User.objects.filter(is_active=True, groups__name=step.approver_role).select_related("team")
     company_wide = (
         step.approver_scope == ApproverScope.COMPANY or ROLE_SCOPE.get(step.approver_role) == Scope.ALL
     )
@@ -138,7 +177,7 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
     author = subject_type.author_of(subject)
     team = subject_type.team_of(subject)
     amount = subject_type.amount_of(subject) if subject_type.amount_of else None
-    steps = list(chain.steps.select_related("approver_user").order_by("order"))
+    steps = list(chain.steps.select_related("approver_user__team").order_by("order"))
     if not steps:
         raise Conflict(
             _("The review chain %(chain)s has no steps; ask an administrator to add them.")
@@ -241,6 +280,9 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
                 )
             )
     ReviewTask.objects.bulk_create(tasks)
+    _tasks_changed(
+        TaskChanges(review=review, at=now, opened=tuple(t for t in tasks if t.state == TaskState.PENDING))
+    )
     _schedule(
         on_step_opened,
         review=review,
@@ -327,6 +369,13 @@ def _finish(review: Review, *, actor: User, move: str, note: str = "") -> None:
     ReviewTask.objects.filter(review=review, state__in=OPEN_STATES).update(state=TaskState.SUPERSEDED)
 
 
+def _superseded(tasks: list[ReviewTask]) -> tuple[ReviewTask, ...]:
+    """The in-memory copies of tasks just superseded by an UPDATE, brought up to date."""
+    for task in tasks:
+        task.state = TaskState.SUPERSEDED
+    return tuple(tasks)
+
+
 @transaction.atomic
 def review_decide(
     *,
@@ -360,7 +409,7 @@ def review_decide(
     if actor.pk == review.author_id:
         raise NotAllowed(_("Nobody may approve their own work."), code="own_subject")
 
-    tasks = list(review.tasks.order_by("step_order", "pk"))
+    tasks = list(review.tasks.select_related("approver__team").order_by("step_order", "pk"))
     task = _task_to_decide(review, tasks, actor)
 
     fields: dict[str, list[str]] = {}
@@ -385,36 +434,62 @@ def review_decide(
     review.version += 1
 
     if decision == Decision.REJECT:
+        others = [t for t in tasks if t.state == TaskState.PENDING and t.pk != task.pk]
         _finish(review, actor=actor, move="reject", note=comment)
         save_as(review, actor)
+        _tasks_changed(
+            TaskChanges(
+                review=review,
+                at=now,
+                decided=(task,),
+                closed=_superseded(others),
+                closed_because=TaskCloseReason.REVIEW_REJECTED,
+            )
+        )
         subject_type.on_rejected(subject=review.subject, review=review, actor=actor)
         _schedule(on_review_finished, review=review)
         return review
 
     step_tasks = [t for t in tasks if t.step_order == task.step_order and t.pk != task.pk]
     still_pending = [t for t in step_tasks if t.state == TaskState.PENDING]
+    superseded: tuple[ReviewTask, ...] = ()
     if task.mode == StepMode.ANY and still_pending:
         ReviewTask.objects.filter(pk__in=[t.pk for t in still_pending]).update(state=TaskState.SUPERSEDED)
+        superseded = _superseded(still_pending)
     step_done = task.mode == StepMode.ANY or not still_pending
+    decided = TaskChanges(
+        review=review,
+        at=now,
+        decided=(task,),
+        closed=superseded,
+        closed_because=TaskCloseReason.STEP_DECIDED if superseded else "",
+    )
     if not step_done:
         save_as(review, actor)
+        _tasks_changed(decided)
         return review
 
     next_order = min((t.step_order for t in tasks if t.state == TaskState.WAITING), default=None)
     if next_order is None:
         _finish(review, actor=actor, move="approve")
         save_as(review, actor)
+        _tasks_changed(decided)
         subject_type.on_approved(subject=review.subject, review=review, actor=actor)
         _schedule(on_review_finished, review=review)
         return review
 
-    opened = [t.approver_id for t in tasks if t.step_order == next_order and t.state == TaskState.WAITING]
+    opening = [t for t in tasks if t.step_order == next_order and t.state == TaskState.WAITING]
     ReviewTask.objects.filter(review=review, step_order=next_order, state=TaskState.WAITING).update(
         state=TaskState.PENDING, opened_at=now
     )
+    for waiting in opening:
+        waiting.state, waiting.opened_at = TaskState.PENDING, now
     review.current_step_order = next_order
     save_as(review, actor)
-    _schedule(on_step_opened, review=review, step_order=next_order, approver_ids=opened)
+    _tasks_changed(replace(decided, opened=tuple(opening)))
+    _schedule(
+        on_step_opened, review=review, step_order=next_order, approver_ids=[t.approver_id for t in opening]
+    )
     return review
 
 
@@ -427,8 +502,17 @@ def _cancel(review: Review, *, actor: User, reason: str) -> Review:
         raise DomainError(fields={"reason": [_("Say why the review is withdrawn.")]})
     subject_type = _subject_type(review.kind)
     review.version += 1
+    pending = list(ReviewTask.objects.filter(review=review, state=TaskState.PENDING).order_by("pk"))
     _finish(review, actor=actor, move="cancel", note=reason)
     save_as(review, actor)
+    _tasks_changed(
+        TaskChanges(
+            review=review,
+            at=review.finished_at,
+            closed=_superseded(pending),
+            closed_because=TaskCloseReason.REVIEW_CANCELLED,
+        )
+    )
     if subject_type.on_cancelled is not None:
         subject_type.on_cancelled(subject=review.subject, review=review, actor=actor)
     _schedule(on_review_finished, review=review)

@@ -25,6 +25,7 @@ from presales.sla.notifications import (
 )
 from presales.sla.policies import get_kind, kind_label
 from presales.sla.services import sla_policy_update
+from presales.sla.subjects import subject_prefetch
 from presales.sla.sweep import subject_url
 
 # --- timers --------------------------------------------------------------------------------
@@ -95,11 +96,15 @@ class TimerViewSet(ScopedReadOnlyViewSet):
     all for admins. Filters: ``scope=mine|team``, ``state``, ``kind``, ``team``,
     ``overdue=true``, ``due_soon=true``. Read-only: the owning services drive timers."""
 
-    queryset = Timer.objects.select_related("owner", "subject_type").prefetch_related("subject")
+    queryset = Timer.objects.select_related("owner", "subject_type")
     serializer_class = TimerSerializer
     filterset_class = TimerFilterSet
     ordering = ["due_at", "id"]
     ordering_fields = ["due_at", "started_at", "id"]
+
+    def get_queryset(self):
+        # The records' labels, fetched per model with what they need (no query per timer).
+        return super().get_queryset().prefetch_related(subject_prefetch())
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "now": timezone.now()}

@@ -14,6 +14,7 @@ BUILDERS = [
     "presales.demo.people",
     "presales.demo.leads",
     "presales.demo.lifecycle",
+    "presales.demo.timers",
 ]
 
 

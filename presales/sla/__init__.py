@@ -8,6 +8,8 @@ notifications.py  notify() (once per key), read marks, preferences
 sweep.py      the one periodic sweep: due timers, stranded deliveries
 delivery.py   sending one delivery once (email, team chat robot)
 selectors.py  reads for pages, API and badges
+subjects.py   how the timers' records are fetched for labels (no query per timer)
+wiring.py     the review engine's deadlines: approvers' step timers, the initiation's wait
 
 See docs/timers.md for how a feature registers and drives its timer.
 """

@@ -6,7 +6,11 @@ A day is a working day when, in this order:
    and make-up working days 调休);
 3. else, for a year that library does not know, the year was entered by hand by an admin
    (``CalendarYear``): weekends are off and the official days are CalendarDay rows;
-4. else :class:`CalendarUnknown` is raised: a deadline is never computed from a guess.
+4. else :class:`CalendarUnknown` is raised: a deadline is never silently computed from a
+   guess. Only a caller that must not be refused for it (a review decision is worth more
+   than its reminder) asks for an *estimate* (``WorkCalendar(estimate_unknown=True)``):
+   weekends off, holidays unknown; it learns which years were estimated, flags its timer and
+   tells the administrators (presales/sla/services.py).
 
 Working-day limits run in the company time zone (``settings.TIME_ZONE``): a limit of *n*
 working days started on day D is due at the end (23:59:59) of the n-th working day after D,
@@ -46,9 +50,19 @@ def library_years() -> range:
 
 class WorkCalendar:
     """One loaded view of the calendar: company overrides and hand-entered years are read
-    once (two queries), then each day is answered from memory."""
+    once (two queries), then each day is answered from memory. With ``estimate_unknown``,
+    a day of an unknown year is a working day from Monday to Friday, and the year is added
+    to ``estimated_years`` instead of raising :class:`CalendarUnknown`."""
 
-    def __init__(self, overrides: dict[date, bool] | None = None, manual_years: set[int] | None = None):
+    def __init__(
+        self,
+        overrides: dict[date, bool] | None = None,
+        manual_years: set[int] | None = None,
+        *,
+        estimate_unknown: bool = False,
+    ):
+        self.estimate_unknown = estimate_unknown
+        self.estimated_years: set[int] = set()
         if overrides is None or manual_years is None:
             from presales.models import CalendarDay, CalendarDayKind, CalendarYear
 
@@ -69,6 +83,9 @@ class WorkCalendar:
         if day.year in self.known:
             return chinese_calendar.is_workday(day)
         if day.year in self.manual_years:
+            return day.weekday() < 5
+        if self.estimate_unknown:
+            self.estimated_years.add(day.year)
             return day.weekday() < 5
         raise CalendarUnknown(
             _(

@@ -52,14 +52,20 @@ def register_defaults() -> None:
             _("Project initiation review pending"),
             "R-OPP-2",
             PolicyValues(2, workdays, (4,), manager),
-            _("Started when an initiation request is submitted; satisfied by the decision."),
+            _(
+                "Started for the author when an initiation request is submitted; satisfied by the "
+                "decision, cancelled when the request is withdrawn."
+            ),
         ),
         TimerKind(
             REVIEW_STEP,
             _("Review step pending"),
             "R-REV-1",
             PolicyValues(2, workdays, (4,), manager),
-            _("Started when a review step becomes active; satisfied when the step is decided."),
+            _(
+                "Started for each approver when a review step opens; satisfied by that approver's "
+                "decision, cancelled when the step no longer needs it."
+            ),
         ),
         TimerKind(
             DEMO_FEEDBACK,

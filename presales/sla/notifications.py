@@ -42,6 +42,7 @@ class NotificationKind:
 REMINDER = "timer_reminder"
 ESCALATION = "timer_escalation"
 GRADE_CHANGE = "customer_grade_change"
+CALENDAR_UNKNOWN = "calendar_unknown"
 
 _KINDS: dict[str, NotificationKind] = {}
 
@@ -63,6 +64,7 @@ def notification_kind_label(code: str):
 register_notification_kind(NotificationKind(REMINDER, _("Deadline reminders")))
 register_notification_kind(NotificationKind(ESCALATION, _("Overdue escalations")))
 register_notification_kind(NotificationKind(GRADE_CHANGE, _("Customer grade changes")))
+register_notification_kind(NotificationKind(CALENDAR_UNKNOWN, _("Working-day calendar missing")))
 
 
 def enqueue_delivery(delivery_id: int) -> None:

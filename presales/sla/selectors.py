@@ -2,29 +2,41 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from presales.models import Notification, Timer
 from presales.roles import scope_of
+from presales.sla.subjects import subject_prefetch
 
 
-def timers_for(subject) -> list[Timer]:
-    """Every timer of one record, newest first, for the record's page (the page itself is
-    guarded by the record's visibility)."""
-    if subject is None or subject.pk is None:
+def timers_for(subject, related: Model | Iterable[Model] | None = None) -> list[Timer]:
+    """Every timer of one record, and of the ``related`` records shown on its page (a
+    customer's communications, an opportunity's initiation request, a review's tasks), newest
+    first, in one query however many there are. The page itself is guarded by the record's
+    visibility; the related records must be ones that page shows."""
+    records = [subject] if subject is not None else []
+    if isinstance(related, Model):
+        records.append(related)
+    elif related is not None:
+        records.extend(related)
+    ids: dict[type[Model], set[int]] = defaultdict(set)
+    for record in records:
+        if record is not None and record.pk is not None:
+            ids[type(record)].add(record.pk)
+    if not ids:
         return []
-    subject_type = ContentType.objects.get_for_model(subject)
-    return list(
-        Timer.objects.filter(subject_type=subject_type, subject_id=subject.pk)
-        .select_related("owner")
-        .order_by("-started_at", "-id")
-    )
+    where = Q()
+    for model, pks in ids.items():
+        where |= Q(subject_type=ContentType.objects.get_for_model(model), subject_id__in=sorted(pks))
+    return list(Timer.objects.filter(where).select_related("owner").order_by("-started_at", "-id"))
 
 
 def my_open_timers(user) -> QuerySet[Timer]:
@@ -35,7 +47,7 @@ def my_deadlines(user, now: datetime | None = None) -> dict[str, list[Timer]]:
     """The engineer's page: overdue, due soon, later (open timers they own)."""
     now = now or timezone.now()
     soon = now + timedelta(hours=settings.PRESALES["DUE_SOON_HOURS"])
-    timers = list(my_open_timers(user).prefetch_related("subject").order_by("due_at", "id")[:500])
+    timers = list(my_open_timers(user).prefetch_related(subject_prefetch()).order_by("due_at", "id")[:500])
     return {
         "overdue": [t for t in timers if t.due_at <= now],
         "due_soon": [t for t in timers if now < t.due_at <= soon],
@@ -50,7 +62,7 @@ def team_overdue(user, now: datetime | None = None) -> list[Timer]:
         Timer.objects.overdue(now)
         .managed_by(user)
         .select_related("owner", "team", "subject_type")
-        .prefetch_related("subject")
+        .prefetch_related(subject_prefetch())
         .order_by("due_at", "id")[:500]
     )
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from presales.errors import Conflict, DomainError, NotAllowed
@@ -32,7 +33,7 @@ from presales.models import (
 from presales.models.timers import EscalationTarget, LimitUnit
 from presales.roles import Role
 from presales.services import save_as, validate
-from presales.sla.calendar import library_years
+from presales.sla.calendar import WorkCalendar, library_years
 from presales.sla.policies import (
     active_policy,
     compute_due,
@@ -65,6 +66,7 @@ def timer_start(
     context: dict | None = None,
     due_at: datetime | None = None,
     team=None,
+    estimate_unknown_calendar: bool = False,
 ) -> Timer:
     """Start the ``kind`` timer on ``subject`` for ``owner`` (R-SLA-1).
 
@@ -74,6 +76,11 @@ def timer_start(
     ``team``, else the subject's team, else the owner's (it decides who escalations reach
     and which manager sees the timer). If an open timer of this kind is already on the
     subject it is returned unchanged.
+
+    A working-day limit reaching a year the calendar does not know raises CalendarUnknown
+    (409), refusing the caller's event, unless ``estimate_unknown_calendar``: then that
+    year counts weekends only, the timer says so (``context["due_estimated"]``, the years)
+    and the administrators are told once per year to enter its calendar (R-SLA-2).
     """
     spec = get_kind(kind)
     subject_type, subject_id = _subject_key(subject)
@@ -94,7 +101,13 @@ def timer_start(
             raise DomainError(
                 fields={"due_at": [_("This kind of timer computes its due time from its policy.")]}
             )
-        due_at = compute_due(values, start)
+        calendar = None
+        if estimate_unknown_calendar and values.limit_unit == LimitUnit.WORKING_DAYS:
+            calendar = WorkCalendar(estimate_unknown=True)
+        due_at = compute_due(values, start, calendar)
+        if calendar is not None and calendar.estimated_years:
+            context = {**(context or {}), "due_estimated": sorted(calendar.estimated_years)}
+            _tell_admins_calendar_unknown(calendar.estimated_years)
     # Reminders whose time was already past at the start are not sent late.
     reminders_done = sum(1 for step in reminder_steps(values, due_at) if step.at <= start)
     upcoming = [s.at for s in reminder_steps(values, due_at) if s.n > reminders_done] + [
@@ -123,6 +136,34 @@ def timer_start(
             subject_type=subject_type, subject_id=subject_id, kind=kind, state=TimerState.OPEN
         )
     return timer
+
+
+def _tell_admins_calendar_unknown(years: set[int]) -> None:
+    """Each active administrator is told once per year that deadlines in ``years`` are
+    estimated until the year's calendar is entered (the notification key makes it once)."""
+    from django.db.models import Q
+    from django.urls import reverse
+
+    from presales.models import User
+    from presales.sla.notifications import CALENDAR_UNKNOWN, notify
+
+    admins = User.objects.filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN), is_active=True).distinct()
+    for year in sorted(years):
+        for admin in admins:
+            with translation.override(admin.language or settings.LANGUAGE_CODE):
+                notify(
+                    recipient=admin,
+                    kind=CALENDAR_UNKNOWN,
+                    key=f"calendar:{year}:unknown:{admin.pk}",
+                    title=_("Enter the %(year)s working-day calendar") % {"year": year},
+                    body=_(
+                        "Deadlines counted in working days that reach %(year)s are estimated "
+                        "(weekends off, public holidays not known) until an administrator enters "
+                        "that year's public holidays and make-up working days and declares the year."
+                    )
+                    % {"year": year},
+                    url=reverse("sla:calendar"),
+                )
 
 
 def _open_timer(kind: str, subject) -> Timer | None:

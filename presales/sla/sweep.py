@@ -40,6 +40,7 @@ from presales.sla.notifications import (
     notify_many,
 )
 from presales.sla.policies import PolicyValues, kind_label, plan
+from presales.sla.subjects import subject_prefetch
 
 logger = logging.getLogger(__name__)
 
@@ -92,12 +93,13 @@ def sweep_batch(*, now: datetime, batch_size: int, enqueue=None, result: SweepRe
     result = result if result is not None else SweepResult()
     timers = list(
         due_timers(now)
-        .select_related("owner", "team")
+        # The owner's team too: without a team manager, escalation falls back to it.
+        .select_related("owner__team", "team")
         .select_for_update(skip_locked=True, of=("self",))[:batch_size]
     )
     if not timers:
         return 0
-    prefetch_related_objects(timers, "subject")
+    prefetch_related_objects(timers, subject_prefetch())
     messages: list[Message] = []
     people = _People()
     for timer in timers:

@@ -1,6 +1,7 @@
 """Template tags of timers and notifications: ``{% load sla %}``.
 
-- ``{% timers_panel record %}`` shows the timers of a record with their state (record pages).
+- ``{% timers_panel record %}`` shows the timers of a record with their state (record pages);
+  ``related=records`` adds the timers of records shown with it.
 - ``{% unread_notifications as n %}`` the bell's count for the signed-in user.
 """
 
@@ -15,8 +16,14 @@ register = template.Library()
 
 
 @register.inclusion_tag("presales/partials/timers_for.html", takes_context=True)
-def timers_panel(context, subject):
-    return {"timers": selectors.timers_for(subject), "now": timezone.now(), "request": context.get("request")}
+def timers_panel(context, subject, related=None):
+    """``{% timers_panel record %}``, or ``{% timers_panel record related=records %}`` to add
+    the timers of records the page shows with it (one query either way)."""
+    return {
+        "timers": selectors.timers_for(subject, related),
+        "now": timezone.now(),
+        "request": context.get("request"),
+    }
 
 
 @register.simple_tag(takes_context=True)

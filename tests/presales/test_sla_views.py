@@ -215,7 +215,12 @@ def test_preferences_page_saves_email_choices(client, engineer):
     assert client.get(reverse("sla:notification_preferences")).status_code == 200
     client.post(reverse("sla:notification_preferences"), {"timer_escalation": "on"})
     prefs = dict(engineer.notification_preferences.values_list("kind", "email"))
-    assert prefs == {"timer_reminder": False, "timer_escalation": True, "customer_grade_change": False}
+    assert prefs == {
+        "timer_reminder": False,
+        "timer_escalation": True,
+        "customer_grade_change": False,
+        "calendar_unknown": False,
+    }
 
 
 def test_bell_partial(client, engineer):
