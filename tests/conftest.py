@@ -12,6 +12,18 @@ from tests.factories import TeamFactory, UserFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the settings' language: a request made by an earlier test in the
+    same worker leaves its user's language active on the thread."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(name="East Presales")
