@@ -188,6 +188,8 @@ PRESALES = {
     # Absolute links in emails and chat messages; "Due soon" on the deadlines page.
     "SITE_URL": env.str("PRESALES_SITE_URL", default=""),
     "DUE_SOON_HOURS": env.int("PRESALES_DUE_SOON_HOURS", default=48),
+    # Exports up to this many rows download at once; larger ones run as background jobs.
+    "EXPORT_SYNC_MAX_ROWS": env.int("PRESALES_EXPORT_SYNC_MAX_ROWS", default=2000),
 }
 
 LOGGING = {
