@@ -8,7 +8,7 @@ other caller gets 404 (R-CUST-6).
 
 from __future__ import annotations
 
-from django.http import FileResponse, HttpResponse
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -152,7 +152,11 @@ def export_answer(request, *, resource: str):
         background=background,
     )
     if result.job is not None:
-        return job_accepted(result.job, request)
+        # JSON whatever the client accepted (the action also renders CSV for the 200 answer).
+        data = ExportJobSerializer(result.job, context={"request": request}).data
+        return JsonResponse(
+            data, status=202, headers={"Location": data["url"]}, json_dumps_params={"ensure_ascii": False}
+        )
     response = HttpResponse(result.content, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
         f'attachment; filename="{resource}-{timezone.localtime():%Y%m%d-%H%M}.csv"'

@@ -116,6 +116,16 @@ class ExportJob(models.Model):
         return encode_query(self.params)
 
     @property
+    def filter_label(self) -> str:
+        """The filter as people read it: ``status=new, contacted; q=华东`` (empty values left out)."""
+        parts = []
+        for name, values in self.params.items():
+            shown = [v for v in values if v != ""]
+            if shown:
+                parts.append(f"{name}={', '.join(shown)}")
+        return "; ".join(parts)
+
+    @property
     def resource_label(self) -> str:
         from presales.exports import exporter_label
 

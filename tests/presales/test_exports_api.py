@@ -194,8 +194,9 @@ def test_export_action_answers_202_with_a_job_when_asked_or_large(
     LeadFactory.create_batch(2, team=team)
     CustomerFactory.create_batch(2, team=team, grade="A")
     with django_capture_on_commit_callbacks(execute=True):
-        response = client_for(engineer).get(reverse(url_name), query)
+        response = client_for(engineer).get(reverse(url_name), query, HTTP_ACCEPT="text/csv")
     assert response.status_code == 202, response.content
+    assert response["Content-Type"] == "application/json"
     job = ExportJob.objects.get()
     assert response["Location"].endswith(reverse("export-job-detail", args=[job.pk]))
     assert response.json()["id"] == job.pk

@@ -99,13 +99,16 @@ def test_a_bad_filter_returns_to_the_list_with_the_reason(client, engineer, lead
 
 
 def test_progress_page_polls_every_second_while_the_job_runs(client, engineer, team):
-    job = ExportJobFactory(user=engineer, total=200)
+    job = ExportJobFactory(
+        user=engineer, total=200, params={"status": ["new", "contacted"], "q": ["华东"], "team": [""]}
+    )
     ExportJob.objects.filter(pk=job.pk).update(state=ExportState.RUNNING, progress=50)
     url = reverse("exports:detail", args=[job.pk])
     # the full page shows the bar at 25 % and polls the same URL every second
     page = logged_in(client, engineer).get(url).content.decode()
     assert 'hx-trigger="every 1s"' in page and f'hx-get="{url}"' in page
     assert 'aria-valuenow="25"' in page and "50 of 200 rows written." in page
+    assert "q=华东; status=new, contacted" in page  # jsonb keeps keys shortest first
     assert "export-download" not in page
     # the poll answers the progress part only
     partial = client.get(url, HTTP_HX_REQUEST="true").content.decode()
