@@ -375,19 +375,15 @@ class LeadCommunicationCreateView(LeadObjectView):
 # --- customers -----------------------------------------------------------------------------
 
 
-class CustomerQuerysetMixin:
+class CustomerListView(ListPageMixin, ScopedListView):
     model = Customer
     filterset_class = CustomerFilterSet
-    select = staticmethod(selectors.customers_for_list)
-
-    def get_queryset(self):
-        return self.select(super().get_queryset(), self.request.user)
-
-
-class CustomerListView(CustomerQuerysetMixin, ListPageMixin, ScopedListView):
     table_class = CustomerTable
     template_name = "leads/customer_list.html"
     partial_template_name = "leads/partials/customer_table.html"
+
+    def get_queryset(self):
+        return selectors.customers_for_list(super().get_queryset(), self.request.user)
 
 
 class CustomerExportView(ExportView):

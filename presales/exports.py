@@ -17,6 +17,7 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import IO
 
 from django.conf import settings
@@ -42,6 +43,8 @@ Build = Callable[[object, Params], tuple[Sequence[str], Iterable[Sequence], int]
 
 # Rows between two progress updates of a running job (each one cheap UPDATE).
 PROGRESS_EVERY = 500
+# A running job without progress for this long lost its worker (killed, out of memory).
+STALE_AFTER = timedelta(minutes=15)
 # Rows a builder fetches per database round trip (``QuerySet.iterator(chunk_size=...)``).
 CHUNK_ROWS = 500
 # Query-string keys that shape a page or a response, not the exported rows.
@@ -277,24 +280,24 @@ def export_run(*, job_id: int) -> ExportJob | None:
 
 @transaction.atomic
 def _claim(job_id: int) -> ExportJob | None:
-    job = ExportJob.objects.select_for_update().select_related("user").filter(pk=job_id).first()
+    job = ExportJob.objects.select_for_update(of=("self",)).select_related("user").filter(pk=job_id).first()
     if job is None or job.state != ExportState.QUEUED:
         return None
     job.state = ExportState.RUNNING
-    job.started_at = timezone.now()
+    job.started_at = job.heartbeat_at = timezone.now()
     job.progress = 0
-    job.save(update_fields=["state", "started_at", "progress"])
+    job.save(update_fields=["state", "started_at", "heartbeat_at", "progress"])
     return job
 
 
 def _write_job_file(job: ExportJob, stream: IO[str]) -> int:
     exporter = _exporter_for(job.user, job.resource)
     header, rows, total = exporter.build(job.user, job.params)
-    if total != job.total:
-        ExportJob.objects.filter(pk=job.pk).update(total=total)
+    running = ExportJob.objects.filter(pk=job.pk, state=ExportState.RUNNING)
+    running.update(total=total, heartbeat_at=timezone.now())
 
     def progress(count: int) -> None:
-        ExportJob.objects.filter(pk=job.pk, state=ExportState.RUNNING).update(progress=count)
+        running.update(progress=count, heartbeat_at=timezone.now())
 
     return _write_csv(stream, header, rows, on_progress=progress)
 
@@ -329,3 +332,28 @@ def _finish_failed(job_id: int, exc: Exception) -> ExportJob:
         job.finished_at = timezone.now()
         job.save(update_fields=["state", "error", "finished_at"])
     return job
+
+
+def export_fail_stale(*, now=None) -> int:
+    """Fail the running jobs whose worker stopped without a word (no progress for
+    ``STALE_AFTER``): their owner sees why and starts the export again, instead of watching a
+    bar that never moves. A late finish of such a job is discarded (``_finish_done``).
+    Returns the number of jobs failed."""
+    now = now or timezone.now()
+    failed = 0
+    stale = ExportJob.objects.filter(state=ExportState.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    for job_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = (
+                ExportJob.objects.select_for_update(skip_locked=True)
+                .filter(pk=job_id, state=ExportState.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+                .first()
+            )
+            if job is None:
+                continue
+            job.state = ExportState.FAILED
+            job.error = _("The export was interrupted (its worker stopped); start it again.")
+            job.finished_at = now
+            job.save(update_fields=["state", "error", "finished_at"])
+            failed += 1
+    return failed

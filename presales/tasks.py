@@ -41,3 +41,11 @@ def run_export_task(job_id: int) -> str:
 
     job = export_run(job_id=job_id)
     return job.state if job is not None else "missing"
+
+
+@shared_task(name="presales.tasks.fail_stale_exports_task")
+def fail_stale_exports_task() -> int:
+    """Every few minutes (beat): fail export jobs whose worker died mid-file."""
+    from presales.exports import export_fail_stale
+
+    return export_fail_stale()

@@ -57,8 +57,9 @@ class ExportJobQuerySet(models.QuerySet):
 
 
 def export_file_path(job: ExportJob, filename: str) -> str:
-    """An unguessable folder per file: media URLs must not lead to another person's export."""
-    return f"exports/{secrets.token_urlsafe(16)}/{filename}"
+    """An unguessable name per file: media URLs must not lead to another person's export."""
+    stem, dot, extension = filename.rpartition(".")
+    return f"exports/{stem or extension}-{secrets.token_urlsafe(16)}{dot}{extension if stem else ''}"
 
 
 class ExportJob(models.Model):
@@ -66,7 +67,8 @@ class ExportJob(models.Model):
 
     Created queued by ``export_start``; ``export_run`` (a Celery task) claims it once, writes
     the file, logs the finished export in :class:`ExportLog` and marks it done, or failed
-    with the reason. State and progress are never edited by hand.
+    with the reason; ``export_fail_stale`` fails a running job whose worker died. State and
+    progress are never edited by hand.
     """
 
     user = models.ForeignKey(
@@ -86,6 +88,9 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
+    # Last sign of life of the worker writing the file (claim, count, every progress update):
+    # a running job silent for too long lost its worker and is failed by the sweep.
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True, editable=False)
 
     objects = ExportJobQuerySet.as_manager()
 

@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "presales.tasks.review_customer_grades_task",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
+    "fail-stale-exports": {
+        "task": "presales.tasks.fail_stale_exports_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 
 # Business settings an admin may tune through the environment (policies live in the database).

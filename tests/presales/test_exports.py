@@ -7,11 +7,14 @@ made when the starting transaction commits (``django_capture_on_commit_callbacks
 
 import csv
 import io
+import re
+from datetime import timedelta
 from unittest import mock
 
 import pytest
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 
 from leads.choices import Grade
 from presales import exports
@@ -19,7 +22,7 @@ from presales.errors import DomainError, NotAllowed
 from presales.exports import export_or_start, export_run, export_start, register_exporter
 from presales.models import ExportJob, ExportLog, ExportState
 from presales.roles import Role
-from presales.tasks import run_export_task
+from presales.tasks import fail_stale_exports_task, run_export_task
 from tests.factories import ContactFactory, CustomerFactory, ExportJobFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db
@@ -67,6 +70,10 @@ def read_job_file(job) -> list[list[str]]:
         return list(csv.reader(io.StringIO(f.read().decode("utf-8-sig"))))
 
 
+def stored_exports() -> set[str]:
+    return set(default_storage.listdir("exports")[1]) if default_storage.exists("exports") else set()
+
+
 def read_text(content: str) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.removeprefix("\ufeff"))))
 
@@ -104,7 +111,7 @@ def test_job_goes_queued_running_done_and_is_logged_r_cust_6(
     assert job.started_at <= job.finished_at
     rows = read_job_file(job)
     assert [r[1] for r in rows[1:]] == ["Alpha"]
-    assert job.file.name.startswith("exports/") and job.file.name.endswith(".csv")
+    assert re.fullmatch(r"exports/leads-\d{8}-\d{4}-[\w-]{22}\.csv", job.file.name), job.file.name
     log = ExportLog.objects.get()
     assert (log.user, log.resource, log.row_count, log.query, log.channel) == (
         engineer,
@@ -339,3 +346,46 @@ def test_an_app_can_register_a_new_export(engineer, monkeypatch, tasks, django_c
     job = start(django_capture_on_commit_callbacks, actor=engineer, resource="squares", params={})
     assert read_job_file(job) == [["n", "n²"], ["0", "0"], ["1", "1"], ["2", "4"]]
     assert [e.code for e in exports.exporters()] == ["customers", "leads", "squares"]
+
+
+# --- a worker that died ------------------------------------------------------------------------
+
+
+def test_a_running_job_whose_worker_died_is_failed_by_the_sweep(engineer, probe_exporter):
+    """A job left running by a killed worker is failed with the reason (not a bar stuck
+    forever); a job still making progress is left alone."""
+    now = timezone.now()
+    silent = ExportJobFactory(user=engineer, resource="probe")
+    alive = ExportJobFactory(user=engineer, resource="leads")
+    ExportJob.objects.filter(pk=silent.pk).update(
+        state=ExportState.RUNNING, heartbeat_at=now - exports.STALE_AFTER - timedelta(seconds=1)
+    )
+    ExportJob.objects.filter(pk=alive.pk).update(
+        state=ExportState.RUNNING, heartbeat_at=now - timedelta(minutes=1)
+    )
+    # when the sweep runs
+    assert fail_stale_exports_task() == 1
+    # then the silent job failed with the reason, the other one still runs
+    silent.refresh_from_db()
+    assert silent.state == ExportState.FAILED and "interrupted" in silent.error
+    assert ExportJob.objects.get(pk=alive.pk).state == ExportState.RUNNING
+    # and a second sweep finds nothing more
+    assert fail_stale_exports_task() == 0
+
+
+def test_a_late_finish_of_a_failed_job_keeps_no_file_and_logs_nothing(engineer, probe_exporter):
+    job = ExportJobFactory(user=engineer, resource="probe")
+    files_before = stored_exports()
+    original = exports._write_job_file
+
+    def write_then_be_declared_dead(job, stream):
+        count = original(job, stream)
+        ExportJob.objects.filter(pk=job.pk).update(state=ExportState.FAILED)
+        return count
+
+    with mock.patch.object(exports, "_write_job_file", write_then_be_declared_dead):
+        export_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.state == ExportState.FAILED and not job.file
+    assert stored_exports() == files_before
+    assert not ExportLog.objects.exists()
