@@ -9,7 +9,7 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads and customers")
 
     def ready(self) -> None:
-        from leads import selectors
+        from leads import exports, selectors
         from presales.dashboard import register_panel
         from presales.navigation import NavItem, register_nav
         from presales.roles import Role
@@ -37,3 +37,4 @@ class LeadsConfig(AppConfig):
             )
         )
         register_panel(selectors.first_contact_summary)
+        exports.register()

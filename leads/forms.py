@@ -16,7 +16,16 @@ from django.utils.translation import gettext_lazy as _
 from leads import selectors
 from leads.choices import Channel, DisqualifyReason, Grade, SizeClass
 from leads.models import CommunicationRecord, Contact, Customer, Lead
-from leads.services import grade_for
+from leads.services import (
+    COMMUNICATION_FIELDS,
+    CONTACT_FIELDS,
+    CUSTOMER_DERIVED_FIELDS,
+    CUSTOMER_FIELDS,
+    EVALUATION_KEYS,
+    LEAD_CONTACT_FIELDS,
+    LEAD_FIELDS,
+    grade_for,
+)
 from presales.roles import Role
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -69,23 +78,8 @@ class LeadForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = Lead
-        fields = [
-            "source",
-            "company_name",
-            "contact_name",
-            "contact_title",
-            "phone",
-            "email",
-            "industry",
-            "background",
-            "initial_needs",
-            "budget",
-            "timing",
-            "received_at",
-            "team",
-            "owner",
-            "presales_owner",
-        ]
+        # The customer is linked when the lead is qualified (R-LEAD-4), not on this form.
+        fields = [name for name in LEAD_FIELDS if name != "customer"]
         widgets = {"received_at": datetime_input()}
         help_texts = {"phone": _("Give a phone number or an email address.")}
 
@@ -155,7 +149,7 @@ class FirstContactForm(BootstrapMixin, forms.Form):
         label=_("Next step due"), widget=datetime_input(), input_formats=[DATETIME_FORMAT], required=False
     )
 
-    LEAD_FIELDS = ("company_name", "contact_name", "contact_title", "phone", "email", "initial_needs")
+    LEAD_FIELDS = LEAD_CONTACT_FIELDS
 
     def __init__(self, *args, lead: Lead, **kwargs):
         super().__init__(*args, **kwargs)
@@ -207,7 +201,7 @@ class QualifyForm(BootstrapMixin, forms.Form):
         self.initial.setdefault("needs", lead.initial_needs)
 
     def evaluation(self) -> dict:
-        return {k: self.cleaned_data[k] for k in ("background", "needs", "budget", "competition", "timeline")}
+        return {k: self.cleaned_data[k] for k in EVALUATION_KEYS}
 
 
 class DisqualifyForm(BootstrapMixin, forms.Form):
@@ -261,22 +255,8 @@ class CustomerForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "name",
-            "industry",
-            "employees",
-            "annual_revenue",
-            "region",
-            "address",
-            "website",
-            "fit_score",
-            "value_score",
-            "grade_reason",
-            "tier",
-            "team",
-            "owner",
-            "notes",
-        ]
+        # Grade and size class are this form's own "computed or explicit" choices (below).
+        fields = [name for name in CUSTOMER_FIELDS if name not in CUSTOMER_DERIVED_FIELDS]
 
     field_order = [
         "name",
@@ -378,7 +358,7 @@ class ContactForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = Contact
-        fields = ["name", "title", "phone", "email", "decision_role", "notes"]
+        fields = list(CONTACT_FIELDS)
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}
@@ -389,18 +369,7 @@ class CommunicationForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = CommunicationRecord
-        fields = [
-            "occurred_at",
-            "channel",
-            "place",
-            "contact",
-            "participants",
-            "key_points",
-            "customer_feedback",
-            "concerns",
-            "next_step",
-            "next_step_due_at",
-        ]
+        fields = list(COMMUNICATION_FIELDS)
         widgets = {"occurred_at": datetime_input(), "next_step_due_at": datetime_input()}
         help_texts = {"next_step_due_at": _("A promised follow-up becomes a reminder on this date.")}
 

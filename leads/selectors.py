@@ -212,7 +212,7 @@ def customers_for_export(queryset: QuerySet[Customer], user: User) -> QuerySet[C
     return (
         customers_for_list(queryset, user)
         .with_contact_access(user)
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("name", "pk")))
+        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("name", "pk")), "need_tags")
     )
 
 

@@ -7,12 +7,13 @@ audit author, and schedules side effects with ``transaction.on_commit``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -213,15 +214,17 @@ def lead_find_duplicates(
 # --- customers ---------------------------------------------------------------------------
 
 
-def _apply(obj, data: dict, allowed: set[str]) -> None:
-    unknown = set(data) - allowed
+def _apply(obj, data: dict, allowed: Collection[str]) -> None:
+    unknown = set(data).difference(allowed)
     if unknown:
         raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
     for name, value in data.items():
         setattr(obj, name, value)
 
 
-CUSTOMER_FIELDS = {
+# What each use case may write, in display order: the one declaration the web forms and the
+# API serializers derive their field lists from (leads/forms.py, leads/api/serializers.py).
+CUSTOMER_FIELDS = (
     "name",
     "industry",
     "employees",
@@ -238,7 +241,10 @@ CUSTOMER_FIELDS = {
     "team",
     "owner",
     "notes",
-}
+)
+# Grade and size class are derived unless given (R-CUST-2, R-CUST-4): the web form offers
+# them as "computed or explicit" choices of its own.
+CUSTOMER_DERIVED_FIELDS = ("grade", "size_class")
 
 
 def _grade_customer(customer: Customer, *, explicit_grade: str | None) -> None:
@@ -382,6 +388,16 @@ def customer_remove_presales(*, actor, customer: Customer, user) -> None:
     delete_as(assignment, actor)
 
 
+def _move_to_customer(rows: QuerySet, target: Customer, actor) -> int:
+    """Point every row (locked, in id order) at ``target``, each saved with its history row."""
+    count = 0
+    for row in rows.select_for_update().order_by("pk"):
+        row.customer = target
+        save_as(row, actor)
+        count += 1
+    return count
+
+
 @transaction.atomic
 def customer_merge(*, actor, source: Customer, target: Customer) -> MergeRecord:
     """Merge a duplicate customer into ``target`` (R-LEAD-2): contacts, communications, leads,
@@ -397,10 +413,14 @@ def customer_merge(*, actor, source: Customer, target: Customer) -> MergeRecord:
     _require_customer_edit(actor, target)
     if source.merged_into_id or target.merged_into_id:
         raise Conflict(_("One of these customers was already merged."))
+    # Row by row, not with a bulk update: each moved row's audit trail shows the customer
+    # change and who made it (merges are rare; correctness over speed).
     moved = {
-        "contacts": Contact.objects.filter(customer=source).update(customer=target),
-        "communications": CommunicationRecord.objects.filter(customer=source).update(customer=target),
-        "leads": Lead.objects.filter(customer=source).update(customer=target),
+        "contacts": _move_to_customer(Contact.objects.filter(customer=source), target, actor),
+        "communications": _move_to_customer(
+            CommunicationRecord.objects.filter(customer=source), target, actor
+        ),
+        "leads": _move_to_customer(Lead.objects.filter(customer=source), target, actor),
     }
     existing = set(target.presales_assignments.values_list("user_id", flat=True))
     target_has_primary = target.presales_assignments.filter(is_primary=True).exists()
@@ -429,7 +449,7 @@ def customer_merge(*, actor, source: Customer, target: Customer) -> MergeRecord:
 
 # --- contacts ----------------------------------------------------------------------------
 
-CONTACT_FIELDS = {"name", "title", "phone", "email", "decision_role", "notes"}
+CONTACT_FIELDS = ("name", "title", "phone", "email", "decision_role", "notes")
 
 
 @transaction.atomic
@@ -466,7 +486,7 @@ def contact_delete(*, actor, contact: Contact) -> None:
 
 # --- leads -------------------------------------------------------------------------------
 
-LEAD_FIELDS = {
+LEAD_FIELDS = (
     "source",
     "company_name",
     "customer",
@@ -483,7 +503,7 @@ LEAD_FIELDS = {
     "team",
     "owner",
     "presales_owner",
-}
+)
 
 
 def first_contact_deadline(received_at):
@@ -564,18 +584,18 @@ def lead_update(*, actor, lead: Lead, data: dict) -> Lead:
     return lead
 
 
-COMMUNICATION_FIELDS = {
-    "contact",
+COMMUNICATION_FIELDS = (
     "occurred_at",
     "channel",
     "place",
+    "contact",
     "participants",
     "key_points",
     "customer_feedback",
     "concerns",
     "next_step",
     "next_step_due_at",
-}
+)
 
 
 def _check_communication(record: CommunicationRecord) -> None:
@@ -623,7 +643,8 @@ def _follow_up_timers(record: CommunicationRecord) -> None:
         )
 
 
-LEAD_CONTACT_FIELDS = {"company_name", "contact_name", "contact_title", "phone", "email", "initial_needs"}
+# The lead's contact facts a first-contact record may correct (R-LEAD-3).
+LEAD_CONTACT_FIELDS = ("company_name", "contact_name", "contact_title", "phone", "email", "initial_needs")
 
 
 @transaction.atomic

@@ -10,15 +10,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
 from django.views.generic.detail import SingleObjectMixin
-from django_filters.views import FilterView
 
 from leads import selectors, services
 from leads.filtersets import CustomerFilterSet, LeadFilterSet
@@ -40,9 +38,8 @@ from leads.models import Contact, Customer, Lead, MergeRecord
 from leads.tables import CustomerTable, LeadTable
 from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.errors import Conflict, DomainError
-from presales.exports import export_csv
+from presales.export_views import ExportView
 from presales.roles import WRITER_ROLES
-from presales.scoping import mask_email, mask_phone
 from presales.web import (
     RoleRequiredMixin,
     ScopedListView,
@@ -135,41 +132,6 @@ class CreatePageMixin:
         return context
 
 
-class CsvExportView(RoleRequiredMixin, ScopedQuerysetMixin, FilterFormMixin, FilterView):
-    """CSV of the filtered, visible rows; masked per row and logged in ExportLog (R-CUST-6)."""
-
-    resource = ""
-
-    def header(self) -> list[str]:
-        raise NotImplementedError
-
-    def row(self, obj) -> list:
-        raise NotImplementedError
-
-    def get(self, request, *args, **kwargs):
-        filterset = self.get_filterset(self.get_filterset_class())
-        rows = filterset.qs if filterset.is_valid() else filterset.queryset.none()
-        content = export_csv(
-            actor=request.user,
-            resource=self.resource,
-            header=[str(h) for h in self.header()],
-            rows=(self.row(obj) for obj in rows),
-            query=request.GET.urlencode(),
-        )
-        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-        filename = f"{self.resource}-{timezone.localdate():%Y%m%d}.csv"
-        response["Content-Disposition"] = f'attachment; filename="{filename}"'
-        return response
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-def _str(value) -> str:
-    return str(value) if value is not None else ""
-
-
 # --- leads ---------------------------------------------------------------------------------
 
 
@@ -189,53 +151,11 @@ class LeadListView(LeadQuerysetMixin, ListPageMixin, ScopedListView):
     partial_template_name = "leads/partials/lead_table.html"
 
 
-class LeadExportView(LeadQuerysetMixin, CsvExportView):
+class LeadExportView(ExportView):
+    """CSV of the filtered, visible leads, masked per row and logged (R-CUST-6): leads/exports.py."""
+
     resource = "leads"
-
-    def header(self):
-        return [
-            "ID",
-            _("Company"),
-            _("Contact"),
-            _("Contact title"),
-            _("Phone"),
-            _("Email"),
-            _("Source channel"),
-            _("Status"),
-            _("Industry"),
-            _("Budget (CNY)"),
-            _("Timing"),
-            _("Received at"),
-            _("First contact due"),
-            _("First contacted at"),
-            _("Team"),
-            _("Sales owner"),
-            _("Presales engineer"),
-            _("Customer"),
-        ]
-
-    def row(self, lead):
-        access = lead.contact_access
-        return [
-            lead.pk,
-            lead.company_name,
-            lead.contact_name,
-            lead.contact_title,
-            lead.phone if access else mask_phone(lead.phone),
-            lead.email if access else mask_email(lead.email),
-            lead.get_source_display(),
-            lead.get_status_display(),
-            lead.get_industry_display() if lead.industry else "",
-            _str(lead.budget),
-            lead.timing,
-            _when(lead.received_at),
-            _when(lead.first_contact_due_at),
-            _when(lead.first_contacted_at),
-            _str(lead.team),
-            _str(lead.owner),
-            _str(lead.presales_owner),
-            _str(lead.customer),
-        ]
+    list_url_name = "leads:lead_list"
 
 
 class LeadDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
@@ -455,72 +375,22 @@ class LeadCommunicationCreateView(LeadObjectView):
 # --- customers -----------------------------------------------------------------------------
 
 
-class CustomerQuerysetMixin:
+class CustomerListView(ListPageMixin, ScopedListView):
     model = Customer
     filterset_class = CustomerFilterSet
-    select = staticmethod(selectors.customers_for_list)
-
-    def get_queryset(self):
-        return self.select(super().get_queryset(), self.request.user)
-
-
-class CustomerListView(CustomerQuerysetMixin, ListPageMixin, ScopedListView):
     table_class = CustomerTable
     template_name = "leads/customer_list.html"
     partial_template_name = "leads/partials/customer_table.html"
 
+    def get_queryset(self):
+        return selectors.customers_for_list(super().get_queryset(), self.request.user)
 
-class CustomerExportView(CustomerQuerysetMixin, CsvExportView):
+
+class CustomerExportView(ExportView):
+    """CSV of the filtered, visible customers, contacts masked per row and logged (R-CUST-6)."""
+
     resource = "customers"
-    select = staticmethod(selectors.customers_for_export)
-
-    def header(self):
-        return [
-            "ID",
-            _("Company name"),
-            _("Industry"),
-            _("Grade"),
-            _("Tier"),
-            _("Size class"),
-            _("Employees"),
-            _("Annual revenue (CNY)"),
-            _("Region"),
-            _("Team"),
-            _("Sales owner"),
-            _("Primary presales"),
-            _("Contacts"),
-        ]
-
-    def row(self, customer):
-        access = customer.contact_access
-        contacts = "; ".join(
-            " ".join(
-                part
-                for part in (
-                    c.name,
-                    f"({c.title})" if c.title else "",
-                    c.phone if access else mask_phone(c.phone),
-                    c.email if access else mask_email(c.email),
-                )
-                if part
-            )
-            for c in customer.contacts.all()
-        )
-        return [
-            customer.pk,
-            customer.name,
-            customer.get_industry_display(),
-            customer.grade,
-            customer.get_tier_display(),
-            customer.get_size_class_display(),
-            _str(customer.employees),
-            _str(customer.annual_revenue),
-            customer.region,
-            _str(customer.team),
-            _str(customer.owner),
-            _str(customer.primary_presales),
-            contacts,
-        ]
+    list_url_name = "leads:customer_list"
 
 
 class CustomerDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from presales.models import ExportLog, Opportunity, ProjectInitiation, StageChange, Team, User
+from presales.models import ExportJob, ExportLog, Opportunity, ProjectInitiation, StageChange, Team, User
 
 
 @admin.register(User)
@@ -24,6 +24,21 @@ class TeamAdmin(admin.ModelAdmin):
 class ExportLogAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "resource", "row_count", "channel"]
     readonly_fields = ["created_at", "user", "resource", "query", "row_count", "channel"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    """Support look-up only: jobs are started and run by presales/exports.py."""
+
+    list_display = ["created_at", "user", "resource", "state", "progress", "total", "row_count"]
+    list_filter = ["state", "resource"]
+    readonly_fields = [f.name for f in ExportJob._meta.fields]
 
     def has_add_permission(self, request) -> bool:
         return False

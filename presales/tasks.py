@@ -31,3 +31,21 @@ def review_customer_grades_task() -> int:
     from leads.services import customer_review_grades
 
     return len(customer_review_grades(now=timezone.now()))
+
+
+@shared_task(name="presales.tasks.run_export_task")
+def run_export_task(job_id: int) -> str:
+    """Write one export job's file (R-CUST-6); a job that is no longer queued is left alone,
+    so a redelivered task writes nothing twice."""
+    from presales.exports import export_run
+
+    job = export_run(job_id=job_id)
+    return job.state if job is not None else "missing"
+
+
+@shared_task(name="presales.tasks.fail_stale_exports_task")
+def fail_stale_exports_task() -> int:
+    """Every few minutes (beat): fail export jobs whose worker died mid-file."""
+    from presales.exports import export_fail_stale
+
+    return export_fail_stale()

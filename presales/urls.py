@@ -30,6 +30,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("kpi/", include("kpi.urls")),
     path("", include("presales.sla_urls")),  # deadlines/ and notifications/
+    path("exports/", include("presales.export_urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("presales.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -204,3 +204,19 @@ class ReviewChainStepFactory(factory.django.DjangoModelFactory):
     name = factory.LazyAttribute(lambda o: f"Step {o.order}")
     approver_role = "presales_manager"
     mode = StepMode.ALL
+
+
+# --- exports (presales/exports.py) ---------------------------------------------------------
+
+from presales.models import ExportJob  # noqa: E402
+
+
+class ExportJobFactory(factory.django.DjangoModelFactory):
+    """A queued export job; tests run it with ``export_run`` as the task would."""
+
+    class Meta:
+        model = ExportJob
+
+    user = factory.SubFactory(UserFactory, roles=["presales_engineer"])
+    resource = "leads"
+    params = factory.LazyFunction(dict)

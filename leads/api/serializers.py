@@ -19,6 +19,13 @@ from rest_framework import serializers
 
 from leads.choices import DisqualifyReason, FirstContactState
 from leads.models import CommunicationRecord, Contact, Customer, Lead, MergeRecord, NeedTag
+from leads.services import (
+    COMMUNICATION_FIELDS,
+    CONTACT_FIELDS,
+    CUSTOMER_FIELDS,
+    LEAD_CONTACT_FIELDS,
+    LEAD_FIELDS,
+)
 from presales.models import Team, User
 from presales.scoping import mask_email, mask_phone
 
@@ -146,27 +153,12 @@ class CustomerSerializer(StrictMixin, serializers.ModelSerializer):
         model = Customer
         fields = [
             "id",
-            "name",
-            "industry",
-            "employees",
-            "annual_revenue",
-            "region",
-            "address",
-            "website",
+            *CUSTOMER_FIELDS,
             "need_tags",
-            "fit_score",
-            "value_score",
-            "grade",
-            "grade_reason",
             "graded_at",
-            "tier",
-            "size_class",
-            "team",
-            "owner",
             "primary_presales",
             "assistants",
             "last_progress_at",
-            "notes",
             "merged_into",
             "created_at",
             "updated_at",
@@ -222,12 +214,7 @@ class ContactSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerial
         fields = [
             "id",
             "customer",
-            "name",
-            "title",
-            "phone",
-            "email",
-            "decision_role",
-            "notes",
+            *CONTACT_FIELDS,
             "contact_masked",
             "created_at",
             "updated_at",
@@ -262,26 +249,11 @@ class LeadSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerialize
         fields = [
             "id",
             "status",
-            "source",
-            "company_name",
-            "customer",
-            "contact_name",
-            "contact_title",
-            "phone",
-            "email",
+            *LEAD_FIELDS,
             "contact_masked",
-            "industry",
-            "background",
-            "initial_needs",
-            "budget",
-            "timing",
-            "received_at",
             "first_contact_due_at",
             "first_contacted_at",
             "first_contact_state",
-            "team",
-            "owner",
-            "presales_owner",
             "eval_background",
             "eval_needs",
             "eval_budget",
@@ -385,19 +357,6 @@ class DuplicatesSerializer(serializers.Serializer):
 
 # --- communications ------------------------------------------------------------------------
 
-COMMUNICATION_FIELDS = [
-    "contact",
-    "occurred_at",
-    "channel",
-    "place",
-    "participants",
-    "key_points",
-    "customer_feedback",
-    "concerns",
-    "next_step",
-    "next_step_due_at",
-]
-
 
 class CommunicationSerializer(StrictMixin, serializers.ModelSerializer):
     """An interaction (R-COMM-1). Customer and lead are chosen on create only."""
@@ -440,13 +399,5 @@ class FirstContactSerializer(StrictMixin, serializers.ModelSerializer):
 
     class Meta:
         model = CommunicationRecord
-        fields = [
-            *COMMUNICATION_FIELDS,
-            "company_name",
-            "contact_name",
-            "contact_title",
-            "phone",
-            "email",
-            "initial_needs",
-        ]
+        fields = [*COMMUNICATION_FIELDS, *LEAD_CONTACT_FIELDS]
         extra_kwargs = {"occurred_at": {"required": False}}

@@ -13,13 +13,10 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, Prefetch, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
@@ -29,35 +26,18 @@ from leads import services
 from leads.api import serializers as s
 from leads.filtersets import CommunicationFilterSet, ContactFilterSet, CustomerFilterSet, LeadFilterSet
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead
+from presales.api.exports import export_action_schema, export_answer
 from presales.api.filters import StableOrderingFilter
 from presales.api.permissions import CanWriteRecords
 from presales.api.renderers import CSVRenderer
 from presales.api.schema import error_responses
 from presales.api.viewsets import ScopedQuerysetMixin
-from presales.exports import export_csv
 from presales.models import User
-from presales.scoping import mask_email, mask_phone
 
 READ_ERRORS = (401, 403)
 DETAIL_ERRORS = (401, 403, 404)
 WRITE_ERRORS = (400, 401, 403)
 CHANGE_ERRORS = (400, 401, 403, 404, 409)
-
-CSV_RESPONSE = OpenApiResponse(
-    response=OpenApiTypes.STR,
-    description="CSV (UTF-8 with BOM); contact details masked per viewer; the export is logged (R-CUST-6).",
-)
-
-
-def _csv_response(content: str, basename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="{basename}-{stamp}.csv"'
-    return response
-
-
-def _iso(value) -> str:
-    return timezone.localtime(value).isoformat(timespec="minutes") if value else ""
 
 
 class ServiceViewSet(
@@ -252,72 +232,15 @@ class CustomerViewSet(ServiceViewSet):
         services.customer_remove_presales(actor=request.user, customer=customer, user=user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
-    @extend_schema(
-        summary="Export the filtered customers as CSV (logged, R-CUST-6)",
-        filters=True,
-        responses={(200, "text/csv"): CSV_RESPONSE, **error_responses(400, *READ_ERRORS)},
+    @export_action_schema("customers")
+    @action(
+        detail=False,
+        methods=["get"],
+        renderer_classes=[JSONRenderer, CSVRenderer],
+        filter_backends=[DjangoFilterBackend],
     )
-    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
     def export(self, request):
-        user = request.user
-        queryset = (
-            self.filter_queryset(self.get_queryset())
-            .with_contact_access(user)
-            .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("name", "pk")))
-        )
-        header = [
-            _("ID"),
-            _("Company name"),
-            _("Industry"),
-            _("Employees"),
-            _("Annual revenue (CNY)"),
-            _("Region"),
-            _("Grade"),
-            _("Tier"),
-            _("Size class"),
-            _("Need tags"),
-            _("Owning team"),
-            _("Sales owner"),
-            _("Primary presales"),
-            _("Contacts"),
-        ]
-
-        def contacts(customer) -> str:
-            people = []
-            for c in customer.contacts.all():
-                phone = c.phone if customer.contact_access else mask_phone(c.phone)
-                email = c.email if customer.contact_access else mask_email(c.email)
-                people.append(" ".join(x for x in (c.name, c.title, phone, email) if x))
-            return "; ".join(people)
-
-        rows = (
-            [
-                c.pk,
-                c.name,
-                c.get_industry_display(),
-                c.employees if c.employees is not None else "",
-                c.annual_revenue if c.annual_revenue is not None else "",
-                c.region,
-                c.grade,
-                c.get_tier_display(),
-                c.get_size_class_display(),
-                ", ".join(t.name for t in c.need_tags.all()),
-                str(c.team),
-                str(c.owner),
-                str(c.primary_presales or ""),
-                contacts(c),
-            ]
-            for c in queryset
-        )
-        content = export_csv(
-            actor=user,
-            resource="customers",
-            header=header,
-            rows=rows,
-            query=request.GET.urlencode(),
-            channel="api",
-        )
-        return _csv_response(content, "customers")
+        return export_answer(request, resource="customers")
 
 
 # --- contacts ------------------------------------------------------------------------------
@@ -432,65 +355,15 @@ class LeadViewSet(ServiceViewSet):
         found = services.lead_find_duplicates(**query.validated_data)
         return Response(found.as_dict(request.user))
 
-    @extend_schema(
-        summary="Export the filtered leads as CSV (logged, R-CUST-6)",
-        filters=True,
-        responses={(200, "text/csv"): CSV_RESPONSE, **error_responses(400, *READ_ERRORS)},
+    @export_action_schema("leads")
+    @action(
+        detail=False,
+        methods=["get"],
+        renderer_classes=[JSONRenderer, CSVRenderer],
+        filter_backends=[DjangoFilterBackend],
     )
-    @action(detail=False, methods=["get"], renderer_classes=[JSONRenderer, CSVRenderer])
     def export(self, request):
-        user = request.user
-        queryset = self.filter_queryset(self.get_queryset())
-        header = [
-            _("ID"),
-            _("Status"),
-            _("Source channel"),
-            _("Company"),
-            _("Contact"),
-            _("Contact title"),
-            _("Phone"),
-            _("Email"),
-            _("Industry"),
-            _("Budget (CNY)"),
-            _("Timing"),
-            _("Received at"),
-            _("First contact due"),
-            _("First contacted at"),
-            _("Team"),
-            _("Sales owner"),
-            _("Presales engineer"),
-        ]
-        rows = (
-            [
-                lead.pk,
-                lead.get_status_display(),
-                lead.get_source_display(),
-                lead.company_name,
-                lead.contact_name,
-                lead.contact_title,
-                lead.phone if lead.contact_access else mask_phone(lead.phone),
-                lead.email if lead.contact_access else mask_email(lead.email),
-                lead.get_industry_display(),
-                lead.budget if lead.budget is not None else "",
-                lead.timing,
-                _iso(lead.received_at),
-                _iso(lead.first_contact_due_at),
-                _iso(lead.first_contacted_at),
-                str(lead.team),
-                str(lead.owner),
-                str(lead.presales_owner or ""),
-            ]
-            for lead in queryset
-        )
-        content = export_csv(
-            actor=user,
-            resource="leads",
-            header=header,
-            rows=rows,
-            query=request.GET.urlencode(),
-            channel="api",
-        )
-        return _csv_response(content, "leads")
+        return export_answer(request, resource="leads")
 
 
 # --- communications ------------------------------------------------------------------------

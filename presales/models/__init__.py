@@ -2,7 +2,7 @@
 
 from .accounts import Team, User
 from .base import TimeStampedModel
-from .exports import ExportLog
+from .exports import ExportJob, ExportLog, ExportState
 from .notifications import (
     Delivery,
     DeliveryChannel,
@@ -32,7 +32,9 @@ __all__ = [
     "DeliveryChannel",
     "DeliveryState",
     "EscalationTarget",
+    "ExportJob",
     "ExportLog",
+    "ExportState",
     "InitiationMember",
     "LimitUnit",
     "Notification",

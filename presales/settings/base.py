@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "presales.tasks.review_customer_grades_task",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
+    "fail-stale-exports": {
+        "task": "presales.tasks.fail_stale_exports_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 
 # Business settings an admin may tune through the environment (policies live in the database).
@@ -188,6 +193,8 @@ PRESALES = {
     # Absolute links in emails and chat messages; "Due soon" on the deadlines page.
     "SITE_URL": env.str("PRESALES_SITE_URL", default=""),
     "DUE_SOON_HOURS": env.int("PRESALES_DUE_SOON_HOURS", default=48),
+    # Exports up to this many rows download at once; larger ones run as background jobs.
+    "EXPORT_SYNC_MAX_ROWS": env.int("PRESALES_EXPORT_SYNC_MAX_ROWS", default=2000),
 }
 
 LOGGING = {

@@ -22,6 +22,7 @@ from leads.choices import (
     SizeClass,
 )
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead, MergeRecord, NeedTag
+from presales.audit import history_entries
 from presales.errors import Conflict, DomainError, GateRefused, NotAllowed
 from presales.roles import Role
 from tests.factories import (
@@ -355,6 +356,31 @@ def test_customer_merge_moves_everything_and_records_it_r_lead_2(
         services.customer_update(actor=engineer, customer=source, data={"name": "again"})
     with pytest.raises(Conflict):
         services.contact_create(actor=engineer, customer=source, data={"name": "New"})
+
+
+def test_customer_merge_writes_a_history_row_for_every_moved_record_r_lead_2(engineer, team):
+    """R-LEAD-2: each contact, communication and lead moved by a merge shows, in its own audit
+    trail, who moved it and from which customer to which."""
+    # given a duplicate customer with two contacts, a communication and a lead
+    target = CustomerFactory(team=team, name="Acme")
+    source = CustomerFactory(team=team, name="ACME Co., Ltd.")
+    contacts = [ContactFactory(customer=source, name="Wang"), ContactFactory(customer=source, name="Li")]
+    communication = CommunicationFactory(customer=source)
+    lead = LeadFactory(team=team, customer=source)
+
+    # when it is merged into the survivor
+    services.customer_merge(actor=engineer, source=source, target=target)
+
+    # then every moved row has a newest history row by the actor, from source to target
+    for row in [*contacts, communication, lead]:
+        latest = row.history.order_by("-history_date", "-history_id").first()
+        previous = latest.prev_record
+        assert (latest.history_type, latest.history_user) == ("~", engineer), row
+        assert (previous.customer_id, latest.customer_id) == (source.pk, target.pk), row
+    # and the audit display names the change on the survivor's page
+    entries = history_entries(Contact.history.filter(customer_id=target.pk))
+    moves = [(e.who, c.old, c.new) for e in entries for c in e.changes if c.field == "customer"]
+    assert moves == [(engineer, str(source), str(target))] * 2
 
 
 def test_customer_merge_gives_the_source_primary_to_a_survivor_without_one_r_cust_5(engineer, team):
