@@ -7,7 +7,6 @@ audit author, and schedules side effects with ``transaction.on_commit``.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -33,7 +32,7 @@ from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.errors import Conflict, DomainError, NotAllowed
 from presales.lifecycle import opportunity_create_from_lead
 from presales.roles import WRITER_ROLES, Role
-from presales.services import delete_as, ensure_still_visible, save_as, validate
+from presales.services import apply_fields, delete_as, ensure_still_visible, save_as, validate
 from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, LEAD_FIRST_CONTACT
 from presales.sla.notifications import GRADE_CHANGE, notify
 from presales.sla.policies import active_policy, compute_due
@@ -214,14 +213,6 @@ def lead_find_duplicates(
 # --- customers ---------------------------------------------------------------------------
 
 
-def _apply(obj, data: dict, allowed: Collection[str]) -> None:
-    unknown = set(data).difference(allowed)
-    if unknown:
-        raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
-    for name, value in data.items():
-        setattr(obj, name, value)
-
-
 # What each use case may write, in display order: the one declaration the web forms and the
 # API serializers derive their field lists from (leads/forms.py, leads/api/serializers.py).
 CUSTOMER_FIELDS = (
@@ -272,7 +263,7 @@ def customer_create(
     explicit_grade = data.pop("grade", None)
     size_given = "size_class" in data and data["size_class"]
     customer = Customer()
-    _apply(customer, data, CUSTOMER_FIELDS)
+    apply_fields(customer, data, CUSTOMER_FIELDS)
     if customer.team_id is None and actor.team_id:
         customer.team_id = actor.team_id
     if customer.owner_id is None:
@@ -304,7 +295,7 @@ def customer_update(*, actor, customer: Customer, data: dict, need_tags: list[st
     explicit_grade = data.pop("grade", None)
     scores_changed = any(k in data for k in ("fit_score", "value_score"))
     size_changed = any(k in data for k in ("employees", "annual_revenue")) and not data.get("size_class")
-    _apply(customer, data, CUSTOMER_FIELDS)
+    apply_fields(customer, data, CUSTOMER_FIELDS)
     if explicit_grade is not None or scores_changed:
         _grade_customer(customer, explicit_grade=explicit_grade)
     if size_changed:
@@ -459,7 +450,7 @@ def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
     _require_customer_edit(actor, customer)
     _require_not_merged(customer)
     contact = Contact(customer=customer)
-    _apply(contact, data, CONTACT_FIELDS)
+    apply_fields(contact, data, CONTACT_FIELDS)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
     save_as(contact, actor)
     return contact
@@ -470,7 +461,7 @@ def contact_update(*, actor, contact: Contact, data: dict) -> Contact:
     """Edit a contact; only writers who may edit its customer."""
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     _require_customer_edit(actor, contact.customer)
-    _apply(contact, data, CONTACT_FIELDS)
+    apply_fields(contact, data, CONTACT_FIELDS)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
     save_as(contact, actor)
     return contact
@@ -526,7 +517,7 @@ def lead_create(*, actor, data: dict, allow_duplicate: bool = False) -> Lead:
     the caller confirms ``allow_duplicate`` after seeing them."""
     _require_writer(actor)
     lead = Lead()
-    _apply(lead, data, LEAD_FIELDS)
+    apply_fields(lead, data, LEAD_FIELDS)
     if lead.team_id is None:
         lead.team_id = actor.team_id
     if lead.owner_id is None:
@@ -567,7 +558,7 @@ def lead_update(*, actor, lead: Lead, data: dict) -> Lead:
     _require_lead_edit(actor, lead)
     if not lead.is_open:
         raise Conflict(_("A closed lead cannot be edited."))
-    _apply(lead, data, LEAD_FIELDS)
+    apply_fields(lead, data, LEAD_FIELDS)
     received_changed = "received_at" in data
     if received_changed:
         _require_received_not_future(lead)
@@ -607,7 +598,7 @@ def _check_communication(record: CommunicationRecord) -> None:
 
 def _new_communication(*, actor, data: dict, customer=None, lead=None, first=False) -> CommunicationRecord:
     record = CommunicationRecord(customer=customer, lead=lead, author=actor, is_first_contact=first)
-    _apply(record, data, COMMUNICATION_FIELDS)
+    apply_fields(record, data, COMMUNICATION_FIELDS)
     if record.occurred_at is None:
         record.occurred_at = timezone.now()
     _check_communication(record)
@@ -655,7 +646,7 @@ def lead_record_first_contact(*, actor, lead: Lead, data: dict) -> Communication
     LEAD_MACHINE.check(lead, actor, "record_first_contact")
     data = dict(data)
     lead_facts = {k: data.pop(k) for k in list(data) if k in LEAD_CONTACT_FIELDS}
-    _apply(lead, lead_facts, LEAD_FIELDS)
+    apply_fields(lead, lead_facts, LEAD_FIELDS)
     occurred_at = data.get("occurred_at")
     if occurred_at is not None and occurred_at < lead.received_at:
         raise DomainError(fields={"occurred_at": [_("The first contact cannot precede the lead's receipt.")]})
@@ -698,7 +689,7 @@ def communication_update(*, actor, record: CommunicationRecord, data: dict) -> C
     if record.author_id != actor.pk and not actor.is_superuser:
         raise NotAllowed(_("Only the author can correct a communication record."))
     promised = record.next_step_due_at
-    _apply(record, data, COMMUNICATION_FIELDS)
+    apply_fields(record, data, COMMUNICATION_FIELDS)
     _check_communication(record)
     validate(record)
     save_as(record, actor)

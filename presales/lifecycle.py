@@ -29,7 +29,7 @@ from presales.models import (
     User,
 )
 from presales.roles import WRITER_ROLES
-from presales.services import delete_as, ensure_still_visible, save_as, validate
+from presales.services import apply_fields, delete_as, ensure_still_visible, save_as, validate
 from presales.sla.defaults import INITIATION_REVIEW
 from presales.sla.services import timer_cancel, timer_satisfy
 from presales.sla.wiring import start_initiation_timer
@@ -65,15 +65,6 @@ OWNER_ROLES = (ProjectRole.SALES_OWNER, ProjectRole.PRESALES_OWNER)
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _apply(obj, data: dict, allowed: set[str]) -> None:
-    """Set the allowed fields; anything else (the stage, for one) is a 400 on that field."""
-    unknown = set(data) - allowed
-    if unknown:
-        raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
-    for name, value in data.items():
-        setattr(obj, name, value)
 
 
 def _require_writer(actor) -> None:
@@ -141,7 +132,7 @@ def _create(*, actor, data: dict, lead=None) -> Opportunity:
     if "competitors" in data:
         data["competitors"] = clean_competitors(data["competitors"])
     opportunity = Opportunity(lead=lead)
-    _apply(opportunity, data, OPPORTUNITY_FIELDS)
+    apply_fields(opportunity, data, OPPORTUNITY_FIELDS)
     customer = data.get("customer")
     if customer is None:
         raise DomainError(fields={"customer": [_("Choose the customer.")]})
@@ -213,7 +204,7 @@ def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict) -> 
         "has_tender": opportunity.has_tender,
         "customer": opportunity.customer_id,
     }
-    _apply(opportunity, data, OPPORTUNITY_FIELDS)
+    apply_fields(opportunity, data, OPPORTUNITY_FIELDS)
     if opportunity.has_tender != before["has_tender"] and opportunity.stage in (Stage.BID, Stage.CONTRACT):
         raise DomainError(
             fields={
@@ -404,7 +395,7 @@ def initiation_save(
     elif initiation.status == InitiationStatus.APPROVED:
         raise Conflict(_("The request is approved and can no longer change."))
     before = {name: getattr(initiation, name) for name in INITIATION_FIELDS}
-    _apply(initiation, {k: str(v or "").strip() for k, v in data.items()}, INITIATION_FIELDS)
+    apply_fields(initiation, {k: str(v or "").strip() for k, v in data.items()}, INITIATION_FIELDS)
     validate(initiation, exclude=["opportunity"])
     changed = any(getattr(initiation, name) != value for name, value in before.items())
     new_team = _clean_team(opportunity, team) if team is not None else None

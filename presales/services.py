@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from presales.errors import DomainError, NotAllowed
+
+
+def apply_fields(obj, data: Mapping, allowed: Collection[str]) -> None:
+    """Set the fields a use case may write; any other key (a stage, a status, a typo) is a
+    400 on that field, never silently ignored."""
+    unknown = set(data).difference(allowed)
+    if unknown:
+        raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    for name, value in data.items():
+        setattr(obj, name, value)
 
 
 def validate(obj, *, exclude: list[str] | None = None) -> None:

@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 from presales.errors import Conflict, DomainError, NotAllowed
 from presales.models import Team, User
 from presales.roles import ROLE_SCOPE, Role, Scope, scope_of
-from presales.services import delete_as, save_as, validate
+from presales.services import apply_fields, delete_as, save_as, validate
 from reviews.choices import (
     DECIDED_STATES,
     OPEN_STATES,
@@ -561,14 +561,6 @@ def _require_admin(actor: User) -> None:
         raise NotAllowed(_("Only administrators configure review chains."))
 
 
-def _apply(obj: Any, data: dict, allowed: set[str]) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
-    for name, value in data.items():
-        setattr(obj, name, value)
-
-
 def _check_kind(kind: str) -> None:
     if kind not in {code for code, _label in kind_choices()}:
         raise DomainError(fields={"kind": [_("Unknown kind of subject: %(kind)s.") % {"kind": kind}]})
@@ -585,7 +577,7 @@ def _save_steps(chain: ReviewChain, steps: list[dict], actor: User) -> None:
     for data in steps:
         step = existing.pop(data.get("order"), None) or ReviewChainStep(chain=chain)
         data = {"approver_role": "", "approver_user": None, **data}
-        _apply(step, data, STEP_FIELDS)
+        apply_fields(step, data, STEP_FIELDS)
         try:
             validate(step)
         except DomainError as exc:
@@ -608,7 +600,7 @@ def review_chain_create(*, actor: User, data: dict, steps: list[dict]) -> Review
     """Configure a new chain with its steps (admins only, R-REV-1)."""
     _require_admin(actor)
     chain = ReviewChain()
-    _apply(chain, data, CHAIN_FIELDS)
+    apply_fields(chain, data, CHAIN_FIELDS)
     _check_kind(chain.kind)
     validate(chain)
     save_as(chain, actor)
@@ -624,7 +616,7 @@ def review_chain_update(
     way are not affected."""
     _require_admin(actor)
     chain = ReviewChain.objects.select_for_update().get(pk=chain.pk)
-    _apply(chain, data, CHAIN_FIELDS)
+    apply_fields(chain, data, CHAIN_FIELDS)
     _check_kind(chain.kind)
     validate(chain)
     save_as(chain, actor)
