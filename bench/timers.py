@@ -100,8 +100,9 @@ def run_size(n: int, due: int, batch: int, repeat: int) -> dict:
     from django.utils import timezone
 
     from leads.models import Lead
-    from presales.models import Delivery, Notification, Team, Timer, User
+    from presales.accounts.models import Team, User
     from presales.sla.defaults import LEAD_FIRST_CONTACT
+    from presales.sla.models import Delivery, Notification, Timer
     from presales.sla.policies import active_policy
     from presales.sla.sweep import due_timers, sweep
 

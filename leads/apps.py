@@ -10,9 +10,9 @@ class LeadsConfig(AppConfig):
 
     def ready(self) -> None:
         from leads import exports, selectors
-        from presales.dashboard import register_panel
-        from presales.navigation import NavItem, register_nav
-        from presales.roles import Role
+        from presales.core.dashboard import register_panel
+        from presales.core.navigation import NavItem, register_nav
+        from presales.core.roles import Role
 
         every_role = frozenset(Role.values)
         register_nav(

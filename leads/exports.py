@@ -1,4 +1,4 @@
-"""CSV exports of leads and customers (R-CUST-6), registered in presales.exports from
+"""CSV exports of leads and customers (R-CUST-6), registered in presales.exports.services from
 ``LeadsConfig.ready``.
 
 One builder per resource serves the web button, the API and background jobs alike: the
@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from leads import selectors
 from leads.filtersets import CustomerFilterSet, LeadFilterSet
 from leads.models import Customer, Lead
-from presales.exports import CHUNK_ROWS, Params, filter_rows, register_exporter
-from presales.scoping import mask_email, mask_phone
+from presales.core.scoping import mask_email, mask_phone
+from presales.exports.services import CHUNK_ROWS, Params, filter_rows, register_exporter
 
 
 def _when(value) -> str:

@@ -23,7 +23,7 @@ from leads.choices import (
     Tier,
 )
 from leads.models import CommunicationRecord, Contact, Customer, Lead, NeedTag
-from presales.models import Team, User
+from presales.accounts.models import Team, User
 
 
 class CustomerFilterSet(django_filters.FilterSet):

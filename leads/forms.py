@@ -26,7 +26,7 @@ from leads.services import (
     LEAD_FIELDS,
     grade_for,
 )
-from presales.roles import Role
+from presales.core.roles import Role
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 

@@ -27,9 +27,9 @@ from leads.choices import (
     Tier,
 )
 from leads.normalize import normalize_company, normalize_email, normalize_phone
-from presales.models import Opportunity, TimeStampedModel
-from presales.roles import Scope, scope_of
-from presales.scoping import personal_q, visibility_q
+from presales.core.models import TimeStampedModel
+from presales.core.roles import Scope, scope_of
+from presales.core.scoping import personal_q, visibility_q
 
 USER = settings.AUTH_USER_MODEL
 
@@ -58,8 +58,15 @@ class CustomerQuerySet(models.QuerySet):
             team_field="team",
             people_fields=("owner",),
             extra=Q(pk__in=CustomerPresales.objects.filter(user_id=user.pk).values("customer_id"))
-            # R-CUST-6: the people on the customer's opportunities see the customer too.
-            | Q(pk__in=Opportunity.objects.involving(user).values("customer_id")),
+            # R-CUST-6: the people on the customer's opportunities see the customer too. The
+            # opportunities app sits above leads: reached through its reverse relation.
+            | Q(
+                pk__in=self.model.objects.filter(
+                    Q(opportunities__sales_owner_id=user.pk)
+                    | Q(opportunities__presales_owner_id=user.pk)
+                    | Q(opportunities__members__user_id=user.pk)
+                ).values("pk")
+            ),
         )
 
     def visible_to(self, user):

@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead, MergeRecord
 from leads.services import can_edit_customer
 from leads.transitions import LEAD_MACHINE, can_work_lead
-from presales.audit import Entry, history_entries
-from presales.models import Team, User
-from presales.roles import WRITER_ROLES, Role, Scope, scope_of
-from presales.scoping import mask_email, mask_phone
+from presales.accounts.models import Team, User
+from presales.core.audit import Entry, history_entries
+from presales.core.roles import WRITER_ROLES, Role, Scope, scope_of
+from presales.core.scoping import mask_email, mask_phone
 
 LEAD_RELATIONS = ("team", "owner", "presales_owner", "customer")
 CUSTOMER_RELATIONS = ("team", "owner")
@@ -75,7 +75,7 @@ def lead_for_detail(queryset: QuerySet[Lead], user: User) -> QuerySet[Lead]:
 
 MOVE_URLS = {
     "record_first_contact": "leads:lead_first_contact",
-    "qualify": "leads:lead_qualify",
+    "qualify": "opportunities:qualify_lead",
     "disqualify": "leads:lead_disqualify",
     "merge": "leads:lead_merge",
 }

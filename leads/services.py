@@ -29,10 +29,9 @@ from leads.models import (
 )
 from leads.normalize import normalize_company, normalize_email, normalize_phone
 from leads.transitions import LEAD_MACHINE, can_work_lead
-from presales.errors import Conflict, DomainError, NotAllowed
-from presales.lifecycle import opportunity_create_from_lead
-from presales.roles import WRITER_ROLES, Role
-from presales.services import apply_fields, delete_as, ensure_still_visible, save_as, validate
+from presales.core.errors import Conflict, DomainError, NotAllowed
+from presales.core.roles import WRITER_ROLES, Role
+from presales.core.writes import apply_fields, delete_as, ensure_still_visible, save_as, validate
 from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, LEAD_FIRST_CONTACT
 from presales.sla.notifications import GRADE_CHANGE, notify
 from presales.sla.policies import active_policy, compute_due
@@ -718,12 +717,11 @@ def lead_qualify(
     lead: Lead,
     evaluation: dict,
     customer: Customer | None = None,
-    opportunity: dict | None = None,
 ) -> Lead:
     """R-LEAD-4: qualify on the five-aspect evaluation. Links or creates the customer (by
     normalised name), adds the lead's contact, and moves its communications there.
-    R-OPP-1: the qualified lead becomes an opportunity (``opportunity`` overrides its
-    defaults, e.g. amount, expected close, competitors); it is ``lead.opportunity``."""
+    The opportunity the qualified lead becomes (R-OPP-1) is the ``opportunities`` use case
+    ``opportunity_qualify_lead``, which calls this in its transaction."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD_MACHINE.check(lead, actor, "qualify", evaluation=evaluation)
     for key in EVALUATION_KEYS:
@@ -779,7 +777,6 @@ def lead_qualify(
     save_as(lead, actor)
     _touch_progress(customer.pk, lead.decided_at)
     timer_satisfy(kind=LEAD_FIRST_CONTACT, subject=lead, at=lead.decided_at)
-    opportunity_create_from_lead(actor=actor, lead=lead, data=opportunity)
     return lead
 
 

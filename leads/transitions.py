@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from leads.choices import LeadStatus
-from presales.i18n import join_list
-from presales.roles import WRITER_ROLES
-from presales.statemachine import Machine, Move
+from presales.core.i18n import join_list
+from presales.core.roles import WRITER_ROLES
+from presales.core.statemachine import Machine, Move
 
 OPEN = frozenset({LeadStatus.NEW, LeadStatus.CONTACTED})
 

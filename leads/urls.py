@@ -16,7 +16,6 @@ urlpatterns = [
     path("leads/<int:pk>/", views.LeadDetailView.as_view(), name="lead_detail"),
     path("leads/<int:pk>/edit/", views.LeadEditView.as_view(), name="lead_edit"),
     path("leads/<int:pk>/first-contact/", views.LeadFirstContactView.as_view(), name="lead_first_contact"),
-    path("leads/<int:pk>/qualify/", views.LeadQualifyView.as_view(), name="lead_qualify"),
     path("leads/<int:pk>/disqualify/", views.LeadDisqualifyView.as_view(), name="lead_disqualify"),
     path("leads/<int:pk>/merge/", views.LeadMergeView.as_view(), name="lead_merge"),
     path(

@@ -31,16 +31,15 @@ from leads.forms import (
     LeadForm,
     LeadMergeForm,
     PresalesForm,
-    QualifyForm,
     bootstrap,
 )
 from leads.models import Contact, Customer, Lead, MergeRecord
 from leads.tables import CustomerTable, LeadTable
 from leads.transitions import LEAD_MACHINE, can_work_lead
-from presales.errors import Conflict, DomainError
-from presales.export_views import ExportView
-from presales.roles import WRITER_ROLES
-from presales.web import (
+from presales.core.errors import Conflict, DomainError
+from presales.core.roles import WRITER_ROLES
+from presales.exports.views import ExportView
+from presales.web.views import (
     RoleRequiredMixin,
     ScopedListView,
     ScopedQuerysetMixin,
@@ -287,30 +286,6 @@ class LeadFirstContactView(LeadMoveView):
 
     def get_success_url_for(self, result) -> str:
         return self.object.get_absolute_url()
-
-
-class LeadQualifyView(LeadMoveView):
-    """R-LEAD-4: qualify on background, needs, budget, competition and timeline; then the customer."""
-
-    move = "qualify"
-    form_class = QualifyForm
-    title = gettext_lazy("Qualify the lead")
-    submit_label = gettext_lazy("Qualify")
-    success_message = gettext_lazy("Lead qualified.")
-
-    def form_kwargs(self):
-        return {"lead": self.object, "user": self.request.user}
-
-    def run_service(self, form):
-        return services.lead_qualify(
-            actor=self.request.user,
-            lead=self.object,
-            evaluation=form.evaluation(),
-            customer=form.cleaned_data["customer"],
-        )
-
-    def get_success_url_for(self, lead) -> str:
-        return lead.customer.get_absolute_url()
 
 
 class LeadDisqualifyView(LeadMoveView):

@@ -1,9 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
-from presales.models import ExportJob, ExportLog, Opportunity, ProjectInitiation, StageChange, Team, User
+from presales.accounts.models import Team, User
+from presales.exports.models import ExportJob, ExportLog
 
 
 @admin.register(User)
@@ -44,55 +44,4 @@ class ExportJobAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class _ReadOnlyLifecycleAdmin(SimpleHistoryAdmin):
-    """Support staff look-up only: stages, statuses and teams change through the lifecycle
-    services (presales/lifecycle.py), never here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Opportunity)
-class OpportunityAdmin(_ReadOnlyLifecycleAdmin):
-    list_display = [
-        "title",
-        "customer",
-        "stage",
-        "amount",
-        "currency",
-        "team",
-        "sales_owner",
-        "presales_owner",
-    ]
-    list_filter = ["stage", "team"]
-    search_fields = ["title", "customer__name"]
-
-
-@admin.register(ProjectInitiation)
-class ProjectInitiationAdmin(_ReadOnlyLifecycleAdmin):
-    list_display = ["opportunity", "status", "submitted_at", "approved_at"]
-    list_filter = ["status"]
-
-
-@admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
-    list_display = ["at", "opportunity", "from_stage", "to_stage", "actor"]
-    list_filter = ["to_stage"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
         return False

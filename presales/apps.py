@@ -3,7 +3,9 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PresalesConfig(AppConfig):
-    """The shared core: users, teams, roles, audit, scoping, the opportunity lifecycle."""
+    """The shared core: accounts, roles, scoping, audit, web and API bases, SLA timers,
+    notifications and exports. It imports no domain app; domain apps plug in through its
+    registries (navigation, dashboard panels, timer kinds, timer subjects, exporters)."""
 
     name = "presales"
     verbose_name = _("Presales core")
@@ -11,13 +13,12 @@ class PresalesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
-        from .dashboard import register_panel
-        from .navigation import NavItem, register_nav
-        from .review_subjects import register as register_review_subjects
-        from .roles import Role, ensure_role_groups
-        from .sla.defaults import register_defaults
-        from .sla.policies import ensure_default_policies
-        from .sla.selectors import deadlines_panel, my_overdue_count
+        from presales.core.dashboard import register_panel
+        from presales.core.navigation import NavItem, register_nav
+        from presales.core.roles import Role, ensure_role_groups
+        from presales.sla.defaults import register_defaults
+        from presales.sla.policies import ensure_default_policies
+        from presales.sla.selectors import deadlines_panel, my_overdue_count
 
         # Reference data, not a domain side effect: every role exists as a group.
         post_migrate.connect(ensure_role_groups, sender=self)
@@ -36,35 +37,3 @@ class PresalesConfig(AppConfig):
             )
         )
         register_panel(deadlines_panel)
-        register_nav(
-            NavItem(
-                "pipeline",
-                _("Pipeline"),
-                "opportunities:board",
-                icon="kanban",
-                order=20,
-                roles=frozenset(Role),
-            )
-        )
-        register_panel(_pipeline_panel)
-        register_review_subjects()
-        # The review engine's approvers get their deadlines inside its transactions.
-        from .sla.wiring import register as register_review_timers
-
-        register_review_timers()
-
-
-def _pipeline_panel(user) -> dict | None:
-    """Dashboard: my open opportunities by stage."""
-    from .roles import scope_of
-    from .selectors import my_open_by_stage
-
-    if scope_of(user) is None:
-        return None
-    return {
-        "key": "pipeline",
-        "title": _("My open opportunities"),
-        "icon": "kanban",
-        "template": "opportunities/partials/dashboard_panel.html",
-        "rows": my_open_by_stage(user),
-    }

@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from presales import views
+from presales.accounts import views
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
@@ -24,13 +24,13 @@ urlpatterns = [
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("leads/", include("leads.urls")),
-    path("opportunities/", include("presales.opportunity_urls", namespace="opportunities")),
+    path("opportunities/", include("opportunities.urls", namespace="opportunities")),
     path("proposals/", include("proposals.urls")),
     path("bids/", include("bids.urls")),
     path("reviews/", include("reviews.urls")),
     path("kpi/", include("kpi.urls")),
-    path("", include("presales.sla_urls")),  # deadlines/ and notifications/
-    path("exports/", include("presales.export_urls")),
+    path("", include("presales.sla.urls")),  # deadlines/ and notifications/
+    path("exports/", include("presales.exports.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("presales.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -9,9 +9,10 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self) -> None:
-        from presales.dashboard import register_panel
-        from presales.navigation import NavItem, register_nav
-        from presales.roles import Role
+        from presales.core.dashboard import register_panel
+        from presales.core.navigation import NavItem, register_nav
+        from presales.core.roles import Role
+        from reviews import timers
         from reviews.selectors import pending_count
         from reviews.views import inbox_panel
 
@@ -27,3 +28,4 @@ class ReviewsConfig(AppConfig):
             )
         )
         register_panel(inbox_panel)
+        timers.register()

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from presales.roles import Role
+from presales.core.roles import Role
 from reviews.choices import ApproverScope, ReviewKind, StepMode
 from reviews.models import ReviewChain, ReviewChainStep
 

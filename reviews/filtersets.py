@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from presales.models import Team
+from presales.accounts.models import Team
 from reviews.choices import ReviewStatus
 from reviews.models import Review
 from reviews.registry import kind_choices

@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from presales.models import TimeStampedModel
-from presales.roles import Role, scope_of
-from presales.scoping import visibility_q
+from presales.core.models import TimeStampedModel
+from presales.core.roles import Role, scope_of
+from presales.core.scoping import visibility_q
 from reviews.choices import (
     KNOWN_CRITERIA,
     ApproverScope,

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from presales.models import User
+from presales.accounts.models import User
 from reviews.choices import TaskState
 from reviews.models import Review, ReviewTask, StepView
 from reviews.registry import kind_label

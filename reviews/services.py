@@ -33,10 +33,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from presales.errors import Conflict, DomainError, NotAllowed
-from presales.models import Team, User
-from presales.roles import ROLE_SCOPE, Role, Scope, scope_of
-from presales.services import apply_fields, delete_as, save_as, validate
+from presales.accounts.models import Team, User
+from presales.core.errors import Conflict, DomainError, NotAllowed
+from presales.core.roles import ROLE_SCOPE, Role, Scope, scope_of
+from presales.core.writes import apply_fields, delete_as, save_as, validate
 from reviews.choices import (
     DECIDED_STATES,
     OPEN_STATES,
@@ -51,6 +51,7 @@ from reviews.choices import (
 )
 from reviews.models import Review, ReviewChain, ReviewChainStep, ReviewTask
 from reviews.registry import SubjectType, find_subject_type, kind_choices
+from reviews.timers import review_tasks_changed
 from reviews.transitions import REVIEW_MACHINE
 
 on_step_opened: list[Callable[..., None]] = []
@@ -82,6 +83,7 @@ def _tasks_changed(changes: TaskChanges) -> None:
     """Run the in-transaction listeners (see the module docstring)."""
     if not (changes.opened or changes.decided or changes.closed):
         return
+    review_tasks_changed(changes)
     for listener in list(on_tasks_changed):
         listener(changes)
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from presales.roles import Role
-from presales.statemachine import Machine, Move
+from presales.core.roles import Role
+from presales.core.statemachine import Machine, Move
 from reviews.choices import ReviewStatus
 
 OPEN = frozenset({ReviewStatus.IN_PROGRESS})

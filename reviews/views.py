@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView, View
 from django.views.generic.detail import SingleObjectMixin
 
-from presales.errors import DomainError
-from presales.roles import scope_of
-from presales.web import RoleRequiredMixin, ScopedListView, ScopedQuerysetMixin
+from presales.core.errors import DomainError
+from presales.core.roles import scope_of
+from presales.web.views import RoleRequiredMixin, ScopedListView, ScopedQuerysetMixin
 from reviews.choices import Decision, ReviewStatus
 from reviews.filtersets import ReviewFilterSet
 from reviews.forms import CancelForm, DecisionForm

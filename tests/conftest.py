@@ -5,7 +5,7 @@ import os
 import pytest
 from rest_framework.test import APIClient
 
-from presales.roles import Role
+from presales.core.roles import Role
 from tests.factories import TeamFactory, UserFactory
 
 # Sync Playwright drives the browser from the test thread while the ORM is used there too.

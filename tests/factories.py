@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from leads.choices import Channel, Industry, LeadSource, LeadStatus
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead
-from presales.models import Team, User
+from presales.accounts.models import Team, User
 
 
 class TeamFactory(factory.django.DjangoModelFactory):
@@ -131,7 +131,7 @@ class TeamWebhookFactory(factory.django.DjangoModelFactory):
     enabled = True
 
 
-# --- opportunity lifecycle (presales/models/opportunity.py) -------------------------------
+# --- opportunity lifecycle (opportunities/models.py) -------------------------------
 
 
 class OpportunityFactory(factory.django.DjangoModelFactory):
@@ -139,7 +139,7 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
     tests that need a starting point; the code under test moves it through services)."""
 
     class Meta:
-        model = "presales.Opportunity"
+        model = "opportunities.Opportunity"
 
     customer = factory.SubFactory(CustomerFactory, team=factory.SelfAttribute("..team"))
     title = factory.Sequence(lambda n: f"Production line upgrade {n}")
@@ -157,7 +157,7 @@ class OpportunityFactory(factory.django.DjangoModelFactory):
 
 class ProjectInitiationFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "presales.ProjectInitiation"
+        model = "opportunities.ProjectInitiation"
 
     opportunity = factory.SubFactory(OpportunityFactory)
     background = "500-staff manufacturer, ¥100M revenue; upgrading two production lines."
@@ -168,7 +168,7 @@ class ProjectInitiationFactory(factory.django.DjangoModelFactory):
 
 class ProjectMemberFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "presales.ProjectMember"
+        model = "opportunities.ProjectMember"
 
     opportunity = factory.SubFactory(OpportunityFactory)
     user = factory.SubFactory(UserFactory, roles=["presales_engineer"])
@@ -208,7 +208,7 @@ class ReviewChainStepFactory(factory.django.DjangoModelFactory):
 
 # --- exports (presales/exports.py) ---------------------------------------------------------
 
-from presales.models import ExportJob  # noqa: E402
+from presales.exports.models import ExportJob  # noqa: E402
 
 
 class ExportJobFactory(factory.django.DjangoModelFactory):

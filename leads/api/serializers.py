@@ -26,8 +26,8 @@ from leads.services import (
     LEAD_CONTACT_FIELDS,
     LEAD_FIELDS,
 )
-from presales.models import Team, User
-from presales.scoping import mask_email, mask_phone
+from presales.accounts.models import Team, User
+from presales.core.scoping import mask_email, mask_phone
 
 # --- building blocks -----------------------------------------------------------------------
 

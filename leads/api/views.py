@@ -2,7 +2,7 @@
 
 Views only translate HTTP into service calls (leads/services.py): the serializer checks the
 shape of the input, the service checks every rule and permission and raises
-``presales.errors.*``, which the exception handler turns into the error contract. The
+``presales.core.errors.*``, which the exception handler turns into the error contract. The
 queryset of each viewset is scoped with ``visible_to(user)`` (out of scope is 404) and its
 joins and prefetches are decided here once, so list query counts do not grow with the page.
 """
@@ -26,13 +26,13 @@ from leads import services
 from leads.api import serializers as s
 from leads.filtersets import CommunicationFilterSet, ContactFilterSet, CustomerFilterSet, LeadFilterSet
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead
-from presales.api.exports import export_action_schema, export_answer
+from presales.accounts.models import User
 from presales.api.filters import StableOrderingFilter
 from presales.api.permissions import CanWriteRecords
 from presales.api.renderers import CSVRenderer
 from presales.api.schema import error_responses
 from presales.api.viewsets import ScopedQuerysetMixin
-from presales.models import User
+from presales.exports.api import export_action_schema, export_answer
 
 READ_ERRORS = (401, 403)
 DETAIL_ERRORS = (401, 403, 404)
@@ -303,20 +303,6 @@ class LeadViewSet(ServiceViewSet):
         lead = self.get_object()
         data = self.validated(s.FirstContactSerializer)
         services.lead_record_first_contact(actor=request.user, lead=lead, data=data)
-        return self.represent(lead)
-
-    @extend_schema(
-        summary="Qualify the lead on its five-aspect evaluation (R-LEAD-4)",
-        request=s.LeadQualifySerializer,
-        responses={200: s.LeadSerializer, **error_responses(*CHANGE_ERRORS)},
-    )
-    @action(detail=True, methods=["post"])
-    def qualify(self, request, pk=None):
-        lead = self.get_object()
-        data = self.validated(s.LeadQualifySerializer)
-        services.lead_qualify(
-            actor=request.user, lead=lead, evaluation=dict(data["evaluation"]), customer=data.get("customer")
-        )
         return self.represent(lead)
 
     @extend_schema(

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from leads.choices import LeadStatus
-from presales.scoping import mask_email, mask_phone
+from presales.core.scoping import mask_email, mask_phone
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from rest_framework.permissions import BasePermission
 
-from presales.roles import WRITER_ROLES, scope_of
+from presales.core.roles import WRITER_ROLES, scope_of
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

@@ -1,11 +1,13 @@
-"""/api/v1/: every app contributes its router under this prefix."""
+"""/api/v1/: the core's and every app's routes under one prefix (apps named by string: the
+core imports no domain app)."""
 
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("presales.api.core_urls")),
-    path("", include("presales.api.sla")),  # timers, notifications, sla-policies
-    path("", include("presales.api.opportunity_urls")),
+    path("", include("presales.accounts.api")),  # me/
+    path("", include("presales.exports.api")),  # exports/ (R-CUST-6)
+    path("", include("presales.sla.api")),  # timers, notifications, sla-policies
+    path("", include("opportunities.api.urls")),
     path("", include("leads.api.urls")),
     path("", include("proposals.api.urls")),
     path("", include("bids.api.urls")),

@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import presales.models.exports
+import presales.exports.models
 from django.conf import settings
 from django.db import migrations, models
 
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
                 ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='queued', editable=False, max_length=10, verbose_name='state')),
                 ('progress', models.PositiveIntegerField(default=0, editable=False, verbose_name='rows written')),
                 ('total', models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='rows expected')),
-                ('file', models.FileField(blank=True, editable=False, max_length=300, upload_to=presales.models.exports.export_file_path, verbose_name='file')),
+                ('file', models.FileField(blank=True, editable=False, max_length=300, upload_to=presales.exports.models.export_file_path, verbose_name='file')),
                 ('row_count', models.PositiveIntegerField(blank=True, editable=False, null=True, verbose_name='rows')),
                 ('error', models.TextField(blank=True, editable=False, verbose_name='error')),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),

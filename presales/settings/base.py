@@ -36,10 +36,12 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "presales",
     "leads",
+    "reviews",
+    "opportunities",
     "proposals",
     "bids",
-    "reviews",
     "kpi",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -50,7 +52,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "presales.middleware.UserLanguageMiddleware",
+    "presales.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -71,7 +73,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "presales.context_processors.navigation",
+                "presales.web.context_processors.navigation",
             ],
         },
     },
@@ -150,10 +152,10 @@ SPECTACULAR_SETTINGS = {
     # One schema name per choice set used by several serializer fields.
     "ENUM_NAME_OVERRIDES": {
         "DisqualifyReasonEnum": "leads.choices.DisqualifyReason",
-        "StageEnum": "presales.choices.Stage",
-        "RoleEnum": "presales.roles.Role",
-        "CloseReasonEnum": "presales.choices.CloseReason",
-        "InitiationStatusEnum": "presales.choices.InitiationStatus",
+        "StageEnum": "opportunities.choices.Stage",
+        "RoleEnum": "presales.core.roles.Role",
+        "CloseReasonEnum": "opportunities.choices.CloseReason",
+        "InitiationStatusEnum": "opportunities.choices.InitiationStatus",
         "ReviewStatusEnum": "reviews.choices.ReviewStatus",
     },
 }
@@ -172,16 +174,16 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # "expires" drops a sweep that waited behind a slow one. Grades are reviewed monthly (R-CUST-3).
 CELERY_BEAT_SCHEDULE: dict = {
     "sweep-due-timers": {
-        "task": "presales.tasks.sweep_due_timers_task",
+        "task": "presales.sla.tasks.sweep_due_timers_task",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
     "review-customer-grades": {
-        "task": "presales.tasks.review_customer_grades_task",
+        "task": "leads.tasks.review_customer_grades_task",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
     "fail-stale-exports": {
-        "task": "presales.tasks.fail_stale_exports_task",
+        "task": "presales.exports.tasks.fail_stale_exports_task",
         "schedule": 300.0,
         "options": {"expires": 290},
     },

@@ -26,7 +26,7 @@ import chinese_calendar
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from presales.errors import Conflict
+from presales.core.errors import Conflict
 
 END_OF_DAY = time(23, 59, 59)
 
@@ -64,7 +64,7 @@ class WorkCalendar:
         self.estimate_unknown = estimate_unknown
         self.estimated_years: set[int] = set()
         if overrides is None or manual_years is None:
-            from presales.models import CalendarDay, CalendarDayKind, CalendarYear
+            from presales.sla.models import CalendarDay, CalendarDayKind, CalendarYear
 
             if overrides is None:
                 overrides = {

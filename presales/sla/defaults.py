@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from presales.models.timers import EscalationTarget, LimitUnit
-from presales.roles import Role
+from presales.core.roles import Role
+from presales.sla.models.timers import EscalationTarget, LimitUnit
 from presales.sla.policies import PolicyValues, TimerKind, register_timer_kind
 
 LEAD_FIRST_CONTACT = "lead_first_contact"

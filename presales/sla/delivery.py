@@ -33,7 +33,7 @@ from django.core.mail import get_connection, send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from presales.models import Delivery, DeliveryChannel, DeliveryState
+from presales.sla.models import Delivery, DeliveryChannel, DeliveryState
 
 LEASE = timedelta(minutes=5)
 SEND_TIMEOUT = 20  # seconds; far inside the lease

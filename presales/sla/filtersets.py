@@ -6,7 +6,8 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from presales.models import Team, Timer, TimerState
+from presales.accounts.models import Team
+from presales.sla.models import Timer, TimerState
 from presales.sla.policies import timer_kinds
 
 

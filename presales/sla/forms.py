@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from presales.models import CalendarDayKind, SlaPolicy, TeamWebhook
+from presales.sla.models import CalendarDayKind, SlaPolicy, TeamWebhook
 from presales.sla.notifications import notification_kinds
 
 

@@ -17,15 +17,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from presales.errors import NotAllowed
-from presales.models import (
-    Delivery,
-    DeliveryChannel,
-    Notification,
-    NotificationPreference,
-    TeamWebhook,
-)
-from presales.models.notifications import DeliveryState
+from presales.core.errors import NotAllowed
+from presales.core.tasks import enqueue
+from presales.sla.models import Delivery, DeliveryChannel, Notification, NotificationPreference, TeamWebhook
+from presales.sla.models.notifications import DeliveryState
 
 # How long a fresh delivery waits for its on-commit enqueue before the sweep's recovery
 # enqueues it again (the broker may have lost it: Redis flushed or restarted).
@@ -67,11 +62,12 @@ register_notification_kind(NotificationKind(GRADE_CHANGE, _("Customer grade chan
 register_notification_kind(NotificationKind(CALENDAR_UNKNOWN, _("Working-day calendar missing")))
 
 
+DELIVER_TASK = "presales.sla.tasks.deliver_notification_task"
+
+
 def enqueue_delivery(delivery_id: int) -> None:
     """Hand one delivery to Celery (called after commit)."""
-    from presales.tasks import deliver_notification_task
-
-    deliver_notification_task.delay(delivery_id)
+    enqueue(DELIVER_TASK, delivery_id)
 
 
 def wants_email(user, kind: str) -> bool:

@@ -17,8 +17,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from presales.errors import DomainError
-from presales.models.timers import EscalationTarget, LimitUnit
+from presales.core.errors import DomainError
+from presales.sla.models.timers import EscalationTarget, LimitUnit
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def policy_values(policy) -> PolicyValues:
 
 def active_policy(code: str) -> PolicyValues:
     """The policy in force now for ``code``: the admin's row, else the registered default."""
-    from presales.models import SlaPolicy
+    from presales.sla.models import SlaPolicy
 
     kind = get_kind(code)
     row = SlaPolicy.objects.filter(kind=code).first()
@@ -116,7 +116,7 @@ def active_policy(code: str) -> PolicyValues:
 def ensure_default_policies(**kwargs) -> None:
     """Create the policy row of every registered kind that has none (idempotent; never
     overwrites an admin's edit). Runs after migrate, like the role groups."""
-    from presales.models import SlaPolicy
+    from presales.sla.models import SlaPolicy
 
     existing = set(SlaPolicy.objects.values_list("kind", flat=True))
     SlaPolicy.objects.bulk_create(

@@ -12,8 +12,8 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from presales.models import Notification, Timer
-from presales.roles import scope_of
+from presales.core.roles import scope_of
+from presales.sla.models import Notification, Timer
 from presales.sla.subjects import subject_prefetch
 
 

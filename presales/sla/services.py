@@ -20,20 +20,13 @@ from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from presales.errors import Conflict, DomainError, NotAllowed
-from presales.models import (
-    CalendarDay,
-    CalendarYear,
-    SlaPolicy,
-    Team,
-    TeamWebhook,
-    Timer,
-    TimerState,
-)
-from presales.models.timers import EscalationTarget, LimitUnit
-from presales.roles import Role
-from presales.services import save_as, validate
+from presales.accounts.models import Team
+from presales.core.errors import Conflict, DomainError, NotAllowed
+from presales.core.roles import Role
+from presales.core.writes import save_as, validate
 from presales.sla.calendar import WorkCalendar, library_years
+from presales.sla.models import CalendarDay, CalendarYear, SlaPolicy, TeamWebhook, Timer, TimerState
+from presales.sla.models.timers import EscalationTarget, LimitUnit
 from presales.sla.policies import (
     active_policy,
     compute_due,
@@ -144,7 +137,7 @@ def _tell_admins_calendar_unknown(years: set[int]) -> None:
     from django.db.models import Q
     from django.urls import reverse
 
-    from presales.models import User
+    from presales.accounts.models import User
     from presales.sla.notifications import CALENDAR_UNKNOWN, notify
 
     admins = User.objects.filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN), is_active=True).distinct()

@@ -28,9 +28,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
-from presales.models import Delivery, DeliveryState, Timer, TimerState, User
-from presales.models.timers import EscalationTarget
-from presales.roles import ROLE_SCOPE, Scope
+from presales.accounts.models import User
+from presales.core.roles import ROLE_SCOPE, Scope
+from presales.sla.models import Delivery, DeliveryState, Timer, TimerState
+from presales.sla.models.timers import EscalationTarget
 from presales.sla.notifications import (
     ESCALATION,
     RECOVERY_AFTER,

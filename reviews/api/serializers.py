@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from presales.models import User
-from presales.roles import Role
+from presales.accounts.models import User
+from presales.core.roles import Role
 from reviews.choices import (
     SCORE_MAX,
     SCORE_MIN,

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from presales.api.permissions import SAFE_METHODS, HasRole
 from presales.api.schema import error_responses
 from presales.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
-from presales.roles import Role
+from presales.core.roles import Role
 from reviews.api.serializers import (
     CancelSerializer,
     DecideSerializer,

@@ -10,10 +10,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from presales.choices import Stage
-from presales.lifecycle import initiation_save, initiation_submit
-from presales.models import Opportunity
-from presales.roles import Role
+from opportunities.choices import Stage
+from opportunities.models import Opportunity
+from opportunities.services import initiation_save, initiation_submit
+from presales.core.roles import Role
 from tests.factories import CustomerFactory, OpportunityFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

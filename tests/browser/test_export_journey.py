@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
-from presales.exports import export_run
-from presales.models import ExportJob, ExportLog
-from presales.roles import Role
-from presales.tasks import run_export_task
+from presales.core.roles import Role
+from presales.exports.models import ExportJob, ExportLog
+from presales.exports.services import export_run
+from presales.exports.tasks import run_export_task
 from tests.browser.test_lead_journey import sign_in
 from tests.factories import LeadFactory
 

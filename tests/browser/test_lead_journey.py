@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from leads.choices import LeadStatus
 from leads.models import Lead
-from presales.roles import Role
+from presales.core.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -84,7 +84,9 @@ def test_lead_from_intake_to_customer(live_server, page: Page, make_user, team):
     page.fill("#id_timeline", "Decision by Q3")
     page.get_by_test_id("submit").click()
 
-    # then they land on the customer the lead became
+    # then they land on the opportunity the lead became (R-OPP-1), which links its customer
+    expect(page.get_by_test_id("opportunity-customer")).to_have_text("Huadong Precision Co., Ltd.")
+    page.get_by_test_id("opportunity-customer").click()
     expect(page.get_by_test_id("customer-title")).to_have_text("Huadong Precision Co., Ltd.")
     expect(page.get_by_test_id("contacts")).to_contain_text("Li Wei")
     expect(page.get_by_test_id("customer-leads")).to_contain_text("Qualified")

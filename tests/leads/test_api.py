@@ -16,8 +16,9 @@ from django.utils import timezone
 
 from leads.choices import Channel, Grade, Industry, LeadSource, LeadStatus
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead, MergeRecord, NeedTag
-from presales.models import ExportLog, User
-from presales.roles import Role
+from presales.accounts.models import User
+from presales.core.roles import Role
+from presales.exports.models import ExportLog
 from tests.factories import (
     CommunicationFactory,
     ContactFactory,

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 
 from leads import services
 from leads.models import CustomerPresales
-from presales.roles import Role
+from presales.core.roles import Role
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)

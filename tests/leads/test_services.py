@@ -22,9 +22,9 @@ from leads.choices import (
     SizeClass,
 )
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead, MergeRecord, NeedTag
-from presales.audit import history_entries
-from presales.errors import Conflict, DomainError, GateRefused, NotAllowed
-from presales.roles import Role
+from presales.core.audit import history_entries
+from presales.core.errors import Conflict, DomainError, GateRefused, NotAllowed
+from presales.core.roles import Role
 from tests.factories import (
     CommunicationFactory,
     ContactFactory,

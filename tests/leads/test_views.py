@@ -16,8 +16,8 @@ from django.utils import timezone
 from leads import services
 from leads.choices import Channel, DisqualifyReason, Grade, LeadStatus
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead, MergeRecord
-from presales.models import ExportLog
-from presales.roles import Role
+from presales.core.roles import Role
+from presales.exports.models import ExportLog
 from tests.factories import (
     CommunicationFactory,
     ContactFactory,
@@ -122,7 +122,7 @@ WRITE_PAGES = [
     ("lead_create", None),
     ("lead_edit", "lead"),
     ("lead_first_contact", "lead"),
-    ("lead_qualify", "lead"),
+    ("opportunities:qualify_lead", "lead"),
     ("lead_disqualify", "lead"),
     ("lead_merge", "lead"),
     ("lead_communication_create", "lead"),
@@ -139,7 +139,7 @@ OBJECT_PAGES = [(name, kind) for name, kind in READ_PAGES + WRITE_PAGES if kind]
 
 def page_url(name, kind, objects) -> str:
     args = [objects[kind].pk] if kind else []
-    return reverse(f"leads:{name}", args=args)
+    return reverse(name if ":" in name else f"leads:{name}", args=args)
 
 
 @pytest.fixture
@@ -429,14 +429,15 @@ def test_qualify_lands_on_the_new_customer(engineer_client, contacted_lead):
         "timeline": "Decision in Q3",
         "customer": "",
     }
-    response = engineer_client.post(reverse("leads:lead_qualify", args=[contacted_lead.pk]), data)
+    response = engineer_client.post(reverse("opportunities:qualify_lead", args=[contacted_lead.pk]), data)
     contacted_lead.refresh_from_db()
     assert contacted_lead.status == LeadStatus.QUALIFIED
     assert contacted_lead.eval_competition == "Vendor X incumbent"
     customer = contacted_lead.customer
     assert customer.name == "Huadong Precision"
     assert response.status_code == 302
-    assert response["Location"] == customer.get_absolute_url()
+    # the new opportunity is shown next (R-OPP-1); it links its customer
+    assert response["Location"] == contacted_lead.opportunity.get_absolute_url()
     page = engineer_client.get(customer.get_absolute_url()).content.decode()
     assert "Li Wei" in page
 
@@ -444,8 +445,8 @@ def test_qualify_lands_on_the_new_customer(engineer_client, contacted_lead):
 def test_qualify_into_an_existing_customer(engineer_client, contacted_lead, customer):
     data = dict.fromkeys(("background", "needs", "budget", "competition", "timeline"), "ok")
     data["customer"] = customer.pk
-    response = engineer_client.post(reverse("leads:lead_qualify", args=[contacted_lead.pk]), data)
-    assert response["Location"] == customer.get_absolute_url()
+    response = engineer_client.post(reverse("opportunities:qualify_lead", args=[contacted_lead.pk]), data)
+    assert response["Location"] == contacted_lead.opportunity.get_absolute_url()
     contacted_lead.refresh_from_db()
     assert contacted_lead.customer == customer
 
@@ -453,7 +454,7 @@ def test_qualify_into_an_existing_customer(engineer_client, contacted_lead, cust
 def test_qualify_needs_every_assessment(engineer_client, contacted_lead):
     """R-LEAD-4: a missing assessment is an error on the form; nothing changes."""
     data = {"background": "x", "needs": "x", "budget": "", "competition": "x", "timeline": ""}
-    response = engineer_client.post(reverse("leads:lead_qualify", args=[contacted_lead.pk]), data)
+    response = engineer_client.post(reverse("opportunities:qualify_lead", args=[contacted_lead.pk]), data)
     assert response.status_code == 200
     assert {"budget", "timeline"} <= set(response.context["form"].errors)
     contacted_lead.refresh_from_db()
@@ -463,7 +464,7 @@ def test_qualify_needs_every_assessment(engineer_client, contacted_lead):
 
 def test_qualify_before_first_contact_is_refused(engineer_client, lead):
     """R-LEAD-3/4 gate: the page says why, and a post changes nothing."""
-    url = reverse("leads:lead_qualify", args=[lead.pk])
+    url = reverse("opportunities:qualify_lead", args=[lead.pk])
     assert 'data-testid="blocked-reasons"' in engineer_client.get(url).content.decode()
     data = dict.fromkeys(("background", "needs", "budget", "competition", "timeline"), "ok")
     response = engineer_client.post(url, data)

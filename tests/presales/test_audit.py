@@ -8,7 +8,7 @@ from django.utils import timezone
 from leads.choices import Channel, DisqualifyReason, LeadStatus
 from leads.models import Lead
 from leads.services import lead_disqualify, lead_record_first_contact, lead_update
-from presales.audit import history_entries
+from presales.core.audit import history_entries
 from tests.factories import LeadFactory
 
 pytestmark = pytest.mark.django_db

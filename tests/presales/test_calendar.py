@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import chinese_calendar
 import pytest
 
-from presales.models import CalendarDay, CalendarDayKind, CalendarYear
-from presales.roles import Role
+from presales.core.roles import Role
 from presales.sla.calendar import CalendarUnknown, WorkCalendar, add_hours, add_working_days, library_years
+from presales.sla.models import CalendarDay, CalendarDayKind, CalendarYear
 from presales.sla.services import calendar_day_set, calendar_year_declare
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +121,7 @@ def test_year_entered_by_an_admin_is_used(admin):
 
 
 def test_declaring_a_year_needs_its_days_and_an_admin(admin, engineer):
-    from presales.errors import DomainError, NotAllowed
+    from presales.core.errors import DomainError, NotAllowed
 
     # a year without entered days is refused
     with pytest.raises(DomainError):

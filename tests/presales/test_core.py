@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from presales.errors import DomainError, GateRefused
-from presales.roles import Role, Scope, scope_of
+from presales.core.errors import DomainError, GateRefused
+from presales.core.roles import Role, Scope, scope_of
 
 pytestmark = pytest.mark.django_db
 

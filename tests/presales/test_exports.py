@@ -17,12 +17,12 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from leads.choices import Grade
-from presales import exports
-from presales.errors import DomainError, NotAllowed
-from presales.exports import export_or_start, export_run, export_start, register_exporter
-from presales.models import ExportJob, ExportLog, ExportState
-from presales.roles import Role
-from presales.tasks import fail_stale_exports_task, run_export_task
+from presales.core.errors import DomainError, NotAllowed
+from presales.core.roles import Role
+from presales.exports import services as exports
+from presales.exports.models import ExportJob, ExportLog, ExportState
+from presales.exports.services import export_or_start, export_run, export_start, register_exporter
+from presales.exports.tasks import fail_stale_exports_task, run_export_task
 from tests.factories import ContactFactory, CustomerFactory, ExportJobFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db

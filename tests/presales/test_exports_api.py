@@ -4,9 +4,9 @@ contract (202 + Location, 400 naming the field), owner-only access, immediate or
 import pytest
 from django.urls import reverse
 
-from presales.exports import export_run
-from presales.models import ExportJob, ExportLog, ExportState
-from presales.tasks import run_export_task
+from presales.exports.models import ExportJob, ExportLog, ExportState
+from presales.exports.services import export_run
+from presales.exports.tasks import run_export_task
 from tests.factories import CustomerFactory, ExportJobFactory, LeadFactory
 from tests.presales.test_api_contract import assert_contract
 

@@ -8,9 +8,9 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from presales.exports import export_run
-from presales.models import ExportJob, ExportLog, ExportState
-from presales.tasks import run_export_task
+from presales.exports.models import ExportJob, ExportLog, ExportState
+from presales.exports.services import export_run
+from presales.exports.tasks import run_export_task
 from tests.factories import CustomerFactory, ExportJobFactory, LeadFactory
 
 pytestmark = pytest.mark.django_db

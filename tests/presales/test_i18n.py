@@ -23,11 +23,11 @@ from django.utils.functional import Promise
 from leads.choices import Channel, DecisionRole, FirstContactState, Industry
 from leads.models import CustomerPresales, Lead
 from leads.transitions import evaluation_complete
-from presales.audit import history_entries
-from presales.i18n import join_list
-from presales.lifecycle import opportunity_move
-from presales.models.accounts import Department
-from presales.roles import Role
+from opportunities.services import opportunity_move
+from presales.accounts.models import Department
+from presales.core.audit import history_entries
+from presales.core.i18n import join_list
+from presales.core.roles import Role
 from tests.factories import CustomerPresalesFactory, LeadFactory, OpportunityFactory
 
 ROOT = Path(settings.BASE_DIR)

@@ -15,9 +15,9 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.test import override_settings
 
-from presales.models import Delivery, DeliveryChannel, DeliveryState, NotificationPreference
-from presales.roles import Role
+from presales.core.roles import Role
 from presales.sla.delivery import PermanentError, TransientError, deliver, send_email, webhook_payload
+from presales.sla.models import Delivery, DeliveryChannel, DeliveryState, NotificationPreference
 from presales.sla.notifications import (
     ESCALATION,
     GRADE_CHANGE,
@@ -228,8 +228,8 @@ def test_webhook_payload_per_robot(flavor, shape):
 
 
 def test_admin_sets_a_team_robot_and_others_cannot(team, make_user, engineer):
-    from presales.errors import DomainError, NotAllowed
-    from presales.models import TeamWebhook
+    from presales.core.errors import DomainError, NotAllowed
+    from presales.sla.models import TeamWebhook
     from presales.sla.services import team_webhook_set
 
     admin = make_user(Role.ADMIN, team=team, username="admin")

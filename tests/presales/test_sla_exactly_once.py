@@ -13,11 +13,11 @@ import pytest
 from django.core import mail
 from django.db import connection, transaction
 
-from presales.models import Delivery, DeliveryState, Notification, Timer
-from presales.roles import Role
+from presales.core.roles import Role
 from presales.sla import delivery as delivery_module
 from presales.sla.defaults import LEAD_FIRST_CONTACT
 from presales.sla.delivery import LEASE, MAX_ATTEMPTS, deliver
+from presales.sla.models import Delivery, DeliveryState, Notification, Timer
 from presales.sla.notifications import RECOVERY_AFTER, REMINDER, notify
 from presales.sla.services import sla_policy_update, timer_start
 from presales.sla.sweep import recover_deliveries, sweep
@@ -249,7 +249,7 @@ def test_permanent_errors_are_not_retried():
 def test_nothing_is_enqueued_for_a_rolled_back_transaction(engineer, django_capture_on_commit_callbacks):
     """A notification created in a transaction that rolls back enqueues no delivery."""
     with (
-        mock.patch("presales.tasks.deliver_notification_task.delay") as delay,
+        mock.patch("presales.sla.tasks.deliver_notification_task.delay") as delay,
         django_capture_on_commit_callbacks(execute=True) as callbacks,
         pytest.raises(RuntimeError),
         transaction.atomic(),
@@ -264,7 +264,7 @@ def test_nothing_is_enqueued_for_a_rolled_back_transaction(engineer, django_capt
 @pytest.mark.django_db
 def test_a_committed_notification_enqueues_each_delivery_once(engineer, django_capture_on_commit_callbacks):
     with (
-        mock.patch("presales.tasks.deliver_notification_task.delay") as delay,
+        mock.patch("presales.sla.tasks.deliver_notification_task.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
         transaction.atomic(),
     ):
@@ -283,7 +283,7 @@ def test_sweep_in_a_rolled_back_transaction_enqueues_nothing(engineer, django_ca
         start=T0,
     )
     with (
-        mock.patch("presales.tasks.deliver_notification_task.delay") as delay,
+        mock.patch("presales.sla.tasks.deliver_notification_task.delay") as delay,
         django_capture_on_commit_callbacks(execute=True),
         pytest.raises(RuntimeError),
         transaction.atomic(),
@@ -298,11 +298,11 @@ def test_sweep_in_a_rolled_back_transaction_enqueues_nothing(engineer, django_ca
 @pytest.mark.django_db
 def test_tasks_are_thin_wrappers(engineer):
     """The tasks take ids and call one service."""
-    from presales import tasks
+    from presales.sla import tasks
 
-    with mock.patch("presales.sla.delivery.deliver", return_value="sent") as deliver_mock:
+    with mock.patch("presales.sla.tasks.deliver", return_value="sent") as deliver_mock:
         assert tasks.deliver_notification_task(41) == "sent"
     deliver_mock.assert_called_once_with(delivery_id=41)
-    with mock.patch("presales.sla.sweep.sweep") as sweep_mock:
+    with mock.patch("presales.sla.tasks.sweep") as sweep_mock:
         tasks.sweep_due_timers_task()
     assert sweep_mock.call_count == 1

@@ -19,8 +19,8 @@ from leads.services import (
     lead_qualify,
     lead_record_first_contact,
 )
-from presales.models import Notification, Timer, TimerState
 from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, LEAD_FIRST_CONTACT
+from presales.sla.models import Notification, Timer, TimerState
 from presales.sla.notifications import GRADE_CHANGE
 from presales.sla.selectors import timers_for
 from tests.factories import CustomerFactory
@@ -64,7 +64,7 @@ def test_an_intake_that_fails_leaves_no_timer(engineer):
 def test_reassigned_or_rescheduled_lead_moves_its_timer(engineer, make_user, team):
     """The timer follows a new owner; a corrected receipt time gives a new due time."""
     from leads.services import lead_update
-    from presales.roles import Role
+    from presales.core.roles import Role
 
     colleague = make_user(Role.SALES_REP, team=team, username="colleague")
     lead = new_lead(engineer)
@@ -95,7 +95,7 @@ def test_first_contact_satisfies_the_timer(engineer):
 
 
 def test_refused_first_contact_keeps_the_timer_open(engineer, other_engineer):
-    from presales.errors import NotAllowed
+    from presales.core.errors import NotAllowed
 
     lead = new_lead(engineer)
     with pytest.raises(NotAllowed):
@@ -234,7 +234,7 @@ def test_three_months_is_calendar_months(team):
 
 
 def test_review_task_calls_the_service(team):
-    from presales import tasks
+    from leads import tasks
 
     stale = CustomerFactory(team=team, grade=Grade.A, last_progress_at=timezone.now() - timedelta(days=120))
     assert tasks.review_customer_grades_task() == 1
@@ -242,7 +242,7 @@ def test_review_task_calls_the_service(team):
 
 
 def test_engineer_role_is_required_to_create_leads_unchanged(no_role_user):
-    from presales.errors import NotAllowed
+    from presales.core.errors import NotAllowed
 
     with pytest.raises(NotAllowed):
         new_lead(no_role_user)

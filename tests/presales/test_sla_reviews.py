@@ -15,23 +15,23 @@ from django.utils import timezone
 
 from leads.choices import Channel
 from leads.services import communication_create
-from presales.choices import CloseReason
-from presales.errors import Conflict, NotAllowed
-from presales.lifecycle import initiation_save, initiation_submit, initiation_withdraw, opportunity_move
-from presales.models import CalendarYear, Notification, Timer, TimerState
-from presales.roles import Role
+from opportunities.choices import CloseReason
+from opportunities.services import initiation_save, initiation_submit, initiation_withdraw, opportunity_move
+from presales.core.errors import Conflict, NotAllowed
+from presales.core.roles import Role
 from presales.sla.calendar import CalendarUnknown, library_years
 from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, INITIATION_REVIEW, LEAD_FIRST_CONTACT, REVIEW_STEP
+from presales.sla.models import CalendarYear, Notification, Timer, TimerState
 from presales.sla.notifications import CALENDAR_UNKNOWN
 from presales.sla.selectors import timers_for
 from presales.sla.services import sla_policy_update, timer_restart, timer_start
 from presales.sla.sweep import sweep
-from presales.sla.wiring import start_review_step_timer
 from reviews import services as review_services
 from reviews.choices import StepMode, TaskState
 from reviews.models import Review, ReviewTask
 from reviews.selectors import reviews_for_subject
 from reviews.services import review_cancel, review_decide
+from reviews.timers import start_review_step_timer
 from tests.factories import (
     CustomerFactory,
     LeadFactory,
@@ -675,8 +675,8 @@ def test_demo_reviews_carry_their_timers_and_one_sweep_fills_the_bells():
     due now; loading again sends nothing new."""
     from django.core.management import call_command
 
-    from presales.choices import InitiationStatus
-    from presales.models import ProjectInitiation
+    from opportunities.choices import InitiationStatus
+    from opportunities.models import ProjectInitiation
     from presales.sla.notifications import ESCALATION, REMINDER
     from reviews.choices import ReviewStatus
 
@@ -703,7 +703,7 @@ def test_demo_reviews_carry_their_timers_and_one_sweep_fills_the_bells():
 def test_demo_gives_reviews_loaded_before_the_timers_existed_their_timers(
     make_chain, hour_limits, engineer, sm1, sm2, opportunity
 ):
-    from presales.demo.timers import _ensure_review_timers
+    from demo.timers import _ensure_review_timers
 
     # given a review in progress whose timers are missing (a database from before them)
     make_chain(ANY_SALES)

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from presales.errors import DomainError, NotAllowed
-from presales.models import Notification, SlaPolicy, Timer, TimerState
-from presales.roles import Role
+from presales.core.errors import DomainError, NotAllowed
+from presales.core.roles import Role
 from presales.sla.defaults import CONTRACT_ARCHIVE, HANDOFF_ACK, LEAD_FIRST_CONTACT, TENDER_DEADLINE
+from presales.sla.models import Notification, SlaPolicy, Timer, TimerState
 from presales.sla.services import sla_policy_update, timer_cancel, timer_satisfy, timer_start
 from presales.sla.sweep import sweep
 from tests.factories import LeadFactory

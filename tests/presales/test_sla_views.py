@@ -7,9 +7,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from presales.models import Notification, SlaPolicy
-from presales.roles import Role
+from presales.core.roles import Role
 from presales.sla.defaults import LEAD_FIRST_CONTACT
+from presales.sla.models import Notification, SlaPolicy
 from presales.sla.services import timer_start
 from tests.factories import LeadFactory, NotificationFactory
 

@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from leads.models import Lead
-from presales.roles import Role
+from presales.core.roles import Role
 from reviews import services
 from reviews.registry import SubjectType, find_subject_type, register_subject_type, unregister_subject_type
 from tests.factories import LeadFactory, ReviewChainFactory, ReviewChainStepFactory

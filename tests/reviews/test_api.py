@@ -4,7 +4,7 @@ R-REV-2, R-REV-5, R-REV-6)."""
 import pytest
 from django.urls import reverse
 
-from presales.roles import Role
+from presales.core.roles import Role
 from reviews.choices import ReviewStatus, StepMode
 from reviews.models import ReviewChain, ReviewTask
 from reviews.services import review_decide, review_start

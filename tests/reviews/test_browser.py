@@ -3,7 +3,7 @@ R-REV-5). The full initiation journey lives in tests/browser/."""
 
 import pytest
 
-from presales.roles import Role
+from presales.core.roles import Role
 from reviews.models import ReviewTask
 from reviews.services import review_start
 from tests.reviews.conftest import CRITERIA, KIND

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from presales.errors import Conflict, DomainError, NotAllowed
-from presales.roles import Role
+from presales.core.errors import Conflict, DomainError, NotAllowed
+from presales.core.roles import Role
 from reviews.choices import ApproverScope, StepMode, TaskState
 from reviews.defaults import ensure_default_chains
 from reviews.models import ReviewChain, ReviewChainStep

@@ -13,8 +13,8 @@ import time
 import pytest
 from django.db import connection, connections
 
-from presales.errors import Conflict
-from presales.roles import Role
+from presales.core.errors import Conflict
+from presales.core.roles import Role
 from reviews.choices import ReviewStatus, StepMode, TaskState
 from reviews.models import Review, ReviewTask
 from reviews.services import review_decide, review_start

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from presales.roles import Role
+from presales.core.roles import Role
 from reviews.choices import StepMode, StepState
 from reviews.models import Review
 from reviews.selectors import (

@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from presales.errors import Conflict, DomainError, GateRefused, NotAllowed
-from presales.roles import Role
+from presales.core.errors import Conflict, DomainError, GateRefused, NotAllowed
+from presales.core.roles import Role
 from reviews.choices import ApproverScope, ReviewStatus, StepMode, TaskState
 from reviews.models import Review, ReviewTask
 from reviews.services import (

@@ -4,8 +4,8 @@ opened, were decided or closed, told inside the deciding transaction, for any su
 import pytest
 from django.db import connection
 
-from presales.errors import NotAllowed
-from presales.roles import Role
+from presales.core.errors import NotAllowed
+from presales.core.roles import Role
 from reviews import services
 from reviews.choices import ReviewStatus, StepMode, TaskCloseReason, TaskState
 from reviews.models import Review

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from presales.roles import Role
+from presales.core.roles import Role
 from reviews.choices import ReviewStatus, StepMode, TaskState
 from reviews.models import ReviewTask
 from reviews.services import review_decide, review_start

@@ -1,0 +1,57 @@
+"""Support look-up of opportunities: read-only; every change goes through the services."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from opportunities.models import Opportunity, ProjectInitiation, StageChange
+
+
+class _ReadOnlyLifecycleAdmin(SimpleHistoryAdmin):
+    """Support staff look-up only: stages, statuses and teams change through the lifecycle
+    services (opportunities/services.py), never here."""
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Opportunity)
+class OpportunityAdmin(_ReadOnlyLifecycleAdmin):
+    list_display = [
+        "title",
+        "customer",
+        "stage",
+        "amount",
+        "currency",
+        "team",
+        "sales_owner",
+        "presales_owner",
+    ]
+    list_filter = ["stage", "team"]
+    search_fields = ["title", "customer__name"]
+
+
+@admin.register(ProjectInitiation)
+class ProjectInitiationAdmin(_ReadOnlyLifecycleAdmin):
+    list_display = ["opportunity", "status", "submitted_at", "approved_at"]
+    list_filter = ["status"]
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(admin.ModelAdmin):
+    list_display = ["at", "opportunity", "from_stage", "to_stage", "actor"]
+    list_filter = ["to_stage"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

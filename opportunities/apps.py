@@ -1,0 +1,30 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OpportunitiesConfig(AppConfig):
+    """Opportunities, their lifecycle and board, the project initiation request and the
+    project team (R-OPP-1..3). Above leads and reviews: it uses both, neither uses it."""
+
+    name = "opportunities"
+    verbose_name = _("Opportunities")
+
+    def ready(self) -> None:
+        from opportunities import review_subjects, selectors, timers
+        from presales.core.dashboard import register_panel
+        from presales.core.navigation import NavItem, register_nav
+        from presales.core.roles import Role
+
+        register_nav(
+            NavItem(
+                "pipeline",
+                _("Pipeline"),
+                "opportunities:board",
+                icon="kanban",
+                order=20,
+                roles=frozenset(Role),
+            )
+        )
+        register_panel(selectors.pipeline_panel)
+        review_subjects.register()
+        timers.register()

@@ -1,0 +1,86 @@
+"""The opportunity FilterSet, shared by the board, the list page and the API (search is ``q``)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from leads.choices import Grade
+from leads.models import Customer
+from opportunities.choices import Stage
+from opportunities.models import Opportunity
+from presales.accounts.models import Team, User
+
+
+def _visible_customers(request):
+    """Customer names are confidential (R-CUST-6): offer only the ones the user sees."""
+    if request is None:
+        return Customer.objects.none()
+    return Customer.objects.visible_to(request.user).active()
+
+
+class OpportunityFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), field_name="sales_owner", label=_("Sales owner")
+    )
+    presales_owner = django_filters.ModelChoiceFilter(
+        queryset=User.objects.filter(is_active=True), label=_("Presales owner")
+    )
+    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    customer = django_filters.ModelChoiceFilter(queryset=_visible_customers, label=_("Customer"))
+    customer_grade = django_filters.MultipleChoiceFilter(
+        choices=Grade.choices, field_name="customer__grade", label=_("Customer grade")
+    )
+    expected_close_after = django_filters.DateFilter(
+        field_name="expected_close", lookup_expr="gte", label=_("Expected close from")
+    )
+    expected_close_before = django_filters.DateFilter(
+        field_name="expected_close", lookup_expr="lte", label=_("Expected close until")
+    )
+    has_tender = django_filters.BooleanFilter(label=_("Public tender"))
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only mine"))
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "q",
+            "stage",
+            "owner",
+            "presales_owner",
+            "team",
+            "customer",
+            "customer_grade",
+            "expected_close_after",
+            "expected_close_before",
+            "has_tender",
+            "mine",
+        ]
+
+    @property
+    def form(self):
+        """The filter form with Bootstrap classes and date pickers (board and list pages)."""
+        form = super().form
+        if not getattr(form, "_styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(field, forms.DateField):
+                    widget.input_type = "date"
+                if isinstance(widget, forms.Select | forms.SelectMultiple):
+                    widget.attrs.setdefault("class", "form-select form-select-sm")
+                else:
+                    widget.attrs.setdefault("class", "form-control form-control-sm")
+            form._styled = True
+        return form
+
+    def search(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(customer__name__icontains=value))
+
+    def filter_mine(self, queryset, name, value):
+        """Opportunities the requesting user owns or works on."""
+        if value and self.request is not None:
+            return queryset.involving(self.request.user)
+        return queryset

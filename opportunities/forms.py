@@ -1,0 +1,196 @@
+"""Forms of the opportunity pages. They collect input only: the services validate the
+rules, and none of them has a field for the stage or the initiation status."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from leads.models import Customer
+from opportunities.choices import CloseReason, ProjectRole
+from opportunities.models import Opportunity, ProjectInitiation
+from opportunities.transitions import move_fields
+from presales.accounts.models import Team, User
+from presales.core.roles import Role, Scope, scope_of
+from presales.core.statemachine import Move
+
+SALES_ROLES = (Role.SALES_REP, Role.SALES_MANAGER)
+PRESALES_ROLES = (Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER)
+
+
+def _people(*roles: str):
+    return User.objects.filter(is_active=True, groups__name__in=roles).distinct().order_by("display_name")
+
+
+class OpportunityForm(forms.ModelForm):
+    """Create or edit an opportunity's facts (R-OPP-1)."""
+
+    competitors = forms.CharField(
+        label=_("Competitors"),
+        required=False,
+        help_text=_("Separate names with commas."),
+        widget=forms.TextInput(),
+    )
+
+    class Meta:
+        model = Opportunity
+        fields = [
+            "customer",
+            "title",
+            "description",
+            "amount",
+            "currency",
+            "expected_close",
+            "competitors",
+            "has_tender",
+            "team",
+            "sales_owner",
+            "presales_owner",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "expected_close": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["competitors"] = ", ".join(self.instance.competitors or [])
+        self.fields["customer"].queryset = Customer.objects.visible_to(user).active().order_by("name")
+        if scope_of(user) != Scope.ALL:
+            self.fields["team"].queryset = Team.objects.filter(pk__in=user.team_ids)
+        self.fields["team"].required = False
+        self.fields["team"].help_text = _("Defaults to the customer's team.")
+        self.fields["sales_owner"].queryset = _people(*SALES_ROLES)
+        self.fields["sales_owner"].required = False
+        self.fields["sales_owner"].help_text = _("Defaults to the customer's owner.")
+        self.fields["presales_owner"].queryset = _people(*PRESALES_ROLES)
+        self.fields["presales_owner"].help_text = _("Defaults to the customer's primary presales engineer.")
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.Select):
+                widget.attrs.setdefault("class", "form-select")
+            else:
+                widget.attrs.setdefault("class", "form-control")
+
+    def _post_clean(self):
+        # The service validates the model (with the defaults it fills in); the form only
+        # collects input, so nothing here runs the model's rules on a half-built instance.
+        pass
+
+    def service_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        for name in ("team", "sales_owner"):
+            if data.get(name) is None:
+                data.pop(name, None)
+        return data
+
+
+class MoveForm(forms.Form):
+    """What a lifecycle move asks for: a note, and for some moves a reason (R-OPP-3)."""
+
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "---------"), *CloseReason.choices], required=False
+    )
+    winning_competitor = forms.CharField(
+        label=_("Winning competitor"),
+        required=False,
+        max_length=200,
+        help_text=_("Who won the deal, when known."),
+    )
+    bid_skip_reason = forms.CharField(
+        label=_("Why the bid stage is skipped"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: direct purchase after quotation and negotiation, no tender."),
+    )
+
+    field_order = ["reason", "winning_competitor", "bid_skip_reason", "note"]
+
+    def __init__(self, *args, move: Move, **kwargs):
+        super().__init__(*args, **kwargs)
+        keep = {"note", *move_fields(move)}
+        for name in list(self.fields):
+            if name not in keep:
+                del self.fields[name]
+        if move.extra.get("note_required"):
+            self.fields["note"].label = _("Why (required)")
+        for field in self.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault("class", css)
+
+    def service_kwargs(self) -> dict:
+        data = dict(self.cleaned_data)
+        return {"note": data.pop("note", ""), **data}
+
+
+class InitiationForm(forms.ModelForm):
+    """The project initiation request (項目立項申請表, R-OPP-2)."""
+
+    class Meta:
+        model = ProjectInitiation
+        fields = ["background", "sales_strategy", "expected_goals"]
+        widgets = {name: forms.Textarea(attrs={"rows": 4, "class": "form-control"}) for name in fields}
+
+    def _post_clean(self):
+        pass
+
+
+PROPOSED_ROLES = [
+    (value, label) for value, label in ProjectRole.choices if value not in ("sales_owner", "presales_owner")
+]
+
+
+class ProposedMemberForm(forms.Form):
+    """One person proposed for the project team, with a role."""
+
+    user = forms.ModelChoiceField(
+        label=_("Person"),
+        queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    role = forms.ChoiceField(
+        label=_("Role in the project"),
+        choices=[("", "---------"), *PROPOSED_ROLES],
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+    responsibility = forms.CharField(
+        label=pgettext_lazy("project team", "Responsibility"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(attrs={"class": "form-control"}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("user") and not data.get("role"):
+            self.add_error("role", _("Choose the role."))
+        return data
+
+
+ProposedTeamFormSet = forms.formset_factory(ProposedMemberForm, extra=2, can_delete=True, max_num=30)
+
+
+def team_rows(formset) -> list[dict]:
+    return [
+        {
+            "user": f.cleaned_data["user"],
+            "role": f.cleaned_data["role"],
+            "responsibility": f.cleaned_data["responsibility"],
+        }
+        for f in formset.forms
+        if f.cleaned_data and f.cleaned_data.get("user") and not f.cleaned_data.get("DELETE")
+    ]
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why is the request withdrawn?"),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+    )

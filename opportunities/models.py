@@ -1,0 +1,363 @@
+"""Opportunities, their stage history, the project initiation request and the project team.
+
+Rules: R-OPP-1 (what an opportunity records), R-OPP-2 (initiation approved by the sales
+manager forms the project team), R-OPP-3 (stage changes only along the lifecycle, each one
+recorded). Writes go through opportunities/services.py; ``stage`` and the initiation ``status``
+change only through the moves in opportunities/transitions.py.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from opportunities.choices import (
+    CLOSED_STAGES,
+    OPEN_STAGES,
+    CloseReason,
+    Currency,
+    InitiationStatus,
+    ProjectRole,
+    Stage,
+)
+from presales.core.models import TimeStampedModel
+from presales.core.scoping import personal_q, visibility_q
+
+USER = settings.AUTH_USER_MODEL
+
+
+def _member_of(user) -> Q:
+    """Opportunities whose project team names ``user`` (a subquery: never duplicates rows)."""
+    return Q(pk__in=ProjectMember.objects.filter(user_id=user.pk).values("opportunity_id"))
+
+
+class OpportunityQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(stage__in=OPEN_STAGES)
+
+    def closed(self):
+        return self.filter(stage__in=CLOSED_STAGES)
+
+    def visible_to(self, user):
+        """The owning team (and its manager), the owners, the project team; all-scope roles."""
+        extra = _member_of(user) if user.is_authenticated else None
+        return self.filter(
+            visibility_q(
+                user, team_field="team", people_fields=("sales_owner", "presales_owner"), extra=extra
+            )
+        )
+
+    def involving(self, user):
+        """Opportunities the user personally works on: owner or project team member."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(sales_owner=user) | Q(presales_owner=user) | _member_of(user))
+
+    def close_to(self, user):
+        """The user's teams' opportunities and those naming them (R-CUST-6 unmasking)."""
+        return self.filter(
+            personal_q(
+                user,
+                team_field="team",
+                people_fields=("sales_owner", "presales_owner"),
+                extra=_member_of(user) if user.is_authenticated else None,
+            )
+        )
+
+    def for_cards(self):
+        """Everything a board card, a list row or a move menu reads, fetched once."""
+        return self.select_related(
+            "customer", "team", "sales_owner", "presales_owner", "initiation"
+        ).prefetch_related("members")
+
+
+class Opportunity(TimeStampedModel):
+    """A deal pursued with a customer, from lead intake to handoff, or lost/abandoned (R-OPP-1)."""
+
+    customer = models.ForeignKey(
+        "leads.Customer", verbose_name=_("customer"), on_delete=models.PROTECT, related_name="opportunities"
+    )
+    lead = models.OneToOneField(
+        "leads.Lead",
+        verbose_name=_("lead"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunity",
+        editable=False,
+    )
+    title = models.CharField(pgettext_lazy("opportunity name", "title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, default=0)
+    currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
+    expected_close = models.DateField(_("expected close"), null=True, blank=True)
+    competitors = models.JSONField(
+        _("competitors"), default=list, blank=True, help_text=_("Names of the competing vendors.")
+    )
+    has_tender = models.BooleanField(
+        _("public tender"),
+        default=False,
+        help_text=_("The customer buys through a tender (招标); without one the bid stage is skipped."),
+    )
+    team = models.ForeignKey(
+        "presales.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="opportunities"
+    )
+    sales_owner = models.ForeignKey(
+        USER, verbose_name=_("sales owner"), on_delete=models.PROTECT, related_name="sales_opportunities"
+    )
+    presales_owner = models.ForeignKey(
+        USER,
+        verbose_name=_("presales owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="presales_opportunities",
+    )
+    stage = models.CharField(
+        _("stage"), max_length=20, choices=Stage.choices, default=Stage.LEAD_INTAKE, editable=False
+    )
+    stage_entered_at = models.DateTimeField(_("in stage since"), default=timezone.now, editable=False)
+    bid_skip_reason = models.TextField(_("reason the bid stage was skipped"), blank=True, editable=False)
+    close_reason = models.CharField(
+        _("close reason"), max_length=30, choices=CloseReason.choices, blank=True, editable=False
+    )
+    close_note = models.TextField(_("close note"), blank=True, editable=False)
+    winning_competitor = models.CharField(_("winning competitor"), max_length=200, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(table_name="presales_historicalopportunity", excluded_fields=["updated_at"])
+
+    objects = OpportunityQuerySet.as_manager()
+
+    class Meta:
+        db_table = "presales_opportunity"  # the table kept its name when the model left presales
+        ordering = ["-updated_at", "-id"]
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        indexes = [
+            # The board groups a team's opportunities by stage, oldest in stage first.
+            models.Index(fields=["team", "stage", "stage_entered_at"], name="opp_board"),
+            models.Index(fields=["sales_owner", "stage"], name="opp_sales_owner_stage"),
+            models.Index(fields=["presales_owner", "stage"], name="opp_presales_owner_stage"),
+            models.Index(fields=["stage", "expected_close"], name="opp_stage_close"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="opportunity_amount_not_negative",
+                violation_error_message=_("The amount cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(stage__in=[Stage.LOST, Stage.ABANDONED]) | ~Q(close_reason=""),
+                name="opportunity_closed_has_reason",
+                violation_error_message=_("A lost or abandoned opportunity needs a reason."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("opportunities:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+    @property
+    def days_in_stage(self) -> int:
+        return max((timezone.now() - self.stage_entered_at).days, 0)
+
+    @property
+    def initiation_or_none(self) -> ProjectInitiation | None:
+        """The initiation request, or None (no query when fetched with ``for_cards``)."""
+        try:
+            return self.initiation
+        except ProjectInitiation.DoesNotExist:
+            return None
+
+    def member_ids(self) -> set[int]:
+        """Ids of the project team (uses the prefetch of ``for_cards`` when present)."""
+        return {m.user_id for m in self.members.all()}
+
+
+class StageChange(models.Model):
+    """One row per stage move (R-OPP-3): who moved it, when, from where to where, and why."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE, related_name="stage_changes"
+    )
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    move = models.CharField(_("move"), max_length=40)
+    actor = models.ForeignKey(
+        USER, verbose_name=pgettext_lazy("actor", "by"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        db_table = "presales_stagechange"  # the table kept its name when the model left presales
+        ordering = ["-at", "-id"]
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        indexes = [models.Index(fields=["opportunity", "-at"], name="stage_change_opp_at")]
+
+    def __str__(self) -> str:
+        return f"{self.opportunity}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
+    # What a move asked for, by its key in ``details`` (opportunities.transitions.move_fields).
+    DETAIL_LABELS = {
+        "reason": _("Close reason"),
+        "winning_competitor": _("Winning competitor"),
+        "bid_skip_reason": _("Why the bid stage is skipped"),
+    }
+
+    @property
+    def detail_lines(self) -> list[tuple[str, str]]:
+        """``details`` as (label, value) in the reader's language: a close reason shows its
+        label (价格), not its stored code (price)."""
+        lines = []
+        for key, value in (self.details or {}).items():
+            if key == "reason" and value in CloseReason.values:
+                value = CloseReason(value).label
+            lines.append((str(self.DETAIL_LABELS.get(key, key)), str(value)))
+        return lines
+
+
+class ProjectInitiation(TimeStampedModel):
+    """The project initiation request (項目立項申請表, R-OPP-2): basic facts, sales strategy,
+    expected goals and the proposed team. Approved by review; approval forms the team.
+
+    ``revision`` grows with every change, ``reviewed_revision`` is the one last sent to
+    review: a rejected request goes back to review only once it has changed (R-REV-5).
+    """
+
+    opportunity = models.OneToOneField(
+        Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE, related_name="initiation"
+    )
+    background = models.TextField(
+        _("basic facts"), help_text=_("The project's background, scope, budget and decision process.")
+    )
+    sales_strategy = models.TextField(_("sales strategy"))
+    expected_goals = models.TextField(_("expected goals"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=InitiationStatus.choices,
+        default=InitiationStatus.DRAFT,
+        editable=False,
+        db_index=True,
+    )
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
+    reviewed_revision = models.PositiveIntegerField(
+        _("revision sent to review"), null=True, blank=True, editable=False
+    )
+    submitted_by = models.ForeignKey(
+        USER,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
+    rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True, editable=False)
+    history = HistoricalRecords(
+        table_name="presales_historicalprojectinitiation", excluded_fields=["updated_at"]
+    )
+
+    class Meta:
+        db_table = "presales_projectinitiation"  # the table kept its name when the model left presales
+        verbose_name = _("project initiation")
+        verbose_name_plural = _("project initiations")
+
+    def __str__(self) -> str:
+        return str(_("Initiation: %(title)s") % {"title": self.opportunity.title})
+
+    def get_absolute_url(self) -> str:
+        return reverse("opportunities:detail", args=[self.opportunity_id]) + "#initiation"
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (InitiationStatus.DRAFT, InitiationStatus.REJECTED)
+
+    @property
+    def changed_since_review(self) -> bool:
+        return self.reviewed_revision is None or self.revision > self.reviewed_revision
+
+
+class InitiationMember(models.Model):
+    """A person proposed for the project team in the initiation request, with a role."""
+
+    initiation = models.ForeignKey(
+        ProjectInitiation,
+        verbose_name=_("initiation request"),
+        on_delete=models.CASCADE,
+        related_name="proposed_members",
+    )
+    user = models.ForeignKey(USER, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role in the project"), max_length=30, choices=ProjectRole.choices)
+    responsibility = models.CharField(
+        pgettext_lazy("project team", "responsibility"), max_length=200, blank=True
+    )
+    history = HistoricalRecords(table_name="presales_historicalinitiationmember")
+
+    class Meta:
+        db_table = "presales_initiationmember"  # the table kept its name when the model left presales
+        ordering = ["id"]
+        verbose_name = _("proposed team member")
+        verbose_name_plural = _("proposed team members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["initiation", "user"],
+                name="initiation_member_unique",
+                violation_error_message=_("This person is already proposed for the team."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"
+
+
+class ProjectMember(models.Model):
+    """A named member of the project team, with a role (formed when the initiation is
+    approved, R-OPP-2). One row per person and opportunity."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE, related_name="members"
+    )
+    user = models.ForeignKey(
+        USER, verbose_name=_("person"), on_delete=models.PROTECT, related_name="project_memberships"
+    )
+    role = models.CharField(_("role in the project"), max_length=30, choices=ProjectRole.choices)
+    responsibility = models.CharField(
+        pgettext_lazy("project team", "responsibility"), max_length=200, blank=True
+    )
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+    history = HistoricalRecords(table_name="presales_historicalprojectmember")
+
+    class Meta:
+        db_table = "presales_projectmember"  # the table kept its name when the model left presales
+        ordering = ["id"]
+        verbose_name = _("project team member")
+        verbose_name_plural = _("project team members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["opportunity", "user"],
+                name="project_member_unique",
+                violation_error_message=_("This person is already on the project team."),
+            )
+        ]
+        indexes = [models.Index(fields=["user", "opportunity"], name="project_member_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()})"

@@ -1,0 +1,69 @@
+"""The project initiation request as a review subject (R-OPP-2, R-REV-1).
+
+Registered from ``OpportunitiesConfig.ready``; the review engine reaches the request only
+through these callables. The decision callbacks are the lifecycle services, so the
+request's status, the project team and the opportunity's stage change in the same
+transaction as the deciding vote.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from opportunities.models import Opportunity, ProjectInitiation
+from opportunities.services import initiation_on_approved, initiation_on_cancelled, initiation_on_rejected
+from reviews.registry import SubjectType, register_subject_type
+
+KIND = "initiation"
+
+
+def _team_of(initiation):
+    return initiation.opportunity.team
+
+
+def _author_of(initiation):
+    return initiation.submitted_by or initiation.opportunity.sales_owner
+
+
+def _summary_of(initiation) -> str:
+    opportunity = initiation.opportunity
+    return str(
+        _("%(title)s · %(customer)s · %(amount)s %(currency)s")
+        % {
+            "title": opportunity.title,
+            "customer": opportunity.customer,
+            "amount": f"{opportunity.amount:,.0f}",
+            "currency": opportunity.currency,
+        }
+    )
+
+
+def _url_of(initiation) -> str:
+    return initiation.get_absolute_url()
+
+
+def _amount_of(initiation):
+    return initiation.opportunity.amount
+
+
+def _visible_to(user):
+    return ProjectInitiation.objects.filter(opportunity__in=Opportunity.objects.visible_to(user))
+
+
+def register() -> None:
+    register_subject_type(
+        SubjectType(
+            kind=KIND,
+            model="opportunities.ProjectInitiation",
+            label=_("Project initiation"),
+            team_of=_team_of,
+            author_of=_author_of,
+            summary_of=_summary_of,
+            url_of=_url_of,
+            on_approved=initiation_on_approved,
+            on_rejected=initiation_on_rejected,
+            amount_of=_amount_of,
+            visible_to=_visible_to,
+            on_cancelled=initiation_on_cancelled,
+        )
+    )

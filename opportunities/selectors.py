@@ -1,0 +1,159 @@
+"""Reads of the opportunity lifecycle across relations, with their fetches decided once.
+
+The board costs the same few queries however many cards it shows: one aggregate for the
+column counts and totals, one query for the cards (capped per column with a window
+function), one prefetch of the project teams the move menus need.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from opportunities.choices import LIFECYCLE, OPEN_STAGES, Stage
+from opportunities.models import Opportunity, StageChange
+from opportunities.transitions import move_options, needs_input
+from presales.core.roles import scope_of
+from presales.core.statemachine import MoveOption
+from reviews.selectors import reviews_for_subject
+
+# Columns of the board: the lifecycle path, then the two ways out.
+BOARD_STAGES = (*LIFECYCLE, Stage.LOST, Stage.ABANDONED)
+CARDS_PER_COLUMN = 50
+
+
+@dataclass
+class Card:
+    opportunity: Opportunity
+    options: list[MoveOption]
+
+    @property
+    def json_id(self) -> str:
+        return f"moves-{self.opportunity.pk}"
+
+    @property
+    def moves(self) -> list[dict]:
+        """The card's moves for drag and drop: where each leads, whether it asks for
+        input, and why it is blocked now."""
+        return [
+            {
+                "name": o.move.name,
+                "target": o.move.target,
+                "label": str(o.move.label),
+                "needs_input": needs_input(o.move),
+                "reasons": o.reasons,
+                "url": reverse("opportunities:move", args=[self.opportunity.pk, o.move.name]),
+            }
+            for o in self.options
+        ]
+
+
+@dataclass
+class Column:
+    stage: str
+    label: str
+    count: int = 0
+    totals: list[tuple[str, Decimal]] = field(default_factory=list)  # (currency, sum) pairs
+    cards: list[Card] = field(default_factory=list)
+
+    @property
+    def hidden(self) -> int:
+        """Cards beyond the per-column cap (the list view shows them all)."""
+        return self.count - len(self.cards)
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage in OPEN_STAGES
+
+
+def pipeline_board(queryset: QuerySet, user, *, per_column: int = CARDS_PER_COLUMN) -> list[Column]:
+    """The kanban of ``queryset`` (already scoped and filtered) for ``user``: per stage the
+    count, the amount total per currency and the oldest-in-stage cards with their moves."""
+    columns = {stage: Column(stage=stage, label=str(Stage(stage).label)) for stage in BOARD_STAGES}
+    sums: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
+    for row in (
+        queryset.order_by()
+        .values("stage", "currency")
+        .annotate(count=Count("pk"), total=Sum("amount"))
+        .order_by("stage", "currency")
+    ):
+        columns[row["stage"]].count += row["count"]
+        sums[row["stage"]].append((row["currency"], row["total"] or Decimal(0)))
+    for stage, totals in sums.items():
+        columns[stage].totals = totals
+    cards = (
+        queryset.for_cards()
+        .annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=[F("stage")],
+                order_by=[F("stage_entered_at").asc(), F("pk").asc()],
+            )
+        )
+        .filter(position__lte=per_column)
+        .order_by("stage_entered_at", "pk")
+    )
+    for opportunity in cards:
+        columns[opportunity.stage].cards.append(Card(opportunity, move_options(opportunity, user)))
+    return list(columns.values())
+
+
+def my_open_by_stage(user) -> list[dict]:
+    """Dashboard: the user's own open opportunities (owner or on the team), counted per stage."""
+    counts = dict(
+        Opportunity.objects.visible_to(user)
+        .involving(user)
+        .open()
+        .order_by()
+        .values_list("stage")
+        .annotate(count=Count("pk"))
+    )
+    return [{"stage": s, "label": Stage(s).label, "count": counts[s]} for s in LIFECYCLE if s in counts]
+
+
+def stage_history(opportunity: Opportunity) -> QuerySet[StageChange]:
+    """The opportunity's stage changes, newest first, with who made them (R-OPP-3)."""
+    return opportunity.stage_changes.select_related("actor")
+
+
+def stage_path(opportunity: Opportunity) -> list[dict]:
+    """The lifecycle path with this opportunity's position: done, current or ahead."""
+    visited = set(opportunity.stage_changes.values_list("from_stage", flat=True))
+    current = opportunity.stage
+    index = LIFECYCLE.index(current) if current in LIFECYCLE else None
+    path = []
+    for i, stage in enumerate(LIFECYCLE):
+        if stage == current:
+            state = "current"
+        elif index is not None and i < index:
+            state = "skipped" if stage == Stage.BID and stage not in visited else "done"
+        elif index is None and stage in visited:
+            state = "done"
+        else:
+            state = "ahead"
+        path.append({"stage": stage, "label": Stage(stage).label, "state": state})
+    return path
+
+
+def initiation_reviews(initiation):
+    """The reviews of the initiation request, newest first, with their decisions (R-REV-6)."""
+    return reviews_for_subject(initiation)
+
+
+def pipeline_panel(user) -> dict | None:
+    """Dashboard: my open opportunities by stage."""
+    if scope_of(user) is None:
+        return None
+    return {
+        "key": "pipeline",
+        "title": _("My open opportunities"),
+        "icon": "kanban",
+        "template": "opportunities/partials/dashboard_panel.html",
+        "rows": my_open_by_stage(user),
+    }

@@ -1,0 +1,540 @@
+"""Write use cases of the opportunity lifecycle (R-OPP-1..3).
+
+Every service is keyword-only and atomic, re-reads the row it changes with
+``select_for_update()``, checks permission inside, validates, saves with the actor as the
+audit author and schedules follow-ups with ``transaction.on_commit``. Views, the API, the
+review engine's callbacks and the demo builder all call these; nothing else writes
+opportunities, their stage, the initiation status or the project team.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from functools import partial
+
+from django.db import transaction
+from django.db.models.functions import Greatest
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from leads.choices import LeadStatus
+from leads.models import Customer, Lead
+from leads.services import lead_qualify
+from opportunities.choices import InitiationStatus, ProjectRole, Stage
+from opportunities.models import InitiationMember, Opportunity, ProjectInitiation, ProjectMember, StageChange
+from opportunities.timers import start_initiation_timer
+from opportunities.transitions import (
+    INITIATION_MACHINE,
+    MACHINE,
+    can_work_opportunity,
+    move_fields,
+)
+from presales.accounts.models import User
+from presales.core.errors import Conflict, DomainError, GateRefused, NotAllowed
+from presales.core.roles import WRITER_ROLES
+from presales.core.writes import apply_fields, delete_as, ensure_still_visible, save_as, validate
+from presales.sla.defaults import INITIATION_REVIEW
+from presales.sla.services import timer_cancel, timer_satisfy
+from reviews.services import review_cancel_for_subject, review_start
+
+# Follow-ups of a stage change, run after the commit (robustly: a failing follow-up is
+# logged and never undoes the move). Other apps append callables taking the StageChange,
+# e.g. a timer app opening the deadlines of the new stage. Each is called once per change.
+on_stage_changed: list[Callable[[StageChange], None]] = []
+
+OPPORTUNITY_FIELDS = {
+    "customer",
+    "title",
+    "description",
+    "amount",
+    "currency",
+    "expected_close",
+    "competitors",
+    "has_tender",
+    "team",
+    "sales_owner",
+    "presales_owner",
+}
+# What a move may carry besides its note; each move names the ones it asks for.
+MOVE_CONTEXT_FIELDS = {"reason", "winning_competitor", "bid_skip_reason"}
+INITIATION_FIELDS = {"background", "sales_strategy", "expected_goals"}
+OWNER_ROLES = (ProjectRole.SALES_OWNER, ProjectRole.PRESALES_OWNER)
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _require_writer(actor) -> None:
+    if not actor.has_role(*WRITER_ROLES):
+        raise NotAllowed(_("Your role cannot create or change opportunities."))
+
+
+def _require_work(actor, opportunity: Opportunity) -> None:
+    if not can_work_opportunity(actor, opportunity):
+        raise NotAllowed(_("You cannot change this opportunity."))
+
+
+def clean_competitors(value) -> list[str]:
+    """Competitors as a list of distinct names; accepts a list or comma/newline separated text."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, str):
+        value = value.replace("，", ",").replace("\n", ",").split(",")
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise DomainError(fields={"competitors": [_("Give the competitors as a list of names.")]})
+    names: list[str] = []
+    for raw in value:
+        name = raw.strip()
+        if len(name) > 200:
+            raise DomainError(fields={"competitors": [_("A competitor's name is at most 200 characters.")]})
+        if name and name not in names:
+            names.append(name)
+    return names
+
+
+def _check_people(opportunity: Opportunity) -> None:
+    errors = {}
+    for name in ("sales_owner", "presales_owner"):
+        user = getattr(opportunity, name)
+        if user is not None and not user.is_active:
+            errors[name] = [_("This person's account is deactivated.")]
+    if errors:
+        raise DomainError(fields=errors)
+
+
+def _check_customer(actor, customer) -> None:
+    if customer is None:
+        return
+    if not Customer.objects.visible_to(actor).active().filter(pk=customer.pk).exists():
+        raise DomainError(fields={"customer": [_("Choose an active customer you can see.")]})
+
+
+def _touch_customer_progress(opportunity: Opportunity, when) -> None:
+    """A stage move is progress with the customer (drives the monthly grade review, R-CUST-3)."""
+    Customer.objects.filter(pk=opportunity.customer_id).update(
+        last_progress_at=Greatest("last_progress_at", when)
+    )
+
+
+# --- opportunities -----------------------------------------------------------------------
+
+
+def _create(*, actor, data: dict, lead=None) -> Opportunity:
+    _require_writer(actor)
+    data = dict(data)
+    if "competitors" in data:
+        data["competitors"] = clean_competitors(data["competitors"])
+    opportunity = Opportunity(lead=lead)
+    apply_fields(opportunity, data, OPPORTUNITY_FIELDS)
+    customer = data.get("customer")
+    if customer is None:
+        raise DomainError(fields={"customer": [_("Choose the customer.")]})
+    _check_customer(actor, customer)
+    if opportunity.team_id is None:
+        opportunity.team_id = customer.team_id or actor.team_id
+    if opportunity.sales_owner_id is None:
+        opportunity.sales_owner_id = customer.owner_id or actor.pk
+    if opportunity.presales_owner_id is None and customer.primary_presales is not None:
+        opportunity.presales_owner = customer.primary_presales
+    opportunity.stage = Stage.LEAD_INTAKE
+    opportunity.stage_entered_at = timezone.now()
+    validate(opportunity)
+    _check_people(opportunity)
+    save_as(opportunity, actor)
+    ensure_still_visible(Opportunity.objects, opportunity, actor)
+    return opportunity
+
+
+@transaction.atomic
+def opportunity_create(*, actor: User, data: dict) -> Opportunity:
+    """Open an opportunity directly on a customer (R-OPP-1); it starts in lead intake.
+
+    Team, sales owner and presales owner default to the customer's (R-CUST-5).
+    """
+    return _create(actor=actor, data=data)
+
+
+@transaction.atomic
+def opportunity_create_from_lead(*, actor: User, lead, data: dict | None = None) -> Opportunity:
+    """R-OPP-1: the opportunity of a qualified lead, carrying its customer, budget, team
+    and owners. One lead gives at most one opportunity."""
+    lead = Lead.objects.select_for_update(of=("self",)).select_related("customer").get(pk=lead.pk)
+    if lead.status != LeadStatus.QUALIFIED or lead.customer is None:
+        raise Conflict(_("Only a qualified lead with a customer becomes an opportunity."))
+    if Opportunity.objects.filter(lead=lead).exists():
+        raise Conflict(_("This lead already has an opportunity."), code="duplicate")
+    defaults = {
+        "customer": lead.customer,
+        "title": lead.company_name,
+        "description": "\n\n".join(x for x in (lead.background, lead.initial_needs) if x),
+        "amount": lead.budget if lead.budget is not None else Decimal(0),
+        "team": lead.team,
+        "sales_owner": lead.owner,
+    }
+    if lead.presales_owner_id:
+        defaults["presales_owner"] = lead.presales_owner
+    return _create(actor=actor, data={**defaults, **(data or {})}, lead=lead)
+
+
+@transaction.atomic
+def opportunity_qualify_lead(
+    *,
+    actor: User,
+    lead: Lead,
+    evaluation: dict,
+    customer: Customer | None = None,
+    data: dict | None = None,
+) -> Opportunity:
+    """R-LEAD-4 then R-OPP-1, in one transaction: qualify the lead (its customer, contact and
+    communications, ``leads.services.lead_qualify``) and open the opportunity it becomes
+    (``data`` overrides the defaults taken from the lead, e.g. amount, expected close,
+    competitors). Either both happen or neither."""
+    lead = lead_qualify(actor=actor, lead=lead, evaluation=evaluation, customer=customer)
+    return opportunity_create_from_lead(actor=actor, lead=lead, data=data)
+
+
+@transaction.atomic
+def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict) -> Opportunity:
+    """Change an open opportunity's facts. Never the stage: that moves through
+    :func:`opportunity_move`. The tender decision is fixed once the bid stage was entered
+    or skipped; an owner change is reflected on a formed project team."""
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    _require_work(actor, opportunity)
+    if not opportunity.is_open:
+        raise Conflict(_("A closed opportunity cannot be edited."))
+    data = dict(data)
+    if "competitors" in data:
+        data["competitors"] = clean_competitors(data["competitors"])
+    before = {
+        "sales_owner": opportunity.sales_owner_id,
+        "presales_owner": opportunity.presales_owner_id,
+        "has_tender": opportunity.has_tender,
+        "customer": opportunity.customer_id,
+    }
+    apply_fields(opportunity, data, OPPORTUNITY_FIELDS)
+    if opportunity.has_tender != before["has_tender"] and opportunity.stage in (Stage.BID, Stage.CONTRACT):
+        raise DomainError(
+            fields={
+                "has_tender": [_("The tender decision is fixed once the bid stage is entered or skipped.")]
+            }
+        )
+    if opportunity.customer_id != before["customer"]:
+        _check_customer(actor, opportunity.customer)
+    validate(opportunity)
+    _check_people(opportunity)
+    save_as(opportunity, actor)
+    _sync_owner_members(
+        opportunity,
+        actor,
+        {
+            ProjectRole.SALES_OWNER: (before["sales_owner"], opportunity.sales_owner_id),
+            ProjectRole.PRESALES_OWNER: (before["presales_owner"], opportunity.presales_owner_id),
+        },
+    )
+    ensure_still_visible(Opportunity.objects, opportunity, actor)
+    return opportunity
+
+
+def _sync_owner_members(opportunity: Opportunity, actor, changes: dict) -> None:
+    """Once the team is formed, the owners' rows follow the opportunity's owners."""
+    if not opportunity.members.exists():
+        return
+    for role, (old, new) in changes.items():
+        if old == new:
+            continue
+        for member in ProjectMember.objects.filter(opportunity=opportunity, user_id=old, role=role):
+            delete_as(member, actor)
+        if new is not None:
+            member, _created = ProjectMember.objects.get_or_create(
+                opportunity=opportunity, user_id=new, defaults={"role": role}
+            )
+            if member.role != role:
+                member.role = role
+                save_as(member, actor)
+
+
+@transaction.atomic
+def opportunity_move(
+    *, actor: User, opportunity: Opportunity, move: str, note: str = "", **context
+) -> Opportunity:
+    """Move the opportunity along the lifecycle (R-OPP-3): one table of moves, each gate a
+    named guard. Refusals raise NotAllowed (403) or GateRefused (409 with the reasons) and
+    change nothing. A move writes the stage, its StageChange row (who, when, from, to,
+    note) and the audit row, then runs the ``on_stage_changed`` follow-ups after commit.
+
+    ``context`` carries what the move asks for: ``reason`` and ``winning_competitor`` to
+    close as lost or abandoned, ``bid_skip_reason`` to skip the bid.
+    """
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    return _move(actor=actor, opportunity=opportunity, name=move, note=note, context=context)
+
+
+def _move(
+    *,
+    actor,
+    opportunity: Opportunity,
+    name: str,
+    note: str,
+    context: dict,
+    check_permission: bool = True,
+) -> Opportunity:
+    """The body of a move on a locked opportunity."""
+    unknown = set(context) - MOVE_CONTEXT_FIELDS
+    if unknown:
+        raise DomainError(fields={k: [_("This field cannot be set here.")] for k in sorted(unknown)})
+    note = str(note or "").strip()
+    context = {k: str(v or "").strip() for k, v in context.items()}
+    if check_permission:
+        move = MACHINE.check(opportunity, actor, name, note=note, **context)
+    else:
+        move = MACHINE.get(name)
+        reasons = MACHINE.reasons(opportunity, actor, name, note=note, **context)
+        if reasons:
+            raise GateRefused(reasons=reasons, extra={"move": name})
+    now = timezone.now()
+    from_stage = opportunity.stage
+    details = {k: context[k] for k in move_fields(move) if context.get(k)}
+    opportunity.stage = move.target
+    opportunity.stage_entered_at = now
+    if move.target in (Stage.LOST, Stage.ABANDONED):
+        opportunity.close_reason = context["reason"]
+        opportunity.close_note = note
+        opportunity.winning_competitor = context.get("winning_competitor", "")
+        opportunity.closed_at = now
+    elif move.target == Stage.HANDOFF:
+        opportunity.closed_at = now
+    if name == "skip_bid":
+        opportunity.bid_skip_reason = context["bid_skip_reason"]
+    validate(opportunity)
+    save_as(opportunity, actor)
+    change = StageChange.objects.create(
+        opportunity=opportunity,
+        from_stage=from_stage,
+        to_stage=move.target,
+        move=name,
+        actor=actor,
+        note=note,
+        details=details,
+        at=now,
+    )
+    _touch_customer_progress(opportunity, now)
+    if move.target in (Stage.LOST, Stage.ABANDONED):
+        _cancel_pending_initiation(opportunity, actor)
+    for hook in list(on_stage_changed):
+        transaction.on_commit(partial(hook, change), robust=True)
+    return opportunity
+
+
+def _cancel_pending_initiation(opportunity: Opportunity, actor) -> None:
+    """A closed opportunity needs no initiation decision: its review in progress is withdrawn."""
+    initiation = ProjectInitiation.objects.filter(
+        opportunity=opportunity, status=InitiationStatus.IN_REVIEW
+    ).first()
+    if initiation is not None:
+        review_cancel_for_subject(
+            actor=actor,
+            subject=initiation,
+            reason=_("The opportunity was closed (%(stage)s).") % {"stage": opportunity.get_stage_display()},
+        )
+
+
+# --- project initiation (R-OPP-2) --------------------------------------------------------
+
+
+def _clean_team(opportunity: Opportunity, team: Iterable[dict]) -> list[dict]:
+    """Validate the proposed members: active people, known roles, each person once.
+    The owners join with their own roles when the team is formed, so those two roles are
+    not proposed (one presales owner per project, R-CUST-5)."""
+    cleaned: list[dict] = []
+    seen: set[int] = set()
+    errors: list[str] = []
+    for row in team:
+        user, role = row.get("user"), row.get("role")
+        if user is None:
+            continue
+        if not isinstance(user, User):
+            user = User.objects.filter(pk=user).first()
+            if user is None:
+                errors.append(_("Unknown person."))
+                continue
+        if not user.is_active:
+            errors.append(_("%(name)s's account is deactivated.") % {"name": user})
+        elif role not in ProjectRole.values:
+            errors.append(_("Choose the role of %(name)s.") % {"name": user})
+        elif role in OWNER_ROLES:
+            errors.append(
+                _("%(name)s: the owners join the team with their roles; choose another role.")
+                % {"name": user}
+            )
+        elif user.pk in seen:
+            errors.append(_("%(name)s is proposed twice.") % {"name": user})
+        elif user.pk in (opportunity.sales_owner_id, opportunity.presales_owner_id):
+            errors.append(_("%(name)s is an owner and joins the team as such.") % {"name": user})
+        else:
+            seen.add(user.pk)
+            cleaned.append(
+                {"user": user, "role": role, "responsibility": str(row.get("responsibility") or "").strip()}
+            )
+    if errors:
+        raise DomainError(fields={"team": errors})
+    return cleaned
+
+
+@transaction.atomic
+def initiation_save(
+    *, actor: User, opportunity: Opportunity, data: dict, team: Iterable[dict] | None = None
+) -> ProjectInitiation:
+    """Write the project initiation request (項目立項申請表, R-OPP-2): basic facts, sales
+    strategy, expected goals and the proposed team (``team`` replaces it when given: rows of
+    ``user``, ``role``, ``responsibility``). Only a draft or rejected request changes; each
+    change raises its revision, so a rejected request must change before review again."""
+    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    _require_work(actor, opportunity)
+    if not opportunity.is_open:
+        raise Conflict(_("The opportunity is closed."))
+    initiation = ProjectInitiation.objects.select_for_update().filter(opportunity=opportunity).first()
+    if initiation is None:
+        initiation = ProjectInitiation(opportunity=opportunity)
+    elif initiation.status == InitiationStatus.IN_REVIEW:
+        raise Conflict(_("The request is in review: withdraw it to change it."))
+    elif initiation.status == InitiationStatus.APPROVED:
+        raise Conflict(_("The request is approved and can no longer change."))
+    before = {name: getattr(initiation, name) for name in INITIATION_FIELDS}
+    apply_fields(initiation, {k: str(v or "").strip() for k, v in data.items()}, INITIATION_FIELDS)
+    validate(initiation, exclude=["opportunity"])
+    changed = any(getattr(initiation, name) != value for name, value in before.items())
+    new_team = _clean_team(opportunity, team) if team is not None else None
+    current = (
+        [(m.user_id, m.role, m.responsibility) for m in initiation.proposed_members.all()]
+        if initiation.pk
+        else []
+    )
+    team_changed = new_team is not None and current != [
+        (r["user"].pk, r["role"], r["responsibility"]) for r in new_team
+    ]
+    if initiation.pk and (changed or team_changed):
+        initiation.revision += 1
+    if not initiation.pk or changed or team_changed:
+        save_as(initiation, actor)
+    if team_changed:
+        for member in initiation.proposed_members.all():
+            delete_as(member, actor)
+        for row in new_team:
+            save_as(InitiationMember(initiation=initiation, **row), actor)
+    return initiation
+
+
+def _lock_initiation(initiation: ProjectInitiation) -> ProjectInitiation:
+    # Lock the opportunity first (the order every writer uses), then the request.
+    Opportunity.objects.select_for_update().get(pk=initiation.opportunity_id)
+    return ProjectInitiation.objects.select_for_update().select_related("opportunity").get(pk=initiation.pk)
+
+
+@transaction.atomic
+def initiation_submit(*, actor: User, initiation: ProjectInitiation) -> ProjectInitiation:
+    """Send the request to the sales manager's review (R-OPP-2, R-REV-1): starts a review
+    of kind "initiation". A rejected request goes again only once changed (R-REV-5)."""
+    initiation = _lock_initiation(initiation)
+    INITIATION_MACHINE.check(initiation, actor, "submit")
+    validate(initiation)
+    initiation.status = InitiationStatus.IN_REVIEW
+    initiation.submitted_by = actor
+    initiation.submitted_at = timezone.now()
+    initiation.reviewed_revision = initiation.revision
+    save_as(initiation, actor)
+    review_start(actor=actor, subject=initiation, kind="initiation")
+    # The author sees the request waiting for its decision; overdue, their manager is told
+    # (R-SLA-1, R-SLA-3). The approvers' own deadlines come with the review's tasks.
+    start_initiation_timer(initiation, owner=actor, start=initiation.submitted_at)
+    return initiation
+
+
+@transaction.atomic
+def initiation_withdraw(*, actor: User, initiation: ProjectInitiation, reason: str) -> ProjectInitiation:
+    """Take the request back from review to change it: its review is cancelled with the
+    reason, and the request is a draft again (a changed request needs a new review, R-REV-5)."""
+    reason = str(reason or "").strip()
+    if not reason:
+        raise DomainError(fields={"reason": [_("Say why the request is withdrawn.")]})
+    initiation = _lock_initiation(initiation)
+    INITIATION_MACHINE.check(initiation, actor, "withdraw")
+    if review_cancel_for_subject(actor=actor, subject=initiation, reason=reason) is None:
+        # No review in progress any more (cancelled elsewhere): just reopen the draft.
+        _back_to_draft(initiation, actor)
+    return ProjectInitiation.objects.get(pk=initiation.pk)
+
+
+def _back_to_draft(initiation: ProjectInitiation, actor) -> None:
+    initiation.status = InitiationStatus.DRAFT
+    save_as(initiation, actor)
+
+
+def initiation_on_cancelled(*, subject: ProjectInitiation, review, actor) -> None:
+    """Review engine callback: the request's review was withdrawn (here or on the review's
+    page); the request is a draft again, to change and send anew."""
+    initiation = _lock_initiation(subject)
+    if initiation.status == InitiationStatus.IN_REVIEW:
+        _back_to_draft(initiation, actor)
+    # Nothing is waiting for a decision any more, and none was made: the wait is called off.
+    timer_cancel(kind=INITIATION_REVIEW, subject=initiation, reason=review.outcome_note)
+
+
+def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None:
+    """Review engine callback, inside the deciding transaction (R-OPP-2): the request is
+    approved, the project team is formed with named roles, and an opportunity still in
+    lead intake moves on to needs analysis through the lifecycle table."""
+    initiation = _lock_initiation(subject)
+    reasons = INITIATION_MACHINE.reasons(initiation, actor, "approve")
+    if reasons:
+        raise GateRefused(reasons=reasons)
+    initiation.status = InitiationStatus.APPROVED
+    initiation.approved_at = timezone.now()
+    save_as(initiation, actor)
+    timer_satisfy(kind=INITIATION_REVIEW, subject=initiation, at=initiation.approved_at)
+    opportunity = Opportunity.objects.select_for_update().get(pk=initiation.opportunity_id)
+    _form_project_team(initiation, opportunity, actor)
+    if opportunity.stage == Stage.LEAD_INTAKE:
+        # The approver's authority comes from the review chain, not from the team; the
+        # gate (initiation approved) still runs.
+        _move(
+            actor=actor,
+            opportunity=opportunity,
+            name="start_needs_analysis",
+            note=_("Project initiation approved."),
+            context={},
+            check_permission=False,
+        )
+
+
+def initiation_on_rejected(*, subject: ProjectInitiation, review, actor) -> None:
+    """Review engine callback: the request returns to its author with the reviewers'
+    comments (shown from the review); it may change and go to review again (R-REV-5)."""
+    initiation = _lock_initiation(subject)
+    reasons = INITIATION_MACHINE.reasons(initiation, actor, "reject")
+    if reasons:
+        raise GateRefused(reasons=reasons)
+    initiation.status = InitiationStatus.REJECTED
+    initiation.rejected_at = timezone.now()
+    save_as(initiation, actor)
+    # Decided: the wait is over (the author now owes a changed request, not a timer).
+    timer_satisfy(kind=INITIATION_REVIEW, subject=initiation, at=initiation.rejected_at)
+
+
+def _form_project_team(initiation: ProjectInitiation, opportunity: Opportunity, actor) -> None:
+    """The owners with their roles, then the proposed members (R-OPP-2)."""
+    rows = [(opportunity.sales_owner_id, ProjectRole.SALES_OWNER, "")]
+    if opportunity.presales_owner_id:
+        rows.append((opportunity.presales_owner_id, ProjectRole.PRESALES_OWNER, ""))
+    rows += [(m.user_id, m.role, m.responsibility) for m in initiation.proposed_members.all()]
+    existing = {m.user_id: m for m in ProjectMember.objects.filter(opportunity=opportunity)}
+    placed: set[int] = set()
+    for user_id, role, responsibility in rows:
+        if user_id in placed:
+            continue
+        placed.add(user_id)
+        member = existing.get(user_id) or ProjectMember(opportunity=opportunity, user_id=user_id)
+        if member.pk and (member.role, member.responsibility) == (role, responsibility):
+            continue
+        member.role, member.responsibility = role, responsibility
+        save_as(member, actor)

@@ -1,0 +1,307 @@
+"""The opportunity lifecycle as one table of allowed moves, and its gates (R-OPP-2, R-OPP-3).
+
+lead_intake ─▶ needs_analysis ─▶ solution ─▶ review ─▶ demo ─▶ bid ─▶ contract ─▶ handoff
+                                    ▲          │         │              ▲
+                                    └──────────┘         └──skip bid────┘
+                 (back to solution)        (no tender, reason recorded)
+Any open stage (lead intake … contract) ─▶ lost | abandoned (reason required).
+
+Gates are named guard functions returning the reasons a move is refused (empty = allowed).
+Later issues append their gates to a move with :func:`add_guard` (e.g. the needs
+confirmation gate on ``start_solution``), so this table stays the one place moves live.
+Guards read only the opportunity and what ``OpportunityQuerySet.for_cards`` fetched with it,
+so the board can show every card's options without a query per card.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from opportunities.choices import OPEN_STAGES, CloseReason, InitiationStatus, Stage
+from presales.core.roles import WRITER_ROLES
+from presales.core.statemachine import Guard, Machine, Move, MoveOption
+
+
+def can_work_opportunity(actor, opportunity) -> bool:
+    """Writers who own the opportunity, are on its team (or manage it), or on its project team."""
+    if not actor.is_authenticated or not actor.has_role(*WRITER_ROLES):
+        return False
+    return (
+        actor.is_superuser
+        or opportunity.team_id in actor.team_ids
+        or actor.pk in (opportunity.sales_owner_id, opportunity.presales_owner_id)
+        or actor.pk in opportunity.member_ids()
+    )
+
+
+def input_guard(guard: Guard) -> Guard:
+    """Mark a guard that checks what the user types with the move (a reason, a note).
+
+    The move menus leave these out (the form asks for the input); the service checks them.
+    """
+    guard.checks_input = True
+    return guard
+
+
+# --- gates -------------------------------------------------------------------------------
+
+
+def initiation_approved(opportunity, actor, **context) -> list[str]:
+    """R-OPP-2: needs analysis starts only once the project initiation is approved."""
+    initiation = opportunity.initiation_or_none
+    if initiation is None:
+        return [_("Write the project initiation request and have it approved first.")]
+    if initiation.status != InitiationStatus.APPROVED:
+        return [
+            _("The project initiation must be approved first (it is %(status)s).")
+            % {"status": initiation.get_status_display()}
+        ]
+    return []
+
+
+def has_tender(opportunity, actor, **context) -> list[str]:
+    """The bid stage is for deals bought through a public tender."""
+    if not opportunity.has_tender:
+        return [_("This opportunity has no public tender: skip the bid stage and record why.")]
+    return []
+
+
+def has_no_tender(opportunity, actor, **context) -> list[str]:
+    """Only a deal without a tender may skip the bid stage."""
+    if opportunity.has_tender:
+        return [_("This opportunity has a public tender: it must go through the bid stage.")]
+    return []
+
+
+@input_guard
+def bid_skip_reason_given(opportunity, actor, bid_skip_reason: str = "", **context) -> list[str]:
+    """The reason the bid stage is skipped is recorded (quote and negotiation instead)."""
+    if not str(bid_skip_reason or "").strip():
+        return [_("Give the reason the bid stage is skipped.")]
+    return []
+
+
+@input_guard
+def note_given(opportunity, actor, note: str = "", **context) -> list[str]:
+    """Moving back says why, so the team knows what to rework."""
+    if not str(note or "").strip():
+        return [_("Say why the opportunity goes back to the solution stage.")]
+    return []
+
+
+@input_guard
+def close_reason_given(opportunity, actor, reason: str = "", note: str = "", **context) -> list[str]:
+    """Lost and abandoned opportunities carry a reason; "other" needs it described."""
+    if reason not in CloseReason.values:
+        return [_("Choose the reason the opportunity is closed.")]
+    if reason == CloseReason.OTHER and not str(note or "").strip():
+        return [_("Describe the reason in the note.")]
+    return []
+
+
+# --- the table ---------------------------------------------------------------------------
+
+CLOSE_FIELDS = ("reason", "winning_competitor")
+
+MACHINE = Machine(
+    [
+        Move(
+            "start_needs_analysis",
+            frozenset({Stage.LEAD_INTAKE}),
+            Stage.NEEDS_ANALYSIS,
+            gettext_lazy("Start needs analysis"),
+            guards=(initiation_approved,),
+            permission=can_work_opportunity,
+        ),
+        Move(
+            "start_solution",
+            frozenset({Stage.NEEDS_ANALYSIS}),
+            Stage.SOLUTION,
+            gettext_lazy("Start the solution"),
+            permission=can_work_opportunity,
+        ),
+        Move(
+            "submit_for_review",
+            frozenset({Stage.SOLUTION}),
+            Stage.REVIEW,
+            gettext_lazy("Send to review"),
+            permission=can_work_opportunity,
+        ),
+        Move(
+            "back_to_solution",
+            frozenset({Stage.REVIEW}),
+            Stage.SOLUTION,
+            gettext_lazy("Back to solution"),
+            guards=(note_given,),
+            permission=can_work_opportunity,
+            style="outline-secondary",
+            extra={"note_required": True},
+        ),
+        Move(
+            "start_demo",
+            frozenset({Stage.REVIEW}),
+            Stage.DEMO,
+            gettext_lazy("Start the demo"),
+            permission=can_work_opportunity,
+        ),
+        Move(
+            "start_bid",
+            frozenset({Stage.DEMO}),
+            Stage.BID,
+            gettext_lazy("Start the bid"),
+            guards=(has_tender,),
+            permission=can_work_opportunity,
+        ),
+        Move(
+            "skip_bid",
+            frozenset({Stage.DEMO}),
+            Stage.CONTRACT,
+            gettext_lazy("Skip the bid (no tender)"),
+            guards=(has_no_tender, bid_skip_reason_given),
+            permission=can_work_opportunity,
+            style="outline-primary",
+            extra={"fields": ("bid_skip_reason",)},
+        ),
+        Move(
+            "start_contract",
+            frozenset({Stage.BID}),
+            Stage.CONTRACT,
+            gettext_lazy("Start the contract"),
+            permission=can_work_opportunity,
+        ),
+        Move(
+            "handoff",
+            frozenset({Stage.CONTRACT}),
+            Stage.HANDOFF,
+            gettext_lazy("Hand off"),
+            permission=can_work_opportunity,
+            style="success",
+        ),
+        Move(
+            "mark_lost",
+            OPEN_STAGES,
+            Stage.LOST,
+            gettext_lazy("Mark as lost"),
+            guards=(close_reason_given,),
+            permission=can_work_opportunity,
+            style="outline-danger",
+            extra={"fields": CLOSE_FIELDS},
+        ),
+        Move(
+            "abandon",
+            OPEN_STAGES,
+            Stage.ABANDONED,
+            gettext_lazy("Abandon"),
+            guards=(close_reason_given,),
+            permission=can_work_opportunity,
+            style="outline-danger",
+            extra={"fields": CLOSE_FIELDS},
+        ),
+    ],
+    state_field="stage",
+)
+
+
+def add_guard(move_name: str, guard: Guard) -> None:
+    """Append a gate to a move (idempotent). Apps call it from ``AppConfig.ready``."""
+    move = MACHINE.get(move_name)
+    if guard not in move.guards:
+        MACHINE.moves[move_name] = replace(move, guards=(*move.guards, guard))
+
+
+def move_fields(move: Move) -> tuple[str, ...]:
+    """The inputs a move asks for besides the note."""
+    return tuple(move.extra.get("fields", ()))
+
+
+def needs_input(move: Move) -> bool:
+    return bool(move_fields(move)) or bool(move.extra.get("note_required"))
+
+
+def move_options(opportunity, actor) -> list[MoveOption]:
+    """The moves ``actor`` may make from the current stage, each with the reasons its gates
+    give now. Input checks (a reason to type) are left to the move's form."""
+    options = []
+    for move in MACHINE.moves.values():
+        if opportunity.stage not in move.sources:
+            continue
+        if move.permission is not None and not move.permission(actor, opportunity):
+            continue
+        reasons = [
+            reason
+            for guard in move.guards
+            if not getattr(guard, "checks_input", False)
+            for reason in guard(opportunity, actor)
+        ]
+        options.append(MoveOption(move, reasons))
+    return options
+
+
+def moves_to(stage: str, opportunity) -> list[Move]:
+    """Moves leading from the opportunity's stage to ``stage`` (drag and drop on the board)."""
+    return [m for m in MACHINE.moves.values() if m.target == stage and opportunity.stage in m.sources]
+
+
+# --- the initiation request (R-OPP-2) ----------------------------------------------------
+
+
+def initiation_permission(actor, initiation) -> bool:
+    return can_work_opportunity(actor, initiation.opportunity)
+
+
+def opportunity_open(initiation, actor, **context) -> list[str]:
+    if not initiation.opportunity.is_open:
+        return [_("The opportunity is closed.")]
+    return []
+
+
+def changed_since_rejection(initiation, actor, **context) -> list[str]:
+    """R-REV-5: a rejected request goes back to review only after it has been changed."""
+    if initiation.status == InitiationStatus.REJECTED and not initiation.changed_since_review:
+        return [_("Revise the request after the rejection before sending it to review again.")]
+    return []
+
+
+def presales_owner_named(initiation, actor, **context) -> list[str]:
+    """The team the approval forms has a named presales owner (R-OPP-2, R-CUST-5)."""
+    if initiation.opportunity.presales_owner_id is None:
+        return [_("Name the opportunity's presales owner before sending the request to review.")]
+    return []
+
+
+INITIATION_MACHINE = Machine(
+    [
+        Move(
+            "submit",
+            frozenset({InitiationStatus.DRAFT, InitiationStatus.REJECTED}),
+            InitiationStatus.IN_REVIEW,
+            gettext_lazy("Send to review"),
+            guards=(opportunity_open, changed_since_rejection, presales_owner_named),
+            permission=initiation_permission,
+        ),
+        Move(
+            "withdraw",
+            frozenset({InitiationStatus.IN_REVIEW}),
+            InitiationStatus.DRAFT,
+            gettext_lazy("Withdraw from review"),
+            permission=initiation_permission,
+            style="outline-secondary",
+        ),
+        # Decided by the review engine: who may approve is the review chain's business.
+        Move(
+            "approve",
+            frozenset({InitiationStatus.IN_REVIEW}),
+            InitiationStatus.APPROVED,
+            gettext_lazy("Approve"),
+        ),
+        Move(
+            "reject",
+            frozenset({InitiationStatus.IN_REVIEW}),
+            InitiationStatus.REJECTED,
+            gettext_lazy("Reject"),
+        ),
+    ]
+)

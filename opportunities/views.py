@@ -1,0 +1,386 @@
+"""Web pages of the opportunity lifecycle: the pipeline board, the list, the detail page,
+the forms, and the move and initiation actions. Every write calls a service of
+opportunities/services.py (the same ones the API calls); querysets are scoped in the base views.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, TemplateView, UpdateView
+from django.views.generic.detail import SingleObjectMixin
+
+from leads.forms import QualifyForm
+from leads.views import LeadMoveView
+from opportunities.filtersets import OpportunityFilterSet
+from opportunities.forms import (
+    InitiationForm,
+    MoveForm,
+    OpportunityForm,
+    ProposedTeamFormSet,
+    WithdrawForm,
+    team_rows,
+)
+from opportunities.models import InitiationMember, Opportunity, ProjectInitiation, ProjectMember
+from opportunities.selectors import initiation_reviews, pipeline_board, stage_history, stage_path
+from opportunities.services import (
+    initiation_save,
+    initiation_submit,
+    initiation_withdraw,
+    opportunity_create,
+    opportunity_move,
+    opportunity_qualify_lead,
+    opportunity_update,
+)
+from opportunities.tables import OpportunityTable
+from opportunities.transitions import (
+    INITIATION_MACHINE,
+    MACHINE,
+    can_work_opportunity,
+    move_options,
+    needs_input,
+)
+from presales.core.audit import history_entries
+from presales.core.errors import DomainError
+from presales.core.roles import WRITER_ROLES
+from presales.web.views import (
+    HtmxTemplateMixin,
+    RoleRequiredMixin,
+    ScopedListView,
+    ScopedQuerysetMixin,
+    ServiceFormMixin,
+    WriterRequiredMixin,
+)
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+def _board_context(request, params: QueryDict) -> dict:
+    filterset = OpportunityFilterSet(
+        params or None, queryset=Opportunity.objects.visible_to(request.user), request=request
+    )
+    return {
+        "filter": filterset,
+        "columns": pipeline_board(filterset.qs, request.user),
+        "board_query": params.urlencode(),
+        "can_create": request.user.has_role(*WRITER_ROLES),
+    }
+
+
+class BoardView(RoleRequiredMixin, HtmxTemplateMixin, TemplateView):
+    """The pipeline as a kanban by stage (R-OPP-3): counts and totals per column, filters
+    shared with the list and the API, each card with its moves and the reasons they are blocked."""
+
+    template_name = "opportunities/opportunity_board.html"
+    partial_template_name = "opportunities/partials/board.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **_board_context(self.request, self.request.GET)}
+
+
+class OpportunityListView(ScopedListView):
+    """The pipeline as a sortable table, with the board's filters."""
+
+    queryset = Opportunity.objects.select_related("customer", "team", "sales_owner", "presales_owner")
+    filterset_class = OpportunityFilterSet
+    table_class = OpportunityTable
+    template_name = "opportunities/opportunity_list.html"
+    partial_template_name = "opportunities/partials/opportunity_table.html"
+
+
+class OpportunityDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
+    """Facts, stage path, next moves (with why blocked), stage history, initiation request
+    and its reviews, project team and audit trail."""
+
+    queryset = Opportunity.objects.for_cards()
+    template_name = "opportunities/opportunity_detail.html"
+    context_object_name = "opportunity"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        opportunity = self.object
+        user = self.request.user
+        initiation = opportunity.initiation_or_none
+        histories = [
+            opportunity.history.all(),
+            ProjectMember.history.filter(opportunity_id=opportunity.pk),
+        ]
+        initiation_options = []
+        if initiation is not None:
+            histories += [
+                initiation.history.all(),
+                InitiationMember.history.filter(initiation_id=initiation.pk),
+            ]
+            initiation_options = [
+                o
+                for o in INITIATION_MACHINE.options(initiation, user)
+                if o.move.name in ("submit", "withdraw")
+            ]
+        context.update(
+            {
+                "can_work": can_work_opportunity(user, opportunity),
+                "options": move_options(opportunity, user),
+                "stage_path": stage_path(opportunity),
+                "stage_changes": stage_history(opportunity),
+                "initiation": initiation,
+                "initiation_options": initiation_options,
+                "proposed_members": initiation.proposed_members.select_related("user") if initiation else [],
+                "reviews": initiation_reviews(initiation) if initiation else [],
+                "members": opportunity.members.select_related("user").order_by("id"),
+                "entries": history_entries(*histories),
+                "withdraw_form": WithdrawForm(),
+            }
+        )
+        return context
+
+
+class OpportunityCreateView(WriterRequiredMixin, ServiceFormMixin, FormView):
+    """Open an opportunity directly on a customer (R-OPP-1)."""
+
+    form_class = OpportunityForm
+    template_name = "opportunities/opportunity_form.html"
+    success_message = gettext_lazy("The opportunity was created.")
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("customer", "").isdigit():
+            initial["customer"] = self.request.GET["customer"]
+        return initial
+
+    def run_service(self, form):
+        return opportunity_create(actor=self.request.user, data=form.service_data())
+
+
+class OpportunityUpdateView(WriterRequiredMixin, ScopedQuerysetMixin, ServiceFormMixin, UpdateView):
+    """Edit an open opportunity's facts; the stage is not on this form (R-OPP-3)."""
+
+    model = Opportunity
+    form_class = OpportunityForm
+    template_name = "opportunities/opportunity_form.html"
+    success_message = gettext_lazy("The opportunity was saved.")
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not can_work_opportunity(self.request.user, obj):
+            raise PermissionDenied
+        return obj
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def run_service(self, form):
+        return opportunity_update(actor=self.request.user, opportunity=self.object, data=form.service_data())
+
+
+class OpportunityMoveView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin, TemplateView):
+    """One lifecycle move: GET shows its form and what blocks it now; POST calls the move
+    service. A card dropped on the board posts here too (htmx) and gets the board back,
+    with the gate's reasons when the move is refused."""
+
+    model = Opportunity
+    template_name = "opportunities/opportunity_move.html"
+    context_object_name = "opportunity"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.move = MACHINE.moves.get(kwargs["move"])
+        if self.move is None:
+            raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return super().get_queryset().for_cards()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        option = next((o for o in move_options(self.object, self.request.user) if o.move == self.move), None)
+        context.update(
+            {
+                "move": self.move,
+                "option": option,
+                "form": kwargs.get("form") or MoveForm(move=self.move),
+                "next": _safe_next(self.request, self.object.get_absolute_url()),
+            }
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        on_board = bool(request.htmx) and request.POST.get("board") == "1"
+        form = MoveForm(request.POST, move=self.move)
+        errors: list[str] = []
+        status = 200
+        if form.is_valid():
+            try:
+                opportunity_move(
+                    actor=request.user, opportunity=self.object, move=self.move.name, **form.service_kwargs()
+                )
+            except DomainError as exc:
+                errors = exc.reasons or [exc.message, *[m for msgs in exc.fields.values() for m in msgs]]
+                status = exc.status_code
+        else:
+            errors = [e for msgs in form.errors.values() for e in msgs]
+            status = 400
+        success = _("%(title)s moved to %(stage)s.") % {
+            "title": self.object.title,
+            "stage": self.move.target.label,
+        }
+        if on_board:
+            context = _board_context(request, QueryDict(request.POST.get("filters", "")))
+            context["notice"] = (
+                {"level": "danger", "message": _("The move was refused."), "reasons": errors}
+                if errors
+                else {"level": "success", "message": success, "reasons": []}
+            )
+            if errors and needs_input(self.move):
+                context["notice"]["form_url"] = reverse(
+                    "opportunities:move", args=[self.object.pk, self.move.name]
+                )
+            return render(request, "opportunities/partials/board.html", context)
+        if errors:
+            for error in errors:
+                form.add_error(None, error)
+            return self.render_to_response(self.get_context_data(form=form), status=status)
+        messages.success(request, success)
+        return HttpResponseRedirect(_safe_next(request, self.object.get_absolute_url()))
+
+
+class InitiationView(WriterRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin, TemplateView):
+    """Write the project initiation request (項目立項申請表, R-OPP-2) and, optionally, send it
+    to review in the same step."""
+
+    model = Opportunity
+    template_name = "opportunities/initiation_form.html"
+    context_object_name = "opportunity"
+
+    def get_object(self, queryset=None):
+        obj = super().get_object(queryset)
+        if not can_work_opportunity(self.request.user, obj):
+            raise PermissionDenied
+        return obj
+
+    def _forms(self, data=None):
+        initiation = self.object.initiation_or_none
+        form = InitiationForm(data, instance=initiation)
+        initial = (
+            [
+                {"user": m.user, "role": m.role, "responsibility": m.responsibility}
+                for m in initiation.proposed_members.select_related("user")
+            ]
+            if initiation
+            else []
+        )
+        formset = ProposedTeamFormSet(data, initial=initial, prefix="team")
+        return form, formset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if "form" not in kwargs:
+            context["form"], context["formset"] = self._forms()
+        context["initiation"] = self.object.initiation_or_none
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_to_response(self.get_context_data())
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form, formset = self._forms(request.POST)
+        team_errors: list[str] = []
+        if form.is_valid() and formset.is_valid():
+            try:
+                initiation = initiation_save(
+                    actor=request.user,
+                    opportunity=self.object,
+                    data=form.cleaned_data,
+                    team=team_rows(formset),
+                )
+                if "send" in request.POST:
+                    initiation_submit(actor=request.user, initiation=initiation)
+                    messages.success(request, _("The initiation request was sent to review."))
+                else:
+                    messages.success(request, _("The initiation request was saved."))
+                return HttpResponseRedirect(self.object.get_absolute_url() + "#initiation")
+            except DomainError as exc:
+                for name, msgs in exc.fields.items():
+                    for msg in msgs:
+                        if name in form.fields:
+                            form.add_error(name, msg)
+                        else:
+                            team_errors.append(msg)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+                for reason in exc.reasons:
+                    form.add_error(None, reason)
+        return self.render_to_response(
+            self.get_context_data(form=form, formset=formset, team_errors=team_errors), status=200
+        )
+
+
+class InitiationActionView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin, TemplateView):
+    """POST-only actions on the request: send to review, withdraw from review."""
+
+    model = Opportunity
+    action = "submit"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        opportunity = self.get_object()
+        initiation = get_object_or_404(ProjectInitiation, opportunity=opportunity)
+        try:
+            if self.action == "submit":
+                initiation_submit(actor=request.user, initiation=initiation)
+                messages.success(request, _("The initiation request was sent to review."))
+            else:
+                form = WithdrawForm(request.POST)
+                reason = form.data.get("reason", "")
+                initiation_withdraw(actor=request.user, initiation=initiation, reason=reason)
+                messages.success(request, _("The initiation request was withdrawn from review."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            for text in [*exc.reasons, *[m for msgs in exc.fields.values() for m in msgs]]:
+                messages.error(request, text)
+        return HttpResponseRedirect(opportunity.get_absolute_url() + "#initiation")
+
+
+class LeadQualifyView(LeadMoveView):
+    """R-LEAD-4 then R-OPP-1: qualify the lead on background, needs, budget, competition and
+    timeline, choose its customer, and open the opportunity it becomes (shown next)."""
+
+    move = "qualify"
+    form_class = QualifyForm
+    title = gettext_lazy("Qualify the lead")
+    submit_label = gettext_lazy("Qualify")
+    success_message = gettext_lazy("Lead qualified.")
+
+    def form_kwargs(self):
+        return {"lead": self.object, "user": self.request.user}
+
+    def run_service(self, form):
+        return opportunity_qualify_lead(
+            actor=self.request.user,
+            lead=self.object,
+            evaluation=form.evaluation(),
+            customer=form.cleaned_data["customer"],
+        )
+
+    def get_success_url_for(self, opportunity) -> str:
+        return opportunity.get_absolute_url()

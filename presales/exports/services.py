@@ -1,0 +1,361 @@
+"""Exports of customer data (R-CUST-6): always masked per viewer, always logged.
+
+Each app registers what it can export with :func:`register_exporter` (from its
+``AppConfig.ready``): a builder that applies the resource's FilterSet to what the user may
+see and yields the rows already masked for that user. The export buttons and endpoints call
+:func:`export_or_start`: a small export is written at once (:func:`export_csv`); a larger one,
+or one the caller asks to run in the background, becomes an :class:`ExportJob`
+(:func:`export_start` → ``run_export_task`` → :func:`export_run`) whose progress a page polls.
+Either way the ExportLog row is written when the file is complete.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import tempfile
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import IO
+
+from django.conf import settings
+from django.core.files import File
+from django.db import transaction
+from django.db.models import QuerySet
+from django.http import QueryDict
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from presales.core.errors import DomainError, NotAllowed
+from presales.core.roles import scope_of
+from presales.core.tasks import enqueue_on_commit
+from presales.core.writes import validate
+from presales.exports.models import ExportJob, ExportLog, ExportState, encode_query
+
+RUN_TASK = "presales.exports.tasks.run_export_task"
+STALE_TASK = "presales.exports.tasks.fail_stale_exports_task"
+
+logger = logging.getLogger(__name__)
+
+Params = dict[str, list[str]]
+# build(user, params) -> (header, rows, total): rows lazily, masked for ``user``.
+Build = Callable[[object, Params], tuple[Sequence[str], Iterable[Sequence], int]]
+
+# Rows between two progress updates of a running job (each one cheap UPDATE).
+PROGRESS_EVERY = 500
+# A running job without progress for this long lost its worker (killed, out of memory).
+STALE_AFTER = timedelta(minutes=15)
+# Rows a builder fetches per database round trip (``QuerySet.iterator(chunk_size=...)``).
+CHUNK_ROWS = 500
+# Query-string keys that shape a page or a response, not the exported rows.
+TRANSPORT_PARAMS = frozenset(
+    {"async", "format", "sort", "page", "per_page", "page_size", "cursor", "ordering"}
+)
+MAX_PARAMS = 30
+MAX_VALUES = 100
+MAX_VALUE_LENGTH = 200
+
+
+# --- the registry ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Exporter:
+    code: str
+    label: str
+    build: Build
+
+
+_EXPORTERS: dict[str, Exporter] = {}
+
+
+def register_exporter(code: str, label: str, build: Build) -> None:
+    """Make ``code`` exportable. ``build(user, params)`` returns ``(header, rows, total)``:
+    the rows ``user`` may see, filtered by ``params`` (raise DomainError for bad ones, see
+    :func:`filter_rows`) and masked per row, as a lazy iterable; ``total`` is their count."""
+    _EXPORTERS[code] = Exporter(code=code, label=label, build=build)
+
+
+def exporters() -> list[Exporter]:
+    return sorted(_EXPORTERS.values(), key=lambda e: e.code)
+
+
+def exporter_label(code: str) -> str:
+    exporter = _EXPORTERS.get(code)
+    return str(exporter.label) if exporter else code
+
+
+def sync_max_rows() -> int:
+    """Up to this many rows an export is answered at once; above it runs as a job."""
+    return int(settings.PRESALES.get("EXPORT_SYNC_MAX_ROWS", 2000))
+
+
+# --- parameters -------------------------------------------------------------------------------
+
+
+def clean_params(raw) -> Params:
+    """The filter as ``{name: [values]}`` from a query string or a JSON object. Transport keys
+    (paging, sorting, format) are dropped; anything that is not a short text, number or
+    boolean (or a list of them) is refused, so what is stored can always be replayed."""
+    if raw is None:
+        return {}
+    if isinstance(raw, QueryDict):
+        items = list(raw.lists())
+    elif isinstance(raw, Mapping):
+        items = list(raw.items())
+    else:
+        raise DomainError(fields={"params": [_("Give the filter as an object of names and values.")]})
+    params: Params = {}
+    errors: dict[str, list[str]] = {}
+    for name, value in items:
+        if name in TRANSPORT_PARAMS:
+            continue
+        values = list(value) if isinstance(value, list | tuple) else [value]
+        if not isinstance(name, str) or not name or len(name) > 50 or "\x00" in name:
+            errors["params"] = [_("A filter name is not valid.")]
+            continue
+        if len(values) > MAX_VALUES or not all(
+            isinstance(v, str | int | float) and len(str(v)) <= MAX_VALUE_LENGTH and "\x00" not in str(v)
+            for v in values
+        ):
+            errors[name] = [_("Give a short text, a number or a list of them.")]
+            continue
+        params[name] = [("true" if v else "false") if isinstance(v, bool) else str(v) for v in values]
+    if len(params) > MAX_PARAMS:
+        errors["params"] = [_("Too many filters.")]
+    if errors:
+        raise DomainError(_("The export filter is invalid."), fields=errors)
+    return params
+
+
+def filter_rows(filterset_class, queryset: QuerySet, params: Params) -> QuerySet:
+    """``queryset`` filtered by ``params`` through the resource's FilterSet (the one its list
+    page and API use). Unknown and invalid filters raise DomainError naming them."""
+    unknown = sorted(set(params).difference(filterset_class.base_filters))
+    if unknown:
+        raise DomainError(
+            _("The export filter is invalid."), fields={name: [_("Unknown filter.")] for name in unknown}
+        )
+    data = QueryDict(mutable=True)
+    for name, values in params.items():
+        data.setlist(name, values)
+    filterset = filterset_class(data=data, queryset=queryset)
+    if not filterset.is_valid():
+        raise DomainError(_("The export filter is invalid."), fields=filterset.errors)
+    return filterset.qs
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+
+def _write_csv(
+    stream: IO[str],
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """CSV with a BOM (so spreadsheet tools read Chinese); returns the number of rows."""
+    stream.write("\ufeff")
+    writer = csv.writer(stream)
+    writer.writerow([str(h) for h in header])
+    count = 0
+    for row in rows:
+        writer.writerow(row)
+        count += 1
+        if on_progress is not None and count % PROGRESS_EVERY == 0:
+            on_progress(count)
+    return count
+
+
+def export_csv(
+    *,
+    actor,
+    resource: str,
+    header: Sequence[str],
+    rows: Iterable[Sequence],
+    query: str = "",
+    channel: str = "web",
+) -> str:
+    """Render rows as CSV and log the export (R-CUST-6): the small, immediate export."""
+    buffer = io.StringIO()
+    count = _write_csv(buffer, header, rows)
+    with transaction.atomic():
+        ExportLog.objects.create(user=actor, resource=resource, query=query, row_count=count, channel=channel)
+    return buffer.getvalue()
+
+
+# --- use cases --------------------------------------------------------------------------------
+
+
+def _exporter_for(actor, resource) -> Exporter:
+    # The same permission as the list pages the exports come from: any role (R-CUST-6).
+    if scope_of(actor) is None:
+        raise NotAllowed(_("Your role cannot export records."))
+    exporter = _EXPORTERS.get(resource) if isinstance(resource, str) else None
+    if exporter is None:
+        raise DomainError(
+            fields={
+                "resource": [
+                    _("Unknown export; choose one of: %(codes)s.")
+                    % {"codes": ", ".join(e.code for e in exporters())}
+                ]
+            }
+        )
+    return exporter
+
+
+@dataclass
+class ExportResult:
+    """What an export request produced: the CSV at once, or a job to follow."""
+
+    content: str | None = None
+    job: ExportJob | None = None
+
+
+def export_or_start(
+    *, actor, resource: str, params, channel: str = "web", background: bool = False
+) -> ExportResult:
+    """An export from a button or endpoint: up to ``EXPORT_SYNC_MAX_ROWS`` rows are written
+    at once and logged (R-CUST-6); more rows, or ``background=True``, start a job."""
+    exporter = _exporter_for(actor, resource)
+    params = clean_params(params)
+    header, rows, total = exporter.build(actor, params)
+    if background or total > sync_max_rows():
+        return ExportResult(job=export_start(actor=actor, resource=resource, params=params, channel=channel))
+    content = export_csv(
+        actor=actor,
+        resource=exporter.code,
+        header=header,
+        rows=rows,
+        query=encode_query(params),
+        channel=channel,
+    )
+    return ExportResult(content=content)
+
+
+@transaction.atomic
+def export_start(*, actor, resource: str, params, channel: str = "web") -> ExportJob:
+    """Queue an export job for ``actor`` (who may export as from the list pages). The filter
+    is checked now (bad input is refused before anything is queued, named ``params.<name>``)
+    and the task is enqueued after commit: a rolled-back start enqueues nothing."""
+    exporter = _exporter_for(actor, resource)
+    try:
+        params = clean_params(params)
+        _header, _rows, total = exporter.build(actor, params)
+    except DomainError as exc:
+        if isinstance(exc, NotAllowed):
+            raise
+        fields = {name if name == "params" else f"params.{name}": msgs for name, msgs in exc.fields.items()}
+        raise DomainError(exc.message, code=exc.code, fields=fields) from exc
+    job = ExportJob(user=actor, resource=exporter.code, params=params, channel=channel, total=total)
+    validate(job)
+    job.save()
+    enqueue_on_commit(RUN_TASK, job.pk)
+    return job
+
+
+def export_run(*, job_id: int) -> ExportJob | None:
+    """Write a queued job's file (the Celery task calls this). Idempotent: the job is claimed
+    under its row lock only while queued, so a second delivery of the task does nothing.
+    Progress is committed every ``PROGRESS_EVERY`` rows; the ExportLog row is written with the
+    finished file (R-CUST-6); an error marks the job failed with its message and logs nothing."""
+    job = _claim(job_id)
+    if job is None:
+        return ExportJob.objects.filter(pk=job_id).first()
+    # The file is written to a temporary file first: storage gets only complete files.
+    try:
+        with tempfile.TemporaryFile() as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
+            with translation.override(job.user.language or None):
+                count = _write_job_file(job, text)
+            text.flush()
+            raw.seek(0)
+            name = job.download_name
+            stored = job.file.storage.save(job.file.field.generate_filename(job, name), File(raw, name=name))
+    except Exception as exc:
+        logger.exception("Export job %s failed", job_id)
+        return _finish_failed(job_id, exc)
+    return _finish_done(job_id, stored, count)
+
+
+@transaction.atomic
+def _claim(job_id: int) -> ExportJob | None:
+    job = ExportJob.objects.select_for_update(of=("self",)).select_related("user").filter(pk=job_id).first()
+    if job is None or job.state != ExportState.QUEUED:
+        return None
+    job.state = ExportState.RUNNING
+    job.started_at = job.heartbeat_at = timezone.now()
+    job.progress = 0
+    job.save(update_fields=["state", "started_at", "heartbeat_at", "progress"])
+    return job
+
+
+def _write_job_file(job: ExportJob, stream: IO[str]) -> int:
+    exporter = _exporter_for(job.user, job.resource)
+    header, rows, total = exporter.build(job.user, job.params)
+    running = ExportJob.objects.filter(pk=job.pk, state=ExportState.RUNNING)
+    running.update(total=total, heartbeat_at=timezone.now())
+
+    def progress(count: int) -> None:
+        running.update(progress=count, heartbeat_at=timezone.now())
+
+    return _write_csv(stream, header, rows, on_progress=progress)
+
+
+@transaction.atomic
+def _finish_done(job_id: int, stored_name: str, count: int) -> ExportJob:
+    job = ExportJob.objects.select_for_update().get(pk=job_id)
+    if job.state != ExportState.RUNNING:
+        job.file.storage.delete(stored_name)
+        return job
+    job.file.name = stored_name
+    job.state = ExportState.DONE
+    job.progress = job.row_count = count
+    job.finished_at = timezone.now()
+    job.save(update_fields=["file", "state", "progress", "row_count", "finished_at"])
+    ExportLog.objects.create(
+        user_id=job.user_id,
+        resource=job.resource,
+        query=job.query,
+        row_count=count,
+        channel=job.channel,
+    )
+    return job
+
+
+@transaction.atomic
+def _finish_failed(job_id: int, exc: Exception) -> ExportJob:
+    job = ExportJob.objects.select_for_update().get(pk=job_id)
+    if job.state == ExportState.RUNNING:
+        job.state = ExportState.FAILED
+        job.error = (exc.message if isinstance(exc, DomainError) else f"{type(exc).__name__}: {exc}")[:2000]
+        job.finished_at = timezone.now()
+        job.save(update_fields=["state", "error", "finished_at"])
+    return job
+
+
+def export_fail_stale(*, now=None) -> int:
+    """Fail the running jobs whose worker stopped without a word (no progress for
+    ``STALE_AFTER``): their owner sees why and starts the export again, instead of watching a
+    bar that never moves. A late finish of such a job is discarded (``_finish_done``).
+    Returns the number of jobs failed."""
+    now = now or timezone.now()
+    failed = 0
+    stale = ExportJob.objects.filter(state=ExportState.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+    for job_id in stale.values_list("pk", flat=True):
+        with transaction.atomic():
+            job = (
+                ExportJob.objects.select_for_update(skip_locked=True)
+                .filter(pk=job_id, state=ExportState.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+                .first()
+            )
+            if job is None:
+                continue
+            job.state = ExportState.FAILED
+            job.error = _("The export was interrupted (its worker stopped); start it again.")
+            job.finished_at = now
+            job.save(update_fields=["state", "error", "finished_at"])
+            failed += 1
+    return failed

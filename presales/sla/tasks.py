@@ -1,0 +1,27 @@
+"""Celery tasks of the SLA timers: thin wrappers that take ids and call one service.
+
+Settings give every task ``acks_late`` and ``reject_on_worker_lost``; each service re-checks
+state under a row lock, so a task delivered twice does its work once.
+"""
+
+from celery import shared_task
+from django.utils import timezone
+
+from presales.sla.delivery import deliver
+from presales.sla.notifications import DELIVER_TASK
+from presales.sla.sweep import sweep
+
+SWEEP_TASK = "presales.sla.tasks.sweep_due_timers_task"
+
+
+@shared_task(name=SWEEP_TASK)
+def sweep_due_timers_task() -> dict:
+    """Every minute (beat): remind and escalate due timers, re-enqueue stranded deliveries."""
+    result = sweep(now=timezone.now())
+    return {"timers": result.timers, "notifications": result.notifications, "recovered": result.recovered}
+
+
+@shared_task(name=DELIVER_TASK)
+def deliver_notification_task(delivery_id: int) -> str:
+    """Send one delivery (one channel of one notification) once."""
+    return deliver(delivery_id=delivery_id)
