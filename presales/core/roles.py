@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Collection
+from typing import Any, Protocol
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from presales.accounts.models import User
+
+class Actor(Protocol):
+    """What the core needs of a person: ``presales.accounts.models.User`` is one. The core
+    types with this protocol, so it needs no import of the accounts package built on it."""
+
+    pk: Any
+    is_authenticated: bool
+    is_superuser: bool
+
+    @property
+    def roles(self) -> Collection[str]: ...
+
+    def has_role(self, *roles: str) -> bool: ...
 
 
 class Role(models.TextChoices):
@@ -55,7 +67,7 @@ WRITER_ROLES = frozenset(
 )
 
 
-def scope_of(user: User) -> str | None:
+def scope_of(user: Actor) -> str | None:
     """The widest scope among the user's roles; None for a user with no role."""
     if not user.is_authenticated:
         return None

@@ -12,7 +12,19 @@ from django.utils import timezone
 from demo.leads import CHINA, Planner
 from leads.choices import DecisionRole, DisqualifyReason, Grade, LeadStatus
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead, MergeRecord
+from opportunities.choices import InitiationStatus, Stage
+from opportunities.models import Opportunity, ProjectInitiation
+from presales.accounts.models import User
+from presales.sla.defaults import INITIATION_REVIEW, REVIEW_STEP
+from presales.sla.models import Notification, TimerState
+from presales.sla.notifications import ESCALATION
+from presales.sla.selectors import timers_for
+from reviews.choices import ReviewStatus, TaskState
+from reviews.models import ReviewTask
+from reviews.selectors import inbox_for, reviews_for_subject
 
+# The demo is loaded once for this module (every test that needs it lives here), and once
+# more by the idempotency test.
 pytestmark = pytest.mark.django_db
 
 FLAGSHIP = "苏州瑞科智能制造科技有限公司 Suzhou Ruike Smart Manufacturing Technology Co., Ltd."
@@ -33,6 +45,8 @@ def demo(django_db_setup, django_db_blocker):
 
 
 def test_loading_the_demo_twice_gives_identical_counts_for_every_model(demo):
+    """Idempotent: a second load adds no record, no history row, no timer, no notification
+    or delivery (the sweep run at load time sends nothing new)."""
     # given the demo loaded once
     first = _counts()
     # when it is loaded again
@@ -143,3 +157,36 @@ def test_demo_holds_the_sample_customer_of_the_sales_manual(demo):
     visit = customer.communications.get(channel="site_visit")
     assert visit.occurred_at.astimezone(CHINA).date() == datetime(2024, 4, 2).date()
     assert customer.primary_presales.username == "engineer"
+
+
+def test_demo_pipeline_covers_every_stage(demo):
+    """Every stage has an opportunity; initiations approved / in review / rejected (R-OPP-2)."""
+    assert set(Opportunity.objects.values_list("stage", flat=True)) == set(Stage.values)
+    # one request waits in the sales manager's inbox, one was rejected with comments
+    sales_manager = User.objects.get(username="sales_manager")
+    assert [r.kind for r in inbox_for(sales_manager)] == ["initiation"]
+    rejected = ProjectInitiation.objects.get(status=InitiationStatus.REJECTED)
+    assert reviews_for_subject(rejected).get().outcome_note
+    # everything past lead intake went through an approved initiation and formed a team
+    for opportunity in Opportunity.objects.exclude(stage=Stage.LEAD_INTAKE):
+        assert opportunity.initiation.status == InitiationStatus.APPROVED
+        assert opportunity.members.count() >= 2
+    # lost and abandoned ones carry their reasons; the skipped bid its reason
+    lost = Opportunity.objects.get(stage=Stage.LOST)
+    assert lost.close_reason and lost.winning_competitor
+
+
+def test_demo_reviews_carry_their_timers_and_one_sweep_fills_the_bells(demo):
+    """After the demo, the review waiting for the sales manager has its step timer, its
+    author's wait is on, and the sweep run at load time sent the reminders and escalations
+    due now (R-SLA-1, R-SLA-3)."""
+    # every pending task of a review in progress has its approver's open timer
+    pending = ReviewTask.objects.filter(state=TaskState.PENDING, review__status=ReviewStatus.IN_PROGRESS)
+    assert pending.exists()
+    for task in pending:
+        (timer,) = [t for t in timers_for(task) if t.state == TimerState.OPEN]
+        assert (timer.kind, timer.owner_id) == (REVIEW_STEP, task.approver_id)
+    waiting = ProjectInitiation.objects.get(status=InitiationStatus.IN_REVIEW)
+    assert [t.kind for t in timers_for(waiting) if t.state == TimerState.OPEN] == [INITIATION_REVIEW]
+    # and the bells hold what was due at load time
+    assert Notification.objects.filter(kind=ESCALATION).exists()

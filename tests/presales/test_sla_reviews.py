@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import io
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -667,37 +666,6 @@ def test_the_deadlines_page_and_api_label_review_timers_in_constant_queries(
 
 
 # --- demo ------------------------------------------------------------------------------------
-
-
-def test_demo_reviews_carry_their_timers_and_one_sweep_fills_the_bells():
-    """After the demo, the review waiting for the sales manager has its step timer, its
-    author's wait is on, and the sweep run at load time sent the reminders and escalations
-    due now; loading again sends nothing new."""
-    from django.core.management import call_command
-
-    from opportunities.choices import InitiationStatus
-    from opportunities.models import ProjectInitiation
-    from presales.sla.notifications import ESCALATION, REMINDER
-    from reviews.choices import ReviewStatus
-
-    # when the demo is loaded
-    call_command("load_demo", stdout=io.StringIO())
-    # then every pending task of a review in progress has its approver's open timer
-    pending = ReviewTask.objects.filter(state=TaskState.PENDING, review__status=ReviewStatus.IN_PROGRESS)
-    assert pending.exists()
-    for task in pending:
-        (timer,) = [t for t in timers_for(task) if t.state == TimerState.OPEN]
-        assert (timer.kind, timer.owner_id) == (REVIEW_STEP, task.approver_id)
-    waiting = ProjectInitiation.objects.get(status=InitiationStatus.IN_REVIEW)
-    assert [t.kind for t in timers_for(waiting) if t.state == TimerState.OPEN] == [INITIATION_REVIEW]
-    # and the bells hold what was due at load time
-    sent = Notification.objects.filter(kind__in=[REMINDER, ESCALATION])
-    assert sent.filter(kind=ESCALATION).exists()
-    counts = (sent.count(), Timer.objects.count(), Timer.objects.open().count())
-    # when it is loaded again
-    call_command("load_demo", stdout=io.StringIO())
-    # then nothing new was created
-    assert (sent.count(), Timer.objects.count(), Timer.objects.open().count()) == counts
 
 
 def test_demo_gives_reviews_loaded_before_the_timers_existed_their_timers(
