@@ -220,7 +220,7 @@ class StageChange(models.Model):
     def to_label(self) -> str:
         return str(self.get_to_stage_display())
 
-    # What a move asked for, by its key in ``details`` (opportunities.transitions.move_fields).
+    # What a move asked for, by its key in ``details`` (the move's ``input_fields`` in opportunities.transitions).
     DETAIL_LABELS = {
         "reason": _("Close reason"),
         "winning_competitor": _("Winning competitor"),
