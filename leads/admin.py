@@ -1,7 +1,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from leads.models import CommunicationRecord, Contact, Customer, Lead, MergeRecord, NeedTag
+from leads.models import CommunicationRecord, Contact, Customer, Lead, LeadStatusChange, MergeRecord, NeedTag
 
 
 @admin.register(Customer)
@@ -26,3 +26,21 @@ admin.site.register(Contact, SimpleHistoryAdmin)
 admin.site.register(CommunicationRecord, SimpleHistoryAdmin)
 admin.site.register(NeedTag)
 admin.site.register(MergeRecord)
+
+
+@admin.register(LeadStatusChange)
+class LeadStatusChangeAdmin(admin.ModelAdmin):
+    """Support look-up only: status changes are written by leads.services, never edited."""
+
+    list_display = ["at", "lead", "from_status", "to_status", "move", "actor"]
+    list_filter = ["to_status"]
+    list_select_related = ["lead", "actor"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

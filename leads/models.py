@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from leads.choices import (
@@ -548,3 +549,38 @@ class MergeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.source_label} → {self.target_id}"
+
+
+class LeadStatusChange(models.Model):
+    """One row per lead status move (R-LEAD-2, R-LEAD-4): who moved it, when, from where to
+    where, by which move, and why. Written only by the lead's one status door
+    (``leads.services._lead_move``), never edited."""
+
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, related_name="status_changes"
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=LeadStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=LeadStatus.choices)
+    move = models.CharField(_("move"), max_length=40)
+    actor = models.ForeignKey(
+        USER, verbose_name=pgettext_lazy("actor", "by"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("lead status change")
+        verbose_name_plural = _("lead status changes")
+        indexes = [models.Index(fields=["lead", "-at"], name="lead_status_change_at")]
+
+    def __str__(self) -> str:
+        return f"{self.lead}: {self.from_label} → {self.to_label}"
+
+    @property
+    def from_label(self) -> str:
+        return str(self.get_from_status_display())
+
+    @property
+    def to_label(self) -> str:
+        return str(self.get_to_status_display())

@@ -14,7 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead, MergeRecord
+from leads.models import (
+    CommunicationRecord,
+    Contact,
+    Customer,
+    CustomerPresales,
+    Lead,
+    LeadStatusChange,
+    MergeRecord,
+)
 from leads.services import can_edit_customer
 from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.accounts.models import Team, User
@@ -134,6 +142,11 @@ def mask_history(entries: list[Entry], access: bool) -> list[Entry]:
     return entries
 
 
+def lead_status_history(lead: Lead) -> QuerySet[LeadStatusChange]:
+    """The lead's status changes, newest first, with who made them (R-LEAD-2, R-LEAD-4)."""
+    return lead.status_changes.select_related("actor")
+
+
 def lead_history(lead: Lead, *, access: bool) -> list[Entry]:
     """Audit trail of the lead and its communications (contact details masked without access)."""
     entries = history_entries(lead.history.all(), CommunicationRecord.history.filter(lead_id=lead.pk))
@@ -157,6 +170,7 @@ def lead_page(lead: Lead, user: User) -> dict:
         "merged_into_visible": merged_into_visible,
         "customer_visible": lead.customer_id is not None
         and Customer.objects.visible_to(user).filter(pk=lead.customer_id).exists(),
+        "status_changes": lead_status_history(lead),
         "history": lead_history(lead, access=lead.contact_access),
     }
 

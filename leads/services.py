@@ -3,12 +3,16 @@
 Every service is keyword-only, atomic, re-reads the row it changes with
 ``select_for_update()``, checks permission inside, validates, writes with the actor as the
 audit author, and schedules side effects with ``transaction.on_commit``.
+
+One writer per state: a lead's status only through ``_lead_move`` (checked against
+``LEAD_MACHINE``, with its ``LeadStatusChange`` row); a customer's ``last_progress_at``
+only through ``customer_record_progress`` (the opportunities app calls it too).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -24,6 +28,7 @@ from leads.models import (
     Customer,
     CustomerPresales,
     Lead,
+    LeadStatusChange,
     MergeRecord,
     NeedTag,
 )
@@ -112,10 +117,42 @@ def _require_received_not_future(lead: Lead) -> None:
         raise DomainError(fields={"received_at": [_("A lead cannot be received in the future.")]})
 
 
-def _touch_progress(customer_id: int | None, when) -> None:
-    """Record progress on the customer (drives the monthly grade review, R-CUST-3)."""
-    if customer_id:
-        Customer.objects.filter(pk=customer_id).update(last_progress_at=Greatest("last_progress_at", when))
+def customer_record_progress(*, customer_id: int | None, at: datetime | None) -> None:
+    """The one writer of ``Customer.last_progress_at`` (R-CUST-3: it drives the monthly grade
+    review): an interaction, a qualified lead, a stage move or a merge is progress at ``at``.
+    Monotonic in the database (``Greatest``): a late-recorded older event never moves it back,
+    and two concurrent writers cannot lose the later one. No customer: nothing happens."""
+    if customer_id is None or at is None:
+        return
+    Customer.objects.filter(pk=customer_id).update(last_progress_at=Greatest("last_progress_at", at))
+
+
+def _lead_move(
+    lead: Lead,
+    *,
+    actor,
+    move: str,
+    note: str = "",
+    at: datetime | None = None,
+    **input,
+) -> LeadStatusChange:
+    """The one door of a lead's status (R-LEAD-2, R-LEAD-4): check ``move`` in LEAD_MACHINE
+    on the locked lead (permission, gates and the move's ``input``), write the status with
+    the actor as audit author, and its LeadStatusChange row (who, when, from, to, move,
+    note). The caller has set the lead's other facts of the move; they are saved with it."""
+    checked = LEAD_MACHINE.check(lead, actor, move, **input)
+    from_status = lead.status
+    lead.status = checked.target
+    save_as(lead, actor)
+    return LeadStatusChange.objects.create(
+        lead=lead,
+        from_status=from_status,
+        to_status=checked.target,
+        move=move,
+        actor=actor,
+        note=str(note or "").strip(),
+        at=at or timezone.now(),
+    )
 
 
 # --- duplicates (R-LEAD-2) ---------------------------------------------------------------
@@ -426,7 +463,7 @@ def customer_merge(*, actor, source: Customer, target: Customer) -> MergeRecord:
     target.need_tags.add(*source.need_tags.all())
     source.merged_into = target
     save_as(source, actor)
-    _touch_progress(target.pk, source.last_progress_at)
+    customer_record_progress(customer_id=target.pk, at=source.last_progress_at)
     return MergeRecord.objects.create(
         kind=MergeRecord.Kind.CUSTOMER,
         source_id=source.pk,
@@ -603,7 +640,9 @@ def _new_communication(*, actor, data: dict, customer=None, lead=None, first=Fal
     _check_communication(record)
     validate(record)
     save_as(record, actor)
-    _touch_progress(customer.pk if customer else (lead.customer_id if lead else None), record.occurred_at)
+    customer_record_progress(
+        customer_id=customer.pk if customer else (lead.customer_id if lead else None), at=record.occurred_at
+    )
     _follow_up_timers(record)
     return record
 
@@ -651,9 +690,8 @@ def lead_record_first_contact(*, actor, lead: Lead, data: dict) -> Communication
         raise DomainError(fields={"occurred_at": [_("The first contact cannot precede the lead's receipt.")]})
     record = _new_communication(actor=actor, data=data, lead=lead, customer=lead.customer, first=True)
     lead.first_contacted_at = record.occurred_at
-    lead.status = LeadStatus.CONTACTED
     validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
-    save_as(lead, actor)
+    _lead_move(lead, actor=actor, move="record_first_contact")
     timer_satisfy(kind=LEAD_FIRST_CONTACT, subject=lead, at=record.occurred_at)
     return record
 
@@ -772,10 +810,9 @@ def lead_qualify(
         save_as(contact, actor)
     CommunicationRecord.objects.filter(lead=lead, customer__isnull=True).update(customer=customer)
     lead.customer = customer
-    lead.status = LeadStatus.QUALIFIED
     lead.decided_at = timezone.now()
-    save_as(lead, actor)
-    _touch_progress(customer.pk, lead.decided_at)
+    _lead_move(lead, actor=actor, move="qualify", at=lead.decided_at, evaluation=evaluation)
+    customer_record_progress(customer_id=customer.pk, at=lead.decided_at)
     timer_satisfy(kind=LEAD_FIRST_CONTACT, subject=lead, at=lead.decided_at)
     return lead
 
@@ -790,10 +827,9 @@ def lead_disqualify(*, actor, lead: Lead, reason: str, note: str = "") -> Lead:
         raise DomainError(fields={"reason": [_("Choose one of the listed reasons.")]})
     lead.disqualify_reason = reason
     lead.disqualify_note = note
-    lead.status = LeadStatus.DISQUALIFIED
     lead.decided_at = timezone.now()
     validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
-    save_as(lead, actor)
+    _lead_move(lead, actor=actor, move="disqualify", note=note, at=lead.decided_at, reason=reason)
     timer_cancel(kind=LEAD_FIRST_CONTACT, subject=lead, reason=_("Lead disqualified"), at=lead.decided_at)
     return lead
 
@@ -808,9 +844,7 @@ def lead_merge(*, actor, source: Lead, target: Lead) -> MergeRecord:
         x.pk: x for x in Lead.objects.select_for_update().filter(pk__in=[source.pk, target.pk]).order_by("pk")
     }
     source, target = locked[source.pk], locked[target.pk]
-    LEAD_MACHINE.check(source, actor, "merge")
-    if not target.is_open:
-        raise Conflict(_("Leads can only be merged into an open lead."))
+    LEAD_MACHINE.check(source, actor, "merge", into=target)
     _require_lead_edit(actor, target)
     filled = []
     for name in (
@@ -828,19 +862,34 @@ def lead_merge(*, actor, source: Lead, target: Lead) -> MergeRecord:
         if getattr(target, name) in ("", None) and getattr(source, name) not in ("", None):
             setattr(target, name, getattr(source, name))
             filled.append(name.removesuffix("_id"))
-    if target.first_contacted_at is None and source.first_contacted_at is not None:
+    takes_first_contact = target.first_contacted_at is None and source.first_contacted_at is not None
+    if takes_first_contact:
         target.first_contacted_at = source.first_contacted_at
-        target.status = LeadStatus.CONTACTED
         filled.append("first_contacted_at")
     moved = {
         "communications": CommunicationRecord.objects.filter(lead=source).update(lead=target),
         "filled": filled,
     }
-    save_as(target, actor)
+    if takes_first_contact and target.status == LeadStatus.NEW:
+        # The duplicate's first contact is the survivor's (R-LEAD-3): it moves on with it.
+        _lead_move(
+            target,
+            actor=actor,
+            move="record_first_contact",
+            note=_("First contact taken over from the merged lead #%(id)s.") % {"id": source.pk},
+        )
+    else:
+        save_as(target, actor)
     source.merged_into = target
-    source.status = LeadStatus.MERGED
     source.decided_at = timezone.now()
-    save_as(source, actor)
+    _lead_move(
+        source,
+        actor=actor,
+        move="merge",
+        note=_("Merged into lead #%(id)s.") % {"id": target.pk},
+        at=source.decided_at,
+        into=target,
+    )
     timer_cancel(kind=LEAD_FIRST_CONTACT, subject=source, reason=_("Lead merged"), at=source.decided_at)
     if target.first_contacted_at is not None:
         timer_satisfy(kind=LEAD_FIRST_CONTACT, subject=target, at=target.first_contacted_at)

@@ -4,6 +4,11 @@ new ──record first contact──▶ contacted ──qualify──▶ qualifi
  │                               │
  ├──────────disqualify───────────┴──▶ disqualified
  └──────────merge────────────────┴──▶ merged
+
+Every status write goes through ``leads.services`` ``_lead_move``: it checks the move here,
+writes the status and its ``LeadStatusChange`` row (who, when, from, to, move, note).
+The first contact a merge takes over from its duplicate moves the surviving lead with
+``record_first_contact`` too.
 """
 
 from __future__ import annotations
@@ -69,6 +74,15 @@ def reason_given(lead, actor, reason: str = "", **context) -> list[str]:
     return []
 
 
+def merge_target_open(lead, actor, into=None, **context) -> list[str]:
+    """R-LEAD-2: a duplicate is merged into another lead that is still open."""
+    if into is None or into.pk == lead.pk:
+        return [_("Choose the lead this one duplicates.")]
+    if not into.is_open:
+        return [_("Leads can only be merged into an open lead.")]
+    return []
+
+
 LEAD_MACHINE = Machine(
     [
         Move(
@@ -86,6 +100,7 @@ LEAD_MACHINE = Machine(
             gettext_lazy("Qualify"),
             guards=(first_contact_recorded,),
             input_guards=(evaluation_complete,),
+            input_fields=("evaluation",),
             permission=can_work_lead,
             style="success",
         ),
@@ -95,6 +110,7 @@ LEAD_MACHINE = Machine(
             LeadStatus.DISQUALIFIED,
             gettext_lazy("Disqualify"),
             input_guards=(reason_given,),
+            input_fields=("reason",),
             permission=can_work_lead,
             style="outline-danger",
         ),
@@ -103,6 +119,8 @@ LEAD_MACHINE = Machine(
             OPEN,
             LeadStatus.MERGED,
             gettext_lazy("Merge"),
+            input_guards=(merge_target_open,),
+            input_fields=("into",),
             permission=can_work_lead,
             style="outline-secondary",
         ),

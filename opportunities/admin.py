@@ -3,7 +3,7 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from opportunities.models import Opportunity, ProjectInitiation, StageChange
+from opportunities.models import InitiationStatusChange, Opportunity, ProjectInitiation, StageChange
 
 
 class _ReadOnlyLifecycleAdmin(SimpleHistoryAdmin):
@@ -42,10 +42,8 @@ class ProjectInitiationAdmin(_ReadOnlyLifecycleAdmin):
     list_filter = ["status"]
 
 
-@admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
-    list_display = ["at", "opportunity", "from_stage", "to_stage", "actor"]
-    list_filter = ["to_stage"]
+class _ReadOnlyChangeRowAdmin(admin.ModelAdmin):
+    """Status-change rows are written by the lifecycle services only, never edited."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -55,3 +53,16 @@ class StageChangeAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(StageChange)
+class StageChangeAdmin(_ReadOnlyChangeRowAdmin):
+    list_display = ["at", "opportunity", "from_stage", "to_stage", "actor"]
+    list_filter = ["to_stage"]
+
+
+@admin.register(InitiationStatusChange)
+class InitiationStatusChangeAdmin(_ReadOnlyChangeRowAdmin):
+    list_display = ["at", "initiation", "from_status", "to_status", "move", "actor"]
+    list_filter = ["to_status"]
+    list_select_related = ["initiation__opportunity", "actor"]

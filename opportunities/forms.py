@@ -10,7 +10,6 @@ from django.utils.translation import pgettext_lazy
 from leads.models import Customer
 from opportunities.choices import CloseReason, ProjectRole
 from opportunities.models import Opportunity, ProjectInitiation
-from opportunities.transitions import move_fields
 from presales.accounts.models import Team, User
 from presales.core.roles import Role, Scope, scope_of
 from presales.core.statemachine import Move
@@ -113,7 +112,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, move: Move, **kwargs):
         super().__init__(*args, **kwargs)
-        keep = {"note", *move_fields(move)}
+        keep = {"note", *move.input_fields}
         for name in list(self.fields):
             if name not in keep:
                 del self.fields[name]

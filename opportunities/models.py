@@ -210,9 +210,17 @@ class StageChange(models.Model):
         indexes = [models.Index(fields=["opportunity", "-at"], name="stage_change_opp_at")]
 
     def __str__(self) -> str:
-        return f"{self.opportunity}: {self.get_from_stage_display()} → {self.get_to_stage_display()}"
+        return f"{self.opportunity}: {self.from_label} → {self.to_label}"
 
-    # What a move asked for, by its key in ``details`` (opportunities.transitions.move_fields).
+    @property
+    def from_label(self) -> str:
+        return str(self.get_from_stage_display())
+
+    @property
+    def to_label(self) -> str:
+        return str(self.get_to_stage_display())
+
+    # What a move asked for, by its key in ``details`` (the move's ``input_fields`` in opportunities.transitions).
     DETAIL_LABELS = {
         "reason": _("Close reason"),
         "winning_competitor": _("Winning competitor"),
@@ -293,6 +301,46 @@ class ProjectInitiation(TimeStampedModel):
     @property
     def changed_since_review(self) -> bool:
         return self.reviewed_revision is None or self.revision > self.reviewed_revision
+
+
+class InitiationStatusChange(models.Model):
+    """One row per move of the initiation request's status (R-OPP-2, R-OPP-3, R-REV-5): who
+    moved it, when, from where to where, by which move, and why. Written only by the
+    request's one status door (``opportunities.services._initiation_move``)."""
+
+    initiation = models.ForeignKey(
+        ProjectInitiation,
+        verbose_name=_("initiation request"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(_("from"), max_length=20, choices=InitiationStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=InitiationStatus.choices)
+    move = models.CharField(_("move"), max_length=40)
+    actor = models.ForeignKey(
+        USER, verbose_name=pgettext_lazy("actor", "by"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(_("note"), blank=True)
+    # The request's revision the move applied to (a rejected request goes back changed, R-REV-5).
+    revision = models.PositiveIntegerField(_("revision"))
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("initiation status change")
+        verbose_name_plural = _("initiation status changes")
+        indexes = [models.Index(fields=["initiation", "-at"], name="initiation_status_change_at")]
+
+    def __str__(self) -> str:
+        return f"{self.initiation}: {self.from_label} → {self.to_label}"
+
+    @property
+    def from_label(self) -> str:
+        return str(self.get_from_status_display())
+
+    @property
+    def to_label(self) -> str:
+        return str(self.get_to_status_display())
 
 
 class InitiationMember(models.Model):

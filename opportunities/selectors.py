@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from opportunities.choices import LIFECYCLE, OPEN_STAGES, Stage
-from opportunities.models import Opportunity, StageChange
-from opportunities.transitions import move_options, needs_input
+from opportunities.models import InitiationStatusChange, Opportunity, ProjectInitiation, StageChange
+from opportunities.transitions import MACHINE
 from presales.core.roles import scope_of
 from presales.core.statemachine import MoveOption
 from reviews.selectors import reviews_for_subject
@@ -46,7 +46,7 @@ class Card:
                 "name": o.move.name,
                 "target": o.move.target,
                 "label": str(o.move.label),
-                "needs_input": needs_input(o.move),
+                "needs_input": o.move.needs_input,
                 "reasons": o.reasons,
                 "url": reverse("opportunities:move", args=[self.opportunity.pk, o.move.name]),
             }
@@ -100,7 +100,7 @@ def pipeline_board(queryset: QuerySet, user, *, per_column: int = CARDS_PER_COLU
         .order_by("stage_entered_at", "pk")
     )
     for opportunity in cards:
-        columns[opportunity.stage].cards.append(Card(opportunity, move_options(opportunity, user)))
+        columns[opportunity.stage].cards.append(Card(opportunity, MACHINE.options(opportunity, user)))
     return list(columns.values())
 
 
@@ -120,6 +120,11 @@ def my_open_by_stage(user) -> list[dict]:
 def stage_history(opportunity: Opportunity) -> QuerySet[StageChange]:
     """The opportunity's stage changes, newest first, with who made them (R-OPP-3)."""
     return opportunity.stage_changes.select_related("actor")
+
+
+def initiation_status_history(initiation: ProjectInitiation) -> QuerySet[InitiationStatusChange]:
+    """The initiation request's status changes, newest first, with who made them (R-OPP-2)."""
+    return initiation.status_changes.select_related("actor")
 
 
 def stage_path(opportunity: Opportunity) -> list[dict]:

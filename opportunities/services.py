@@ -5,43 +5,43 @@ Every service is keyword-only and atomic, re-reads the row it changes with
 audit author and schedules follow-ups with ``transaction.on_commit``. Views, the API, the
 review engine's callbacks and the demo builder all call these; nothing else writes
 opportunities, their stage, the initiation status or the project team.
+
+One door per state: the opportunity's stage is written only by ``_move`` (checked against
+``MACHINE``, with its ``StageChange`` row), the initiation's status only by
+``_initiation_move`` (checked against ``INITIATION_MACHINE``, with its
+``InitiationStatusChange`` row). Follow-ups of a move are called explicitly from there.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from decimal import Decimal
-from functools import partial
 
 from django.db import transaction
-from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.choices import LeadStatus
 from leads.models import Customer, Lead
-from leads.services import lead_qualify
+from leads.services import customer_record_progress, lead_qualify
 from opportunities.choices import InitiationStatus, ProjectRole, Stage
-from opportunities.models import InitiationMember, Opportunity, ProjectInitiation, ProjectMember, StageChange
-from opportunities.timers import start_initiation_timer
-from opportunities.transitions import (
-    INITIATION_MACHINE,
-    MACHINE,
-    can_work_opportunity,
-    move_fields,
+from opportunities.models import (
+    InitiationMember,
+    InitiationStatusChange,
+    Opportunity,
+    ProjectInitiation,
+    ProjectMember,
+    StageChange,
 )
+from opportunities.timers import start_initiation_timer
+from opportunities.transitions import INITIATION_MACHINE, MACHINE, can_work_opportunity
 from presales.accounts.models import User
-from presales.core.errors import Conflict, DomainError, GateRefused, NotAllowed
+from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.roles import WRITER_ROLES
 from presales.core.writes import apply_fields, delete_as, ensure_still_visible, save_as, validate
 from presales.sla.defaults import INITIATION_REVIEW
 from presales.sla.services import timer_cancel, timer_satisfy
 from reviews.services import review_cancel_for_subject, review_start
-
-# Follow-ups of a stage change, run after the commit (robustly: a failing follow-up is
-# logged and never undoes the move). Other apps append callables taking the StageChange,
-# e.g. a timer app opening the deadlines of the new stage. Each is called once per change.
-on_stage_changed: list[Callable[[StageChange], None]] = []
 
 OPPORTUNITY_FIELDS = {
     "customer",
@@ -108,13 +108,6 @@ def _check_customer(actor, customer) -> None:
         return
     if not Customer.objects.visible_to(actor).active().filter(pk=customer.pk).exists():
         raise DomainError(fields={"customer": [_("Choose an active customer you can see.")]})
-
-
-def _touch_customer_progress(opportunity: Opportunity, when) -> None:
-    """A stage move is progress with the customer (drives the monthly grade review, R-CUST-3)."""
-    Customer.objects.filter(pk=opportunity.customer_id).update(
-        last_progress_at=Greatest("last_progress_at", when)
-    )
 
 
 # --- opportunities -----------------------------------------------------------------------
@@ -261,7 +254,7 @@ def opportunity_move(
     """Move the opportunity along the lifecycle (R-OPP-3): one table of moves, each gate a
     named guard. Refusals raise NotAllowed (403) or GateRefused (409 with the reasons) and
     change nothing. A move writes the stage, its StageChange row (who, when, from, to,
-    note) and the audit row, then runs the ``on_stage_changed`` follow-ups after commit.
+    note) and the audit row; a move is progress with the customer (R-CUST-3).
 
     ``context`` carries what the move asks for: ``reason`` and ``winning_competitor`` to
     close as lost or abandoned, ``bid_skip_reason`` to skip the bid.
@@ -285,16 +278,10 @@ def _move(
         raise DomainError(fields={k: [_("This field cannot be set here.")] for k in sorted(unknown)})
     note = str(note or "").strip()
     context = {k: str(v or "").strip() for k, v in context.items()}
-    if check_permission:
-        move = MACHINE.check(opportunity, actor, name, note=note, **context)
-    else:
-        move = MACHINE.get(name)
-        reasons = MACHINE.reasons(opportunity, actor, name, note=note, **context)
-        if reasons:
-            raise GateRefused(reasons=reasons, extra={"move": name})
+    move = MACHINE.check(opportunity, actor, name, check_permission=check_permission, note=note, **context)
     now = timezone.now()
     from_stage = opportunity.stage
-    details = {k: context[k] for k in move_fields(move) if context.get(k)}
+    details = {k: context[k] for k in move.input_fields if context.get(k)}
     opportunity.stage = move.target
     opportunity.stage_entered_at = now
     if move.target in (Stage.LOST, Stage.ABANDONED):
@@ -308,7 +295,7 @@ def _move(
         opportunity.bid_skip_reason = context["bid_skip_reason"]
     validate(opportunity)
     save_as(opportunity, actor)
-    change = StageChange.objects.create(
+    StageChange.objects.create(
         opportunity=opportunity,
         from_stage=from_stage,
         to_stage=move.target,
@@ -318,11 +305,9 @@ def _move(
         details=details,
         at=now,
     )
-    _touch_customer_progress(opportunity, now)
+    customer_record_progress(customer_id=opportunity.customer_id, at=now)
     if move.target in (Stage.LOST, Stage.ABANDONED):
         _cancel_pending_initiation(opportunity, actor)
-    for hook in list(on_stage_changed):
-        transaction.on_commit(partial(hook, change), robust=True)
     return opportunity
 
 
@@ -431,6 +416,38 @@ def _lock_initiation(initiation: ProjectInitiation) -> ProjectInitiation:
     return ProjectInitiation.objects.select_for_update().select_related("opportunity").get(pk=initiation.pk)
 
 
+def _initiation_move(
+    initiation: ProjectInitiation,
+    *,
+    actor,
+    move: str,
+    note: str = "",
+    facts: dict | None = None,
+    check_permission: bool = True,
+    **input,
+) -> InitiationStatusChange:
+    """The one door of the initiation request's status (R-OPP-2, R-OPP-3): check ``move``
+    in INITIATION_MACHINE on the locked request (permission, gates, ``input``), then set
+    the move's other ``facts`` (the gates judged the request before them), write the status
+    with the actor as audit author, and its InitiationStatusChange row (who, when, from,
+    to, move, note). ``check_permission=False`` for the review engine's decisions."""
+    checked = INITIATION_MACHINE.check(initiation, actor, move, check_permission=check_permission, **input)
+    from_status = initiation.status
+    for name, value in (facts or {}).items():
+        setattr(initiation, name, value)
+    initiation.status = checked.target
+    save_as(initiation, actor)
+    return InitiationStatusChange.objects.create(
+        initiation=initiation,
+        from_status=from_status,
+        to_status=checked.target,
+        move=move,
+        actor=actor,
+        note=str(note or "").strip(),
+        revision=initiation.revision,
+    )
+
+
 @transaction.atomic
 def initiation_submit(*, actor: User, initiation: ProjectInitiation) -> ProjectInitiation:
     """Send the request to the sales manager's review (R-OPP-2, R-REV-1): starts a review
@@ -438,11 +455,16 @@ def initiation_submit(*, actor: User, initiation: ProjectInitiation) -> ProjectI
     initiation = _lock_initiation(initiation)
     INITIATION_MACHINE.check(initiation, actor, "submit")
     validate(initiation)
-    initiation.status = InitiationStatus.IN_REVIEW
-    initiation.submitted_by = actor
-    initiation.submitted_at = timezone.now()
-    initiation.reviewed_revision = initiation.revision
-    save_as(initiation, actor)
+    _initiation_move(
+        initiation,
+        actor=actor,
+        move="submit",
+        facts={
+            "submitted_by": actor,
+            "submitted_at": timezone.now(),
+            "reviewed_revision": initiation.revision,
+        },
+    )
     review_start(actor=actor, subject=initiation, kind="initiation")
     # The author sees the request waiting for its decision; overdue, their manager is told
     # (R-SLA-1, R-SLA-3). The approvers' own deadlines come with the review's tasks.
@@ -452,30 +474,26 @@ def initiation_submit(*, actor: User, initiation: ProjectInitiation) -> ProjectI
 
 @transaction.atomic
 def initiation_withdraw(*, actor: User, initiation: ProjectInitiation, reason: str) -> ProjectInitiation:
-    """Take the request back from review to change it: its review is cancelled with the
-    reason, and the request is a draft again (a changed request needs a new review, R-REV-5)."""
+    """Take the request back from review to change it (R-REV-5): the request is a draft
+    again (move ``withdraw``, with the reason), and its review is cancelled with the reason
+    (``initiation_on_cancelled`` then finds the draft and only calls off the wait)."""
     reason = str(reason or "").strip()
-    if not reason:
-        raise DomainError(fields={"reason": [_("Say why the request is withdrawn.")]})
     initiation = _lock_initiation(initiation)
-    INITIATION_MACHINE.check(initiation, actor, "withdraw")
-    if review_cancel_for_subject(actor=actor, subject=initiation, reason=reason) is None:
-        # No review in progress any more (cancelled elsewhere): just reopen the draft.
-        _back_to_draft(initiation, actor)
+    _initiation_move(initiation, actor=actor, move="withdraw", note=reason, reason=reason)
+    review = review_cancel_for_subject(actor=actor, subject=initiation, reason=reason)
+    if review is None:
+        # No review in progress any more (cancelled elsewhere): nothing is awaited either.
+        timer_cancel(kind=INITIATION_REVIEW, subject=initiation, reason=reason)
     return ProjectInitiation.objects.get(pk=initiation.pk)
 
 
-def _back_to_draft(initiation: ProjectInitiation, actor) -> None:
-    initiation.status = InitiationStatus.DRAFT
-    save_as(initiation, actor)
-
-
 def initiation_on_cancelled(*, subject: ProjectInitiation, review, actor) -> None:
-    """Review engine callback: the request's review was withdrawn (here or on the review's
-    page); the request is a draft again, to change and send anew."""
+    """Review engine callback: the request's review was withdrawn (on the review's page, or
+    because the opportunity closed); the request is a draft again (move ``back_to_draft``),
+    to change and send anew. A request withdrawn here is a draft already."""
     initiation = _lock_initiation(subject)
     if initiation.status == InitiationStatus.IN_REVIEW:
-        _back_to_draft(initiation, actor)
+        _initiation_move(initiation, actor=actor, move="back_to_draft", note=review.outcome_note)
     # Nothing is waiting for a decision any more, and none was made: the wait is called off.
     timer_cancel(kind=INITIATION_REVIEW, subject=initiation, reason=review.outcome_note)
 
@@ -485,12 +503,10 @@ def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None
     approved, the project team is formed with named roles, and an opportunity still in
     lead intake moves on to needs analysis through the lifecycle table."""
     initiation = _lock_initiation(subject)
-    reasons = INITIATION_MACHINE.reasons(initiation, actor, "approve")
-    if reasons:
-        raise GateRefused(reasons=reasons)
-    initiation.status = InitiationStatus.APPROVED
-    initiation.approved_at = timezone.now()
-    save_as(initiation, actor)
+    # The approver's authority comes from the review chain; the gates still run.
+    _initiation_move(
+        initiation, actor=actor, move="approve", facts={"approved_at": timezone.now()}, check_permission=False
+    )
     timer_satisfy(kind=INITIATION_REVIEW, subject=initiation, at=initiation.approved_at)
     opportunity = Opportunity.objects.select_for_update().get(pk=initiation.opportunity_id)
     _form_project_team(initiation, opportunity, actor)
@@ -509,14 +525,17 @@ def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None
 
 def initiation_on_rejected(*, subject: ProjectInitiation, review, actor) -> None:
     """Review engine callback: the request returns to its author with the reviewers'
-    comments (shown from the review); it may change and go to review again (R-REV-5)."""
+    comments (shown from the review, and as the status change's note); it may change and
+    go to review again (R-REV-5)."""
     initiation = _lock_initiation(subject)
-    reasons = INITIATION_MACHINE.reasons(initiation, actor, "reject")
-    if reasons:
-        raise GateRefused(reasons=reasons)
-    initiation.status = InitiationStatus.REJECTED
-    initiation.rejected_at = timezone.now()
-    save_as(initiation, actor)
+    _initiation_move(
+        initiation,
+        actor=actor,
+        move="reject",
+        note=review.outcome_note,
+        facts={"rejected_at": timezone.now()},
+        check_permission=False,
+    )
     # Decided: the wait is over (the author now owes a changed request, not a timer).
     timer_satisfy(kind=INITIATION_REVIEW, subject=initiation, at=initiation.rejected_at)
 

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 
 from opportunities.choices import OPEN_STAGES, CloseReason, InitiationStatus, Stage
 from presales.core.roles import WRITER_ROLES
-from presales.core.statemachine import Guard, Machine, Move, MoveOption
+from presales.core.statemachine import Guard, Machine, Move
 
 
 def can_work_opportunity(actor, opportunity) -> bool:
@@ -35,15 +35,6 @@ def can_work_opportunity(actor, opportunity) -> bool:
         or actor.pk in (opportunity.sales_owner_id, opportunity.presales_owner_id)
         or actor.pk in opportunity.member_ids()
     )
-
-
-def input_guard(guard: Guard) -> Guard:
-    """Mark a guard that checks what the user types with the move (a reason, a note).
-
-    The move menus leave these out (the form asks for the input); the service checks them.
-    """
-    guard.checks_input = True
-    return guard
 
 
 # --- gates -------------------------------------------------------------------------------
@@ -76,7 +67,6 @@ def has_no_tender(opportunity, actor, **context) -> list[str]:
     return []
 
 
-@input_guard
 def bid_skip_reason_given(opportunity, actor, bid_skip_reason: str = "", **context) -> list[str]:
     """The reason the bid stage is skipped is recorded (quote and negotiation instead)."""
     if not str(bid_skip_reason or "").strip():
@@ -84,7 +74,6 @@ def bid_skip_reason_given(opportunity, actor, bid_skip_reason: str = "", **conte
     return []
 
 
-@input_guard
 def note_given(opportunity, actor, note: str = "", **context) -> list[str]:
     """Moving back says why, so the team knows what to rework."""
     if not str(note or "").strip():
@@ -92,7 +81,6 @@ def note_given(opportunity, actor, note: str = "", **context) -> list[str]:
     return []
 
 
-@input_guard
 def close_reason_given(opportunity, actor, reason: str = "", note: str = "", **context) -> list[str]:
     """Lost and abandoned opportunities carry a reason; "other" needs it described."""
     if reason not in CloseReason.values:
@@ -135,7 +123,7 @@ MACHINE = Machine(
             frozenset({Stage.REVIEW}),
             Stage.SOLUTION,
             gettext_lazy("Back to solution"),
-            guards=(note_given,),
+            input_guards=(note_given,),
             permission=can_work_opportunity,
             style="outline-secondary",
             extra={"note_required": True},
@@ -160,10 +148,11 @@ MACHINE = Machine(
             frozenset({Stage.DEMO}),
             Stage.CONTRACT,
             gettext_lazy("Skip the bid (no tender)"),
-            guards=(has_no_tender, bid_skip_reason_given),
+            guards=(has_no_tender,),
+            input_guards=(bid_skip_reason_given,),
+            input_fields=("bid_skip_reason",),
             permission=can_work_opportunity,
             style="outline-primary",
-            extra={"fields": ("bid_skip_reason",)},
         ),
         Move(
             "start_contract",
@@ -185,20 +174,20 @@ MACHINE = Machine(
             OPEN_STAGES,
             Stage.LOST,
             gettext_lazy("Mark as lost"),
-            guards=(close_reason_given,),
+            input_guards=(close_reason_given,),
+            input_fields=CLOSE_FIELDS,
             permission=can_work_opportunity,
             style="outline-danger",
-            extra={"fields": CLOSE_FIELDS},
         ),
         Move(
             "abandon",
             OPEN_STAGES,
             Stage.ABANDONED,
             gettext_lazy("Abandon"),
-            guards=(close_reason_given,),
+            input_guards=(close_reason_given,),
+            input_fields=CLOSE_FIELDS,
             permission=can_work_opportunity,
             style="outline-danger",
-            extra={"fields": CLOSE_FIELDS},
         ),
     ],
     state_field="stage",
@@ -210,34 +199,6 @@ def add_guard(move_name: str, guard: Guard) -> None:
     move = MACHINE.get(move_name)
     if guard not in move.guards:
         MACHINE.moves[move_name] = replace(move, guards=(*move.guards, guard))
-
-
-def move_fields(move: Move) -> tuple[str, ...]:
-    """The inputs a move asks for besides the note."""
-    return tuple(move.extra.get("fields", ()))
-
-
-def needs_input(move: Move) -> bool:
-    return bool(move_fields(move)) or bool(move.extra.get("note_required"))
-
-
-def move_options(opportunity, actor) -> list[MoveOption]:
-    """The moves ``actor`` may make from the current stage, each with the reasons its gates
-    give now. Input checks (a reason to type) are left to the move's form."""
-    options = []
-    for move in MACHINE.moves.values():
-        if opportunity.stage not in move.sources:
-            continue
-        if move.permission is not None and not move.permission(actor, opportunity):
-            continue
-        reasons = [
-            reason
-            for guard in move.guards
-            if not getattr(guard, "checks_input", False)
-            for reason in guard(opportunity, actor)
-        ]
-        options.append(MoveOption(move, reasons))
-    return options
 
 
 def moves_to(stage: str, opportunity) -> list[Move]:
@@ -272,6 +233,16 @@ def presales_owner_named(initiation, actor, **context) -> list[str]:
     return []
 
 
+def withdraw_reason_given(initiation, actor, reason: str = "", **context) -> list[str]:
+    """A request taken back from review says why (the review is cancelled with it, R-REV-5)."""
+    if not str(reason or "").strip():
+        return [_("Say why the request is withdrawn.")]
+    return []
+
+
+# draft ──submit──▶ in_review ──approve──▶ approved
+#   ▲  rejected ──submit──┘ │ └──reject──▶ rejected
+#   └──withdraw / back_to_draft──┘
 INITIATION_MACHINE = Machine(
     [
         Move(
@@ -287,10 +258,13 @@ INITIATION_MACHINE = Machine(
             frozenset({InitiationStatus.IN_REVIEW}),
             InitiationStatus.DRAFT,
             gettext_lazy("Withdraw from review"),
+            input_guards=(withdraw_reason_given,),
+            input_fields=("reason",),
             permission=initiation_permission,
             style="outline-secondary",
         ),
-        # Decided by the review engine: who may approve is the review chain's business.
+        # Decided by the review engine: who may approve, reject or cancel a review is the
+        # review chain's business (reviews.services), so these moves carry no permission.
         Move(
             "approve",
             frozenset({InitiationStatus.IN_REVIEW}),
@@ -302,6 +276,13 @@ INITIATION_MACHINE = Machine(
             frozenset({InitiationStatus.IN_REVIEW}),
             InitiationStatus.REJECTED,
             gettext_lazy("Reject"),
+        ),
+        # The review was cancelled on its own page, or because the opportunity closed.
+        Move(
+            "back_to_draft",
+            frozenset({InitiationStatus.IN_REVIEW}),
+            InitiationStatus.DRAFT,
+            gettext_lazy("Back to draft"),
         ),
     ]
 )

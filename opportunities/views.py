@@ -28,7 +28,13 @@ from opportunities.forms import (
     team_rows,
 )
 from opportunities.models import InitiationMember, Opportunity, ProjectInitiation, ProjectMember
-from opportunities.selectors import initiation_reviews, pipeline_board, stage_history, stage_path
+from opportunities.selectors import (
+    initiation_reviews,
+    initiation_status_history,
+    pipeline_board,
+    stage_history,
+    stage_path,
+)
 from opportunities.services import (
     initiation_save,
     initiation_submit,
@@ -39,13 +45,7 @@ from opportunities.services import (
     opportunity_update,
 )
 from opportunities.tables import OpportunityTable
-from opportunities.transitions import (
-    INITIATION_MACHINE,
-    MACHINE,
-    can_work_opportunity,
-    move_options,
-    needs_input,
-)
+from opportunities.transitions import INITIATION_MACHINE, MACHINE, can_work_opportunity
 from presales.core.audit import history_entries
 from presales.core.errors import DomainError
 from presales.core.roles import WRITER_ROLES
@@ -130,13 +130,14 @@ class OpportunityDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
         context.update(
             {
                 "can_work": can_work_opportunity(user, opportunity),
-                "options": move_options(opportunity, user),
+                "options": MACHINE.options(opportunity, user),
                 "stage_path": stage_path(opportunity),
                 "stage_changes": stage_history(opportunity),
                 "initiation": initiation,
                 "initiation_options": initiation_options,
                 "proposed_members": initiation.proposed_members.select_related("user") if initiation else [],
                 "reviews": initiation_reviews(initiation) if initiation else [],
+                "initiation_changes": initiation_status_history(initiation) if initiation else [],
                 "members": opportunity.members.select_related("user").order_by("id"),
                 "entries": history_entries(*histories),
                 "withdraw_form": WithdrawForm(),
@@ -206,7 +207,9 @@ class OpportunityMoveView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMi
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        option = next((o for o in move_options(self.object, self.request.user) if o.move == self.move), None)
+        option = next(
+            (o for o in MACHINE.options(self.object, self.request.user) if o.move == self.move), None
+        )
         context.update(
             {
                 "move": self.move,
@@ -249,7 +252,7 @@ class OpportunityMoveView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMi
                 if errors
                 else {"level": "success", "message": success, "reasons": []}
             )
-            if errors and needs_input(self.move):
+            if errors and self.move.needs_input:
                 context["notice"]["form_url"] = reverse(
                     "opportunities:move", args=[self.object.pk, self.move.name]
                 )

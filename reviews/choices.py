@@ -39,8 +39,8 @@ class TaskState(models.TextChoices):
 
 
 class TaskCloseReason(models.TextChoices):
-    """Why a pending task closed without its approver's decision (told to the listeners of
-    ``reviews.services.on_tasks_changed``, e.g. to cancel the approver's deadline)."""
+    """Why a pending task closed without its approver's decision (told to
+    ``reviews.timers.review_tasks_changed``, which cancels the approver's deadline with it)."""
 
     STEP_DECIDED = "step_decided", _("Another approver approved the step")
     REVIEW_REJECTED = "review_rejected", _("The review was rejected")

@@ -5,9 +5,13 @@ registered once, from its app's ``AppConfig.ready()``. The engine never imports 
 apps: it reaches them only through these callables, so a new subject type needs a
 registration and a chain, not a change to the engine.
 
-The callbacks ``on_approved`` / ``on_rejected`` run inside the transaction that records the
-deciding vote, with the subject row available for locking: the subject's own service moves
-its state there, so the review and the subject can never disagree.
+The callbacks ``on_approved`` / ``on_rejected`` / ``on_cancelled`` run inside the transaction
+that records the deciding vote (or the withdrawal), with the subject row available for
+locking: the subject's own service moves its state there, through its own status door and
+move table (e.g. ``opportunities.services._initiation_move``), so the review and the subject
+can never disagree. The registry is the only extension point of the engine: it keeps no
+lists of hooks, and its own follow-ups (the approvers' timers, ``reviews.timers``) are
+called explicitly from ``reviews.services``.
 
 Plugging a subject in:
 

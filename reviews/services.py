@@ -6,26 +6,20 @@ approvers of an ANY step, or one approver clicking twice, yield exactly one deci
 Subject apps plug in through ``reviews.registry``; their ``on_approved`` /
 ``on_rejected`` / ``on_cancelled`` callbacks run inside the same transaction.
 
-Other apps plug in without the engine knowing them, in two ways:
-
-- **Inside the transaction**, ``on_tasks_changed``: ``listener(changes: TaskChanges)`` after
-  every start, decision and withdrawal that opened, decided or closed tasks, under the review
-  lock. What a listener writes (the approvers' SLA timers, presales/sla/wiring.py) commits
-  or rolls back with the decision; a listener that raises refuses the whole decision, so it
-  must only fail when the decision must not happen.
-- **After commit** (notifications, messages), the hook lists below; their callables never
-  break the decision that triggered them:
-
-  - ``on_step_opened``: ``hook(review=, step_order=, approver_ids=)`` when a step becomes current;
-  - ``on_review_finished``: ``hook(review=)`` when a review is approved, rejected or cancelled.
+Follow-ups are called explicitly, never through hook lists: after every start, decision and
+withdrawal that opened, decided or closed tasks, ``_tasks_changed`` calls
+``reviews.timers.review_tasks_changed`` (the approvers' SLA timers) inside the transaction,
+under the review lock. What it writes commits or rolls back with the decision, and when it
+fails the whole decision is refused (R-REV-1, R-REV-5: a decision and its deadlines never
+disagree). A new follow-up (a message to the next approvers, say) is one more explicit call
+there or in the service, after commit with ``transaction.on_commit`` when it must not undo
+the decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -54,9 +48,6 @@ from reviews.registry import SubjectType, find_subject_type, kind_choices
 from reviews.timers import review_tasks_changed
 from reviews.transitions import REVIEW_MACHINE
 
-on_step_opened: list[Callable[..., None]] = []
-on_review_finished: list[Callable[..., None]] = []
-
 
 @dataclass(frozen=True)
 class TaskChanges:
@@ -76,25 +67,12 @@ class TaskChanges:
     closed_because: str = ""
 
 
-on_tasks_changed: list[Callable[[TaskChanges], None]] = []
-
-
 def _tasks_changed(changes: TaskChanges) -> None:
-    """Run the in-transaction listeners (see the module docstring)."""
+    """The follow-ups of tasks opened, decided or closed, inside the transaction under the
+    review lock: the approvers' timers (see the module docstring)."""
     if not (changes.opened or changes.decided or changes.closed):
         return
     review_tasks_changed(changes)
-    for listener in list(on_tasks_changed):
-        listener(changes)
-
-
-def _schedule(hooks: list[Callable[..., None]], **kwargs: Any) -> None:
-    """Run each hook after commit; a failing hook is logged and skips only itself."""
-    for hook in list(hooks):
-        run = partial(hook, **kwargs)
-        # Django names a failing robust callback by its __qualname__ in the log.
-        run.__qualname__ = getattr(hook, "__qualname__", repr(hook))
-        transaction.on_commit(run, robust=True)
 
 
 def _subject_type(kind: str) -> SubjectType:
@@ -285,12 +263,6 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
     _tasks_changed(
         TaskChanges(review=review, at=now, opened=tuple(t for t in tasks if t.state == TaskState.PENDING))
     )
-    _schedule(
-        on_step_opened,
-        review=review,
-        step_order=first,
-        approver_ids=[t.approver_id for t in tasks if t.state == TaskState.PENDING],
-    )
     return review
 
 
@@ -449,7 +421,6 @@ def review_decide(
             )
         )
         subject_type.on_rejected(subject=review.subject, review=review, actor=actor)
-        _schedule(on_review_finished, review=review)
         return review
 
     step_tasks = [t for t in tasks if t.step_order == task.step_order and t.pk != task.pk]
@@ -477,7 +448,6 @@ def review_decide(
         save_as(review, actor)
         _tasks_changed(decided)
         subject_type.on_approved(subject=review.subject, review=review, actor=actor)
-        _schedule(on_review_finished, review=review)
         return review
 
     opening = [t for t in tasks if t.step_order == next_order and t.state == TaskState.WAITING]
@@ -489,9 +459,6 @@ def review_decide(
     review.current_step_order = next_order
     save_as(review, actor)
     _tasks_changed(replace(decided, opened=tuple(opening)))
-    _schedule(
-        on_step_opened, review=review, step_order=next_order, approver_ids=[t.approver_id for t in opening]
-    )
     return review
 
 
@@ -517,7 +484,6 @@ def _cancel(review: Review, *, actor: User, reason: str) -> Review:
     )
     if subject_type.on_cancelled is not None:
         subject_type.on_cancelled(subject=review.subject, review=review, actor=actor)
-    _schedule(on_review_finished, review=review)
     return review
 
 

@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from leads.choices import DisqualifyReason, FirstContactState
-from leads.models import CommunicationRecord, Contact, Customer, Lead, MergeRecord, NeedTag
+from leads.models import CommunicationRecord, Contact, Customer, Lead, LeadStatusChange, MergeRecord, NeedTag
 from leads.services import (
     COMMUNICATION_FIELDS,
     CONTACT_FIELDS,
@@ -195,6 +195,17 @@ class MergeRecordSerializer(serializers.ModelSerializer):
     class Meta:
         model = MergeRecord
         fields = ["id", "kind", "source_id", "source_label", "target_id", "moved", "actor", "created_at"]
+        read_only_fields = fields
+
+
+class LeadStatusChangeSerializer(serializers.ModelSerializer):
+    """One status change of a lead (R-LEAD-2, R-LEAD-4): who, when, from, to, move, note."""
+
+    actor_name = serializers.CharField(source="actor.__str__", read_only=True)
+
+    class Meta:
+        model = LeadStatusChange
+        fields = ["id", "from_status", "to_status", "move", "actor", "actor_name", "note", "at"]
         read_only_fields = fields
 
 

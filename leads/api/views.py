@@ -330,6 +330,22 @@ class LeadViewSet(ServiceViewSet):
         return Response(s.MergeRecordSerializer(record).data)
 
     @extend_schema(
+        summary="The lead's status changes, newest first (R-LEAD-2, R-LEAD-4)",
+        responses={200: s.LeadStatusChangeSerializer(many=True), **error_responses(*DETAIL_ERRORS)},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="status-changes",
+        pagination_class=None,
+        filter_backends=[],
+    )
+    def status_changes(self, request, pk=None):
+        lead = self.get_object()
+        changes = lead.status_changes.select_related("actor")
+        return Response(s.LeadStatusChangeSerializer(changes, many=True).data)
+
+    @extend_schema(
         summary="Find existing leads and customers like this company, phone or email (R-LEAD-2)",
         parameters=[s.DuplicateQuerySerializer],
         responses={200: s.DuplicatesSerializer, **error_responses(400, *READ_ERRORS)},

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -20,7 +20,13 @@ from leads.api.views import LeadViewSet
 from leads.models import Customer
 from opportunities.choices import CloseReason, ProjectRole
 from opportunities.filtersets import OpportunityFilterSet
-from opportunities.models import Opportunity, ProjectInitiation, ProjectMember, StageChange
+from opportunities.models import (
+    InitiationStatusChange,
+    Opportunity,
+    ProjectInitiation,
+    ProjectMember,
+    StageChange,
+)
 from opportunities.services import (
     initiation_save,
     initiation_submit,
@@ -30,7 +36,7 @@ from opportunities.services import (
     opportunity_qualify_lead,
     opportunity_update,
 )
-from opportunities.transitions import MACHINE, move_fields, move_options
+from opportunities.transitions import MACHINE
 from presales.accounts.models import Team, User
 from presales.api.permissions import CanWriteRecords
 
@@ -158,7 +164,7 @@ class MoveOptionSerializer(serializers.Serializer):
     note_required = serializers.SerializerMethodField()
 
     def get_inputs(self, obj) -> list[str]:
-        return list(move_fields(obj.move))
+        return list(obj.move.input_fields)
 
     def get_note_required(self, obj) -> bool:
         return bool(obj.move.extra.get("note_required"))
@@ -170,6 +176,18 @@ class StageChangeSerializer(serializers.ModelSerializer):
     class Meta:
         model = StageChange
         fields = ["id", "from_stage", "to_stage", "move", "actor", "actor_name", "note", "details", "at"]
+
+
+class InitiationStatusChangeSerializer(serializers.ModelSerializer):
+    """One status change of the initiation request (R-OPP-2, R-OPP-3): who, when, from, to,
+    move, note, and the revision it applied to."""
+
+    actor_name = serializers.CharField(source="actor.__str__", read_only=True)
+
+    class Meta:
+        model = InitiationStatusChange
+        fields = ["id", "from_status", "to_status", "move", "actor", "actor_name", "note", "revision", "at"]
+        read_only_fields = fields
 
 
 class ProposedMemberSerializer(serializers.Serializer):
@@ -184,6 +202,9 @@ class InitiationSerializer(serializers.ModelSerializer):
 
     proposed_team = ProposedMemberSerializer(many=True, required=False)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    status_changes = serializers.SerializerMethodField(
+        help_text="Every status change of the request, newest first (read-only)."
+    )
 
     class Meta:
         model = ProjectInitiation
@@ -200,6 +221,7 @@ class InitiationSerializer(serializers.ModelSerializer):
             "submitted_at",
             "approved_at",
             "rejected_at",
+            "status_changes",
         ]
         read_only_fields = [
             "status",
@@ -210,6 +232,11 @@ class InitiationSerializer(serializers.ModelSerializer):
             "approved_at",
             "rejected_at",
         ]
+
+    @extend_schema_field(InitiationStatusChangeSerializer(many=True))
+    def get_status_changes(self, instance) -> list[dict]:
+        changes = instance.status_changes.select_related("actor")
+        return InitiationStatusChangeSerializer(changes, many=True).data
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -291,7 +318,7 @@ class OpportunityViewSet(
     def moves(self, request, pk=None):
         """The moves the caller may make now, each with the reasons its gates give."""
         opportunity = self.get_object()
-        options = move_options(opportunity, request.user)
+        options = MACHINE.options(opportunity, request.user)
         return Response(MoveOptionSerializer(options, many=True).data)
 
     @extend_schema(responses={200: StageChangeSerializer(many=True), **_errors(403, 404)})

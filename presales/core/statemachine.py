@@ -3,7 +3,16 @@
 Each app's ``transitions.py`` declares its allowed moves as data (one ``Move`` per edge
 set) with named guard functions. A guard returns the reasons a move is refused (empty =
 allowed), so the UI can show why a button is disabled and the API can answer 409 with the
-same reasons. Services call :meth:`Machine.check` on the row they have locked, then write.
+same reasons. Services call :meth:`Machine.check` on the row they have locked, then write
+through their aggregate's one status-writing function (which records the status-change row).
+
+Two kinds of guards, one mechanism for every lifecycle:
+
+- ``guards`` read the record (and what was fetched with it): they run when moves are offered
+  (:meth:`Machine.options`) and when a move is made (:meth:`Machine.check`);
+- ``input_guards`` read what the user sends with the move (a reason, an assessment): they
+  run only when the move is made, so a move that asks for input is offered as allowed and
+  its form asks for it. ``input_fields`` names what a move asks for besides its note.
 """
 
 from __future__ import annotations
@@ -33,9 +42,16 @@ class Move:
     # input arrives, but not by ``options``, which would otherwise show every move needing
     # input as blocked before its form was even opened.
     input_guards: tuple[Guard, ...] = ()
+    # The inputs the move asks for besides the note (form fields, API keys, history details).
+    input_fields: tuple[str, ...] = ()
     permission: Permission | None = None
     style: str = "primary"
     extra: dict = field(default_factory=dict)
+
+    @property
+    def needs_input(self) -> bool:
+        """The move has a form: it asks for input that its input guards check."""
+        return bool(self.input_guards or self.input_fields)
 
 
 @dataclass(frozen=True)
@@ -79,10 +95,14 @@ class Machine:
             reasons.extend(guard(obj, actor, **context))
         return reasons
 
-    def check(self, obj, actor, name: str, **context) -> Move:
-        """Raise NotAllowed (403) or GateRefused (409, with reasons) unless the move may run."""
+    def check(self, obj, actor, name: str, *, check_permission: bool = True, **context) -> Move:
+        """Raise NotAllowed (403) or GateRefused (409, with reasons) unless the move may run.
+
+        Every guard runs, input guards included (``context`` is the move's input).
+        ``check_permission=False`` is for moves whose authority comes from elsewhere (a
+        review chain's decision): the gates still run."""
         move = self.get(name)
-        if move.permission is not None and not move.permission(actor, obj):
+        if check_permission and move.permission is not None and not move.permission(actor, obj):
             raise NotAllowed(_("You are not allowed to make this move."))
         reasons = self.reasons(obj, actor, name, **context)
         if reasons:
@@ -90,7 +110,8 @@ class Machine:
         return move
 
     def options(self, obj, actor) -> list[MoveOption]:
-        """Moves leaving the current state that ``actor`` holds permission for, with reasons."""
+        """Moves leaving the current state that ``actor`` holds permission for, with the
+        reasons their record guards give now (input guards wait for the move's input)."""
         options = []
         for move in self.moves.values():
             if self.state(obj) not in move.sources:

@@ -152,6 +152,7 @@ SPECTACULAR_SETTINGS = {
     # One schema name per choice set used by several serializer fields.
     "ENUM_NAME_OVERRIDES": {
         "DisqualifyReasonEnum": "leads.choices.DisqualifyReason",
+        "LeadStatusEnum": "leads.choices.LeadStatus",
         "StageEnum": "opportunities.choices.Stage",
         "RoleEnum": "presales.core.roles.Role",
         "CloseReasonEnum": "opportunities.choices.CloseReason",

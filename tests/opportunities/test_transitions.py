@@ -6,8 +6,8 @@ import pytest
 
 from opportunities.choices import CLOSED_STAGES, OPEN_STAGES, CloseReason, InitiationStatus, Stage
 from opportunities.models import Opportunity, StageChange
-from opportunities.services import on_stage_changed, opportunity_move
-from opportunities.transitions import MACHINE, add_guard, move_options, moves_to
+from opportunities.services import opportunity_move
+from opportunities.transitions import MACHINE, add_guard, moves_to
 from presales.core.errors import DomainError, GateRefused, NotAllowed
 from presales.core.roles import Role
 from tests.factories import OpportunityFactory, ProjectInitiationFactory, ProjectMemberFactory
@@ -319,29 +319,11 @@ def test_unknown_move_and_unknown_input_are_refused(engineer, team):
 # --- follow-ups and options --------------------------------------------------------------
 
 
-def test_follow_ups_run_once_after_commit_and_not_on_refusal(
-    engineer, team, monkeypatch, django_capture_on_commit_callbacks
-):
-    # given a follow-up registered by another app
-    seen: list[StageChange] = []
-    monkeypatch.setattr("opportunities.services.on_stage_changed", [*on_stage_changed, seen.append])
-    opportunity = _opportunity(team, Stage.SOLUTION)
-    # when a move is refused, then one succeeds
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(GateRefused):
-        opportunity_move(actor=engineer, opportunity=opportunity, move="back_to_solution")
-    assert seen == []
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        opportunity_move(actor=engineer, opportunity=opportunity, move="submit_for_review")
-    # then the follow-up ran once, after the commit, with the stage change
-    assert len(callbacks) == 1
-    assert [(c.from_stage, c.to_stage) for c in seen] == [(Stage.SOLUTION, Stage.REVIEW)]
-
-
 def test_options_show_allowed_moves_and_why_the_others_are_blocked_R_OPP_3(engineer, other_engineer, team):
     # given an opportunity in lead intake without an initiation
     opportunity = OpportunityFactory(team=team)
     # when its options are listed for a team member
-    options = {o.move.name: o.reasons for o in move_options(opportunity, engineer)}
+    options = {o.move.name: o.reasons for o in MACHINE.options(opportunity, engineer)}
     # then needs analysis is blocked with the gate's reason; closing is offered (its form asks why)
     assert options == {
         "start_needs_analysis": ["Write the project initiation request and have it approved first."],
@@ -349,7 +331,7 @@ def test_options_show_allowed_moves_and_why_the_others_are_blocked_R_OPP_3(engin
         "abandon": [],
     }
     # and someone who may not move it is offered nothing
-    assert move_options(opportunity, other_engineer) == []
+    assert MACHINE.options(opportunity, other_engineer) == []
 
 
 def test_moves_to_finds_the_move_for_a_board_column():
@@ -374,5 +356,5 @@ def test_later_issues_append_gates_to_a_move(engineer, team, monkeypatch):
     with pytest.raises(GateRefused) as refused:
         opportunity_move(actor=engineer, opportunity=opportunity, move="start_solution")
     assert refused.value.reasons == ["Confirm the rigid requirements first."]
-    option = next(o for o in move_options(opportunity, engineer) if o.move.name == "start_solution")
+    option = next(o for o in MACHINE.options(opportunity, engineer) if o.move.name == "start_solution")
     assert option.reasons == ["Confirm the rigid requirements first."]

@@ -25,7 +25,7 @@ from presales.sla.notifications import CALENDAR_UNKNOWN
 from presales.sla.selectors import timers_for
 from presales.sla.services import sla_policy_update, timer_restart, timer_start
 from presales.sla.sweep import sweep
-from reviews import services as review_services
+from reviews import timers as review_timers
 from reviews.choices import StepMode, TaskState
 from reviews.models import Review, ReviewTask
 from reviews.selectors import reviews_for_subject
@@ -370,25 +370,28 @@ def test_a_rolled_back_decision_leaves_no_timer_change(
     assert snapshot() == before
 
 
-def test_a_failing_in_transaction_listener_refuses_the_decision(
-    make_chain, hour_limits, engineer, sm1, opportunity, monkeypatch
+def test_a_failing_timer_start_refuses_the_decision_R_REV_1_R_SLA_1(
+    make_chain, hour_limits, engineer, sm1, sm2, legal, opportunity, monkeypatch
 ):
-    """The engine's in-transaction extension point: what its listeners write commits with
-    the decision, and a listener that fails takes the decision (and the timers) back."""
-    make_chain(ANY_SALES)
+    """The engine calls the approvers' timers explicitly, in the deciding transaction
+    (reviews.services._tasks_changed → reviews.timers.review_tasks_changed): when the next
+    approver's timer cannot start, the decision is refused and no timer changed."""
+    # given sales managers (any of them), then legal
+    make_chain(ANY_SALES, {"approver_role": Role.LEGAL})
     review = review_of(submit(engineer, opportunity))
     before = snapshot()
 
-    def broken(changes):
-        raise RuntimeError("a listener failed")
+    def broken(task, *, start):
+        raise RuntimeError("the timer could not start")
 
-    monkeypatch.setattr(review_services, "on_tasks_changed", [*review_services.on_tasks_changed, broken])
-    # when
+    monkeypatch.setattr(review_timers, "start_review_step_timer", broken)
+    # when sm1 approves, which opens legal's step
     with pytest.raises(RuntimeError):
         review_decide(actor=sm1, review=review, decision="approve")
-    # then neither the decision nor any timer changed
+    # then neither the decision nor any timer changed, and legal owes nothing yet
     assert snapshot() == before
     assert task_of(review, sm1).state == TaskState.PENDING
+    assert Review.objects.get(pk=review.pk).current_step_order == 1
 
 
 # --- escalation (R-SLA-3) --------------------------------------------------------------------

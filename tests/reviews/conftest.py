@@ -74,21 +74,27 @@ def lead_subject_type(calls):
 
 
 @pytest.fixture
-def hooks():
-    """Record the engine's after-commit hooks; restore the lists afterwards."""
-    seen: dict[str, list] = {"opened": [], "finished": []}
+def followups(monkeypatch):
+    """Each TaskChanges the engine hands explicitly to the approvers' timers
+    (``reviews.timers.review_tasks_changed``), as (review id, opened, decided, closed
+    approver ids, closed_because); the timers still run."""
+    seen: list[tuple] = []
+    real = services.review_tasks_changed
 
-    def opened(**kw):
-        seen["opened"].append((kw["review"].pk, kw["step_order"], sorted(kw["approver_ids"])))
+    def record(changes):
+        seen.append(
+            (
+                changes.review.pk,
+                sorted(t.approver_id for t in changes.opened),
+                sorted(t.approver_id for t in changes.decided),
+                sorted(t.approver_id for t in changes.closed),
+                changes.closed_because,
+            )
+        )
+        real(changes)
 
-    def finished(**kw):
-        seen["finished"].append((kw["review"].pk, kw["review"].status))
-
-    services.on_step_opened.append(opened)
-    services.on_review_finished.append(finished)
-    yield seen
-    services.on_step_opened.remove(opened)
-    services.on_review_finished.remove(finished)
+    monkeypatch.setattr(services, "review_tasks_changed", record)
+    return seen
 
 
 @pytest.fixture

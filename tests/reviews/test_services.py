@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 
 from presales.core.errors import Conflict, DomainError, GateRefused, NotAllowed
 from presales.core.roles import Role
-from reviews.choices import ApproverScope, ReviewStatus, StepMode, TaskState
+from reviews.choices import ApproverScope, ReviewStatus, StepMode, TaskCloseReason, TaskState
 from reviews.models import Review, ReviewTask
 from reviews.services import (
     review_cancel,
@@ -59,14 +59,13 @@ def two_managers(make_user, team, manager):
 
 
 def test_start_plans_every_step_and_opens_the_first(
-    make_chain, lead, author, manager, sales_manager, hooks, django_capture_on_commit_callbacks
+    make_chain, lead, author, manager, sales_manager, followups
 ):
     """R-REV-1: a review runs the active chain; its first step is open, later ones wait."""
     # given a two-step chain: presales manager, then sales manager
     chain = make_chain([{"approver_role": Role.PRESALES_MANAGER}, {"approver_role": Role.SALES_MANAGER}])
     # when the author submits the lead
-    with django_capture_on_commit_callbacks(execute=True):
-        review = review_start(actor=author, subject=lead, kind=KIND)
+    review = review_start(actor=author, subject=lead, kind=KIND)
     # then the review is in progress on step 1 with a snapshot of the subject
     review.refresh_from_db()
     assert review.status == ReviewStatus.IN_PROGRESS
@@ -82,8 +81,8 @@ def test_start_plans_every_step_and_opens_the_first(
         (2, sales_manager, TaskState.WAITING),
     ]
     assert tasks[0].opened_at is not None and tasks[1].opened_at is None
-    # and the step-opened hook ran once, after commit
-    assert hooks["opened"] == [(review.pk, 1, [manager.pk])]
+    # and the approvers' timers were told once: the first step's task opened
+    assert followups == [(review.pk, [manager.pk], [], [], "")]
 
 
 def test_start_refused_when_a_review_is_in_progress(make_chain, lead, author, manager):
@@ -235,21 +234,19 @@ def test_roles_resolve_within_the_subjects_team_and_company_wide_for_all_scope_r
 
 
 def test_sequential_steps_then_approval_calls_back_once(
-    make_chain, lead, author, manager, sales_manager, calls, hooks, django_capture_on_commit_callbacks
+    make_chain, lead, author, manager, sales_manager, calls, followups
 ):
     """R-REV-1: steps run in order; the last approval approves the subject once."""
     make_chain([{"approver_role": Role.PRESALES_MANAGER}, {"approver_role": Role.SALES_MANAGER}])
     review = review_start(actor=author, subject=lead, kind=KIND)
     # when the presales manager approves, then step 2 opens for the sales manager
-    with django_capture_on_commit_callbacks(execute=True):
-        review = review_decide(actor=manager, review=review, decision="approve", comment="Fine")
+    review = review_decide(actor=manager, review=review, decision="approve", comment="Fine")
     assert review.status == ReviewStatus.IN_PROGRESS and review.current_step_order == 2
     assert states(review) == [TaskState.APPROVED, TaskState.PENDING]
-    assert hooks["opened"] == [(review.pk, 2, [sales_manager.pk])]
+    assert followups[-1] == (review.pk, [sales_manager.pk], [manager.pk], [], "")
     assert calls.approved == []
     # when the sales manager approves, then the review is approved and the subject told once
-    with django_capture_on_commit_callbacks(execute=True):
-        review = review_decide(actor=sales_manager, review=review, decision="approve")
+    review = review_decide(actor=sales_manager, review=review, decision="approve")
     review.refresh_from_db()
     assert review.status == ReviewStatus.APPROVED
     assert review.finished_at is not None and review.finished_by == sales_manager
@@ -257,7 +254,8 @@ def test_sequential_steps_then_approval_calls_back_once(
     # the callback ran inside the deciding transaction, seeing the approved review
     assert calls.approved == [(lead.pk, review.pk, sales_manager.pk, ReviewStatus.APPROVED, True)]
     assert calls.rejected == []
-    assert hooks["finished"] == [(review.pk, ReviewStatus.APPROVED)]
+    assert followups[-1] == (review.pk, [], [sales_manager.pk], [], "")
+    assert len(followups) == 3
 
 
 def test_all_mode_needs_every_approver(make_chain, lead, author, two_managers, sales_manager):
@@ -525,21 +523,16 @@ def test_an_unknown_decision_or_a_stale_version_is_refused(two_step_review, mana
     assert review.version == 2
 
 
-def test_rejection_returns_the_subject_to_its_author(
-    two_step_review, manager, calls, hooks, django_capture_on_commit_callbacks
-):
+def test_rejection_returns_the_subject_to_its_author(two_step_review, manager, calls, followups):
     """R-REV-5: a rejection ends the review, supersedes every open task and calls
     on_rejected once, with the comment kept on the review."""
-    with django_capture_on_commit_callbacks(execute=True):
-        review = review_decide(
-            actor=manager, review=two_step_review, decision="reject", comment="Price too low"
-        )
+    review = review_decide(actor=manager, review=two_step_review, decision="reject", comment="Price too low")
     review.refresh_from_db()
     assert review.status == ReviewStatus.REJECTED and review.outcome_note == "Price too low"
     assert states(review) == [TaskState.REJECTED, TaskState.SUPERSEDED]
     assert calls.rejected == [(review.subject.pk, review.pk, manager.pk, ReviewStatus.REJECTED, True)]
     assert calls.approved == []
-    assert hooks["finished"] == [(review.pk, ReviewStatus.REJECTED)]
+    assert followups == [(review.pk, [], [manager.pk], [], TaskCloseReason.REVIEW_REJECTED)]
 
 
 def test_one_reviewer_rejecting_an_all_step_ends_the_review(two_managers, two_step_review):
@@ -561,46 +554,17 @@ def test_a_failing_callback_rolls_the_decision_back(make_chain, lead, author, ma
     assert snapshot(review) == before
 
 
-@pytest.mark.django_db(transaction=True)
-def test_hooks_run_after_commit_and_a_failing_hook_breaks_nothing(make_chain, lead, author, manager):
-    """Side effects run after the commit; a failing one is logged and skips only itself."""
-    from reviews import services
-
-    make_chain([{"approver_role": Role.PRESALES_MANAGER}])
-    seen = []
-
-    def broken(**kwargs):
-        raise RuntimeError("mail server down")
-
-    def record(**kwargs):
-        # after commit: another connection already sees the review
-        seen.append((kwargs["step_order"], Review.objects.filter(pk=kwargs["review"].pk).exists()))
-
-    services.on_step_opened.extend([broken, record])
-    try:
-        with transaction.atomic():
-            review = review_start(actor=author, subject=lead, kind=KIND)
-            assert seen == []  # nothing ran before the commit
-    finally:
-        del services.on_step_opened[-2:]
-    assert seen == [(1, True)]
-    assert Review.objects.get(pk=review.pk).status == ReviewStatus.IN_PROGRESS
-
-
 # --- cancel ------------------------------------------------------------------------------
 
 
-def test_the_author_withdraws_a_changed_subject(
-    two_step_review, author, calls, hooks, django_capture_on_commit_callbacks
-):
+def test_the_author_withdraws_a_changed_subject(two_step_review, author, manager, calls, followups):
     """R-REV-5: a changed subject needs a new review: the author withdraws the old one."""
-    with django_capture_on_commit_callbacks(execute=True):
-        review = review_cancel(actor=author, review=two_step_review, reason="The scope changed")
+    review = review_cancel(actor=author, review=two_step_review, reason="The scope changed")
     review.refresh_from_db()
     assert review.status == ReviewStatus.CANCELLED and review.outcome_note == "The scope changed"
     assert states(review) == [TaskState.SUPERSEDED, TaskState.SUPERSEDED]
     assert len(calls.cancelled) == 1
-    assert hooks["finished"] == [(review.pk, ReviewStatus.CANCELLED)]
+    assert followups == [(review.pk, [], [], [manager.pk], TaskCloseReason.REVIEW_CANCELLED)]
 
 
 def test_an_admin_may_withdraw_a_review(two_step_review, make_user):

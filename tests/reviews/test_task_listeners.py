@@ -1,14 +1,17 @@
-"""The engine's in-transaction extension point ``on_tasks_changed`` (R-REV-1): which tasks
-opened, were decided or closed, told inside the deciding transaction, for any subject."""
+"""The engine's explicit follow-up of task changes (R-REV-1): ``reviews.services`` calls
+``reviews.timers.review_tasks_changed`` with which tasks opened, were decided or closed,
+inside the deciding transaction, for any subject. No hook list: the call is in the code."""
 
 import pytest
 from django.db import connection
 
 from presales.core.errors import NotAllowed
 from presales.core.roles import Role
-from reviews import services
+from presales.sla.defaults import REVIEW_STEP
+from presales.sla.models import Timer
+from reviews import services, timers
 from reviews.choices import ReviewStatus, StepMode, TaskCloseReason, TaskState
-from reviews.models import Review
+from reviews.models import Review, ReviewTask
 from reviews.services import review_cancel, review_decide, review_start
 from tests.reviews.conftest import KIND
 
@@ -17,11 +20,13 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def seen(monkeypatch):
-    """Each TaskChanges the engine reports, as plain values, with the state of the review
-    row as stored at that moment and whether a transaction was open."""
+    """Each TaskChanges the engine hands to the approvers' timers, as plain values, with the
+    state of the review row as stored at that moment and whether a transaction was open.
+    The real timers still run."""
     events = []
+    real = services.review_tasks_changed
 
-    def listener(changes):
+    def record(changes):
         stored = Review.objects.filter(pk=changes.review.pk).values_list("status", flat=True).get()
         events.append(
             {
@@ -34,9 +39,9 @@ def seen(monkeypatch):
                 "at_is_set": changes.at is not None,
             }
         )
+        real(changes)
 
-    # Only this listener: the events are the engine's, whatever else is registered.
-    monkeypatch.setattr(services, "on_tasks_changed", [listener])
+    monkeypatch.setattr(services, "review_tasks_changed", record)
     return events
 
 
@@ -138,3 +143,38 @@ def test_a_refused_decision_reports_nothing(make_chain, lead, author, managers, 
     with pytest.raises(NotAllowed):
         review_decide(actor=sales_manager, review=review, decision="approve")
     assert len(seen) == before
+
+
+def test_a_broken_timer_start_refuses_the_decision_and_rolls_everything_back_R_REV_1(
+    make_chain, lead, author, managers, sales_manager, monkeypatch
+):
+    """The approvers' timers are written in the deciding transaction: when opening the next
+    step's timer fails, the decision is refused and nothing of it stays (R-REV-1, R-REV-5)."""
+    # given a review whose first step (any manager) is pending, the sales manager next
+    make_chain(
+        [
+            {"approver_role": Role.PRESALES_MANAGER, "mode": StepMode.ANY},
+            {"approver_role": Role.SALES_MANAGER},
+        ]
+    )
+    review = review_start(actor=author, subject=lead, kind=KIND)
+
+    def state():
+        return (
+            list(Review.objects.filter(pk=review.pk).values_list("status", "current_step_order", "version")),
+            list(ReviewTask.objects.filter(review=review).order_by("pk").values_list("state", "decided_at")),
+            list(Timer.objects.filter(kind=REVIEW_STEP).order_by("pk").values_list("state", "owner_id")),
+        )
+
+    before = state()
+
+    def broken(task, *, start):
+        raise RuntimeError("the timer could not start")
+
+    monkeypatch.setattr(timers, "start_review_step_timer", broken)
+    # when a manager approves, which opens the sales manager's step
+    with pytest.raises(RuntimeError):
+        review_decide(actor=managers[0], review=review, decision="approve")
+    # then the decision, the tasks and the timers are all as they were
+    assert state() == before
+    assert ReviewTask.objects.get(review=review, approver=managers[0]).state == TaskState.PENDING
