@@ -1,4 +1,4 @@
-"""Demo teams and one user per role (password for all: ``demo12345``)."""
+"""Demo teams and one user per role (password for all: ``lychee-harbor-42``)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from presales.accounts.models import Department, Team, User
 from presales.core.roles import Role
 
-PASSWORD = "demo12345"
+PASSWORD = "lychee-harbor-42"
 
 TEAMS = {
     # key: (name, department)

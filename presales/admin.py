@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from presales.accounts.models import Team, User
+from presales.accounts.models import ApiToken, Team, User
+from presales.accounts.services import api_token_revoke
 from presales.exports.models import ExportJob, ExportLog
 
 
@@ -45,3 +46,28 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Support look-up and revocation; tokens are created by their users (/accounts/tokens/)."""
+
+    list_display = ["name", "user", "prefix", "created_at", "last_used_at", "expires_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter)]
+    search_fields = ["name", "prefix", "user__username"]
+    readonly_fields = [f.name for f in ApiToken._meta.fields]
+    actions = ["revoke"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Revoke the selected tokens"))
+    def revoke(self, request, queryset) -> None:
+        revoked = 0
+        for token in queryset:
+            api_token_revoke(token_id=token.pk, actor=token.user)
+            revoked += 1
+        self.message_user(request, _("%(count)d tokens revoked.") % {"count": revoked})

@@ -4,7 +4,7 @@ Each concern keeps its models in its own package; import them from there
 (``presales.accounts.models``, ``presales.sla.models``, ``presales.exports.models``).
 """
 
-from presales.accounts.models import Team, User
+from presales.accounts.models import ApiToken, Team, User
 from presales.exports.models import ExportJob, ExportLog, ExportState
 from presales.sla.models import (
     CalendarDay,
@@ -25,6 +25,7 @@ from presales.sla.models import (
 )
 
 __all__ = [
+    "ApiToken",
     "CalendarDay",
     "CalendarDayKind",
     "CalendarYear",

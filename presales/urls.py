@@ -2,10 +2,12 @@ from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from presales.accounts import views
+from presales.web.csp import swagger_csp
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
@@ -22,6 +24,13 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/profile/", views.ProfileView.as_view(), name="profile"),
+    path("accounts/tokens/", views.ApiTokenListView.as_view(), name="api-tokens"),
+    path("accounts/tokens/new/", views.ApiTokenCreateView.as_view(), name="api-token-create"),
+    path(
+        "accounts/tokens/<int:pk>/revoke/",
+        views.ApiTokenRevokeView.as_view(),
+        name="api-token-revoke",
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("leads/", include("leads.urls")),
     path("opportunities/", include("opportunities.urls", namespace="opportunities")),
@@ -34,5 +43,11 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("presales.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Signed-in users only (the schema answers 401 to others); the split view serves Swagger
+    # UI's start-up script as a file, so the page needs no inline script (CSP).
+    path(
+        "api/docs/",
+        login_required(swagger_csp(SpectacularSwaggerSplitView.as_view(url_name="api-schema"))),
+        name="api-docs",
+    ),
 ] + static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

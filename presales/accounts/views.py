@@ -1,11 +1,17 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView, UpdateView
+from django.views import View
+from django.views.generic import FormView, ListView, TemplateView, UpdateView
 
-from presales.accounts.forms import ProfileForm
+from presales.accounts.forms import ApiTokenForm, ProfileForm
+from presales.accounts.models import ApiToken
+from presales.accounts.services import api_token_create, api_token_revoke
+from presales.core.errors import DomainError, NotFound
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -36,3 +42,49 @@ class ProfileView(LoginRequiredMixin, UpdateView):
         translation.activate(form.instance.language)
         messages.success(self.request, _("Your profile was saved."))
         return response
+
+
+class ApiTokenListView(LoginRequiredMixin, ListView):
+    """The signed-in user's API tokens: name, prefix, created, last use, expiry, status."""
+
+    template_name = "presales/apitoken_list.html"
+    context_object_name = "tokens"
+
+    def get_queryset(self):
+        return ApiToken.objects.filter(user=self.request.user).select_related("user")
+
+
+class ApiTokenCreateView(LoginRequiredMixin, FormView):
+    """Issue a token and show its secret once, on the answer to the POST (never stored, never
+    put in the session or a message)."""
+
+    template_name = "presales/apitoken_form.html"
+    form_class = ApiTokenForm
+
+    def form_valid(self, form):
+        try:
+            token, secret = api_token_create(
+                user=self.request.user, name=form.cleaned_data["name"], expires_at=form.expires_at()
+            )
+        except DomainError as exc:
+            for field, errors in exc.fields.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+            return self.form_invalid(form)
+        response = render(self.request, "presales/apitoken_created.html", {"token": token, "secret": secret})
+        response["Cache-Control"] = "no-store"
+        return response
+
+
+class ApiTokenRevokeView(LoginRequiredMixin, View):
+    """POST only: revoke one of the user's own tokens (another user's is 404)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        try:
+            token = api_token_revoke(token_id=pk, actor=request.user)
+        except NotFound:
+            raise Http404 from None
+        messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
+        return redirect("api-tokens")

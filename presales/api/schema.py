@@ -48,6 +48,7 @@ _DESCRIPTIONS = {
     404: _("Not found, or outside what you may see."),
     405: _("Method not allowed."),
     409: _("Conflicts with the current state: a refused move (with reasons) or a duplicate."),
+    429: _('Too many requests: wait the seconds given in Retry-After (code "throttled").'),
 }
 
 

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Secrets and URLs come only from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -26,7 +27,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_tables2",
     "django_celery_beat",
+    "axes",
+    "csp",
     "presales",
     "leads",
     "reviews",
@@ -46,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "presales.web.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -57,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into the lockout page (429).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "presales.urls"
@@ -85,15 +91,41 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", defau
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "presales.User"
 
+AUTHENTICATION_BACKENDS = [
+    # First: refuses every login of a locked-out username + IP before a password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env.int("PASSWORD_MIN_LENGTH", default=10)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "presales.accounts.passwords.NotGuessableValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+# A signed-in session ends after this many hours (the cookie expires; sign in again).
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_HOURS", default=12) * 3600
+
+# Login throttling (django-axes) for the web and admin logins: after AXES_FAILURE_LIMIT wrong
+# passwords for one username from one IP address, that pair is locked out for the cool-off
+# period; a successful login resets the count. The lockout page answers 429.
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# Behind a reverse proxy, REMOTE_ADDR is the proxy: LOGIN_PROXY_COUNT=1 takes the client
+# address from X-Forwarded-For (set it only when the proxy overwrites that header).
+AXES_IPWARE_PROXY_COUNT = env.int("LOGIN_PROXY_COUNT", default=0) or None
+if AXES_IPWARE_PROXY_COUNT:
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 # Internationalisation: Simplified Chinese by default, Traditional Chinese and English per user.
 LANGUAGE_CODE = "zh-hans"
@@ -126,9 +158,22 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="presales@localhost")
 # REST API: one error contract, scoped querysets, fast pagination (see presales/api/).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "presales.accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
+    # Rates are read when a request comes in (presales/api/throttles.py); a rate of None
+    # switches that throttle off (the test settings do).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "presales.api.throttles.AnonRateThrottle",
+        "presales.api.throttles.UserRateThrottle",
+        "presales.api.throttles.ScopedRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
+        "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+        # Stricter, for the endpoints that create credentials (API tokens).
+        "auth": env.str("API_THROTTLE_AUTH", default="10/minute"),
+    },
     "DEFAULT_PERMISSION_CLASSES": ["presales.api.permissions.HasRole"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
@@ -149,6 +194,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The schema and the docs are for signed-in users only (they map the whole API).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # One schema name per choice set used by several serializer fields.
     "ENUM_NAME_OVERRIDES": {
         "DisqualifyReasonEnum": "leads.choices.DisqualifyReason",
@@ -198,6 +245,45 @@ PRESALES = {
     "DUE_SOON_HOURS": env.int("PRESALES_DUE_SOON_HOURS", default=48),
     # Exports up to this many rows download at once; larger ones run as background jobs.
     "EXPORT_SYNC_MAX_ROWS": env.int("PRESALES_EXPORT_SYNC_MAX_ROWS", default=2000),
+}
+
+# API throttle counters live in the cache: give every web worker the same one in production
+# (CACHE_URL=redis://redis:6379/1); the default is per process.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# Content-Security-Policy (django-csp): everything from this site, no inline script anywhere
+# (templates load static/js/*.js; htmx is configured in base.html not to inject styles or
+# evaluate code). Styles stay 'self' too. The Swagger UI page relaxes styles for itself only
+# (presales/urls.py). data: images are Bootstrap's inline SVG icons (checkbox, close, toggler).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Browser features this site never uses are switched off for it and anything it embeds.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
 }
 
 LOGGING = {

@@ -21,3 +21,10 @@ LANGUAGE_CODE = "en"
 # Serve static files from the finders (no collectstatic before tests).
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Login lockout and API throttles are off for the suite (many logins and requests from one
+# "IP"); tests/presales/test_security.py switches them on where it proves them.
+AXES_ENABLED = False
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": None, "user": None, "auth": None},
+}

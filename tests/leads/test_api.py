@@ -649,12 +649,12 @@ def test_list_query_count_is_independent_of_page_size(request, client_for, team,
 
 
 def test_sales_tools_authenticate_with_a_token(api_client, sales_rep, team):
-    from rest_framework.authtoken.models import Token
+    from presales.accounts.services import api_token_create
 
     lead = LeadFactory(team=team)
-    token = Token.objects.create(user=sales_rep)
+    _token, secret = api_token_create(user=sales_rep, name="sales tool")
     assert_error_body(api_client.get(reverse("lead-list"), HTTP_AUTHORIZATION="Token wrong"), 401)
-    response = api_client.get(reverse("lead-list"), HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api_client.get(reverse("lead-list"), HTTP_AUTHORIZATION=f"Token {secret}")
     assert list_ids(response) == [lead.pk]
 
 

@@ -144,3 +144,17 @@ def test_local_settings_prepare_sqlite_and_the_file_system_broker(tmp_path):
     # and beat keeps its schedule in the database
     assert loaded["scheduler"] == "django_celery_beat.schedulers:DatabaseScheduler"
     assert loaded["debug"] is True
+
+
+def test_production_serves_the_api_as_json_only():
+    """Issue 8 #18: no browsable API in production (local keeps it)."""
+    code = SETUP + (
+        "from rest_framework.settings import api_settings\n"
+        "print([c.__name__ for c in api_settings.DEFAULT_RENDERER_CLASSES])\n"
+    )
+    production = run_python(code, **production_env())
+    assert production.returncode == 0, production.stderr
+    assert production.stdout.split()[-1] == "['JSONRenderer']"
+    local = run_python(code, DJANGO_SETTINGS_MODULE="presales.settings.local")
+    assert local.returncode == 0, local.stderr
+    assert "BrowsableAPIRenderer" in local.stdout

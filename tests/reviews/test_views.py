@@ -1,6 +1,7 @@
 """Web pages: the inbox with inline decisions, the review form (R-REV-6), the list."""
 
 import re
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -17,6 +18,7 @@ from tests.reviews.conftest import CRITERIA, KIND
 pytestmark = pytest.mark.django_db
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -190,8 +192,9 @@ def test_the_review_form_lists_reviewers_decisions_scores_comments_and_times(
 
     assert timezone.localtime(task.decided_at).strftime("%Y-%m-%d %H:%M") in page
     assert 'data-testid="outcome-note">Margin too thin' in page
-    # printable
-    assert "@media print" in page
+    # printable (the print styles are a static file: the CSP allows no inline style)
+    assert "css/review_sheet.css" in page
+    assert "@media print" in (ROOT / "static" / "css" / "review_sheet.css").read_text()
 
 
 @pytest.mark.parametrize(
