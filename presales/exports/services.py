@@ -11,7 +11,6 @@ Either way the ExportLog row is written when the file is complete.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import tempfile
@@ -28,6 +27,7 @@ from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from presales.core.csvfile import write_csv
 from presales.core.errors import DomainError, NotAllowed
 from presales.core.roles import scope_of
 from presales.core.tasks import enqueue_on_commit
@@ -157,17 +157,14 @@ def _write_csv(
     *,
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
-    """CSV with a BOM (so spreadsheet tools read Chinese); returns the number of rows."""
-    stream.write("\ufeff")
-    writer = csv.writer(stream)
-    writer.writerow([str(h) for h in header])
-    count = 0
-    for row in rows:
-        writer.writerow(row)
-        count += 1
+    """CSV with a BOM, formula-like text neutralised (presales/core/csvfile.py); reports
+    progress every ``PROGRESS_EVERY`` rows. Returns the number of rows."""
+
+    def on_row(count: int) -> None:
         if on_progress is not None and count % PROGRESS_EVERY == 0:
             on_progress(count)
-    return count
+
+    return write_csv(stream, header, rows, on_row=on_row)
 
 
 def export_csv(
