@@ -187,6 +187,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # Export jobs still queued 5 minutes after their message was sent are enqueued again
+    # (the broker was down or lost it); running one twice writes nothing twice.
+    "recover-queued-exports": {
+        "task": "presales.exports.tasks.recover_queued_exports_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 
 # Business settings an admin may tune through the environment (policies live in the database).
