@@ -178,6 +178,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # From 1 November the admins are told once if next year's working-day calendar is
+    # missing; estimated deadlines whose year became known are recomputed (R-SLA-2).
+    "check-work-calendar": {
+        "task": "presales.sla.tasks.check_work_calendar_task",
+        "schedule": crontab(minute=0, hour=8),
+    },
     "review-customer-grades": {
         "task": "leads.tasks.review_customer_grades_task",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
