@@ -24,11 +24,11 @@ logger = logging.getLogger(__name__)
 
 
 def enqueue(task_name: str, *args) -> bool:
-    """Send ``task_name(*args)`` to the broker now. A broker error is logged, not raised
-    (the caller's work is committed; its recovery re-enqueues it). Returns whether it was sent."""
-    task = current_app.tasks[task_name]  # an unknown name is a bug: let it raise
+    """Send ``task_name(*args)`` to the broker now. An error is logged, not raised: the
+    caller's work is committed and its recovery re-enqueues it; raising after the commit
+    could only turn a done request into an error page. Returns whether it was sent."""
     try:
-        task.delay(*args)
+        current_app.tasks[task_name].delay(*args)
     except Exception:
         logger.exception("Could not enqueue %s%r; its recovery will enqueue it again", task_name, args)
         return False

@@ -56,9 +56,12 @@ def test_enqueue_logs_a_broker_error_instead_of_raising(broker_down, caplog):
     ]
 
 
-def test_an_unknown_task_name_is_still_a_bug():
-    with pytest.raises(KeyError):
-        enqueue("presales.no_such_task", 1)
+def test_an_unknown_task_name_is_logged_not_raised_after_the_commit(caplog):
+    with caplog.at_level(logging.ERROR, logger="presales.core.tasks"):
+        assert enqueue("presales.no_such_task", 1) is False
+    assert enqueue_failures(caplog) == [
+        "Could not enqueue presales.no_such_task(1,); its recovery will enqueue it again"
+    ]
 
 
 def test_enqueue_on_commit_sends_after_the_commit_only(django_capture_on_commit_callbacks):
