@@ -9,10 +9,12 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads and customers")
 
     def ready(self) -> None:
-        from leads import exports, selectors
+        from leads import exports, selectors, services
         from presales.core.dashboard import register_panel
         from presales.core.navigation import NavItem, register_nav
         from presales.core.roles import Role
+        from presales.sla.defaults import LEAD_FIRST_CONTACT
+        from presales.sla.services import register_due_changed
 
         every_role = frozenset(Role.values)
         register_nav(
@@ -38,3 +40,5 @@ class LeadsConfig(AppConfig):
         )
         register_panel(selectors.first_contact_summary)
         exports.register()
+        # The lead shows its first-contact timer's due time: follow a recomputed one.
+        register_due_changed(LEAD_FIRST_CONTACT, services.first_contact_due_changed)

@@ -29,6 +29,11 @@ def _str(value) -> str:
     return str(value) if value is not None else ""
 
 
+def _number(value):
+    """A number stays a number in the CSV (a negative amount is not text to neutralise)."""
+    return value if value is not None else ""
+
+
 def contact_details(access: bool, phone: str, email: str) -> tuple[str, str]:
     """Phone and email as this viewer may read them (R-CUST-6): in full, or masked."""
     if access:
@@ -75,7 +80,7 @@ def lead_row(lead: Lead) -> list:
         lead.get_source_display(),
         lead.get_status_display(),
         lead.get_industry_display() if lead.industry else "",
-        _str(lead.budget),
+        _number(lead.budget),
         lead.timing,
         _when(lead.received_at),
         _when(lead.first_contact_due_at),
@@ -137,8 +142,8 @@ def customer_row(customer: Customer) -> list:
         customer.grade,
         customer.get_tier_display(),
         customer.get_size_class_display(),
-        _str(customer.employees),
-        _str(customer.annual_revenue),
+        _number(customer.employees),
+        _number(customer.annual_revenue),
         customer.region,
         ", ".join(tag.name for tag in customer.need_tags.all()),
         _str(customer.team),

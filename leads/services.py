@@ -547,6 +547,12 @@ def _start_first_contact_timer(lead: Lead, *, restart: bool = False) -> None:
         Lead.objects.filter(pk=lead.pk).update(first_contact_due_at=timer.due_at)
 
 
+def first_contact_due_changed(timer) -> None:
+    """The first-contact timer's due time was recomputed (its working-day calendar was
+    entered): the lead's copy follows."""
+    Lead.objects.filter(pk=timer.subject_id).update(first_contact_due_at=timer.due_at)
+
+
 @transaction.atomic
 def lead_create(*, actor, data: dict, allow_duplicate: bool = False) -> Lead:
     """Intake a lead (R-LEAD-1). Duplicates are refused with the candidates (R-LEAD-2) unless

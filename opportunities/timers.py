@@ -3,8 +3,8 @@
 The request's own timer (``initiation_review``, owned by its author) is driven by the
 services that own the request's events (opportunities/services.py): started by
 ``initiation_submit``; satisfied by the approval or rejection callbacks; cancelled when the
-review is withdrawn, also when the opportunity closes. Like the approvers' timers it is
-estimated, never refused, when next year's calendar is not entered yet.
+review is withdrawn, also when the opportunity closes. Like every working-day timer it is
+estimated, never refused, when next year's calendar is not entered yet (R-SLA-2).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ def start_initiation_timer(initiation, *, owner, start) -> Timer:
         owner=owner,
         start=start,
         team=initiation.opportunity.team,
-        estimate_unknown_calendar=True,
     )
 
 

@@ -11,9 +11,9 @@ with the event, and a refused or rolled-back decision leaves the timers as they 
 - a pending task closes without its approver (an ANY step approved by someone else, the
   review rejected by another approver or withdrawn): its timer is cancelled with the reason.
 
-A decision must not be refused because next year's holiday calendar is not entered yet
-(chinese-calendar ships years only once announced): these timers ask for an estimated due
-time in that case, flagged on the timer (``timer_start(estimate_unknown_calendar=True)``).
+A decision is never refused because next year's holiday calendar is not entered yet
+(chinese-calendar ships years only once announced): like every working-day timer, the due
+time is then estimated, flagged on the timer, and recomputed when the year is entered (R-SLA-2).
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ def start_review_step_timer(task, *, start) -> Timer:
         start=start,
         team=approver.team,
         context={"review": task.review_id, "step": task.step_order},
-        estimate_unknown_calendar=True,
     )
 
 

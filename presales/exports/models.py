@@ -89,7 +89,8 @@ class ExportJob(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
     # Last sign of life of the worker writing the file (claim, count, every progress update):
-    # a running job silent for too long lost its worker and is failed by the sweep.
+    # a running job silent for too long lost its worker and is failed by the sweep. For a
+    # queued job: when the recovery last handed it to the broker again (empty: never).
     heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True, editable=False)
 
     objects = ExportJobQuerySet.as_manager()

@@ -11,7 +11,6 @@ Either way the ExportLog row is written when the file is complete.
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 import tempfile
@@ -23,11 +22,12 @@ from typing import IO
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from presales.core.csvfile import write_csv
 from presales.core.errors import DomainError, NotAllowed
 from presales.core.roles import scope_of
 from presales.core.tasks import enqueue_on_commit
@@ -36,6 +36,7 @@ from presales.exports.models import ExportJob, ExportLog, ExportState, encode_qu
 
 RUN_TASK = "presales.exports.tasks.run_export_task"
 STALE_TASK = "presales.exports.tasks.fail_stale_exports_task"
+RECOVER_TASK = "presales.exports.tasks.recover_queued_exports_task"
 
 logger = logging.getLogger(__name__)
 
@@ -47,6 +48,9 @@ Build = Callable[[object, Params], tuple[Sequence[str], Iterable[Sequence], int]
 PROGRESS_EVERY = 500
 # A running job without progress for this long lost its worker (killed, out of memory).
 STALE_AFTER = timedelta(minutes=15)
+# A job still queued this long after it was handed to the broker lost its message (Redis
+# down when it was started, flushed or restarted since): the recovery enqueues it again.
+QUEUED_RECOVERY_AFTER = timedelta(minutes=5)
 # Rows a builder fetches per database round trip (``QuerySet.iterator(chunk_size=...)``).
 CHUNK_ROWS = 500
 # Query-string keys that shape a page or a response, not the exported rows.
@@ -157,17 +161,14 @@ def _write_csv(
     *,
     on_progress: Callable[[int], None] | None = None,
 ) -> int:
-    """CSV with a BOM (so spreadsheet tools read Chinese); returns the number of rows."""
-    stream.write("\ufeff")
-    writer = csv.writer(stream)
-    writer.writerow([str(h) for h in header])
-    count = 0
-    for row in rows:
-        writer.writerow(row)
-        count += 1
+    """CSV with a BOM, formula-like text neutralised (presales/core/csvfile.py); reports
+    progress every ``PROGRESS_EVERY`` rows. Returns the number of rows."""
+
+    def on_row(count: int) -> None:
         if on_progress is not None and count % PROGRESS_EVERY == 0:
             on_progress(count)
-    return count
+
+    return write_csv(stream, header, rows, on_row=on_row)
 
 
 def export_csv(
@@ -359,3 +360,28 @@ def export_fail_stale(*, now=None) -> int:
             job.save(update_fields=["state", "error", "finished_at"])
             failed += 1
     return failed
+
+
+def export_recover_queued(*, now=None, batch_size: int = 200) -> int:
+    """Enqueue again the jobs still queued ``QUEUED_RECOVERY_AFTER`` after they were last
+    handed to the broker (their message was lost, or the broker was down when they were
+    started). For a queued job ``heartbeat_at`` is that last hand-over (empty: its
+    creation), moved to ``now`` here, so a long queue is not flooded with copies. A copy
+    that arrives after the original does nothing: ``export_run`` claims a job only while it
+    is queued, under its row lock. Returns the number of jobs enqueued again."""
+    now = now or timezone.now()
+    cutoff = now - QUEUED_RECOVERY_AFTER
+    with transaction.atomic():
+        ids = list(
+            ExportJob.objects.filter(state=ExportState.QUEUED)
+            .filter(Q(heartbeat_at__lte=cutoff) | Q(heartbeat_at__isnull=True, created_at__lte=cutoff))
+            .order_by("created_at", "pk")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[:batch_size]
+        )
+        ExportJob.objects.filter(pk__in=ids).update(heartbeat_at=now)
+        for job_id in ids:
+            enqueue_on_commit(RUN_TASK, job_id)
+    if ids:
+        logger.warning("Export jobs %s were still queued; enqueued them again", ids)
+    return len(ids)

@@ -2,7 +2,14 @@
 
 from celery import shared_task
 
-from presales.exports.services import RUN_TASK, STALE_TASK, export_fail_stale, export_run
+from presales.exports.services import (
+    RECOVER_TASK,
+    RUN_TASK,
+    STALE_TASK,
+    export_fail_stale,
+    export_recover_queued,
+    export_run,
+)
 
 
 @shared_task(name=RUN_TASK)
@@ -17,3 +24,9 @@ def run_export_task(job_id: int) -> str:
 def fail_stale_exports_task() -> int:
     """Every few minutes (beat): fail export jobs whose worker died mid-file."""
     return export_fail_stale()
+
+
+@shared_task(name=RECOVER_TASK)
+def recover_queued_exports_task() -> int:
+    """Every minute (beat): enqueue again the export jobs whose message the broker lost."""
+    return export_recover_queued()

@@ -226,6 +226,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # From 1 November the admins are told once if next year's working-day calendar is
+    # missing; estimated deadlines whose year became known are recomputed (R-SLA-2).
+    "check-work-calendar": {
+        "task": "presales.sla.tasks.check_work_calendar_task",
+        "schedule": crontab(minute=0, hour=8),
+    },
     "review-customer-grades": {
         "task": "leads.tasks.review_customer_grades_task",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
@@ -234,6 +240,13 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "presales.exports.tasks.fail_stale_exports_task",
         "schedule": 300.0,
         "options": {"expires": 290},
+    },
+    # Export jobs still queued 5 minutes after their message was sent are enqueued again
+    # (the broker was down or lost it); running one twice writes nothing twice.
+    "recover-queued-exports": {
+        "task": "presales.exports.tasks.recover_queued_exports_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
     },
 }
 

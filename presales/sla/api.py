@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -46,6 +47,18 @@ class TimerSerializer(serializers.ModelSerializer):
     subject = serializers.SerializerMethodField()
     overdue = serializers.SerializerMethodField()
     owner_name = serializers.SerializerMethodField()
+    due_estimated = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "The due time counts weekends only in a year whose working-day calendar is not "
+            "entered yet; it is recomputed when an administrator enters that year."
+        ),
+    )
+    estimated_years = serializers.ListField(
+        child=serializers.IntegerField(),
+        read_only=True,
+        help_text=_("The years estimated to compute the due time (empty: exact)."),
+    )
 
     class Meta:
         model = Timer
@@ -60,6 +73,8 @@ class TimerSerializer(serializers.ModelSerializer):
             "state",
             "started_at",
             "due_at",
+            "due_estimated",
+            "estimated_years",
             "overdue",
             "next_action_at",
             "reminders_sent",

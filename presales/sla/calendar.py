@@ -6,11 +6,11 @@ A day is a working day when, in this order:
    and make-up working days 调休);
 3. else, for a year that library does not know, the year was entered by hand by an admin
    (``CalendarYear``): weekends are off and the official days are CalendarDay rows;
-4. else :class:`CalendarUnknown` is raised: a deadline is never silently computed from a
-   guess. Only a caller that must not be refused for it (a review decision is worth more
-   than its reminder) asks for an *estimate* (``WorkCalendar(estimate_unknown=True)``):
-   weekends off, holidays unknown; it learns which years were estimated, flags its timer and
-   tells the administrators (presales/sla/services.py).
+4. else the year is not known yet (the library ships a year only once the State Council has
+   announced it): the day is *estimated*, Monday to Friday, holidays unknown. Nothing is
+   refused for it; the calendar records the year in ``estimated_years``, the timer is
+   flagged, the admins are told, and the timer is recomputed when the year is entered
+   (presales/sla/services.py).
 
 Working-day limits run in the company time zone (``settings.TIME_ZONE``): a limit of *n*
 working days started on day D is due at the end (23:59:59) of the n-th working day after D,
@@ -24,18 +24,8 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from django.conf import settings
-from django.utils.translation import gettext as _
-
-from presales.core.errors import Conflict
 
 END_OF_DAY = time(23, 59, 59)
-
-
-class CalendarUnknown(Conflict):
-    """The working-day calendar of a year is not known: neither the holiday library nor an
-    admin covers it (409, so the caller can tell the user to ask an admin)."""
-
-    default_code = "calendar_unknown"
 
 
 def company_tz() -> ZoneInfo:
@@ -50,18 +40,11 @@ def library_years() -> range:
 
 class WorkCalendar:
     """One loaded view of the calendar: company overrides and hand-entered years are read
-    once (two queries), then each day is answered from memory. With ``estimate_unknown``,
-    a day of an unknown year is a working day from Monday to Friday, and the year is added
-    to ``estimated_years`` instead of raising :class:`CalendarUnknown`."""
+    once (two queries), then each day is answered from memory. A day of a year nobody knows
+    yet is a working day from Monday to Friday, and its year is added to
+    ``estimated_years`` (the caller flags what it computed as an estimate)."""
 
-    def __init__(
-        self,
-        overrides: dict[date, bool] | None = None,
-        manual_years: set[int] | None = None,
-        *,
-        estimate_unknown: bool = False,
-    ):
-        self.estimate_unknown = estimate_unknown
+    def __init__(self, overrides: dict[date, bool] | None = None, manual_years: set[int] | None = None):
         self.estimated_years: set[int] = set()
         if overrides is None or manual_years is None:
             from presales.sla.models import CalendarDay, CalendarDayKind, CalendarYear
@@ -77,24 +60,28 @@ class WorkCalendar:
         self.manual_years = manual_years
         self.known = library_years()
 
+    def knows(self, year: int) -> bool:
+        """The year's official calendar is known: from the library or entered by an admin."""
+        return year in self.known or year in self.manual_years
+
     def is_workday(self, day: date) -> bool:
         if day in self.overrides:
+            if not self.knows(day.year):
+                # A company day of a year not declared complete: the rest of it is a guess.
+                self.estimated_years.add(day.year)
             return self.overrides[day]
         if day.year in self.known:
             return chinese_calendar.is_workday(day)
-        if day.year in self.manual_years:
-            return day.weekday() < 5
-        if self.estimate_unknown:
+        if day.year not in self.manual_years:
             self.estimated_years.add(day.year)
-            return day.weekday() < 5
-        raise CalendarUnknown(
-            _(
-                "The working-day calendar for %(year)s is not known yet. An administrator must "
-                "enter that year's public holidays and make-up working days first."
-            )
-            % {"year": day.year},
-            extra={"year": day.year},
-        )
+        return day.weekday() < 5
+
+    def due(self, start: datetime, days: int) -> tuple[datetime, list[int]]:
+        """The end of the ``days``-th working day after ``start``, and the years that were
+        estimated to find it (empty: exact)."""
+        self.estimated_years = set()
+        due = self.add_working_days(start, days)
+        return due, sorted(self.estimated_years)
 
     def add_working_days(self, start: datetime, days: int) -> datetime:
         """The end of the ``days``-th working day after the local day of ``start``."""

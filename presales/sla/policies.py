@@ -141,13 +141,19 @@ def ensure_default_policies(**kwargs) -> None:
 
 def compute_due(values: PolicyValues, start: datetime, calendar=None) -> datetime:
     """The due time of a relative limit started at ``start`` (hours: calendar time; working
-    days: the company calendar, R-SLA-2)."""
+    days: the company calendar, R-SLA-2, estimated for a year not known yet)."""
+    return compute_due_estimate(values, start, calendar)[0]
+
+
+def compute_due_estimate(values: PolicyValues, start: datetime, calendar=None) -> tuple[datetime, list[int]]:
+    """``compute_due`` and the years whose working days were estimated to find it (empty:
+    the due time is exact)."""
     from presales.sla.calendar import WorkCalendar, add_hours
 
     if values.limit_unit == LimitUnit.HOURS:
-        return add_hours(start, values.limit_value)
+        return add_hours(start, values.limit_value), []
     if values.limit_unit == LimitUnit.WORKING_DAYS:
-        return (calendar or WorkCalendar()).add_working_days(start, values.limit_value)
+        return (calendar or WorkCalendar()).due(start, values.limit_value)
     raise DomainError(fields={"due_at": [_("This kind of timer needs its due time.")]})
 
 
@@ -189,6 +195,16 @@ class Plan:
     reminders_done: int
     escalations_done: int
     next_action_at: datetime | None
+
+
+def next_action_at(
+    values: PolicyValues, due_at: datetime, *, reminders_done: int, escalations_done: int
+) -> datetime | None:
+    """The time of the first reminder or escalation not done yet (None: nothing is left)."""
+    upcoming = [s.at for s in reminder_steps(values, due_at) if s.n > reminders_done] + [
+        s.at for s in escalation_steps(values, due_at) if s.n > escalations_done
+    ]
+    return min(upcoming) if upcoming else None
 
 
 def plan(values: PolicyValues, *, due_at: datetime, reminders_done: int, escalations_done: int, now) -> Plan:

@@ -80,6 +80,17 @@ def my_overdue_count(user) -> int:
     return Timer.objects.overdue().filter(owner_id=user.pk).count()
 
 
+def estimated_timer_years() -> list[tuple[int, int]]:
+    """(year, open timers) for each year not known yet that open timers' due times were
+    estimated for (weekends only), for the admins' calendar page."""
+    counts: dict[int, int] = defaultdict(int)
+    rows = Timer.objects.open().filter(context__has_key="due_estimated").values_list("context", flat=True)
+    for context in rows:
+        for year in context.get("due_estimated") or []:
+            counts[year] += 1
+    return sorted(counts.items())
+
+
 def unread_count(user) -> int:
     """The bell's number: one count on the partial index notification_unread."""
     if not user.is_authenticated:

@@ -11,12 +11,14 @@ Policy, calendar and webhook services are the admin's: they check the role insid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -24,14 +26,16 @@ from presales.accounts.models import Team
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.roles import Role
 from presales.core.writes import save_as, validate
-from presales.sla.calendar import WorkCalendar, library_years
+from presales.sla.calendar import WorkCalendar, company_tz, library_years
 from presales.sla.models import CalendarDay, CalendarYear, SlaPolicy, TeamWebhook, Timer, TimerState
 from presales.sla.models.timers import EscalationTarget, LimitUnit
 from presales.sla.policies import (
+    PolicyValues,
     active_policy,
-    compute_due,
-    escalation_steps,
+    compute_due_estimate,
     get_kind,
+    kind_label,
+    next_action_at,
     reminder_steps,
 )
 
@@ -59,7 +63,6 @@ def timer_start(
     context: dict | None = None,
     due_at: datetime | None = None,
     team=None,
-    estimate_unknown_calendar: bool = False,
 ) -> Timer:
     """Start the ``kind`` timer on ``subject`` for ``owner`` (R-SLA-1).
 
@@ -70,10 +73,10 @@ def timer_start(
     and which manager sees the timer). If an open timer of this kind is already on the
     subject it is returned unchanged.
 
-    A working-day limit reaching a year the calendar does not know raises CalendarUnknown
-    (409), refusing the caller's event, unless ``estimate_unknown_calendar``: then that
-    year counts weekends only, the timer says so (``context["due_estimated"]``, the years)
-    and the administrators are told once per year to enter its calendar (R-SLA-2).
+    A working-day limit reaching a year the calendar does not know is never refused: that
+    year counts weekends only, the timer says so (``context["due_estimated"]``, the years),
+    each administrator is told once about this timer, and the due time is recomputed when
+    the year is entered (:func:`timers_recompute_estimated`, R-SLA-2).
     """
     spec = get_kind(kind)
     subject_type, subject_id = _subject_key(subject)
@@ -94,18 +97,11 @@ def timer_start(
             raise DomainError(
                 fields={"due_at": [_("This kind of timer computes its due time from its policy.")]}
             )
-        calendar = None
-        if estimate_unknown_calendar and values.limit_unit == LimitUnit.WORKING_DAYS:
-            calendar = WorkCalendar(estimate_unknown=True)
-        due_at = compute_due(values, start, calendar)
-        if calendar is not None and calendar.estimated_years:
-            context = {**(context or {}), "due_estimated": sorted(calendar.estimated_years)}
-            _tell_admins_calendar_unknown(calendar.estimated_years)
+        due_at, estimated = compute_due_estimate(values, start)
+        if estimated:
+            context = {**(context or {}), "due_estimated": estimated}
     # Reminders whose time was already past at the start are not sent late.
     reminders_done = sum(1 for step in reminder_steps(values, due_at) if step.at <= start)
-    upcoming = [s.at for s in reminder_steps(values, due_at) if s.n > reminders_done] + [
-        s.at for s in escalation_steps(values, due_at)
-    ]
     timer = Timer(
         kind=kind,
         subject_type=subject_type,
@@ -118,7 +114,7 @@ def timer_start(
         policy_version=values.version,
         context=context or {},
         reminders_sent=reminders_done,
-        next_action_at=min(upcoming) if upcoming else None,
+        next_action_at=next_action_at(values, due_at, reminders_done=reminders_done, escalations_done=0),
     )
     try:
         with transaction.atomic():
@@ -128,35 +124,140 @@ def timer_start(
         return Timer.objects.get(
             subject_type=subject_type, subject_id=subject_id, kind=kind, state=TimerState.OPEN
         )
+    if timer.due_estimated:
+        _tell_admins_timer_estimated(timer)
     return timer
 
 
-def _tell_admins_calendar_unknown(years: set[int]) -> None:
-    """Each active administrator is told once per year that deadlines in ``years`` are
-    estimated until the year's calendar is entered (the notification key makes it once)."""
-    from django.db.models import Q
-    from django.urls import reverse
-
+def _admins():
     from presales.accounts.models import User
+
+    return User.objects.filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN), is_active=True).distinct()
+
+
+def _tell_admins_timer_estimated(timer: Timer) -> None:
+    """Each active administrator is told once about each estimated timer (until the year is
+    entered no new timer is estimated for it): ``calendar:{year}:timer:{id}:{admin}``."""
     from presales.sla.notifications import CALENDAR_UNKNOWN, notify
 
-    admins = User.objects.filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN), is_active=True).distinct()
-    for year in sorted(years):
-        for admin in admins:
-            with translation.override(admin.language or settings.LANGUAGE_CODE):
-                notify(
-                    recipient=admin,
-                    kind=CALENDAR_UNKNOWN,
-                    key=f"calendar:{year}:unknown:{admin.pk}",
-                    title=_("Enter the %(year)s working-day calendar") % {"year": year},
-                    body=_(
-                        "Deadlines counted in working days that reach %(year)s are estimated "
-                        "(weekends off, public holidays not known) until an administrator enters "
-                        "that year's public holidays and make-up working days and declares the year."
-                    )
-                    % {"year": year},
-                    url=reverse("sla:calendar"),
+    years = timer.estimated_years
+    label = ", ".join(str(y) for y in years)
+    for admin in _admins():
+        with translation.override(admin.language or settings.LANGUAGE_CODE):
+            params = {
+                "kind": str(kind_label(timer.kind)),
+                "due": timezone.localtime(timer.due_at).strftime("%Y-%m-%d %H:%M"),
+                "year": label,
+            }
+            notify(
+                recipient=admin,
+                kind=CALENDAR_UNKNOWN,
+                key=f"calendar:{years[0]}:timer:{timer.pk}:{admin.pk}",
+                title=_("Estimated deadline (%(year)s calendar missing): %(kind)s") % params,
+                body=_(
+                    "A deadline (%(kind)s, due %(due)s) counts working days in %(year)s, whose "
+                    "public holidays and make-up working days are not entered yet: weekends are "
+                    "skipped, holidays are not. Enter that year's official schedule and declare "
+                    "the year on the work calendar page; open deadlines are then recomputed."
                 )
+                % params,
+                url=reverse("sla:calendar"),
+                timer=timer,
+            )
+
+
+def _tell_admins_year_unknown(year: int) -> int:
+    """Each active administrator is told once per year that ``year``'s working-day calendar
+    must be entered (``calendar:{year}:unknown:{admin}``). Returns how many were told now."""
+    from presales.sla.models import Notification
+    from presales.sla.notifications import CALENDAR_UNKNOWN, notify
+
+    told = 0
+    for admin in _admins():
+        key = f"calendar:{year}:unknown:{admin.pk}"
+        if Notification.objects.filter(key=key).exists():
+            continue
+        with translation.override(admin.language or settings.LANGUAGE_CODE):
+            notify(
+                recipient=admin,
+                kind=CALENDAR_UNKNOWN,
+                key=key,
+                title=_("Enter the %(year)s working-day calendar") % {"year": year},
+                body=_(
+                    "The holiday calendar does not know %(year)s yet. Until an administrator "
+                    "enters that year's public holidays and make-up working days from the State "
+                    "Council notice and declares the year, deadlines counted in working days that "
+                    "reach %(year)s are estimated (weekends off, public holidays not known)."
+                )
+                % {"year": year},
+                url=reverse("sla:calendar"),
+            )
+        told += 1
+    return told
+
+
+# Kinds whose due time is copied onto their record (e.g. a lead's first-contact due time):
+# the owning app says how to update the copy when a recomputation moves the due time.
+_DUE_LISTENERS: dict[str, list[Callable[[Timer], None]]] = {}
+
+
+def register_due_changed(kind: str, listener: Callable[[Timer], None]) -> None:
+    """Call ``listener(timer)`` inside the recomputing transaction when the due time of an
+    open ``kind`` timer is recomputed (from the owning app's ``ready()``)."""
+    _DUE_LISTENERS.setdefault(kind, []).append(listener)
+
+
+@transaction.atomic
+def timers_recompute_estimated(*, now: datetime | None = None) -> int:
+    """Recompute the due time and schedule of every open timer whose due time was estimated
+    for a year that is known now (entered by an admin, or shipped by the holiday library),
+    under the timers' row locks (taken in id order). Reminders and escalations already sent
+    stay sent (their counters are kept: R-SLA-3), also when their recomputed time is past;
+    one not sent yet whose new time is past is sent by the next sweep. Returns how many
+    timers were recomputed."""
+    calendar = WorkCalendar()
+    candidates = (
+        Timer.objects.filter(state=TimerState.OPEN, context__has_key="due_estimated")
+        .select_for_update(of=("self",))
+        .order_by("pk")
+    )
+    recomputed = 0
+    for timer in candidates:
+        if not any(calendar.knows(year) for year in timer.estimated_years):
+            continue
+        values = PolicyValues.from_snapshot(timer.policy)
+        due_at, estimated = compute_due_estimate(values, timer.started_at, calendar)
+        context = {k: v for k, v in timer.context.items() if k != "due_estimated"}
+        if estimated:
+            context["due_estimated"] = estimated
+        context["due_recomputed"] = {
+            "from": timezone.localtime(timer.due_at).isoformat(),
+            "at": (now or timezone.now()).isoformat(),
+        }
+        timer.due_at = due_at
+        timer.context = context
+        timer.next_action_at = next_action_at(
+            values, due_at, reminders_done=timer.reminders_sent, escalations_done=timer.escalations_sent
+        )
+        timer.save(update_fields=["due_at", "context", "next_action_at"])
+        for listener in _DUE_LISTENERS.get(timer.kind, ()):
+            listener(timer)
+        recomputed += 1
+    return recomputed
+
+
+def calendar_check(*, now: datetime | None = None) -> dict:
+    """The daily calendar check (beat): from 1 November, if next year's working-day
+    calendar is not known, tell the administrators once (per year); the current year too,
+    if it is still not known. Then recompute the estimated timers whose year became known
+    meanwhile (a library upgrade, or a timer started while its year was being declared)."""
+    now = now or timezone.now()
+    today = timezone.localtime(now, company_tz()).date()
+    years = [today.year] + ([today.year + 1] if today >= date(today.year, 11, 1) else [])
+    calendar = WorkCalendar(overrides={})
+    unknown = [year for year in years if not calendar.knows(year)]
+    told = sum(_tell_admins_year_unknown(year) for year in unknown)
+    return {"unknown": unknown, "told": told, "recomputed": timers_recompute_estimated(now=now)}
 
 
 def _open_timer(kind: str, subject) -> Timer | None:
@@ -351,7 +452,8 @@ def calendar_day_delete(*, actor, day: date) -> None:
 @transaction.atomic
 def calendar_year_declare(*, actor, year: int, note: str = "") -> CalendarYear:
     """An admin declares that a year the holiday library does not know has its public
-    holidays and make-up workdays entered as calendar days (R-SLA-2)."""
+    holidays and make-up workdays entered as calendar days (R-SLA-2). The open timers whose
+    due time was estimated for that year are recomputed in the same transaction."""
     _require_admin(actor)
     if year in library_years():
         raise Conflict(_("The holiday library already knows %(year)s.") % {"year": year})
@@ -360,6 +462,7 @@ def calendar_year_declare(*, actor, year: int, note: str = "") -> CalendarYear:
     entry, _created = CalendarYear.objects.get_or_create(
         year=year, defaults={"note": note, "declared_by": actor}
     )
+    entry.recomputed = timers_recompute_estimated()
     return entry
 
 

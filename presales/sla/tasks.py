@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from presales.sla.delivery import deliver
 from presales.sla.notifications import DELIVER_TASK
+from presales.sla.services import calendar_check
 from presales.sla.sweep import sweep
 
 SWEEP_TASK = "presales.sla.tasks.sweep_due_timers_task"
+CALENDAR_TASK = "presales.sla.tasks.check_work_calendar_task"
 
 
 @shared_task(name=SWEEP_TASK)
@@ -25,3 +27,10 @@ def sweep_due_timers_task() -> dict:
 def deliver_notification_task(delivery_id: int) -> str:
     """Send one delivery (one channel of one notification) once."""
     return deliver(delivery_id=delivery_id)
+
+
+@shared_task(name=CALENDAR_TASK)
+def check_work_calendar_task() -> dict:
+    """Daily (beat): from 1 November, tell the admins once if next year's working-day
+    calendar is missing; recompute estimated timers whose year became known (R-SLA-2)."""
+    return calendar_check(now=timezone.now())

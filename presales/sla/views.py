@@ -274,7 +274,8 @@ class SlaPolicyEditView(RoleRequiredMixin, View):
 
 
 class WorkCalendarView(RoleRequiredMixin, View):
-    """Company days off and extra working days; years entered by hand (R-SLA-2)."""
+    """Company days off and extra working days; years entered by hand (R-SLA-2). Declaring a
+    year recomputes the open deadlines that were estimated for it."""
 
     template_name = "presales/work_calendar.html"
     required_roles = ADMIN_ONLY
@@ -291,6 +292,7 @@ class WorkCalendarView(RoleRequiredMixin, View):
                 "year_form": year_form or _style(CalendarYearForm()),
                 "known_from": known.start,
                 "known_to": known.stop - 1,
+                "estimated": selectors.estimated_timer_years(),
             },
             status=status,
         )
@@ -303,11 +305,15 @@ class WorkCalendarView(RoleRequiredMixin, View):
             form = _style(CalendarYearForm(request.POST))
             if form.is_valid():
                 try:
-                    calendar_year_declare(actor=request.user, **form.cleaned_data)
+                    entry = calendar_year_declare(actor=request.user, **form.cleaned_data)
                 except DomainError as exc:
                     _apply_errors(form, exc)
                 else:
-                    messages.success(request, _("The year was declared."))
+                    messages.success(
+                        request,
+                        _("The year was declared. Estimated deadlines recomputed with it: %(count)d.")
+                        % {"count": entry.recomputed},
+                    )
                     return redirect("sla:calendar")
             return self._render(request, year_form=form, status=400)
         form = _style(CalendarDayForm(request.POST))

@@ -11,7 +11,7 @@ import chinese_calendar
 import pytest
 
 from presales.core.roles import Role
-from presales.sla.calendar import CalendarUnknown, WorkCalendar, add_hours, add_working_days, library_years
+from presales.sla.calendar import WorkCalendar, add_hours, add_working_days, library_years
 from presales.sla.models import CalendarDay, CalendarDayKind, CalendarYear
 from presales.sla.services import calendar_day_set, calendar_year_declare
 
@@ -101,12 +101,15 @@ def test_hours_limits_ignore_holidays():
     assert add_hours(at(2025, 9, 30, 18), 24) == at(2025, 10, 1, 18)
 
 
-def test_unknown_year_is_refused_not_guessed():
-    """R-SLA-2: 2027 is not in the library: a working-day limit reaching it raises a clear error."""
-    with pytest.raises(CalendarUnknown) as exc:
-        add_working_days(at(2026, 12, 31), 1)
-    assert exc.value.status_code == 409
-    assert "2027" in exc.value.message
+def test_unknown_year_is_estimated_weekends_only_not_refused():
+    """R-SLA-2: 2027 is not in the library: its days count Monday to Friday, and the calendar
+    says which year it estimated (Thu 2026-12-31 + 1 → Fri 2027-01-01; + 2 → Mon 01-04)."""
+    calendar = WorkCalendar()
+    assert calendar.due(at(2026, 12, 31), 1) == (end_of(2027, 1, 1), [2027])
+    assert calendar.due(at(2026, 12, 31), 2) == (end_of(2027, 1, 4), [2027])
+    # a limit that stays in a known year is exact
+    assert calendar.due(at(2026, 12, 28), 2) == (end_of(2026, 12, 30), [])
+    assert not calendar.knows(2027) and calendar.knows(2026)
 
 
 def test_year_entered_by_an_admin_is_used(admin):

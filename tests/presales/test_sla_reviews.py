@@ -18,8 +18,14 @@ from opportunities.choices import CloseReason
 from opportunities.services import initiation_save, initiation_submit, initiation_withdraw, opportunity_move
 from presales.core.errors import Conflict, NotAllowed
 from presales.core.roles import Role
-from presales.sla.calendar import CalendarUnknown, library_years
-from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, INITIATION_REVIEW, LEAD_FIRST_CONTACT, REVIEW_STEP
+from presales.sla.calendar import library_years
+from presales.sla.defaults import (
+    COMMUNICATION_FOLLOW_UP,
+    CONTRACT_ARCHIVE,
+    INITIATION_REVIEW,
+    LEAD_FIRST_CONTACT,
+    REVIEW_STEP,
+)
 from presales.sla.models import CalendarYear, Notification, Timer, TimerState
 from presales.sla.notifications import CALENDAR_UNKNOWN
 from presales.sla.selectors import timers_for
@@ -449,7 +455,7 @@ def test_review_timers_estimate_an_unknown_year_and_tell_the_admins_R_SLA_2(
     make_chain, engineer, sm1, admin, opportunity
 ):
     """A decision is not refused because next year's holidays are not entered yet: its
-    deadline counts weekends only, says so, and the administrators are told once."""
+    deadline counts weekends only, says so, and the administrators are told once per timer."""
     # given the default policy (2 working days) and a year nobody has entered
     unknown = max(library_years()) + 1
     assert not CalendarYear.objects.filter(year=unknown).exists()
@@ -457,28 +463,30 @@ def test_review_timers_estimate_an_unknown_year_and_tell_the_admins_R_SLA_2(
     task = task_of(review_of(submit(engineer, opportunity)), sm1)
     Timer.objects.filter(kind=REVIEW_STEP).delete()
     start = datetime(unknown, 3, 5, 10, 0, tzinfo=SH)  # a Friday
-    # when a timer of that year starts
+    # when a timer of that year starts (and is started again: a retry)
     timer = start_review_step_timer(task, start=start)
+    assert start_review_step_timer(task, start=start) == timer
     # then Monday and Tuesday count, the timer says it is estimated ...
     assert timezone.localtime(timer.due_at, SH) == datetime(unknown, 3, 9, 23, 59, 59, tzinfo=SH)
-    assert timer.context["due_estimated"] == [unknown]
-    # ... and the admin is told, once, however many timers do it
-    timer_start(kind=REVIEW_STEP, subject=opportunity, owner=sm1, start=start, estimate_unknown_calendar=True)
-    alerts = Notification.objects.filter(kind=CALENDAR_UNKNOWN)
-    assert list(alerts.values_list("recipient__username", "key")) == [
-        ("admin", f"calendar:{unknown}:unknown:{admin.pk}")
+    assert timer.context["due_estimated"] == [unknown] and timer.due_estimated
+    # ... and the admin is told about it once, and once more for another estimated timer
+    other = timer_start(kind=REVIEW_STEP, subject=opportunity, owner=sm1, start=start)
+    alerts = Notification.objects.filter(kind=CALENDAR_UNKNOWN).order_by("pk")
+    assert list(alerts.values_list("recipient__username", "key", "timer")) == [
+        ("admin", f"calendar:{unknown}:timer:{timer.pk}:{admin.pk}", timer.pk),
+        ("admin", f"calendar:{unknown}:timer:{other.pk}:{admin.pk}", other.pk),
     ]
-    assert str(unknown) in alerts.get().title and alerts.get().url == reverse("sla:calendar")
+    assert str(unknown) in alerts.first().title and alerts.first().url == reverse("sla:calendar")
 
 
-def test_other_timers_still_refuse_an_unknown_year(engineer, team):
-    """Only callers that ask for an estimate get one: a deadline is never silently guessed."""
+def test_every_working_day_timer_estimates_an_unknown_year_R_SLA_2(engineer, team, admin):
+    """No working-day timer is refused for an unknown year: every kind estimates, flagged."""
     lead = LeadFactory(team=team, owner=engineer)
-    start = datetime(max(library_years()) + 1, 3, 5, 10, 0, tzinfo=SH)
-    with pytest.raises(CalendarUnknown):
-        timer_start(kind=REVIEW_STEP, subject=lead, owner=engineer, start=start)
-    assert not Timer.objects.exists()
-    assert not Notification.objects.exists()
+    start = datetime(max(library_years()) + 1, 3, 5, 10, 0, tzinfo=SH)  # a Friday
+    timer = timer_start(kind=CONTRACT_ARCHIVE, subject=lead, owner=engineer, start=start)
+    assert timezone.localtime(timer.due_at, SH) == datetime(start.year, 3, 10, 23, 59, 59, tzinfo=SH)
+    assert timer.estimated_years == [start.year]
+    assert Notification.objects.filter(kind=CALENDAR_UNKNOWN, timer=timer).count() == 1
 
 
 # --- timers on record pages ------------------------------------------------------------------

@@ -234,6 +234,17 @@ class Timer(models.Model):
         return self.state == TimerState.OPEN and self.due_at <= (now or timezone.now())
 
     @property
+    def estimated_years(self) -> list[int]:
+        """The years whose working days were estimated (weekends only) to compute ``due_at``,
+        because their official calendar was not known yet; empty when the due time is exact.
+        Recomputed when the year is entered (presales.sla.services.timers_recompute_estimated)."""
+        return list((self.context or {}).get("due_estimated") or [])
+
+    @property
+    def due_estimated(self) -> bool:
+        return bool(self.estimated_years)
+
+    @property
     def satisfied_late(self) -> bool:
         return self.satisfied_at is not None and self.satisfied_at > self.due_at
 
@@ -268,7 +279,8 @@ class CalendarDay(models.Model):
 class CalendarYear(models.Model):
     """A year the holiday library does not cover, declared complete by an admin: its public
     holidays and make-up workdays are entered as calendar days, weekends count as usual.
-    Without it working-day limits in that year are refused, never guessed."""
+    Without it working-day limits reaching that year are estimated (weekends only) and
+    flagged; declaring the year recomputes them."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
     note = models.CharField(_("source"), max_length=200, blank=True)
