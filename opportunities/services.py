@@ -1,10 +1,11 @@
 """Write use cases of the opportunity lifecycle (R-OPP-1..3).
 
-Every service is keyword-only and atomic, re-reads the row it changes with
-``select_for_update()``, checks permission inside, validates, saves with the actor as the
-audit author and schedules follow-ups with ``transaction.on_commit``. Views, the API, the
-review engine's callbacks and the demo builder all call these; nothing else writes
-opportunities, their stage, the initiation status or the project team.
+Every service is keyword-only and atomic, re-reads the rows it changes under their locks,
+taken through opportunities/locks.py in the aggregate's one order (opportunity → initiation →
+review → tasks), checks permission inside, validates, saves with the actor as the audit
+author and schedules follow-ups with ``transaction.on_commit``. Views, the API, the review
+engine's callbacks and the demo builder all call these; nothing else writes opportunities,
+their stage, the initiation status or the project team.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from leads.choices import LeadStatus
 from leads.models import Customer, Lead
 from leads.services import lead_qualify
 from opportunities.choices import InitiationStatus, ProjectRole, Stage
+from opportunities.locks import lock_initiation, lock_opportunity, lock_opportunity_and_initiation
 from opportunities.models import InitiationMember, Opportunity, ProjectInitiation, ProjectMember, StageChange
 from opportunities.timers import start_initiation_timer
 from opportunities.transitions import (
@@ -199,7 +201,7 @@ def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict) -> 
     """Change an open opportunity's facts. Never the stage: that moves through
     :func:`opportunity_move`. The tender decision is fixed once the bid stage was entered
     or skipped; an owner change is reflected on a formed project team."""
-    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    opportunity = lock_opportunity(opportunity.pk)
     _require_work(actor, opportunity)
     if not opportunity.is_open:
         raise Conflict(_("A closed opportunity cannot be edited."))
@@ -266,7 +268,7 @@ def opportunity_move(
     ``context`` carries what the move asks for: ``reason`` and ``winning_competitor`` to
     close as lost or abandoned, ``bid_skip_reason`` to skip the bid.
     """
-    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    opportunity = lock_opportunity(opportunity.pk)
     return _move(actor=actor, opportunity=opportunity, name=move, note=note, context=context)
 
 
@@ -279,7 +281,7 @@ def _move(
     context: dict,
     check_permission: bool = True,
 ) -> Opportunity:
-    """The body of a move on a locked opportunity."""
+    """The body of a move on a locked opportunity (the caller holds its lock)."""
     unknown = set(context) - MOVE_CONTEXT_FIELDS
     if unknown:
         raise DomainError(fields={k: [_("This field cannot be set here.")] for k in sorted(unknown)})
@@ -327,7 +329,9 @@ def _move(
 
 
 def _cancel_pending_initiation(opportunity: Opportunity, actor) -> None:
-    """A closed opportunity needs no initiation decision: its review in progress is withdrawn."""
+    """A closed opportunity needs no initiation decision: its review in progress is withdrawn.
+    Under the opportunity's lock; the initiation, then its review, are locked next (the order
+    of opportunities/locks.py), by the review engine through the initiation's ``lock`` hook."""
     initiation = ProjectInitiation.objects.filter(
         opportunity=opportunity, status=InitiationStatus.IN_REVIEW
     ).first()
@@ -389,11 +393,10 @@ def initiation_save(
     strategy, expected goals and the proposed team (``team`` replaces it when given: rows of
     ``user``, ``role``, ``responsibility``). Only a draft or rejected request changes; each
     change raises its revision, so a rejected request must change before review again."""
-    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    opportunity, initiation = lock_opportunity_and_initiation(opportunity.pk)
     _require_work(actor, opportunity)
     if not opportunity.is_open:
         raise Conflict(_("The opportunity is closed."))
-    initiation = ProjectInitiation.objects.select_for_update().filter(opportunity=opportunity).first()
     if initiation is None:
         initiation = ProjectInitiation(opportunity=opportunity)
     elif initiation.status == InitiationStatus.IN_REVIEW:
@@ -425,17 +428,11 @@ def initiation_save(
     return initiation
 
 
-def _lock_initiation(initiation: ProjectInitiation) -> ProjectInitiation:
-    # Lock the opportunity first (the order every writer uses), then the request.
-    Opportunity.objects.select_for_update().get(pk=initiation.opportunity_id)
-    return ProjectInitiation.objects.select_for_update().select_related("opportunity").get(pk=initiation.pk)
-
-
 @transaction.atomic
 def initiation_submit(*, actor: User, initiation: ProjectInitiation) -> ProjectInitiation:
     """Send the request to the sales manager's review (R-OPP-2, R-REV-1): starts a review
     of kind "initiation". A rejected request goes again only once changed (R-REV-5)."""
-    initiation = _lock_initiation(initiation)
+    initiation = lock_initiation(initiation)
     INITIATION_MACHINE.check(initiation, actor, "submit")
     validate(initiation)
     initiation.status = InitiationStatus.IN_REVIEW
@@ -457,7 +454,7 @@ def initiation_withdraw(*, actor: User, initiation: ProjectInitiation, reason: s
     reason = str(reason or "").strip()
     if not reason:
         raise DomainError(fields={"reason": [_("Say why the request is withdrawn.")]})
-    initiation = _lock_initiation(initiation)
+    initiation = lock_initiation(initiation)
     INITIATION_MACHINE.check(initiation, actor, "withdraw")
     if review_cancel_for_subject(actor=actor, subject=initiation, reason=reason) is None:
         # No review in progress any more (cancelled elsewhere): just reopen the draft.
@@ -470,10 +467,15 @@ def _back_to_draft(initiation: ProjectInitiation, actor) -> None:
     save_as(initiation, actor)
 
 
+# The review engine's callbacks below run under the locks the engine took through the
+# initiation's ``lock`` hook (opportunity → initiation, then the review). They lock the
+# request again, in the same order: that re-reads it and costs no wait.
+
+
 def initiation_on_cancelled(*, subject: ProjectInitiation, review, actor) -> None:
     """Review engine callback: the request's review was withdrawn (here or on the review's
     page); the request is a draft again, to change and send anew."""
-    initiation = _lock_initiation(subject)
+    initiation = lock_initiation(subject)
     if initiation.status == InitiationStatus.IN_REVIEW:
         _back_to_draft(initiation, actor)
     # Nothing is waiting for a decision any more, and none was made: the wait is called off.
@@ -484,7 +486,7 @@ def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None
     """Review engine callback, inside the deciding transaction (R-OPP-2): the request is
     approved, the project team is formed with named roles, and an opportunity still in
     lead intake moves on to needs analysis through the lifecycle table."""
-    initiation = _lock_initiation(subject)
+    initiation = lock_initiation(subject)
     reasons = INITIATION_MACHINE.reasons(initiation, actor, "approve")
     if reasons:
         raise GateRefused(reasons=reasons)
@@ -492,7 +494,7 @@ def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None
     initiation.approved_at = timezone.now()
     save_as(initiation, actor)
     timer_satisfy(kind=INITIATION_REVIEW, subject=initiation, at=initiation.approved_at)
-    opportunity = Opportunity.objects.select_for_update().get(pk=initiation.opportunity_id)
+    opportunity = initiation.opportunity  # locked by lock_initiation, read after the lock
     _form_project_team(initiation, opportunity, actor)
     if opportunity.stage == Stage.LEAD_INTAKE:
         # The approver's authority comes from the review chain, not from the team; the
@@ -510,7 +512,7 @@ def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None
 def initiation_on_rejected(*, subject: ProjectInitiation, review, actor) -> None:
     """Review engine callback: the request returns to its author with the reviewers'
     comments (shown from the review); it may change and go to review again (R-REV-5)."""
-    initiation = _lock_initiation(subject)
+    initiation = lock_initiation(subject)
     reasons = INITIATION_MACHINE.reasons(initiation, actor, "reject")
     if reasons:
         raise GateRefused(reasons=reasons)
