@@ -10,7 +10,9 @@ then the other is certainly blocked behind it, and releasing the first decides t
   lock (``SELECT ... FOR UPDATE``), whichever service takes it, so a test can force "this
   one locks first" without knowing which row the code under test locks first;
 - :func:`run_in_threads` runs callables in threads, each with its own connection, and returns
-  what each returned or raised.
+  what each returned or raised;
+- :func:`recorded_row_locks` lists the tables a block locks rows of, in order, and
+  :func:`assert_lock_order` checks them against an aggregate's documented lock order.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 from django.db import connection, connections
 
 ROW_LOCK = re.compile(r"\bFOR (NO KEY )?UPDATE\b")
+LOCKED_TABLE = re.compile(r'\bFROM "(\w+)"')
 
 
 def another_backend_waits() -> bool:
@@ -118,3 +121,30 @@ def run_in_threads(*calls: Callable[[], Any], together: bool = False, timeout: f
     stuck = [i for i, thread in enumerate(threads) if thread.is_alive()]
     assert not stuck, f"threads {stuck} did not finish within {timeout}s"
     return outcomes
+
+
+@contextmanager
+def recorded_row_locks():
+    """Yield a list that receives the table of every row-locking SELECT this thread runs
+    inside the block, in order (a table locked again is listed again)."""
+    tables: list[str] = []
+
+    def wrapper(execute, sql, params, many, context):
+        if ROW_LOCK.search(sql or ""):
+            match = LOCKED_TABLE.search(sql)
+            tables.append(match.group(1) if match else sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield tables
+
+
+def assert_lock_order(tables: list[str], order: list[str]) -> None:
+    """Every locked table is in ``order``, and the tables are first locked in that order.
+    A table locked again later is allowed: the callbacks re-lock the rows their caller holds
+    (free, it never waits); a different row of an earlier table locked late would slip
+    through, which this check accepts as its limit."""
+    unknown = sorted({t for t in tables if t not in order})
+    assert not unknown, f"locks outside the documented order {order}: {unknown} (all: {tables})"
+    first = list(dict.fromkeys(tables))
+    assert first == sorted(first, key=order.index), f"locks taken out of order {order}: {tables}"

@@ -57,6 +57,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so its process_exception sees the view's error first, with the user's language,
+    # messages and htmx already set up.
+    "presales.web.middleware.ConcurrentChangeMiddleware",
 ]
 
 ROOT_URLCONF = "presales.urls"

@@ -20,13 +20,14 @@ from rest_framework.test import APIClient
 
 from opportunities.choices import CloseReason, InitiationStatus, ProjectRole, Stage
 from opportunities.models import Opportunity, ProjectInitiation, ProjectMember, StageChange
-from opportunities.services import initiation_save, initiation_submit
+from opportunities.services import initiation_save, initiation_submit, initiation_withdraw, opportunity_move
 from presales.core.roles import Role
 from reviews.choices import ReviewStatus
 from reviews.defaults import ensure_default_chains
 from reviews.models import Review
 from reviews.selectors import reviews_for_subject
-from tests.concurrency import PauseAfterFirstLock, run_in_threads
+from reviews.services import review_cancel, review_decide
+from tests.concurrency import PauseAfterFirstLock, assert_lock_order, recorded_row_locks, run_in_threads
 from tests.factories import OpportunityFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -202,3 +203,64 @@ def test_approve_first_then_close_waits_and_closes_after_it_R_OPP_3(
         .values_list("from_stage", "move")
     )
     assert moves == [(Stage.LEAD_INTAKE, "start_needs_analysis"), (Stage.NEEDS_ANALYSIS, "abandon")]
+
+
+# --- the order each use case takes its locks in (no threads needed) -----------------------
+
+# opportunities/locks.py: opportunity → initiation → review (→ tasks, written under it) →
+# leaves (the SLA timers).
+LOCK_ORDER = ["presales_opportunity", "presales_projectinitiation", "reviews_review", "presales_timer"]
+
+
+def _decide(decision):
+    def run(initiation, engineer, sales_manager):
+        review_decide(
+            actor=sales_manager,
+            review=reviews_for_subject(initiation).get(),
+            decision=decision,
+            comment="Not yet." if decision == "reject" else "",
+        )
+
+    return run
+
+
+USE_CASES = {
+    "approve": _decide("approve"),
+    "reject": _decide("reject"),
+    "withdraw": lambda initiation, engineer, sales_manager: initiation_withdraw(
+        actor=engineer, initiation=initiation, reason="The amount changed."
+    ),
+    "cancel on the review's page": lambda initiation, engineer, sales_manager: review_cancel(
+        actor=engineer, review=reviews_for_subject(initiation).get(), reason="The amount changed."
+    ),
+    "abandon the opportunity": lambda initiation, engineer, sales_manager: opportunity_move(
+        actor=engineer, opportunity=initiation.opportunity, move="abandon", reason=CloseReason.BUDGET
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("use_case", USE_CASES)
+def test_every_use_case_locks_in_the_one_order_R_REV_5(initiation, engineer, sales_manager, use_case):
+    """R-REV-5, R-OPP-3: each use case that touches a reviewed initiation locks the
+    opportunity, then the initiation, then the review (then timers): never the review first."""
+    # when the use case runs on a request in review
+    with recorded_row_locks() as tables:
+        USE_CASES[use_case](initiation, engineer, sales_manager)
+    # then it reached the review, and first locked each table in the order (re-locking rows
+    # it already holds, as the engine's callbacks do, is free)
+    assert list(dict.fromkeys(tables))[:3] == LOCK_ORDER[:3], tables
+    assert_lock_order(tables, LOCK_ORDER)
+
+
+@pytest.mark.django_db
+def test_submitting_locks_in_the_one_order_R_OPP_2(team, engineer, sales_rep, sales_manager):
+    """R-OPP-2: sending the request to review locks the opportunity, then the request; the
+    review it starts is new (its uniqueness is the database's), then the timers."""
+    ensure_default_chains()
+    opportunity = OpportunityFactory(team=team, sales_owner=sales_rep, presales_owner=engineer)
+    initiation = initiation_save(actor=engineer, opportunity=opportunity, data=REQUEST)
+    with recorded_row_locks() as tables:
+        initiation_submit(actor=engineer, initiation=initiation)
+    assert list(dict.fromkeys(tables))[:2] == LOCK_ORDER[:2], tables
+    assert_lock_order(tables, LOCK_ORDER)
