@@ -3,13 +3,16 @@
 Registered from ``OpportunitiesConfig.ready``; the review engine reaches the request only
 through these callables. The decision callbacks are the lifecycle services, so the
 request's status, the project team and the opportunity's stage change in the same
-transaction as the deciding vote.
+transaction as the deciding vote. The ``lock`` hook is ``opportunities.locks.lock_initiation``
+(opportunity → initiation): the engine takes it before the review's lock, the order the
+request's own services use (withdraw, close the opportunity), so they queue, never deadlock.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from opportunities.locks import lock_initiation
 from opportunities.models import Opportunity, ProjectInitiation
 from opportunities.services import initiation_on_approved, initiation_on_cancelled, initiation_on_rejected
 from reviews.registry import SubjectType, register_subject_type
@@ -62,6 +65,7 @@ def register() -> None:
             url_of=_url_of,
             on_approved=initiation_on_approved,
             on_rejected=initiation_on_rejected,
+            lock=lock_initiation,
             amount_of=_amount_of,
             visible_to=_visible_to,
             on_cancelled=initiation_on_cancelled,

@@ -1,10 +1,11 @@
 """Write use cases of the opportunity lifecycle (R-OPP-1..3).
 
-Every service is keyword-only and atomic, re-reads the row it changes with
-``select_for_update()``, checks permission inside, validates, saves with the actor as the
-audit author and schedules follow-ups with ``transaction.on_commit``. Views, the API, the
-review engine's callbacks and the demo builder all call these; nothing else writes
-opportunities, their stage, the initiation status or the project team.
+Every service is keyword-only and atomic, re-reads the rows it changes under their locks,
+taken through opportunities/locks.py in the aggregate's one order (opportunity → initiation →
+review → tasks), checks permission inside, validates, saves with the actor as the audit
+author and schedules follow-ups with ``transaction.on_commit``. Views, the API, the review
+engine's callbacks and the demo builder all call these; nothing else writes opportunities,
+their stage, the initiation status or the project team.
 
 One door per state: the opportunity's stage is written only by ``_move`` (checked against
 ``MACHINE``, with its ``StageChange`` row), the initiation's status only by
@@ -25,6 +26,7 @@ from leads.choices import LeadStatus
 from leads.models import Customer, Lead
 from leads.services import customer_record_progress, lead_qualify
 from opportunities.choices import InitiationStatus, ProjectRole, Stage
+from opportunities.locks import lock_initiation, lock_opportunity, lock_opportunity_and_initiation
 from opportunities.models import (
     InitiationMember,
     InitiationStatusChange,
@@ -192,7 +194,7 @@ def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict) -> 
     """Change an open opportunity's facts. Never the stage: that moves through
     :func:`opportunity_move`. The tender decision is fixed once the bid stage was entered
     or skipped; an owner change is reflected on a formed project team."""
-    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    opportunity = lock_opportunity(opportunity.pk)
     _require_work(actor, opportunity)
     if not opportunity.is_open:
         raise Conflict(_("A closed opportunity cannot be edited."))
@@ -259,7 +261,7 @@ def opportunity_move(
     ``context`` carries what the move asks for: ``reason`` and ``winning_competitor`` to
     close as lost or abandoned, ``bid_skip_reason`` to skip the bid.
     """
-    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    opportunity = lock_opportunity(opportunity.pk)
     return _move(actor=actor, opportunity=opportunity, name=move, note=note, context=context)
 
 
@@ -272,7 +274,7 @@ def _move(
     context: dict,
     check_permission: bool = True,
 ) -> Opportunity:
-    """The body of a move on a locked opportunity."""
+    """The body of a move on a locked opportunity (the caller holds its lock)."""
     unknown = set(context) - MOVE_CONTEXT_FIELDS
     if unknown:
         raise DomainError(fields={k: [_("This field cannot be set here.")] for k in sorted(unknown)})
@@ -312,7 +314,9 @@ def _move(
 
 
 def _cancel_pending_initiation(opportunity: Opportunity, actor) -> None:
-    """A closed opportunity needs no initiation decision: its review in progress is withdrawn."""
+    """A closed opportunity needs no initiation decision: its review in progress is withdrawn.
+    Under the opportunity's lock; the initiation, then its review, are locked next (the order
+    of opportunities/locks.py), by the review engine through the initiation's ``lock`` hook."""
     initiation = ProjectInitiation.objects.filter(
         opportunity=opportunity, status=InitiationStatus.IN_REVIEW
     ).first()
@@ -374,11 +378,10 @@ def initiation_save(
     strategy, expected goals and the proposed team (``team`` replaces it when given: rows of
     ``user``, ``role``, ``responsibility``). Only a draft or rejected request changes; each
     change raises its revision, so a rejected request must change before review again."""
-    opportunity = Opportunity.objects.select_for_update().get(pk=opportunity.pk)
+    opportunity, initiation = lock_opportunity_and_initiation(opportunity.pk)
     _require_work(actor, opportunity)
     if not opportunity.is_open:
         raise Conflict(_("The opportunity is closed."))
-    initiation = ProjectInitiation.objects.select_for_update().filter(opportunity=opportunity).first()
     if initiation is None:
         initiation = ProjectInitiation(opportunity=opportunity)
     elif initiation.status == InitiationStatus.IN_REVIEW:
@@ -408,12 +411,6 @@ def initiation_save(
         for row in new_team:
             save_as(InitiationMember(initiation=initiation, **row), actor)
     return initiation
-
-
-def _lock_initiation(initiation: ProjectInitiation) -> ProjectInitiation:
-    # Lock the opportunity first (the order every writer uses), then the request.
-    Opportunity.objects.select_for_update().get(pk=initiation.opportunity_id)
-    return ProjectInitiation.objects.select_for_update().select_related("opportunity").get(pk=initiation.pk)
 
 
 def _initiation_move(
@@ -452,7 +449,7 @@ def _initiation_move(
 def initiation_submit(*, actor: User, initiation: ProjectInitiation) -> ProjectInitiation:
     """Send the request to the sales manager's review (R-OPP-2, R-REV-1): starts a review
     of kind "initiation". A rejected request goes again only once changed (R-REV-5)."""
-    initiation = _lock_initiation(initiation)
+    initiation = lock_initiation(initiation)
     INITIATION_MACHINE.check(initiation, actor, "submit")
     validate(initiation)
     _initiation_move(
@@ -478,7 +475,7 @@ def initiation_withdraw(*, actor: User, initiation: ProjectInitiation, reason: s
     again (move ``withdraw``, with the reason), and its review is cancelled with the reason
     (``initiation_on_cancelled`` then finds the draft and only calls off the wait)."""
     reason = str(reason or "").strip()
-    initiation = _lock_initiation(initiation)
+    initiation = lock_initiation(initiation)
     _initiation_move(initiation, actor=actor, move="withdraw", note=reason, reason=reason)
     review = review_cancel_for_subject(actor=actor, subject=initiation, reason=reason)
     if review is None:
@@ -487,11 +484,16 @@ def initiation_withdraw(*, actor: User, initiation: ProjectInitiation, reason: s
     return ProjectInitiation.objects.get(pk=initiation.pk)
 
 
+# The review engine's callbacks below run under the locks the engine took through the
+# initiation's ``lock`` hook (opportunity → initiation, then the review). They lock the
+# request again, in the same order: that re-reads it and costs no wait.
+
+
 def initiation_on_cancelled(*, subject: ProjectInitiation, review, actor) -> None:
     """Review engine callback: the request's review was withdrawn (on the review's page, or
     because the opportunity closed); the request is a draft again (move ``back_to_draft``),
     to change and send anew. A request withdrawn here is a draft already."""
-    initiation = _lock_initiation(subject)
+    initiation = lock_initiation(subject)
     if initiation.status == InitiationStatus.IN_REVIEW:
         _initiation_move(initiation, actor=actor, move="back_to_draft", note=review.outcome_note)
     # Nothing is waiting for a decision any more, and none was made: the wait is called off.
@@ -502,13 +504,13 @@ def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None
     """Review engine callback, inside the deciding transaction (R-OPP-2): the request is
     approved, the project team is formed with named roles, and an opportunity still in
     lead intake moves on to needs analysis through the lifecycle table."""
-    initiation = _lock_initiation(subject)
+    initiation = lock_initiation(subject)
     # The approver's authority comes from the review chain; the gates still run.
     _initiation_move(
         initiation, actor=actor, move="approve", facts={"approved_at": timezone.now()}, check_permission=False
     )
     timer_satisfy(kind=INITIATION_REVIEW, subject=initiation, at=initiation.approved_at)
-    opportunity = Opportunity.objects.select_for_update().get(pk=initiation.opportunity_id)
+    opportunity = initiation.opportunity  # locked by lock_initiation, read after the lock
     _form_project_team(initiation, opportunity, actor)
     if opportunity.stage == Stage.LEAD_INTAKE:
         # The approver's authority comes from the review chain, not from the team; the
@@ -527,7 +529,7 @@ def initiation_on_rejected(*, subject: ProjectInitiation, review, actor) -> None
     """Review engine callback: the request returns to its author with the reviewers'
     comments (shown from the review, and as the status change's note); it may change and
     go to review again (R-REV-5)."""
-    initiation = _lock_initiation(subject)
+    initiation = lock_initiation(subject)
     _initiation_move(
         initiation,
         actor=actor,

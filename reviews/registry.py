@@ -13,18 +13,27 @@ can never disagree. The registry is the only extension point of the engine: it k
 lists of hooks, and its own follow-ups (the approvers' timers, ``reviews.timers``) are
 called explicitly from ``reviews.services``.
 
+**Locks.** A subject's services lock the subject and then reach its review (a withdrawal
+cancels it); the engine's decisions reach the subject through the callbacks. So that both
+take the rows in one order (subject → review → tasks, reviews/locks.py), the engine locks the
+subject *first*, through ``lock``: ``lock(subject)`` takes the subject aggregate's locks in
+that aggregate's documented order (e.g. opportunity → initiation, opportunities/locks.py) and
+returns the subject re-read under its lock. Only then does the engine lock the review and
+re-check it. The callbacks receive that locked subject; when they lock again in the same order
+nothing waits (a transaction already holds its own locks).
+
 Plugging a subject in:
 
-1. ``register_subject_type(SubjectType(kind="initiation", model="presales.Initiation", ...))``
-   in the app's ``AppConfig.ready()``;
+1. ``register_subject_type(SubjectType(kind="initiation", model="opportunities.ProjectInitiation",
+   lock=..., ...))`` in the app's ``AppConfig.ready()``;
 2. an admin configures the chain of that kind (``reviews.defaults.ensure_default_chains()``
    creates the four of PROCESS.md);
-3. the subject's submit service locks the subject, moves it to "in review" and calls
-   ``reviews.services.review_start(actor=, subject=, kind=)``;
+3. the subject's submit service locks the subject (with the same function as ``lock``), moves
+   it to "in review" and calls ``reviews.services.review_start(actor=, subject=, kind=)``;
 4. approvers decide through the inbox or the API (``review_decide``); the last approval calls
    ``on_approved``, a rejection ``on_rejected`` (return the subject to its author with
    ``review.outcome_note``), a withdrawal ``on_cancelled``;
-5. when a subject under review changes, its service calls
+5. when a subject under review changes, its service (holding the subject's lock) calls
    ``review_cancel_for_subject(actor=, subject=, reason=)``: a changed subject needs a new
    review (R-REV-5). ``reviews.selectors.reviews_for_subject(subject)`` lists its reviews.
 """
@@ -50,6 +59,9 @@ class SubjectType:
     url_of: Callable[[Any], str]  # subject -> its page
     on_approved: Callable[..., None]  # (subject=, review=, actor=) inside the transaction
     on_rejected: Callable[..., None]  # (subject=, review=, actor=) inside the transaction
+    # subject -> the same subject re-read under its row locks, taken in its aggregate's lock
+    # order; the engine calls it before it locks the review (see the module docstring).
+    lock: Callable[[Any], Any]
     amount_of: Callable[[Any], Decimal | None] | None = None  # for step conditions
     visible_to: Callable[[Any], Any] | None = None  # user -> queryset of visible subjects
     # (subject=, review=, actor=) inside the transaction that cancels the review, e.g. to

@@ -1,10 +1,13 @@
 """Write use cases of the review engine (R-REV-1, R-REV-2, R-REV-4, R-REV-5).
 
-Every service is keyword-only and atomic. Deciding and cancelling lock the review row
-with ``select_for_update()`` first and re-check everything on the locked row, so two
-approvers of an ANY step, or one approver clicking twice, yield exactly one decision.
+Every service is keyword-only and atomic. Starting, deciding and cancelling take their locks
+in the one order of reviews/locks.py: the review's subject first (through its subject type's
+``lock`` hook), then the review row, and re-check everything on the locked rows, so two
+approvers of an ANY step, or one approver clicking twice, yield exactly one decision, and a
+decision racing the subject's own withdrawal waits for it instead of deadlocking.
 Subject apps plug in through ``reviews.registry``; their ``on_approved`` /
-``on_rejected`` / ``on_cancelled`` callbacks run inside the same transaction.
+``on_rejected`` / ``on_cancelled`` callbacks run inside the same transaction and receive the
+locked subject.
 
 Follow-ups are called explicitly, never through hook lists: after every start, decision and
 withdrawal that opened, decided or closed tasks, ``_tasks_changed`` calls
@@ -31,6 +34,7 @@ from presales.accounts.models import Team, User
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.roles import ROLE_SCOPE, Role, Scope, scope_of
 from presales.core.writes import apply_fields, delete_as, save_as, validate
+from reviews import locks
 from reviews.choices import (
     DECIDED_STATES,
     OPEN_STATES,
@@ -85,10 +89,6 @@ def _subject_type(kind: str) -> SubjectType:
     return subject_type
 
 
-def _lock(review: Review) -> Review:
-    return Review.objects.select_for_update().get(pk=review.pk)
-
-
 # --- approvers ---------------------------------------------------------------------------
 
 
@@ -126,7 +126,8 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
     as skipped, the others get one task per approver, and the first applicable step opens.
     Refused when the subject already has a review in progress, when no chain is active,
     or when a step has no approver other than the author (who may not approve their own
-    work, R-REV-5). The caller (the subject's service) holds the subject's lock.
+    work, R-REV-5). The caller (the subject's service) already holds the subject's lock;
+    taking it again here keeps the order even for a caller that forgot (it costs no wait).
     """
     subject_type = _subject_type(kind)
     if subject._meta.label != subject_type.model:
@@ -134,6 +135,7 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
             _("A %(kind)s review needs a %(model)s subject.") % {"kind": kind, "model": subject_type.model},
             code="wrong_subject",
         )
+    subject = locks.lock_subject(subject_type, subject)
     if scope_of(actor) is None:
         raise NotAllowed(_("Your account has no role; it cannot submit anything for review."))
     if (
@@ -369,8 +371,12 @@ def review_decide(
     with its last; then the next applicable step opens, or the review is approved and the
     subject's ``on_approved`` runs. A rejection ends the review and runs ``on_rejected``,
     which returns the subject to its author with the comment.
+
+    Locks the subject, then the review (reviews/locks.py); every check below runs on the
+    locked review, which may have changed while the subject's lock was awaited.
     """
-    review = _lock(review)
+    subject_type = _subject_type(review.kind)
+    subject, review = locks.lock_subject_then_review(subject_type, review)
     if review.status != ReviewStatus.IN_PROGRESS:
         raise Conflict(
             _("This review is %(status)s; it takes no more decisions.")
@@ -379,7 +385,6 @@ def review_decide(
         )
     if expected_version is not None and expected_version != review.version:
         raise Conflict(_("The review changed since you opened it; reload it and decide again."), code="stale")
-    subject_type = _subject_type(review.kind)
     if actor.pk == review.author_id:
         raise NotAllowed(_("Nobody may approve their own work."), code="own_subject")
 
@@ -420,7 +425,7 @@ def review_decide(
                 closed_because=TaskCloseReason.REVIEW_REJECTED,
             )
         )
-        subject_type.on_rejected(subject=review.subject, review=review, actor=actor)
+        subject_type.on_rejected(subject=subject, review=review, actor=actor)
         return review
 
     step_tasks = [t for t in tasks if t.step_order == task.step_order and t.pk != task.pk]
@@ -447,7 +452,7 @@ def review_decide(
         _finish(review, actor=actor, move="approve")
         save_as(review, actor)
         _tasks_changed(decided)
-        subject_type.on_approved(subject=review.subject, review=review, actor=actor)
+        subject_type.on_approved(subject=subject, review=review, actor=actor)
         return review
 
     opening = [t for t in tasks if t.step_order == next_order and t.state == TaskState.WAITING]
@@ -465,11 +470,11 @@ def review_decide(
 # --- cancel ------------------------------------------------------------------------------
 
 
-def _cancel(review: Review, *, actor: User, reason: str) -> Review:
+def _cancel(review: Review, *, subject_type: SubjectType, subject: Any, actor: User, reason: str) -> Review:
+    """Withdraw ``review``; the caller holds the locks of ``subject`` and then ``review``."""
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(fields={"reason": [_("Say why the review is withdrawn.")]})
-    subject_type = _subject_type(review.kind)
     review.version += 1
     pending = list(ReviewTask.objects.filter(review=review, state=TaskState.PENDING).order_by("pk"))
     _finish(review, actor=actor, move="cancel", note=reason)
@@ -483,31 +488,38 @@ def _cancel(review: Review, *, actor: User, reason: str) -> Review:
         )
     )
     if subject_type.on_cancelled is not None:
-        subject_type.on_cancelled(subject=review.subject, review=review, actor=actor)
+        subject_type.on_cancelled(subject=subject, review=review, actor=actor)
     return review
 
 
 @transaction.atomic
 def review_cancel(*, actor: User, review: Review, reason: str) -> Review:
     """Withdraw a review in progress, with a reason (R-REV-5: a changed subject needs a
-    new review). Only its author or an admin; open tasks become not needed."""
-    review = _lock(review)
+    new review). Only its author or an admin; open tasks become not needed. Locks the
+    subject, then the review (reviews/locks.py)."""
+    subject_type = _subject_type(review.kind)
+    subject, review = locks.lock_subject_then_review(subject_type, review)
     REVIEW_MACHINE.check(review, actor, "cancel")
-    return _cancel(review, actor=actor, reason=reason)
+    return _cancel(review, subject_type=subject_type, subject=subject, actor=actor, reason=reason)
 
 
 @transaction.atomic
 def review_cancel_for_subject(*, actor: User, subject: Any, reason: str) -> Review | None:
     """Withdraw the subject's review in progress, if any, because the subject changed
     (R-REV-5). For the subject's own services, which have already checked that ``actor``
-    may change the subject; returns the cancelled review or None."""
+    may change the subject (and normally hold its lock); returns the cancelled review or None.
+
+    The review, read without a lock, only says which subject type's ``lock`` to take; the
+    review in progress is looked up again under the subject's lock (reviews/locks.py)."""
     review = Review.objects.for_subject(subject).in_progress().first()
     if review is None:
         return None
-    review = _lock(review)
-    if review.status != ReviewStatus.IN_PROGRESS:
+    subject_type = _subject_type(review.kind)
+    subject = locks.lock_subject(subject_type, subject)
+    review = locks.lock_review_in_progress(subject)
+    if review is None:
         return None
-    return _cancel(review, actor=actor, reason=reason)
+    return _cancel(review, subject_type=subject_type, subject=subject, actor=actor, reason=reason)
 
 
 # --- chains (admin configuration) --------------------------------------------------------
@@ -583,7 +595,7 @@ def review_chain_update(
     """Change a chain and, when given, replace its steps (admins only). Reviews under
     way are not affected."""
     _require_admin(actor)
-    chain = ReviewChain.objects.select_for_update().get(pk=chain.pk)
+    chain = locks.lock_chain(chain)
     apply_fields(chain, data, CHAIN_FIELDS)
     _check_kind(chain.kind)
     validate(chain)
@@ -598,7 +610,7 @@ def review_chain_delete(*, actor: User, chain: ReviewChain) -> None:
     """Delete a chain that never ran; one with reviews is deactivated instead (its reviews
     keep pointing at it)."""
     _require_admin(actor)
-    chain = ReviewChain.objects.select_for_update().get(pk=chain.pk)
+    chain = locks.lock_chain(chain)
     if chain.reviews.exists():
         raise Conflict(
             _("This chain has reviews; deactivate it instead of deleting it."), code="chain_in_use"

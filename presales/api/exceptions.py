@@ -1,6 +1,14 @@
-"""One error contract for the whole API: ``{"code", "message", "fields"}``."""
+"""One error contract for the whole API: ``{"code", "message", "fields"}``.
+
+A database refusal that only means another transaction raced this one for the same rows
+(deadlock, serialization failure, lock not available) is a 409 "conflict" too, not a 500:
+nothing was saved and the client may reload and retry. Every other database error still
+fails as a 500 (and is reported).
+"""
 
 from __future__ import annotations
+
+import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -9,8 +17,11 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
-from presales.core.errors import DomainError
+from presales.core.errors import DomainError, concurrent_change_from, sqlstate_of
+
+logger = logging.getLogger(__name__)
 
 
 def _flatten(detail) -> list[str]:
@@ -28,6 +39,18 @@ def _fields(detail) -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
+    conflict = concurrent_change_from(exc)
+    if conflict is not None:
+        # Expected now and then under load; a steady stream means a lock-order bug.
+        request = context.get("request")
+        logger.warning(
+            "Concurrent change refused by the database (SQLSTATE %s) on %s",
+            sqlstate_of(exc),
+            getattr(request, "path", "?"),
+            exc_info=exc,
+        )
+        set_rollback()
+        exc = conflict
     if isinstance(exc, DomainError):
         return Response(exc.as_dict(), status=exc.status_code)
     if isinstance(exc, DjangoValidationError):

@@ -2,12 +2,15 @@
 
 Services raise these; the API turns them into ``{"code", "message", "fields"}`` with the
 right status (presales/api/exceptions.py) and web views show them as messages/form errors.
+A database error that only means "another transaction got there at the same moment"
+(:func:`concurrent_change_from`) is answered the same way, as a :class:`ConcurrentChange`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from django.db import OperationalError
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,3 +77,33 @@ class GateRefused(Conflict):
 
     default_code = "gate_refused"
     default_message = _("This move is not allowed yet.")
+
+
+class ConcurrentChange(Conflict):
+    """The database refused the transaction because another one held or changed the same
+    rows at the same moment (409). Nothing was saved; reloading and trying again is the way
+    out. Made from the database's error by :func:`concurrent_change_from`, never raised by
+    services."""
+
+    default_message = _("Someone else changed this record at the same time; reload and try again.")
+
+
+# SQLSTATEs of a transaction that lost a race for rows: deadlock_detected,
+# serialization_failure, lock_not_available (SELECT ... NOWAIT, lock_timeout).
+CONCURRENT_CHANGE_SQLSTATES = frozenset({"40P01", "40001", "55P03"})
+
+
+def sqlstate_of(exc: BaseException) -> str | None:
+    """The SQLSTATE of a Django database error, from the driver's error it wraps
+    (psycopg2 ``pgcode``, psycopg 3 ``sqlstate``)."""
+    cause = exc.__cause__
+    return getattr(cause, "pgcode", None) or getattr(cause, "sqlstate", None)
+
+
+def concurrent_change_from(exc: BaseException) -> ConcurrentChange | None:
+    """The 409 to answer when ``exc`` is the database refusing a concurrent transaction
+    (one of CONCURRENT_CHANGE_SQLSTATES); None for anything else, which must go on failing
+    loudly."""
+    if isinstance(exc, OperationalError) and sqlstate_of(exc) in CONCURRENT_CHANGE_SQLSTATES:
+        return ConcurrentChange()
+    return None

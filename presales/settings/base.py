@@ -61,6 +61,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so its process_exception sees the view's error first, with the user's language,
+    # messages and htmx already set up.
+    "presales.web.middleware.ConcurrentChangeMiddleware",
     # Last, as django-axes asks: turns a locked-out login into the lockout page (429).
     "axes.middleware.AxesMiddleware",
 ]

@@ -1,4 +1,59 @@
+"""Web middleware of the core.
+
+- :class:`ConcurrentChangeMiddleware` is the one place the web UI answers a database refusal
+that only means another transaction raced this request for the same rows (deadlock,
+serialization failure, lock not available): a friendly 409 page saying to reload and try
+again, instead of a 500. Every view is covered, form views and transition buttons alike;
+other database errors still fail as a 500. The API answers the same case with its error
+contract (presales/api/exceptions.py).
+
+- :class:`PermissionsPolicyMiddleware` sends the ``Permissions-Policy`` header.
+"""
+
+from __future__ import annotations
+
+import logging
+
 from django.conf import settings
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from presales.core.errors import concurrent_change_from, sqlstate_of
+
+logger = logging.getLogger(__name__)
+
+
+class ConcurrentChangeMiddleware:
+    """Turn a concurrent-change refusal from the database into a 409 page (or, for an htmx
+    request, a message and a page refresh: htmx swaps no 4xx response, so the user would
+    see nothing)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        conflict = concurrent_change_from(exception)
+        if conflict is None:
+            return None
+        # Expected now and then under load; a steady stream means a lock-order bug.
+        logger.warning(
+            "Concurrent change refused by the database (SQLSTATE %s) on %s",
+            sqlstate_of(exception),
+            request.path,
+            exc_info=exception,
+        )
+        if getattr(request, "htmx", False):
+            messages.warning(request, conflict.message)
+            return HttpResponse(conflict.message, status=409, headers={"HX-Refresh": "true"})
+        back = request.headers.get("referer", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = ""
+        return render(request, "409.html", {"message": conflict.message, "back_url": back}, status=409)
 
 
 class PermissionsPolicyMiddleware:

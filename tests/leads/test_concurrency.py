@@ -10,39 +10,18 @@ and both insert a primary row, which the partial unique index refuses with an In
 """
 
 import threading
-import time
 
 import pytest
-from django.db import connection, connections
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from leads import services
 from leads.models import CustomerPresales
 from presales.core.roles import Role
+from tests.concurrency import run_in_threads, wait_until_blocked
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _another_connection_waits_for_a_lock(deadline_seconds: float = 30.0) -> bool:
-    """Poll pg_stat_activity (this database only) until another backend waits on a lock.
-    Inside a transaction the statistics are a snapshot: clear it before each look."""
-    end = time.monotonic() + deadline_seconds
-    with connection.cursor() as cursor:
-        while time.monotonic() < end:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                """
-                SELECT count(*) FROM pg_stat_activity
-                WHERE datname = current_database() AND wait_event_type = 'Lock'
-                  AND pid <> pg_backend_pid()
-                """
-            )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.01)
-    return False
 
 
 @pytest.fixture
@@ -55,7 +34,7 @@ def first_holds_the_lock(monkeypatch):
 
     def assign(customer, user, actor):
         if entered.acquire(blocking=False):
-            waited.append(_another_connection_waits_for_a_lock())
+            waited.append(wait_until_blocked())
         return original(customer, user, actor)
 
     monkeypatch.setattr(services, "_assign_primary", assign)
@@ -72,27 +51,17 @@ def test_two_primaries_named_at_once_leave_exactly_one_r_cust_5(
     first = make_user(Role.PRESALES_ENGINEER, team=team, username="first")
     second = make_user(Role.PRESALES_ENGINEER, team=team, username="second")
     url = reverse("customer-primary-presales", args=[customer.pk])
-    barrier = threading.Barrier(2)
-    statuses: dict[str, object] = {}
 
     def name_primary(engineer):
-        try:
-            client = APIClient()
-            client.force_authenticate(manager)
-            barrier.wait(timeout=30)
-            statuses[engineer.username] = client.post(url, {"user": engineer.pk}, format="json").status_code
-        except Exception as exc:  # an escaping error is the failure this test looks for
-            statuses[engineer.username] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=name_primary, args=(user,)) for user in (first, second)]
+        client = APIClient()
+        client.force_authenticate(manager)
+        return client.post(url, {"user": engineer.pk}, format="json").status_code
 
     # when the manager's two requests run at the same moment
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
+    outcomes = run_in_threads(
+        *[lambda user=user: name_primary(user) for user in (first, second)], together=True
+    )
+    statuses = dict(zip(("first", "second"), outcomes, strict=True))
 
     # then both were answered without an error, the second really waited for the first,
     assert statuses == {"first": 200, "second": 200}

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
-from django.db import connection, transaction
+from django.db import transaction
 
 from presales.core.roles import Role
 from presales.sla import delivery as delivery_module
@@ -21,6 +21,7 @@ from presales.sla.models import Delivery, DeliveryState, Notification, Timer
 from presales.sla.notifications import RECOVERY_AFTER, REMINDER, notify
 from presales.sla.services import sla_policy_update, timer_start
 from presales.sla.sweep import recover_deliveries, sweep
+from tests.concurrency import run_in_threads
 from tests.factories import LeadFactory, TeamFactory, UserFactory
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -28,25 +29,10 @@ T0 = datetime(2026, 3, 2, 9, 0, tzinfo=SH)
 
 
 def _in_threads(count: int, target) -> list:
-    """Run ``target(i)`` in ``count`` threads released together; each closes its connection."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-    errors: list = []
-
-    def run(i):
-        try:
-            barrier.wait(timeout=30)
-            results[i] = target(i)
-        except Exception as exc:  # surfaced below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    """Run ``target(i)`` in ``count`` threads released together (tests/concurrency.py); none
+    may fail."""
+    results = run_in_threads(*[lambda i=i: target(i) for i in range(count)], together=True, timeout=120)
+    errors = [r for r in results if isinstance(r, Exception)]
     assert not errors, errors
     return results
 

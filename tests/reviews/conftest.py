@@ -62,6 +62,7 @@ def lead_subject_type(calls):
         on_approved=on_approved,
         on_rejected=lambda **kw: calls.record(calls.rejected, **kw),
         on_cancelled=lambda **kw: calls.record(calls.cancelled, **kw),
+        lock=lambda lead: Lead.objects.select_for_update().get(pk=lead.pk),
         amount_of=lambda lead: lead.budget,
         visible_to=lambda user: Lead.objects.visible_to(user),
     )

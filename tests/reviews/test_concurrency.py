@@ -2,69 +2,34 @@
 refused), against the real PostgreSQL row locks.
 
 Each thread has its own database connection. The winner's ``on_approved`` callback runs
-while it holds the review's lock; it waits until PostgreSQL shows the other connection
-blocked on a lock, so the second decision is certainly concurrent, not merely later.
-Without the lock the second thread would read the step as still open and win too.
+while it holds the subject's and the review's locks; it waits until PostgreSQL shows the other
+connection blocked on a lock (tests/concurrency.py), so the second decision is certainly
+concurrent, not merely later. Without the locks the second thread would read the step as
+still open and win too.
 """
 
-import threading
-import time
-
 import pytest
-from django.db import connection, connections
 
 from presales.core.errors import Conflict
 from presales.core.roles import Role
 from reviews.choices import ReviewStatus, StepMode, TaskState
 from reviews.models import Review, ReviewTask
 from reviews.services import review_decide, review_start
+from tests.concurrency import run_in_threads, wait_until_blocked
 from tests.reviews.conftest import KIND
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def _another_connection_waits_for_a_lock(deadline_seconds: float = 30.0) -> bool:
-    """Poll pg_stat_activity (this database only) until another backend waits on a lock.
-
-    Inside a transaction PostgreSQL serves the activity view from a snapshot taken at the
-    first read; it is cleared before each poll so a later wait is seen."""
-    end = time.monotonic() + deadline_seconds
-    with connection.cursor() as cursor:
-        while time.monotonic() < end:
-            cursor.execute("SELECT pg_stat_clear_snapshot()")
-            cursor.execute(
-                """
-                SELECT count(*) FROM pg_stat_activity
-                WHERE datname = current_database() AND wait_event_type = 'Lock'
-                  AND pid <> pg_backend_pid()
-                """
-            )
-            if cursor.fetchone()[0]:
-                return True
-            time.sleep(0.01)
-    return False
-
-
 def _race(decisions):
     """Run each (actor, review) approval in its own thread, released together."""
-    barrier = threading.Barrier(len(decisions))
-    outcomes: list = [None] * len(decisions)
-
-    def run(index, actor, review):
-        try:
-            barrier.wait(timeout=30)
-            outcomes[index] = review_decide(actor=actor, review=review, decision="approve")
-        except Exception as exc:  # the loser's refusal is the expected outcome
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, *d)) for i, d in enumerate(decisions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=90)
-    return outcomes
+    return run_in_threads(
+        *[
+            lambda actor=actor, review=review: review_decide(actor=actor, review=review, decision="approve")
+            for actor, review in decisions
+        ],
+        together=True,
+    )
 
 
 def _patch_on_approved(subject_type, func):
@@ -77,7 +42,7 @@ def waiting_winner(calls, lead_subject_type):
     original = lead_subject_type.on_approved
 
     def on_approved(**kwargs):
-        waited.append(_another_connection_waits_for_a_lock())
+        waited.append(wait_until_blocked())
         original(**kwargs)
 
     _patch_on_approved(lead_subject_type, on_approved)

@@ -73,7 +73,8 @@ def test_start_plans_every_step_and_opens_the_first(
     assert review.current_step_order == 1
     assert review.subject == lead
     assert review.author == author and review.started_by == author and review.team == lead.team
-    assert review.subject_summary == "Acme Robotics (budget 50000)"
+    # (summarised from the subject as stored, re-read under its lock: the budget is a decimal)
+    assert review.subject_summary == "Acme Robotics (budget 50000.00)"
     assert review.amount == Decimal("50000")
     tasks = list(review.tasks.order_by("step_order"))
     assert [(t.step_order, t.approver, t.state) for t in tasks] == [
