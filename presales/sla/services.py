@@ -248,7 +248,9 @@ def timer_restart(
 
 # --- policies (admins) ---------------------------------------------------------------------
 
-POLICY_FIELDS = {
+# What an admin may change on a policy, in display order: the one declaration the web form
+# (presales/sla/forms.py) and the API serializer (presales/sla/api.py) derive theirs from.
+POLICY_FIELDS = (
     "limit_value",
     "limit_unit",
     "reminder_hours",
@@ -257,7 +259,7 @@ POLICY_FIELDS = {
     "escalate_after_hours",
     "repeat_every_hours",
     "max_escalations",
-}
+)
 
 
 def _require_admin(actor) -> None:
