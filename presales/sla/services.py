@@ -291,7 +291,7 @@ def sla_policy_update(*, actor, kind: str, data: dict) -> SlaPolicy:
     the version goes up and the change is in the policy's history."""
     _require_admin(actor)
     spec = get_kind(kind)
-    unknown = set(data) - POLICY_FIELDS
+    unknown = set(data).difference(POLICY_FIELDS)
     if unknown:
         raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
     policy = SlaPolicy.objects.select_for_update().filter(kind=kind).first()
