@@ -92,7 +92,8 @@ CUSTOMERS = {
         5,
         5,
         "north",
-        "engineer_north",
+        # North China has no sales rep: the sales manager (who covers it) owns the account.
+        "sales_manager",
         "engineer_north",
     ),
 }

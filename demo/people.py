@@ -61,6 +61,9 @@ def build(ctx) -> None:
         ctx.users[username] = user
         if manages:
             Team.objects.filter(pk=ctx.teams[team_key].pk).update(manager=user)
+    # The sales manager also covers North China (which has no sales rep of its own) and files
+    # its leads and customers: records go only under the writer's teams, home or managed.
+    Team.objects.filter(pk=ctx.teams["north"].pk).update(manager=ctx.users["sales_manager"])
     ctx.log.append(
         f"Demo logins (password {PASSWORD}): " + ", ".join(f"{u} ({r[1].label})" for u, r in USERS.items())
     )

@@ -1,31 +1,60 @@
+"""Support look-up of customers, contacts, leads and communications, with their history.
+
+Read-only (R-CUST-5, R-CUST-6, R-LEAD-2, R-LEAD-3, R-COMM-1): every change of these records
+has rules the services apply (grade from fit × value, one primary presales engineer, the
+writer's team, duplicate detection, first-contact and follow-up timers, the author's own
+account of an interaction) and a support screen that saved rows directly would skip them
+all. Support staff read here and act in the app, as the record's people would.
+"""
+
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from leads.models import CommunicationRecord, Contact, Customer, Lead, LeadStatusChange, MergeRecord, NeedTag
+from presales.core.admin import ReadOnlyHistoryAdmin
 
 
 @admin.register(Customer)
-class CustomerAdmin(SimpleHistoryAdmin):
-    """Support staff view. Status, merges and grades change through the app's services."""
-
-    list_display = ["name", "industry", "grade", "tier", "team", "owner"]
+class CustomerAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["name", "industry", "grade", "tier", "team", "owner", "merged_into"]
     list_filter = ["grade", "tier", "industry", "team"]
     search_fields = ["name"]
-    readonly_fields = ["grade", "graded_at", "merged_into", "last_progress_at"]
 
 
 @admin.register(Lead)
-class LeadAdmin(SimpleHistoryAdmin):
+class LeadAdmin(ReadOnlyHistoryAdmin):
     list_display = ["company_name", "contact_name", "status", "source", "received_at", "team"]
     list_filter = ["status", "source", "team"]
     search_fields = ["company_name", "contact_name"]
-    readonly_fields = ["status", "first_contact_due_at", "first_contacted_at", "merged_into"]
 
 
-admin.site.register(Contact, SimpleHistoryAdmin)
-admin.site.register(CommunicationRecord, SimpleHistoryAdmin)
-admin.site.register(NeedTag)
-admin.site.register(MergeRecord)
+@admin.register(Contact)
+class ContactAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["name", "title", "customer", "decision_role"]
+    search_fields = ["name", "customer__name"]
+
+
+@admin.register(CommunicationRecord)
+class CommunicationRecordAdmin(ReadOnlyHistoryAdmin):
+    list_display = ["occurred_at", "channel", "customer", "lead", "author", "next_step_due_at"]
+    list_filter = ["channel"]
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(MergeRecord)
+class MergeRecordAdmin(admin.ModelAdmin):
+    """The record of a merge is evidence of what moved: read-only."""
+
+    list_display = ["created_at", "kind", "source_label", "target_id", "actor"]
+    list_filter = ["kind"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(LeadStatusChange)
@@ -41,6 +70,19 @@ class LeadStatusChangeAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(NeedTag)
+class NeedTagAdmin(admin.ModelAdmin):
+    """The need-tag vocabulary (R-CUST-1): support may add a tag or fix its spelling (a rename
+    shows on every customer carrying it; names stay unique), but not delete one, which would
+    silently strip it from customers without a trace in their history."""
+
+    list_display = ["name"]
+    search_fields = ["name"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

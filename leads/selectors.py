@@ -25,9 +25,10 @@ from leads.models import (
 )
 from leads.services import can_edit_customer
 from leads.transitions import LEAD_MACHINE, can_work_lead
+from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
 from presales.core.audit import Entry, history_entries
-from presales.core.roles import WRITER_ROLES, Role, Scope, scope_of
+from presales.core.roles import WRITER_ROLES, Scope, scope_of
 from presales.core.scoping import mask_email, mask_phone
 
 LEAD_RELATIONS = ("team", "owner", "presales_owner", "customer")
@@ -53,20 +54,12 @@ def teams_for(user: User) -> QuerySet[Team]:
 
 def writers() -> QuerySet[User]:
     """Active users who may own customers and leads."""
-    return (
-        User.objects.filter(is_active=True, groups__name__in=list(WRITER_ROLES))
-        .distinct()
-        .order_by("display_name", "username")
-    )
+    return people.writers()
 
 
 def presales_people() -> QuerySet[User]:
     """Active presales engineers and managers (R-CUST-5: only they can be the presales owner)."""
-    return (
-        User.objects.filter(is_active=True, groups__name__in=[Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER])
-        .distinct()
-        .order_by("display_name", "username")
-    )
+    return people.presales_people()
 
 
 # --- leads ---------------------------------------------------------------------------------

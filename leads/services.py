@@ -35,8 +35,16 @@ from leads.models import (
 from leads.normalize import normalize_company, normalize_email, normalize_phone
 from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.core.errors import Conflict, DomainError, NotAllowed
-from presales.core.roles import WRITER_ROLES, Role
-from presales.core.writes import apply_fields, delete_as, ensure_still_visible, save_as, validate
+from presales.core.roles import PRESALES_ROLES, WRITER_ROLES, Role
+from presales.core.writes import (
+    apply_fields,
+    delete_as,
+    ensure_still_visible,
+    require_role,
+    require_team,
+    save_as,
+    validate,
+)
 from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, LEAD_FIRST_CONTACT
 from presales.sla.notifications import GRADE_CHANGE, notify
 from presales.sla.policies import active_policy, compute_due
@@ -107,8 +115,24 @@ def _require_not_merged(customer: Customer) -> None:
 
 
 def _require_presales_role(user, field_name: str) -> None:
-    if not user.has_role(Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER):
-        raise DomainError(fields={field_name: [_("Choose a presales engineer.")]})
+    """R-CUST-5: only a presales engineer or manager owns the presales side (lead, customer)."""
+    require_role(
+        user, PRESALES_ROLES, field=field_name, message=_("Choose a presales engineer or presales manager.")
+    )
+
+
+def _require_owner_role(user, field_name: str = "owner") -> None:
+    """The (sales) owner of a customer or lead is someone whose role writes them."""
+    require_role(
+        user,
+        WRITER_ROLES,
+        field=field_name,
+        message=_("Choose someone whose role can own customers and leads."),
+    )
+
+
+def _changed(obj, before: dict, name: str) -> bool:
+    return getattr(obj, f"{name}_id") != before[name]
 
 
 def _require_received_not_future(lead: Lead) -> None:
@@ -293,8 +317,21 @@ def _grade_customer(customer: Customer, *, explicit_grade: str | None) -> None:
 def customer_create(
     *, actor, data: dict, need_tags: list[str] | None = None, primary_presales=None
 ) -> Customer:
-    """Create a customer owned by a team; grade from fit × value unless overridden with a reason."""
+    """Create a customer owned by one of the actor's teams; grade from fit × value unless
+    overridden with a reason. R-CUST-5: the customer starts with exactly one primary presales
+    engineer: ``primary_presales``, else the creator when they hold a presales role."""
+    return _create_customer(actor=actor, data=data, need_tags=need_tags, primary_presales=primary_presales)
+
+
+def _create_customer(
+    *, actor, data: dict, need_tags: list[str] | None, primary_presales, inherited_team=None
+) -> Customer:
     _require_writer(actor)
+    if primary_presales is None and actor.roles.intersection(PRESALES_ROLES):
+        primary_presales = actor
+    if primary_presales is None:
+        raise DomainError(fields={"primary_presales": [_("Name the customer's primary presales engineer.")]})
+    _require_presales_role(primary_presales, "primary_presales")
     data = dict(data)
     explicit_grade = data.pop("grade", None)
     size_given = "size_class" in data and data["size_class"]
@@ -304,6 +341,8 @@ def customer_create(
         customer.team_id = actor.team_id
     if customer.owner_id is None:
         customer.owner = actor
+    require_team(actor, customer.team_id, inherited=[inherited_team])
+    _require_owner_role(customer.owner)
     if not size_given:
         customer.size_class = size_class_for(
             employees=customer.employees, annual_revenue=customer.annual_revenue
@@ -314,8 +353,7 @@ def customer_create(
     save_as(customer, actor)
     if need_tags is not None:
         customer_set_need_tags(customer=customer, names=need_tags)
-    if primary_presales is not None:
-        _assign_primary(customer, primary_presales, actor)
+    _assign_primary(customer, primary_presales, actor)
     ensure_still_visible(Customer.objects, customer, actor)
     return customer
 
@@ -331,7 +369,12 @@ def customer_update(*, actor, customer: Customer, data: dict, need_tags: list[st
     explicit_grade = data.pop("grade", None)
     scores_changed = any(k in data for k in ("fit_score", "value_score"))
     size_changed = any(k in data for k in ("employees", "annual_revenue")) and not data.get("size_class")
+    before = {"team": customer.team_id, "owner": customer.owner_id}
     apply_fields(customer, data, CUSTOMER_FIELDS)
+    if _changed(customer, before, "team"):
+        require_team(actor, customer.team_id)
+    if _changed(customer, before, "owner"):
+        _require_owner_role(customer.owner)
     if explicit_grade is not None or scores_changed:
         _grade_customer(customer, explicit_grade=explicit_grade)
     if size_changed:
@@ -362,8 +405,7 @@ def customer_set_need_tags(*, customer: Customer, names: list[str]) -> None:
 
 
 def _assign_primary(customer: Customer, user, actor) -> None:
-    if not user.has_role(Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER):
-        raise DomainError(fields={"primary_presales": [_("The primary owner must be a presales engineer.")]})
+    _require_presales_role(user, "primary_presales")
     current = CustomerPresales.objects.select_for_update().filter(customer=customer, is_primary=True).first()
     if current and current.user_id == user.pk:
         return
@@ -566,6 +608,9 @@ def lead_create(*, actor, data: dict, allow_duplicate: bool = False) -> Lead:
         lead.owner = actor
     if lead.received_at is None:
         lead.received_at = timezone.now()
+    require_team(actor, lead.team_id)
+    _require_owner_role(lead.owner)
+    _require_presales_role(lead.presales_owner, "presales_owner")
     _require_received_not_future(lead)
     lead.first_contact_due_at = first_contact_deadline(lead.received_at)
     validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
@@ -600,7 +645,14 @@ def lead_update(*, actor, lead: Lead, data: dict) -> Lead:
     _require_lead_edit(actor, lead)
     if not lead.is_open:
         raise Conflict(_("A closed lead cannot be edited."))
+    before = {name: getattr(lead, f"{name}_id") for name in ("team", "owner", "presales_owner")}
     apply_fields(lead, data, LEAD_FIELDS)
+    if _changed(lead, before, "team"):
+        require_team(actor, lead.team_id)
+    if _changed(lead, before, "owner"):
+        _require_owner_role(lead.owner)
+    if _changed(lead, before, "presales_owner"):
+        _require_presales_role(lead.presales_owner, "presales_owner")
     received_changed = "received_at" in data
     if received_changed:
         _require_received_not_future(lead)
@@ -754,6 +806,16 @@ def communication_update(*, actor, record: CommunicationRecord, data: dict) -> C
 EVALUATION_KEYS = ("background", "needs", "budget", "competition", "timeline")
 
 
+def lead_presales_owner(lead: Lead):
+    """The lead's presales owner when they (still) hold a presales role, else None: only
+    such a person is carried over as a customer's primary or an opportunity's presales
+    owner (R-CUST-5), whatever an older record says."""
+    person = lead.presales_owner
+    if person is not None and person.is_active and person.roles.intersection(PRESALES_ROLES):
+        return person
+    return None
+
+
 @transaction.atomic
 def lead_qualify(
     *,
@@ -781,7 +843,21 @@ def lead_qualify(
             .first()
         )
     if customer is None:
-        customer = customer_create(
+        # R-CUST-5: the new customer's primary is the lead's presales owner, else the actor
+        # when they hold a presales role; a lead with neither names its presales owner first.
+        primary = lead_presales_owner(lead) or (actor if actor.roles.intersection(PRESALES_ROLES) else None)
+        if primary is None:
+            raise DomainError(
+                fields={
+                    "presales_owner": [
+                        _(
+                            "Name the lead's presales engineer first: the customer it becomes "
+                            "needs its primary presales engineer."
+                        )
+                    ]
+                }
+            )
+        customer = _create_customer(
             actor=actor,
             data={
                 "name": lead.company_name,
@@ -789,11 +865,10 @@ def lead_qualify(
                 "team": lead.team,
                 "owner": lead.owner,
             },
-            # Only a presales engineer can be the customer's primary (R-CUST-5).
-            primary_presales=lead.presales_owner
-            if lead.presales_owner
-            and lead.presales_owner.has_role(Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER)
-            else None,
+            need_tags=None,
+            primary_presales=primary,
+            # The customer belongs to the lead's team, whoever of its people qualifies it.
+            inherited_team=lead.team_id,
         )
     elif not can_edit_customer(actor, customer):
         raise NotAllowed(_("You cannot add this lead to that customer."))

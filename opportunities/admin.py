@@ -1,23 +1,14 @@
 """Support look-up of opportunities: read-only; every change goes through the services."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
 from opportunities.models import InitiationStatusChange, Opportunity, ProjectInitiation, StageChange
+from presales.core.admin import ReadOnlyHistoryAdmin
 
 
-class _ReadOnlyLifecycleAdmin(SimpleHistoryAdmin):
+class _ReadOnlyLifecycleAdmin(ReadOnlyHistoryAdmin):
     """Support staff look-up only: stages, statuses and teams change through the lifecycle
-    services (opportunities/services.py), never here."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+    services (opportunities/services.py), never here (nor by reverting a history row)."""
 
 
 @admin.register(Opportunity)

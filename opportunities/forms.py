@@ -8,18 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from leads.models import Customer
+from opportunities import services
 from opportunities.choices import CloseReason, ProjectRole
 from opportunities.models import Opportunity, ProjectInitiation
+from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
-from presales.core.roles import Role, Scope, scope_of
+from presales.core.roles import Scope, scope_of
 from presales.core.statemachine import Move
-
-SALES_ROLES = (Role.SALES_REP, Role.SALES_MANAGER)
-PRESALES_ROLES = (Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER)
-
-
-def _people(*roles: str):
-    return User.objects.filter(is_active=True, groups__name__in=roles).distinct().order_by("display_name")
 
 
 class OpportunityForm(forms.ModelForm):
@@ -34,19 +29,7 @@ class OpportunityForm(forms.ModelForm):
 
     class Meta:
         model = Opportunity
-        fields = [
-            "customer",
-            "title",
-            "description",
-            "amount",
-            "currency",
-            "expected_close",
-            "competitors",
-            "has_tender",
-            "team",
-            "sales_owner",
-            "presales_owner",
-        ]
+        fields = list(services.OPPORTUNITY_FIELDS)
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "expected_close": forms.DateInput(attrs={"type": "date"}),
@@ -61,10 +44,10 @@ class OpportunityForm(forms.ModelForm):
             self.fields["team"].queryset = Team.objects.filter(pk__in=user.team_ids)
         self.fields["team"].required = False
         self.fields["team"].help_text = _("Defaults to the customer's team.")
-        self.fields["sales_owner"].queryset = _people(*SALES_ROLES)
+        self.fields["sales_owner"].queryset = people.sales_people()
         self.fields["sales_owner"].required = False
         self.fields["sales_owner"].help_text = _("Defaults to the customer's owner.")
-        self.fields["presales_owner"].queryset = _people(*PRESALES_ROLES)
+        self.fields["presales_owner"].queryset = people.presales_people()
         self.fields["presales_owner"].help_text = _("Defaults to the customer's primary presales engineer.")
         for field in self.fields.values():
             widget = field.widget

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from leads.choices import LeadStatus
 from leads.models import Customer, Lead
-from leads.services import customer_record_progress, lead_qualify
+from leads.services import customer_record_progress, lead_presales_owner, lead_qualify
 from opportunities.choices import InitiationStatus, ProjectRole, Stage
 from opportunities.locks import lock_initiation, lock_opportunity, lock_opportunity_and_initiation
 from opportunities.models import (
@@ -39,13 +39,23 @@ from opportunities.timers import start_initiation_timer
 from opportunities.transitions import INITIATION_MACHINE, MACHINE, can_work_opportunity
 from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed
-from presales.core.roles import WRITER_ROLES
-from presales.core.writes import apply_fields, delete_as, ensure_still_visible, save_as, validate
+from presales.core.roles import PRESALES_ROLES, SALES_ROLES, WRITER_ROLES
+from presales.core.writes import (
+    apply_fields,
+    delete_as,
+    ensure_still_visible,
+    require_role,
+    require_team,
+    save_as,
+    validate,
+)
 from presales.sla.defaults import INITIATION_REVIEW
 from presales.sla.services import timer_cancel, timer_satisfy
 from reviews.services import review_cancel_for_subject, review_start
 
-OPPORTUNITY_FIELDS = {
+# What a caller may write on an opportunity, in display order: the one declaration the web
+# form, the API serializer and the admin derive their field lists from.
+OPPORTUNITY_FIELDS = (
     "customer",
     "title",
     "description",
@@ -57,7 +67,7 @@ OPPORTUNITY_FIELDS = {
     "team",
     "sales_owner",
     "presales_owner",
-}
+)
 # What a move may carry besides its note; each move names the ones it asks for.
 MOVE_CONTEXT_FIELDS = {"reason", "winning_competitor", "bid_skip_reason"}
 INITIATION_FIELDS = {"background", "sales_strategy", "expected_goals"}
@@ -105,6 +115,25 @@ def _check_people(opportunity: Opportunity) -> None:
         raise DomainError(fields=errors)
 
 
+def _check_roles(opportunity: Opportunity, names: Iterable[str]) -> None:
+    """The owners named (or changed) hold the owning roles: a sales rep or manager owns the
+    deal (R-OPP-1), a presales engineer or manager its technical side (R-CUST-5)."""
+    if "sales_owner" in names:
+        require_role(
+            opportunity.sales_owner,
+            SALES_ROLES,
+            field="sales_owner",
+            message=_("Choose a sales rep or sales manager."),
+        )
+    if "presales_owner" in names:
+        require_role(
+            opportunity.presales_owner,
+            PRESALES_ROLES,
+            field="presales_owner",
+            message=_("Choose a presales engineer or presales manager."),
+        )
+
+
 def _check_customer(actor, customer) -> None:
     if customer is None:
         return
@@ -115,9 +144,12 @@ def _check_customer(actor, customer) -> None:
 # --- opportunities -----------------------------------------------------------------------
 
 
-def _create(*, actor, data: dict, lead=None) -> Opportunity:
+def _create(*, actor, data: dict, lead=None, carried: dict | None = None) -> Opportunity:
+    """``data`` is what the caller chose (checked as chosen); ``carried`` what the source lead
+    hands on (its team and owners, taken as they are when the caller does not override them)."""
     _require_writer(actor)
-    data = dict(data)
+    named = [name for name in ("sales_owner", "presales_owner") if data.get(name) is not None]
+    data = {**(carried or {}), **data}
     if "competitors" in data:
         data["competitors"] = clean_competitors(data["competitors"])
     opportunity = Opportunity(lead=lead)
@@ -128,14 +160,20 @@ def _create(*, actor, data: dict, lead=None) -> Opportunity:
     _check_customer(actor, customer)
     if opportunity.team_id is None:
         opportunity.team_id = customer.team_id or actor.team_id
+    # The team is one of the actor's, or the one of the record the opportunity comes from.
+    require_team(actor, opportunity.team_id, inherited=[customer.team_id, lead.team_id if lead else None])
     if opportunity.sales_owner_id is None:
         opportunity.sales_owner_id = customer.owner_id or actor.pk
     if opportunity.presales_owner_id is None and customer.primary_presales is not None:
+        # The customer's primary holds a presales role: naming one checks it (R-CUST-5).
         opportunity.presales_owner = customer.primary_presales
     opportunity.stage = Stage.LEAD_INTAKE
     opportunity.stage_entered_at = timezone.now()
     validate(opportunity)
     _check_people(opportunity)
+    # Owners the caller names hold the owning roles; the default sales owner (the customer's
+    # owner, the lead's owner or the actor) is a writer of the customer and is kept as it is.
+    _check_roles(opportunity, named)
     save_as(opportunity, actor)
     ensure_still_visible(Opportunity.objects, opportunity, actor)
     return opportunity
@@ -159,7 +197,7 @@ def opportunity_create_from_lead(*, actor: User, lead, data: dict | None = None)
         raise Conflict(_("Only a qualified lead with a customer becomes an opportunity."))
     if Opportunity.objects.filter(lead=lead).exists():
         raise Conflict(_("This lead already has an opportunity."), code="duplicate")
-    defaults = {
+    carried = {
         "customer": lead.customer,
         "title": lead.company_name,
         "description": "\n\n".join(x for x in (lead.background, lead.initial_needs) if x),
@@ -167,9 +205,12 @@ def opportunity_create_from_lead(*, actor: User, lead, data: dict | None = None)
         "team": lead.team,
         "sales_owner": lead.owner,
     }
-    if lead.presales_owner_id:
-        defaults["presales_owner"] = lead.presales_owner
-    return _create(actor=actor, data={**defaults, **(data or {})}, lead=lead)
+    # Carried over only when the lead's presales owner holds a presales role (R-CUST-5);
+    # otherwise the customer's primary presales engineer takes the technical side.
+    presales = lead_presales_owner(lead)
+    if presales is not None:
+        carried["presales_owner"] = presales
+    return _create(actor=actor, data=dict(data or {}), lead=lead, carried=carried)
 
 
 @transaction.atomic
@@ -206,6 +247,7 @@ def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict) -> 
         "presales_owner": opportunity.presales_owner_id,
         "has_tender": opportunity.has_tender,
         "customer": opportunity.customer_id,
+        "team": opportunity.team_id,
     }
     apply_fields(opportunity, data, OPPORTUNITY_FIELDS)
     if opportunity.has_tender != before["has_tender"] and opportunity.stage in (Stage.BID, Stage.CONTRACT):
@@ -216,8 +258,13 @@ def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict) -> 
         )
     if opportunity.customer_id != before["customer"]:
         _check_customer(actor, opportunity.customer)
+    if opportunity.team_id != before["team"]:
+        require_team(actor, opportunity.team_id, inherited=[opportunity.customer.team_id])
     validate(opportunity)
     _check_people(opportunity)
+    _check_roles(
+        opportunity, [name for name in ("sales_owner", "presales_owner") if _moved(opportunity, before, name)]
+    )
     save_as(opportunity, actor)
     _sync_owner_members(
         opportunity,
@@ -229,6 +276,10 @@ def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict) -> 
     )
     ensure_still_visible(Opportunity.objects, opportunity, actor)
     return opportunity
+
+
+def _moved(opportunity: Opportunity, before: dict, name: str) -> bool:
+    return getattr(opportunity, f"{name}_id") != before[name]
 
 
 def _sync_owner_members(opportunity: Opportunity, actor, changes: dict) -> None:

@@ -524,8 +524,11 @@ def review_cancel_for_subject(*, actor: User, subject: Any, reason: str) -> Revi
 
 # --- chains (admin configuration) --------------------------------------------------------
 
-CHAIN_FIELDS = {"kind", "name", "description", "is_active", "score_criteria"}
-STEP_FIELDS = {
+# What an admin configures on a chain and on each of its steps, in display order: the one
+# declaration the API serializers (reviews/api/serializers.py) and the admin
+# (reviews/admin.py) derive their field lists from.
+CHAIN_FIELDS = ("kind", "name", "description", "is_active", "score_criteria")
+STEP_FIELDS = (
     "order",
     "name",
     "approver_role",
@@ -533,7 +536,7 @@ STEP_FIELDS = {
     "approver_scope",
     "mode",
     "condition_min_amount",
-}
+)
 
 
 def _require_admin(actor: User) -> None:

@@ -26,6 +26,7 @@ from leads.services import (
     LEAD_CONTACT_FIELDS,
     LEAD_FIELDS,
 )
+from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
 from presales.core.scoping import mask_email, mask_phone
 
@@ -63,6 +64,11 @@ class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
 def active_users():
     return User.objects.filter(is_active=True)
+
+
+# The owner pickers offer only who can own; the services refuse anyone else as well.
+OWNER_ERRORS = {"does_not_exist": _("Choose an active person whose role can own customers and leads.")}
+PRESALES_ERRORS = {"does_not_exist": _("Choose an active presales engineer or presales manager.")}
 
 
 class UserSummarySerializer(serializers.ModelSerializer):
@@ -145,8 +151,16 @@ class CustomerSerializer(StrictMixin, serializers.ModelSerializer):
 
     need_tags = NeedTagListField(required=False)
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
-    owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False)
-    primary_presales = UserReferenceField(queryset=active_users(), required=False, allow_null=True)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=people.writers(), required=False, error_messages=OWNER_ERRORS
+    )
+    primary_presales = UserReferenceField(
+        queryset=people.presales_people(),
+        required=False,
+        allow_null=True,
+        error_messages=PRESALES_ERRORS,
+        help_text=_("Required unless you are a presales engineer or manager yourself (R-CUST-5)."),
+    )
     assistants = serializers.SerializerMethodField()
 
     class Meta:
@@ -187,7 +201,9 @@ class CustomerMergeSerializer(StrictMixin, serializers.Serializer):
 
 class PresalesUserSerializer(StrictMixin, serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(
-        queryset=active_users(), help_text=_("A presales engineer's user id.")
+        queryset=people.presales_people(),
+        error_messages=PRESALES_ERRORS,
+        help_text=_("A presales engineer's or presales manager's user id."),
     )
 
 
@@ -246,9 +262,11 @@ class LeadSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerialize
 
     customer = VisiblePrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
-    owner = serializers.PrimaryKeyRelatedField(queryset=active_users(), required=False)
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=people.writers(), required=False, error_messages=OWNER_ERRORS
+    )
     presales_owner = serializers.PrimaryKeyRelatedField(
-        queryset=active_users(), required=False, allow_null=True
+        queryset=people.presales_people(), required=False, allow_null=True, error_messages=PRESALES_ERRORS
     )
     first_contact_state = serializers.ChoiceField(choices=FirstContactState.choices, read_only=True)
     contact_masked = serializers.SerializerMethodField(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -28,6 +29,7 @@ from opportunities.models import (
     StageChange,
 )
 from opportunities.services import (
+    OPPORTUNITY_FIELDS,
     initiation_save,
     initiation_submit,
     initiation_withdraw,
@@ -37,6 +39,7 @@ from opportunities.services import (
     opportunity_update,
 )
 from opportunities.transitions import MACHINE
+from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
 from presales.api.permissions import CanWriteRecords
 
@@ -65,11 +68,19 @@ class OpportunitySerializer(serializers.ModelSerializer):
         child=serializers.CharField(max_length=200), required=False, allow_empty=True
     )
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
+    # The pickers offer only who can own (the service refuses anyone else as well).
     sales_owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False
+        queryset=people.sales_people(),
+        required=False,
+        error_messages={"does_not_exist": gettext_lazy("Choose an active sales rep or sales manager.")},
     )
     presales_owner = serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+        queryset=people.presales_people(),
+        required=False,
+        allow_null=True,
+        error_messages={
+            "does_not_exist": gettext_lazy("Choose an active presales engineer or presales manager.")
+        },
     )
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
     days_in_stage = serializers.IntegerField(read_only=True)
@@ -79,19 +90,9 @@ class OpportunitySerializer(serializers.ModelSerializer):
         model = Opportunity
         fields = [
             "id",
-            "customer",
+            *OPPORTUNITY_FIELDS,
             "customer_name",
             "lead",
-            "title",
-            "description",
-            "amount",
-            "currency",
-            "expected_close",
-            "competitors",
-            "has_tender",
-            "team",
-            "sales_owner",
-            "presales_owner",
             "stage",
             "stage_display",
             "stage_entered_at",

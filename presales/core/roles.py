@@ -65,6 +65,10 @@ MANAGER_ROLES = frozenset({Role.PRESALES_MANAGER, Role.SALES_MANAGER, Role.GENER
 WRITER_ROLES = frozenset(
     {Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER, Role.SALES_REP, Role.SALES_MANAGER, Role.ADMIN}
 )
+# Who may own the technical side (R-CUST-5: the presales owner, the customer's primary and
+# assistants) and who may own the commercial side (R-OPP-1: the opportunity's sales owner).
+PRESALES_ROLES = frozenset({Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER})
+SALES_ROLES = frozenset({Role.SALES_REP, Role.SALES_MANAGER})
 
 
 def scope_of(user: Actor) -> str | None:
@@ -77,6 +81,11 @@ def scope_of(user: Actor) -> str | None:
     if not scopes:
         return None
     return max(scopes, key=_SCOPE_RANK.__getitem__)
+
+
+def may_choose_any_team(user: Actor) -> bool:
+    """All-scope roles (admin, general manager, legal, finance) file records under any team."""
+    return scope_of(user) == Scope.ALL
 
 
 def ensure_role_groups(**kwargs) -> None:

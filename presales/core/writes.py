@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from presales.core.errors import DomainError, NotAllowed
+from presales.core.roles import may_choose_any_team
 
 
 def apply_fields(obj, data: Mapping, allowed: Collection[str]) -> None:
@@ -46,3 +47,26 @@ def ensure_still_visible(model_queryset, obj, actor) -> None:
             _("The change would move this record outside what you may see."),
             code="out_of_scope",
         )
+
+
+def require_team(actor, team, *, field: str = "team", inherited: Collection[int | None] = ()) -> None:
+    """The team a writer files a new record under, or moves a record to, is one of their teams
+    (home and managed); all-scope roles choose any team. ``inherited`` lists teams the record
+    may take over from the record it comes from (an opportunity from its customer or lead), so
+    a person working a record of another team can still carry it on. Otherwise the write
+    would place the record outside the writer's team, which the web form never offered."""
+    team_id = getattr(team, "pk", team)
+    if team_id is None or may_choose_any_team(actor):
+        return
+    if team_id in actor.team_ids or team_id in set(inherited):
+        return
+    raise DomainError(fields={field: [_("Choose one of your teams.")]})
+
+
+def require_role(user, roles: Collection[str], *, field: str, message: str) -> None:
+    """``user`` (an owner being named) holds one of ``roles`` as a group, as the pickers offer
+    (a superuser without the role is not offered either); else a 400 on ``field``."""
+    if user is None:
+        return
+    if not user.roles.intersection(roles):
+        raise DomainError(fields={field: [message]})

@@ -25,7 +25,7 @@ from presales.sla.notifications import (
     notification_mark_read,
 )
 from presales.sla.policies import get_kind, kind_label
-from presales.sla.services import sla_policy_update
+from presales.sla.services import POLICY_FIELDS, sla_policy_update
 from presales.sla.subjects import subject_prefetch
 from presales.sla.sweep import subject_url
 
@@ -217,14 +217,7 @@ class SlaPolicySerializer(serializers.ModelSerializer):
             "label",
             "rule",
             "fixed_due",
-            "limit_value",
-            "limit_unit",
-            "reminder_hours",
-            "escalate_to",
-            "escalate_role",
-            "escalate_after_hours",
-            "repeat_every_hours",
-            "max_escalations",
+            *POLICY_FIELDS,
             "version",
             "updated_at",
         ]

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from presales.sla.models import CalendarDayKind, SlaPolicy, TeamWebhook
 from presales.sla.notifications import notification_kinds
+from presales.sla.services import POLICY_FIELDS
 
 
 class SlaPolicyForm(forms.ModelForm):
@@ -21,16 +22,7 @@ class SlaPolicyForm(forms.ModelForm):
 
     class Meta:
         model = SlaPolicy
-        fields = [
-            "limit_value",
-            "limit_unit",
-            "reminder_hours",
-            "escalate_to",
-            "escalate_role",
-            "escalate_after_hours",
-            "repeat_every_hours",
-            "max_escalations",
-        ]
+        fields = list(POLICY_FIELDS)
 
     def __init__(self, *args, fixed_due: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -349,7 +349,9 @@ def timer_restart(
 
 # --- policies (admins) ---------------------------------------------------------------------
 
-POLICY_FIELDS = {
+# What an admin may change on a policy, in display order: the one declaration the web form
+# (presales/sla/forms.py) and the API serializer (presales/sla/api.py) derive theirs from.
+POLICY_FIELDS = (
     "limit_value",
     "limit_unit",
     "reminder_hours",
@@ -358,7 +360,7 @@ POLICY_FIELDS = {
     "escalate_after_hours",
     "repeat_every_hours",
     "max_escalations",
-}
+)
 
 
 def _require_admin(actor) -> None:
@@ -390,7 +392,7 @@ def sla_policy_update(*, actor, kind: str, data: dict) -> SlaPolicy:
     the version goes up and the change is in the policy's history."""
     _require_admin(actor)
     spec = get_kind(kind)
-    unknown = set(data) - POLICY_FIELDS
+    unknown = set(data).difference(POLICY_FIELDS)
     if unknown:
         raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
     policy = SlaPolicy.objects.select_for_update().filter(kind=kind).first()

@@ -20,6 +20,7 @@ from reviews.choices import (
 from reviews.models import Review, ReviewChain, ReviewChainStep, ReviewTask
 from reviews.registry import kind_choices
 from reviews.selectors import review_form
+from reviews.services import CHAIN_FIELDS, STEP_FIELDS
 
 
 class PersonSerializer(serializers.ModelSerializer):
@@ -179,16 +180,7 @@ class ReviewChainStepSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewChainStep
-        fields = [
-            "id",
-            "order",
-            "name",
-            "approver_role",
-            "approver_user",
-            "approver_scope",
-            "mode",
-            "condition_min_amount",
-        ]
+        fields = ["id", *STEP_FIELDS]
         read_only_fields = ["id"]
         # Uniqueness of the order is checked by the service over the whole list.
         validators: list = []
@@ -202,18 +194,7 @@ class ReviewChainSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewChain
-        fields = [
-            "id",
-            "kind",
-            "kind_label",
-            "name",
-            "description",
-            "is_active",
-            "score_criteria",
-            "steps",
-            "created_at",
-            "updated_at",
-        ]
+        fields = ["id", *CHAIN_FIELDS, "kind_label", "steps", "created_at", "updated_at"]
         read_only_fields = ["id", "kind_label", "created_at", "updated_at"]
         # Uniqueness (one active chain per kind, names) is checked by the service.
         validators: list = []

@@ -163,9 +163,12 @@ def test_size_class_follows_new_facts_unless_set_r_cust_4(engineer, team):
     assert customer.size_class == SizeClass.MEDIUM
 
 
-def test_customer_create_defaults_team_and_owner_to_the_actor_r_cust_1(sales_rep, team):
+def test_customer_create_defaults_team_and_owner_to_the_actor_r_cust_1(sales_rep, engineer, team):
     customer = services.customer_create(
-        actor=sales_rep, data={"name": "Acme", "industry": Industry.ENERGY}, need_tags=["降本", " 效率 ", ""]
+        actor=sales_rep,
+        data={"name": "Acme", "industry": Industry.ENERGY},
+        need_tags=["降本", " 效率 ", ""],
+        primary_presales=engineer,
     )
     assert customer.team == team
     assert customer.owner == sales_rep
@@ -243,10 +246,12 @@ def test_a_writer_cannot_move_a_customer_out_of_their_sight(engineer, team, othe
     # given a customer of the engineer's team (the engineer is neither its owner nor assigned)
     customer = CustomerFactory(team=team)
     # when they move it to a team they are not on
-    with pytest.raises(NotAllowed) as refused:
+    with pytest.raises(DomainError) as refused:
         services.customer_update(actor=engineer, customer=customer, data={"team": other_team})
-    # then the move is refused and rolled back
-    assert refused.value.code == "out_of_scope"
+    # then the move is refused on the team field (the team rule answers before the scope
+    # check would roll it back) and nothing changed
+    assert refused.value.status_code == 400
+    assert refused.value.fields == {"team": ["Choose one of your teams."]}
     assert Customer.objects.get().team == team
 
 

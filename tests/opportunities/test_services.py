@@ -218,13 +218,15 @@ def test_update_refuses_other_teams_and_moving_out_of_scope(engineer, other_engi
     opportunity = OpportunityFactory(team=team)
     with pytest.raises(NotAllowed):
         opportunity_update(actor=other_engineer, opportunity=opportunity, data={"title": "Mine now"})
-    # the engineer cannot hand the opportunity to a team they would no longer see
-    with pytest.raises(NotAllowed):
+    # the engineer cannot hand the opportunity to a team they are not on (400 on the team)
+    with pytest.raises(DomainError) as refused:
         opportunity_update(
             actor=engineer,
             opportunity=opportunity,
-            data={"team": other_team, "sales_owner": other_engineer, "presales_owner": other_engineer},
+            data={"team": other_team, "presales_owner": other_engineer},
         )
+    assert refused.value.status_code == 400
+    assert list(refused.value.fields) == ["team"]
     assert Opportunity.objects.get(pk=opportunity.pk).team == team
 
 
