@@ -8,12 +8,28 @@ PATCH (CRUD or action).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 
+from django.contrib.contenttypes.models import ContentType
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from leads.models import Lead
 from presales.api.filters import StableOrderingFilter
+from presales.sla.models import Timer
+from reviews.models import Review, ReviewTask
+from tests.factories import (
+    CommunicationFactory,
+    ContactFactory,
+    CustomerFactory,
+    ExportJobFactory,
+    LeadFactory,
+    NotificationFactory,
+    OpportunityFactory,
+    ReviewChainFactory,
+)
 
 API_PREFIX = "api/v1/"
 WRITE_METHODS = ("post", "put", "patch")
@@ -64,7 +80,12 @@ class Endpoint:
 
     @property
     def model(self):
-        return self.view().get_serializer_class().Meta.model
+        """The model the endpoint serves: its queryset's, else its serializer's."""
+        view = self.view()
+        queryset = getattr(view, "queryset", None)
+        if queryset is not None:
+            return queryset.model
+        return view.get_serializer_class().Meta.model
 
     def orderings(self) -> list[str]:
         """Every allowed ``?ordering=`` value, ascending and descending (the view's whitelist)."""
@@ -118,3 +139,74 @@ def list_endpoints() -> list[Endpoint]:
 
 def write_endpoints() -> list[Endpoint]:
     return [e for e in api_endpoints() if e.method in WRITE_METHODS]
+
+
+# --- records behind the endpoints -------------------------------------------------------------
+# ``BUILDERS[model label](admin, team, n)``: n records of the model that ``admin`` (scope all,
+# owner of what is personal) sees in its list. A new list or write endpoint on a new model
+# needs an entry here; the tests say so.
+
+
+def _reviews(admin, team, n):
+    """In-progress reviews with a pending task of ``admin`` (so the inbox lists them too)."""
+    chain = ReviewChainFactory(kind="initiation")
+    lead_type = ContentType.objects.get_for_model(Lead)
+    reviews = []
+    for i in range(n):
+        review = Review.objects.create(
+            content_type=lead_type,
+            object_id=i + 1,
+            kind="initiation",
+            chain=chain,
+            author=admin,
+            started_by=admin,
+            team=team,
+            subject_summary=f"Subject {i}",
+            current_step_order=1,
+        )
+        ReviewTask.objects.create(
+            review=review, step_order=1, step_name="Step", mode="all", approver=admin, state="pending"
+        )
+        reviews.append(review)
+    return reviews
+
+
+def _timers(admin, team, n):
+    lead_type = ContentType.objects.get_for_model(Lead)
+    now = timezone.now()
+    return [
+        Timer.objects.create(
+            kind="lead_first_contact",
+            subject_type=lead_type,
+            subject_id=LeadFactory(team=team).pk,
+            owner=admin,
+            team=team,
+            started_at=now,
+            due_at=now,
+            policy={},
+            policy_version=1,
+        )
+        for _ in range(n)
+    ]
+
+
+BUILDERS: dict[str, Callable] = {
+    "leads.customer": lambda admin, team, n: [CustomerFactory(team=team) for _ in range(n)],
+    "leads.contact": lambda admin, team, n: ContactFactory.create_batch(
+        n, customer=CustomerFactory(team=team)
+    ),
+    "leads.lead": lambda admin, team, n: [LeadFactory(team=team) for _ in range(n)],
+    "leads.communicationrecord": lambda admin, team, n: CommunicationFactory.create_batch(
+        n, customer=CustomerFactory(team=team), author=admin
+    ),
+    "opportunities.opportunity": lambda admin, team, n: OpportunityFactory.create_batch(
+        n, team=team, customer=CustomerFactory(team=team), sales_owner=admin, presales_owner=admin
+    ),
+    "reviews.review": _reviews,
+    "reviews.reviewchain": lambda admin, team, n: [
+        ReviewChainFactory(kind="initiation", is_active=False) for _ in range(n)
+    ],
+    "presales.timer": _timers,
+    "presales.notification": lambda admin, team, n: NotificationFactory.create_batch(n, recipient=admin),
+    "presales.exportjob": lambda admin, team, n: ExportJobFactory.create_batch(n, user=admin),
+}

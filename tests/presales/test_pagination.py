@@ -15,27 +15,13 @@ from decimal import Decimal
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from leads.models import Lead
 from presales.api.filters import StableOrderingFilter
 from presales.api.pagination import CursorPagination
 from presales.core.roles import Role
-from presales.sla.models import Timer
-from reviews.models import Review, ReviewTask
-from tests.factories import (
-    CommunicationFactory,
-    ContactFactory,
-    CustomerFactory,
-    ExportJobFactory,
-    LeadFactory,
-    NotificationFactory,
-    OpportunityFactory,
-    ReviewChainFactory,
-)
-from tests.presales.api_endpoints import list_endpoints
+from tests.presales.api_endpoints import BUILDERS, list_endpoints
 
 pytestmark = pytest.mark.django_db
 
@@ -51,72 +37,7 @@ def admin(make_user, team):
     return make_user(Role.ADMIN, team=team, username="admin")
 
 
-# --- rows -------------------------------------------------------------------------------------
-
-
-def _reviews(admin, team, n):
-    """In-progress reviews with a pending task of ``admin`` (so the inbox lists them too)."""
-    chain = ReviewChainFactory(kind="initiation")
-    lead_type = ContentType.objects.get_for_model(Lead)
-    reviews = []
-    for i in range(n):
-        review = Review.objects.create(
-            content_type=lead_type,
-            object_id=i + 1,
-            kind="initiation",
-            chain=chain,
-            author=admin,
-            started_by=admin,
-            team=team,
-            subject_summary=f"Subject {i}",
-            current_step_order=1,
-        )
-        ReviewTask.objects.create(
-            review=review, step_order=1, step_name="Step", mode="all", approver=admin, state="pending"
-        )
-        reviews.append(review)
-    return reviews
-
-
-def _timers(admin, team, n):
-    lead_type = ContentType.objects.get_for_model(Lead)
-    now = timezone.now()
-    return [
-        Timer.objects.create(
-            kind="lead_first_contact",
-            subject_type=lead_type,
-            subject_id=LeadFactory(team=team).pk,
-            owner=admin,
-            team=team,
-            started_at=now,
-            due_at=now,
-            policy={},
-            policy_version=1,
-        )
-        for _ in range(n)
-    ]
-
-
-BUILDERS: dict[str, Callable] = {
-    "leads.customer": lambda admin, team, n: [CustomerFactory(team=team) for _ in range(n)],
-    "leads.contact": lambda admin, team, n: ContactFactory.create_batch(
-        n, customer=CustomerFactory(team=team)
-    ),
-    "leads.lead": lambda admin, team, n: [LeadFactory(team=team) for _ in range(n)],
-    "leads.communicationrecord": lambda admin, team, n: CommunicationFactory.create_batch(
-        n, customer=CustomerFactory(team=team), author=admin
-    ),
-    "opportunities.opportunity": lambda admin, team, n: OpportunityFactory.create_batch(
-        n, team=team, customer=CustomerFactory(team=team), sales_owner=admin, presales_owner=admin
-    ),
-    "reviews.review": _reviews,
-    "reviews.reviewchain": lambda admin, team, n: [
-        ReviewChainFactory(kind="initiation", is_active=False) for _ in range(n)
-    ],
-    "presales.timer": _timers,
-    "presales.notification": lambda admin, team, n: NotificationFactory.create_batch(n, recipient=admin),
-    "presales.exportjob": lambda admin, team, n: ExportJobFactory.create_batch(n, user=admin),
-}
+# --- rows ---------------------------------------------------------------------------------------
 
 # What else a row needs for its sort values to be a consistent record.
 FIXUPS: dict[str, Callable[[dict], dict]] = {
