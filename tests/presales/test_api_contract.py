@@ -491,7 +491,15 @@ def check_answer(response, context):
 
 
 # Not a JSON object: a 400 wherever a body is read.
-NOT_AN_OBJECT = ["{not json", '{"name": NaN}', "[1, 2, 3]", '"just a string"', "null", "1e999", b"\xff\xfe\x00"]
+NOT_AN_OBJECT = [
+    "{not json",
+    '{"name": NaN}',
+    "[1, 2, 3]",
+    '"just a string"',
+    "null",
+    "1e999",
+    b"\xff\xfe\x00",
+]
 # An object, but an odd one: never a server error (lenient serializers may ignore the keys).
 ODD_OBJECTS = ['{"a": ' * 200 + "1" + "}" * 200, '{"id": 1, "id": "x"}', '{"\\u0000": "\\ud800"}']
 
