@@ -27,33 +27,13 @@ from leads.services import (
     grade_for,
 )
 from presales.core.roles import Role
+from presales.web.forms import BootstrapMixin
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 
 def datetime_input() -> forms.DateTimeInput:
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
-
-
-def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
-    """Give every widget its Bootstrap 5 class (also used on FilterSet forms)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, forms.HiddenInput):
-            continue
-        if isinstance(widget, forms.CheckboxInput):
-            css = "form-check-input"
-        elif isinstance(widget, forms.Select | forms.SelectMultiple):
-            css = "form-select"
-        else:
-            css = "form-control"
-        if isinstance(widget, forms.DateInput) and not isinstance(widget, forms.DateTimeInput):
-            widget.input_type = "date"
-            widget.format = "%Y-%m-%d"
-        if isinstance(widget, forms.Textarea):
-            widget.attrs["rows"] = 3
-        widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
-    return form
 
 
 def not_negative(field: forms.Field) -> None:
@@ -65,12 +45,6 @@ def not_negative(field: forms.Field) -> None:
 def _fieldsets(form: forms.BaseForm, layout: list[tuple[str, list[str]]]) -> list[tuple[str, list]]:
     """Bound fields grouped for display; names the form does not have are skipped."""
     return [(legend, [form[n] for n in names if n in form.fields]) for legend, names in layout]
-
-
-class BootstrapMixin:
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        bootstrap(self)
 
 
 class LeadForm(BootstrapMixin, forms.ModelForm):

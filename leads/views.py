@@ -1,7 +1,7 @@
 """Web pages for leads, customers, contacts and communications (R-LEAD-1..4, R-CUST-1..6, R-COMM-1).
 
 Views declare their queryset, form, filterset and table and call one service. Visibility is
-applied by the base views (presales/web.py: out of scope is 404), reads across relations
+applied by the base views (presales/web/views.py: out of scope is 404), reads across relations
 come from leads/selectors.py, and a DomainError from a service becomes form errors.
 """
 
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView
-from django.views.generic.detail import SingleObjectMixin
 
 from leads import selectors, services
 from leads.filtersets import CustomerFilterSet, LeadFilterSet
@@ -31,105 +29,22 @@ from leads.forms import (
     LeadForm,
     LeadMergeForm,
     PresalesForm,
-    bootstrap,
 )
 from leads.models import Contact, Customer, Lead, MergeRecord
 from leads.tables import CustomerTable, LeadTable
 from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.core.errors import Conflict, DomainError
-from presales.core.roles import WRITER_ROLES
 from presales.exports.views import ExportView
 from presales.web.views import (
+    CreatePageMixin,
+    ListPageMixin,
+    ObjectFormView,
     RoleRequiredMixin,
     ScopedListView,
     ScopedQuerysetMixin,
     ServiceFormMixin,
     WriterRequiredMixin,
 )
-
-# --- shared bases --------------------------------------------------------------------------
-
-
-class ObjectFormView(WriterRequiredMixin, ScopedQuerysetMixin, ServiceFormMixin, SingleObjectMixin, FormView):
-    """A form about one visible object. Writers only (403); out of scope 404; a user who
-    sees the object but may not change it gets 403 too (the service checks again)."""
-
-    template_name = "leads/object_form.html"
-    title = ""
-    submit_label = gettext_lazy("Save")
-    model_form = False
-
-    def can_change(self, obj) -> bool:
-        raise NotImplementedError("Object form views declare who may change the object.")
-
-    def load_object(self):
-        obj = self.get_object()
-        if not self.can_change(obj):
-            raise PermissionDenied
-        return obj
-
-    def get(self, request, *args, **kwargs):
-        self.object = self.load_object()
-        return super().get(request, *args, **kwargs)
-
-    def post(self, request, *args, **kwargs):
-        self.object = self.load_object()
-        return super().post(request, *args, **kwargs)
-
-    def form_kwargs(self) -> dict:
-        return {}
-
-    def get_form_kwargs(self):
-        kwargs = super().get_form_kwargs()
-        if self.model_form:
-            kwargs["instance"] = self.object
-        kwargs.update(self.form_kwargs())
-        return kwargs
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.setdefault("title", self.title)
-        context.setdefault("submit_label", self.submit_label)
-        context.setdefault("cancel_url", self.object.get_absolute_url())
-        return context
-
-
-class FilterFormMixin:
-    """The FilterSet bound to the query string even when it is empty (as the API binds it),
-    so a FilterSet's ``qs`` may always read ``form.cleaned_data``; Bootstrap classes on its form."""
-
-    def get_filterset_kwargs(self, filterset_class):
-        return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
-
-    def get_filterset(self, filterset_class):
-        filterset = super().get_filterset(filterset_class)
-        bootstrap(filterset.form)
-        return filterset
-
-
-class ListPageMixin(FilterFormMixin):
-    """A list page offers the "new" button to writers only."""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["can_write"] = self.request.user.has_role(*WRITER_ROLES)
-        return context
-
-
-class CreatePageMixin:
-    """Title, button and cancel link of a "new record" form page."""
-
-    title = ""
-    submit_label = gettext_lazy("Create")
-    cancel_url_name = ""
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(
-            title=self.title, submit_label=self.submit_label, cancel_url=reverse(self.cancel_url_name)
-        )
-        return context
-
 
 # --- leads ---------------------------------------------------------------------------------
 

@@ -15,9 +15,10 @@ from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
 from presales.core.roles import Scope, scope_of
 from presales.core.statemachine import Move
+from presales.web.forms import BootstrapMixin
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(BootstrapMixin, forms.ModelForm):
     """Create or edit an opportunity's facts (R-OPP-1)."""
 
     competitors = forms.CharField(
@@ -49,14 +50,6 @@ class OpportunityForm(forms.ModelForm):
         self.fields["sales_owner"].help_text = _("Defaults to the customer's owner.")
         self.fields["presales_owner"].queryset = people.presales_people()
         self.fields["presales_owner"].help_text = _("Defaults to the customer's primary presales engineer.")
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                widget.attrs.setdefault("class", "form-check-input")
-            elif isinstance(widget, forms.Select):
-                widget.attrs.setdefault("class", "form-select")
-            else:
-                widget.attrs.setdefault("class", "form-control")
 
     def _post_clean(self):
         # The service validates the model (with the defaults it fills in); the form only
@@ -71,7 +64,7 @@ class OpportunityForm(forms.ModelForm):
         return data
 
 
-class MoveForm(forms.Form):
+class MoveForm(BootstrapMixin, forms.Form):
     """What a lifecycle move asks for: a note, and for some moves a reason (R-OPP-3)."""
 
     note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -101,22 +94,19 @@ class MoveForm(forms.Form):
                 del self.fields[name]
         if move.extra.get("note_required"):
             self.fields["note"].label = _("Why (required)")
-        for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault("class", css)
 
     def service_kwargs(self) -> dict:
         data = dict(self.cleaned_data)
         return {"note": data.pop("note", ""), **data}
 
 
-class InitiationForm(forms.ModelForm):
+class InitiationForm(BootstrapMixin, forms.ModelForm):
     """The project initiation request (項目立項申請表, R-OPP-2)."""
 
     class Meta:
         model = ProjectInitiation
         fields = ["background", "sales_strategy", "expected_goals"]
-        widgets = {name: forms.Textarea(attrs={"rows": 4, "class": "form-control"}) for name in fields}
+        widgets = {name: forms.Textarea(attrs={"rows": 4}) for name in fields}
 
     def _post_clean(self):
         pass
@@ -127,26 +117,23 @@ PROPOSED_ROLES = [
 ]
 
 
-class ProposedMemberForm(forms.Form):
+class ProposedMemberForm(BootstrapMixin, forms.Form):
     """One person proposed for the project team, with a role."""
 
     user = forms.ModelChoiceField(
         label=_("Person"),
         queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
     role = forms.ChoiceField(
         label=_("Role in the project"),
         choices=[("", "---------"), *PROPOSED_ROLES],
         required=False,
-        widget=forms.Select(attrs={"class": "form-select"}),
     )
     responsibility = forms.CharField(
         label=pgettext_lazy("project team", "Responsibility"),
         max_length=200,
         required=False,
-        widget=forms.TextInput(attrs={"class": "form-control"}),
     )
 
     def clean(self):
@@ -171,8 +158,8 @@ def team_rows(formset) -> list[dict]:
     ]
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(
         label=_("Why is the request withdrawn?"),
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
     )

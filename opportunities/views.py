@@ -49,6 +49,7 @@ from opportunities.transitions import INITIATION_MACHINE, MACHINE, can_work_oppo
 from presales.core.audit import history_entries
 from presales.core.errors import DomainError
 from presales.core.roles import WRITER_ROLES
+from presales.web.forms import apply_domain_error
 from presales.web.views import (
     HtmxTemplateMixin,
     RoleRequiredMixin,
@@ -323,16 +324,7 @@ class InitiationView(WriterRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin
                     messages.success(request, _("The initiation request was saved."))
                 return HttpResponseRedirect(self.object.get_absolute_url() + "#initiation")
             except DomainError as exc:
-                for name, msgs in exc.fields.items():
-                    for msg in msgs:
-                        if name in form.fields:
-                            form.add_error(name, msg)
-                        else:
-                            team_errors.append(msg)
-                if not exc.fields:
-                    form.add_error(None, exc.message)
-                for reason in exc.reasons:
-                    form.add_error(None, reason)
+                apply_domain_error(form, exc, unplaced=team_errors)
         return self.render_to_response(
             self.get_context_data(form=form, formset=formset, team_errors=team_errors), status=200
         )

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from presales.web.forms import BootstrapMixin
 from reviews.choices import SCORE_MAX, SCORE_MIN, Decision
 
 SCORE_CHOICES = [(i, str(i)) for i in range(SCORE_MIN, SCORE_MAX + 1)]
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BootstrapMixin, forms.Form):
     """Approve or reject (the clicked button carries ``decision``), a comment, and a 1–5
     score per criterion of the review's chain (R-REV-2)."""
 
@@ -18,7 +19,7 @@ class DecisionForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Required when you reject: the author revises from your comments."),
     )
 
@@ -49,11 +50,11 @@ class DecisionForm(forms.Form):
         }
 
 
-class CancelForm(forms.Form):
+class CancelForm(BootstrapMixin, forms.Form):
     """Withdraw a review in progress, with the reason (R-REV-5)."""
 
     reason = forms.CharField(
         label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("e.g. the subject changed and needs a new review."),
     )

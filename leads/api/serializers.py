@@ -28,6 +28,7 @@ from leads.services import (
 )
 from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
+from presales.api.fields import ScopedPrimaryKeyRelatedField
 from presales.core.scoping import mask_email, mask_phone
 
 # --- building blocks -----------------------------------------------------------------------
@@ -48,18 +49,6 @@ class StrictMixin:
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
-
-
-class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
-    """A reference to a record the requesting user may see; any other id "does not exist"
-    (so the API never confirms that a record outside the caller's scope exists)."""
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        request = self.context.get("request")
-        if request is None:
-            return queryset.none()
-        return queryset.visible_to(request.user)
 
 
 def active_users():
@@ -194,7 +183,7 @@ class CustomerUpdateSerializer(CustomerSerializer):
 
 
 class CustomerMergeSerializer(StrictMixin, serializers.Serializer):
-    target = VisiblePrimaryKeyRelatedField(
+    target = ScopedPrimaryKeyRelatedField(
         queryset=Customer.objects.all(), help_text=_("The surviving customer.")
     )
 
@@ -250,7 +239,7 @@ class ContactSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerial
 
 
 class ContactCreateSerializer(ContactSerializer):
-    customer = VisiblePrimaryKeyRelatedField(queryset=Customer.objects.all())
+    customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
 
 
 # --- leads ---------------------------------------------------------------------------------
@@ -260,7 +249,7 @@ class LeadSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerialize
     """A lead (R-LEAD-1). Status, deadlines and decisions are read-only: they change through
     the actions (first contact, qualify, disqualify, merge)."""
 
-    customer = VisiblePrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
     owner = serializers.PrimaryKeyRelatedField(
         queryset=people.writers(), required=False, error_messages=OWNER_ERRORS
@@ -338,7 +327,7 @@ class EvaluationSerializer(StrictMixin, serializers.Serializer):
 
 class LeadQualifySerializer(StrictMixin, serializers.Serializer):
     evaluation = EvaluationSerializer()
-    customer = VisiblePrimaryKeyRelatedField(
+    customer = ScopedPrimaryKeyRelatedField(
         queryset=Customer.objects.all(),
         required=False,
         allow_null=True,
@@ -355,7 +344,7 @@ class LeadDisqualifySerializer(StrictMixin, serializers.Serializer):
 
 
 class LeadMergeSerializer(StrictMixin, serializers.Serializer):
-    target = VisiblePrimaryKeyRelatedField(queryset=Lead.objects.all(), help_text=_("The surviving lead."))
+    target = ScopedPrimaryKeyRelatedField(queryset=Lead.objects.all(), help_text=_("The surviving lead."))
 
 
 class DuplicateQuerySerializer(serializers.Serializer):
@@ -392,7 +381,7 @@ class CommunicationSerializer(StrictMixin, serializers.ModelSerializer):
 
     customer = serializers.PrimaryKeyRelatedField(read_only=True)
     lead = serializers.PrimaryKeyRelatedField(read_only=True)
-    contact = VisiblePrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+    contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
 
     class Meta:
         model = CommunicationRecord
@@ -411,14 +400,14 @@ class CommunicationSerializer(StrictMixin, serializers.ModelSerializer):
 
 
 class CommunicationCreateSerializer(CommunicationSerializer):
-    customer = VisiblePrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
-    lead = VisiblePrimaryKeyRelatedField(queryset=Lead.objects.all(), required=False, allow_null=True)
+    customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
+    lead = ScopedPrimaryKeyRelatedField(queryset=Lead.objects.all(), required=False, allow_null=True)
 
 
 class FirstContactSerializer(StrictMixin, serializers.ModelSerializer):
     """R-LEAD-3: the first-contact record, plus corrections of the lead's contact facts."""
 
-    contact = VisiblePrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+    contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
     company_name = serializers.CharField(max_length=200, required=False)
     contact_name = serializers.CharField(max_length=100, required=False)
     contact_title = serializers.CharField(max_length=100, required=False, allow_blank=True)

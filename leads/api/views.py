@@ -16,8 +16,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -27,122 +27,22 @@ from leads.api import serializers as s
 from leads.filtersets import CommunicationFilterSet, ContactFilterSet, CustomerFilterSet, LeadFilterSet
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead
 from presales.accounts.models import User
-from presales.api.filters import StableOrderingFilter
-from presales.api.permissions import CanWriteRecords
 from presales.api.renderers import CSVRenderer
 from presales.api.schema import error_responses
-from presales.api.viewsets import ScopedQuerysetMixin
+from presales.api.viewsets import (
+    CHANGE_ERRORS,
+    DETAIL_ERRORS,
+    READ_ERRORS,
+    ServiceDestroyMixin,
+    ServiceViewSet,
+    crud_schema,
+)
 from presales.exports.api import export_action_schema, export_answer
-
-READ_ERRORS = (401, 403)
-DETAIL_ERRORS = (401, 403, 404)
-WRITE_ERRORS = (400, 401, 403)
-CHANGE_ERRORS = (400, 401, 403, 404, 409)
-
-
-class ServiceViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.ListModelMixin,
-    viewsets.GenericViewSet,
-):
-    """Scoped CRUD whose writes call services. No DELETE unless a subclass adds one backed
-    by a service (records close through their lifecycle, not by deletion)."""
-
-    permission_classes = [CanWriteRecords]
-    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
-    ordering = ("-pk",)
-    create_serializer_class: type | None = None
-    update_serializer_class: type | None = None
-
-    def get_serializer_class(self):
-        if self.action == "create" and self.create_serializer_class:
-            return self.create_serializer_class
-        if self.action in ("update", "partial_update") and self.update_serializer_class:
-            return self.update_serializer_class
-        return self.serializer_class
-
-    def filter_queryset(self, queryset):
-        # Filters and ordering shape lists; a record is found by its id alone (a merged
-        # customer, hidden from lists by default, still answers on its own URL).
-        if self.detail:
-            return queryset
-        return super().filter_queryset(queryset)
-
-    def represent(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
-        """Answer with the record re-read through the scoped, annotated queryset."""
-        fresh = self.get_queryset().get(pk=obj.pk)
-        return Response(
-            self.serializer_class(fresh, context=self.get_serializer_context()).data, status=status_code
-        )
-
-    def validated(self, serializer_class, data=None, **kwargs) -> dict:
-        serializer = serializer_class(
-            data=self.request.data if data is None else data,
-            context=self.get_serializer_context(),
-            **kwargs,
-        )
-        serializer.is_valid(raise_exception=True)
-        return dict(serializer.validated_data)
-
-    def create(self, request, *args, **kwargs):
-        data = self.validated(self.get_serializer_class())
-        return self.represent(self.service_create(data), status.HTTP_201_CREATED)
-
-    def update(self, request, *args, **kwargs):
-        instance = self.get_object()
-        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
-        serializer.is_valid(raise_exception=True)
-        return self.represent(self.service_update(instance, dict(serializer.validated_data)))
-
-    def service_create(self, data: dict):
-        raise NotImplementedError
-
-    def service_update(self, instance, data: dict):
-        raise NotImplementedError
-
-
-def _crud_schema(name: str, serializer, *, create=None, update=None, destroy: bool = False):
-    """extend_schema_view for the CRUD operations with every error response documented."""
-    create = create or serializer
-    update = update or serializer
-    views = {
-        "list": extend_schema(
-            summary=f"List {name}s",
-            responses={200: serializer(many=True), **error_responses(400, *READ_ERRORS)},
-        ),
-        "retrieve": extend_schema(
-            summary=f"Get a {name}", responses={200: serializer, **error_responses(*DETAIL_ERRORS)}
-        ),
-        "create": extend_schema(
-            summary=f"Create a {name}",
-            request=create,
-            responses={201: serializer, **error_responses(400, 401, 403, 409)},
-        ),
-        "update": extend_schema(
-            summary=f"Replace a {name}",
-            request=update,
-            responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
-        ),
-        "partial_update": extend_schema(
-            summary=f"Change a {name}",
-            request=update,
-            responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
-        ),
-    }
-    if destroy:
-        views["destroy"] = extend_schema(
-            summary=f"Delete a {name}", responses={204: None, **error_responses(*DETAIL_ERRORS)}
-        )
-    return extend_schema_view(**views)
-
 
 # --- customers -----------------------------------------------------------------------------
 
 
-@_crud_schema("customer", s.CustomerSerializer, update=s.CustomerUpdateSerializer)
+@crud_schema("customer", s.CustomerSerializer, update=s.CustomerUpdateSerializer)
 class CustomerViewSet(ServiceViewSet):
     """Customers (R-CUST-1..6): grade from fit × value, size class, one primary presales."""
 
@@ -238,6 +138,7 @@ class CustomerViewSet(ServiceViewSet):
         methods=["get"],
         renderer_classes=[JSONRenderer, CSVRenderer],
         filter_backends=[DjangoFilterBackend],
+        pagination_class=None,
     )
     def export(self, request):
         return export_answer(request, resource="customers")
@@ -246,8 +147,8 @@ class CustomerViewSet(ServiceViewSet):
 # --- contacts ------------------------------------------------------------------------------
 
 
-@_crud_schema("contact", s.ContactSerializer, create=s.ContactCreateSerializer, destroy=True)
-class ContactViewSet(mixins.DestroyModelMixin, ServiceViewSet):
+@crud_schema("contact", s.ContactSerializer, create=s.ContactCreateSerializer, destroy=True)
+class ContactViewSet(ServiceDestroyMixin, ServiceViewSet):
     """Contacts of customers (R-CUST-1); phone and email masked outside the team (R-CUST-6)."""
 
     queryset = Contact.objects.all()
@@ -266,14 +167,14 @@ class ContactViewSet(mixins.DestroyModelMixin, ServiceViewSet):
     def service_update(self, instance, data: dict):
         return services.contact_update(actor=self.request.user, contact=instance, data=data)
 
-    def perform_destroy(self, instance):
+    def service_destroy(self, instance) -> None:
         services.contact_delete(actor=self.request.user, contact=instance)
 
 
 # --- leads ---------------------------------------------------------------------------------
 
 
-@_crud_schema("lead", s.LeadSerializer, create=s.LeadCreateSerializer)
+@crud_schema("lead", s.LeadSerializer, create=s.LeadCreateSerializer)
 class LeadViewSet(ServiceViewSet):
     """Leads (R-LEAD-1..4): intake with duplicate detection, first contact, qualification."""
 
@@ -363,6 +264,7 @@ class LeadViewSet(ServiceViewSet):
         methods=["get"],
         renderer_classes=[JSONRenderer, CSVRenderer],
         filter_backends=[DjangoFilterBackend],
+        pagination_class=None,
     )
     def export(self, request):
         return export_answer(request, resource="leads")
@@ -371,7 +273,7 @@ class LeadViewSet(ServiceViewSet):
 # --- communications ------------------------------------------------------------------------
 
 
-@_crud_schema("communication record", s.CommunicationSerializer, create=s.CommunicationCreateSerializer)
+@crud_schema("communication record", s.CommunicationSerializer, create=s.CommunicationCreateSerializer)
 class CommunicationViewSet(ServiceViewSet):
     """Communication records (R-COMM-1); a promised follow-up is ``next_step_due_at``."""
 

@@ -11,12 +11,11 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from leads.api import serializers as lead_serializers
-from leads.api.views import CHANGE_ERRORS as LEAD_CHANGE_ERRORS
 from leads.api.views import LeadViewSet
 from leads.models import Customer
 from opportunities.choices import CloseReason, ProjectRole
@@ -41,11 +40,9 @@ from opportunities.services import (
 from opportunities.transitions import MACHINE
 from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
-from presales.api.permissions import CanWriteRecords
-
-# One error component in the schema for the whole API (the reviews app defines it).
+from presales.api.fields import ScopedPrimaryKeyRelatedField
 from presales.api.schema import error_responses
-from presales.api.viewsets import ScopedQuerysetMixin
+from presales.api.viewsets import CHANGE_ERRORS, ServiceViewSet
 
 # --- serializers -------------------------------------------------------------------------
 
@@ -62,7 +59,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
     """An opportunity (R-OPP-1). ``stage`` and the closing facts are read-only: they
     change through ``POST {id}/move/``; sending them is a 400."""
 
-    customer = serializers.PrimaryKeyRelatedField(queryset=Customer.objects.none())
+    # Only active customers the caller may see: an invisible one looks like a missing one.
+    customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), narrow=lambda qs: qs.active())
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     competitors = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, allow_empty=True
@@ -118,13 +116,6 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        request = self.context.get("request")
-        if request is not None and request.user.is_authenticated:
-            # Only customers the caller may see: an invisible one looks like a missing one.
-            self.fields["customer"].queryset = Customer.objects.visible_to(request.user).active()
 
     def validate(self, attrs):
         read_only = [
@@ -266,34 +257,21 @@ def _errors(*codes: int) -> dict:
     update=extend_schema(responses={200: OpportunitySerializer, **_errors(400, 403, 404, 409)}),
     partial_update=extend_schema(responses={200: OpportunitySerializer, **_errors(400, 403, 404, 409)}),
 )
-class OpportunityViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.ListModelMixin,
-    viewsets.GenericViewSet,
-):
+class OpportunityViewSet(ServiceViewSet):
     """Opportunities in the caller's scope. No DELETE: an opportunity ends as lost or
     abandoned (``move``), so the pipeline history stays whole."""
 
     queryset = Opportunity.objects.for_cards()
     serializer_class = OpportunitySerializer
-    permission_classes = [CanWriteRecords]
     filterset_class = OpportunityFilterSet
     ordering_fields = ["updated_at", "created_at", "expected_close", "amount", "stage_entered_at", "title"]
     ordering = ["-updated_at", "-id"]
 
-    def perform_create(self, serializer):
-        serializer.instance = opportunity_create(actor=self.request.user, data=serializer.validated_data)
+    def service_create(self, data: dict) -> Opportunity:
+        return opportunity_create(actor=self.request.user, data=data)
 
-    def perform_update(self, serializer):
-        serializer.instance = opportunity_update(
-            actor=self.request.user, opportunity=serializer.instance, data=serializer.validated_data
-        )
-
-    def _fresh(self, pk) -> Opportunity:
-        return Opportunity.objects.for_cards().get(pk=pk)
+    def service_update(self, instance, data: dict) -> Opportunity:
+        return opportunity_update(actor=self.request.user, opportunity=instance, data=data)
 
     @extend_schema(
         request=MoveRequestSerializer,
@@ -306,13 +284,11 @@ class OpportunityViewSet(
     @action(detail=True, methods=["post"])
     def move(self, request, pk=None):
         opportunity = self.get_object()
-        body = MoveRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = self.validated(MoveRequestSerializer)
         name = data.pop("move")
         note = data.pop("note", "")
         opportunity_move(actor=request.user, opportunity=opportunity, move=name, note=note, **data)
-        return Response(self.get_serializer(self._fresh(opportunity.pk)).data)
+        return self.represent(opportunity)
 
     @extend_schema(responses={200: MoveOptionSerializer(many=True), **_errors(403, 404)})
     @action(detail=True, methods=["get"])
@@ -351,9 +327,7 @@ class OpportunityViewSet(
                     status=status.HTTP_404_NOT_FOUND,
                 )
             return Response(InitiationSerializer(existing).data)
-        body = InitiationSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        data = dict(body.validated_data)
+        data = self.validated(InitiationSerializer)
         team = data.pop("proposed_team", None)
         initiation = initiation_save(actor=request.user, opportunity=opportunity, data=data, team=team)
         return Response(
@@ -378,11 +352,8 @@ class OpportunityViewSet(
         """Take the request back from review (its review is cancelled)."""
         opportunity = self.get_object()
         initiation = get_object_or_404(ProjectInitiation, opportunity=opportunity)
-        body = WithdrawSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        initiation = initiation_withdraw(
-            actor=request.user, initiation=initiation, reason=body.validated_data["reason"]
-        )
+        data = self.validated(WithdrawSerializer)
+        initiation = initiation_withdraw(actor=request.user, initiation=initiation, reason=data["reason"])
         return Response(InitiationSerializer(initiation).data)
 
 
@@ -393,7 +364,7 @@ class LeadQualifyViewSet(LeadViewSet):
     @extend_schema(
         summary="Qualify the lead on its five-aspect evaluation (R-LEAD-4) and open its opportunity",
         request=lead_serializers.LeadQualifySerializer,
-        responses={200: lead_serializers.LeadSerializer, **error_responses(*LEAD_CHANGE_ERRORS)},
+        responses={200: lead_serializers.LeadSerializer, **error_responses(*CHANGE_ERRORS)},
         tags=["leads"],
     )
     def qualify(self, request, pk=None):

@@ -1,10 +1,32 @@
-"""Base viewsets: the one place where API querysets are restricted to the user's scope."""
+"""Base viewsets: the one family every API resource derives from.
+
+- The queryset is restricted to the caller's scope here (``visible_to(user)``), never ad
+  hoc per view; out of scope is 404.
+- Lists filter with the resource's FilterSet and sort with ``StableOrderingFilter``
+  (whitelisted ``?ordering=``, a ``-pk`` tiebreaker, nullable keys made cursor-safe), then
+  page with ``CursorPagination``: every row exactly once whatever the ordering.
+- Writes call services: subclasses implement ``service_create(data)``,
+  ``service_update(instance, data)`` and ``service_destroy(instance)``; the answer is the
+  record re-read through the scoped, annotated queryset (``represent``). Actions validate
+  their body with ``validated(SerializerClass)``.
+"""
 
 from __future__ import annotations
 
-from rest_framework import mixins, viewsets
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.response import Response
 
+from presales.api.filters import StableOrderingFilter
+from presales.api.pagination import CursorPagination
 from presales.api.permissions import CanWriteRecords, HasRole
+from presales.api.schema import error_responses
+
+READ_ERRORS = (401, 403)
+DETAIL_ERRORS = (401, 403, 404)
+WRITE_ERRORS = (400, 401, 403)
+CHANGE_ERRORS = (400, 401, 403, 404, 409)
 
 
 class ScopedQuerysetMixin:
@@ -14,20 +36,145 @@ class ScopedQuerysetMixin:
         return super().get_queryset().visible_to(self.request.user)
 
 
-class ScopedReadOnlyViewSet(ScopedQuerysetMixin, viewsets.ReadOnlyModelViewSet):
+class BaseViewSet(viewsets.GenericViewSet):
+    """Filters, stable ordering and cursor pages for every list; helpers for actions.
+
+    Not scoped by itself: resources that are the caller's own (notifications, export jobs)
+    or global (policies) restrict or open their queryset explicitly; records use
+    ``ScopedQuerysetMixin`` through the ``Scoped*ViewSet`` classes below.
+    """
+
     permission_classes = [HasRole]
+    filter_backends = [DjangoFilterBackend, StableOrderingFilter]
+    pagination_class = CursorPagination
+    ordering: tuple[str, ...] | list[str] = ("-pk",)
+    ordering_fields: tuple[str, ...] | list[str] = ("id",)
+    create_serializer_class: type | None = None
+    update_serializer_class: type | None = None
+
+    def get_serializer_class(self):
+        if self.action == "create" and self.create_serializer_class:
+            return self.create_serializer_class
+        if self.action in ("update", "partial_update") and self.update_serializer_class:
+            return self.update_serializer_class
+        return self.serializer_class
+
+    def filter_queryset(self, queryset):
+        # Filters and ordering shape lists; a record is found by its id alone (a merged
+        # customer, hidden from lists by default, still answers on its own URL).
+        if self.detail:
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def validated(self, serializer_class, data=None, **kwargs) -> dict:
+        """The request body (or ``data``) checked by ``serializer_class``; 400 otherwise."""
+        serializer = serializer_class(
+            data=self.request.data if data is None else data,
+            context=self.get_serializer_context(),
+            **kwargs,
+        )
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def represent(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
+        """Answer with the record re-read through the scoped, annotated queryset."""
+        fresh = self.get_queryset().get(pk=obj.pk)
+        return Response(
+            self.serializer_class(fresh, context=self.get_serializer_context()).data, status=status_code
+        )
 
 
-class ScopedModelViewSet(
-    ScopedQuerysetMixin,
-    mixins.CreateModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.UpdateModelMixin,
-    mixins.DestroyModelMixin,
-    mixins.ListModelMixin,
-    viewsets.GenericViewSet,
+class ServiceCreateMixin:
+    def create(self, request, *args, **kwargs):
+        data = self.validated(self.get_serializer_class())
+        return self.represent(self.service_create(data), status.HTTP_201_CREATED)
+
+    def service_create(self, data: dict):
+        raise NotImplementedError("Viewsets that create declare the service they call.")
+
+
+class ServiceUpdateMixin:
+    def update(self, request, *args, **kwargs):
+        instance = self.get_object()
+        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
+        serializer.is_valid(raise_exception=True)
+        return self.represent(self.service_update(instance, dict(serializer.validated_data)))
+
+    def partial_update(self, request, *args, **kwargs):
+        kwargs["partial"] = True
+        return self.update(request, *args, **kwargs)
+
+    def service_update(self, instance, data: dict):
+        raise NotImplementedError("Viewsets that update declare the service they call.")
+
+
+class ServiceDestroyMixin:
+    def destroy(self, request, *args, **kwargs):
+        self.service_destroy(self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def service_destroy(self, instance) -> None:
+        raise NotImplementedError("Viewsets that delete declare the service they call.")
+
+
+class ScopedReadOnlyViewSet(
+    ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet
 ):
-    """CRUD whose writes go through services: subclasses implement ``perform_*`` by
-    calling the app's service functions, never ``serializer.save()`` with domain logic."""
+    """Scoped list and detail."""
+
+
+class ServiceViewSet(
+    ScopedQuerysetMixin,
+    ServiceCreateMixin,
+    ServiceUpdateMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    BaseViewSet,
+):
+    """Scoped CRUD whose writes call services. No DELETE unless a subclass adds
+    ``ServiceDestroyMixin`` (records close through their lifecycle, not by deletion)."""
 
     permission_classes = [CanWriteRecords]
+
+
+class ScopedModelViewSet(ServiceDestroyMixin, ServiceViewSet):
+    """Scoped CRUD including DELETE, every write through a service."""
+
+
+def crud_schema(name: str, serializer, *, create=None, update=None, destroy: bool = False, extra=None):
+    """``extend_schema_view`` for the CRUD operations with every error response documented.
+
+    ``create``/``update`` are the request serializers when they differ from ``serializer``;
+    ``extra`` adds or overrides operations (e.g. a list without filters)."""
+    create = create or serializer
+    update = update or serializer
+    views = {
+        "list": extend_schema(
+            summary=f"List {name}s",
+            responses={200: serializer(many=True), **error_responses(400, *READ_ERRORS)},
+        ),
+        "retrieve": extend_schema(
+            summary=f"Get a {name}", responses={200: serializer, **error_responses(*DETAIL_ERRORS)}
+        ),
+        "create": extend_schema(
+            summary=f"Create a {name}",
+            request=create,
+            responses={201: serializer, **error_responses(400, 401, 403, 409)},
+        ),
+        "update": extend_schema(
+            summary=f"Replace a {name}",
+            request=update,
+            responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
+        ),
+        "partial_update": extend_schema(
+            summary=f"Change a {name}",
+            request=update,
+            responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
+        ),
+    }
+    if destroy:
+        views["destroy"] = extend_schema(
+            summary=f"Delete a {name}", responses={204: None, **error_responses(*DETAIL_ERRORS)}
+        )
+    views.update(extra or {})
+    return extend_schema_view(**views)

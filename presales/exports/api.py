@@ -14,16 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, status, viewsets
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from presales.api.permissions import HasRole
+from presales.api.filters import StableOrderingFilter
 from presales.api.renderers import CSVRenderer
 from presales.api.schema import error_responses
-from presales.api.viewsets import ScopedQuerysetMixin
+from presales.api.viewsets import ScopedReadOnlyViewSet
 from presales.core.errors import Conflict, DomainError
 from presales.exports.models import ExportJob, ExportState
 from presales.exports.services import export_or_start, export_start, exporters
@@ -193,15 +193,13 @@ def export_action_schema(name: str):
         responses={200: ExportJobSerializer, **error_responses(401, 403, 404)},
     ),
 )
-class ExportJobViewSet(
-    ScopedQuerysetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):
+class ExportJobViewSet(ScopedReadOnlyViewSet):
     """Export jobs of the caller only (R-CUST-6); started here or by an ``export`` action."""
 
     queryset = ExportJob.objects.all()
     serializer_class = ExportJobSerializer
-    permission_classes = [HasRole]
-    filter_backends: list = []
+    filter_backends = [StableOrderingFilter]
+    ordering_fields = ("created_at", "finished_at", "id")
 
     @extend_schema(
         summary="Start an export job (R-CUST-6)",
@@ -210,13 +208,9 @@ class ExportJobViewSet(
         responses={202: ExportJobSerializer, **error_responses(400, 401, 403)},
     )
     def create(self, request):
-        serializer = ExportStartSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = self.validated(ExportStartSerializer)
         job = export_start(
-            actor=request.user,
-            resource=serializer.validated_data["resource"],
-            params=serializer.validated_data["params"],
-            channel="api",
+            actor=request.user, resource=data["resource"], params=data["params"], channel="api"
         )
         return job_accepted(job, request)
 

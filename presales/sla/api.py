@@ -6,14 +6,15 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.response import Response
 from rest_framework.routers import DefaultRouter
 
+from presales.api.filters import StableOrderingFilter
 from presales.api.permissions import HasRole
-from presales.api.viewsets import ScopedReadOnlyViewSet
+from presales.api.viewsets import BaseViewSet, ScopedReadOnlyViewSet, ServiceUpdateMixin
 from presales.core.errors import DomainError
 from presales.core.roles import Role
 from presales.sla.filtersets import TimerFilterSet
@@ -152,16 +153,17 @@ class NotificationSerializer(serializers.ModelSerializer):
         return str(notification_kind_label(obj.kind))
 
 
-class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """The caller's own notifications (never anyone else's, whatever the role).
     ``?unread=true`` keeps the unread ones; ``POST {id}/read/`` and ``POST read-all/``."""
 
     serializer_class = NotificationSerializer
-    permission_classes = [HasRole]
-    filter_backends: list = []
+    filter_backends = [StableOrderingFilter]
+    ordering = ("-created_at", "-id")
+    ordering_fields = ("created_at", "read_at", "id")
 
     def get_queryset(self):
-        qs = Notification.objects.for_user(self.request.user).order_by("-created_at", "-id")
+        qs = Notification.objects.for_user(self.request.user)
         if self.request.query_params.get("unread") in ("1", "true", "True"):
             qs = qs.unread()
         return qs
@@ -241,9 +243,7 @@ class SlaPolicySerializer(serializers.ModelSerializer):
         return bool(spec and spec.fixed_due)
 
 
-class SlaPolicyViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.UpdateModelMixin, viewsets.GenericViewSet
-):
+class SlaPolicyViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, BaseViewSet):
     """The policy of each timer kind (R-SLA-4). Every role reads; admins change it with
     PUT/PATCH, which applies to timers started afterwards."""
 
@@ -266,10 +266,8 @@ class SlaPolicyViewSet(
             raise Http404
         return policy
 
-    def perform_update(self, serializer):
-        serializer.instance = sla_policy_update(
-            actor=self.request.user, kind=serializer.instance.kind, data=dict(serializer.validated_data)
-        )
+    def service_update(self, instance, data: dict) -> SlaPolicy:
+        return sla_policy_update(actor=self.request.user, kind=instance.kind, data=data)
 
 
 router = DefaultRouter()

@@ -44,32 +44,10 @@ from presales.sla.services import (
     sla_policy_update,
     team_webhook_set,
 )
+from presales.web.forms import apply_domain_error, bootstrap
 from presales.web.views import RoleRequiredMixin
 
 ADMIN_ONLY = frozenset({Role.ADMIN})
-
-
-def _style(form):
-    """Bootstrap classes on the widgets (the shared form include renders them as they are)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if widget.input_type == "checkbox" and not getattr(widget, "allow_multiple_selected", False):
-            widget.attrs.setdefault("class", "form-check-input")
-        elif widget.__class__.__name__ == "Select":
-            widget.attrs.setdefault("class", "form-select")
-        elif not getattr(widget, "allow_multiple_selected", False):
-            widget.attrs.setdefault("class", "form-control")
-    return form
-
-
-def _apply_errors(form, exc: DomainError) -> None:
-    for name, msgs in exc.fields.items():
-        for msg in msgs:
-            form.add_error(name if name in form.fields else None, msg)
-    if not exc.fields:
-        form.add_error(None, exc.message)
-    for reason in exc.reasons:
-        form.add_error(None, reason)
 
 
 # --- deadlines -----------------------------------------------------------------------------
@@ -201,7 +179,7 @@ class NotificationPreferencesView(RoleRequiredMixin, View):
         current = dict(
             NotificationPreference.objects.filter(user=self.request.user).values_list("kind", "email")
         )
-        return _style(NotificationPreferencesForm(data, current=current))
+        return bootstrap(NotificationPreferencesForm(data, current=current))
 
     def get(self, request):
         return render(request, self.template_name, {"form": self._form()})
@@ -251,7 +229,7 @@ class SlaPolicyEditView(RoleRequiredMixin, View):
             repeat_every_hours=spec.default.repeat_every_hours,
             max_escalations=spec.default.max_escalations,
         )
-        form = _style(SlaPolicyForm(data, instance=policy, fixed_due=spec.fixed_due))
+        form = bootstrap(SlaPolicyForm(data, instance=policy, fixed_due=spec.fixed_due))
         return {"form": form, "spec": spec, "policy": policy, "label": kind_label(kind_code)}
 
     def get(self, request, kind: str):
@@ -264,7 +242,7 @@ class SlaPolicyEditView(RoleRequiredMixin, View):
             try:
                 sla_policy_update(actor=request.user, kind=kind, data=dict(form.cleaned_data))
             except DomainError as exc:
-                _apply_errors(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(
                     request, _("The policy was saved. It applies to timers started from now on.")
@@ -288,8 +266,8 @@ class WorkCalendarView(RoleRequiredMixin, View):
             {
                 "days": CalendarDay.objects.select_related("created_by").order_by("-date")[:400],
                 "years": CalendarYear.objects.select_related("declared_by"),
-                "day_form": day_form or _style(CalendarDayForm()),
-                "year_form": year_form or _style(CalendarYearForm()),
+                "day_form": day_form or bootstrap(CalendarDayForm()),
+                "year_form": year_form or bootstrap(CalendarYearForm()),
                 "known_from": known.start,
                 "known_to": known.stop - 1,
                 "estimated": selectors.estimated_timer_years(),
@@ -302,12 +280,12 @@ class WorkCalendarView(RoleRequiredMixin, View):
 
     def post(self, request):
         if "year" in request.POST:
-            form = _style(CalendarYearForm(request.POST))
+            form = bootstrap(CalendarYearForm(request.POST))
             if form.is_valid():
                 try:
                     entry = calendar_year_declare(actor=request.user, **form.cleaned_data)
                 except DomainError as exc:
-                    _apply_errors(form, exc)
+                    apply_domain_error(form, exc)
                 else:
                     messages.success(
                         request,
@@ -316,7 +294,7 @@ class WorkCalendarView(RoleRequiredMixin, View):
                     )
                     return redirect("sla:calendar")
             return self._render(request, year_form=form, status=400)
-        form = _style(CalendarDayForm(request.POST))
+        form = bootstrap(CalendarDayForm(request.POST))
         if form.is_valid():
             try:
                 calendar_day_set(
@@ -325,7 +303,7 @@ class WorkCalendarView(RoleRequiredMixin, View):
                     **{k: form.cleaned_data[k] for k in ("kind", "name")},
                 )
             except DomainError as exc:
-                _apply_errors(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(
                     request, _("The calendar day was saved. It applies to timers started from now on.")
@@ -364,7 +342,7 @@ class TeamWebhookEditView(RoleRequiredMixin, View):
     def _context(self, team_id: int, data=None):
         team = get_object_or_404(Team, pk=team_id)
         hook = getattr(team, "webhook", None)
-        form = _style(TeamWebhookForm(data, instance=hook))
+        form = bootstrap(TeamWebhookForm(data, instance=hook))
         return {"form": form, "team": team}
 
     def get(self, request, team_id: int):
@@ -377,7 +355,7 @@ class TeamWebhookEditView(RoleRequiredMixin, View):
             try:
                 team_webhook_set(actor=request.user, team=context["team"], data=dict(form.cleaned_data))
             except DomainError as exc:
-                _apply_errors(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, _("The team's robot was saved."))
                 return redirect(reverse("sla:webhooks"))

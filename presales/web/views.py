@@ -10,11 +10,16 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+from django.views.generic import FormView
+from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from presales.core.errors import DomainError
 from presales.core.roles import WRITER_ROLES, scope_of
+from presales.web.forms import apply_domain_error, bootstrap
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -73,13 +78,7 @@ class ServiceFormMixin:
         try:
             result = self.run_service(form)
         except DomainError as exc:
-            for name, msgs in exc.fields.items():
-                for msg in msgs:
-                    form.add_error(name if name in form.fields else None, msg)
-            if not exc.fields:
-                form.add_error(None, exc.message)
-            for reason in exc.reasons:
-                form.add_error(None, reason)
+            apply_domain_error(form, exc)
             return self.form_invalid(form)
         if getattr(self, "success_message", None):
             messages.success(self.request, self.success_message)
@@ -87,3 +86,85 @@ class ServiceFormMixin:
 
     def get_success_url_for(self, result) -> str:
         return result.get_absolute_url()
+
+
+class FilterFormMixin:
+    """The FilterSet bound to the query string even when it is empty (as the API binds it),
+    so a FilterSet's ``qs`` may always read ``form.cleaned_data``; Bootstrap classes on its form."""
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "data": self.request.GET}
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        bootstrap(filterset.form)
+        return filterset
+
+
+class ListPageMixin(FilterFormMixin):
+    """A list page offers the "new" button to writers only."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_write"] = self.request.user.has_role(*WRITER_ROLES)
+        return context
+
+
+class CreatePageMixin:
+    """Title, button and cancel link of a "new record" form page."""
+
+    title = ""
+    submit_label = gettext_lazy("Create")
+    cancel_url_name = ""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title, submit_label=self.submit_label, cancel_url=reverse(self.cancel_url_name)
+        )
+        return context
+
+
+class ObjectFormView(WriterRequiredMixin, ScopedQuerysetMixin, ServiceFormMixin, SingleObjectMixin, FormView):
+    """A form about one visible object (edit, lifecycle move, merge, child record). Writers
+    only (403); out of scope 404; a user who sees the object but may not change it
+    (``can_change``) gets 403 too (the service checks again)."""
+
+    template_name = "presales/object_form.html"
+    title = ""
+    submit_label = gettext_lazy("Save")
+    model_form = False
+
+    def can_change(self, obj) -> bool:
+        raise NotImplementedError("Object form views declare who may change the object.")
+
+    def load_object(self):
+        obj = self.get_object()
+        if not self.can_change(obj):
+            raise PermissionDenied
+        return obj
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.load_object()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.load_object()
+        return super().post(request, *args, **kwargs)
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        if self.model_form:
+            kwargs["instance"] = self.object
+        kwargs.update(self.form_kwargs())
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.setdefault("title", self.title)
+        context.setdefault("submit_label", self.submit_label)
+        context.setdefault("cancel_url", self.object.get_absolute_url())
+        return context

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from presales.api.filters import StableOrderingFilter
 from presales.api.permissions import SAFE_METHODS, HasRole
 from presales.api.schema import error_responses
 from presales.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
@@ -78,9 +79,7 @@ class ReviewViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         review = self.get_object()
-        serializer = DecideSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.validated(DecideSerializer)
         review = review_decide(
             actor=request.user,
             review=review,
@@ -99,20 +98,24 @@ class ReviewViewSet(ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         review = self.get_object()
-        serializer = CancelSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        review = review_cancel(actor=request.user, review=review, reason=serializer.validated_data["reason"])
+        data = self.validated(CancelSerializer)
+        review = review_cancel(actor=request.user, review=review, reason=data["reason"])
         return self._detail(review)
 
     @extend_schema(
         summary="Reviews waiting for the caller's decision",
-        responses={200: ReviewSerializer(many=True), 401: _ERRORS[401], 403: _ERRORS[403]},
-        filters=False,
+        responses={200: ReviewSerializer(many=True), **error_responses(400, 401, 403)},
+        filters=True,
     )
-    @action(detail=False, methods=["get"])
+    @action(
+        detail=False,
+        methods=["get"],
+        filter_backends=[StableOrderingFilter],
+        ordering_fields=("started_at", "id"),  # nothing in the inbox is finished
+    )
     def inbox(self, request):
-        reviews = inbox_for(request.user)
-        page = self.paginate_queryset(reviews.order_by("-pk"))
+        # Sorted like the list (newest first unless ``?ordering=``), never filtered.
+        page = self.paginate_queryset(self.filter_queryset(inbox_for(request.user)))
         return self.get_paginated_response(ReviewSerializer(page, many=True).data)
 
 
@@ -154,23 +157,21 @@ class ReviewChainViewSet(ScopedModelViewSet):
     permission_classes = [ChainPermission]
     filterset_fields = ["kind", "is_active"]
     ordering = ["-id"]
+    ordering_fields = ["name", "kind", "created_at", "updated_at", "id"]
 
-    def _split(self, serializer) -> tuple[dict, list[dict] | None]:
-        data = dict(serializer.validated_data)
+    def _split(self, data: dict) -> tuple[dict, list[dict] | None]:
         steps = data.pop("steps", None)
         if "score_criteria" in data:
             data["score_criteria"] = [dict(c) for c in data["score_criteria"]]
         return data, [dict(s) for s in steps] if steps is not None else None
 
-    def perform_create(self, serializer):
-        data, steps = self._split(serializer)
-        serializer.instance = review_chain_create(actor=self.request.user, data=data, steps=steps or [])
+    def service_create(self, data: dict) -> ReviewChain:
+        data, steps = self._split(data)
+        return review_chain_create(actor=self.request.user, data=data, steps=steps or [])
 
-    def perform_update(self, serializer):
-        data, steps = self._split(serializer)
-        serializer.instance = review_chain_update(
-            actor=self.request.user, chain=serializer.instance, data=data, steps=steps
-        )
+    def service_update(self, instance, data: dict) -> ReviewChain:
+        data, steps = self._split(data)
+        return review_chain_update(actor=self.request.user, chain=instance, data=data, steps=steps)
 
-    def perform_destroy(self, instance):
+    def service_destroy(self, instance) -> None:
         review_chain_delete(actor=self.request.user, chain=instance)

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+# Every test here starts manage.py processes.
+pytestmark = pytest.mark.subprocess
+
 ROOT = Path(__file__).resolve().parents[2]
 MANAGE = str(ROOT / "manage.py")
 # Variables of the developer's or the test run's environment that must not reach the stack.

@@ -71,6 +71,7 @@ def compose(tmp_path):
     return run
 
 
+@pytest.mark.subprocess
 def test_compose_file_is_valid(compose):
     # when Compose validates the file with a complete env file
     result = compose("config", "-q")
@@ -79,6 +80,7 @@ def test_compose_file_is_valid(compose):
     assert result.stderr == ""
 
 
+@pytest.mark.subprocess
 def test_compose_refuses_to_run_without_the_database_password(compose, tmp_path):
     # given an env file without POSTGRES_PASSWORD
     env = env_file(tmp_path, POSTGRES_PASSWORD=None)
@@ -88,6 +90,7 @@ def test_compose_refuses_to_run_without_the_database_password(compose, tmp_path)
     assert "POSTGRES_PASSWORD" in result.stderr
 
 
+@pytest.mark.subprocess
 def test_compose_services_health_checks_volumes_and_settings(compose):
     # given the resolved configuration
     result = compose("config", "--format", "json")

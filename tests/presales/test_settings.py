@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 # A repository .env (read by base.py) must not leak into these checks.
 PRELUDE = "import environ; environ.Env.read_env = classmethod(lambda cls, *a, **k: None)\n"
@@ -67,6 +69,7 @@ CHECK_DEPLOY = (
 SETUP = "import django; django.setup()\nfrom django.conf import settings\n"
 
 
+@pytest.mark.subprocess
 def test_production_passes_the_deploy_checks_with_real_looking_values():
     # when `manage.py check --deploy --fail-level WARNING` runs on production settings
     result = run_python(CHECK_DEPLOY, **production_env())
@@ -75,6 +78,7 @@ def test_production_passes_the_deploy_checks_with_real_looking_values():
     assert "no issues" in result.stdout
 
 
+@pytest.mark.subprocess
 def test_deploy_checks_catch_a_weak_secret_key():
     # given a short, guessable key; then the same check fails on it (the check can fail)
     result = run_python(CHECK_DEPLOY, **production_env(SECRET_KEY="short-and-guessable"))
@@ -82,6 +86,7 @@ def test_deploy_checks_catch_a_weak_secret_key():
     assert "security.W009" in result.stderr + result.stdout
 
 
+@pytest.mark.subprocess
 def test_production_refuses_to_start_without_secret_key():
     # given no SECRET_KEY in the environment; when the settings load
     result = run_python(SETUP, **production_env(SECRET_KEY=None))
@@ -91,6 +96,7 @@ def test_production_refuses_to_start_without_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.subprocess
 def test_production_refuses_to_start_without_database_url():
     result = run_python(SETUP, **production_env(DATABASE_URL=None))
     assert result.returncode != 0
@@ -98,6 +104,7 @@ def test_production_refuses_to_start_without_database_url():
     assert "DATABASE_URL" in result.stderr
 
 
+@pytest.mark.subprocess
 def test_production_ignores_debug_from_the_environment():
     # given DEBUG=true leaked into a production environment; then DEBUG stays off
     result = run_python(
@@ -107,6 +114,7 @@ def test_production_ignores_debug_from_the_environment():
     assert result.stdout.split() == ["False", "True"]
 
 
+@pytest.mark.subprocess
 def test_local_settings_prepare_sqlite_and_the_file_system_broker(tmp_path):
     """``make run``: no servers needed; the broker's folders exist before Celery starts."""
     # given the local settings with no DATABASE_URL or broker configured

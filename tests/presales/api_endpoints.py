@@ -1,0 +1,212 @@
+"""Every endpoint under /api/v1/, discovered from the URL resolver, so that the contract,
+pagination and fuzzing tests cover a new endpoint without being told about it.
+
+An endpoint is one (URL pattern, HTTP method) of a DRF view. A *list* is a GET action
+without an id in its URL whose pagination class is not None; a *write* is a POST, PUT or
+PATCH (CRUD or action).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from leads.models import Lead
+from presales.api.filters import StableOrderingFilter
+from presales.sla.models import Timer
+from reviews.models import Review, ReviewTask
+from tests.factories import (
+    CommunicationFactory,
+    ContactFactory,
+    CustomerFactory,
+    ExportJobFactory,
+    LeadFactory,
+    NotificationFactory,
+    OpportunityFactory,
+    ReviewChainFactory,
+)
+
+API_PREFIX = "api/v1/"
+WRITE_METHODS = ("post", "put", "patch")
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    name: str  # the URL name, e.g. "customer-merge"
+    method: str  # lower case
+    action: str  # the viewset action, e.g. "merge", "create", "list"
+    cls: type
+    initkwargs: dict = field(hash=False, compare=False)
+    params: tuple[str, ...] = ()  # URL keyword arguments, e.g. ("pk",)
+
+    @property
+    def id(self) -> str:
+        return f"{self.method.upper()} {self.name}"
+
+    def _attr(self, attr: str):
+        """An attribute as the action sees it: ``@action(...)`` overrides, then the
+        router's initkwargs, then the class."""
+        handler = getattr(self.cls, self.action, None)
+        action_kwargs = getattr(handler, "kwargs", {}) or {}
+        if attr in action_kwargs:
+            return action_kwargs[attr]
+        if attr in self.initkwargs:
+            return self.initkwargs[attr]
+        return getattr(self.cls, attr, None)
+
+    @property
+    def pagination_class(self):
+        return self._attr("pagination_class")
+
+    @property
+    def filter_backends(self) -> list:
+        return list(self._attr("filter_backends") or [])
+
+    def view(self):
+        """The view instance as it would serve the action (no request)."""
+        handler = getattr(self.cls, self.action, None)
+        overrides = {**self.initkwargs, **(getattr(handler, "kwargs", {}) or {})}
+        view = self.cls(**{k: v for k, v in overrides.items() if hasattr(self.cls, k)})
+        view.action = self.action
+        view.request = None
+        view.format_kwarg = None
+        view.kwargs = {}
+        return view
+
+    @property
+    def model(self):
+        """The model the endpoint serves: its queryset's, else its serializer's."""
+        view = self.view()
+        queryset = getattr(view, "queryset", None)
+        if queryset is not None:
+            return queryset.model
+        return view.get_serializer_class().Meta.model
+
+    def orderings(self) -> list[str]:
+        """Every allowed ``?ordering=`` value, ascending and descending (the view's whitelist)."""
+        if StableOrderingFilter not in self.filter_backends:
+            return []
+        names = StableOrderingFilter().allowed_values(self.view())
+        return [value for name in names for value in (name, f"-{name}")]
+
+    def url(self, **kwargs) -> str:
+        return reverse(self.name, kwargs=kwargs or None)
+
+
+def _walk(patterns, prefix=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), pattern
+
+
+@cache
+def api_endpoints() -> tuple[Endpoint, ...]:
+    found = []
+    for route, pattern in _walk(get_resolver().url_patterns):
+        callback = pattern.callback
+        if not route.startswith(API_PREFIX) or "format" in pattern.pattern.regex.groupindex:
+            continue
+        actions = getattr(callback, "actions", None)
+        if not actions or not pattern.name:
+            continue  # the API root and plain APIViews (me/) have no viewset actions
+        params = tuple(pattern.pattern.regex.groupindex)
+        for method, action in actions.items():
+            found.append(
+                Endpoint(
+                    name=pattern.name,
+                    method=method,
+                    action=action,
+                    cls=callback.cls,
+                    initkwargs=dict(callback.initkwargs),
+                    params=params,
+                )
+            )
+    return tuple(sorted(found, key=lambda e: (e.name, e.method)))
+
+
+def list_endpoints() -> list[Endpoint]:
+    return [
+        e for e in api_endpoints() if e.method == "get" and not e.params and e.pagination_class is not None
+    ]
+
+
+def write_endpoints() -> list[Endpoint]:
+    return [e for e in api_endpoints() if e.method in WRITE_METHODS]
+
+
+# --- records behind the endpoints -------------------------------------------------------------
+# ``BUILDERS[model label](admin, team, n)``: n records of the model that ``admin`` (scope all,
+# owner of what is personal) sees in its list. A new list or write endpoint on a new model
+# needs an entry here; the tests say so.
+
+
+def _reviews(admin, team, n):
+    """In-progress reviews with a pending task of ``admin`` (so the inbox lists them too)."""
+    chain = ReviewChainFactory(kind="initiation")
+    lead_type = ContentType.objects.get_for_model(Lead)
+    reviews = []
+    for i in range(n):
+        review = Review.objects.create(
+            content_type=lead_type,
+            object_id=i + 1,
+            kind="initiation",
+            chain=chain,
+            author=admin,
+            started_by=admin,
+            team=team,
+            subject_summary=f"Subject {i}",
+            current_step_order=1,
+        )
+        ReviewTask.objects.create(
+            review=review, step_order=1, step_name="Step", mode="all", approver=admin, state="pending"
+        )
+        reviews.append(review)
+    return reviews
+
+
+def _timers(admin, team, n):
+    lead_type = ContentType.objects.get_for_model(Lead)
+    now = timezone.now()
+    return [
+        Timer.objects.create(
+            kind="lead_first_contact",
+            subject_type=lead_type,
+            subject_id=LeadFactory(team=team).pk,
+            owner=admin,
+            team=team,
+            started_at=now,
+            due_at=now,
+            policy={},
+            policy_version=1,
+        )
+        for _ in range(n)
+    ]
+
+
+BUILDERS: dict[str, Callable] = {
+    "leads.customer": lambda admin, team, n: [CustomerFactory(team=team) for _ in range(n)],
+    "leads.contact": lambda admin, team, n: ContactFactory.create_batch(
+        n, customer=CustomerFactory(team=team)
+    ),
+    "leads.lead": lambda admin, team, n: [LeadFactory(team=team) for _ in range(n)],
+    "leads.communicationrecord": lambda admin, team, n: CommunicationFactory.create_batch(
+        n, customer=CustomerFactory(team=team), author=admin
+    ),
+    "opportunities.opportunity": lambda admin, team, n: OpportunityFactory.create_batch(
+        n, team=team, customer=CustomerFactory(team=team), sales_owner=admin, presales_owner=admin
+    ),
+    "reviews.review": _reviews,
+    "reviews.reviewchain": lambda admin, team, n: [
+        ReviewChainFactory(kind="initiation", is_active=False) for _ in range(n)
+    ],
+    "presales.timer": _timers,
+    "presales.notification": lambda admin, team, n: NotificationFactory.create_batch(n, recipient=admin),
+    "presales.exportjob": lambda admin, team, n: ExportJobFactory.create_batch(n, user=admin),
+}
