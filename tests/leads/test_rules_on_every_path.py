@@ -167,8 +167,8 @@ def test_editing_the_receipt_time_never_restarts_the_first_contact_clock_r_lead_
 @pytest.mark.parametrize(
     ("received_at", "message"),
     [
-        (timezone.now() + timedelta(hours=2), "future"),
-        (timezone.now() - timedelta(days=400), "more than a year"),
+        (timedelta(hours=2), "future"),
+        (-timedelta(days=400), "more than a year"),
         ("2019-03-01T09:00:00+08:00", "more than a year"),
         ("0001-01-01", "2000-01-01"),
     ],
@@ -178,7 +178,7 @@ def test_implausible_receipt_times_are_refused_at_intake_r_lead_3(
 ):
     from tests.leads.test_api import LEAD
 
-    value = received_at if isinstance(received_at, str) else received_at.isoformat()
+    value = received_at if isinstance(received_at, str) else (timezone.now() + received_at).isoformat()
     response = client_for(sales_rep).post(reverse("lead-list"), {**LEAD, "received_at": value}, format="json")
     body = assert_error_body(response, 400)
     assert message in " ".join(body["fields"]["received_at"])
@@ -414,12 +414,13 @@ def test_a_customer_save_with_the_most_tags_and_notes_is_cheap_r_cust_1(engineer
     ("due", "message"),
     [
         ("2020-06-01T09:00:00+08:00", "in the past"),
-        ((timezone.now() + timedelta(days=800)).isoformat(), "within two years"),
+        (timedelta(days=800), "within two years"),
         ("0001-01-01", "2000-01-01"),
     ],
 )
 def test_implausible_next_step_dates_are_refused_r_comm_1(client_for, engineer, team, due, message):
     customer = CustomerFactory(team=team)
+    due = due if isinstance(due, str) else (timezone.now() + due).isoformat()
     response = client_for(engineer).post(
         reverse("communication-list"),
         {
