@@ -21,11 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from leads import services
 from leads.choices import Channel, DecisionRole, DisqualifyReason, Industry, LeadSource, LeadStatus, Tier
-from leads.models import CommunicationRecord, Contact, Customer, Lead
+from leads.models import RECEIPT_MAX_AGE, CommunicationRecord, Contact, Customer, Lead
+from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, LEAD_FIRST_CONTACT
+from presales.sla.models import Timer, TimerState
 
 SEED = 20240315
 CHINA = timezone.get_fixed_timezone(8 * 60)
@@ -1006,16 +1009,20 @@ class Loader:
         subject = {"customer": customer} if customer is not None else {"lead": lead}
         if CommunicationRecord.objects.filter(key_points=spec.key_points, **subject).exists():
             return
-        services.communication_create(
-            actor=self.user(spec.author),
-            customer=customer,
-            lead=lead,
-            data=self._comm_data(spec, contact),
+        data = self._comm_data(spec, contact)
+        record = services.communication_create(
+            actor=self.user(spec.author), customer=customer, lead=lead, data=data
         )
+        _replay_promise(record, spec.next_step_due_at)
         self.created["communications"] += 1
 
     @staticmethod
     def _comm_data(spec: CommSpec, contact=None) -> dict:
+        promised = spec.next_step_due_at
+        if promised is not None and promised < timezone.now():
+            # The services date promises from now on (R-COMM-1); the demo replays history,
+            # so an already-overdue promise is written back once the record exists.
+            promised = timezone.now() + timedelta(hours=1)
         data = {
             "occurred_at": spec.at,
             "channel": spec.channel,
@@ -1025,7 +1032,7 @@ class Loader:
             "customer_feedback": spec.feedback,
             "concerns": spec.concerns,
             "next_step": spec.next_step,
-            "next_step_due_at": spec.next_step_due_at,
+            "next_step_due_at": promised,
         }
         if contact is not None:
             data["contact"] = contact
@@ -1040,6 +1047,9 @@ class Loader:
             company_name=company, contact_name=spec.person.name, source=spec.source
         ).first()
         if lead is None:
+            # The services take receipts up to a year back (R-LEAD-3); older demo history is
+            # written back after the intake.
+            received = max(spec.received_at, self.ctx.extra["now"] - RECEIPT_MAX_AGE + timedelta(hours=1))
             lead = services.lead_create(
                 actor=owner,
                 data={
@@ -1054,7 +1064,7 @@ class Loader:
                     "initial_needs": spec.needs,
                     "budget": spec.budget,
                     "timing": spec.timing,
-                    "received_at": spec.received_at,
+                    "received_at": received,
                     "team": self.ctx.teams[spec.company.team],
                     "owner": owner,
                     "presales_owner": self.user(spec.presales),
@@ -1063,8 +1073,9 @@ class Loader:
                 allow_duplicate=customer is not None
                 or spec.merge_into is not None
                 or spec.company.name in self.ctx.extra.get("customer_names", ()),
+                duplicate_reason="Demo data: a new project at a known company, or an intake merged below.",
             )
-            Lead.objects.filter(pk=lead.pk).update(created_at=spec.received_at)
+            Lead.objects.filter(pk=lead.pk).update(created_at=spec.received_at, received_at=spec.received_at)
             self.created["leads"] += 1
         self._advance(lead, spec, customer)
         return lead
@@ -1074,9 +1085,15 @@ class Loader:
         owner = self.user(spec.owner)
         if lead.status == LeadStatus.NEW and spec.first_contact is not None:
             fc = spec.first_contact
-            services.lead_record_first_contact(
+            record = services.lead_record_first_contact(
                 actor=self.user(fc.author), lead=lead, data=self._comm_data(fc)
             )
+            # Replayed history: the record counts as entered when the conversation happened
+            # (R-LEAD-3 judges the times the system saw; here the demo stands in for it).
+            CommunicationRecord.objects.filter(pk=record.pk).update(created_at=fc.at, entered_late=False)
+            _replay_promise(record, fc.next_step_due_at)
+            Lead.objects.filter(pk=lead.pk).update(first_contacted_at=fc.at)
+            _timers(LEAD_FIRST_CONTACT, lead, TimerState.SATISFIED).update(satisfied_at=fc.at)
             self.created["communications"] += 1
             lead.refresh_from_db()
         if lead.status == LeadStatus.CONTACTED:
@@ -1121,6 +1138,20 @@ class Loader:
         at = spec.first_contact.at if spec.first_contact else spec.received_at
         Customer.objects.filter(pk=customer.pk).update(created_at=spec.decided_at or at, last_progress_at=at)
         self.created["customers"] += 1
+
+
+def _replay_promise(record: CommunicationRecord, promised: datetime | None) -> None:
+    """Write back a promise that was already overdue when the demo replayed its record."""
+    if promised is None or record.next_step_due_at == promised:
+        return
+    CommunicationRecord.objects.filter(pk=record.pk).update(next_step_due_at=promised)
+    _timers(COMMUNICATION_FOLLOW_UP, record, TimerState.OPEN).update(due_at=promised, next_action_at=promised)
+
+
+def _timers(kind: str, record, state: str):
+    return Timer.objects.filter(
+        kind=kind, subject_type=ContentType.objects.get_for_model(record), subject_id=record.pk, state=state
+    )
 
 
 def build(ctx) -> None:

@@ -7,7 +7,7 @@ Ordering is not part of the FilterSets: the API orders with DRF's OrderingFilter
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -97,10 +97,20 @@ class LeadFilterSet(django_filters.FilterSet):
     received_before = django_filters.DateFilter(
         field_name="received_at", lookup_expr="date__lte", label=_("Received until")
     )
+    first_contact_late_entry = django_filters.BooleanFilter(
+        method="late_entry", label=_("First contact entered late")
+    )
 
     class Meta:
         model = Lead
         fields = ["q", "status", "source", "industry", "team", "owner", "presales_owner", "first_contact"]
+
+    def late_entry(self, queryset, name, value):
+        """R-LEAD-3 (a): leads whose first-contact record was entered more than 24 h late."""
+        late = CommunicationRecord.objects.filter(
+            lead=OuterRef("pk"), is_first_contact=True, entered_late=True
+        )
+        return queryset.filter(Exists(late)) if value else queryset.exclude(Exists(late))
 
     def search(self, queryset, name, value):
         return queryset.filter(Q(company_name__icontains=value) | Q(contact_name__icontains=value))
@@ -141,10 +151,11 @@ class CommunicationFilterSet(django_filters.FilterSet):
         field_name="occurred_at", lookup_expr="date__lte", label=_("Until")
     )
     follow_up_due = django_filters.BooleanFilter(method="follow_up", label=_("Follow-up due"))
+    entered_late = django_filters.BooleanFilter(label=_("Late entry"))
 
     class Meta:
         model = CommunicationRecord
-        fields = ["customer", "lead", "channel"]
+        fields = ["customer", "lead", "channel", "entered_late"]
 
     def follow_up(self, queryset, name, value):
         if value:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from leads import selectors
 from leads.choices import Channel, DisqualifyReason, Grade, SizeClass
-from leads.models import CommunicationRecord, Contact, Customer, Lead
+from leads.models import OVERRIDE_REASON_MAX, CommunicationRecord, Contact, Customer, Lead
 from leads.services import (
     COMMUNICATION_FIELDS,
     CONTACT_FIELDS,
@@ -27,6 +27,7 @@ from leads.services import (
     grade_for,
 )
 from presales.core.roles import Role
+from presales.core.validators import validate_phone
 from presales.web.forms import BootstrapMixin
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -64,6 +65,12 @@ class LeadForm(BootstrapMixin, forms.ModelForm):
         self.fields["presales_owner"].queryset = selectors.presales_people()
         self.fields["received_at"].input_formats = [DATETIME_FORMAT]
         not_negative(self.fields["budget"])
+        if self.instance.pk:
+            # R-LEAD-3: the receipt time is fixed at intake; shown, never sent back.
+            self.fields["received_at"].disabled = True
+            self.fields["received_at"].help_text = _(
+                "Fixed at intake: the first-contact limit counts from it."
+            )
         if not self.instance.pk:
             self.initial.setdefault("team", user.team_id)
             self.initial.setdefault("owner", user.pk)
@@ -86,14 +93,16 @@ class LeadForm(BootstrapMixin, forms.ModelForm):
         )
 
     def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if not self.fields[name].disabled}
 
 
 class DuplicateDecisionForm(forms.Form):
-    """What the user chose after the duplicate warning (R-LEAD-2): merge or create anyway."""
+    """What the user chose after the duplicate warning (R-LEAD-2): merge, or create anyway
+    saying why."""
 
     merge_into = forms.ModelChoiceField(queryset=Lead.objects.none(), required=False)
     allow_duplicate = forms.BooleanField(required=False)
+    duplicate_override_reason = forms.CharField(required=False, max_length=OVERRIDE_REASON_MAX)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -109,7 +118,7 @@ class FirstContactForm(BootstrapMixin, forms.Form):
     company_name = forms.CharField(label=_("Company"), max_length=200)
     contact_name = forms.CharField(label=_("Contact"), max_length=100)
     contact_title = forms.CharField(label=_("Contact title"), max_length=100, required=False)
-    phone = forms.CharField(label=_("Phone"), max_length=40, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=40, required=False, validators=[validate_phone])
     email = forms.EmailField(label=_("Email"), required=False)
     initial_needs = forms.CharField(label=_("Initial need"), widget=forms.Textarea)
     concerns = forms.CharField(label=_("Concerns"), widget=forms.Textarea, required=False)

@@ -6,8 +6,11 @@ status changes only through leads/transitions.py.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Value
 from django.urls import reverse
@@ -31,6 +34,45 @@ from leads.normalize import normalize_company, normalize_email, normalize_phone
 from presales.core.models import TimeStampedModel
 from presales.core.roles import Scope, scope_of
 from presales.core.scoping import personal_q, visibility_q
+from presales.core.validators import CLOCK_SKEW, date_floor_error, long_text_validator, validate_phone
+
+# Bounds of the customer's list fields (R-CUST-1): a tag list is a summary, not a catalogue.
+MAX_NEED_TAGS = 20
+# "Create anyway" reasons (R-LEAD-2) are a sentence or two.
+OVERRIDE_REASON_MAX = 1000
+# How far back a lead's receipt time may be given at intake (R-LEAD-3).
+RECEIPT_MAX_AGE = timedelta(days=365)
+# How far ahead a promised follow-up may be dated (R-COMM-1).
+NEXT_STEP_MAX_AHEAD = timedelta(days=2 * 365)
+
+
+class LoadedValuesMixin:
+    """Remember some fields' values as read from the database, so ``clean()`` can tell a
+    changed value from an unchanged one on every path (service, admin, API)."""
+
+    tracked_fields: tuple[str, ...] = ()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_values = {
+            name: getattr(instance, name) for name in cls.tracked_fields if name in field_names
+        }
+        return instance
+
+    def value_changed(self, name: str) -> bool:
+        """True for a new row, or when ``name`` differs from the stored value by a second or more."""
+        if self._state.adding or name not in getattr(self, "_loaded_values", {}):
+            return True
+        return not same_moment(getattr(self, name), self._loaded_values[name])
+
+
+def same_moment(a, b) -> bool:
+    """Equal times, ignoring sub-second differences (a form or a client may drop them)."""
+    if a is None or b is None:
+        return a is b
+    return abs(a - b) < timedelta(seconds=1)
+
 
 USER = settings.AUTH_USER_MODEL
 
@@ -109,6 +151,10 @@ class Customer(TimeStampedModel):
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
     need_tags = models.ManyToManyField(NeedTag, verbose_name=_("need tags"), blank=True)
+    # The tag names as one value, kept by the services with the relation: the customer's
+    # history records the tag list as a field (one row per save) instead of copying every
+    # tag row of the relation into a history table on every save (issue 8, item 10).
+    need_tag_names = models.JSONField(_("need tags"), default=list, blank=True, editable=False)
     fit_score = models.PositiveSmallIntegerField(
         _("fit (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)], default=3
     )
@@ -116,7 +162,7 @@ class Customer(TimeStampedModel):
         _("value (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)], default=3
     )
     grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices, default=Grade.B)
-    grade_reason = models.TextField(_("grade reason"), blank=True)
+    grade_reason = models.TextField(_("grade reason"), blank=True, validators=[long_text_validator()])
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.GENERAL)
     size_class = models.CharField(
@@ -134,7 +180,7 @@ class Customer(TimeStampedModel):
         db_index=True,
         help_text=_("Last recorded interaction or stage change; drives the grade review."),
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[long_text_validator()])
     merged_into = models.ForeignKey(
         "self",
         verbose_name=_("merged into"),
@@ -144,7 +190,7 @@ class Customer(TimeStampedModel):
         related_name="merged_from",
         editable=False,
     )
-    history = HistoricalRecords(excluded_fields=["normalized_name", "updated_at"], m2m_fields=[need_tags])
+    history = HistoricalRecords(excluded_fields=["normalized_name", "updated_at"])
 
     objects = CustomerQuerySet.as_manager()
 
@@ -162,6 +208,15 @@ class Customer(TimeStampedModel):
                 name="customer_revenue_not_negative",
                 violation_error_message=_("Annual revenue cannot be negative."),
             ),
+            # R-LEAD-2: one active customer per normalised company name. The services check
+            # first under an advisory lock (a 409 listing the match); this holds the rule for
+            # every other writer (admin, shell, imports) and for a race the services missed.
+            models.UniqueConstraint(
+                fields=["normalized_name"],
+                condition=Q(merged_into__isnull=True) & ~Q(normalized_name=""),
+                name="one_active_customer_per_name",
+                violation_error_message=_("A customer with this company name already exists."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -169,6 +224,18 @@ class Customer(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("leads:customer_detail", args=[self.pk])
+
+    def clean(self):
+        super().clean()
+        # R-LEAD-2 for writers outside the services (admin): the constraint below is checked
+        # on a field no form shows, so it is said here on the name.
+        normalized = normalize_company(self.name)
+        if (
+            normalized
+            and self.merged_into_id is None
+            and Customer.objects.active().filter(normalized_name=normalized).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError({"name": _("A customer with this company name already exists.")})
 
     def save(self, *args, **kwargs):
         # Derived match key for duplicate detection (R-LEAD-2); never edited by hand.
@@ -242,7 +309,7 @@ class Contact(TimeStampedModel):
     )
     name = models.CharField(_("name"), max_length=100)
     title = models.CharField(_("title"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     phone_normalized = models.CharField(
         _("normalized phone"), max_length=40, blank=True, db_index=True, editable=False
@@ -253,7 +320,7 @@ class Contact(TimeStampedModel):
     decision_role = models.CharField(
         _("decision role"), max_length=30, choices=DecisionRole.choices, default=DecisionRole.OTHER
     )
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[long_text_validator()])
     history = HistoricalRecords(excluded_fields=["phone_normalized", "email_normalized", "updated_at"])
 
     objects = ContactQuerySet.as_manager()
@@ -304,8 +371,11 @@ class LeadQuerySet(models.QuerySet):
         )
 
 
-class Lead(TimeStampedModel):
-    """A sales lead from intake to qualification (R-LEAD-1..4)."""
+class Lead(LoadedValuesMixin, TimeStampedModel):
+    """A sales lead from intake to qualification (R-LEAD-1..4). Its receipt time is fixed
+    at intake: the first-contact clock counts from it and no edit moves it (R-LEAD-3)."""
+
+    tracked_fields = ("received_at",)
 
     status = models.CharField(
         _("status"),
@@ -330,7 +400,7 @@ class Lead(TimeStampedModel):
     )
     contact_name = models.CharField(_("contact"), max_length=100)
     contact_title = models.CharField(_("contact title"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     email = models.EmailField(_("email"), blank=True)
     phone_normalized = models.CharField(
         _("normalized phone"), max_length=40, blank=True, db_index=True, editable=False
@@ -339,8 +409,8 @@ class Lead(TimeStampedModel):
         _("normalized email"), max_length=254, blank=True, db_index=True, editable=False
     )
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
-    background = models.TextField(_("project background"), blank=True)
-    initial_needs = models.TextField(_("initial needs"), blank=True)
+    background = models.TextField(_("project background"), blank=True, validators=[long_text_validator()])
+    initial_needs = models.TextField(_("initial needs"), blank=True, validators=[long_text_validator()])
     budget = models.DecimalField(
         _("budget (CNY)"),
         max_digits=16,
@@ -370,11 +440,21 @@ class Lead(TimeStampedModel):
         related_name="presales_leads",
     )
     # R-LEAD-4 qualification: feasibility and potential value on five aspects.
-    eval_background = models.TextField(_("background assessment"), blank=True, editable=False)
-    eval_needs = models.TextField(_("needs assessment"), blank=True, editable=False)
-    eval_budget = models.TextField(_("budget assessment"), blank=True, editable=False)
-    eval_competition = models.TextField(_("competition assessment"), blank=True, editable=False)
-    eval_timeline = models.TextField(_("timeline assessment"), blank=True, editable=False)
+    eval_background = models.TextField(
+        _("background assessment"), blank=True, editable=False, validators=[long_text_validator()]
+    )
+    eval_needs = models.TextField(
+        _("needs assessment"), blank=True, editable=False, validators=[long_text_validator()]
+    )
+    eval_budget = models.TextField(
+        _("budget assessment"), blank=True, editable=False, validators=[long_text_validator()]
+    )
+    eval_competition = models.TextField(
+        _("competition assessment"), blank=True, editable=False, validators=[long_text_validator()]
+    )
+    eval_timeline = models.TextField(
+        _("timeline assessment"), blank=True, editable=False, validators=[long_text_validator()]
+    )
     disqualify_reason = models.CharField(
         _("disqualification reason"),
         max_length=30,
@@ -382,7 +462,9 @@ class Lead(TimeStampedModel):
         blank=True,
         editable=False,
     )
-    disqualify_note = models.TextField(_("disqualification note"), blank=True, editable=False)
+    disqualify_note = models.TextField(
+        _("disqualification note"), blank=True, editable=False, validators=[long_text_validator()]
+    )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     merged_into = models.ForeignKey(
         "self",
@@ -392,6 +474,25 @@ class Lead(TimeStampedModel):
         blank=True,
         related_name="merged_from",
         editable=False,
+    )
+    # R-LEAD-2: created (or edited) although it matched existing records: why, who, when.
+    duplicate_override_reason = models.TextField(
+        _("reason to keep despite duplicates"),
+        blank=True,
+        editable=False,
+        validators=[MaxLengthValidator(OVERRIDE_REASON_MAX)],
+    )
+    duplicate_override_by = models.ForeignKey(
+        USER,
+        verbose_name=_("kept despite duplicates by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    duplicate_override_at = models.DateTimeField(
+        _("kept despite duplicates at"), null=True, blank=True, editable=False
     )
     history = HistoricalRecords(
         excluded_fields=["company_normalized", "phone_normalized", "email_normalized", "updated_at"]
@@ -426,6 +527,22 @@ class Lead(TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("leads:lead_detail", args=[self.pk])
 
+    def clean(self):
+        super().clean()
+        if self.received_at is None:
+            return
+        # R-LEAD-3: the receipt time is given at intake, plausible, and then fixed.
+        error = date_floor_error(self.received_at)
+        now = timezone.now()
+        if error is None and self.received_at > now + CLOCK_SKEW:
+            error = _("A lead cannot be received in the future.")
+        if error is None and self._state.adding and self.received_at < now - RECEIPT_MAX_AGE:
+            error = _("A lead received more than a year ago cannot be entered as new.")
+        if error is None and self.value_changed("received_at") and not self._state.adding:
+            error = _("The receipt time is fixed at intake: the first-contact limit counts from it.")
+        if error:
+            raise ValidationError({"received_at": error})
+
     def save(self, *args, **kwargs):
         self.company_normalized = normalize_company(self.company_name)
         self.phone_normalized = normalize_phone(self.phone)
@@ -459,8 +576,12 @@ class CommunicationQuerySet(models.QuerySet):
         return self.filter(next_step_due_at__isnull=False, next_step_due_at__lte=now or timezone.now())
 
 
-class CommunicationRecord(TimeStampedModel):
-    """One customer interaction (R-COMM-1); the first one on a lead is its first contact (R-LEAD-3)."""
+class CommunicationRecord(LoadedValuesMixin, TimeStampedModel):
+    """One customer interaction (R-COMM-1); the first one on a lead is its first contact
+    (R-LEAD-3), flagged ``entered_late`` when recorded more than 24 hours after the
+    conversation (the stated time against the system's ``created_at``)."""
+
+    tracked_fields = ("next_step_due_at",)
 
     customer = models.ForeignKey(
         Customer,
@@ -489,13 +610,22 @@ class CommunicationRecord(TimeStampedModel):
     occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     place = models.CharField(_("place"), max_length=200, blank=True)
-    participants = models.TextField(_("participants"), blank=True)
-    key_points = models.TextField(_("key points"))
-    customer_feedback = models.TextField(_("customer feedback"), blank=True)
-    concerns = models.TextField(_("concerns"), blank=True)
-    next_step = models.TextField(_("next step"), blank=True)
+    participants = models.TextField(_("participants"), blank=True, validators=[long_text_validator()])
+    key_points = models.TextField(_("key points"), validators=[long_text_validator()])
+    customer_feedback = models.TextField(
+        _("customer feedback"), blank=True, validators=[long_text_validator()]
+    )
+    concerns = models.TextField(_("concerns"), blank=True, validators=[long_text_validator()])
+    next_step = models.TextField(_("next step"), blank=True, validators=[long_text_validator()])
     next_step_due_at = models.DateTimeField(_("next step due"), null=True, blank=True, db_index=True)
     is_first_contact = models.BooleanField(_("first contact"), default=False, editable=False)
+    entered_late = models.BooleanField(
+        _("late entry"),
+        default=False,
+        editable=False,
+        db_index=True,
+        help_text=_("A first contact recorded more than 24 hours after the conversation (R-LEAD-3)."),
+    )
     author = models.ForeignKey(
         USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
@@ -525,6 +655,30 @@ class CommunicationRecord(TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return (self.customer or self.lead).get_absolute_url()
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        now = timezone.now()
+        if self.occurred_at is not None:
+            error = date_floor_error(self.occurred_at)
+            if error is None and self.occurred_at > now + CLOCK_SKEW:
+                error = _("An interaction cannot be recorded in the future.")
+            if error:
+                errors["occurred_at"] = error
+        due = self.next_step_due_at
+        if due is not None and self.value_changed("next_step_due_at"):
+            # R-COMM-1: a promise is dated from now on, within two years (an unchanged date
+            # of an older record stays valid, so correcting its text is still possible).
+            error = date_floor_error(due)
+            if error is None and due < now - CLOCK_SKEW:
+                error = _("A next step cannot be due in the past.")
+            if error is None and due > now + NEXT_STEP_MAX_AHEAD:
+                error = _("A next step is due within two years.")
+            if error:
+                errors["next_step_due_at"] = error
+        if errors:
+            raise ValidationError(errors)
 
 
 class MergeRecord(models.Model):

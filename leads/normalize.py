@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from presales.core.validators import strip_extension
+
 # Chinese legal forms and filler: removed wherever they occur (Chinese has no word breaks).
 _CJK_NOISE = [
     "股份有限公司",
@@ -51,7 +53,8 @@ def normalize_company(name: str) -> str:
 def normalize_phone(phone: str) -> str:
     """Digits only, in the domestic form: the China country code is dropped and a landline
     gets its trunk 0 back ('+86 21 6123 4567' = '021-6123 4567'); short inputs are not matched on."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone or ""))
+    # An extension is not part of the number: '021-6123 4567 ext 8' matches '021 6123 4567'.
+    digits = re.sub(r"\D", "", strip_extension(unicodedata.normalize("NFKC", phone or "")))
     for prefix in ("0086", "86"):
         rest = digits[len(prefix) :]
         # Domestic numbers start with 0 (landline) or 1 (mobile), or are 7-8 digit local

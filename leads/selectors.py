@@ -71,7 +71,9 @@ def leads_for_list(queryset: QuerySet[Lead], user: User) -> QuerySet[Lead]:
 
 
 def lead_for_detail(queryset: QuerySet[Lead], user: User) -> QuerySet[Lead]:
-    return queryset.with_contact_access(user).select_related(*LEAD_RELATIONS, "merged_into")
+    return queryset.with_contact_access(user).select_related(
+        *LEAD_RELATIONS, "merged_into", "duplicate_override_by"
+    )
 
 
 MOVE_URLS = {

@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 
 from leads.choices import DisqualifyReason, Grade, Industry, LeadStatus, SizeClass
 from leads.models import (
+    MAX_NEED_TAGS,
+    OVERRIDE_REASON_MAX,
     CommunicationRecord,
     Contact,
     Customer,
@@ -31,11 +33,14 @@ from leads.models import (
     LeadStatusChange,
     MergeRecord,
     NeedTag,
+    same_moment,
 )
 from leads.normalize import normalize_company, normalize_email, normalize_phone
 from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.core.errors import Conflict, DomainError, NotAllowed
+from presales.core.locks import lock_keys
 from presales.core.roles import PRESALES_ROLES, WRITER_ROLES, Role
+from presales.core.validators import CLOCK_SKEW
 from presales.core.writes import (
     apply_fields,
     delete_as,
@@ -133,12 +138,6 @@ def _require_owner_role(user, field_name: str = "owner") -> None:
 
 def _changed(obj, before: dict, name: str) -> bool:
     return getattr(obj, f"{name}_id") != before[name]
-
-
-def _require_received_not_future(lead: Lead) -> None:
-    # A future receipt time would push the 24-hour first-contact deadline out (R-LEAD-3).
-    if lead.received_at and lead.received_at > timezone.now() + timedelta(minutes=5):
-        raise DomainError(fields={"received_at": [_("A lead cannot be received in the future.")]})
 
 
 def customer_record_progress(*, customer_id: int | None, at: datetime | None) -> None:
@@ -270,6 +269,94 @@ def lead_find_duplicates(
     return Duplicates(leads=list(leads[:20]), customers=list(customers[:20]))
 
 
+def duplicate_lock_keys(*, company_name: str = "", phone: str = "", email: str = "") -> list[str]:
+    """The advisory lock keys of a company, phone and email (R-LEAD-2): every writer that
+    checks for duplicates of these takes them first (``presales.core.locks.lock_keys``), so
+    two intakes of the same company cannot both see "no duplicate" and both insert."""
+    company, phone_n, email_n = (
+        normalize_company(company_name),
+        normalize_phone(phone),
+        normalize_email(email),
+    )
+    return [
+        f"leads:company:{company}" if company else "",
+        f"leads:phone:{phone_n}" if phone_n else "",
+        f"leads:email:{email_n}" if email_n else "",
+    ]
+
+
+def _require_override_reason(allow_duplicate: bool, reason: str) -> None:
+    """R-LEAD-2: "create anyway" says why, in a sentence or two."""
+    if not allow_duplicate:
+        return
+    if not (reason or "").strip():
+        raise DomainError(
+            fields={"duplicate_override_reason": [_("Say why this is not a duplicate of the records found.")]}
+        )
+    if len(reason) > OVERRIDE_REASON_MAX:
+        raise DomainError(
+            fields={
+                "duplicate_override_reason": [
+                    _("Keep the reason under %(limit)d characters.") % {"limit": OVERRIDE_REASON_MAX}
+                ]
+            }
+        )
+
+
+def _check_lead_duplicates(
+    lead: Lead,
+    actor,
+    *,
+    allow_duplicate: bool,
+    reason: str,
+    company_name: str = "",
+    phone: str = "",
+    email: str = "",
+) -> None:
+    """R-LEAD-2, on intake and on every edit of the matching facts: refuse (409 with the
+    candidates) or, when the caller confirmed with a reason, record who kept it and why.
+    The caller holds the advisory locks of these keys."""
+    duplicates = lead_find_duplicates(
+        company_name=company_name,
+        phone=phone,
+        email=email,
+        exclude_lead=lead.pk,
+        # A lead the caller already linked to a customer is not a duplicate of that customer.
+        exclude_customer=lead.customer_id,
+    )
+    if not duplicates:
+        return
+    if not allow_duplicate:
+        raise Conflict(
+            _("This lead looks like an existing record. Merge it, or confirm to create it anyway."),
+            code="duplicate",
+            extra={"duplicates": duplicates.as_dict(actor)},
+        )
+    lead.duplicate_override_reason = reason.strip()
+    lead.duplicate_override_by = actor
+    lead.duplicate_override_at = timezone.now()
+
+
+def _require_unique_customer_name(customer: Customer, actor) -> None:
+    """R-LEAD-2: one active customer per normalised company name (the caller holds the
+    name's advisory lock; the partial unique constraint backs this up)."""
+    normalized = normalize_company(customer.name)
+    if not normalized:
+        return
+    matches = list(
+        Customer.objects.active()
+        .filter(normalized_name=normalized)
+        .exclude(pk=customer.pk)
+        .select_related("team")[:20]
+    )
+    if matches:
+        raise Conflict(
+            _("A customer with this company name already exists: use it, or merge the records."),
+            code="duplicate",
+            extra={"duplicates": Duplicates(customers=matches).as_dict(actor)},
+        )
+
+
 # --- customers ---------------------------------------------------------------------------
 
 
@@ -327,6 +414,9 @@ def _create_customer(
     *, actor, data: dict, need_tags: list[str] | None, primary_presales, inherited_team=None
 ) -> Customer:
     _require_writer(actor)
+    # Lock order: the name's advisory key, then rows (presales/core/locks.py). A second
+    # active customer of the same company is refused (R-LEAD-2).
+    lock_keys(*duplicate_lock_keys(company_name=data.get("name") or ""))
     if primary_presales is None and actor.roles.intersection(PRESALES_ROLES):
         primary_presales = actor
     if primary_presales is None:
@@ -349,10 +439,13 @@ def _create_customer(
         )
     _grade_customer(customer, explicit_grade=explicit_grade)
     customer.normalized_name = normalize_company(customer.name)
+    if need_tags is not None:
+        customer.need_tag_names = clean_need_tags(need_tags)
+    _require_unique_customer_name(customer, actor)
     validate(customer, exclude=["normalized_name"])
     save_as(customer, actor)
     if need_tags is not None:
-        customer_set_need_tags(customer=customer, names=need_tags)
+        _sync_need_tags(customer)
     _assign_primary(customer, primary_presales, actor)
     ensure_still_visible(Customer.objects, customer, actor)
     return customer
@@ -360,7 +453,10 @@ def _create_customer(
 
 @transaction.atomic
 def customer_update(*, actor, customer: Customer, data: dict, need_tags: list[str] | None = None) -> Customer:
-    """Edit a customer; the grade is recomputed when scores change (R-CUST-2)."""
+    """Edit a customer; the grade is recomputed when scores change (R-CUST-2). A new name
+    matching another active customer is refused (R-LEAD-2)."""
+    # Lock order: the name's advisory key, then the row (presales/core/locks.py).
+    lock_keys(*duplicate_lock_keys(company_name=data.get("name") or ""))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _require_customer_edit(actor, customer)
     if customer.merged_into_id:
@@ -377,31 +473,57 @@ def customer_update(*, actor, customer: Customer, data: dict, need_tags: list[st
         _require_owner_role(customer.owner)
     if explicit_grade is not None or scores_changed:
         _grade_customer(customer, explicit_grade=explicit_grade)
+    if need_tags is None and not customer.need_tag_names:
+        # A customer saved before the tag list was a field: its history row gets the list.
+        customer.need_tag_names = list(customer.need_tags.values_list("name", flat=True))
     if size_changed:
         # R-CUST-4: the size class follows the facts unless the same change sets it.
         customer.size_class = size_class_for(
             employees=customer.employees, annual_revenue=customer.annual_revenue
         )
+    name_changed = customer.normalized_name != normalize_company(customer.name)
     customer.normalized_name = normalize_company(customer.name)
+    if need_tags is not None:
+        customer.need_tag_names = clean_need_tags(need_tags)
+    if name_changed:
+        _require_unique_customer_name(customer, actor)
     validate(customer, exclude=["normalized_name"])
     save_as(customer, actor)
     if need_tags is not None:
-        customer_set_need_tags(customer=customer, names=need_tags)
+        _sync_need_tags(customer)
     ensure_still_visible(Customer.objects, customer, actor)
     return customer
 
 
-def customer_set_need_tags(*, customer: Customer, names: list[str]) -> None:
-    """Replace the customer's need tags (R-CUST-1); unknown tag names are created."""
+def clean_need_tags(names: list[str]) -> list[str]:
+    """R-CUST-1: the need tag names, stripped and de-duplicated, at most MAX_NEED_TAGS of
+    at most 50 characters each (a 400 on ``need_tags`` otherwise)."""
     cleaned = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
     limit = NeedTag._meta.get_field("name").max_length
-    too_long = [n for n in cleaned if len(n) > limit]
-    if too_long:
+    if len(cleaned) > MAX_NEED_TAGS:
+        raise DomainError(
+            fields={
+                "need_tags": [_("A customer has at most %(limit)d need tags.") % {"limit": MAX_NEED_TAGS}]
+            }
+        )
+    if any(len(n) > limit for n in cleaned):
         raise DomainError(
             fields={"need_tags": [_("A need tag has at most %(limit)d characters.") % {"limit": limit}]}
         )
-    tags = [NeedTag.objects.get_or_create(name=n)[0] for n in cleaned]
-    customer.need_tags.set(tags)
+    return cleaned
+
+
+def _sync_need_tags(customer: Customer) -> None:
+    """Make the tag relation match ``customer.need_tag_names`` in a constant number of
+    queries (unknown names are created)."""
+    names = customer.need_tag_names
+    NeedTag.objects.bulk_create([NeedTag(name=n) for n in names], ignore_conflicts=True)
+    customer.need_tags.set(NeedTag.objects.filter(name__in=names))
+
+
+def customer_set_need_tags(*, actor, customer: Customer, names: list[str]) -> Customer:
+    """Replace the customer's need tags (R-CUST-1); unknown tag names are created."""
+    return customer_update(actor=actor, customer=customer, data={}, need_tags=names)
 
 
 def _assign_primary(customer: Customer, user, actor) -> None:
@@ -502,7 +624,18 @@ def customer_merge(*, actor, source: Customer, target: Customer) -> MergeRecord:
             target_has_primary = target_has_primary or primary
             moved_people += 1
     moved["presales"] = moved_people
-    target.need_tags.add(*source.need_tags.all())
+    # The survivor keeps its own tags first; the union may pass MAX_NEED_TAGS (the next
+    # edit of the tags is held to it).
+    target.need_tag_names = list(
+        dict.fromkeys(
+            [
+                *target.need_tags.values_list("name", flat=True),
+                *source.need_tags.values_list("name", flat=True),
+            ]
+        )
+    )
+    save_as(target, actor)
+    _sync_need_tags(target)
     source.merged_into = target
     save_as(source, actor)
     customer_record_progress(customer_id=target.pk, at=source.last_progress_at)
@@ -530,6 +663,7 @@ def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
     contact = Contact(customer=customer)
     apply_fields(contact, data, CONTACT_FIELDS)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
+    _require_unique_contact(contact)
     save_as(contact, actor)
     return contact
 
@@ -537,12 +671,32 @@ def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
 @transaction.atomic
 def contact_update(*, actor, contact: Contact, data: dict) -> Contact:
     """Edit a contact; only writers who may edit its customer."""
+    # The join locks the customer's row too: contacts of one customer change one at a time.
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     _require_customer_edit(actor, contact.customer)
     apply_fields(contact, data, CONTACT_FIELDS)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
+    _require_unique_contact(contact)
     save_as(contact, actor)
     return contact
+
+
+def _require_unique_contact(contact: Contact) -> None:
+    """R-LEAD-2 within a customer: no second contact with the same phone or email. The
+    caller holds the customer's row lock, so two writers cannot both pass this check."""
+    fields = {}
+    others = Contact.objects.filter(customer_id=contact.customer_id).exclude(pk=contact.pk)
+    phone, email = normalize_phone(contact.phone), normalize_email(contact.email)
+    if phone and others.filter(phone_normalized=phone).exists():
+        fields["phone"] = [_("Another contact of this customer has this phone number.")]
+    if email and others.filter(email_normalized=email).exists():
+        fields["email"] = [_("Another contact of this customer has this email address.")]
+    if fields:
+        raise Conflict(
+            _("This person looks like an existing contact of the customer: edit that contact instead."),
+            code="duplicate",
+            fields=fields,
+        )
 
 
 @transaction.atomic
@@ -580,10 +734,9 @@ def first_contact_deadline(received_at):
     return compute_due(active_policy(LEAD_FIRST_CONTACT), received_at)
 
 
-def _start_first_contact_timer(lead: Lead, *, restart: bool = False) -> None:
+def _start_first_contact_timer(lead: Lead) -> None:
     """R-LEAD-3 / R-SLA-1: the first-contact timer; the lead shows the timer's due time."""
-    start = timer_restart if restart else timer_start
-    timer = start(kind=LEAD_FIRST_CONTACT, subject=lead, owner=lead.owner, start=lead.received_at)
+    timer = timer_start(kind=LEAD_FIRST_CONTACT, subject=lead, owner=lead.owner, start=lead.received_at)
     if timer.due_at != lead.first_contact_due_at:
         lead.first_contact_due_at = timer.due_at
         Lead.objects.filter(pk=lead.pk).update(first_contact_due_at=timer.due_at)
@@ -596,42 +749,47 @@ def first_contact_due_changed(timer) -> None:
 
 
 @transaction.atomic
-def lead_create(*, actor, data: dict, allow_duplicate: bool = False) -> Lead:
+def lead_create(*, actor, data: dict, allow_duplicate: bool = False, duplicate_reason: str = "") -> Lead:
     """Intake a lead (R-LEAD-1). Duplicates are refused with the candidates (R-LEAD-2) unless
-    the caller confirms ``allow_duplicate`` after seeing them."""
+    the caller confirms ``allow_duplicate`` after seeing them, with ``duplicate_reason``
+    (kept on the lead with who and when). The check runs under advisory locks on the
+    company, phone and email, so simultaneous intakes of one lead create it once.
+
+    R-LEAD-3: the first-contact clock counts from the receipt time: now, or the caller's
+    ``received_at`` when it is earlier (at most a year back); a time up to the clock skew
+    ahead counts as now, later is refused. It is fixed from then on."""
     _require_writer(actor)
+    _require_override_reason(allow_duplicate, duplicate_reason)
     lead = Lead()
     apply_fields(lead, data, LEAD_FIELDS)
     if lead.team_id is None:
         lead.team_id = actor.team_id
     if lead.owner_id is None:
         lead.owner = actor
-    if lead.received_at is None:
-        lead.received_at = timezone.now()
+    now = timezone.now()
+    if lead.received_at is None or now < lead.received_at <= now + CLOCK_SKEW:
+        lead.received_at = now
     require_team(actor, lead.team_id)
     _require_owner_role(lead.owner)
     _require_presales_role(lead.presales_owner, "presales_owner")
-    _require_received_not_future(lead)
+    validate(
+        lead, exclude=["company_normalized", "phone_normalized", "email_normalized", "first_contact_due_at"]
+    )
     lead.first_contact_due_at = first_contact_deadline(lead.received_at)
-    validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
     if not (lead.phone or lead.email):
         raise DomainError(fields={"phone": [_("Give a phone number or an email address.")]})
     if lead.customer_id and lead.customer.merged_into_id:
         raise DomainError(fields={"customer": [_("This customer was merged; choose the surviving one.")]})
-    if not allow_duplicate:
-        # A lead the caller already linked to a customer is not a duplicate of that customer.
-        duplicates = lead_find_duplicates(
-            company_name=lead.company_name,
-            phone=lead.phone,
-            email=lead.email,
-            exclude_customer=lead.customer_id,
-        )
-        if duplicates:
-            raise Conflict(
-                _("This lead looks like an existing record. Merge it, or confirm to create it anyway."),
-                code="duplicate",
-                extra={"duplicates": duplicates.as_dict(actor)},
-            )
+    lock_keys(*duplicate_lock_keys(company_name=lead.company_name, phone=lead.phone, email=lead.email))
+    _check_lead_duplicates(
+        lead,
+        actor,
+        allow_duplicate=allow_duplicate,
+        reason=duplicate_reason,
+        company_name=lead.company_name,
+        phone=lead.phone,
+        email=lead.email,
+    )
     save_as(lead, actor)
     _start_first_contact_timer(lead)
     ensure_still_visible(Lead.objects, lead, actor)
@@ -639,31 +797,60 @@ def lead_create(*, actor, data: dict, allow_duplicate: bool = False) -> Lead:
 
 
 @transaction.atomic
-def lead_update(*, actor, lead: Lead, data: dict) -> Lead:
-    """Edit an open lead's facts; the status only moves through the transition services."""
+def lead_update(
+    *, actor, lead: Lead, data: dict, allow_duplicate: bool = False, duplicate_reason: str = ""
+) -> Lead:
+    """Edit an open lead's facts; the status only moves through the transition services.
+    A new company, phone or email matching another record is refused as at intake
+    (R-LEAD-2). The receipt time is fixed (R-LEAD-3), and the first-contact timer changes
+    only when a value it depends on changes (the owner or team it follows): a save that
+    changes nothing it depends on leaves it alone (R-SLA-3)."""
+    _require_override_reason(allow_duplicate, duplicate_reason)
+    # Lock order: the new values' advisory keys, then the row (presales/core/locks.py).
+    lock_keys(
+        *duplicate_lock_keys(
+            company_name=data.get("company_name") or "",
+            phone=data.get("phone") or "",
+            email=data.get("email") or "",
+        )
+    )
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     _require_lead_edit(actor, lead)
     if not lead.is_open:
         raise Conflict(_("A closed lead cannot be edited."))
-    before = {name: getattr(lead, f"{name}_id") for name in ("team", "owner", "presales_owner")}
+    before = (
+        lead.company_normalized,
+        lead.phone_normalized,
+        lead.email_normalized,
+        lead.owner_id,
+        lead.team_id,
+    )
+    people_before = {name: getattr(lead, f"{name}_id") for name in ("team", "owner", "presales_owner")}
     apply_fields(lead, data, LEAD_FIELDS)
-    if _changed(lead, before, "team"):
+    if _changed(lead, people_before, "team"):
         require_team(actor, lead.team_id)
-    if _changed(lead, before, "owner"):
+    if _changed(lead, people_before, "owner"):
         _require_owner_role(lead.owner)
-    if _changed(lead, before, "presales_owner"):
+    if _changed(lead, people_before, "presales_owner"):
         _require_presales_role(lead.presales_owner, "presales_owner")
-    received_changed = "received_at" in data
-    if received_changed:
-        _require_received_not_future(lead)
-        lead.first_contact_due_at = first_contact_deadline(lead.received_at)
     if "customer" in data and lead.customer_id and lead.customer.merged_into_id:
         raise DomainError(fields={"customer": [_("This customer was merged; choose the surviving one.")]})
     validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
+    changed = {
+        name: value
+        for name, value, old, normalize in (
+            ("company_name", lead.company_name, before[0], normalize_company),
+            ("phone", lead.phone, before[1], normalize_phone),
+            ("email", lead.email, before[2], normalize_email),
+        )
+        if normalize(value) != old
+    }
+    if changed:
+        _check_lead_duplicates(
+            lead, actor, allow_duplicate=allow_duplicate, reason=duplicate_reason, **changed
+        )
     save_as(lead, actor)
-    if received_changed and lead.first_contacted_at is None:
-        _start_first_contact_timer(lead, restart=True)
-    if ("owner" in data or "team" in data) and lead.first_contacted_at is None:
+    if (lead.owner_id, lead.team_id) != before[3:] and lead.first_contacted_at is None:
         timer_reassign(kind=LEAD_FIRST_CONTACT, subject=lead, owner=lead.owner, team=lead.team)
     ensure_still_visible(Lead.objects, lead, actor)
     return lead
@@ -684,7 +871,7 @@ COMMUNICATION_FIELDS = (
 
 
 def _check_communication(record: CommunicationRecord) -> None:
-    if record.occurred_at is not None and record.occurred_at > timezone.now() + timedelta(minutes=5):
+    if record.occurred_at is not None and record.occurred_at > timezone.now() + CLOCK_SKEW:
         raise DomainError(fields={"occurred_at": [_("An interaction cannot be recorded in the future.")]})
     if record.contact_id and record.contact.customer_id != record.customer_id:
         raise DomainError(fields={"contact": [_("This contact belongs to another customer.")]})
@@ -730,6 +917,22 @@ def _follow_up_timers(record: CommunicationRecord) -> None:
         )
 
 
+# R-LEAD-3 (a): the first-contact record is entered within this many hours after the
+# conversation it records; a later entry is flagged late.
+FIRST_CONTACT_ENTRY_HOURS = 24
+
+
+def _flag_late_entry(record: CommunicationRecord) -> None:
+    """R-LEAD-3 (a): compare the stated conversation time with the time the system saw
+    the entry (``created_at``). Once late, always late: editing the stated time back does
+    not clear it."""
+    entered = record.created_at or timezone.now()
+    late = entered - record.occurred_at > timedelta(hours=FIRST_CONTACT_ENTRY_HOURS)
+    if late and not record.entered_late:
+        record.entered_late = True
+        CommunicationRecord.objects.filter(pk=record.pk).update(entered_late=True)
+
+
 # The lead's contact facts a first-contact record may correct (R-LEAD-3).
 LEAD_CONTACT_FIELDS = ("company_name", "contact_name", "contact_title", "phone", "email", "initial_needs")
 
@@ -737,7 +940,11 @@ LEAD_CONTACT_FIELDS = ("company_name", "contact_name", "contact_title", "phone",
 @transaction.atomic
 def lead_record_first_contact(*, actor, lead: Lead, data: dict) -> CommunicationRecord:
     """R-LEAD-3: the first contact record (company, contact, title, phone, initial need,
-    concerns). Corrections to the lead's contact facts are saved on the lead."""
+    concerns). Corrections to the lead's contact facts are saved on the lead.
+
+    Both clocks use the times the system saw: the response limit is met (or missed) at the
+    moment the record is entered, whatever conversation time it states, and a record
+    entered more than 24 hours after the stated conversation is flagged late."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD_MACHINE.check(lead, actor, "record_first_contact")
     data = dict(data)
@@ -747,10 +954,11 @@ def lead_record_first_contact(*, actor, lead: Lead, data: dict) -> Communication
     if occurred_at is not None and occurred_at < lead.received_at:
         raise DomainError(fields={"occurred_at": [_("The first contact cannot precede the lead's receipt.")]})
     record = _new_communication(actor=actor, data=data, lead=lead, customer=lead.customer, first=True)
-    lead.first_contacted_at = record.occurred_at
+    _flag_late_entry(record)
+    lead.first_contacted_at = record.created_at
     validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
     _lead_move(lead, actor=actor, move="record_first_contact")
-    timer_satisfy(kind=LEAD_FIRST_CONTACT, subject=lead, at=record.occurred_at)
+    timer_satisfy(kind=LEAD_FIRST_CONTACT, subject=lead, at=record.created_at)
     return record
 
 
@@ -787,7 +995,12 @@ def communication_update(*, actor, record: CommunicationRecord, data: dict) -> C
     apply_fields(record, data, COMMUNICATION_FIELDS)
     _check_communication(record)
     validate(record)
+    if same_moment(record.next_step_due_at, promised):
+        # R-SLA-3: the same promise re-sent (a form drops seconds) is not a new promise.
+        record.next_step_due_at = promised
     save_as(record, actor)
+    if record.is_first_contact:
+        _flag_late_entry(record)
     if record.next_step_due_at != promised:
         # A new promised date is a new promise (R-COMM-1); a removed one is no promise.
         if record.next_step_due_at is None:
@@ -827,11 +1040,18 @@ def lead_qualify(
     """R-LEAD-4: qualify on the five-aspect evaluation. Links or creates the customer (by
     normalised name), adds the lead's contact, and moves its communications there.
     The opportunity the qualified lead becomes (R-OPP-1) is the ``opportunities`` use case
-    ``opportunity_qualify_lead``, which calls this in its transaction."""
+    ``opportunity_qualify_lead``, which calls this in its transaction.
+
+    Simultaneous qualifications of leads of one new company create one customer: the
+    company's advisory key is taken before the lead's row (lock order) and held until
+    commit, so the later ones find the customer the first created (R-LEAD-2)."""
+    company = Lead.objects.filter(pk=lead.pk).values_list("company_name", flat=True).first() or ""
+    lock_keys(*duplicate_lock_keys(company_name=company))
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD_MACHINE.check(lead, actor, "qualify", evaluation=evaluation)
     for key in EVALUATION_KEYS:
         setattr(lead, f"eval_{key}", str(evaluation.get(key, "")).strip())
+    validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
     customer = customer or lead.customer
     if customer is not None and customer.merged_into_id:
         raise DomainError(fields={"customer": [_("This customer was merged; choose the surviving one.")]})
@@ -988,7 +1208,12 @@ def lead_merge(*, actor, source: Lead, target: Lead) -> MergeRecord:
 def lead_intake_merge(*, actor, data: dict, target: Lead) -> MergeRecord:
     """Intake a lead that duplicates ``target``: the intake is kept (with its source channel)
     and merged at once, so nothing is silently created twice (R-LEAD-2)."""
-    source = lead_create(actor=actor, data=data, allow_duplicate=True)
+    source = lead_create(
+        actor=actor,
+        data=data,
+        allow_duplicate=True,
+        duplicate_reason=_("Merged at intake into lead #%(id)s.") % {"id": target.pk},
+    )
     return lead_merge(actor=actor, source=source, target=target)
 
 

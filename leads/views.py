@@ -89,10 +89,11 @@ class LeadDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
 class DuplicatesFound(Exception):
     """Intake matched existing records (R-LEAD-2): the page shows them instead of an error."""
 
-    def __init__(self, message: str, duplicates: dict) -> None:
+    def __init__(self, message: str, duplicates: dict, *, reason_missing: bool = False) -> None:
         super().__init__(message)
         self.message = message
         self.duplicates = duplicates
+        self.reason_missing = reason_missing
 
 
 class LeadCreateView(WriterRequiredMixin, CreatePageMixin, ServiceFormMixin, FormView):
@@ -119,23 +120,34 @@ class LeadCreateView(WriterRequiredMixin, CreatePageMixin, ServiceFormMixin, For
                 actor=self.request.user, data=form.service_data(), target=target
             )
         self.success_message = _("Lead created.")
+        reason = decision.cleaned_data["duplicate_override_reason"].strip()
+        # "Create anyway" without a reason is not a confirmation (R-LEAD-2): the matches are
+        # shown again with the reason asked for.
+        reason_missing = decision.cleaned_data["allow_duplicate"] and not reason
         try:
             return services.lead_create(
                 actor=self.request.user,
                 data=form.service_data(),
-                allow_duplicate=decision.cleaned_data["allow_duplicate"],
+                allow_duplicate=decision.cleaned_data["allow_duplicate"] and bool(reason),
+                duplicate_reason=reason,
             )
         except Conflict as exc:
             if exc.code != "duplicate":
                 raise
-            raise DuplicatesFound(exc.message, exc.extra.get("duplicates", {})) from exc
+            raise DuplicatesFound(
+                exc.message, exc.extra.get("duplicates", {}), reason_missing=reason_missing
+            ) from exc
 
     def form_valid(self, form):
         try:
             return super().form_valid(form)
         except DuplicatesFound as found:
             context = self.get_context_data(
-                form=form, duplicates=found.duplicates, duplicate_message=found.message
+                form=form,
+                duplicates=found.duplicates,
+                duplicate_message=found.message,
+                duplicate_reason=self.request.POST.get("duplicate_override_reason", ""),
+                duplicate_reason_missing=found.reason_missing,
             )
             return self.render_to_response(context)
 

@@ -18,7 +18,17 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from leads.choices import DisqualifyReason, FirstContactState
-from leads.models import CommunicationRecord, Contact, Customer, Lead, LeadStatusChange, MergeRecord, NeedTag
+from leads.models import (
+    MAX_NEED_TAGS,
+    OVERRIDE_REASON_MAX,
+    CommunicationRecord,
+    Contact,
+    Customer,
+    Lead,
+    LeadStatusChange,
+    MergeRecord,
+    NeedTag,
+)
 from leads.services import (
     COMMUNICATION_FIELDS,
     CONTACT_FIELDS,
@@ -28,7 +38,7 @@ from leads.services import (
 )
 from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
-from presales.api.fields import ScopedPrimaryKeyRelatedField
+from presales.api.fields import PlausibleDatesMixin, ScopedPrimaryKeyRelatedField
 from presales.core.scoping import mask_email, mask_phone
 
 # --- building blocks -----------------------------------------------------------------------
@@ -105,6 +115,10 @@ class NeedTagListField(serializers.ListField):
     """Need tags as a list of names (R-CUST-1); read from the prefetched relation."""
 
     child = serializers.CharField(max_length=NeedTag._meta.get_field("name").max_length)
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", MAX_NEED_TAGS)
+        super().__init__(**kwargs)
 
     def get_attribute(self, instance):
         return [tag.name for tag in instance.need_tags.all()]
@@ -245,7 +259,7 @@ class ContactCreateSerializer(ContactSerializer):
 # --- leads ---------------------------------------------------------------------------------
 
 
-class LeadSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerializer):
+class LeadSerializer(StrictMixin, MaskedContactMixin, PlausibleDatesMixin, serializers.ModelSerializer):
     """A lead (R-LEAD-1). Status, deadlines and decisions are read-only: they change through
     the actions (first contact, qualify, disqualify, merge)."""
 
@@ -261,6 +275,7 @@ class LeadSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerialize
     contact_masked = serializers.SerializerMethodField(
         help_text=_("True when phone and email are masked for you (R-CUST-6).")
     )
+    duplicate_override_by = UserReferenceField(read_only=True, allow_null=True)
 
     class Meta:
         model = Lead
@@ -281,6 +296,9 @@ class LeadSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerialize
             "disqualify_note",
             "decided_at",
             "merged_into",
+            "duplicate_override_reason",
+            "duplicate_override_by",
+            "duplicate_override_at",
             "created_at",
             "updated_at",
         ]
@@ -297,20 +315,50 @@ class LeadSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerialize
             "disqualify_note",
             "decided_at",
             "merged_into",
+            "duplicate_override_reason",
+            "duplicate_override_at",
             "created_at",
             "updated_at",
         ]
-        extra_kwargs = {"received_at": {"required": False}}
+        extra_kwargs = {
+            "received_at": {
+                "required": False,
+                "help_text": _(
+                    "When the lead reached us; at intake only (now by default, at most a year back). "
+                    "The first-contact limit counts from it; it cannot be changed afterwards (R-LEAD-3)."
+                ),
+            }
+        }
 
 
-class LeadCreateSerializer(LeadSerializer):
+class DuplicateOverrideMixin(serializers.Serializer):
+    """R-LEAD-2: keep a record that matches existing ones, saying why."""
+
     allow_duplicate = serializers.BooleanField(
         write_only=True,
         required=False,
         default=False,
-        help_text=_("Create the lead although it looks like an existing record (R-LEAD-2)."),
+        help_text=_(
+            "Keep the lead although it looks like an existing record (R-LEAD-2); "
+            "needs duplicate_override_reason."
+        ),
+    )
+    duplicate_override_reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=OVERRIDE_REASON_MAX,
+        help_text=_(
+            "Why the lead is kept although it matches existing records; required with allow_duplicate."
+        ),
     )
 
+
+class LeadCreateSerializer(DuplicateOverrideMixin, LeadSerializer):
+    class Meta(LeadSerializer.Meta):
+        fields = [*LeadSerializer.Meta.fields, "allow_duplicate"]
+
+
+class LeadUpdateSerializer(DuplicateOverrideMixin, LeadSerializer):
     class Meta(LeadSerializer.Meta):
         fields = [*LeadSerializer.Meta.fields, "allow_duplicate"]
 
@@ -376,7 +424,7 @@ class DuplicatesSerializer(serializers.Serializer):
 # --- communications ------------------------------------------------------------------------
 
 
-class CommunicationSerializer(StrictMixin, serializers.ModelSerializer):
+class CommunicationSerializer(StrictMixin, PlausibleDatesMixin, serializers.ModelSerializer):
     """An interaction (R-COMM-1). Customer and lead are chosen on create only."""
 
     customer = serializers.PrimaryKeyRelatedField(read_only=True)
@@ -391,11 +439,12 @@ class CommunicationSerializer(StrictMixin, serializers.ModelSerializer):
             "lead",
             *COMMUNICATION_FIELDS,
             "is_first_contact",
+            "entered_late",
             "author",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["is_first_contact", "author", "created_at", "updated_at"]
+        read_only_fields = ["is_first_contact", "entered_late", "author", "created_at", "updated_at"]
         extra_kwargs = {"occurred_at": {"required": False}}
 
 
@@ -404,7 +453,7 @@ class CommunicationCreateSerializer(CommunicationSerializer):
     lead = ScopedPrimaryKeyRelatedField(queryset=Lead.objects.all(), required=False, allow_null=True)
 
 
-class FirstContactSerializer(StrictMixin, serializers.ModelSerializer):
+class FirstContactSerializer(StrictMixin, PlausibleDatesMixin, serializers.ModelSerializer):
     """R-LEAD-3: the first-contact record, plus corrections of the lead's contact facts."""
 
     contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)

@@ -174,13 +174,14 @@ class ContactViewSet(ServiceDestroyMixin, ServiceViewSet):
 # --- leads ---------------------------------------------------------------------------------
 
 
-@crud_schema("lead", s.LeadSerializer, create=s.LeadCreateSerializer)
+@crud_schema("lead", s.LeadSerializer, create=s.LeadCreateSerializer, update=s.LeadUpdateSerializer)
 class LeadViewSet(ServiceViewSet):
     """Leads (R-LEAD-1..4): intake with duplicate detection, first contact, qualification."""
 
     queryset = Lead.objects.select_related("team", "owner", "presales_owner")
     serializer_class = s.LeadSerializer
     create_serializer_class = s.LeadCreateSerializer
+    update_serializer_class = s.LeadUpdateSerializer
     filterset_class = LeadFilterSet
     ordering_fields = ["received_at", "first_contact_due_at", "company_name", "created_at"]
 
@@ -188,11 +189,20 @@ class LeadViewSet(ServiceViewSet):
         return super().get_queryset().with_contact_access(self.request.user)
 
     def service_create(self, data: dict):
-        allow_duplicate = data.pop("allow_duplicate", False)
-        return services.lead_create(actor=self.request.user, data=data, allow_duplicate=allow_duplicate)
+        return services.lead_create(actor=self.request.user, data=data, **self._duplicate_override(data))
 
     def service_update(self, instance, data: dict):
-        return services.lead_update(actor=self.request.user, lead=instance, data=data)
+        return services.lead_update(
+            actor=self.request.user, lead=instance, data=data, **self._duplicate_override(data)
+        )
+
+    @staticmethod
+    def _duplicate_override(data: dict) -> dict:
+        """R-LEAD-2: "keep anyway" and its reason are instructions to the service, not facts."""
+        return {
+            "allow_duplicate": data.pop("allow_duplicate", False),
+            "duplicate_reason": data.pop("duplicate_override_reason", ""),
+        }
 
     @extend_schema(
         summary="Record the first contact (R-LEAD-3)",

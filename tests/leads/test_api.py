@@ -345,12 +345,23 @@ def test_lead_intake_with_duplicate_check_r_lead_1_r_lead_2(client_for, sales_re
     body = assert_error_body(response, 409, "duplicate")
     assert [d["id"] for d in body["duplicates"]["leads"]] == [other.pk]
     assert Lead.objects.count() == 1
-    # confirming creates it, with the 24-hour first-contact deadline
+    # confirming without a reason is refused, naming the field (400)
     response = client.post(reverse("lead-list"), {**LEAD, "allow_duplicate": True}, format="json")
+    assert "duplicate_override_reason" in assert_error_body(response, 400, "invalid")["fields"]
+    assert Lead.objects.count() == 1
+    # confirming with a reason creates it, with the 24-hour first-contact deadline and the mark
+    response = client.post(
+        reverse("lead-list"),
+        {**LEAD, "allow_duplicate": True, "duplicate_override_reason": "A second plant, separate budget."},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["status"], body["first_contact_state"], body["owner"]) == ("new", "due", sales_rep.pk)
     assert "allow_duplicate" not in body
+    assert body["duplicate_override_reason"] == "A second plant, separate budget."
+    assert body["duplicate_override_by"]["id"] == sales_rep.pk
+    assert body["duplicate_override_at"]
     lead = Lead.objects.get(pk=body["id"])
     assert lead.first_contact_due_at == lead.received_at + timedelta(hours=24)
 

@@ -330,7 +330,7 @@ def test_customer_merge_moves_everything_and_records_it_r_lead_2(
     third = make_user(Role.PRESALES_ENGINEER, team=team)
     target = CustomerFactory(team=team, name="Acme")
     CustomerPresalesFactory(customer=target, user=engineer, is_primary=True)
-    source = CustomerFactory(team=team, name="ACME Co., Ltd.")
+    source = CustomerFactory(team=team, name="ACME Shanghai Co., Ltd.")
     CustomerPresalesFactory(customer=source, user=presales_engineer_b, is_primary=True)
     CustomerPresalesFactory(customer=source, user=third, is_primary=False)
     CustomerPresalesFactory(customer=source, user=engineer, is_primary=False)
@@ -368,7 +368,7 @@ def test_customer_merge_writes_a_history_row_for_every_moved_record_r_lead_2(eng
     trail, who moved it and from which customer to which."""
     # given a duplicate customer with two contacts, a communication and a lead
     target = CustomerFactory(team=team, name="Acme")
-    source = CustomerFactory(team=team, name="ACME Co., Ltd.")
+    source = CustomerFactory(team=team, name="ACME Shanghai Co., Ltd.")
     contacts = [ContactFactory(customer=source, name="Wang"), ContactFactory(customer=source, name="Li")]
     communication = CommunicationFactory(customer=source)
     lead = LeadFactory(team=team, customer=source)
@@ -493,9 +493,13 @@ def test_duplicate_leads_are_detected_across_teams_r_lead_2(sales_rep, make_user
         {"id": existing.pk, "company_name": "", "status": "", "team": str(other_team), "visible": False}
     ]
     assert Lead.objects.count() == 1
-    # and confirming creates it anyway
-    services.lead_create(actor=sales_rep, data=lead_data(**variant), allow_duplicate=True)
+    # and confirming creates it anyway, recording why, who and when
+    kept = services.lead_create(
+        actor=sales_rep, data=lead_data(**variant), allow_duplicate=True, duplicate_reason="Other project."
+    )
     assert Lead.objects.count() == 2
+    assert (kept.duplicate_override_reason, kept.duplicate_override_by) == ("Other project.", sales_rep)
+    assert kept.duplicate_override_at is not None
 
 
 def test_duplicate_candidates_include_customers_via_their_contacts_r_lead_2(sales_rep, team):
@@ -589,10 +593,10 @@ def test_lead_update_edits_open_leads_only(sales_rep, team):
     assert Lead.objects.get(pk=closed.pk).timing == ""
 
 
-def test_lead_update_moves_the_deadline_with_the_receipt_r_lead_3(sales_rep, team):
-    lead = LeadFactory(team=team)
+def test_lead_intake_back_dated_receipt_starts_the_clock_then_r_lead_3(sales_rep, team):
+    """R-LEAD-3 (b): a receipt time given at intake (in the past) is when the clock starts."""
     received = timezone.now() - timedelta(hours=30)
-    lead = services.lead_update(actor=sales_rep, lead=lead, data={"received_at": received})
+    lead = services.lead_create(actor=sales_rep, data=lead_data(received_at=received))
     assert lead.first_contact_due_at == received + timedelta(hours=24)
     assert lead.first_contact_state == FirstContactState.OVERDUE
     assert Lead.objects.first_contact_overdue().get() == lead
@@ -617,13 +621,15 @@ def test_first_contact_sets_status_and_time_r_lead_3(engineer, team):
             "contact_title": "Plant manager",
         },
     )
-    # then the lead is contacted at that time, and the record is its first contact
+    # then the lead is contacted when the system saw the record (R-LEAD-3: not the stated
+    # time), and the record is its first contact, at the stated time
     lead.refresh_from_db()
     assert (lead.status, lead.first_contacted_at, lead.contact_title) == (
         LeadStatus.CONTACTED,
-        when,
+        record.created_at,
         "Plant manager",
     )
+    assert record.occurred_at == when
     assert lead.first_contact_state == FirstContactState.DONE
     assert (record.is_first_contact, record.lead, record.author) == (True, lead, engineer)
 

@@ -306,10 +306,24 @@ def test_duplicates_outside_scope_show_name_and_team_only(engineer_client, other
 
 def test_duplicate_created_anyway_after_confirmation(engineer_client, lead, team, sales_rep):
     """R-LEAD-2: the user saw the matches and confirms a separate lead."""
+    # given "create anyway" without a reason: the matches are shown again, asking for one
     data = lead_form_data(team, sales_rep, company_name=lead.company_name, allow_duplicate="on")
     response = engineer_client.post(reverse("leads:lead_create"), data)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'data-testid="duplicate-warning"' in page
+    assert 'data-testid="duplicate-reason-error"' in page
+    assert Lead.objects.filter(company_name=lead.company_name).count() == 1
+    # when confirmed with a reason
+    data["duplicate_override_reason"] = "Another plant of the group, own budget."
+    response = engineer_client.post(reverse("leads:lead_create"), data)
+    # then it is created, and its page says why it was kept
     assert response.status_code == 302
-    assert Lead.objects.filter(company_name=lead.company_name).count() == 2
+    created = Lead.objects.filter(company_name=lead.company_name).exclude(pk=lead.pk).get()
+    assert created.duplicate_override_reason == "Another plant of the group, own budget."
+    page = engineer_client.get(created.get_absolute_url()).content.decode()
+    assert 'data-testid="duplicate-override"' in page
+    assert "Another plant of the group, own budget." in page
 
 
 def test_duplicate_merged_into_the_existing_lead(engineer_client, lead, team, sales_rep):
@@ -703,7 +717,7 @@ def test_communication_in_the_future_is_refused(engineer_client, customer):
 
 def test_customer_merged_into_another(engineer_client, customer, contact, team, sales_rep):
     """R-LEAD-2 for customers: contacts move; the merged one points at the survivor."""
-    duplicate = CustomerFactory(team=team, owner=sales_rep, name="Donghai Energy")
+    duplicate = CustomerFactory(team=team, owner=sales_rep, name="Donghai Energy Shanghai")
     moved = ContactFactory(customer=duplicate)
     response = engineer_client.post(
         reverse("leads:customer_merge", args=[duplicate.pk]), {"target": customer.pk}
