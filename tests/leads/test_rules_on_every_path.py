@@ -89,14 +89,19 @@ def test_lead_web_edit_to_another_leads_company_is_refused_r_lead_2(client, engi
     assert Lead.objects.get(pk=other.pk).company_name == "Other Co"
 
 
-def test_customer_with_an_existing_name_is_refused_on_create_and_rename_r_lead_2(client_for, sales_rep, team):
+def test_customer_with_an_existing_name_is_refused_on_create_and_rename_r_lead_2(
+    client_for, sales_rep, engineer, team
+):
     # given an active customer
     existing = CustomerFactory(team=team, name="Donghai Energy Co., Ltd.")
     other = CustomerFactory(team=team, name="Xinghe Robotics")
     client = client_for(sales_rep)
-    # when another customer of the same company is created through the API
+    # when another customer of the same company is created through the API (otherwise valid:
+    # with its primary presales engineer, R-CUST-5)
     response = client.post(
-        reverse("customer-list"), {"name": "DONGHAI ENERGY", "industry": "energy"}, format="json"
+        reverse("customer-list"),
+        {"name": "DONGHAI ENERGY", "industry": "energy", "primary_presales": engineer.pk},
+        format="json",
     )
     # then it is refused with the match (409)
     body = assert_error_body(response, 409, "duplicate")

@@ -21,8 +21,8 @@ from presales.sla.models import CalendarDayKind, Notification, Timer
 from presales.sla.notifications import REMINDER
 from presales.sla.services import calendar_day_set, calendar_year_declare, timer_start
 from presales.sla.sweep import sweep_batch
+from tests.concurrency import wait_until_blocked
 from tests.factories import LeadFactory
-from tests.reviews.test_concurrency import _another_connection_waits_for_a_lock
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SH = ZoneInfo("Asia/Shanghai")
@@ -55,7 +55,7 @@ def test_declaring_the_year_waits_for_the_sweep_and_keeps_its_reminder_sent_R_SL
         )
         thread = threading.Thread(target=declare)
         thread.start()
-        assert _another_connection_waits_for_a_lock(), "the declaration did not wait for the timer"
+        assert wait_until_blocked(), "the declaration did not wait for the timer"
     thread.join(timeout=30)
     # then the timer was recomputed after the sweep: due Wed Jan 6, reminder kept as sent
     assert "error" not in outcome, outcome
