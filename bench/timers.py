@@ -103,7 +103,7 @@ def run_size(n: int, due: int, batch: int, repeat: int) -> dict:
     from presales.accounts.models import Team, User
     from presales.sla.defaults import LEAD_FIRST_CONTACT
     from presales.sla.models import Delivery, Notification, Timer
-    from presales.sla.policies import active_policy
+    from presales.sla.selectors import active_policy
     from presales.sla.sweep import due_timers, sweep
 
     print(f"\n== N = {n:,} open timers, {due:,} due")

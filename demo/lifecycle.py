@@ -20,6 +20,10 @@ from leads.services import customer_create
 from opportunities.choices import CloseReason, ProjectRole, Stage
 from opportunities.models import Opportunity, StageChange
 from opportunities.services import initiation_save, initiation_submit, opportunity_create, opportunity_move
+from reviews.choices import Decision
+from reviews.defaults import ensure_default_chains
+from reviews.selectors import reviews_for_subject
+from reviews.services import review_decide
 
 # name: (industry, employees, annual revenue in CNY, region, need tags, fit, value, team, sales owner, presales)
 CUSTOMERS = {
@@ -280,10 +284,6 @@ def _customer(ctx, name: str) -> Customer:
 
 
 def _initiation(ctx, opportunity: Opportunity, author, customer: Customer, outcome: str) -> None:
-    from reviews.choices import Decision
-    from reviews.selectors import reviews_for_subject
-    from reviews.services import review_decide
-
     values = {
         "customer": customer.name,
         "employees": customer.employees,
@@ -341,8 +341,6 @@ def _backdate(opportunity: Opportunity, days_ago: int) -> None:
 
 
 def build(ctx) -> None:
-    from reviews.defaults import ensure_default_chains
-
     ensure_default_chains()
     today = timezone.localdate()
     created = 0

@@ -11,6 +11,7 @@ again creates nothing new (until time passes and something new falls due, as in 
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
@@ -20,12 +21,12 @@ from opportunities.timers import start_initiation_timer
 from presales.sla.defaults import INITIATION_REVIEW, REVIEW_STEP
 from presales.sla.models import Timer, TimerState
 from presales.sla.sweep import sweep
+from reviews.choices import ReviewStatus, TaskState
+from reviews.models import ReviewTask
 from reviews.timers import start_review_step_timer
 
 
 def _open_timer_on(model, kind: str):
-    from django.contrib.contenttypes.models import ContentType
-
     return Exists(
         Timer.objects.filter(
             kind=kind,
@@ -38,9 +39,6 @@ def _open_timer_on(model, kind: str):
 
 def _ensure_review_timers() -> int:
     """Start the timers of pending review tasks and initiations in review that have none."""
-    from reviews.choices import ReviewStatus, TaskState
-    from reviews.models import ReviewTask
-
     started = 0
     tasks = (
         ReviewTask.objects.filter(state=TaskState.PENDING, review__status=ReviewStatus.IN_PROGRESS)

@@ -18,7 +18,8 @@ from leads import selectors
 from leads.filtersets import CustomerFilterSet, LeadFilterSet
 from leads.models import Customer, Lead
 from presales.core.scoping import mask_email, mask_phone
-from presales.exports.services import CHUNK_ROWS, Params, filter_rows, register_exporter
+from presales.exports.registry import Params, register_exporter
+from presales.exports.services import CHUNK_ROWS, filter_rows
 
 
 def _when(value) -> str:

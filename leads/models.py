@@ -23,6 +23,7 @@ from leads.choices import (
     Channel,
     DecisionRole,
     DisqualifyReason,
+    FirstContactState,
     Grade,
     Industry,
     LeadSource,
@@ -555,8 +556,6 @@ class Lead(LoadedValuesMixin, TimeStampedModel):
 
     @property
     def first_contact_state(self) -> str:
-        from leads.choices import FirstContactState
-
         if self.first_contacted_at:
             return FirstContactState.DONE
         return (

@@ -11,6 +11,7 @@ only through ``customer_record_progress`` (the opportunities app calls it too).
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,7 +19,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Greatest
-from django.utils import timezone
+from django.urls import NoReverseMatch
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from leads.choices import DisqualifyReason, Grade, Industry, LeadStatus, SizeClass
@@ -50,9 +52,10 @@ from presales.core.writes import (
     save_as,
     validate,
 )
+from presales.sla.calendar import compute_due
 from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, LEAD_FIRST_CONTACT
 from presales.sla.notifications import GRADE_CHANGE, notify
-from presales.sla.policies import active_policy, compute_due
+from presales.sla.selectors import active_policy
 from presales.sla.services import (
     timer_cancel,
     timer_reassign,
@@ -1224,8 +1227,6 @@ GRADE_REVIEW_MONTHS = 3
 
 def months_before(moment, months: int):
     """The same local day ``months`` calendar months earlier (clamped to the month's end)."""
-    import calendar
-
     local = timezone.localtime(moment)
     month_index = local.year * 12 + local.month - 1 - months
     year, month = divmod(month_index, 12)
@@ -1251,8 +1252,6 @@ def customer_downgrade_stale(*, customer_id: int, now) -> bool:
     """R-CUST-3: downgrade one stale A customer to B, by the system (history actor None),
     with the reason on the customer, and tell the sales owner. Re-checked under lock, so a
     customer that made progress meanwhile, or a second run, changes nothing."""
-    from django.utils import translation
-
     customer = Customer.objects.select_for_update().filter(pk=customer_id).first()
     cutoff = months_before(now, GRADE_REVIEW_MONTHS)
     if (
@@ -1288,8 +1287,6 @@ def customer_downgrade_stale(*, customer_id: int, now) -> bool:
 
 
 def _customer_url(customer: Customer) -> str:
-    from django.urls import NoReverseMatch
-
     try:
         return customer.get_absolute_url()
     except NoReverseMatch:

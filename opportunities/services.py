@@ -35,11 +35,12 @@ from opportunities.models import (
     ProjectMember,
     StageChange,
 )
+from opportunities.permissions import require_work, require_writer
 from opportunities.timers import start_initiation_timer
-from opportunities.transitions import INITIATION_MACHINE, MACHINE, can_work_opportunity
+from opportunities.transitions import INITIATION_MACHINE, MACHINE
 from presales.accounts.models import User
-from presales.core.errors import Conflict, DomainError, NotAllowed
-from presales.core.roles import PRESALES_ROLES, SALES_ROLES, WRITER_ROLES
+from presales.core.errors import Conflict, DomainError
+from presales.core.roles import PRESALES_ROLES, SALES_ROLES
 from presales.core.writes import (
     apply_fields,
     delete_as,
@@ -75,16 +76,6 @@ OWNER_ROLES = (ProjectRole.SALES_OWNER, ProjectRole.PRESALES_OWNER)
 
 
 # --- helpers -----------------------------------------------------------------------------
-
-
-def _require_writer(actor) -> None:
-    if not actor.has_role(*WRITER_ROLES):
-        raise NotAllowed(_("Your role cannot create or change opportunities."))
-
-
-def _require_work(actor, opportunity: Opportunity) -> None:
-    if not can_work_opportunity(actor, opportunity):
-        raise NotAllowed(_("You cannot change this opportunity."))
 
 
 def clean_competitors(value) -> list[str]:
@@ -147,7 +138,7 @@ def _check_customer(actor, customer) -> None:
 def _create(*, actor, data: dict, lead=None, carried: dict | None = None) -> Opportunity:
     """``data`` is what the caller chose (checked as chosen); ``carried`` what the source lead
     hands on (its team and owners, taken as they are when the caller does not override them)."""
-    _require_writer(actor)
+    require_writer(actor)
     named = [name for name in ("sales_owner", "presales_owner") if data.get(name) is not None]
     data = {**(carried or {}), **data}
     if "competitors" in data:
@@ -236,7 +227,7 @@ def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict) -> 
     :func:`opportunity_move`. The tender decision is fixed once the bid stage was entered
     or skipped; an owner change is reflected on a formed project team."""
     opportunity = lock_opportunity(opportunity.pk)
-    _require_work(actor, opportunity)
+    require_work(actor, opportunity)
     if not opportunity.is_open:
         raise Conflict(_("A closed opportunity cannot be edited."))
     data = dict(data)
@@ -430,7 +421,7 @@ def initiation_save(
     ``user``, ``role``, ``responsibility``). Only a draft or rejected request changes; each
     change raises its revision, so a rejected request must change before review again."""
     opportunity, initiation = lock_opportunity_and_initiation(opportunity.pk)
-    _require_work(actor, opportunity)
+    require_work(actor, opportunity)
     if not opportunity.is_open:
         raise Conflict(_("The opportunity is closed."))
     if initiation is None:

@@ -21,21 +21,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opportunities.choices import OPEN_STAGES, CloseReason, InitiationStatus, Stage
-from presales.core.roles import WRITER_ROLES
+from opportunities.permissions import can_work_initiation, can_work_opportunity
 from presales.core.statemachine import Guard, Machine, Move
-
-
-def can_work_opportunity(actor, opportunity) -> bool:
-    """Writers who own the opportunity, are on its team (or manage it), or on its project team."""
-    if not actor.is_authenticated or not actor.has_role(*WRITER_ROLES):
-        return False
-    return (
-        actor.is_superuser
-        or opportunity.team_id in actor.team_ids
-        or actor.pk in (opportunity.sales_owner_id, opportunity.presales_owner_id)
-        or actor.pk in opportunity.member_ids()
-    )
-
 
 # --- gates -------------------------------------------------------------------------------
 
@@ -209,10 +196,6 @@ def moves_to(stage: str, opportunity) -> list[Move]:
 # --- the initiation request (R-OPP-2) ----------------------------------------------------
 
 
-def initiation_permission(actor, initiation) -> bool:
-    return can_work_opportunity(actor, initiation.opportunity)
-
-
 def opportunity_open(initiation, actor, **context) -> list[str]:
     if not initiation.opportunity.is_open:
         return [_("The opportunity is closed.")]
@@ -251,7 +234,7 @@ INITIATION_MACHINE = Machine(
             InitiationStatus.IN_REVIEW,
             gettext_lazy("Send to review"),
             guards=(opportunity_open, changed_since_rejection, presales_owner_named),
-            permission=initiation_permission,
+            permission=can_work_initiation,
         ),
         Move(
             "withdraw",
@@ -260,7 +243,7 @@ INITIATION_MACHINE = Machine(
             gettext_lazy("Withdraw from review"),
             input_guards=(withdraw_reason_given,),
             input_fields=("reason",),
-            permission=initiation_permission,
+            permission=can_work_initiation,
             style="outline-secondary",
         ),
         # Decided by the review engine: who may approve, reject or cancel a review is the

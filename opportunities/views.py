@@ -28,6 +28,7 @@ from opportunities.forms import (
     team_rows,
 )
 from opportunities.models import InitiationMember, Opportunity, ProjectInitiation, ProjectMember
+from opportunities.permissions import can_work_opportunity
 from opportunities.selectors import (
     initiation_reviews,
     initiation_status_history,
@@ -45,7 +46,7 @@ from opportunities.services import (
     opportunity_update,
 )
 from opportunities.tables import OpportunityTable
-from opportunities.transitions import INITIATION_MACHINE, MACHINE, can_work_opportunity
+from opportunities.transitions import INITIATION_MACHINE, MACHINE
 from presales.core.audit import history_entries
 from presales.core.errors import DomainError
 from presales.core.roles import WRITER_ROLES

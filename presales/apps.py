@@ -17,8 +17,8 @@ class PresalesConfig(AppConfig):
         from presales.core.navigation import NavItem, register_nav
         from presales.core.roles import Role, ensure_role_groups
         from presales.sla.defaults import register_defaults
-        from presales.sla.policies import ensure_default_policies
         from presales.sla.selectors import deadlines_panel, my_overdue_count
+        from presales.sla.services import ensure_default_policies
 
         # Reference data, not a domain side effect: every role exists as a group.
         post_migrate.connect(ensure_role_groups, sender=self)

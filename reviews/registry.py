@@ -45,6 +45,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from reviews.choices import ReviewKind
+
 
 @dataclass(frozen=True)
 class SubjectType:
@@ -92,8 +94,6 @@ def find_subject_type(kind: str) -> SubjectType | None:
 
 def kind_label(kind: str) -> str:
     """The translated label of a kind: the registration's, else the known kinds', else the code."""
-    from reviews.choices import ReviewKind
-
     registered = _TYPES.get(kind)
     if registered is not None:
         return str(registered.label)
@@ -104,8 +104,6 @@ def kind_label(kind: str) -> str:
 
 def kind_choices() -> list[tuple[str, str]]:
     """Every kind a chain may be configured for: the known ones plus any registered."""
-    from reviews.choices import ReviewKind
-
     codes = list(ReviewKind.values) + [k for k in _TYPES if k not in ReviewKind.values]
     return [(code, kind_label(code)) for code in codes]
 

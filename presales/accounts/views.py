@@ -11,6 +11,7 @@ from django.views.generic import FormView, ListView, TemplateView, UpdateView
 from presales.accounts.forms import ApiTokenForm, ProfileForm
 from presales.accounts.models import ApiToken
 from presales.accounts.services import api_token_create, api_token_revoke
+from presales.core.dashboard import dashboard_panels
 from presales.core.errors import DomainError, NotFound
 
 
@@ -20,8 +21,6 @@ class DashboardView(LoginRequiredMixin, TemplateView):
     template_name = "presales/dashboard.html"
 
     def get_context_data(self, **kwargs):
-        from presales.core.dashboard import dashboard_panels
-
         context = super().get_context_data(**kwargs)
         context["panels"] = dashboard_panels(self.request.user)
         return context

@@ -26,7 +26,8 @@ from presales.api.schema import error_responses
 from presales.api.viewsets import ScopedReadOnlyViewSet
 from presales.core.errors import Conflict, DomainError
 from presales.exports.models import ExportJob, ExportState
-from presales.exports.services import export_or_start, export_start, exporters
+from presales.exports.registry import exporters
+from presales.exports.services import export_or_start, export_start
 
 CSV_RESPONSE = OpenApiResponse(
     response=OpenApiTypes.STR,

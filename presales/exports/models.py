@@ -8,6 +8,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from presales.exports.registry import exporter_label
+
 
 class ExportLog(models.Model):
     """One row per export of customer data (R-CUST-6): who exported what, with which filter."""
@@ -133,8 +135,6 @@ class ExportJob(models.Model):
 
     @property
     def resource_label(self) -> str:
-        from presales.exports.services import exporter_label
-
         return exporter_label(self.resource)
 
     @property

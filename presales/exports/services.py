@@ -33,6 +33,12 @@ from presales.core.roles import scope_of
 from presales.core.tasks import enqueue_on_commit
 from presales.core.writes import validate
 from presales.exports.models import ExportJob, ExportLog, ExportState, encode_query
+from presales.exports.registry import (
+    _EXPORTERS,
+    Exporter,
+    Params,
+    exporters,
+)
 
 RUN_TASK = "presales.exports.tasks.run_export_task"
 STALE_TASK = "presales.exports.tasks.fail_stale_exports_task"
@@ -40,9 +46,6 @@ RECOVER_TASK = "presales.exports.tasks.recover_queued_exports_task"
 
 logger = logging.getLogger(__name__)
 
-Params = dict[str, list[str]]
-# build(user, params) -> (header, rows, total): rows lazily, masked for ``user``.
-Build = Callable[[object, Params], tuple[Sequence[str], Iterable[Sequence], int]]
 
 # Rows between two progress updates of a running job (each one cheap UPDATE).
 PROGRESS_EVERY = 500
@@ -60,35 +63,6 @@ TRANSPORT_PARAMS = frozenset(
 MAX_PARAMS = 30
 MAX_VALUES = 100
 MAX_VALUE_LENGTH = 200
-
-
-# --- the registry ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Exporter:
-    code: str
-    label: str
-    build: Build
-
-
-_EXPORTERS: dict[str, Exporter] = {}
-
-
-def register_exporter(code: str, label: str, build: Build) -> None:
-    """Make ``code`` exportable. ``build(user, params)`` returns ``(header, rows, total)``:
-    the rows ``user`` may see, filtered by ``params`` (raise DomainError for bad ones, see
-    :func:`filter_rows`) and masked per row, as a lazy iterable; ``total`` is their count."""
-    _EXPORTERS[code] = Exporter(code=code, label=label, build=build)
-
-
-def exporters() -> list[Exporter]:
-    return sorted(_EXPORTERS.values(), key=lambda e: e.code)
-
-
-def exporter_label(code: str) -> str:
-    exporter = _EXPORTERS.get(code)
-    return str(exporter.label) if exporter else code
 
 
 def sync_max_rows() -> int:

@@ -17,9 +17,9 @@ from presales.api.permissions import HasRole
 from presales.api.viewsets import BaseViewSet, ScopedReadOnlyViewSet, ServiceUpdateMixin
 from presales.core.errors import DomainError
 from presales.core.roles import Role
+from presales.sla.choices import EscalationTarget, LimitUnit
 from presales.sla.filtersets import TimerFilterSet
 from presales.sla.models import Notification, SlaPolicy, Timer
-from presales.sla.models.timers import EscalationTarget, LimitUnit
 from presales.sla.notifications import (
     notification_kind_label,
     notification_mark_all_read,

@@ -24,6 +24,12 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from presales.core.errors import DomainError
+from presales.sla.choices import LimitUnit
+from presales.sla.models import CalendarDay, CalendarDayKind, CalendarYear
+from presales.sla.policies import PolicyValues
 
 END_OF_DAY = time(23, 59, 59)
 
@@ -47,8 +53,6 @@ class WorkCalendar:
     def __init__(self, overrides: dict[date, bool] | None = None, manual_years: set[int] | None = None):
         self.estimated_years: set[int] = set()
         if overrides is None or manual_years is None:
-            from presales.sla.models import CalendarDay, CalendarDayKind, CalendarYear
-
             if overrides is None:
                 overrides = {
                     d: kind == CalendarDayKind.WORKDAY
@@ -117,3 +121,21 @@ def add_working_days(start: datetime, days: int) -> datetime:
 def add_hours(start: datetime, hours: int) -> datetime:
     """Hour limits count calendar time: nights, weekends and holidays included."""
     return start + timedelta(hours=hours)
+
+
+def compute_due(values: PolicyValues, start: datetime, calendar: WorkCalendar | None = None) -> datetime:
+    """The due time of a relative limit started at ``start`` (hours: calendar time; working
+    days: the company calendar, R-SLA-2, estimated for a year not known yet)."""
+    return compute_due_estimate(values, start, calendar)[0]
+
+
+def compute_due_estimate(
+    values: PolicyValues, start: datetime, calendar: WorkCalendar | None = None
+) -> tuple[datetime, list[int]]:
+    """``compute_due`` and the years whose working days were estimated to find it (empty:
+    the due time is exact)."""
+    if values.limit_unit == LimitUnit.HOURS:
+        return add_hours(start, values.limit_value), []
+    if values.limit_unit == LimitUnit.WORKING_DAYS:
+        return (calendar or WorkCalendar()).due(start, values.limit_value)
+    raise DomainError(fields={"due_at": [_("This kind of timer needs its due time.")]})

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from presales.core.roles import Role
-from presales.sla.models.timers import EscalationTarget, LimitUnit
+from presales.sla.choices import EscalationTarget, LimitUnit
 from presales.sla.policies import PolicyValues, TimerKind, register_timer_kind
 
 LEAD_FIRST_CONTACT = "lead_first_contact"

@@ -4,8 +4,9 @@ A feature that owns a deadline registers its kind once (``register_timer_kind`` 
 ``AppConfig.ready()``, or in presales/sla/defaults.py for the kinds of PROCESS.md), then
 calls ``timer_start`` / ``timer_satisfy`` / ``timer_cancel`` from its own services.
 
-The policy in force for a kind is its ``SlaPolicy`` row (an admin edits it); without a row
-the registered default applies. A timer keeps a snapshot (``Timer.policy``) and is swept by
+The policy in force for a kind is its ``SlaPolicy`` row (an admin edits it; read by
+``presales.sla.selectors.active_policy``); without a row the registered default applies. This
+module is the registry and the arithmetic of a schedule: it imports no models. A timer keeps a snapshot (``Timer.policy``) and is swept by
 that snapshot only, so a policy edit changes new timers only (R-SLA-4).
 """
 
@@ -18,7 +19,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from presales.core.errors import DomainError
-from presales.sla.models.timers import EscalationTarget, LimitUnit
+from presales.sla.choices import EscalationTarget, LimitUnit
 
 
 @dataclass(frozen=True)
@@ -87,74 +88,6 @@ def get_kind(code: str) -> TimerKind:
 def kind_label(code: str):
     kind = _KINDS.get(code)
     return kind.label if kind else code
-
-
-def policy_values(policy) -> PolicyValues:
-    """The values of an ``SlaPolicy`` row."""
-    return PolicyValues(
-        limit_value=policy.limit_value,
-        limit_unit=policy.limit_unit,
-        reminder_hours=tuple(sorted({int(h) for h in policy.reminder_hours or []}, reverse=True)),
-        escalate_to=policy.escalate_to,
-        escalate_role=policy.escalate_role,
-        escalate_after_hours=policy.escalate_after_hours,
-        repeat_every_hours=policy.repeat_every_hours,
-        max_escalations=policy.max_escalations,
-        version=policy.version,
-    )
-
-
-def active_policy(code: str) -> PolicyValues:
-    """The policy in force now for ``code``: the admin's row, else the registered default."""
-    from presales.sla.models import SlaPolicy
-
-    kind = get_kind(code)
-    row = SlaPolicy.objects.filter(kind=code).first()
-    return policy_values(row) if row is not None else kind.default
-
-
-def ensure_default_policies(**kwargs) -> None:
-    """Create the policy row of every registered kind that has none (idempotent; never
-    overwrites an admin's edit). Runs after migrate, like the role groups."""
-    from presales.sla.models import SlaPolicy
-
-    existing = set(SlaPolicy.objects.values_list("kind", flat=True))
-    SlaPolicy.objects.bulk_create(
-        [
-            SlaPolicy(
-                kind=k.kind,
-                limit_value=k.default.limit_value,
-                limit_unit=k.default.limit_unit,
-                reminder_hours=list(k.default.reminder_hours),
-                escalate_to=k.default.escalate_to,
-                escalate_role=k.default.escalate_role,
-                escalate_after_hours=k.default.escalate_after_hours,
-                repeat_every_hours=k.default.repeat_every_hours,
-                max_escalations=k.default.max_escalations,
-            )
-            for k in timer_kinds()
-            if k.kind not in existing
-        ],
-        ignore_conflicts=True,
-    )
-
-
-def compute_due(values: PolicyValues, start: datetime, calendar=None) -> datetime:
-    """The due time of a relative limit started at ``start`` (hours: calendar time; working
-    days: the company calendar, R-SLA-2, estimated for a year not known yet)."""
-    return compute_due_estimate(values, start, calendar)[0]
-
-
-def compute_due_estimate(values: PolicyValues, start: datetime, calendar=None) -> tuple[datetime, list[int]]:
-    """``compute_due`` and the years whose working days were estimated to find it (empty:
-    the due time is exact)."""
-    from presales.sla.calendar import WorkCalendar, add_hours
-
-    if values.limit_unit == LimitUnit.HOURS:
-        return add_hours(start, values.limit_value), []
-    if values.limit_unit == LimitUnit.WORKING_DAYS:
-        return (calendar or WorkCalendar()).due(start, values.limit_value)
-    raise DomainError(fields={"due_at": [_("This kind of timer needs its due time.")]})
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from presales.core.roles import scope_of
-from presales.sla.models import Notification, Timer
+from presales.sla.models import Notification, SlaPolicy, Timer
+from presales.sla.policies import PolicyValues, get_kind
 from presales.sla.subjects import subject_prefetch
 
 
@@ -116,3 +117,25 @@ def deadlines_panel(user) -> dict | None:
         "overdue": mine.overdue(now).count(),
         "due_soon": mine.due_soon(now).count(),
     }
+
+
+def policy_values(policy: SlaPolicy) -> PolicyValues:
+    """The values of an ``SlaPolicy`` row."""
+    return PolicyValues(
+        limit_value=policy.limit_value,
+        limit_unit=policy.limit_unit,
+        reminder_hours=tuple(sorted({int(h) for h in policy.reminder_hours or []}, reverse=True)),
+        escalate_to=policy.escalate_to,
+        escalate_role=policy.escalate_role,
+        escalate_after_hours=policy.escalate_after_hours,
+        repeat_every_hours=policy.repeat_every_hours,
+        max_escalations=policy.max_escalations,
+        version=policy.version,
+    )
+
+
+def active_policy(code: str) -> PolicyValues:
+    """The policy in force now for ``code``: the admin's row, else the registered default."""
+    kind = get_kind(code)
+    row = SlaPolicy.objects.filter(kind=code).first()
+    return policy_values(row) if row is not None else kind.default

@@ -22,22 +22,31 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from presales.accounts.models import Team
+from presales.accounts.models import Team, User
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.roles import Role
 from presales.core.writes import save_as, validate
-from presales.sla.calendar import WorkCalendar, company_tz, library_years
-from presales.sla.models import CalendarDay, CalendarYear, SlaPolicy, TeamWebhook, Timer, TimerState
-from presales.sla.models.timers import EscalationTarget, LimitUnit
+from presales.sla.calendar import WorkCalendar, company_tz, compute_due_estimate, library_years
+from presales.sla.choices import EscalationTarget, LimitUnit
+from presales.sla.models import (
+    CalendarDay,
+    CalendarYear,
+    Notification,
+    SlaPolicy,
+    TeamWebhook,
+    Timer,
+    TimerState,
+)
+from presales.sla.notifications import CALENDAR_UNKNOWN, notification_kinds, notify
 from presales.sla.policies import (
     PolicyValues,
-    active_policy,
-    compute_due_estimate,
     get_kind,
     kind_label,
     next_action_at,
     reminder_steps,
+    timer_kinds,
 )
+from presales.sla.selectors import active_policy
 
 # --- timers --------------------------------------------------------------------------------
 
@@ -130,7 +139,6 @@ def timer_start(
 
 
 def _admins():
-    from presales.accounts.models import User
 
     return User.objects.filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN), is_active=True).distinct()
 
@@ -138,7 +146,6 @@ def _admins():
 def _tell_admins_timer_estimated(timer: Timer) -> None:
     """Each active administrator is told once about each estimated timer (until the year is
     entered no new timer is estimated for it): ``calendar:{year}:timer:{id}:{admin}``."""
-    from presales.sla.notifications import CALENDAR_UNKNOWN, notify
 
     years = timer.estimated_years
     label = ", ".join(str(y) for y in years)
@@ -169,8 +176,6 @@ def _tell_admins_timer_estimated(timer: Timer) -> None:
 def _tell_admins_year_unknown(year: int) -> int:
     """Each active administrator is told once per year that ``year``'s working-day calendar
     must be entered (``calendar:{year}:unknown:{admin}``). Returns how many were told now."""
-    from presales.sla.models import Notification
-    from presales.sla.notifications import CALENDAR_UNKNOWN, notify
 
     told = 0
     for admin in _admins():
@@ -474,7 +479,6 @@ def calendar_year_declare(*, actor, year: int, note: str = "") -> CalendarYear:
 @transaction.atomic
 def team_webhook_set(*, actor, team, data: dict) -> TeamWebhook:
     """An admin sets a team's chat robot URL, format and the notification kinds it posts."""
-    from presales.sla.notifications import notification_kinds
 
     _require_admin(actor)
     hook = TeamWebhook.objects.select_for_update().filter(team=team).first() or TeamWebhook(team=team)
@@ -490,3 +494,27 @@ def team_webhook_set(*, actor, team, data: dict) -> TeamWebhook:
     validate(hook)
     hook.save()
     return hook
+
+
+def ensure_default_policies(**kwargs) -> None:
+    """Create the policy row of every registered kind that has none (idempotent; never
+    overwrites an admin's edit). Runs after migrate, like the role groups."""
+    existing = set(SlaPolicy.objects.values_list("kind", flat=True))
+    SlaPolicy.objects.bulk_create(
+        [
+            SlaPolicy(
+                kind=k.kind,
+                limit_value=k.default.limit_value,
+                limit_unit=k.default.limit_unit,
+                reminder_hours=list(k.default.reminder_hours),
+                escalate_to=k.default.escalate_to,
+                escalate_role=k.default.escalate_role,
+                escalate_after_hours=k.default.escalate_after_hours,
+                repeat_every_hours=k.default.repeat_every_hours,
+                max_escalations=k.default.max_escalations,
+            )
+            for k in timer_kinds()
+            if k.kind not in existing
+        ],
+        ignore_conflicts=True,
+    )

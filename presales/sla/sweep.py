@@ -30,8 +30,8 @@ from django.utils.translation import gettext as _
 
 from presales.accounts.models import User
 from presales.core.roles import ROLE_SCOPE, Scope
+from presales.sla.choices import EscalationTarget
 from presales.sla.models import Delivery, DeliveryState, Timer, TimerState
-from presales.sla.models.timers import EscalationTarget
 from presales.sla.notifications import (
     ESCALATION,
     RECOVERY_AFTER,

@@ -21,7 +21,8 @@ from presales.core.errors import DomainError, NotAllowed
 from presales.core.roles import Role
 from presales.exports import services as exports
 from presales.exports.models import ExportJob, ExportLog, ExportState
-from presales.exports.services import export_or_start, export_run, export_start, register_exporter
+from presales.exports.registry import register_exporter
+from presales.exports.services import export_or_start, export_run, export_start
 from presales.exports.tasks import fail_stale_exports_task, run_export_task
 from tests.factories import ContactFactory, CustomerFactory, ExportJobFactory, LeadFactory
 

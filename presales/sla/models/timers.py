@@ -19,20 +19,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from presales.core.roles import Role, Scope, scope_of
-
-
-class LimitUnit(models.TextChoices):
-    """How a policy's limit counts: calendar hours, working days, or a date the event gives."""
-
-    HOURS = "hours", _("Hours (calendar time)")
-    WORKING_DAYS = "working_days", _("Working days")
-    FIXED = "fixed", _("Date given by the event")
-
-
-class EscalationTarget(models.TextChoices):
-    NONE = "none", _("No escalation")
-    OWNER_MANAGER = "owner_manager", _("The owner's team manager")
-    ROLE = "role", _("Everyone with a role")
+from presales.sla.choices import EscalationTarget, LimitUnit
+from presales.sla.policies import kind_label
 
 
 class SlaPolicy(models.Model):
@@ -105,8 +93,6 @@ class SlaPolicy(models.Model):
         ]
 
     def __str__(self) -> str:
-        from presales.sla.policies import kind_label
-
         return str(kind_label(self.kind))
 
 
@@ -226,8 +212,6 @@ class Timer(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from presales.sla.policies import kind_label
-
         return str(kind_label(self.kind))
 
     def is_overdue(self, now=None) -> bool:
