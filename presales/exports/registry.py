@@ -29,6 +29,10 @@ def register_exporter(code: str, label: str, build: Build) -> None:
     _EXPORTERS[code] = Exporter(code=code, label=label, build=build)
 
 
+def find_exporter(code: str) -> Exporter | None:
+    return _EXPORTERS.get(code)
+
+
 def exporters() -> list[Exporter]:
     return sorted(_EXPORTERS.values(), key=lambda e: e.code)
 

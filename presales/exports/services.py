@@ -34,10 +34,10 @@ from presales.core.tasks import enqueue_on_commit
 from presales.core.writes import validate
 from presales.exports.models import ExportJob, ExportLog, ExportState, encode_query
 from presales.exports.registry import (
-    _EXPORTERS,
     Exporter,
     Params,
     exporters,
+    find_exporter,
 )
 
 RUN_TASK = "presales.exports.tasks.run_export_task"
@@ -169,7 +169,7 @@ def _exporter_for(actor, resource) -> Exporter:
     # The same permission as the list pages the exports come from: any role (R-CUST-6).
     if scope_of(actor) is None:
         raise NotAllowed(_("Your role cannot export records."))
-    exporter = _EXPORTERS.get(resource) if isinstance(resource, str) else None
+    exporter = find_exporter(resource) if isinstance(resource, str) else None
     if exporter is None:
         raise DomainError(
             fields={

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from leads.choices import Grade
 from presales.core.errors import DomainError, NotAllowed
 from presales.core.roles import Role
+from presales.exports import registry
 from presales.exports import services as exports
 from presales.exports.models import ExportJob, ExportLog, ExportState
 from presales.exports.registry import register_exporter
@@ -61,7 +62,7 @@ def probe_exporter(monkeypatch):
 
         return ["n", "label"], rows(), 5
 
-    monkeypatch.setitem(exports._EXPORTERS, "probe", exports.Exporter("probe", "Probe", build))
+    monkeypatch.setitem(registry._EXPORTERS, "probe", registry.Exporter("probe", "Probe", build))
     monkeypatch.setattr(exports, "PROGRESS_EVERY", 2)
     return seen, options
 
@@ -340,13 +341,13 @@ def test_small_exports_answer_at_once_and_larger_ones_become_jobs(
 
 def test_an_app_can_register_a_new_export(engineer, monkeypatch, tasks, django_capture_on_commit_callbacks):
     """Later features (documents, scorecards) register their own exporter and get jobs for free."""
-    monkeypatch.setattr(exports, "_EXPORTERS", dict(exports._EXPORTERS))
+    monkeypatch.setattr(registry, "_EXPORTERS", dict(registry._EXPORTERS))
     register_exporter(
         "squares", "Squares", lambda user, params: (["n", "n²"], ([n, n * n] for n in range(3)), 3)
     )
     job = start(django_capture_on_commit_callbacks, actor=engineer, resource="squares", params={})
     assert read_job_file(job) == [["n", "n²"], ["0", "0"], ["1", "1"], ["2", "4"]]
-    assert [e.code for e in exports.exporters()] == ["customers", "leads", "squares"]
+    assert [e.code for e in registry.exporters()] == ["customers", "leads", "squares"]
 
 
 # --- a worker that died ------------------------------------------------------------------------

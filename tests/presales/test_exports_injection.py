@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from presales.api.renderers import CSVRenderer
 from presales.core.csvfile import safe_cell
-from presales.exports import services as exports
+from presales.exports import registry
 from presales.exports.services import export_or_start, export_start
 from presales.exports.tasks import run_export_task
 from tests.factories import ContactFactory, CustomerFactory, LeadFactory
@@ -123,7 +123,7 @@ def test_number_cells_of_an_export_stay_numbers(engineer, monkeypatch):
     def build(user, params):
         return ["n", "amount", "text"], iter([[-5, Decimal("-2.50"), "-2.50"]]), 1
 
-    monkeypatch.setitem(exports._EXPORTERS, "amounts", exports.Exporter("amounts", "Amounts", build))
+    monkeypatch.setitem(registry._EXPORTERS, "amounts", registry.Exporter("amounts", "Amounts", build))
     rows = read(export_or_start(actor=engineer, resource="amounts", params={}).content)
     assert rows[1] == ["-5", "-2.50", "'-2.50"]
 
