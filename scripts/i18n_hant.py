@@ -34,6 +34,8 @@ CORRECTIONS = {
     # 標籤), which must stay elsewhere: correct the phrases only.
     "會籤": "會簽",
     "或籤": "或簽",
+    # s2tw writes 遊標 for 游标 (cursor); the dictionary form is 游標, as in 游標卡尺.
+    "遊標": "游標",
 }
 
 
