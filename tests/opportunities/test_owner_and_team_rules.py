@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from opportunities.api.views import OpportunitySerializer
+from opportunities.api.serializers import OpportunitySerializer
 from opportunities.forms import OpportunityForm
 from opportunities.models import Opportunity
 from opportunities.services import OPPORTUNITY_FIELDS, opportunity_create, opportunity_update
