@@ -24,6 +24,7 @@ from leads.choices import (
 )
 from leads.models import CommunicationRecord, Contact, Customer, Lead, NeedTag
 from presales.accounts.models import Team, User
+from presales.core.filters import YesNoFilter
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -45,7 +46,7 @@ class CustomerFilterSet(django_filters.FilterSet):
         queryset=NeedTag.objects.all(), field_name="need_tags", label=_("Need tag")
     )
     region = django_filters.CharFilter(lookup_expr="icontains", label=_("Region"))
-    include_merged = django_filters.BooleanFilter(method="merged", label=_("Include merged"))
+    include_merged = YesNoFilter(method="merged", label=_("Include merged"))
 
     class Meta:
         model = Customer
@@ -97,9 +98,7 @@ class LeadFilterSet(django_filters.FilterSet):
     received_before = django_filters.DateFilter(
         field_name="received_at", lookup_expr="date__lte", label=_("Received until")
     )
-    first_contact_late_entry = django_filters.BooleanFilter(
-        method="late_entry", label=_("First contact entered late")
-    )
+    first_contact_late_entry = YesNoFilter(method="late_entry", label=_("First contact entered late"))
 
     class Meta:
         model = Lead
@@ -150,8 +149,8 @@ class CommunicationFilterSet(django_filters.FilterSet):
     occurred_before = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__lte", label=_("Until")
     )
-    follow_up_due = django_filters.BooleanFilter(method="follow_up", label=_("Follow-up due"))
-    entered_late = django_filters.BooleanFilter(label=_("Late entry"))
+    follow_up_due = YesNoFilter(method="follow_up", label=_("Follow-up due"))
+    entered_late = YesNoFilter(label=_("Late entry"))
 
     class Meta:
         model = CommunicationRecord

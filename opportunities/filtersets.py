@@ -12,6 +12,7 @@ from leads.models import Customer
 from opportunities.choices import Stage
 from opportunities.models import Opportunity
 from presales.accounts.models import Team, User
+from presales.core.filters import YesNoFilter
 
 
 def _visible_customers(request):
@@ -41,8 +42,8 @@ class OpportunityFilterSet(django_filters.FilterSet):
     expected_close_before = django_filters.DateFilter(
         field_name="expected_close", lookup_expr="lte", label=_("Expected close until")
     )
-    has_tender = django_filters.BooleanFilter(label=_("Public tender"))
-    mine = django_filters.BooleanFilter(method="filter_mine", label=_("Only mine"))
+    has_tender = YesNoFilter(label=_("Public tender"))
+    mine = YesNoFilter(method="filter_mine", label=_("Only mine"))
 
     class Meta:
         model = Opportunity

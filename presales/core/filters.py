@@ -1,0 +1,18 @@
+"""Filters shared by every app's FilterSets (one FilterSet serves a list page and its API)."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class YesNoFilter(django_filters.BooleanFilter):
+    """A yes/no filter whose empty choice reads "Any" (django-filter's default widget offers
+    "Unknown", which reads as a value, not as "not filtered"). The API takes true/false."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", forms.Select(choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+        )
+        super().__init__(*args, **kwargs)
