@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-_PANELS: list[Callable] = []
+from presales.core.roles import Actor
+
+_PANELS: list[Callable[[Actor], dict[str, Any] | None]] = []
 
 
-def register_panel(func: Callable) -> Callable:
+def register_panel(
+    func: Callable[[Actor], dict[str, Any] | None],
+) -> Callable[[Actor], dict[str, Any] | None]:
     _PANELS.append(func)
     return func
 
 
-def dashboard_panels(user) -> list[dict]:
+def dashboard_panels(user: Actor) -> list[dict[str, Any]]:
     panels = []
     for func in _PANELS:
         panel = func(user)
