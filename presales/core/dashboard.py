@@ -7,12 +7,12 @@ from typing import Any
 
 from presales.core.roles import Actor
 
-_PANELS: list[Callable[[Actor], dict[str, Any] | None]] = []
+# A panel function takes the user (the accounts User; the core knows it as an Actor).
+Panel = Callable[[Any], dict[str, Any] | None]
+_PANELS: list[Panel] = []
 
 
-def register_panel(
-    func: Callable[[Actor], dict[str, Any] | None],
-) -> Callable[[Actor], dict[str, Any] | None]:
+def register_panel(func: Panel) -> Panel:
     _PANELS.append(func)
     return func
 
