@@ -32,12 +32,13 @@ venv-dev: $(VENV)/.installed-dev
 run: venv
 	$(PY) manage.py runstack
 
-## make test: lint, the layers (import-linter), Django checks, migrations check, then the whole
-## suite on PostgreSQL/Redis.
+## make test: lint, the layers (import-linter), types (mypy), Django checks, migrations check,
+## then the whole suite on PostgreSQL/Redis.
 test: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=presales.settings.test $(VENV)/bin/mypy
 	DJANGO_SETTINGS_MODULE=presales.settings.test $(PY) manage.py check --fail-level WARNING
 	DJANGO_SETTINGS_MODULE=presales.settings.test $(PY) manage.py makemigrations --check --dry-run
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
@@ -46,6 +47,7 @@ lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
+	DJANGO_SETTINGS_MODULE=presales.settings.test $(VENV)/bin/mypy
 
 fmt: venv-dev
 	$(VENV)/bin/ruff check --fix .

@@ -6,7 +6,8 @@ status changes only through leads/transitions.py.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -33,7 +34,7 @@ from leads.choices import (
 )
 from leads.normalize import normalize_company, normalize_email, normalize_phone
 from presales.core.models import TimeStampedModel
-from presales.core.roles import Scope, scope_of
+from presales.core.roles import Actor, Scope, scope_of
 from presales.core.scoping import personal_q, visibility_q
 from presales.core.validators import CLOCK_SKEW, date_floor_error, long_text_validator, validate_phone
 
@@ -92,11 +93,11 @@ class NeedTag(models.Model):
         return self.name
 
 
-class CustomerQuerySet(models.QuerySet):
-    def active(self):
+class CustomerQuerySet(models.QuerySet["Customer"]):
+    def active(self) -> Self:
         return self.filter(merged_into__isnull=True)
 
-    def _personal(self, user) -> Q:
+    def _personal(self, user: Actor) -> Q:
         return personal_q(
             user,
             team_field="team",
@@ -113,7 +114,7 @@ class CustomerQuerySet(models.QuerySet):
             ),
         )
 
-    def visible_to(self, user):
+    def visible_to(self, user: Actor) -> Self:
         """R-CUST-6: the owning team, the sales owner, assigned presales; all-scope roles."""
         if scope_of(user) == Scope.ALL:
             return self
@@ -121,7 +122,7 @@ class CustomerQuerySet(models.QuerySet):
             return self.none()
         return self.filter(self._personal(user))
 
-    def with_contact_access(self, user):
+    def with_contact_access(self, user: Actor) -> Self:
         """Annotate ``contact_access``: may this user see unmasked contact details?"""
         if scope_of(user) != Scope.ALL or user.is_superuser:
             # Team-scope users only see rows close to them; superusers are support staff.
@@ -286,11 +287,11 @@ class CustomerPresales(models.Model):
         return f"{self.customer} / {self.user}"
 
 
-class ContactQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class ContactQuerySet(models.QuerySet["Contact"]):
+    def visible_to(self, user: Actor) -> Self:
         return self.filter(customer__in=Customer.objects.visible_to(user))
 
-    def with_contact_access(self, user):
+    def with_contact_access(self, user: Actor) -> Self:
         if scope_of(user) != Scope.ALL or user.is_superuser:
             return self.annotate(contact_access=Value(True))
         return self.annotate(
@@ -343,28 +344,28 @@ class Contact(TimeStampedModel):
         super().save(*args, **kwargs)
 
 
-class LeadQuerySet(models.QuerySet):
-    def open(self):
+class LeadQuerySet(models.QuerySet["Lead"]):
+    def open(self) -> Self:
         return self.filter(status__in=[LeadStatus.NEW, LeadStatus.CONTACTED])
 
-    def first_contact_pending(self):
+    def first_contact_pending(self) -> Self:
         return self.open().filter(first_contacted_at__isnull=True)
 
-    def first_contact_due(self, now=None):
+    def first_contact_due(self, now: datetime | None = None) -> Self:
         """Still inside the 24-hour first-contact window (R-LEAD-3)."""
         return self.first_contact_pending().filter(first_contact_due_at__gt=now or timezone.now())
 
-    def first_contact_overdue(self, now=None):
+    def first_contact_overdue(self, now: datetime | None = None) -> Self:
         """Past the 24-hour first-contact deadline with no contact recorded (R-LEAD-3)."""
         return self.first_contact_pending().filter(first_contact_due_at__lte=now or timezone.now())
 
-    def _personal(self, user) -> Q:
+    def _personal(self, user: Actor) -> Q:
         return personal_q(user, team_field="team", people_fields=("owner", "presales_owner"))
 
-    def visible_to(self, user):
+    def visible_to(self, user: Actor) -> Self:
         return self.filter(visibility_q(user, team_field="team", people_fields=("owner", "presales_owner")))
 
-    def with_contact_access(self, user):
+    def with_contact_access(self, user: Actor) -> Self:
         if scope_of(user) != Scope.ALL or user.is_superuser:
             return self.annotate(contact_access=Value(True))
         return self.annotate(
@@ -565,13 +566,13 @@ class Lead(LoadedValuesMixin, TimeStampedModel):
         )
 
 
-class CommunicationQuerySet(models.QuerySet):
-    def visible_to(self, user):
+class CommunicationQuerySet(models.QuerySet["CommunicationRecord"]):
+    def visible_to(self, user: Actor) -> Self:
         return self.filter(
             Q(customer__in=Customer.objects.visible_to(user)) | Q(lead__in=Lead.objects.visible_to(user))
         )
 
-    def follow_ups_due(self, now=None):
+    def follow_ups_due(self, now: datetime | None = None) -> Self:
         return self.filter(next_step_due_at__isnull=False, next_step_due_at__lte=now or timezone.now())
 
 

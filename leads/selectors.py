@@ -7,7 +7,10 @@ number of queries whatever the page size. Visibility is applied by the base view
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
@@ -19,7 +22,9 @@ from leads.models import (
     Contact,
     Customer,
     CustomerPresales,
+    CustomerQuerySet,
     Lead,
+    LeadQuerySet,
     LeadStatusChange,
     MergeRecord,
 )
@@ -30,6 +35,16 @@ from presales.accounts.models import Team, User
 from presales.core.audit import Entry, history_entries
 from presales.core.roles import WRITER_ROLES, Scope, scope_of
 from presales.core.scoping import mask_email, mask_phone
+
+if TYPE_CHECKING:  # django-stubs-ext is a development requirement
+    from django_stubs_ext import WithAnnotations
+
+
+class ContactAccess(TypedDict):
+    """What ``with_contact_access`` annotates: may the user see unmasked contact details?"""
+
+    contact_access: bool
+
 
 LEAD_RELATIONS = ("team", "owner", "presales_owner", "customer")
 CUSTOMER_RELATIONS = ("team", "owner")
@@ -65,12 +80,12 @@ def presales_people() -> QuerySet[User]:
 # --- leads ---------------------------------------------------------------------------------
 
 
-def leads_for_list(queryset: QuerySet[Lead], user: User) -> QuerySet[Lead]:
+def leads_for_list(queryset: LeadQuerySet, user: User) -> LeadQuerySet:
     """The lead table and its export: facts of the related rows, contact access per row."""
     return queryset.with_contact_access(user).select_related(*LEAD_RELATIONS)
 
 
-def lead_for_detail(queryset: QuerySet[Lead], user: User) -> QuerySet[Lead]:
+def lead_for_detail(queryset: LeadQuerySet, user: User) -> LeadQuerySet:
     return queryset.with_contact_access(user).select_related(
         *LEAD_RELATIONS, "merged_into", "duplicate_override_by"
     )
@@ -124,7 +139,7 @@ def mask_history(entries: list[Entry], access: bool) -> list[Entry]:
     """R-CUST-6: the audit trail must not reveal the phone numbers and emails the page masks."""
     if access:
         return entries
-    masks = {}
+    masks: dict[str, Callable[[str], str]] = {}
     for model in (Lead, Contact):
         masks[str(model._meta.get_field("phone").verbose_name)] = mask_phone
         masks[str(model._meta.get_field("email").verbose_name)] = mask_email
@@ -148,7 +163,7 @@ def lead_history(lead: Lead, *, access: bool) -> list[Entry]:
     return mask_history(entries, access)
 
 
-def lead_page(lead: Lead, user: User) -> dict:
+def lead_page(lead: WithAnnotations[Lead, ContactAccess], user: User) -> dict[str, Any]:
     """Everything the lead detail page shows besides the lead's own facts."""
     merged_into_visible = (
         lead.merged_into_id is not None
@@ -170,7 +185,7 @@ def lead_page(lead: Lead, user: User) -> dict:
     }
 
 
-def first_contact_summary(user: User, now=None) -> dict | None:
+def first_contact_summary(user: User, now: datetime | None = None) -> dict[str, Any] | None:
     """Dashboard panel: my open leads still waiting for their first contact (R-LEAD-3)."""
     if not user.has_role(*WRITER_ROLES):
         return None
@@ -213,11 +228,11 @@ def overdue_first_contacts(user: User) -> int | None:
 # --- customers -----------------------------------------------------------------------------
 
 
-def customers_for_list(queryset: QuerySet[Customer], user: User) -> QuerySet[Customer]:
+def customers_for_list(queryset: CustomerQuerySet, user: User) -> CustomerQuerySet:
     return queryset.select_related(*CUSTOMER_RELATIONS).prefetch_related(_presales_prefetch())
 
 
-def customers_for_export(queryset: QuerySet[Customer], user: User) -> QuerySet[Customer]:
+def customers_for_export(queryset: CustomerQuerySet, user: User) -> CustomerQuerySet:
     return (
         customers_for_list(queryset, user)
         .with_contact_access(user)
@@ -225,7 +240,7 @@ def customers_for_export(queryset: QuerySet[Customer], user: User) -> QuerySet[C
     )
 
 
-def customer_for_detail(queryset: QuerySet[Customer], user: User) -> QuerySet[Customer]:
+def customer_for_detail(queryset: CustomerQuerySet, user: User) -> CustomerQuerySet:
     return (
         queryset.with_contact_access(user)
         .select_related(*CUSTOMER_RELATIONS, "merged_into")
@@ -244,7 +259,7 @@ def customer_history(customer: Customer, *, access: bool) -> list[Entry]:
     return mask_history(entries, access)
 
 
-def customer_page(customer: Customer, user: User) -> dict:
+def customer_page(customer: WithAnnotations[Customer, ContactAccess], user: User) -> dict[str, Any]:
     """Everything the customer detail page shows besides the customer's own facts."""
     can_edit = customer.merged_into_id is None and can_edit_customer(user, customer)
     return {

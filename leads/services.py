@@ -15,8 +15,9 @@ import calendar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Greatest
 from django.urls import NoReverseMatch
@@ -39,6 +40,7 @@ from leads.models import (
 )
 from leads.normalize import normalize_company, normalize_email, normalize_phone
 from leads.transitions import LEAD_MACHINE, can_work_lead
+from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.locks import lock_keys
 from presales.core.roles import PRESALES_ROLES, WRITER_ROLES, Role
@@ -54,6 +56,7 @@ from presales.core.writes import (
 )
 from presales.sla.calendar import compute_due
 from presales.sla.defaults import COMMUNICATION_FOLLOW_UP, LEAD_FIRST_CONTACT
+from presales.sla.models import Timer
 from presales.sla.notifications import GRADE_CHANGE, notify
 from presales.sla.selectors import active_policy
 from presales.sla.services import (
@@ -89,7 +92,7 @@ def size_class_for(*, employees: int | None, annual_revenue: Decimal | None) -> 
     return SizeClass.MEDIUM
 
 
-def can_edit_customer(actor, customer: Customer) -> bool:
+def can_edit_customer(actor: User, customer: Customer) -> bool:
     if not actor.has_role(*WRITER_ROLES):
         return False
     if actor.is_superuser or actor.has_role(Role.ADMIN):
@@ -101,17 +104,17 @@ def can_edit_customer(actor, customer: Customer) -> bool:
     )
 
 
-def _require_writer(actor) -> None:
+def _require_writer(actor: User) -> None:
     if not actor.has_role(*WRITER_ROLES):
         raise NotAllowed(_("Your role cannot create or change customer records."))
 
 
-def _require_customer_edit(actor, customer: Customer) -> None:
+def _require_customer_edit(actor: User, customer: Customer) -> None:
     if not can_edit_customer(actor, customer):
         raise NotAllowed(_("You cannot change this customer."))
 
 
-def _require_lead_edit(actor, lead: Lead) -> None:
+def _require_lead_edit(actor: User, lead: Lead) -> None:
     if not can_work_lead(actor, lead):
         raise NotAllowed(_("You cannot change this lead."))
 
@@ -122,14 +125,14 @@ def _require_not_merged(customer: Customer) -> None:
         raise Conflict(_("This customer was merged into another one and can no longer change."))
 
 
-def _require_presales_role(user, field_name: str) -> None:
+def _require_presales_role(user: User | None, field_name: str) -> None:
     """R-CUST-5: only a presales engineer or manager owns the presales side (lead, customer)."""
     require_role(
         user, PRESALES_ROLES, field=field_name, message=_("Choose a presales engineer or presales manager.")
     )
 
 
-def _require_owner_role(user, field_name: str = "owner") -> None:
+def _require_owner_role(user: User | None, field_name: str = "owner") -> None:
     """The (sales) owner of a customer or lead is someone whose role writes them."""
     require_role(
         user,
@@ -139,7 +142,7 @@ def _require_owner_role(user, field_name: str = "owner") -> None:
     )
 
 
-def _changed(obj, before: dict, name: str) -> bool:
+def _changed(obj: models.Model, before: dict[str, Any], name: str) -> bool:
     return getattr(obj, f"{name}_id") != before[name]
 
 
@@ -156,11 +159,11 @@ def customer_record_progress(*, customer_id: int | None, at: datetime | None) ->
 def _lead_move(
     lead: Lead,
     *,
-    actor,
+    actor: User,
     move: str,
     note: str = "",
     at: datetime | None = None,
-    **input,
+    **input: Any,
 ) -> LeadStatusChange:
     """The one door of a lead's status (R-LEAD-2, R-LEAD-4): check ``move`` in LEAD_MACHINE
     on the locked lead (permission, gates and the move's ``input``), write the status with
@@ -194,7 +197,7 @@ class Duplicates:
     def __bool__(self) -> bool:
         return bool(self.leads or self.customers)
 
-    def as_dict(self, user) -> dict:
+    def as_dict(self, user: User) -> dict[str, Any]:
         visible_leads = set(
             Lead.objects.visible_to(user)
             .filter(pk__in=[x.pk for x in self.leads])
@@ -308,7 +311,7 @@ def _require_override_reason(allow_duplicate: bool, reason: str) -> None:
 
 def _check_lead_duplicates(
     lead: Lead,
-    actor,
+    actor: User,
     *,
     allow_duplicate: bool,
     reason: str,
@@ -340,7 +343,7 @@ def _check_lead_duplicates(
     lead.duplicate_override_at = timezone.now()
 
 
-def _require_unique_customer_name(customer: Customer, actor) -> None:
+def _require_unique_customer_name(customer: Customer, actor: User) -> None:
     """R-LEAD-2: one active customer per normalised company name (the caller holds the
     name's advisory lock; the partial unique constraint backs this up)."""
     normalized = normalize_company(customer.name)
@@ -405,7 +408,11 @@ def _grade_customer(customer: Customer, *, explicit_grade: str | None) -> None:
 
 @transaction.atomic
 def customer_create(
-    *, actor, data: dict, need_tags: list[str] | None = None, primary_presales=None
+    *,
+    actor: User,
+    data: dict[str, Any],
+    need_tags: list[str] | None = None,
+    primary_presales: User | None = None,
 ) -> Customer:
     """Create a customer owned by one of the actor's teams; grade from fit × value unless
     overridden with a reason. R-CUST-5: the customer starts with exactly one primary presales
@@ -414,7 +421,12 @@ def customer_create(
 
 
 def _create_customer(
-    *, actor, data: dict, need_tags: list[str] | None, primary_presales, inherited_team=None
+    *,
+    actor: User,
+    data: dict[str, Any],
+    need_tags: list[str] | None,
+    primary_presales: User | None,
+    inherited_team: int | None = None,
 ) -> Customer:
     _require_writer(actor)
     # Lock order: the name's advisory key, then rows (presales/core/locks.py). A second
@@ -455,7 +467,9 @@ def _create_customer(
 
 
 @transaction.atomic
-def customer_update(*, actor, customer: Customer, data: dict, need_tags: list[str] | None = None) -> Customer:
+def customer_update(
+    *, actor: User, customer: Customer, data: dict[str, Any], need_tags: list[str] | None = None
+) -> Customer:
     """Edit a customer; the grade is recomputed when scores change (R-CUST-2). A new name
     matching another active customer is refused (R-LEAD-2)."""
     # Lock order: the name's advisory key, then the row (presales/core/locks.py).
@@ -503,6 +517,7 @@ def clean_need_tags(names: list[str]) -> list[str]:
     at most 50 characters each (a 400 on ``need_tags`` otherwise)."""
     cleaned = list(dict.fromkeys(n.strip() for n in names if n and n.strip()))
     limit = NeedTag._meta.get_field("name").max_length
+    assert limit is not None  # NeedTag.name is a CharField with a max_length
     if len(cleaned) > MAX_NEED_TAGS:
         raise DomainError(
             fields={
@@ -524,12 +539,12 @@ def _sync_need_tags(customer: Customer) -> None:
     customer.need_tags.set(NeedTag.objects.filter(name__in=names))
 
 
-def customer_set_need_tags(*, actor, customer: Customer, names: list[str]) -> Customer:
+def customer_set_need_tags(*, actor: User, customer: Customer, names: list[str]) -> Customer:
     """Replace the customer's need tags (R-CUST-1); unknown tag names are created."""
     return customer_update(actor=actor, customer=customer, data={}, need_tags=names)
 
 
-def _assign_primary(customer: Customer, user, actor) -> None:
+def _assign_primary(customer: Customer, user: User, actor: User) -> None:
     _require_presales_role(user, "primary_presales")
     current = CustomerPresales.objects.select_for_update().filter(customer=customer, is_primary=True).first()
     if current and current.user_id == user.pk:
@@ -546,7 +561,7 @@ def _assign_primary(customer: Customer, user, actor) -> None:
 
 
 @transaction.atomic
-def customer_set_primary_presales(*, actor, customer: Customer, user) -> Customer:
+def customer_set_primary_presales(*, actor: User, customer: Customer, user: User) -> Customer:
     """R-CUST-5: exactly one primary presales engineer; the previous one becomes an assistant."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _require_customer_edit(actor, customer)
@@ -556,7 +571,7 @@ def customer_set_primary_presales(*, actor, customer: Customer, user) -> Custome
 
 
 @transaction.atomic
-def customer_add_assistant(*, actor, customer: Customer, user) -> CustomerPresales:
+def customer_add_assistant(*, actor: User, customer: Customer, user: User) -> CustomerPresales:
     """R-CUST-5: another presales engineer assists; an existing assignment is kept as it is."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _require_customer_edit(actor, customer)
@@ -570,7 +585,7 @@ def customer_add_assistant(*, actor, customer: Customer, user) -> CustomerPresal
 
 
 @transaction.atomic
-def customer_remove_presales(*, actor, customer: Customer, user) -> None:
+def customer_remove_presales(*, actor: User, customer: Customer, user: User) -> None:
     """Take an assistant off the customer; the primary must be replaced first (R-CUST-5)."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _require_customer_edit(actor, customer)
@@ -582,7 +597,7 @@ def customer_remove_presales(*, actor, customer: Customer, user) -> None:
     delete_as(assignment, actor)
 
 
-def _move_to_customer(rows: QuerySet, target: Customer, actor) -> int:
+def _move_to_customer(rows: QuerySet[Any], target: Customer, actor: User) -> int:
     """Point every row (locked, in id order) at ``target``, each saved with its history row."""
     count = 0
     for row in rows.select_for_update().order_by("pk"):
@@ -593,7 +608,7 @@ def _move_to_customer(rows: QuerySet, target: Customer, actor) -> int:
 
 
 @transaction.atomic
-def customer_merge(*, actor, source: Customer, target: Customer) -> MergeRecord:
+def customer_merge(*, actor: User, source: Customer, target: Customer) -> MergeRecord:
     """Merge a duplicate customer into ``target`` (R-LEAD-2): contacts, communications, leads,
     presales assistants and need tags move; the source stays as a pointer; the merge is recorded."""
     if source.pk == target.pk:
@@ -658,7 +673,7 @@ CONTACT_FIELDS = ("name", "title", "phone", "email", "decision_role", "notes")
 
 
 @transaction.atomic
-def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
+def contact_create(*, actor: User, customer: Customer, data: dict[str, Any]) -> Contact:
     """R-CUST-1: a person at the customer, with title and decision role."""
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _require_customer_edit(actor, customer)
@@ -672,7 +687,7 @@ def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, actor, contact: Contact, data: dict) -> Contact:
+def contact_update(*, actor: User, contact: Contact, data: dict[str, Any]) -> Contact:
     """Edit a contact; only writers who may edit its customer."""
     # The join locks the customer's row too: contacts of one customer change one at a time.
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
@@ -703,7 +718,7 @@ def _require_unique_contact(contact: Contact) -> None:
 
 
 @transaction.atomic
-def contact_delete(*, actor, contact: Contact) -> None:
+def contact_delete(*, actor: User, contact: Contact) -> None:
     """Remove a contact (its communications keep their text; the link is cleared)."""
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     _require_customer_edit(actor, contact.customer)
@@ -732,7 +747,7 @@ LEAD_FIELDS = (
 )
 
 
-def first_contact_deadline(received_at):
+def first_contact_deadline(received_at: datetime) -> datetime:
     """R-LEAD-3: first contact within the SLA policy's limit of receipt (24 hours by default)."""
     return compute_due(active_policy(LEAD_FIRST_CONTACT), received_at)
 
@@ -745,14 +760,16 @@ def _start_first_contact_timer(lead: Lead) -> None:
         Lead.objects.filter(pk=lead.pk).update(first_contact_due_at=timer.due_at)
 
 
-def first_contact_due_changed(timer) -> None:
+def first_contact_due_changed(timer: Timer) -> None:
     """The first-contact timer's due time was recomputed (its working-day calendar was
     entered): the lead's copy follows."""
     Lead.objects.filter(pk=timer.subject_id).update(first_contact_due_at=timer.due_at)
 
 
 @transaction.atomic
-def lead_create(*, actor, data: dict, allow_duplicate: bool = False, duplicate_reason: str = "") -> Lead:
+def lead_create(
+    *, actor: User, data: dict[str, Any], allow_duplicate: bool = False, duplicate_reason: str = ""
+) -> Lead:
     """Intake a lead (R-LEAD-1). Duplicates are refused with the candidates (R-LEAD-2) unless
     the caller confirms ``allow_duplicate`` after seeing them, with ``duplicate_reason``
     (kept on the lead with who and when). The check runs under advisory locks on the
@@ -781,7 +798,7 @@ def lead_create(*, actor, data: dict, allow_duplicate: bool = False, duplicate_r
     lead.first_contact_due_at = first_contact_deadline(lead.received_at)
     if not (lead.phone or lead.email):
         raise DomainError(fields={"phone": [_("Give a phone number or an email address.")]})
-    if lead.customer_id and lead.customer.merged_into_id:
+    if lead.customer is not None and lead.customer.merged_into_id:
         raise DomainError(fields={"customer": [_("This customer was merged; choose the surviving one.")]})
     lock_keys(*duplicate_lock_keys(company_name=lead.company_name, phone=lead.phone, email=lead.email))
     _check_lead_duplicates(
@@ -801,7 +818,12 @@ def lead_create(*, actor, data: dict, allow_duplicate: bool = False, duplicate_r
 
 @transaction.atomic
 def lead_update(
-    *, actor, lead: Lead, data: dict, allow_duplicate: bool = False, duplicate_reason: str = ""
+    *,
+    actor: User,
+    lead: Lead,
+    data: dict[str, Any],
+    allow_duplicate: bool = False,
+    duplicate_reason: str = "",
 ) -> Lead:
     """Edit an open lead's facts; the status only moves through the transition services.
     A new company, phone or email matching another record is refused as at intake
@@ -836,7 +858,7 @@ def lead_update(
         _require_owner_role(lead.owner)
     if _changed(lead, people_before, "presales_owner"):
         _require_presales_role(lead.presales_owner, "presales_owner")
-    if "customer" in data and lead.customer_id and lead.customer.merged_into_id:
+    if "customer" in data and lead.customer is not None and lead.customer.merged_into_id:
         raise DomainError(fields={"customer": [_("This customer was merged; choose the surviving one.")]})
     validate(lead, exclude=["company_normalized", "phone_normalized", "email_normalized"])
     changed = {
@@ -876,11 +898,18 @@ COMMUNICATION_FIELDS = (
 def _check_communication(record: CommunicationRecord) -> None:
     if record.occurred_at is not None and record.occurred_at > timezone.now() + CLOCK_SKEW:
         raise DomainError(fields={"occurred_at": [_("An interaction cannot be recorded in the future.")]})
-    if record.contact_id and record.contact.customer_id != record.customer_id:
+    if record.contact is not None and record.contact.customer_id != record.customer_id:
         raise DomainError(fields={"contact": [_("This contact belongs to another customer.")]})
 
 
-def _new_communication(*, actor, data: dict, customer=None, lead=None, first=False) -> CommunicationRecord:
+def _new_communication(
+    *,
+    actor: User,
+    data: dict[str, Any],
+    customer: Customer | None = None,
+    lead: Lead | None = None,
+    first: bool = False,
+) -> CommunicationRecord:
     record = CommunicationRecord(customer=customer, lead=lead, author=actor, is_first_contact=first)
     apply_fields(record, data, COMMUNICATION_FIELDS)
     if record.occurred_at is None:
@@ -911,12 +940,15 @@ def _follow_up_timers(record: CommunicationRecord) -> None:
     )
     timers_satisfy(kind=COMMUNICATION_FOLLOW_UP, subjects=earlier, at=record.occurred_at)
     if record.next_step_due_at is not None:
+        subject = record.customer or record.lead
+        # The record is saved: the communication_has_subject constraint holds.
+        assert subject is not None
         timer_start(
             kind=COMMUNICATION_FOLLOW_UP,
             subject=record,
             owner=record.author,
             due_at=record.next_step_due_at,
-            team=(record.customer or record.lead).team,
+            team=subject.team,
         )
 
 
@@ -941,7 +973,7 @@ LEAD_CONTACT_FIELDS = ("company_name", "contact_name", "contact_title", "phone",
 
 
 @transaction.atomic
-def lead_record_first_contact(*, actor, lead: Lead, data: dict) -> CommunicationRecord:
+def lead_record_first_contact(*, actor: User, lead: Lead, data: dict[str, Any]) -> CommunicationRecord:
     """R-LEAD-3: the first contact record (company, contact, title, phone, initial need,
     concerns). Corrections to the lead's contact facts are saved on the lead.
 
@@ -967,7 +999,7 @@ def lead_record_first_contact(*, actor, lead: Lead, data: dict) -> Communication
 
 @transaction.atomic
 def communication_create(
-    *, actor, data: dict, customer: Customer | None = None, lead: Lead | None = None
+    *, actor: User, data: dict[str, Any], customer: Customer | None = None, lead: Lead | None = None
 ) -> CommunicationRecord:
     """R-COMM-1: record an interaction on a customer or a lead. A promised follow-up
     (``next_step_due_at``) is stored as a deadline on the record."""
@@ -989,7 +1021,9 @@ def communication_create(
 
 
 @transaction.atomic
-def communication_update(*, actor, record: CommunicationRecord, data: dict) -> CommunicationRecord:
+def communication_update(
+    *, actor: User, record: CommunicationRecord, data: dict[str, Any]
+) -> CommunicationRecord:
     """Correct a communication record; only its author may (the record is their account)."""
     record = CommunicationRecord.objects.select_for_update().get(pk=record.pk)
     if record.author_id != actor.pk and not actor.is_superuser:
@@ -1022,7 +1056,7 @@ def communication_update(*, actor, record: CommunicationRecord, data: dict) -> C
 EVALUATION_KEYS = ("background", "needs", "budget", "competition", "timeline")
 
 
-def lead_presales_owner(lead: Lead):
+def lead_presales_owner(lead: Lead) -> User | None:
     """The lead's presales owner when they (still) hold a presales role, else None: only
     such a person is carried over as a customer's primary or an opportunity's presales
     owner (R-CUST-5), whatever an older record says."""
@@ -1035,9 +1069,9 @@ def lead_presales_owner(lead: Lead):
 @transaction.atomic
 def lead_qualify(
     *,
-    actor,
+    actor: User,
     lead: Lead,
-    evaluation: dict,
+    evaluation: dict[str, Any],
     customer: Customer | None = None,
 ) -> Lead:
     """R-LEAD-4: qualify on the five-aspect evaluation. Links or creates the customer (by
@@ -1122,7 +1156,7 @@ def lead_qualify(
 
 
 @transaction.atomic
-def lead_disqualify(*, actor, lead: Lead, reason: str, note: str = "") -> Lead:
+def lead_disqualify(*, actor: User, lead: Lead, reason: str, note: str = "") -> Lead:
     """R-LEAD-4: disqualify with a reason."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD_MACHINE.check(lead, actor, "disqualify", reason=reason)
@@ -1139,7 +1173,7 @@ def lead_disqualify(*, actor, lead: Lead, reason: str, note: str = "") -> Lead:
 
 
 @transaction.atomic
-def lead_merge(*, actor, source: Lead, target: Lead) -> MergeRecord:
+def lead_merge(*, actor: User, source: Lead, target: Lead) -> MergeRecord:
     """R-LEAD-2: merge a duplicate lead into ``target``: its communications move, blank facts
     on the target are filled from it, and the source is closed as merged."""
     if source.pk == target.pk:
@@ -1208,7 +1242,7 @@ def lead_merge(*, actor, source: Lead, target: Lead) -> MergeRecord:
 
 
 @transaction.atomic
-def lead_intake_merge(*, actor, data: dict, target: Lead) -> MergeRecord:
+def lead_intake_merge(*, actor: User, data: dict[str, Any], target: Lead) -> MergeRecord:
     """Intake a lead that duplicates ``target``: the intake is kept (with its source channel)
     and merged at once, so nothing is silently created twice (R-LEAD-2)."""
     source = lead_create(
@@ -1225,7 +1259,7 @@ def lead_intake_merge(*, actor, data: dict, target: Lead) -> MergeRecord:
 GRADE_REVIEW_MONTHS = 3
 
 
-def months_before(moment, months: int):
+def months_before(moment: datetime, months: int) -> datetime:
     """The same local day ``months`` calendar months earlier (clamped to the month's end)."""
     local = timezone.localtime(moment)
     month_index = local.year * 12 + local.month - 1 - months
@@ -1234,7 +1268,7 @@ def months_before(moment, months: int):
     return local.replace(year=year, month=month + 1, day=day)
 
 
-def customer_review_grades(*, now=None) -> list[int]:
+def customer_review_grades(*, now: datetime | None = None) -> list[int]:
     """R-CUST-3 monthly review: every active A customer without progress for three months is
     downgraded to B (each in its own transaction). Returns the ids downgraded."""
     now = now or timezone.now()
@@ -1248,7 +1282,7 @@ def customer_review_grades(*, now=None) -> list[int]:
 
 
 @transaction.atomic
-def customer_downgrade_stale(*, customer_id: int, now) -> bool:
+def customer_downgrade_stale(*, customer_id: int, now: datetime) -> bool:
     """R-CUST-3: downgrade one stale A customer to B, by the system (history actor None),
     with the reason on the customer, and tell the sales owner. Re-checked under lock, so a
     customer that made progress meanwhile, or a second run, changes nothing."""

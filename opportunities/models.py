@@ -8,6 +8,8 @@ change only through the moves in opportunities/transitions.py.
 
 from __future__ import annotations
 
+from typing import Self
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -27,6 +29,7 @@ from opportunities.choices import (
     Stage,
 )
 from presales.core.models import TimeStampedModel
+from presales.core.roles import Actor
 from presales.core.scoping import personal_q, visibility_q
 
 USER = settings.AUTH_USER_MODEL
@@ -37,14 +40,14 @@ def _member_of(user) -> Q:
     return Q(pk__in=ProjectMember.objects.filter(user_id=user.pk).values("opportunity_id"))
 
 
-class OpportunityQuerySet(models.QuerySet):
-    def open(self):
+class OpportunityQuerySet(models.QuerySet["Opportunity"]):
+    def open(self) -> Self:
         return self.filter(stage__in=OPEN_STAGES)
 
-    def closed(self):
+    def closed(self) -> Self:
         return self.filter(stage__in=CLOSED_STAGES)
 
-    def visible_to(self, user):
+    def visible_to(self, user: Actor) -> Self:
         """The owning team (and its manager), the owners, the project team; all-scope roles."""
         extra = _member_of(user) if user.is_authenticated else None
         return self.filter(
@@ -53,13 +56,13 @@ class OpportunityQuerySet(models.QuerySet):
             )
         )
 
-    def involving(self, user):
+    def involving(self, user: Actor) -> Self:
         """Opportunities the user personally works on: owner or project team member."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(Q(sales_owner=user) | Q(presales_owner=user) | _member_of(user))
 
-    def close_to(self, user):
+    def close_to(self, user: Actor) -> Self:
         """The user's teams' opportunities and those naming them (R-CUST-6 unmasking)."""
         return self.filter(
             personal_q(
@@ -70,7 +73,7 @@ class OpportunityQuerySet(models.QuerySet):
             )
         )
 
-    def for_cards(self):
+    def for_cards(self) -> Self:
         """Everything a board card, a list row or a move menu reads, fetched once."""
         return self.select_related(
             "customer", "team", "sales_owner", "presales_owner", "initiation"

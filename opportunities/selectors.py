@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
@@ -17,10 +18,18 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from opportunities.choices import LIFECYCLE, OPEN_STAGES, Stage
-from opportunities.models import InitiationStatusChange, Opportunity, ProjectInitiation, StageChange
+from opportunities.models import (
+    InitiationStatusChange,
+    Opportunity,
+    OpportunityQuerySet,
+    ProjectInitiation,
+    StageChange,
+)
 from opportunities.transitions import MACHINE
+from presales.accounts.models import User
 from presales.core.roles import scope_of
 from presales.core.statemachine import MoveOption
+from reviews.models import Review
 from reviews.selectors import reviews_for_subject
 
 # Columns of the board: the lifecycle path, then the two ways out.
@@ -38,7 +47,7 @@ class Card:
         return f"moves-{self.opportunity.pk}"
 
     @property
-    def moves(self) -> list[dict]:
+    def moves(self) -> list[dict[str, Any]]:
         """The card's moves for drag and drop: where each leads, whether it asks for
         input, and why it is blocked now."""
         return [
@@ -72,10 +81,14 @@ class Column:
         return self.stage in OPEN_STAGES
 
 
-def pipeline_board(queryset: QuerySet, user, *, per_column: int = CARDS_PER_COLUMN) -> list[Column]:
+def pipeline_board(
+    queryset: OpportunityQuerySet, user: User, *, per_column: int = CARDS_PER_COLUMN
+) -> list[Column]:
     """The kanban of ``queryset`` (already scoped and filtered) for ``user``: per stage the
     count, the amount total per currency and the oldest-in-stage cards with their moves."""
-    columns = {stage: Column(stage=stage, label=str(Stage(stage).label)) for stage in BOARD_STAGES}
+    columns: dict[str, Column] = {
+        stage: Column(stage=stage, label=str(Stage(stage).label)) for stage in BOARD_STAGES
+    }
     sums: dict[str, list[tuple[str, Decimal]]] = defaultdict(list)
     for row in (
         queryset.order_by()
@@ -104,7 +117,7 @@ def pipeline_board(queryset: QuerySet, user, *, per_column: int = CARDS_PER_COLU
     return list(columns.values())
 
 
-def my_open_by_stage(user) -> list[dict]:
+def my_open_by_stage(user: User) -> list[dict[str, Any]]:
     """Dashboard: the user's own open opportunities (owner or on the team), counted per stage."""
     counts = dict(
         Opportunity.objects.visible_to(user)
@@ -127,7 +140,7 @@ def initiation_status_history(initiation: ProjectInitiation) -> QuerySet[Initiat
     return initiation.status_changes.select_related("actor")
 
 
-def stage_path(opportunity: Opportunity) -> list[dict]:
+def stage_path(opportunity: Opportunity) -> list[dict[str, Any]]:
     """The lifecycle path with this opportunity's position: done, current or ahead."""
     visited = set(opportunity.stage_changes.values_list("from_stage", flat=True))
     current = opportunity.stage
@@ -146,12 +159,12 @@ def stage_path(opportunity: Opportunity) -> list[dict]:
     return path
 
 
-def initiation_reviews(initiation):
+def initiation_reviews(initiation: ProjectInitiation) -> QuerySet[Review]:
     """The reviews of the initiation request, newest first, with their decisions (R-REV-6)."""
     return reviews_for_subject(initiation)
 
 
-def pipeline_panel(user) -> dict | None:
+def pipeline_panel(user: User) -> dict[str, Any] | None:
     """Dashboard: my open opportunities by stage."""
     if scope_of(user) is None:
         return None

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -52,6 +53,7 @@ from presales.core.writes import (
 )
 from presales.sla.defaults import INITIATION_REVIEW
 from presales.sla.services import timer_cancel, timer_satisfy
+from reviews.models import Review
 from reviews.services import review_cancel_for_subject, review_start
 
 # What a caller may write on an opportunity, in display order: the one declaration the web
@@ -78,7 +80,7 @@ OWNER_ROLES = (ProjectRole.SALES_OWNER, ProjectRole.PRESALES_OWNER)
 # --- helpers -----------------------------------------------------------------------------
 
 
-def clean_competitors(value) -> list[str]:
+def clean_competitors(value: Any) -> list[str]:
     """Competitors as a list of distinct names; accepts a list or comma/newline separated text."""
     if value in (None, ""):
         return []
@@ -125,7 +127,7 @@ def _check_roles(opportunity: Opportunity, names: Iterable[str]) -> None:
         )
 
 
-def _check_customer(actor, customer) -> None:
+def _check_customer(actor: User, customer: Customer | None) -> None:
     if customer is None:
         return
     if not Customer.objects.visible_to(actor).active().filter(pk=customer.pk).exists():
@@ -135,7 +137,9 @@ def _check_customer(actor, customer) -> None:
 # --- opportunities -----------------------------------------------------------------------
 
 
-def _create(*, actor, data: dict, lead=None, carried: dict | None = None) -> Opportunity:
+def _create(
+    *, actor: User, data: dict[str, Any], lead: Lead | None = None, carried: dict[str, Any] | None = None
+) -> Opportunity:
     """``data`` is what the caller chose (checked as chosen); ``carried`` what the source lead
     hands on (its team and owners, taken as they are when the caller does not override them)."""
     require_writer(actor)
@@ -171,7 +175,7 @@ def _create(*, actor, data: dict, lead=None, carried: dict | None = None) -> Opp
 
 
 @transaction.atomic
-def opportunity_create(*, actor: User, data: dict) -> Opportunity:
+def opportunity_create(*, actor: User, data: dict[str, Any]) -> Opportunity:
     """Open an opportunity directly on a customer (R-OPP-1); it starts in lead intake.
 
     Team, sales owner and presales owner default to the customer's (R-CUST-5).
@@ -180,7 +184,9 @@ def opportunity_create(*, actor: User, data: dict) -> Opportunity:
 
 
 @transaction.atomic
-def opportunity_create_from_lead(*, actor: User, lead, data: dict | None = None) -> Opportunity:
+def opportunity_create_from_lead(
+    *, actor: User, lead: Lead, data: dict[str, Any] | None = None
+) -> Opportunity:
     """R-OPP-1: the opportunity of a qualified lead, carrying its customer, budget, team
     and owners. One lead gives at most one opportunity."""
     lead = Lead.objects.select_for_update(of=("self",)).select_related("customer").get(pk=lead.pk)
@@ -209,9 +215,9 @@ def opportunity_qualify_lead(
     *,
     actor: User,
     lead: Lead,
-    evaluation: dict,
+    evaluation: dict[str, Any],
     customer: Customer | None = None,
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> Opportunity:
     """R-LEAD-4 then R-OPP-1, in one transaction: qualify the lead (its customer, contact and
     communications, ``leads.services.lead_qualify``) and open the opportunity it becomes
@@ -222,7 +228,7 @@ def opportunity_qualify_lead(
 
 
 @transaction.atomic
-def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict) -> Opportunity:
+def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict[str, Any]) -> Opportunity:
     """Change an open opportunity's facts. Never the stage: that moves through
     :func:`opportunity_move`. The tender decision is fixed once the bid stage was entered
     or skipped; an owner change is reflected on a formed project team."""
@@ -269,11 +275,11 @@ def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict) -> 
     return opportunity
 
 
-def _moved(opportunity: Opportunity, before: dict, name: str) -> bool:
+def _moved(opportunity: Opportunity, before: dict[str, Any], name: str) -> bool:
     return getattr(opportunity, f"{name}_id") != before[name]
 
 
-def _sync_owner_members(opportunity: Opportunity, actor, changes: dict) -> None:
+def _sync_owner_members(opportunity: Opportunity, actor: User, changes: dict[str, Any]) -> None:
     """Once the team is formed, the owners' rows follow the opportunity's owners."""
     if not opportunity.members.exists():
         return
@@ -293,7 +299,7 @@ def _sync_owner_members(opportunity: Opportunity, actor, changes: dict) -> None:
 
 @transaction.atomic
 def opportunity_move(
-    *, actor: User, opportunity: Opportunity, move: str, note: str = "", **context
+    *, actor: User, opportunity: Opportunity, move: str, note: str = "", **context: Any
 ) -> Opportunity:
     """Move the opportunity along the lifecycle (R-OPP-3): one table of moves, each gate a
     named guard. Refusals raise NotAllowed (403) or GateRefused (409 with the reasons) and
@@ -309,11 +315,11 @@ def opportunity_move(
 
 def _move(
     *,
-    actor,
+    actor: User,
     opportunity: Opportunity,
     name: str,
     note: str,
-    context: dict,
+    context: dict[str, Any],
     check_permission: bool = True,
 ) -> Opportunity:
     """The body of a move on a locked opportunity (the caller holds its lock)."""
@@ -355,7 +361,7 @@ def _move(
     return opportunity
 
 
-def _cancel_pending_initiation(opportunity: Opportunity, actor) -> None:
+def _cancel_pending_initiation(opportunity: Opportunity, actor: User) -> None:
     """A closed opportunity needs no initiation decision: its review in progress is withdrawn.
     Under the opportunity's lock; the initiation, then its review, are locked next (the order
     of opportunities/locks.py), by the review engine through the initiation's ``lock`` hook."""
@@ -414,7 +420,7 @@ def _clean_team(opportunity: Opportunity, team: Iterable[dict]) -> list[dict]:
 
 @transaction.atomic
 def initiation_save(
-    *, actor: User, opportunity: Opportunity, data: dict, team: Iterable[dict] | None = None
+    *, actor: User, opportunity: Opportunity, data: dict[str, Any], team: Iterable[dict] | None = None
 ) -> ProjectInitiation:
     """Write the project initiation request (項目立項申請表, R-OPP-2): basic facts, sales
     strategy, expected goals and the proposed team (``team`` replaces it when given: rows of
@@ -447,7 +453,7 @@ def initiation_save(
         initiation.revision += 1
     if not initiation.pk or changed or team_changed:
         save_as(initiation, actor)
-    if team_changed:
+    if team_changed and new_team is not None:  # a changed team is a new one
         for member in initiation.proposed_members.all():
             delete_as(member, actor)
         for row in new_team:
@@ -458,12 +464,12 @@ def initiation_save(
 def _initiation_move(
     initiation: ProjectInitiation,
     *,
-    actor,
+    actor: User,
     move: str,
     note: str = "",
-    facts: dict | None = None,
+    facts: dict[str, Any] | None = None,
     check_permission: bool = True,
-    **input,
+    **input: Any,
 ) -> InitiationStatusChange:
     """The one door of the initiation request's status (R-OPP-2, R-OPP-3): check ``move``
     in INITIATION_MACHINE on the locked request (permission, gates, ``input``), then set
@@ -531,7 +537,7 @@ def initiation_withdraw(*, actor: User, initiation: ProjectInitiation, reason: s
 # request again, in the same order: that re-reads it and costs no wait.
 
 
-def initiation_on_cancelled(*, subject: ProjectInitiation, review, actor) -> None:
+def initiation_on_cancelled(*, subject: ProjectInitiation, review: Review, actor: User) -> None:
     """Review engine callback: the request's review was withdrawn (on the review's page, or
     because the opportunity closed); the request is a draft again (move ``back_to_draft``),
     to change and send anew. A request withdrawn here is a draft already."""
@@ -542,7 +548,7 @@ def initiation_on_cancelled(*, subject: ProjectInitiation, review, actor) -> Non
     timer_cancel(kind=INITIATION_REVIEW, subject=initiation, reason=review.outcome_note)
 
 
-def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None:
+def initiation_on_approved(*, subject: ProjectInitiation, review: Review, actor: User) -> None:
     """Review engine callback, inside the deciding transaction (R-OPP-2): the request is
     approved, the project team is formed with named roles, and an opportunity still in
     lead intake moves on to needs analysis through the lifecycle table."""
@@ -567,7 +573,7 @@ def initiation_on_approved(*, subject: ProjectInitiation, review, actor) -> None
         )
 
 
-def initiation_on_rejected(*, subject: ProjectInitiation, review, actor) -> None:
+def initiation_on_rejected(*, subject: ProjectInitiation, review: Review, actor: User) -> None:
     """Review engine callback: the request returns to its author with the reviewers'
     comments (shown from the review, and as the status change's note); it may change and
     go to review again (R-REV-5)."""
@@ -584,9 +590,9 @@ def initiation_on_rejected(*, subject: ProjectInitiation, review, actor) -> None
     timer_satisfy(kind=INITIATION_REVIEW, subject=initiation, at=initiation.rejected_at)
 
 
-def _form_project_team(initiation: ProjectInitiation, opportunity: Opportunity, actor) -> None:
+def _form_project_team(initiation: ProjectInitiation, opportunity: Opportunity, actor: User) -> None:
     """The owners with their roles, then the proposed members (R-OPP-2)."""
-    rows = [(opportunity.sales_owner_id, ProjectRole.SALES_OWNER, "")]
+    rows: list[tuple[int, str, str]] = [(opportunity.sales_owner_id, ProjectRole.SALES_OWNER, "")]
     if opportunity.presales_owner_id:
         rows.append((opportunity.presales_owner_id, ProjectRole.PRESALES_OWNER, ""))
     rows += [(m.user_id, m.role, m.responsibility) for m in initiation.proposed_members.all()]

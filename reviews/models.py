@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
+from typing import Self
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -24,7 +25,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from presales.core.models import TimeStampedModel
-from presales.core.roles import Role, scope_of
+from presales.core.roles import Actor, Role, scope_of
 from presales.core.scoping import visibility_q
 from reviews.choices import (
     KNOWN_CRITERIA,
@@ -71,11 +72,11 @@ def criteria_labels(criteria) -> list[tuple[str, str]]:
     return pairs
 
 
-class ReviewChainQuerySet(models.QuerySet):
-    def active(self):
+class ReviewChainQuerySet(models.QuerySet["ReviewChain"]):
+    def active(self) -> Self:
         return self.filter(is_active=True)
 
-    def visible_to(self, user):
+    def visible_to(self, user: Actor) -> Self:
         """Chains are configuration: everyone with a role may read them."""
         return self if scope_of(user) is not None else self.none()
 
@@ -266,17 +267,17 @@ def _step_state(review, order: int, tasks: list) -> str:
     return StepState.UNFINISHED
 
 
-class ReviewQuerySet(models.QuerySet):
-    def in_progress(self):
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def in_progress(self) -> Self:
         return self.filter(status=ReviewStatus.IN_PROGRESS)
 
-    def for_subject(self, subject):
+    def for_subject(self, subject: models.Model) -> Self:
         return self.filter(
             content_type=ContentType.objects.get_for_model(subject, for_concrete_model=False),
             object_id=subject.pk,
         )
 
-    def waiting_for(self, user):
+    def waiting_for(self, user: Actor) -> Self:
         """In-progress reviews where ``user`` holds a pending task (of the current step)."""
         return self.in_progress().filter(
             Exists(
@@ -284,7 +285,7 @@ class ReviewQuerySet(models.QuerySet):
             )
         )
 
-    def visible_to(self, user):
+    def visible_to(self, user: Actor) -> Self:
         """Its approvers, its author and starter, its team (members and managers), and
         all-scope roles. Approvers from other teams (legal, department heads) see it too."""
         approver_of = Q(pk__in=ReviewTask.objects.filter(approver=user.pk).values("review_id"))
@@ -292,7 +293,7 @@ class ReviewQuerySet(models.QuerySet):
             visibility_q(user, team_field="team", people_fields=("author", "started_by"), extra=approver_of)
         )
 
-    def with_tasks(self):
+    def with_tasks(self) -> Self:
         """Everything the inbox, the list and the form show, in a constant number of queries."""
         return self.select_related("chain", "author", "started_by", "team", "finished_by").prefetch_related(
             models.Prefetch(

@@ -99,7 +99,7 @@ def resolve_approvers(step: ReviewChainStep, *, team: Team | None) -> list[User]
     manager; company-wide for roles that see every record (legal, finance, general
     manager, admin) and for steps configured company-wide (department heads).
     """
-    if step.approver_user_id:
+    if step.approver_user is not None:
         return [step.approver_user] if step.approver_user.is_active else []
     users = User.objects.filter(is_active=True, groups__name=step.approver_role).select_related("team")
     company_wide = (
@@ -238,8 +238,8 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
             code="review_in_progress",
         ) from None
 
-    tasks = []
-    for step, approvers in plan:
+    tasks: list[ReviewTask] = []
+    for step, step_approvers in plan:
         snapshot = {
             "review": review,
             "step": step,
@@ -248,11 +248,11 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
             "mode": step.mode,
             "condition_min_amount": step.condition_min_amount,
         }
-        if approvers is None:
+        if step_approvers is None:
             tasks.append(ReviewTask(**snapshot, approver=None, state=TaskState.SKIPPED))
             continue
         is_first = step.order == first
-        for approver in approvers:
+        for approver in step_approvers:
             tasks.append(
                 ReviewTask(
                     **snapshot,
@@ -337,12 +337,15 @@ def _task_to_decide(review: Review, tasks: list[ReviewTask], actor: User) -> Rev
     raise NotAllowed(_("You have no decision to make on this review now."), code="not_your_turn")
 
 
-def _finish(review: Review, *, actor: User, move: str, note: str = "") -> None:
+def _finish(review: Review, *, actor: User, move: str, note: str = "") -> datetime:
+    """Close ``review`` by ``move``; returns the moment it finished."""
+    finished_at = timezone.now()
     review.status = REVIEW_MACHINE.get(move).target
-    review.finished_at = timezone.now()
+    review.finished_at = finished_at
     review.finished_by = actor
     review.outcome_note = note
     ReviewTask.objects.filter(review=review, state__in=OPEN_STATES).update(state=TaskState.SUPERSEDED)
+    return finished_at
 
 
 def _superseded(tasks: list[ReviewTask]) -> tuple[ReviewTask, ...]:
@@ -359,7 +362,7 @@ def review_decide(
     review: Review,
     decision: str,
     comment: str = "",
-    scores: dict | None = None,
+    scores: dict[str, Any] | None = None,
     expected_version: int | None = None,
 ) -> Review:
     """Record ``actor``'s approval or rejection on the current step (R-REV-1, R-REV-5).
@@ -477,12 +480,12 @@ def _cancel(review: Review, *, subject_type: SubjectType, subject: Any, actor: U
         raise DomainError(fields={"reason": [_("Say why the review is withdrawn.")]})
     review.version += 1
     pending = list(ReviewTask.objects.filter(review=review, state=TaskState.PENDING).order_by("pk"))
-    _finish(review, actor=actor, move="cancel", note=reason)
+    finished_at = _finish(review, actor=actor, move="cancel", note=reason)
     save_as(review, actor)
     _tasks_changed(
         TaskChanges(
             review=review,
-            at=review.finished_at,
+            at=finished_at,
             closed=_superseded(pending),
             closed_because=TaskCloseReason.REVIEW_CANCELLED,
         )
@@ -558,7 +561,8 @@ def _save_steps(chain: ReviewChain, steps: list[dict], actor: User) -> None:
     existing = {s.order: s for s in chain.steps.all()}
     errors: list[str] = []
     for data in steps:
-        step = existing.pop(data.get("order"), None) or ReviewChainStep(chain=chain)
+        order = data.get("order")
+        step = (existing.pop(order, None) if order is not None else None) or ReviewChainStep(chain=chain)
         data = {"approver_role": "", "approver_user": None, **data}
         apply_fields(step, data, STEP_FIELDS)
         try:
@@ -579,7 +583,7 @@ def _save_steps(chain: ReviewChain, steps: list[dict], actor: User) -> None:
 
 
 @transaction.atomic
-def review_chain_create(*, actor: User, data: dict, steps: list[dict]) -> ReviewChain:
+def review_chain_create(*, actor: User, data: dict[str, Any], steps: list[dict]) -> ReviewChain:
     """Configure a new chain with its steps (admins only, R-REV-1)."""
     _require_admin(actor)
     chain = ReviewChain()
@@ -593,7 +597,7 @@ def review_chain_create(*, actor: User, data: dict, steps: list[dict]) -> Review
 
 @transaction.atomic
 def review_chain_update(
-    *, actor: User, chain: ReviewChain, data: dict, steps: list[dict] | None = None
+    *, actor: User, chain: ReviewChain, data: dict[str, Any], steps: list[dict] | None = None
 ) -> ReviewChain:
     """Change a chain and, when given, replace its steps (admins only). Reviews under
     way are not affected."""

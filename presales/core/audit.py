@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -37,7 +38,7 @@ class Entry:
     changes: list[Change] = field(default_factory=list)
 
 
-def _display(record, field_name: str, value) -> str:
+def _display(record: Any, field_name: str, value: Any) -> str:
     if value in (None, ""):
         return "—"
     model_field = record.instance_type._meta.get_field(field_name)
@@ -73,7 +74,7 @@ class _Delta:
     changes: list[_FieldChange]
 
 
-def _diff(record, previous) -> _Delta:
+def _diff(record: Any, previous: Any) -> _Delta:
     """Field changes between two versions, including fields that are ``editable=False``
     (stage, status, deadlines): simple-history's ``diff_against`` leaves those out."""
     changes = [
@@ -87,10 +88,11 @@ def _diff(record, previous) -> _Delta:
     return _Delta(sorted(changes, key=lambda c: c.field))
 
 
-def history_entries(*histories: QuerySet, limit: int = 100) -> list[Entry]:
+def history_entries(*histories: QuerySet[Any], limit: int = 100) -> list[Entry]:
     """Merge several history querysets (a record and its children) newest first, each
     entry with the field-level changes against the previous version of the same object."""
-    records = []
+    # Historical rows are models simple-history generates at run time: no static type.
+    records: list[Any] = []
     for qs in histories:
         records.extend(qs.select_related("history_user").order_by("-history_date")[:limit])
     records.sort(key=lambda r: r.history_date, reverse=True)

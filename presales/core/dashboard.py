@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-_PANELS: list[Callable] = []
+from presales.core.roles import Actor
+
+# A panel function takes the user (the accounts User; the core knows it as an Actor).
+Panel = Callable[[Any], dict[str, Any] | None]
+_PANELS: list[Panel] = []
 
 
-def register_panel(func: Callable) -> Callable:
+def register_panel(func: Panel) -> Panel:
     _PANELS.append(func)
     return func
 
 
-def dashboard_panels(user) -> list[dict]:
+def dashboard_panels(user: Actor) -> list[dict[str, Any]]:
     panels = []
     for func in _PANELS:
         panel = func(user)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, cast
 
+from django.http import HttpRequest
 from django.urls import reverse
+
+from presales.core.roles import Actor
 
 
 @dataclass(frozen=True)
@@ -20,7 +24,7 @@ class NavItem:
     icon: str = ""
     order: int = 100
     roles: frozenset[str] | None = None
-    badge: Callable | None = None
+    badge: Callable[[Any], int | None] | None = None
 
 
 _ITEMS: dict[str, NavItem] = {}
@@ -30,8 +34,9 @@ def register_nav(item: NavItem) -> None:
     _ITEMS[item.key] = item
 
 
-def nav_for(request) -> list[dict]:
-    user = request.user
+def nav_for(request: HttpRequest) -> list[dict[str, Any]]:
+    # The navigation context processor calls this for authenticated users only.
+    user = cast(Actor, request.user)
     items = []
     for item in sorted(_ITEMS.values(), key=lambda i: (i.order, i.key)):
         if item.roles is not None and not user.has_role(*item.roles):

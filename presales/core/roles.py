@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from typing import Any, Protocol
 
 from django.db import models
@@ -14,11 +13,16 @@ class Actor(Protocol):
     types with this protocol, so it needs no import of the accounts package built on it."""
 
     pk: Any
-    is_authenticated: bool
     is_superuser: bool
 
     @property
-    def roles(self) -> Collection[str]: ...
+    def is_authenticated(self) -> bool: ...
+
+    @property
+    def roles(self) -> frozenset[str]: ...
+
+    @property
+    def team_ids(self) -> frozenset[int]: ...
 
     def has_role(self, *roles: str) -> bool: ...
 
@@ -58,7 +62,7 @@ ROLE_SCOPE: dict[str, str] = {
     Role.GENERAL_MANAGER: Scope.ALL,
     Role.ADMIN: Scope.ALL,
 }
-_SCOPE_RANK = {Scope.OWN: 0, Scope.TEAM: 1, Scope.ALL: 2}
+_SCOPE_RANK: dict[str, int] = {Scope.OWN: 0, Scope.TEAM: 1, Scope.ALL: 2}
 
 MANAGER_ROLES = frozenset({Role.PRESALES_MANAGER, Role.SALES_MANAGER, Role.GENERAL_MANAGER})
 # Roles that may create and edit customers, leads and communication records.
@@ -88,7 +92,7 @@ def may_choose_any_team(user: Actor) -> bool:
     return scope_of(user) == Scope.ALL
 
 
-def ensure_role_groups(**kwargs) -> None:
+def ensure_role_groups(**kwargs: Any) -> None:
     """Create the group of every role (idempotent; run after migrate)."""
     from django.contrib.auth.models import Group
 

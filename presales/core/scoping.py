@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from presales.core.roles import Scope, scope_of
+from presales.core.roles import Actor, Scope, scope_of
 
 
-def visibility_q(user, *, team_field: str, people_fields: tuple[str, ...] = (), extra: Q | None = None) -> Q:
+def visibility_q(
+    user: Actor, *, team_field: str, people_fields: tuple[str, ...] = (), extra: Q | None = None
+) -> Q:
     """A Q that keeps the rows ``user`` may see.
 
     - no role / anonymous: nothing;
@@ -30,7 +32,9 @@ def visibility_q(user, *, team_field: str, people_fields: tuple[str, ...] = (), 
     return personal_q(user, team_field=team_field, people_fields=people_fields, extra=extra)
 
 
-def personal_q(user, *, team_field: str, people_fields: tuple[str, ...] = (), extra: Q | None = None) -> Q:
+def personal_q(
+    user: Actor, *, team_field: str, people_fields: tuple[str, ...] = (), extra: Q | None = None
+) -> Q:
     """Rows the user is *close to*: their teams' rows or rows naming them.
 
     Used both for team-scope visibility and for unmasking contact details: an all-scope

@@ -21,9 +21,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext as _
 
 from presales.core.errors import GateRefused, NotAllowed
+from presales.core.roles import Actor
 
 Guard = Callable[..., list[str]]
 Permission = Callable[[Any, Any], bool]
@@ -46,7 +48,7 @@ class Move:
     input_fields: tuple[str, ...] = ()
     permission: Permission | None = None
     style: str = "primary"
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def needs_input(self) -> bool:
@@ -71,7 +73,7 @@ class Machine:
         self.moves = {m.name: m for m in moves}
         self.state_field = state_field
 
-    def state(self, obj) -> str:
+    def state(self, obj: models.Model) -> str:
         return getattr(obj, self.state_field)
 
     def get(self, name: str) -> Move:
@@ -80,7 +82,9 @@ class Machine:
         except KeyError:
             raise NotAllowed(_("Unknown move."), code="unknown_move") from None
 
-    def reasons(self, obj, actor, name: str, *, with_input: bool = True, **context) -> list[str]:
+    def reasons(
+        self, obj: models.Model, actor: Actor, name: str, *, with_input: bool = True, **context: Any
+    ) -> list[str]:
         """Why ``actor`` may not make move ``name`` on ``obj`` now (empty list = allowed).
 
         ``with_input=False`` leaves out the input guards (used to offer moves)."""
@@ -95,7 +99,9 @@ class Machine:
             reasons.extend(guard(obj, actor, **context))
         return reasons
 
-    def check(self, obj, actor, name: str, *, check_permission: bool = True, **context) -> Move:
+    def check(
+        self, obj: models.Model, actor: Actor, name: str, *, check_permission: bool = True, **context: Any
+    ) -> Move:
         """Raise NotAllowed (403) or GateRefused (409, with reasons) unless the move may run.
 
         Every guard runs, input guards included (``context`` is the move's input).
@@ -109,7 +115,7 @@ class Machine:
             raise GateRefused(reasons=reasons, extra={"move": name})
         return move
 
-    def options(self, obj, actor) -> list[MoveOption]:
+    def options(self, obj: models.Model, actor: Actor) -> list[MoveOption]:
         """Moves leaving the current state that ``actor`` holds permission for, with the
         reasons their record guards give now (input guards wait for the move's input)."""
         options = []
@@ -122,5 +128,5 @@ class Machine:
         return options
 
 
-def _display(obj, field_name: str) -> str:
+def _display(obj: models.Model, field_name: str) -> str:
     return str(getattr(obj, f"get_{field_name}_display")())

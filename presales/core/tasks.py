@@ -16,6 +16,7 @@ message sent twice does its work once.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from celery import current_app
 from django.db import transaction
@@ -23,7 +24,7 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 
-def enqueue(task_name: str, *args) -> bool:
+def enqueue(task_name: str, *args: Any) -> bool:
     """Send ``task_name(*args)`` to the broker now. An error is logged, not raised: the
     caller's work is committed and its recovery re-enqueues it; raising after the commit
     could only turn a done request into an error page. Returns whether it was sent."""
@@ -35,7 +36,7 @@ def enqueue(task_name: str, *args) -> bool:
     return True
 
 
-def enqueue_on_commit(task_name: str, *args) -> None:
+def enqueue_on_commit(task_name: str, *args: Any) -> None:
     """Send ``task_name(*args)`` once the current transaction commits (never before: the
     worker must find the rows the task reads); nothing is sent on a rollback, and a broker
     that is down never turns the committed request into an error."""

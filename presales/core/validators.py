@@ -7,7 +7,7 @@ the API, the admin and direct service calls refuse the same input with the same 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
@@ -58,7 +58,7 @@ def validate_phone(value: str) -> None:
         )
 
 
-def date_floor_error(value) -> str | None:
+def date_floor_error(value: date | datetime | None) -> str | None:
     """The message when ``value`` (a date or datetime) is before 2000-01-01, else None."""
     if value is None:
         return None

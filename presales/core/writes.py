@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 from presales.core.errors import DomainError, NotAllowed
-from presales.core.roles import may_choose_any_team
+from presales.core.roles import Actor, may_choose_any_team
 
 
-def apply_fields(obj, data: Mapping, allowed: Collection[str]) -> None:
+def apply_fields(obj: models.Model, data: Mapping[str, Any], allowed: Collection[str]) -> None:
     """Set the fields a use case may write; any other key (a stage, a status, a typo) is a
     400 on that field, never silently ignored."""
     unknown = set(data).difference(allowed)
@@ -21,7 +23,7 @@ def apply_fields(obj, data: Mapping, allowed: Collection[str]) -> None:
         setattr(obj, name, value)
 
 
-def validate(obj, *, exclude: list[str] | None = None) -> None:
+def validate(obj: models.Model, *, exclude: list[str] | None = None) -> None:
     """Run the model's validation (fields, constraints) and raise DomainError with fields."""
     try:
         obj.full_clean(exclude=exclude)
@@ -29,18 +31,19 @@ def validate(obj, *, exclude: list[str] | None = None) -> None:
         raise DomainError(fields=exc.message_dict) from exc
 
 
-def save_as(obj, actor, **kwargs) -> None:
+def save_as(obj: models.Model, actor: Actor | None, **kwargs: Any) -> None:
     """Save recording ``actor`` as the author of the audit (history) row."""
-    obj._history_user = actor
+    # django-simple-history reads this undeclared instance attribute (no stub declares it).
+    obj._history_user = actor  # type: ignore[attr-defined]
     obj.save(**kwargs)
 
 
-def delete_as(obj, actor) -> None:
-    obj._history_user = actor
+def delete_as(obj: models.Model, actor: Actor | None) -> None:
+    obj._history_user = actor  # type: ignore[attr-defined]  # as in save_as
     obj.delete()
 
 
-def ensure_still_visible(model_queryset, obj, actor) -> None:
+def ensure_still_visible(model_queryset: Any, obj: models.Model, actor: Actor) -> None:
     """After a write the object must still be inside the writer's scope (else roll back)."""
     if not model_queryset.visible_to(actor).filter(pk=obj.pk).exists():
         raise NotAllowed(
@@ -49,7 +52,13 @@ def ensure_still_visible(model_queryset, obj, actor) -> None:
         )
 
 
-def require_team(actor, team, *, field: str = "team", inherited: Collection[int | None] = ()) -> None:
+def require_team(
+    actor: Actor,
+    team: models.Model | int | None,
+    *,
+    field: str = "team",
+    inherited: Collection[int | None] = (),
+) -> None:
     """The team a writer files a new record under, or moves a record to, is one of their teams
     (home and managed); all-scope roles choose any team. ``inherited`` lists teams the record
     may take over from the record it comes from (an opportunity from its customer or lead), so
@@ -63,7 +72,7 @@ def require_team(actor, team, *, field: str = "team", inherited: Collection[int 
     raise DomainError(fields={field: [_("Choose one of your teams.")]})
 
 
-def require_role(user, roles: Collection[str], *, field: str, message: str) -> None:
+def require_role(user: Actor | None, roles: Collection[str], *, field: str, message: str) -> None:
     """``user`` (an owner being named) holds one of ``roles`` as a group, as the pickers offer
     (a superuser without the role is not offered either); else a 400 on ``field``."""
     if user is None:

@@ -16,8 +16,8 @@ import logging
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import IO
+from datetime import datetime, timedelta
+from typing import IO, Any
 
 from django.conf import settings
 from django.core.files import File
@@ -26,7 +26,9 @@ from django.db.models import Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django_filters import FilterSet
 
+from presales.accounts.models import User
 from presales.core.csvfile import write_csv
 from presales.core.errors import DomainError, NotAllowed
 from presales.core.roles import scope_of
@@ -73,7 +75,7 @@ def sync_max_rows() -> int:
 # --- parameters -------------------------------------------------------------------------------
 
 
-def clean_params(raw) -> Params:
+def clean_params(raw: object) -> Params:
     """The filter as ``{name: [values]}`` from a query string or a JSON object. Transport keys
     (paging, sorting, format) are dropped; anything that is not a short text, number or
     boolean (or a list of them) is refused, so what is stored can always be replayed."""
@@ -108,7 +110,7 @@ def clean_params(raw) -> Params:
     return params
 
 
-def filter_rows(filterset_class, queryset: QuerySet, params: Params) -> QuerySet:
+def filter_rows(filterset_class: type[FilterSet], queryset: QuerySet[Any], params: Params) -> QuerySet[Any]:
     """``queryset`` filtered by ``params`` through the resource's FilterSet (the one its list
     page and API use). Unknown and invalid filters raise DomainError naming them."""
     unknown = sorted(set(params).difference(filterset_class.base_filters))
@@ -147,7 +149,7 @@ def _write_csv(
 
 def export_csv(
     *,
-    actor,
+    actor: User,
     resource: str,
     header: Sequence[str],
     rows: Iterable[Sequence],
@@ -165,7 +167,7 @@ def export_csv(
 # --- use cases --------------------------------------------------------------------------------
 
 
-def _exporter_for(actor, resource) -> Exporter:
+def _exporter_for(actor: User, resource: object) -> Exporter:
     # The same permission as the list pages the exports come from: any role (R-CUST-6).
     if scope_of(actor) is None:
         raise NotAllowed(_("Your role cannot export records."))
@@ -191,7 +193,7 @@ class ExportResult:
 
 
 def export_or_start(
-    *, actor, resource: str, params, channel: str = "web", background: bool = False
+    *, actor: User, resource: str, params: object, channel: str = "web", background: bool = False
 ) -> ExportResult:
     """An export from a button or endpoint: up to ``EXPORT_SYNC_MAX_ROWS`` rows are written
     at once and logged (R-CUST-6); more rows, or ``background=True``, start a job."""
@@ -212,7 +214,7 @@ def export_or_start(
 
 
 @transaction.atomic
-def export_start(*, actor, resource: str, params, channel: str = "web") -> ExportJob:
+def export_start(*, actor: User, resource: str, params: object, channel: str = "web") -> ExportJob:
     """Queue an export job for ``actor`` (who may export as from the list pages). The filter
     is checked now (bad input is refused before anything is queued, named ``params.<name>``)
     and the task is enqueued after commit: a rolled-back start enqueues nothing."""
@@ -311,7 +313,7 @@ def _finish_failed(job_id: int, exc: Exception) -> ExportJob:
     return job
 
 
-def export_fail_stale(*, now=None) -> int:
+def export_fail_stale(*, now: datetime | None = None) -> int:
     """Fail the running jobs whose worker stopped without a word (no progress for
     ``STALE_AFTER``): their owner sees why and starts the export again, instead of watching a
     bar that never moves. A late finish of such a job is discarded (``_finish_done``).
@@ -336,7 +338,7 @@ def export_fail_stale(*, now=None) -> int:
     return failed
 
 
-def export_recover_queued(*, now=None, batch_size: int = 200) -> int:
+def export_recover_queued(*, now: datetime | None = None, batch_size: int = 200) -> int:
     """Enqueue again the jobs still queued ``QUEUED_RECOVERY_AFTER`` after they were last
     handed to the broker (their message was lost, or the broker was down when they were
     started). For a queued job ``heartbeat_at`` is that last hand-over (empty: its

@@ -5,20 +5,23 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from presales.accounts.models import User
 from presales.core.roles import scope_of
 from presales.sla.models import Notification, SlaPolicy, Timer
 from presales.sla.policies import PolicyValues, get_kind
 from presales.sla.subjects import subject_prefetch
 
 
-def timers_for(subject, related: Model | Iterable[Model] | None = None) -> list[Timer]:
+def timers_for(subject: Model | None, related: Model | Iterable[Model] | None = None) -> list[Timer]:
     """Every timer of one record, and of the ``related`` records shown on its page (a
     customer's communications, an opportunity's initiation request, a review's tasks), newest
     first, in one query however many there are. The page itself is guarded by the record's
@@ -40,11 +43,11 @@ def timers_for(subject, related: Model | Iterable[Model] | None = None) -> list[
     return list(Timer.objects.filter(where).select_related("owner").order_by("-started_at", "-id"))
 
 
-def my_open_timers(user) -> QuerySet[Timer]:
+def my_open_timers(user: User) -> QuerySet[Timer]:
     return Timer.objects.open().filter(owner_id=user.pk).select_related("team", "subject_type")
 
 
-def my_deadlines(user, now: datetime | None = None) -> dict[str, list[Timer]]:
+def my_deadlines(user: User, now: datetime | None = None) -> dict[str, list[Timer]]:
     """The engineer's page: overdue, due soon, later (open timers they own)."""
     now = now or timezone.now()
     soon = now + timedelta(hours=settings.PRESALES["DUE_SOON_HOURS"])
@@ -56,7 +59,7 @@ def my_deadlines(user, now: datetime | None = None) -> dict[str, list[Timer]]:
     }
 
 
-def team_overdue(user, now: datetime | None = None) -> list[Timer]:
+def team_overdue(user: User, now: datetime | None = None) -> list[Timer]:
     """A manager's page: overdue open timers of the teams they manage (R-KPI-3)."""
     now = now or timezone.now()
     return list(
@@ -68,13 +71,13 @@ def team_overdue(user, now: datetime | None = None) -> list[Timer]:
     )
 
 
-def can_see_team_deadlines(user) -> bool:
+def can_see_team_deadlines(user: User) -> bool:
     if scope_of(user) is None:
         return False
     return user.is_superuser or user.managed_teams.exists() or (user.is_manager and scope_of(user) == "all")
 
 
-def my_overdue_count(user) -> int:
+def my_overdue_count(user: User | AnonymousUser) -> int:
     """The "Deadlines" badge: one indexed count (timer_owner_open)."""
     if not user.is_authenticated:
         return 0
@@ -92,18 +95,18 @@ def estimated_timer_years() -> list[tuple[int, int]]:
     return sorted(counts.items())
 
 
-def unread_count(user) -> int:
+def unread_count(user: User | AnonymousUser) -> int:
     """The bell's number: one count on the partial index notification_unread."""
     if not user.is_authenticated:
         return 0
     return Notification.objects.for_user(user).unread().count()
 
 
-def recent_notifications(user, limit: int = 8) -> list[Notification]:
+def recent_notifications(user: User, limit: int = 8) -> list[Notification]:
     return list(Notification.objects.for_user(user).order_by("-created_at", "-id")[:limit])
 
 
-def deadlines_panel(user) -> dict | None:
+def deadlines_panel(user: User) -> dict[str, Any] | None:
     """The dashboard card: my overdue and due-soon counts (two indexed counts)."""
     if scope_of(user) is None:
         return None

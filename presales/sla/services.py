@@ -13,11 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -51,13 +52,13 @@ from presales.sla.selectors import active_policy
 # --- timers --------------------------------------------------------------------------------
 
 
-def _subject_key(subject) -> tuple[ContentType, int]:
+def _subject_key(subject: Model | None) -> tuple[ContentType, int]:
     if subject is None or subject.pk is None:
         raise DomainError(fields={"subject": [_("A timer needs a saved record.")]})
     return ContentType.objects.get_for_model(subject), subject.pk
 
 
-def _team_of(subject, owner):
+def _team_of(subject: Model, owner: User) -> Team | None:
     team = getattr(subject, "team", None)
     return team if isinstance(team, Team) else owner.team
 
@@ -66,12 +67,12 @@ def _team_of(subject, owner):
 def timer_start(
     *,
     kind: str,
-    subject,
-    owner,
+    subject: Model,
+    owner: User,
     start: datetime | None = None,
-    context: dict | None = None,
+    context: dict[str, Any] | None = None,
     due_at: datetime | None = None,
-    team=None,
+    team: Team | None = None,
 ) -> Timer:
     """Start the ``kind`` timer on ``subject`` for ``owner`` (R-SLA-1).
 
@@ -138,7 +139,7 @@ def timer_start(
     return timer
 
 
-def _admins():
+def _admins() -> QuerySet[User]:
 
     return User.objects.filter(Q(is_superuser=True) | Q(groups__name=Role.ADMIN), is_active=True).distinct()
 
@@ -251,7 +252,7 @@ def timers_recompute_estimated(*, now: datetime | None = None) -> int:
     return recomputed
 
 
-def calendar_check(*, now: datetime | None = None) -> dict:
+def calendar_check(*, now: datetime | None = None) -> dict[str, Any]:
     """The daily calendar check (beat): from 1 November, if next year's working-day
     calendar is not known, tell the administrators once (per year); the current year too,
     if it is still not known. Then recompute the estimated timers whose year became known
@@ -265,7 +266,7 @@ def calendar_check(*, now: datetime | None = None) -> dict:
     return {"unknown": unknown, "told": told, "recomputed": timers_recompute_estimated(now=now)}
 
 
-def _open_timer(kind: str, subject) -> Timer | None:
+def _open_timer(kind: str, subject: Model) -> Timer | None:
     subject_type, subject_id = _subject_key(subject)
     return (
         Timer.objects.select_for_update()
@@ -275,7 +276,7 @@ def _open_timer(kind: str, subject) -> Timer | None:
 
 
 @transaction.atomic
-def timer_satisfy(*, kind: str, subject, at: datetime | None = None) -> Timer | None:
+def timer_satisfy(*, kind: str, subject: Model, at: datetime | None = None) -> Timer | None:
     """The obligation was met at ``at``: the timer closes and sends nothing more. A late
     satisfaction is kept as such (satisfied_at > due_at). No open timer: nothing happens."""
     timer = _open_timer(kind, subject)
@@ -289,7 +290,7 @@ def timer_satisfy(*, kind: str, subject, at: datetime | None = None) -> Timer | 
 
 
 @transaction.atomic
-def timers_satisfy(*, kind: str, subjects: QuerySet, at: datetime | None = None) -> int:
+def timers_satisfy(*, kind: str, subjects: QuerySet[Any], at: datetime | None = None) -> int:
     """Satisfy the open ``kind`` timers of every record in ``subjects`` (a queryset of one
     model), e.g. the follow-ups promised on a customer's earlier interactions. Returns how
     many closed."""
@@ -308,7 +309,7 @@ def timers_satisfy(*, kind: str, subjects: QuerySet, at: datetime | None = None)
 
 
 @transaction.atomic
-def timer_cancel(*, kind: str, subject, reason: str = "", at: datetime | None = None) -> Timer | None:
+def timer_cancel(*, kind: str, subject: Model, reason: str = "", at: datetime | None = None) -> Timer | None:
     """The obligation no longer exists (lead disqualified or merged, deal lost...): the
     timer closes and sends nothing more. No open timer: nothing happens."""
     timer = _open_timer(kind, subject)
@@ -323,7 +324,7 @@ def timer_cancel(*, kind: str, subject, reason: str = "", at: datetime | None = 
 
 
 @transaction.atomic
-def timer_reassign(*, kind: str, subject, owner, team=None) -> Timer | None:
+def timer_reassign(*, kind: str, subject: Model, owner: User, team: Team | None = None) -> Timer | None:
     """The record changed hands: the open timer follows its new owner (and team); its due
     time and schedule stay. No open timer: nothing happens."""
     timer = _open_timer(kind, subject)
@@ -339,11 +340,11 @@ def timer_reassign(*, kind: str, subject, owner, team=None) -> Timer | None:
 def timer_restart(
     *,
     kind: str,
-    subject,
-    owner,
+    subject: Model,
+    owner: User,
     start: datetime | None = None,
     due_at: datetime | None = None,
-    context: dict | None = None,
+    context: dict[str, Any] | None = None,
     reason: str = "",
 ) -> Timer:
     """The event moved (a corrected receipt time, a new promised date): cancel the open
@@ -368,12 +369,12 @@ POLICY_FIELDS = (
 )
 
 
-def _require_admin(actor) -> None:
+def _require_admin(actor: User) -> None:
     if not (actor.is_superuser or actor.has_role(Role.ADMIN)):
         raise NotAllowed(_("Only an administrator can change this."))
 
 
-def _clean_reminders(value) -> list[int]:
+def _clean_reminders(value: Any) -> list[int]:
     if value in (None, ""):
         return []
     if isinstance(value, str):
@@ -392,7 +393,7 @@ def _clean_reminders(value) -> list[int]:
 
 
 @transaction.atomic
-def sla_policy_update(*, actor, kind: str, data: dict) -> SlaPolicy:
+def sla_policy_update(*, actor: User, kind: str, data: dict[str, Any]) -> SlaPolicy:
     """An admin changes a kind's policy (R-SLA-4): only timers started afterwards use it;
     the version goes up and the change is in the policy's history."""
     _require_admin(actor)
@@ -436,7 +437,7 @@ def sla_policy_update(*, actor, kind: str, data: dict) -> SlaPolicy:
 
 
 @transaction.atomic
-def calendar_day_set(*, actor, day: date, kind: str, name: str = "") -> CalendarDay:
+def calendar_day_set(*, actor: User, day: date, kind: str, name: str = "") -> CalendarDay:
     """An admin marks a company day off or extra working day (R-SLA-2). Applies to timers
     started afterwards; running timers keep their due time."""
     _require_admin(actor)
@@ -451,13 +452,13 @@ def calendar_day_set(*, actor, day: date, kind: str, name: str = "") -> Calendar
 
 
 @transaction.atomic
-def calendar_day_delete(*, actor, day: date) -> None:
+def calendar_day_delete(*, actor: User, day: date) -> None:
     _require_admin(actor)
     CalendarDay.objects.filter(date=day).delete()
 
 
 @transaction.atomic
-def calendar_year_declare(*, actor, year: int, note: str = "") -> CalendarYear:
+def calendar_year_declare(*, actor: User, year: int, note: str = "") -> CalendarYear:
     """An admin declares that a year the holiday library does not know has its public
     holidays and make-up workdays entered as calendar days (R-SLA-2). The open timers whose
     due time was estimated for that year are recomputed in the same transaction."""
@@ -477,7 +478,7 @@ def calendar_year_declare(*, actor, year: int, note: str = "") -> CalendarYear:
 
 
 @transaction.atomic
-def team_webhook_set(*, actor, team, data: dict) -> TeamWebhook:
+def team_webhook_set(*, actor: User, team: Team, data: dict[str, Any]) -> TeamWebhook:
     """An admin sets a team's chat robot URL, format and the notification kinds it posts."""
 
     _require_admin(actor)
@@ -496,7 +497,7 @@ def team_webhook_set(*, actor, team, data: dict) -> TeamWebhook:
     return hook
 
 
-def ensure_default_policies(**kwargs) -> None:
+def ensure_default_policies(**kwargs: Any) -> None:
     """Create the policy row of every registered kind that has none (idempotent; never
     overwrites an admin's edit). Runs after migrate, like the role groups."""
     existing = set(SlaPolicy.objects.values_list("kind", flat=True))

@@ -273,6 +273,9 @@ class CalendarYear(models.Model):
     )
     declared_at = models.DateTimeField(_("declared at"), auto_now_add=True)
 
+    # Not stored: how many open timers ``calendar_year_declare`` recomputed with the year.
+    recomputed: int = 0
+
     class Meta:
         ordering = ["year"]
         verbose_name = _("calendar year entered by hand")
