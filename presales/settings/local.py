@@ -18,9 +18,13 @@ os.environ.setdefault("CELERY_BROKER_URL", "filesystem://")
 os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 
 from .base import *  # noqa: E402,F403
-from .base import CELERY_BROKER_URL, DATABASES  # noqa: E402
+from .base import CELERY_BROKER_URL, DATABASES, MIDDLEWARE  # noqa: E402
 
 VAR_DIR.mkdir(exist_ok=True)
+
+# DEBUG stays on (tracebacks of a 500), but a missing page shows the app's translated 404
+# page, not Django's list of every route (presales.web.middleware.AppNotFoundPageMiddleware).
+MIDDLEWARE = [*MIDDLEWARE, "presales.web.middleware.AppNotFoundPageMiddleware"]
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
