@@ -325,7 +325,8 @@ def _initiation(ctx, opportunity: Opportunity, author, customer: Customer, outco
 
 def _backdate(opportunity: Opportunity, days_ago: int) -> None:
     """Spread the demo's stage changes over the past weeks so the board shows days in stage.
-    Timestamps only; the stage and its history were written by the services."""
+    Timestamps and the expected close only; the stage and its history were written by the
+    services."""
     now = timezone.now()
     changes = list(StageChange.objects.filter(opportunity=opportunity).order_by("at", "pk"))
     step = days_ago / (len(changes) + 1)
@@ -335,6 +336,7 @@ def _backdate(opportunity: Opportunity, days_ago: int) -> None:
         now - timedelta(days=days_ago - step * len(changes)) if changes else now - timedelta(days=days_ago)
     )
     Opportunity.objects.filter(pk=opportunity.pk).update(
+        expected_close=timezone.localdate() + timedelta(days=120 - days_ago),
         stage_entered_at=entered,
         closed_at=entered if opportunity.stage in (Stage.HANDOFF, Stage.LOST, Stage.ABANDONED) else None,
     )
@@ -356,7 +358,8 @@ def build(ctx) -> None:
                 "customer": customer,
                 "title": title,
                 "amount": amount,
-                "expected_close": today + timedelta(days=120 - days_ago),
+                # A close date in range now; _backdate moves it with the rest of the history.
+                "expected_close": today + timedelta(days=120),
                 "competitors": ["东方智控 Dongfang Zhikong", "华宇数科 Huayu Digital"],
                 "has_tender": tender,
                 "team": ctx.teams[team_key],

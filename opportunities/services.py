@@ -16,6 +16,7 @@ One door per state: the opportunity's stage is written only by ``_move`` (checke
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -137,6 +138,36 @@ def _check_customer(actor: User, customer: Customer | None) -> None:
 # --- opportunities -----------------------------------------------------------------------
 
 
+EXPECTED_CLOSE_MAX_YEARS = 10
+
+
+def _years_after(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year that has none
+        return day.replace(year=day.year + years, day=28)
+
+
+def _check_expected_close(opportunity: Opportunity, before: date | None = None, *, new: bool) -> None:
+    """A set or changed expected close lies between today and ten years ahead; an unchanged
+    one stays valid even after its day passed (the deal simply slipped)."""
+    value = opportunity.expected_close
+    if value is None or (not new and value == before):
+        return
+    today = timezone.localdate()
+    latest = _years_after(today, EXPECTED_CLOSE_MAX_YEARS)
+    if value < today:
+        message = _("The expected close cannot be in the past.")
+    elif value > latest:
+        message = _("The expected close must be within %(years)d years (by %(latest)s).") % {
+            "years": EXPECTED_CLOSE_MAX_YEARS,
+            "latest": latest.isoformat(),
+        }
+    else:
+        return
+    raise DomainError(fields={"expected_close": [message]})
+
+
 def _create(
     *, actor: User, data: dict[str, Any], lead: Lead | None = None, carried: dict[str, Any] | None = None
 ) -> Opportunity:
@@ -165,6 +196,7 @@ def _create(
     opportunity.stage = Stage.LEAD_INTAKE
     opportunity.stage_entered_at = timezone.now()
     validate(opportunity)
+    _check_expected_close(opportunity, new=True)
     _check_people(opportunity)
     # Owners the caller names hold the owning roles; the default sales owner (the customer's
     # owner, the lead's owner or the actor) is a writer of the customer and is kept as it is.
@@ -246,6 +278,7 @@ def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict[str,
         "customer": opportunity.customer_id,
         "team": opportunity.team_id,
     }
+    expected_close_before = opportunity.expected_close
     apply_fields(opportunity, data, OPPORTUNITY_FIELDS)
     if opportunity.has_tender != before["has_tender"] and opportunity.stage in (Stage.BID, Stage.CONTRACT):
         raise DomainError(
@@ -258,6 +291,7 @@ def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict[str,
     if opportunity.team_id != before["team"]:
         require_team(actor, opportunity.team_id, inherited=[opportunity.customer.team_id])
     validate(opportunity)
+    _check_expected_close(opportunity, expected_close_before, new=False)
     _check_people(opportunity)
     _check_roles(
         opportunity, [name for name in ("sales_owner", "presales_owner") if _moved(opportunity, before, name)]

@@ -8,8 +8,6 @@ Contact details are masked for viewers without ``contact_access`` (R-CUST-6).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import build_basic_type
@@ -39,26 +37,10 @@ from leads.services import (
 from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
 from presales.api.fields import PlausibleDatesMixin, ScopedPrimaryKeyRelatedField
+from presales.api.serializers import StrictMixin
 from presales.core.scoping import mask_email, mask_phone
 
 # --- building blocks -----------------------------------------------------------------------
-
-
-class StrictMixin:
-    """Refuse keys the serializer does not accept (unknown or read-only) with a 400."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, Mapping):
-            errors = {}
-            for key in data:
-                field = self.fields.get(key)
-                if field is None:
-                    errors[str(key)] = [_("Unknown field.")]
-                elif field.read_only:
-                    errors[str(key)] = [_("This field is read-only.")]
-            if errors:
-                raise serializers.ValidationError(errors)
-        return super().to_internal_value(data)
 
 
 def active_users():

@@ -6,9 +6,9 @@ from django import template
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from leads.choices import LeadStatus
+from presales.core.i18n import due_phrase
 from presales.core.scoping import mask_email, mask_phone
 
 register = template.Library()
@@ -50,30 +50,17 @@ def lead_status_badge(lead):
     )
 
 
-def _hours(delta) -> int:
-    return int(abs(delta.total_seconds()) // 3600)
-
-
 @register.inclusion_tag("leads/partials/first_contact_badge.html")
 def first_contact_badge(lead, now=None):
-    """R-LEAD-3: "due in 5 h", "overdue 3 h" or done (with the time)."""
+    """R-LEAD-3: "due in 5 h", "overdue 3 h", "overdue 11 days" or done (with the time)."""
     now = now or timezone.now()
     if lead.first_contacted_at:
         return {"state": "done", "label": _("done"), "when": lead.first_contacted_at}
     if not lead.is_open:
         return {"state": "closed", "label": "—", "when": None}
-    delta = lead.first_contact_due_at - now
-    hours = _hours(delta)
-    if delta.total_seconds() > 0:
-        if hours == 0:
-            label = _("due in less than 1 h")
-        else:
-            label = ngettext("due in %(hours)s h", "due in %(hours)s h", hours) % {"hours": hours}
+    label = due_phrase(lead.first_contact_due_at, now)
+    if lead.first_contact_due_at > now:
         return {"state": "due", "label": label, "when": lead.first_contact_due_at}
-    if hours == 0:
-        label = _("overdue less than 1 h")
-    else:
-        label = ngettext("overdue %(hours)s h", "overdue %(hours)s h", hours) % {"hours": hours}
     return {"state": "overdue", "label": label, "when": lead.first_contact_due_at}
 
 

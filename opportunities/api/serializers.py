@@ -3,7 +3,6 @@ request and options, the stage history, the initiation request and its status ch
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -24,6 +23,7 @@ from opportunities.transitions import MACHINE
 from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
 from presales.api.fields import ScopedPrimaryKeyRelatedField
+from presales.api.serializers import StrictMixin
 
 
 class ProjectMemberSerializer(serializers.ModelSerializer):
@@ -34,9 +34,11 @@ class ProjectMemberSerializer(serializers.ModelSerializer):
         fields = ["user", "user_name", "role", "responsibility", "created_at"]
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(StrictMixin, serializers.ModelSerializer):
     """An opportunity (R-OPP-1). ``stage`` and the closing facts are read-only: they
-    change through ``POST {id}/move/``; sending them is a 400."""
+    change through ``POST {id}/move/``; sending them, or an unknown key, is a 400."""
+
+    read_only_messages = {"stage": gettext_lazy("The stage changes only through POST …/move/.")}
 
     # Only active customers the caller may see: an invisible one looks like a missing one.
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), narrow=lambda qs: qs.active())
@@ -96,27 +98,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def validate(self, attrs):
-        read_only = [
-            name
-            for name in self.Meta.read_only_fields + ["stage_display", "days_in_stage", "members"]
-            if name in getattr(self, "initial_data", {})
-        ]
-        if read_only:
-            raise serializers.ValidationError(
-                {
-                    name: [
-                        _("The stage changes only through POST …/move/.")
-                        if name == "stage"
-                        else _("This field cannot be set here.")
-                    ]
-                    for name in read_only
-                }
-            )
-        return attrs
 
-
-class MoveRequestSerializer(serializers.Serializer):
+class MoveRequestSerializer(StrictMixin, serializers.Serializer):
     move = serializers.ChoiceField(choices=sorted(MACHINE.moves))
     note = serializers.CharField(required=False, allow_blank=True, default="")
     reason = serializers.ChoiceField(choices=CloseReason.choices, required=False, allow_blank=True)
@@ -161,13 +144,13 @@ class InitiationStatusChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ProposedMemberSerializer(serializers.Serializer):
+class ProposedMemberSerializer(StrictMixin, serializers.Serializer):
     user = serializers.PrimaryKeyRelatedField(queryset=User.objects.filter(is_active=True))
     role = serializers.ChoiceField(choices=ProjectRole.choices)
     responsibility = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
 
 
-class InitiationSerializer(serializers.ModelSerializer):
+class InitiationSerializer(StrictMixin, serializers.ModelSerializer):
     """The project initiation request (R-OPP-2). ``proposed_team`` replaces the proposal
     when sent; the owners join the team with their own roles."""
 
@@ -218,5 +201,5 @@ class InitiationSerializer(serializers.ModelSerializer):
         return data
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(StrictMixin, serializers.Serializer):
     reason = serializers.CharField()

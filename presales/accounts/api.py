@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from presales.accounts.models import ApiToken, User
 from presales.accounts.services import api_token_create, api_token_revoke
 from presales.api.schema import error_responses
+from presales.api.viewsets import BaseAPIView
 from presales.core.errors import NotAllowed
 from presales.core.roles import scope_of
 
@@ -31,7 +31,7 @@ class MeSerializer(serializers.ModelSerializer):
         return scope_of(obj)
 
 
-class MeView(APIView):
+class MeView(BaseAPIView):
     """The calling user, their roles and visibility scope."""
 
     @extend_schema(responses=MeSerializer)
@@ -66,7 +66,7 @@ class ApiTokenCreatedSerializer(ApiTokenSerializer):
         read_only_fields = fields
 
 
-class ApiTokenListView(APIView):
+class ApiTokenListView(BaseAPIView):
     """The caller's tokens (GET) or a new one (POST, answered with its secret once). Creating
     a token needs a signed-in session: a token cannot mint further tokens."""
 
@@ -94,7 +94,7 @@ class ApiTokenListView(APIView):
         return Response(body, status=status.HTTP_201_CREATED, headers={"Cache-Control": "no-store"})
 
 
-class ApiTokenRevokeView(APIView):
+class ApiTokenRevokeView(BaseAPIView):
     """Revoke one of the caller's tokens (another user's is 404)."""
 
     @extend_schema(request=None, responses={200: ApiTokenSerializer, **error_responses(404)})

@@ -17,8 +17,10 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from presales.api.filters import StableOrderingFilter
+from presales.api.language import LanguageMixin
 from presales.api.pagination import CursorPagination
 from presales.api.permissions import CanWriteRecords, HasRole
 from presales.api.schema import error_responses
@@ -36,8 +38,13 @@ class ScopedQuerysetMixin:
         return super().get_queryset().visible_to(self.request.user)
 
 
-class BaseViewSet(viewsets.GenericViewSet):
-    """Filters, stable ordering and cursor pages for every list; helpers for actions.
+class BaseAPIView(LanguageMixin, APIView):
+    """The base of API views that are not viewsets (``/api/v1/me/``): the caller's language."""
+
+
+class BaseViewSet(LanguageMixin, viewsets.GenericViewSet):
+    """Filters, stable ordering and cursor pages for every list; helpers for actions; the
+    answer in the caller's language (``presales.api.language``).
 
     Not scoped by itself: resources that are the caller's own (notifications, export jobs)
     or global (policies) restrict or open their queryset explicitly; records use

@@ -302,9 +302,25 @@ PERMISSIONS_POLICY = {
     )
 }
 
+# One console handler, on the root logger. Django's own default config gives the "django"
+# logger a second console handler when DEBUG is on; records then reached both and every
+# 403 printed twice, with its traceback. Here "django" only propagates to the root (keeping
+# Django's mail to ADMINS for errors), and a refused request (4xx) is one line, no traceback.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "client_errors_without_traceback": {"()": "presales.core.logs.ClientErrorsWithoutTraceback"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["client_errors_without_traceback"]},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True}},
 }

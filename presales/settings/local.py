@@ -13,12 +13,19 @@ os.environ.setdefault("SECRET_KEY", "dev-only-insecure-key-not-for-production")
 os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 os.environ.setdefault("CELERY_BROKER_URL", "filesystem://")
-os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# The demo sends hundreds of notification e-mails: one file each under var/mail/ (runstack
+# prints the folder) rather than pages of them on the console.
+os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 
 from .base import *  # noqa: E402,F403
-from .base import CELERY_BROKER_URL, DATABASES  # noqa: E402
+from .base import CELERY_BROKER_URL, DATABASES, MIDDLEWARE  # noqa: E402
 
 VAR_DIR.mkdir(exist_ok=True)
+
+# DEBUG stays on (tracebacks of a 500), but a missing page shows the app's translated 404
+# page, not Django's list of every route (presales.web.middleware.AppNotFoundPageMiddleware).
+MIDDLEWARE = [*MIDDLEWARE, "presales.web.middleware.AppNotFoundPageMiddleware"]
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # The web server, the worker and beat write to one file: WAL lets readers run during a

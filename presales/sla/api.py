@@ -14,6 +14,7 @@ from rest_framework.routers import DefaultRouter
 
 from presales.api.filters import StableOrderingFilter
 from presales.api.permissions import HasRole
+from presales.api.serializers import StrictMixin
 from presales.api.viewsets import BaseViewSet, ScopedReadOnlyViewSet, ServiceUpdateMixin
 from presales.core.errors import DomainError
 from presales.core.roles import Role
@@ -195,7 +196,7 @@ class AdminWrites(HasRole):
         return request.method in SAFE_METHODS or request.user.has_role(Role.ADMIN)
 
 
-class SlaPolicySerializer(serializers.ModelSerializer):
+class SlaPolicySerializer(StrictMixin, serializers.ModelSerializer):
     label = serializers.SerializerMethodField()
     rule = serializers.SerializerMethodField()
     fixed_due = serializers.SerializerMethodField()

@@ -31,6 +31,7 @@ from urllib.parse import urljoin
 from django.conf import settings
 from django.core.mail import get_connection, send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from presales.sla.models import Delivery, DeliveryChannel, DeliveryState
@@ -70,7 +71,8 @@ def send_email(delivery: Delivery) -> None:
     recipient = notification.recipient
     if not recipient.email:
         raise PermanentError("The recipient has no email address.")
-    link = absolute_url(notification.url)
+    # The link opens the notification: it marks it read, then goes to the record.
+    link = absolute_url(reverse("sla:notification_open", args=[notification.pk])) if notification.url else ""
     message = "\n\n".join(part for part in (notification.body, link) if part)
     try:
         send_mail(

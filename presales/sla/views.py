@@ -135,14 +135,22 @@ class NotificationReadView(RoleRequiredMixin, View):
 
 
 class NotificationOpenView(RoleRequiredMixin, View):
-    """Mark one read and go to the record it is about."""
+    """Mark one read and go to the record it is about.
 
-    def post(self, request, pk: int):
+    GET works because it is the link in notification e-mails (a signed-out reader signs in
+    and lands here again). A GET that writes is acceptable here, without a CSRF token: it
+    only marks the caller's own notification read (anyone else's is 404), which is
+    idempotent, and a forged link can do no more than that; the bell's buttons still POST."""
+
+    def get(self, request, pk: int):
         notification = notification_mark_read(actor=request.user, notification=_own_notification(request, pk))
         target = notification.url
         if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
             return HttpResponseRedirect(target)
         return redirect("sla:notifications")
+
+    def post(self, request, pk: int):
+        return self.get(request, pk)
 
 
 class NotificationReadAllView(RoleRequiredMixin, View):

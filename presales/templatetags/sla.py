@@ -3,11 +3,13 @@
 - ``{% timers_panel record %}`` shows the timers of a record with their state (record pages);
   ``related=records`` adds the timers of records shown with it.
 - ``{% unread_notifications as n %}`` the bell's count for the signed-in user.
+- ``{{ t.due_at|due_in:now }}`` how far a deadline is ("overdue 11 days").
 """
 
 from django import template
 from django.utils import timezone
 
+from presales.core.i18n import due_phrase
 from presales.sla import selectors
 from presales.sla.policies import kind_label
 from presales.sla.sweep import subject_url
@@ -31,6 +33,12 @@ def unread_notifications(context) -> int:
     request = context.get("request")
     user = getattr(request, "user", None)
     return selectors.unread_count(user) if user is not None else 0
+
+
+@register.filter
+def due_in(due_at, now) -> str:
+    """``{{ t.due_at|due_in:now }}``: "due in 5 h", "overdue 11 days" (hours up to 48 h)."""
+    return due_phrase(due_at, now)
 
 
 @register.filter

@@ -8,6 +8,9 @@ other database errors still fail as a 500. The API answers the same case with it
 contract (presales/api/exceptions.py).
 
 - :class:`PermissionsPolicyMiddleware` sends the ``Permissions-Policy`` header.
+
+- :class:`AppNotFoundPageMiddleware` (local settings only) shows the app's own 404 page with
+DEBUG on, instead of Django's technical page listing every route.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ import logging
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotFound
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.defaults import page_not_found
 
 from presales.core.errors import concurrent_change_from, sqlstate_of
 
@@ -70,4 +74,28 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         if self.header:
             response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class AppNotFoundPageMiddleware:
+    """With DEBUG on, Django never calls the 404 handler: an unknown URL or a raised Http404
+    gets its technical page (every route of the site, the view that raised). The local
+    settings of ``make run`` add this middleware so that a developer sees what users see,
+    the translated templates/404.html, while keeping the debug page of a 500.
+
+    It replaces only Django's technical page (a bare ``HttpResponseNotFound`` in HTML); a
+    view's own 404 answer (the API's JSON or browsable error) is left alone. Listed after the
+    user-language middleware, so the page is in the reader's language."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and type(response) is HttpResponseNotFound
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return page_not_found(request, Http404())
         return response

@@ -15,9 +15,13 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from io import StringIO
 from pathlib import Path
 
 import pytest
+
+from demo.management.commands.runstack import Command
+from demo.people import USERS
 
 # Every test here starts manage.py processes.
 pytestmark = pytest.mark.subprocess
@@ -175,3 +179,20 @@ def test_runstack_refuses_a_port_in_use_before_starting_anything(stack_env):
     assert result.returncode != 0
     assert "already in use" in result.stderr
     assert "started" not in result.stdout
+
+
+def test_the_banner_lists_every_demo_login_and_the_mail_folder(settings):
+    """Every user of demo/people.py USERS is listed (README "Demo logins" names them all),
+    and the folder the demo's e-mails are written to."""
+    # given the local settings' file-based mail
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = "/srv/crm/var/mail"
+    out = StringIO()
+    # when runstack prints its banner
+    Command(stdout=out)._banner("127.0.0.1", 8000, with_worker=True)
+    text = out.getvalue()
+    # then every demo login is on it, and where the mails are
+    logins = text.split("Demo logins", 1)[1]
+    listed = re.findall(r"^  (\w+) +", logins, flags=re.MULTILINE)
+    assert listed == list(USERS)
+    assert "E-mails are written to files in /srv/crm/var/mail/" in text

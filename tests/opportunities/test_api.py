@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from opportunities.choices import CloseReason, InitiationStatus, Stage
 from opportunities.models import Opportunity, ProjectInitiation, StageChange
@@ -128,7 +131,7 @@ def test_create_returns_the_opportunity_in_lead_intake_R_OPP_1(client_for, engin
             "customer": customer.pk,
             "title": "Smart factory",
             "amount": "1200000.00",
-            "expected_close": "2026-12-31",
+            "expected_close": (timezone.localdate() + timedelta(days=200)).isoformat(),
             "competitors": ["Acme", "Beta"],
             "has_tender": True,
         },
@@ -279,9 +282,10 @@ def test_initiation_put_creates_then_updates_the_draft_R_OPP_2(client_for, engin
     ]
     updated = client.put(url, {**body, "expected_goals": "Phase 1 and 2."})
     assert (updated.status_code, updated.json()["revision"], updated.json()["status"]) == (200, 2, "draft")
-    # the status is not writable
+    # the status is not writable: sending it is refused, and nothing changes
     refused = client.put(url, {**body, "status": "approved"})
-    assert refused.status_code == 200 and refused.json()["status"] == "draft"
+    assert refused.status_code == 400 and refused.json()["fields"] == {"status": ["This field is read-only."]}
+    assert client.get(url).json()["status"] == "draft"
 
 
 def test_initiation_put_team_errors_are_400(client_for, engineer, team):

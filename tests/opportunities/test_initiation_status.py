@@ -219,8 +219,8 @@ def test_status_changes_cannot_be_written_through_the_api(chains, client_for, en
         {**REQUEST, "status_changes": [{"to_status": "approved"}]},
         format="json",
     )
-    assert response.status_code == 200
-    assert response.json()["status"] == DRAFT and response.json()["status_changes"] == []
+    assert response.status_code == 400
+    assert response.json()["fields"] == {"status_changes": ["This field is read-only."]}
     assert not InitiationStatusChange.objects.exists()
 
 

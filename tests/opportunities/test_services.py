@@ -3,7 +3,7 @@ drafts, and the customer visibility the opportunity gives its people (R-OPP-1, R
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -59,18 +59,19 @@ def test_lead_qualification_creates_the_opportunity_R_OPP_1(engineer, sales_rep,
         initial_needs="MES integration.",
     )
     # when the engineer qualifies it with the opportunity's expected close and competitors
+    close = timezone.localdate() + timedelta(days=200)
     opportunity = opportunity_qualify_lead(
         actor=engineer,
         lead=lead,
         evaluation=EVALUATION,
-        data={"expected_close": date(2026, 9, 30), "competitors": "Acme Systems, Beta Tech"},
+        data={"expected_close": close, "competitors": "Acme Systems, Beta Tech"},
     )
     lead.refresh_from_db()
     # then an opportunity in lead intake carries the customer, amount, close, competitors and owners
     assert opportunity == Opportunity.objects.get(lead=lead)
     assert opportunity.customer == lead.customer
     assert (opportunity.amount, opportunity.currency) == (Decimal("1500000"), "CNY")
-    assert opportunity.expected_close == date(2026, 9, 30)
+    assert opportunity.expected_close == close
     assert opportunity.competitors == ["Acme Systems", "Beta Tech"]
     assert (opportunity.sales_owner, opportunity.presales_owner, opportunity.team) == (
         sales_rep,

@@ -32,6 +32,7 @@ SETTINGS_VARIABLES = {
     "STATIC_ROOT",
     "MEDIA_ROOT",
     "EMAIL_BACKEND",
+    "EMAIL_FILE_PATH",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set by tests/conftest.py for Playwright; never in deployment
 }
 LOCAL_POSTGRES = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/presales")
@@ -166,3 +167,36 @@ def test_production_serves_the_api_as_json_only():
     local = run_python(code, DJANGO_SETTINGS_MODULE="presales.settings.local")
     assert local.returncode == 0, local.stderr
     assert "BrowsableAPIRenderer" in local.stdout
+
+
+@pytest.mark.subprocess
+def test_local_settings_write_e_mails_to_files_not_the_console(tmp_path):
+    """``make run``: the demo's e-mails go to one file each under var/mail/ (or
+    EMAIL_FILE_PATH); the console stays quiet."""
+    # given the local settings, with and without a mail folder configured
+    code = SETUP + (
+        "from django.core.mail import send_mail\n"
+        "send_mail('Due soon', 'Body of the demo mail', 'crm@example.com', ['wang@example.com'])\n"
+        "print(settings.EMAIL_BACKEND, settings.EMAIL_FILE_PATH)\n"
+    )
+    mail_dir = tmp_path / "mail"
+    db = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    configured = run_python(
+        code, DJANGO_SETTINGS_MODULE="presales.settings.local", DATABASE_URL=db, EMAIL_FILE_PATH=str(mail_dir)
+    )
+    default = run_python(
+        "from django.conf import settings\nprint(settings.EMAIL_FILE_PATH)\n",
+        DJANGO_SETTINGS_MODULE="presales.settings.local",
+        DATABASE_URL=db,
+    )
+    # when a mail is sent, then it is a file in the folder and not on the console
+    assert configured.returncode == 0, configured.stderr
+    assert configured.stdout.split()[-2:] == [
+        "django.core.mail.backends.filebased.EmailBackend",
+        str(mail_dir),
+    ]
+    assert "Body of the demo mail" not in configured.stdout + configured.stderr
+    (written,) = mail_dir.iterdir()
+    assert "Body of the demo mail" in written.read_text()
+    # and by default the folder is var/mail/ of the checkout
+    assert default.stdout.strip().splitlines()[-1] == str(ROOT / "var" / "mail")

@@ -74,7 +74,7 @@ def test_email_is_sent_with_an_absolute_link(engineer, settings):
     assert deliver(delivery_id=notification.deliveries.get().pk, now=T0) == "sent"
     (message,) = mail.outbox
     assert message.to == [engineer.email] and message.subject == "Due soon"
-    assert "https://crm.example.com/deadlines/" in message.body
+    assert f"https://crm.example.com/notifications/{notification.pk}/open/" in message.body
 
 
 class RaisingBackend(BaseEmailBackend):

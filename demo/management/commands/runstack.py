@@ -253,11 +253,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 "  Celery worker with embedded beat (DatabaseScheduler) started; its log follows."
             )
-        self.stdout.write(f"Demo logins (password {PASSWORD}), one per role:")
-        seen: set[str] = set()
+        if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+            self.stdout.write(f"  E-mails are written to files in {settings.EMAIL_FILE_PATH}/")
+        self.stdout.write(f"Demo logins (password {PASSWORD}):")
         for username, (display, role, *_rest) in USERS.items():
-            if role in seen:
-                continue
-            seen.add(role)
             self.stdout.write(f"  {username:<18} {role.label} — {display}")
         self.stdout.write("Press Ctrl-C to stop everything.")
