@@ -45,6 +45,7 @@ from presales.core.roles import PRESALES_ROLES, WRITER_ROLES, Role
 from presales.core.validators import CLOCK_SKEW
 from presales.core.writes import (
     apply_fields,
+    check_version,
     delete_as,
     ensure_still_visible,
     require_role,
@@ -455,13 +456,21 @@ def _create_customer(
 
 
 @transaction.atomic
-def customer_update(*, actor, customer: Customer, data: dict, need_tags: list[str] | None = None) -> Customer:
+def customer_update(
+    *,
+    actor,
+    customer: Customer,
+    data: dict,
+    need_tags: list[str] | None = None,
+    expected_version: int | None = None,
+) -> Customer:
     """Edit a customer; the grade is recomputed when scores change (R-CUST-2). A new name
     matching another active customer is refused (R-LEAD-2)."""
     # Lock order: the name's advisory key, then the row (presales/core/locks.py).
     lock_keys(*duplicate_lock_keys(company_name=data.get("name") or ""))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _require_customer_edit(actor, customer)
+    check_version(customer, expected_version)
     if customer.merged_into_id:
         raise Conflict(_("This customer was merged into another one and can no longer change."))
     data = dict(data)
@@ -672,11 +681,12 @@ def contact_create(*, actor, customer: Customer, data: dict) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, actor, contact: Contact, data: dict) -> Contact:
+def contact_update(*, actor, contact: Contact, data: dict, expected_version: int | None = None) -> Contact:
     """Edit a contact; only writers who may edit its customer."""
     # The join locks the customer's row too: contacts of one customer change one at a time.
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     _require_customer_edit(actor, contact.customer)
+    check_version(contact, expected_version)
     apply_fields(contact, data, CONTACT_FIELDS)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
     _require_unique_contact(contact)
@@ -801,7 +811,13 @@ def lead_create(*, actor, data: dict, allow_duplicate: bool = False, duplicate_r
 
 @transaction.atomic
 def lead_update(
-    *, actor, lead: Lead, data: dict, allow_duplicate: bool = False, duplicate_reason: str = ""
+    *,
+    actor,
+    lead: Lead,
+    data: dict,
+    allow_duplicate: bool = False,
+    duplicate_reason: str = "",
+    expected_version: int | None = None,
 ) -> Lead:
     """Edit an open lead's facts; the status only moves through the transition services.
     A new company, phone or email matching another record is refused as at intake
@@ -819,6 +835,7 @@ def lead_update(
     )
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     _require_lead_edit(actor, lead)
+    check_version(lead, expected_version)
     if not lead.is_open:
         raise Conflict(_("A closed lead cannot be edited."))
     before = (
@@ -989,11 +1006,14 @@ def communication_create(
 
 
 @transaction.atomic
-def communication_update(*, actor, record: CommunicationRecord, data: dict) -> CommunicationRecord:
+def communication_update(
+    *, actor, record: CommunicationRecord, data: dict, expected_version: int | None = None
+) -> CommunicationRecord:
     """Correct a communication record; only its author may (the record is their account)."""
     record = CommunicationRecord.objects.select_for_update().get(pk=record.pk)
     if record.author_id != actor.pk and not actor.is_superuser:
         raise NotAllowed(_("Only the author can correct a communication record."))
+    check_version(record, expected_version)
     promised = record.next_step_due_at
     apply_fields(record, data, COMMUNICATION_FIELDS)
     _check_communication(record)

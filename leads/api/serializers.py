@@ -170,6 +170,7 @@ class CustomerSerializer(StrictMixin, serializers.ModelSerializer):
         model = Customer
         fields = [
             "id",
+            "version",
             *CUSTOMER_FIELDS,
             "need_tags",
             "graded_at",
@@ -243,6 +244,7 @@ class ContactSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerial
         model = Contact
         fields = [
             "id",
+            "version",
             "customer",
             *CONTACT_FIELDS,
             "contact_masked",
@@ -281,6 +283,7 @@ class LeadSerializer(StrictMixin, MaskedContactMixin, PlausibleDatesMixin, seria
         model = Lead
         fields = [
             "id",
+            "version",
             "status",
             *LEAD_FIELDS,
             "contact_masked",
@@ -435,6 +438,7 @@ class CommunicationSerializer(StrictMixin, PlausibleDatesMixin, serializers.Mode
         model = CommunicationRecord
         fields = [
             "id",
+            "version",
             "customer",
             "lead",
             *COMMUNICATION_FIELDS,

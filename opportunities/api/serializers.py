@@ -67,6 +67,7 @@ class OpportunitySerializer(serializers.ModelSerializer):
         model = Opportunity
         fields = [
             "id",
+            "version",
             *OPPORTUNITY_FIELDS,
             "customer_name",
             "lead",
@@ -180,6 +181,7 @@ class InitiationSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProjectInitiation
         fields = [
+            "version",
             "background",
             "sales_strategy",
             "expected_goals",

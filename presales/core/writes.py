@@ -7,8 +7,12 @@ from collections.abc import Collection, Mapping
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from presales.core.errors import DomainError, NotAllowed
+from presales.core.errors import Conflict, DomainError, NotAllowed
+from presales.core.models import VersionedModel
 from presales.core.roles import may_choose_any_team
+
+# Fields that change on every save and say nothing about what a person edited.
+UNTRACKED_FIELDS = frozenset({"version", "updated_at", "revision"})
 
 
 def apply_fields(obj, data: Mapping, allowed: Collection[str]) -> None:
@@ -30,9 +34,68 @@ def validate(obj, *, exclude: list[str] | None = None) -> None:
 
 
 def save_as(obj, actor, **kwargs) -> None:
-    """Save recording ``actor`` as the author of the audit (history) row."""
+    """Save recording ``actor`` as the author of the audit (history) row. An existing
+    versioned record gets the next version: every change, an edit or a lifecycle move, makes
+    the copies read before it stale (the caller holds the row lock, so the increment is
+    race-free)."""
     obj._history_user = actor
+    if isinstance(obj, VersionedModel) and not obj._state.adding:
+        obj.version += 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = [*kwargs["update_fields"], "version"]
     obj.save(**kwargs)
+
+
+def check_version(obj, expected: int | None) -> None:
+    """Refuse an edit built from an older read of ``obj`` (409 ``stale``). ``obj`` is the row
+    the service re-read under ``select_for_update()``, so nobody can change it between this
+    check and the save. ``expected`` None (a client that sends no version) is accepted, for
+    the sales tools written before versions existed.
+
+    The error carries the current version and, where the model keeps history, the fields
+    changed since ``expected`` and who changed them last, when."""
+    if expected is None or expected == obj.version:
+        return
+    extra: dict = {"version": obj.version}
+    changes = changes_since(obj, expected)
+    if changes is not None:
+        extra.update(changes)
+    raise Conflict(
+        _(
+            "This record was changed by someone else since you read it; reload it and apply your change again."
+        ),
+        code="stale",
+        extra=extra,
+    )
+
+
+def changes_since(obj, version: int) -> dict | None:
+    """What changed on ``obj`` after ``version``, from its django-simple-history rows:
+    ``changed_fields`` (names), ``changed_by`` (username or None) and ``changed_at``
+    (ISO time) of the latest change. None when the model keeps no history or the row of
+    ``version`` is not found (history kept from before versions existed)."""
+    history = getattr(obj, "history", None)
+    if history is None:
+        return None
+    rows = history.order_by("-history_date", "-history_id")
+    latest = rows.first()
+    seen = rows.filter(version=version).first()
+    if latest is None or seen is None:
+        return None
+    recorded = {f.attname for f in seen._meta.concrete_fields}
+    changed = sorted(
+        f.name
+        for f in type(obj)._meta.concrete_fields
+        if f.attname in recorded
+        and f.name not in UNTRACKED_FIELDS
+        and getattr(latest, f.attname) != getattr(seen, f.attname)
+    )
+    user = latest.history_user
+    return {
+        "changed_fields": changed,
+        "changed_by": (user.get_full_name() or user.get_username()) if user is not None else None,
+        "changed_at": latest.history_date.isoformat(),
+    }
 
 
 def delete_as(obj, actor) -> None:
