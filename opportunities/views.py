@@ -50,7 +50,13 @@ from opportunities.transitions import INITIATION_MACHINE, MACHINE
 from presales.core.audit import history_entries
 from presales.core.errors import DomainError
 from presales.core.roles import WRITER_ROLES
-from presales.web.forms import add_version_field, apply_domain_error, stale_message, without_version
+from presales.web.forms import (
+    add_form_message,
+    add_version_field,
+    apply_domain_error,
+    stale_message,
+    without_version,
+)
 from presales.web.views import (
     HtmxTemplateMixin,
     RoleRequiredMixin,
@@ -340,7 +346,7 @@ class InitiationView(WriterRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin
                     # Built on an old read: show the current request (issue 8).
                     self.object = self.get_object()
                     form, formset = self._forms()
-                    form.add_error(None, stale_message(exc, form, ProjectInitiation))
+                    add_form_message(form, stale_message(exc, form, ProjectInitiation))
                 else:
                     apply_domain_error(form, exc, unplaced=team_errors)
         return self.render_to_response(

@@ -71,7 +71,7 @@ def check_version(obj, expected: int | None) -> None:
 
 def changes_since(obj, version: int) -> dict | None:
     """What changed on ``obj`` after ``version``, from its django-simple-history rows:
-    ``changed_fields`` (names), ``changed_by`` (username or None) and ``changed_at``
+    ``changed_fields`` (names), ``changed_by`` (the person's name, or None) and ``changed_at``
     (ISO time) of the latest change. None when the model keeps no history or the row of
     ``version`` is not found (history kept from before versions existed)."""
     history = getattr(obj, "history", None)
@@ -93,7 +93,7 @@ def changes_since(obj, version: int) -> dict | None:
     user = latest.history_user
     return {
         "changed_fields": changed,
-        "changed_by": (user.get_full_name() or user.get_username()) if user is not None else None,
+        "changed_by": str(user) if user is not None else None,
         "changed_at": latest.history_date.isoformat(),
     }
 

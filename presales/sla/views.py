@@ -45,6 +45,7 @@ from presales.sla.services import (
     team_webhook_set,
 )
 from presales.web.forms import (
+    add_form_message,
     add_version_field,
     apply_domain_error,
     bootstrap,
@@ -259,7 +260,7 @@ class SlaPolicyEditView(RoleRequiredMixin, View):
                     # Built on an old read: show the current policy (issue 8).
                     context = self._context(kind)
                     form = context["form"]
-                    form.add_error(None, stale_message(exc, form, SlaPolicy))
+                    add_form_message(form, stale_message(exc, form, SlaPolicy))
                 else:
                     apply_domain_error(form, exc)
             else:

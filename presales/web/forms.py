@@ -4,7 +4,7 @@ service's DomainError becomes form errors."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -71,6 +71,12 @@ def add_version_field(form: forms.BaseForm, obj) -> forms.BaseForm:
         widget=forms.HiddenInput, required=False, min_value=1, initial=obj.version
     )
     return form
+
+
+def add_form_message(form: forms.BaseForm, message: str) -> None:
+    """A non-field error on ``form`` even when it is unbound (the current values shown
+    again), where ``add_error`` needs cleaned data the form never had."""
+    form.errors.setdefault(NON_FIELD_ERRORS, form.error_class(error_class="nonfield")).append(message)
 
 
 def without_version(cleaned_data: dict) -> dict:

@@ -19,7 +19,13 @@ from django_tables2 import SingleTableMixin
 
 from presales.core.errors import DomainError
 from presales.core.roles import WRITER_ROLES, scope_of
-from presales.web.forms import add_version_field, apply_domain_error, bootstrap, stale_message
+from presales.web.forms import (
+    add_form_message,
+    add_version_field,
+    apply_domain_error,
+    bootstrap,
+    stale_message,
+)
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -114,7 +120,7 @@ class VersionedFormMixin:
         kwargs.pop("data", None)
         kwargs.pop("files", None)
         fresh = add_version_field(self.get_form_class()(**kwargs), self.object)
-        fresh.add_error(None, stale_message(exc, fresh, type(self.object)))
+        add_form_message(fresh, stale_message(exc, fresh, type(self.object)))
         return self.form_invalid(fresh)
 
 
