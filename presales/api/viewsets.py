@@ -22,7 +22,7 @@ import re
 
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 
@@ -205,6 +205,19 @@ class ScopedModelViewSet(ServiceDestroyMixin, ServiceViewSet):
     """Scoped CRUD including DELETE, every write through a service."""
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        'The ETag of the record as read (W/"<version>"). Send it: a record changed since is '
+        'refused with 409 "stale" instead of being overwritten. Without it (or a "version" in '
+        "the body) the write is accepted whatever the version."
+    ),
+)
+
+
 def crud_schema(name: str, serializer, *, create=None, update=None, destroy: bool = False, extra=None):
     """``extend_schema_view`` for the CRUD operations with every error response documented.
 
@@ -228,11 +241,13 @@ def crud_schema(name: str, serializer, *, create=None, update=None, destroy: boo
         "update": extend_schema(
             summary=f"Replace a {name}",
             request=update,
+            parameters=[IF_MATCH],
             responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
         ),
         "partial_update": extend_schema(
             summary=f"Change a {name}",
             request=update,
+            parameters=[IF_MATCH],
             responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
         ),
     }
