@@ -16,6 +16,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from leads.services import customer_update
+from opportunities.services import initiation_save
 from presales.core.roles import Role
 from presales.sla.defaults import LEAD_FIRST_CONTACT
 from presales.sla.services import sla_policy_update
@@ -337,3 +338,71 @@ def test_two_concurrent_patches_with_the_same_if_match_yield_one_winner():
     assert two.json()["code"] == "stale"
     opportunity.refresh_from_db()
     assert (opportunity.title, opportunity.version) == ("First", 2)
+
+
+@pytest.mark.django_db
+def test_a_stale_initiation_form_shows_the_current_request(client):
+    """Issue 8 item 11 on the initiation request (R-OPP-2): a save built on an older read is
+    refused with the message, the form shows the colleague's text, nothing is overwritten."""
+    # given a draft request, read by its sales owner
+    initiation = ProjectInitiationFactory(opportunity=OpportunityFactory(team=TeamFactory(name="East")))
+    owner = initiation.opportunity.sales_owner
+    url = reverse("opportunities:initiation", args=[initiation.opportunity_id])
+    client.force_login(owner)
+    assert client.get(url).context["form"]["version"].value() == 1
+    # and changed by the presales owner meanwhile
+    initiation_save(
+        actor=initiation.opportunity.presales_owner,
+        opportunity=initiation.opportunity,
+        data={"background": "Changed by presales."},
+        expected_version=1,
+    )
+    # when the sales owner saves with the version they read
+    response = client.post(
+        url,
+        {
+            "version": "1",
+            "background": "Changed by sales.",
+            "sales_strategy": "S",
+            "expected_goals": "G",
+            "team-TOTAL_FORMS": "0",
+            "team-INITIAL_FORMS": "0",
+            "save": "1",
+        },
+    )
+    # then the form shows the current request and the message; the first change is kept
+    assert response.status_code == 200
+    errors = response.context["form"].non_field_errors()
+    assert len(errors) == 1 and errors[0].startswith("This record was changed by ")
+    assert errors[0].endswith(
+        "while you were editing: Basic facts. Review the current values and save again."
+    )
+    assert response.context["form"]["background"].value() == "Changed by presales."
+    initiation.refresh_from_db()
+    assert (initiation.background, initiation.version) == ("Changed by presales.", 2)
+
+
+@pytest.mark.django_db
+def test_a_stale_sla_policy_form_is_refused(client):
+    """Issue 8 item 11 on SLA policies (R-SLA-4): the policy's own version (copied onto
+    timers) is the one the form sends; an edit built on an older one is refused."""
+    # given a saved policy, read by an admin, then changed by another admin
+    admin, other = (UserFactory(roles=[Role.ADMIN], team=TeamFactory(name="HQ")) for _ in range(2))
+    policy = sla_policy_update(actor=admin, kind=LEAD_FIRST_CONTACT, data={})
+    url = reverse("sla:policy_edit", args=[LEAD_FIRST_CONTACT])
+    client.force_login(admin)
+    data = _form_data(client.get(url).context["form"])
+    assert data["version"] == str(policy.version)
+    sla_policy_update(
+        actor=other, kind=LEAD_FIRST_CONTACT, data={"max_escalations": 4}, expected_version=policy.version
+    )
+    # when the first admin saves the form as read
+    data["max_escalations"] = "2"
+    response = client.post(url, data)
+    # then it is refused with the message and the current values, the other change kept
+    assert response.status_code == 400
+    errors = response.context["form"].non_field_errors()
+    assert len(errors) == 1 and errors[0].startswith(f"This record was changed by {other} at ")
+    assert response.context["form"]["max_escalations"].value() == 4
+    policy.refresh_from_db()
+    assert (policy.max_escalations, policy.version) == (4, int(data["version"]) + 1)
