@@ -33,7 +33,7 @@ from leads.choices import (
     Tier,
 )
 from leads.normalize import normalize_company, normalize_email, normalize_phone
-from presales.core.models import TimeStampedModel
+from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.roles import Actor, Scope, scope_of
 from presales.core.scoping import personal_q, visibility_q
 from presales.core.validators import CLOCK_SKEW, date_floor_error, long_text_validator, validate_phone
@@ -132,7 +132,7 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
         )
 
 
-class Customer(TimeStampedModel):
+class Customer(VersionedModel, TimeStampedModel):
     """An account: industry, size, region, need tags, grade, tier, owning team (R-CUST-1..4)."""
 
     name = models.CharField(_("company name"), max_length=200)
@@ -303,7 +303,7 @@ class ContactQuerySet(models.QuerySet["Contact"]):
         )
 
 
-class Contact(TimeStampedModel):
+class Contact(VersionedModel, TimeStampedModel):
     """A person at a customer, with title and decision role (R-CUST-1)."""
 
     customer = models.ForeignKey(
@@ -373,7 +373,7 @@ class LeadQuerySet(models.QuerySet["Lead"]):
         )
 
 
-class Lead(LoadedValuesMixin, TimeStampedModel):
+class Lead(LoadedValuesMixin, VersionedModel, TimeStampedModel):
     """A sales lead from intake to qualification (R-LEAD-1..4). Its receipt time is fixed
     at intake: the first-contact clock counts from it and no edit moves it (R-LEAD-3)."""
 
@@ -576,7 +576,7 @@ class CommunicationQuerySet(models.QuerySet["CommunicationRecord"]):
         return self.filter(next_step_due_at__isnull=False, next_step_due_at__lte=now or timezone.now())
 
 
-class CommunicationRecord(LoadedValuesMixin, TimeStampedModel):
+class CommunicationRecord(LoadedValuesMixin, VersionedModel, TimeStampedModel):
     """One customer interaction (R-COMM-1); the first one on a lead is its first contact
     (R-LEAD-3), flagged ``entered_late`` when recorded more than 24 hours after the
     conversation (the stated time against the system's ``created_at``)."""

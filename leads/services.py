@@ -47,6 +47,7 @@ from presales.core.roles import PRESALES_ROLES, WRITER_ROLES, Role
 from presales.core.validators import CLOCK_SKEW
 from presales.core.writes import (
     apply_fields,
+    check_version,
     delete_as,
     ensure_still_visible,
     require_role,
@@ -468,7 +469,12 @@ def _create_customer(
 
 @transaction.atomic
 def customer_update(
-    *, actor: User, customer: Customer, data: dict[str, Any], need_tags: list[str] | None = None
+    *,
+    actor: User,
+    customer: Customer,
+    data: dict[str, Any],
+    need_tags: list[str] | None = None,
+    expected_version: int | None = None,
 ) -> Customer:
     """Edit a customer; the grade is recomputed when scores change (R-CUST-2). A new name
     matching another active customer is refused (R-LEAD-2)."""
@@ -476,6 +482,7 @@ def customer_update(
     lock_keys(*duplicate_lock_keys(company_name=data.get("name") or ""))
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     _require_customer_edit(actor, customer)
+    check_version(customer, expected_version)
     if customer.merged_into_id:
         raise Conflict(_("This customer was merged into another one and can no longer change."))
     data = dict(data)
@@ -687,11 +694,14 @@ def contact_create(*, actor: User, customer: Customer, data: dict[str, Any]) -> 
 
 
 @transaction.atomic
-def contact_update(*, actor: User, contact: Contact, data: dict[str, Any]) -> Contact:
+def contact_update(
+    *, actor: User, contact: Contact, data: dict[str, Any], expected_version: int | None = None
+) -> Contact:
     """Edit a contact; only writers who may edit its customer."""
     # The join locks the customer's row too: contacts of one customer change one at a time.
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     _require_customer_edit(actor, contact.customer)
+    check_version(contact, expected_version)
     apply_fields(contact, data, CONTACT_FIELDS)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
     _require_unique_contact(contact)
@@ -824,6 +834,7 @@ def lead_update(
     data: dict[str, Any],
     allow_duplicate: bool = False,
     duplicate_reason: str = "",
+    expected_version: int | None = None,
 ) -> Lead:
     """Edit an open lead's facts; the status only moves through the transition services.
     A new company, phone or email matching another record is refused as at intake
@@ -841,6 +852,7 @@ def lead_update(
     )
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     _require_lead_edit(actor, lead)
+    check_version(lead, expected_version)
     if not lead.is_open:
         raise Conflict(_("A closed lead cannot be edited."))
     before = (
@@ -1022,12 +1034,13 @@ def communication_create(
 
 @transaction.atomic
 def communication_update(
-    *, actor: User, record: CommunicationRecord, data: dict[str, Any]
+    *, actor: User, record: CommunicationRecord, data: dict[str, Any], expected_version: int | None = None
 ) -> CommunicationRecord:
     """Correct a communication record; only its author may (the record is their account)."""
     record = CommunicationRecord.objects.select_for_update().get(pk=record.pk)
     if record.author_id != actor.pk and not actor.is_superuser:
         raise NotAllowed(_("Only the author can correct a communication record."))
+    check_version(record, expected_version)
     promised = record.next_step_due_at
     apply_fields(record, data, COMMUNICATION_FIELDS)
     _check_communication(record)

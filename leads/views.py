@@ -43,6 +43,7 @@ from presales.web.views import (
     ScopedListView,
     ScopedQuerysetMixin,
     ServiceFormMixin,
+    VersionedFormMixin,
     WriterRequiredMixin,
 )
 
@@ -165,7 +166,7 @@ class LeadObjectView(ObjectFormView):
         return can_work_lead(self.request.user, lead)
 
 
-class LeadEditView(LeadObjectView):
+class LeadEditView(VersionedFormMixin, LeadObjectView):
     form_class = LeadForm
     model_form = True
     template_name = "leads/lead_form.html"
@@ -176,7 +177,12 @@ class LeadEditView(LeadObjectView):
         return {"user": self.request.user}
 
     def run_service(self, form):
-        return services.lead_update(actor=self.request.user, lead=self.object, data=form.service_data())
+        return services.lead_update(
+            actor=self.request.user,
+            lead=self.object,
+            data=form.service_data(),
+            expected_version=self.expected_version(form),
+        )
 
 
 class LeadMoveView(LeadObjectView):
@@ -339,7 +345,7 @@ class CustomerObjectView(ObjectFormView):
         return customer.merged_into_id is None and services.can_edit_customer(self.request.user, customer)
 
 
-class CustomerEditView(CustomerObjectView):
+class CustomerEditView(VersionedFormMixin, CustomerObjectView):
     form_class = CustomerForm
     model_form = True
     title = gettext_lazy("Edit customer")
@@ -355,6 +361,7 @@ class CustomerEditView(CustomerObjectView):
             customer=self.object,
             data=form.service_data(),
             need_tags=form.need_tags(),
+            expected_version=self.expected_version(form),
         )
 
 
@@ -468,14 +475,19 @@ class ContactObjectView(ObjectFormView):
         return customer.merged_into_id is None and services.can_edit_customer(self.request.user, customer)
 
 
-class ContactEditView(ContactObjectView):
+class ContactEditView(VersionedFormMixin, ContactObjectView):
     form_class = ContactForm
     model_form = True
     title = gettext_lazy("Edit contact")
     success_message = gettext_lazy("Contact saved.")
 
     def run_service(self, form):
-        return services.contact_update(actor=self.request.user, contact=self.object, data=form.service_data())
+        return services.contact_update(
+            actor=self.request.user,
+            contact=self.object,
+            data=form.service_data(),
+            expected_version=self.expected_version(form),
+        )
 
 
 class ContactDeleteView(ContactObjectView):

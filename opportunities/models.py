@@ -28,7 +28,7 @@ from opportunities.choices import (
     ProjectRole,
     Stage,
 )
-from presales.core.models import TimeStampedModel
+from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.roles import Actor
 from presales.core.scoping import personal_q, visibility_q
 
@@ -80,7 +80,7 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
         ).prefetch_related("members")
 
 
-class Opportunity(TimeStampedModel):
+class Opportunity(VersionedModel, TimeStampedModel):
     """A deal pursued with a customer, from lead intake to handoff, or lost/abandoned (R-OPP-1)."""
 
     customer = models.ForeignKey(
@@ -242,7 +242,7 @@ class StageChange(models.Model):
         return lines
 
 
-class ProjectInitiation(TimeStampedModel):
+class ProjectInitiation(VersionedModel, TimeStampedModel):
     """The project initiation request (項目立項申請表, R-OPP-2): basic facts, sales strategy,
     expected goals and the proposed team. Approved by review; approval forms the team.
 

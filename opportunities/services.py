@@ -45,6 +45,7 @@ from presales.core.errors import Conflict, DomainError
 from presales.core.roles import PRESALES_ROLES, SALES_ROLES
 from presales.core.writes import (
     apply_fields,
+    check_version,
     delete_as,
     ensure_still_visible,
     require_role,
@@ -260,12 +261,15 @@ def opportunity_qualify_lead(
 
 
 @transaction.atomic
-def opportunity_update(*, actor: User, opportunity: Opportunity, data: dict[str, Any]) -> Opportunity:
+def opportunity_update(
+    *, actor: User, opportunity: Opportunity, data: dict[str, Any], expected_version: int | None = None
+) -> Opportunity:
     """Change an open opportunity's facts. Never the stage: that moves through
     :func:`opportunity_move`. The tender decision is fixed once the bid stage was entered
     or skipped; an owner change is reflected on a formed project team."""
     opportunity = lock_opportunity(opportunity.pk)
     require_work(actor, opportunity)
+    check_version(opportunity, expected_version)
     if not opportunity.is_open:
         raise Conflict(_("A closed opportunity cannot be edited."))
     data = dict(data)
@@ -454,19 +458,28 @@ def _clean_team(opportunity: Opportunity, team: Iterable[dict]) -> list[dict]:
 
 @transaction.atomic
 def initiation_save(
-    *, actor: User, opportunity: Opportunity, data: dict[str, Any], team: Iterable[dict] | None = None
+    *,
+    actor: User,
+    opportunity: Opportunity,
+    data: dict[str, Any],
+    team: Iterable[dict[str, Any]] | None = None,
+    expected_version: int | None = None,
 ) -> ProjectInitiation:
     """Write the project initiation request (項目立項申請表, R-OPP-2): basic facts, sales
     strategy, expected goals and the proposed team (``team`` replaces it when given: rows of
     ``user``, ``role``, ``responsibility``). Only a draft or rejected request changes; each
-    change raises its revision, so a rejected request must change before review again."""
+    change raises its revision, so a rejected request must change before review again.
+    ``expected_version`` is the version of the request the writer read (none for a first
+    write)."""
     opportunity, initiation = lock_opportunity_and_initiation(opportunity.pk)
     require_work(actor, opportunity)
     if not opportunity.is_open:
         raise Conflict(_("The opportunity is closed."))
     if initiation is None:
         initiation = ProjectInitiation(opportunity=opportunity)
-    elif initiation.status == InitiationStatus.IN_REVIEW:
+    else:
+        check_version(initiation, expected_version)
+    if initiation.status == InitiationStatus.IN_REVIEW:
         raise Conflict(_("The request is in review: withdraw it to change it."))
     elif initiation.status == InitiationStatus.APPROVED:
         raise Conflict(_("The request is approved and can no longer change."))

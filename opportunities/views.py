@@ -50,13 +50,20 @@ from opportunities.transitions import INITIATION_MACHINE, MACHINE
 from presales.core.audit import history_entries
 from presales.core.errors import DomainError
 from presales.core.roles import WRITER_ROLES
-from presales.web.forms import apply_domain_error
+from presales.web.forms import (
+    add_form_message,
+    add_version_field,
+    apply_domain_error,
+    stale_message,
+    without_version,
+)
 from presales.web.views import (
     HtmxTemplateMixin,
     RoleRequiredMixin,
     ScopedListView,
     ScopedQuerysetMixin,
     ServiceFormMixin,
+    VersionedFormMixin,
     WriterRequiredMixin,
 )
 
@@ -168,7 +175,9 @@ class OpportunityCreateView(WriterRequiredMixin, ServiceFormMixin, FormView):
         return opportunity_create(actor=self.request.user, data=form.service_data())
 
 
-class OpportunityUpdateView(WriterRequiredMixin, ScopedQuerysetMixin, ServiceFormMixin, UpdateView):
+class OpportunityUpdateView(
+    VersionedFormMixin, WriterRequiredMixin, ScopedQuerysetMixin, ServiceFormMixin, UpdateView
+):
     """Edit an open opportunity's facts; the stage is not on this form (R-OPP-3)."""
 
     model = Opportunity
@@ -186,7 +195,12 @@ class OpportunityUpdateView(WriterRequiredMixin, ScopedQuerysetMixin, ServiceFor
         return {**super().get_form_kwargs(), "user": self.request.user}
 
     def run_service(self, form):
-        return opportunity_update(actor=self.request.user, opportunity=self.object, data=form.service_data())
+        return opportunity_update(
+            actor=self.request.user,
+            opportunity=self.object,
+            data=form.service_data(),
+            expected_version=self.expected_version(form),
+        )
 
 
 class OpportunityMoveView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin, TemplateView):
@@ -284,6 +298,8 @@ class InitiationView(WriterRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin
     def _forms(self, data=None):
         initiation = self.object.initiation_or_none
         form = InitiationForm(data, instance=initiation)
+        if initiation is not None:
+            add_version_field(form, initiation)
         initial = (
             [
                 {"user": m.user, "role": m.role, "responsibility": m.responsibility}
@@ -315,8 +331,9 @@ class InitiationView(WriterRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin
                 initiation = initiation_save(
                     actor=request.user,
                     opportunity=self.object,
-                    data=form.cleaned_data,
+                    data=without_version(form.cleaned_data),
                     team=team_rows(formset),
+                    expected_version=form.cleaned_data.get("version"),
                 )
                 if "send" in request.POST:
                     initiation_submit(actor=request.user, initiation=initiation)
@@ -325,7 +342,13 @@ class InitiationView(WriterRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin
                     messages.success(request, _("The initiation request was saved."))
                 return HttpResponseRedirect(self.object.get_absolute_url() + "#initiation")
             except DomainError as exc:
-                apply_domain_error(form, exc, unplaced=team_errors)
+                if exc.code == "stale":
+                    # Built on an old read: show the current request (issue 8).
+                    self.object = self.get_object()
+                    form, formset = self._forms()
+                    add_form_message(form, stale_message(exc, form, ProjectInitiation))
+                else:
+                    apply_domain_error(form, exc, unplaced=team_errors)
         return self.render_to_response(
             self.get_context_data(form=form, formset=formset, team_errors=team_errors), status=200
         )

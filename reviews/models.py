@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from presales.core.models import TimeStampedModel
+from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.roles import Actor, Role, scope_of
 from presales.core.scoping import visibility_q
 from reviews.choices import (
@@ -81,7 +81,7 @@ class ReviewChainQuerySet(models.QuerySet["ReviewChain"]):
         return self if scope_of(user) is not None else self.none()
 
 
-class ReviewChain(TimeStampedModel):
+class ReviewChain(VersionedModel, TimeStampedModel):
     """An admin-configured approval chain for one kind of subject (R-REV-1).
 
     At most one chain per kind is active; it is the one a new review uses. Steps run in

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from presales.accounts.models import Team, User
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.roles import ROLE_SCOPE, Role, Scope, scope_of
-from presales.core.writes import apply_fields, delete_as, save_as, validate
+from presales.core.writes import apply_fields, check_version, delete_as, save_as, validate
 from reviews import locks
 from reviews.choices import (
     DECIDED_STATES,
@@ -597,12 +597,18 @@ def review_chain_create(*, actor: User, data: dict[str, Any], steps: list[dict])
 
 @transaction.atomic
 def review_chain_update(
-    *, actor: User, chain: ReviewChain, data: dict[str, Any], steps: list[dict] | None = None
+    *,
+    actor: User,
+    chain: ReviewChain,
+    data: dict[str, Any],
+    steps: list[dict[str, Any]] | None = None,
+    expected_version: int | None = None,
 ) -> ReviewChain:
     """Change a chain and, when given, replace its steps (admins only). Reviews under
     way are not affected."""
     _require_admin(actor)
     chain = locks.lock_chain(chain)
+    check_version(chain, expected_version)
     apply_fields(chain, data, CHAIN_FIELDS)
     _check_kind(chain.kind)
     validate(chain)

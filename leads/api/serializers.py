@@ -152,6 +152,7 @@ class CustomerSerializer(StrictMixin, serializers.ModelSerializer):
         model = Customer
         fields = [
             "id",
+            "version",
             *CUSTOMER_FIELDS,
             "need_tags",
             "graded_at",
@@ -225,6 +226,7 @@ class ContactSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerial
         model = Contact
         fields = [
             "id",
+            "version",
             "customer",
             *CONTACT_FIELDS,
             "contact_masked",
@@ -263,6 +265,7 @@ class LeadSerializer(StrictMixin, MaskedContactMixin, PlausibleDatesMixin, seria
         model = Lead
         fields = [
             "id",
+            "version",
             "status",
             *LEAD_FIELDS,
             "contact_masked",
@@ -417,6 +420,7 @@ class CommunicationSerializer(StrictMixin, PlausibleDatesMixin, serializers.Mode
         model = CommunicationRecord
         fields = [
             "id",
+            "version",
             "customer",
             "lead",
             *COMMUNICATION_FIELDS,

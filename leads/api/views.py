@@ -77,10 +77,14 @@ class CustomerViewSet(ServiceViewSet):
             actor=self.request.user, data=data, need_tags=need_tags, primary_presales=primary
         )
 
-    def service_update(self, instance, data: dict):
+    def service_update(self, instance, data: dict, *, expected_version: int | None):
         need_tags = data.pop("need_tags", None)
         return services.customer_update(
-            actor=self.request.user, customer=instance, data=data, need_tags=need_tags
+            actor=self.request.user,
+            customer=instance,
+            data=data,
+            need_tags=need_tags,
+            expected_version=expected_version,
         )
 
     @extend_schema(
@@ -164,8 +168,10 @@ class ContactViewSet(ServiceDestroyMixin, ServiceViewSet):
         customer = data.pop("customer")
         return services.contact_create(actor=self.request.user, customer=customer, data=data)
 
-    def service_update(self, instance, data: dict):
-        return services.contact_update(actor=self.request.user, contact=instance, data=data)
+    def service_update(self, instance, data: dict, *, expected_version: int | None):
+        return services.contact_update(
+            actor=self.request.user, contact=instance, data=data, expected_version=expected_version
+        )
 
     def service_destroy(self, instance) -> None:
         services.contact_delete(actor=self.request.user, contact=instance)
@@ -191,9 +197,13 @@ class LeadViewSet(ServiceViewSet):
     def service_create(self, data: dict):
         return services.lead_create(actor=self.request.user, data=data, **self._duplicate_override(data))
 
-    def service_update(self, instance, data: dict):
+    def service_update(self, instance, data: dict, *, expected_version: int | None):
         return services.lead_update(
-            actor=self.request.user, lead=instance, data=data, **self._duplicate_override(data)
+            actor=self.request.user,
+            lead=instance,
+            data=data,
+            expected_version=expected_version,
+            **self._duplicate_override(data),
         )
 
     @staticmethod
@@ -298,5 +308,7 @@ class CommunicationViewSet(ServiceViewSet):
         lead = data.pop("lead", None)
         return services.communication_create(actor=self.request.user, data=data, customer=customer, lead=lead)
 
-    def service_update(self, instance, data: dict):
-        return services.communication_update(actor=self.request.user, record=instance, data=data)
+    def service_update(self, instance, data: dict, *, expected_version: int | None):
+        return services.communication_update(
+            actor=self.request.user, record=instance, data=data, expected_version=expected_version
+        )

@@ -69,6 +69,7 @@ class OpportunitySerializer(StrictMixin, serializers.ModelSerializer):
         model = Opportunity
         fields = [
             "id",
+            "version",
             *OPPORTUNITY_FIELDS,
             "customer_name",
             "lead",
@@ -163,6 +164,7 @@ class InitiationSerializer(StrictMixin, serializers.ModelSerializer):
     class Meta:
         model = ProjectInitiation
         fields = [
+            "version",
             "background",
             "sales_strategy",
             "expected_goals",

@@ -40,7 +40,7 @@ from opportunities.services import (
 )
 from opportunities.transitions import MACHINE
 from presales.api.schema import error_responses
-from presales.api.viewsets import CHANGE_ERRORS, ServiceViewSet
+from presales.api.viewsets import CHANGE_ERRORS, ServiceViewSet, etag_for, expected_version, without_version
 
 
 def _errors(*codes: int) -> dict:
@@ -67,8 +67,10 @@ class OpportunityViewSet(ServiceViewSet):
     def service_create(self, data: dict) -> Opportunity:
         return opportunity_create(actor=self.request.user, data=data)
 
-    def service_update(self, instance, data: dict) -> Opportunity:
-        return opportunity_update(actor=self.request.user, opportunity=instance, data=data)
+    def service_update(self, instance, data: dict, *, expected_version: int | None) -> Opportunity:
+        return opportunity_update(
+            actor=self.request.user, opportunity=instance, data=data, expected_version=expected_version
+        )
 
     @extend_schema(
         request=MoveRequestSerializer,
@@ -123,13 +125,17 @@ class OpportunityViewSet(ServiceViewSet):
                     {"code": "not_found", "message": _("No initiation request yet."), "fields": {}},
                     status=status.HTTP_404_NOT_FOUND,
                 )
-            return Response(InitiationSerializer(existing).data)
-        data = self.validated(InitiationSerializer)
+            return Response(InitiationSerializer(existing).data, headers={"ETag": etag_for(existing.version)})
+        expected = expected_version(request)
+        data = self.validated(InitiationSerializer, data=without_version(request.data))
         team = data.pop("proposed_team", None)
-        initiation = initiation_save(actor=request.user, opportunity=opportunity, data=data, team=team)
+        initiation = initiation_save(
+            actor=request.user, opportunity=opportunity, data=data, team=team, expected_version=expected
+        )
         return Response(
             InitiationSerializer(initiation).data,
             status=status.HTTP_200_OK if existing else status.HTTP_201_CREATED,
+            headers={"ETag": etag_for(initiation.version)},
         )
 
     @extend_schema(request=None, responses={200: InitiationSerializer, **_errors(403, 404, 409)})

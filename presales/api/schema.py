@@ -38,6 +38,19 @@ class ConflictErrorSerializer(ErrorSerializer):
         fields["duplicates"] = serializers.DictField(
             required=False, help_text=_("Existing records that look like the same company or person.")
         )
+        # A stale write (code "stale"): the record changed since the version the client sent.
+        fields["version"] = serializers.IntegerField(
+            required=False, help_text=_("The record's current version.")
+        )
+        fields["changed_fields"] = serializers.ListField(
+            child=serializers.CharField(),
+            required=False,
+            help_text=_("The fields changed since your version."),
+        )
+        fields["changed_by"] = serializers.CharField(
+            required=False, allow_null=True, help_text=_("Who changed the record last.")
+        )
+        fields["changed_at"] = serializers.DateTimeField(required=False, help_text=_("When."))
         return fields
 
 
@@ -47,7 +60,10 @@ _DESCRIPTIONS = {
     403: _("Your role or position does not allow this."),
     404: _("Not found, or outside what you may see."),
     405: _("Method not allowed."),
-    409: _("Conflicts with the current state: a refused move (with reasons) or a duplicate."),
+    409: _(
+        "Conflicts with the current state: a refused move (with reasons), a duplicate, or a "
+        'stale version (code "stale": the record changed since you read it).'
+    ),
     429: _('Too many requests: wait the seconds given in Retry-After (code "throttled").'),
 }
 

@@ -9,12 +9,20 @@
   ``service_update(instance, data)`` and ``service_destroy(instance)``; the answer is the
   record re-read through the scoped, annotated queryset (``represent``). Actions validate
   their body with ``validated(SerializerClass)``.
+- Versioned records (issue 8): a record's answer carries its ``version`` and, on GET, PUT
+  and PATCH of one record, the header ``ETag: W/"<version>"``. PUT/PATCH pass the version
+  the client read (``If-Match`` or a ``version`` in the body, see ``expected_version``) to
+  ``service_update(instance, data, expected_version=...)``; the service refuses a stale
+  one with 409 ``stale``. A write without either is accepted (older sales tools).
 """
 
 from __future__ import annotations
 
+import re
+
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -24,11 +32,50 @@ from presales.api.language import LanguageMixin
 from presales.api.pagination import CursorPagination
 from presales.api.permissions import CanWriteRecords, HasRole
 from presales.api.schema import error_responses
+from presales.core.errors import DomainError
 
 READ_ERRORS = (401, 403)
 DETAIL_ERRORS = (401, 403, 404)
 WRITE_ERRORS = (400, 401, 403)
 CHANGE_ERRORS = (400, 401, 403, 404, 409)
+# An entity tag as this API sends it (W/"7"), also accepted strong ("7") or bare (7).
+ETAG_RE = re.compile(r'^\s*(?:W/)?"?(\d{1,9})"?\s*$')
+
+
+def etag_for(version: int) -> str:
+    return f'W/"{version}"'
+
+
+def expected_version(request) -> int | None:
+    """The version a write was built from: the ``If-Match`` header (the ETag of the read),
+    else a ``version`` in the body; None when the client sends neither (accepted, for
+    clients written before versions). ``If-Match: *`` means "any version". A malformed
+    value is a 400, never silently ignored."""
+    header = request.headers.get("If-Match")
+    if header is not None and header.strip() != "*":
+        match = ETAG_RE.match(header.split(",")[0])
+        if match is None:
+            raise DomainError(
+                _("If-Match must be the ETag of the record you read."),
+                fields={"version": [_("Invalid ETag.")]},
+            )
+        return int(match.group(1))
+    body = request.data.get("version") if hasattr(request.data, "get") else None
+    if body is None or header is not None:
+        return None
+    if isinstance(body, bool) or not str(body).isdigit():
+        raise DomainError(fields={"version": [_("A valid integer is required.")]})
+    return int(body)
+
+
+def without_version(data):
+    """The request body without its ``version`` key (read by ``expected_version``), so that
+    the resource's serializer, which has ``version`` read-only, never sees it."""
+    if not hasattr(data, "keys") or "version" not in data:
+        return data
+    data = data.copy()  # a QueryDict's copy is mutable; a dict's is shallow
+    data.pop("version")
+    return data
 
 
 class ScopedQuerysetMixin:
@@ -83,6 +130,17 @@ class BaseViewSet(LanguageMixin, viewsets.GenericViewSet):
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
+    def finalize_response(self, request, response, *args, **kwargs):
+        # One record read or written answers with its version as ETag (issue 8).
+        if (
+            self.action in ("retrieve", "update", "partial_update")
+            and response.status_code == status.HTTP_200_OK
+            and isinstance(getattr(response, "data", None), dict)
+            and isinstance(response.data.get("version"), int)
+        ):
+            response["ETag"] = etag_for(response.data["version"])
+        return super().finalize_response(request, response, *args, **kwargs)
+
     def represent(self, obj, status_code: int = status.HTTP_200_OK) -> Response:
         """Answer with the record re-read through the scoped, annotated queryset."""
         fresh = self.get_queryset().get(pk=obj.pk)
@@ -103,15 +161,21 @@ class ServiceCreateMixin:
 class ServiceUpdateMixin:
     def update(self, request, *args, **kwargs):
         instance = self.get_object()
-        serializer = self.get_serializer(instance, data=request.data, partial=kwargs.pop("partial", False))
+        expected = expected_version(request)
+        serializer = self.get_serializer(
+            instance, data=without_version(request.data), partial=kwargs.pop("partial", False)
+        )
         serializer.is_valid(raise_exception=True)
-        return self.represent(self.service_update(instance, dict(serializer.validated_data)))
+        updated = self.service_update(instance, dict(serializer.validated_data), expected_version=expected)
+        return self.represent(updated)
 
     def partial_update(self, request, *args, **kwargs):
         kwargs["partial"] = True
         return self.update(request, *args, **kwargs)
 
-    def service_update(self, instance, data: dict):
+    def service_update(self, instance, data: dict, *, expected_version: int | None):
+        """Call the resource's update service, passing ``expected_version`` on (None: the
+        client sent no version)."""
         raise NotImplementedError("Viewsets that update declare the service they call.")
 
 
@@ -148,6 +212,19 @@ class ScopedModelViewSet(ServiceDestroyMixin, ServiceViewSet):
     """Scoped CRUD including DELETE, every write through a service."""
 
 
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    OpenApiParameter.HEADER,
+    required=False,
+    description=(
+        'The ETag of the record as read (W/"<version>"). Send it: a record changed since is '
+        'refused with 409 "stale" instead of being overwritten. Without it (or a "version" in '
+        "the body) the write is accepted whatever the version."
+    ),
+)
+
+
 def crud_schema(name: str, serializer, *, create=None, update=None, destroy: bool = False, extra=None):
     """``extend_schema_view`` for the CRUD operations with every error response documented.
 
@@ -171,11 +248,13 @@ def crud_schema(name: str, serializer, *, create=None, update=None, destroy: boo
         "update": extend_schema(
             summary=f"Replace a {name}",
             request=update,
+            parameters=[IF_MATCH],
             responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
         ),
         "partial_update": extend_schema(
             summary=f"Change a {name}",
             request=update,
+            parameters=[IF_MATCH],
             responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
         ),
     }

@@ -10,3 +10,15 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class VersionedModel(models.Model):
+    """Abstract base: a record edited through forms and the API carries a ``version``, raised
+    by one on every save of the existing row (``presales.core.writes.save_as``). An edit
+    sends the version it was built from; a stale one is refused (``check_version``), so two
+    writers starting from the same read cannot silently overwrite each other (issue 8)."""
+
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    class Meta:
+        abstract = True

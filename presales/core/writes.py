@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext as _
 
-from presales.core.errors import DomainError, NotAllowed
+from presales.core.errors import Conflict, DomainError, NotAllowed
+from presales.core.models import VersionedModel
 from presales.core.roles import Actor, may_choose_any_team
+
+# Fields that change on every save and say nothing about what a person edited.
+UNTRACKED_FIELDS = frozenset({"version", "updated_at", "revision"})
 
 
 def apply_fields(obj: models.Model, data: Mapping[str, Any], allowed: Collection[str]) -> None:
@@ -31,11 +35,77 @@ def validate(obj: models.Model, *, exclude: list[str] | None = None) -> None:
         raise DomainError(fields=exc.message_dict) from exc
 
 
+class Versioned(Protocol):
+    """A record with an edit counter: a ``VersionedModel``, or the SLA policy (whose
+    ``version`` is also its snapshot number on timers)."""
+
+    version: int
+
+
 def save_as(obj: models.Model, actor: Actor | None, **kwargs: Any) -> None:
-    """Save recording ``actor`` as the author of the audit (history) row."""
+    """Save recording ``actor`` as the author of the audit (history) row. An existing
+    versioned record gets the next version: every change, an edit or a lifecycle move, makes
+    the copies read before it stale (the caller holds the row lock, so the increment is
+    race-free)."""
     # django-simple-history reads this undeclared instance attribute (no stub declares it).
     obj._history_user = actor  # type: ignore[attr-defined]
+    if isinstance(obj, VersionedModel) and not obj._state.adding:
+        obj.version += 1
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = [*kwargs["update_fields"], "version"]
     obj.save(**kwargs)
+
+
+def check_version(obj: Versioned, expected: int | None) -> None:
+    """Refuse an edit built from an older read of ``obj`` (409 ``stale``). ``obj`` is the row
+    the service re-read under ``select_for_update()``, so nobody can change it between this
+    check and the save. ``expected`` None (a client that sends no version) is accepted, for
+    the sales tools written before versions existed.
+
+    The error carries the current version and, where the model keeps history, the fields
+    changed since ``expected`` and who changed them last, when."""
+    if expected is None or expected == obj.version:
+        return
+    extra: dict[str, Any] = {"version": obj.version}
+    changes = changes_since(obj, expected)
+    if changes is not None:
+        extra.update(changes)
+    raise Conflict(
+        _(
+            "This record was changed by someone else since you read it; reload it and apply your change again."
+        ),
+        code="stale",
+        extra=extra,
+    )
+
+
+def changes_since(obj: Any, version: int) -> dict[str, Any] | None:
+    """What changed on ``obj`` after ``version``, from its django-simple-history rows:
+    ``changed_fields`` (names), ``changed_by`` (the person's name, or None) and ``changed_at``
+    (ISO time) of the latest change. None when the model keeps no history or the row of
+    ``version`` is not found (history kept from before versions existed)."""
+    history = getattr(obj, "history", None)
+    if history is None:
+        return None
+    rows = history.order_by("-history_date", "-history_id")
+    latest = rows.first()
+    seen = rows.filter(version=version).first()
+    if latest is None or seen is None:
+        return None
+    recorded = {f.attname for f in seen._meta.concrete_fields}
+    changed = sorted(
+        f.name
+        for f in type(obj)._meta.concrete_fields
+        if f.attname in recorded
+        and f.name not in UNTRACKED_FIELDS
+        and getattr(latest, f.attname) != getattr(seen, f.attname)
+    )
+    user = latest.history_user
+    return {
+        "changed_fields": changed,
+        "changed_by": str(user) if user is not None else None,
+        "changed_at": latest.history_date.isoformat(),
+    }
 
 
 def delete_as(obj: models.Model, actor: Actor | None) -> None:

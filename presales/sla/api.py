@@ -267,8 +267,10 @@ class SlaPolicyViewSet(ServiceUpdateMixin, mixins.ListModelMixin, mixins.Retriev
             raise Http404
         return policy
 
-    def service_update(self, instance, data: dict) -> SlaPolicy:
-        return sla_policy_update(actor=self.request.user, kind=instance.kind, data=data)
+    def service_update(self, instance, data: dict, *, expected_version: int | None) -> SlaPolicy:
+        return sla_policy_update(
+            actor=self.request.user, kind=instance.kind, data=data, expected_version=expected_version
+        )
 
 
 router = DefaultRouter()

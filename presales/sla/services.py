@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from presales.accounts.models import Team, User
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.roles import Role
-from presales.core.writes import save_as, validate
+from presales.core.writes import check_version, save_as, validate
 from presales.sla.calendar import WorkCalendar, company_tz, compute_due_estimate, library_years
 from presales.sla.choices import EscalationTarget, LimitUnit
 from presales.sla.models import (
@@ -393,9 +393,12 @@ def _clean_reminders(value: Any) -> list[int]:
 
 
 @transaction.atomic
-def sla_policy_update(*, actor: User, kind: str, data: dict[str, Any]) -> SlaPolicy:
+def sla_policy_update(
+    *, actor: User, kind: str, data: dict[str, Any], expected_version: int | None = None
+) -> SlaPolicy:
     """An admin changes a kind's policy (R-SLA-4): only timers started afterwards use it;
-    the version goes up and the change is in the policy's history."""
+    the version goes up and the change is in the policy's history. The version is also the
+    one an edit sends (``expected_version``): an edit built on an older policy is refused."""
     _require_admin(actor)
     spec = get_kind(kind)
     unknown = set(data).difference(POLICY_FIELDS)
@@ -416,6 +419,8 @@ def sla_policy_update(*, actor: User, kind: str, data: dict[str, Any]) -> SlaPol
             max_escalations=d.max_escalations,
             version=0,
         )
+    else:
+        check_version(policy, expected_version)
     data = dict(data)
     if "reminder_hours" in data:
         data["reminder_hours"] = _clean_reminders(data["reminder_hours"])

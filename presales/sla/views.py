@@ -44,7 +44,14 @@ from presales.sla.services import (
     sla_policy_update,
     team_webhook_set,
 )
-from presales.web.forms import apply_domain_error, bootstrap
+from presales.web.forms import (
+    add_form_message,
+    add_version_field,
+    apply_domain_error,
+    bootstrap,
+    stale_message,
+    without_version,
+)
 from presales.web.views import RoleRequiredMixin
 
 ADMIN_ONLY = frozenset({Role.ADMIN})
@@ -238,6 +245,8 @@ class SlaPolicyEditView(RoleRequiredMixin, View):
             max_escalations=spec.default.max_escalations,
         )
         form = bootstrap(SlaPolicyForm(data, instance=policy, fixed_due=spec.fixed_due))
+        if policy.pk:
+            add_version_field(form, policy)
         return {"form": form, "spec": spec, "policy": policy, "label": kind_label(kind_code)}
 
     def get(self, request, kind: str):
@@ -248,9 +257,20 @@ class SlaPolicyEditView(RoleRequiredMixin, View):
         form = context["form"]
         if form.is_valid():
             try:
-                sla_policy_update(actor=request.user, kind=kind, data=dict(form.cleaned_data))
+                sla_policy_update(
+                    actor=request.user,
+                    kind=kind,
+                    data=without_version(form.cleaned_data),
+                    expected_version=form.cleaned_data.get("version"),
+                )
             except DomainError as exc:
-                apply_domain_error(form, exc)
+                if exc.code == "stale":
+                    # Built on an old read: show the current policy (issue 8).
+                    context = self._context(kind)
+                    form = context["form"]
+                    add_form_message(form, stale_message(exc, form, SlaPolicy))
+                else:
+                    apply_domain_error(form, exc)
             else:
                 messages.success(
                     request, _("The policy was saved. It applies to timers started from now on.")

@@ -4,8 +4,13 @@ service's DomainError becomes form errors."""
 from __future__ import annotations
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from presales.core.errors import DomainError
+from presales.core.i18n import join_list
 
 
 def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
@@ -57,3 +62,53 @@ def apply_domain_error(form: forms.BaseForm, exc: DomainError, *, unplaced: list
         form.add_error(None, exc.message)
     for reason in exc.reasons:
         form.add_error(None, reason)
+
+
+def add_version_field(form: forms.BaseForm, obj) -> forms.BaseForm:
+    """Give the edit form of a versioned record (issue 8) its hidden ``version``: the
+    version of ``obj`` the form shows, sent back with the edit (``check_version``)."""
+    form.fields["version"] = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=1, initial=obj.version
+    )
+    return form
+
+
+def add_form_message(form: forms.BaseForm, message: str) -> None:
+    """A non-field error on ``form`` even when it is unbound (the current values shown
+    again), where ``add_error`` needs cleaned data the form never had."""
+    form.errors.setdefault(NON_FIELD_ERRORS, form.error_class(error_class="nonfield")).append(message)
+
+
+def without_version(cleaned_data: dict) -> dict:
+    """A form's cleaned data without its hidden ``version`` (which is no field to write)."""
+    return {name: value for name, value in cleaned_data.items() if name != "version"}
+
+
+def stale_message(exc: DomainError, form: forms.BaseForm, model) -> str:
+    """The non-field error of an edit refused as stale (``check_version``): who changed the
+    record, when, and which fields (labels as the form shows them), when history says so."""
+    who, at = exc.extra.get("changed_by"), parse_datetime(exc.extra.get("changed_at") or "")
+    if not who or at is None:
+        return _(
+            "This record was changed by someone else while you were editing. "
+            "Review the current values and save again."
+        )
+    labels = []
+    for name in exc.extra.get("changed_fields") or []:
+        if name in form.fields and form.fields[name].label:
+            labels.append(form.fields[name].label)
+            continue
+        try:
+            labels.append(model._meta.get_field(name).verbose_name)
+        except FieldDoesNotExist:
+            labels.append(name)
+    when = formats.date_format(timezone.localtime(at), "DATETIME_FORMAT")
+    if not labels:
+        return _(
+            "This record was changed by %(who)s at %(when)s while you were editing. "
+            "Review the current values and save again."
+        ) % {"who": who, "when": when}
+    return _(
+        "This record was changed by %(who)s at %(when)s while you were editing: %(fields)s. "
+        "Review the current values and save again."
+    ) % {"who": who, "when": when, "fields": join_list(labels)}

@@ -19,7 +19,13 @@ from django_tables2 import SingleTableMixin
 
 from presales.core.errors import DomainError
 from presales.core.roles import WRITER_ROLES, scope_of
-from presales.web.forms import apply_domain_error, bootstrap
+from presales.web.forms import (
+    add_form_message,
+    add_version_field,
+    apply_domain_error,
+    bootstrap,
+    stale_message,
+)
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -78,14 +84,44 @@ class ServiceFormMixin:
         try:
             result = self.run_service(form)
         except DomainError as exc:
-            apply_domain_error(form, exc)
-            return self.form_invalid(form)
+            return self.service_refused(form, exc)
         if getattr(self, "success_message", None):
             messages.success(self.request, self.success_message)
         return HttpResponseRedirect(self.get_success_url_for(result))
 
+    def service_refused(self, form, exc: DomainError):
+        apply_domain_error(form, exc)
+        return self.form_invalid(form)
+
     def get_success_url_for(self, result) -> str:
         return result.get_absolute_url()
+
+
+class VersionedFormMixin:
+    """The edit form of a versioned record (issue 8): a hidden ``version`` carries the
+    version the form was built from; ``run_service`` passes ``self.expected_version(form)``
+    to the update service. A save refused as stale (someone saved in between) shows the
+    form again with the record's current values and a non-field error naming who changed
+    what, and when: nothing is overwritten and the user decides again. Put it before the
+    base view (``ObjectFormView`` or an ``UpdateView`` with ``ServiceFormMixin``)."""
+
+    def get_form(self, form_class=None):
+        return add_version_field(super().get_form(form_class), self.object)
+
+    def expected_version(self, form) -> int | None:
+        return form.cleaned_data.get("version")
+
+    def service_refused(self, form, exc: DomainError):
+        if exc.code != "stale":
+            return super().service_refused(form, exc)
+        # The current record, as a fresh form: the user's input was built on an old read.
+        self.object = self.load_object() if hasattr(self, "load_object") else self.get_object()
+        kwargs = self.get_form_kwargs()
+        kwargs.pop("data", None)
+        kwargs.pop("files", None)
+        fresh = add_version_field(self.get_form_class()(**kwargs), self.object)
+        add_form_message(fresh, stale_message(exc, fresh, type(self.object)))
+        return self.form_invalid(fresh)
 
 
 class FilterFormMixin:

@@ -194,8 +194,8 @@ class ReviewChainSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewChain
-        fields = ["id", *CHAIN_FIELDS, "kind_label", "steps", "created_at", "updated_at"]
-        read_only_fields = ["id", "kind_label", "created_at", "updated_at"]
+        fields = ["id", "version", *CHAIN_FIELDS, "kind_label", "steps", "created_at", "updated_at"]
+        read_only_fields = ["id", "version", "kind_label", "created_at", "updated_at"]
         # Uniqueness (one active chain per kind, names) is checked by the service.
         validators: list = []
 

@@ -169,9 +169,11 @@ class ReviewChainViewSet(ScopedModelViewSet):
         data, steps = self._split(data)
         return review_chain_create(actor=self.request.user, data=data, steps=steps or [])
 
-    def service_update(self, instance, data: dict) -> ReviewChain:
+    def service_update(self, instance, data: dict, *, expected_version: int | None) -> ReviewChain:
         data, steps = self._split(data)
-        return review_chain_update(actor=self.request.user, chain=instance, data=data, steps=steps)
+        return review_chain_update(
+            actor=self.request.user, chain=instance, data=data, steps=steps, expected_version=expected_version
+        )
 
     def service_destroy(self, instance) -> None:
         review_chain_delete(actor=self.request.user, chain=instance)

@@ -563,3 +563,23 @@ def test_random_query_parameters_on_every_list_stay_within_the_contract(client_f
         check_answer(client.get(endpoint.url(), params), params)
 
     read_random()
+
+
+UPDATES = [e for e in WRITES if e.action == "partial_update"]
+
+
+@pytest.mark.parametrize("endpoint", UPDATES, ids=[e.id for e in UPDATES])
+def test_every_update_endpoint_refuses_a_stale_version_within_the_contract(client_for, admin, team, endpoint):
+    """Issue 8 item 11: a PATCH naming a version the record no longer has is a 409 ``stale``
+    in the error contract, with the current version; the read names that version as ETag."""
+    # given a record the caller sees, and its current version as the read shows it
+    client = client_for(admin)
+    url = url_for(endpoint, admin, team)
+    read = client.get(url)
+    version = read.json()["version"]
+    assert read["ETag"] == f'W/"{version}"'
+    # when a change is sent with another version
+    response = client.patch(url, {}, format="json", HTTP_IF_MATCH=f'W/"{version + 5}"')
+    # then it is refused as stale, in the contract
+    body = assert_contract(response, 409)
+    assert body["code"] == "stale" and body["version"] == version
