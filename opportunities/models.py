@@ -28,7 +28,7 @@ from opportunities.choices import (
     Stage,
 )
 from presales.core.models import TimeStampedModel
-from presales.core.money import BASE_CURRENCY, FX_RATE_MAX, FX_RATE_MIN, Money
+from presales.core.money import BASE_CURRENCY, FX_RATE_MAX, FX_RATE_MIN, Money, plain_rate
 from presales.core.scoping import personal_q, visibility_q
 
 USER = settings.AUTH_USER_MODEL
@@ -218,6 +218,10 @@ class Opportunity(TimeStampedModel):
             errors.setdefault("fx_rate_date", []).append(_("The rate's date cannot be in the future."))
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def fx_rate_display(self) -> str:
+        return plain_rate(self.fx_rate_to_cny) if self.fx_rate_to_cny is not None else ""
 
     def money(self) -> Money:
         """The amount as recorded, with its rate to CNY (R-REV-4)."""

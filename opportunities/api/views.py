@@ -213,6 +213,7 @@ class InitiationSerializer(serializers.ModelSerializer):
             "submitted_at",
             "approved_at",
             "rejected_at",
+            "reviewed_facts",
             "status_changes",
         ]
         read_only_fields = [
@@ -223,6 +224,7 @@ class InitiationSerializer(serializers.ModelSerializer):
             "submitted_at",
             "approved_at",
             "rejected_at",
+            "reviewed_facts",
         ]
 
     @extend_schema_field(InitiationStatusChangeSerializer(many=True))

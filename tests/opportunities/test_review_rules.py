@@ -493,3 +493,18 @@ def test_moving_to_cny_drops_the_rate_and_a_new_rate_reopens_the_approval_R_REV_
     response = client.patch(url, {"currency": "CNY", "amount": "10650"}, format="json")
     assert response.status_code == 200
     assert (response.json()["fx_rate_to_cny"], response.json()["fx_rate_date"]) == (None, None)
+
+
+def test_the_opportunity_page_shows_the_recorded_rate_R_REV_4(client, team, sales_rep, engineer):
+    opportunity = OpportunityFactory(
+        team=team,
+        sales_owner=sales_rep,
+        presales_owner=engineer,
+        amount=Decimal("9000"),
+        currency="USD",
+        fx_rate_to_cny=Decimal("7.1"),
+        fx_rate_date=RATE_DAY,
+    )
+    client.force_login(sales_rep)
+    page = client.get(opportunity.get_absolute_url()).content.decode()
+    assert "at 7.1 CNY per unit (rate of 2026-12-01)" in page
