@@ -32,8 +32,7 @@ def to_cny(amount: Decimal, currency: str, rate: Decimal | None) -> Decimal | No
 
 def plain_rate(rate: Decimal) -> str:
     """A rate without trailing zeros (7.1, not 7.100000), for people to read."""
-    text = format(Decimal(rate).normalize(), "f")
-    return text
+    return format(Decimal(rate).normalize(), "f")
 
 
 @dataclass(frozen=True)
