@@ -13,6 +13,7 @@ from opportunities.choices import CloseReason, ProjectRole
 from opportunities.models import Opportunity, ProjectInitiation
 from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
+from presales.core.money import BASE_CURRENCY
 from presales.core.roles import Scope, scope_of
 from presales.core.statemachine import Move
 from presales.web.forms import BootstrapMixin
@@ -34,6 +35,7 @@ class OpportunityForm(BootstrapMixin, forms.ModelForm):
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "expected_close": forms.DateInput(attrs={"type": "date"}),
+            "fx_rate_date": forms.DateInput(attrs={"type": "date"}),
         }
 
     def __init__(self, *args, user, **kwargs):
@@ -61,6 +63,11 @@ class OpportunityForm(BootstrapMixin, forms.ModelForm):
         for name in ("team", "sales_owner"):
             if data.get(name) is None:
                 data.pop(name, None)
+        if data.get("currency") == BASE_CURRENCY:
+            # A CNY amount takes no rate: a rate left in the field from another currency is
+            # dropped rather than refused (the service clears the stored one, R-REV-4).
+            data.pop("fx_rate_to_cny", None)
+            data.pop("fx_rate_date", None)
         return data
 
 

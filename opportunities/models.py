@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Self
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -29,6 +30,7 @@ from opportunities.choices import (
     Stage,
 )
 from presales.core.models import TimeStampedModel, VersionedModel
+from presales.core.money import BASE_CURRENCY, FX_RATE_MAX, FX_RATE_MIN, Money, plain_rate
 from presales.core.roles import Actor
 from presales.core.scoping import personal_q, visibility_q
 
@@ -99,6 +101,21 @@ class Opportunity(VersionedModel, TimeStampedModel):
     description = models.TextField(_("description"), blank=True)
     amount = models.DecimalField(_("amount"), max_digits=16, decimal_places=2, default=0)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.CNY)
+    # R-REV-4: approval thresholds are in CNY; an amount in another currency carries the rate
+    # it is converted at (CNY per unit) and the date of that rate, recorded by its owner.
+    fx_rate_to_cny = models.DecimalField(
+        _("exchange rate to CNY"),
+        max_digits=12,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        help_text=_(
+            "CNY for one unit of the currency (e.g. 7.1 for USD); needed unless the amount is in CNY."
+        ),
+    )
+    fx_rate_date = models.DateField(
+        _("exchange rate date"), null=True, blank=True, help_text=_("The day the exchange rate is from.")
+    )
     expected_close = models.DateField(_("expected close"), null=True, blank=True)
     competitors = models.JSONField(
         _("competitors"), default=list, blank=True, help_text=_("Names of the competing vendors.")
@@ -156,6 +173,24 @@ class Opportunity(VersionedModel, TimeStampedModel):
                 violation_error_message=_("The amount cannot be negative."),
             ),
             models.CheckConstraint(
+                condition=Q(fx_rate_to_cny__isnull=True)
+                | Q(fx_rate_to_cny__gte=FX_RATE_MIN, fx_rate_to_cny__lte=FX_RATE_MAX),
+                name="opportunity_fx_rate_in_bounds",
+                violation_error_message=_("The exchange rate must be between %(low)s and %(high)s.")
+                % {"low": FX_RATE_MIN, "high": FX_RATE_MAX},
+            ),
+            models.CheckConstraint(
+                condition=Q(fx_rate_to_cny__isnull=True, fx_rate_date__isnull=True)
+                | Q(fx_rate_to_cny__isnull=False, fx_rate_date__isnull=False),
+                name="opportunity_fx_rate_has_date",
+                violation_error_message=_("An exchange rate is recorded with its date."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(currency=BASE_CURRENCY) | Q(fx_rate_to_cny__isnull=True),
+                name="opportunity_cny_has_no_fx_rate",
+                violation_error_message=_("An amount in CNY takes no exchange rate."),
+            ),
+            models.CheckConstraint(
                 condition=~Q(stage__in=[Stage.LOST, Stage.ABANDONED]) | ~Q(close_reason=""),
                 name="opportunity_closed_has_reason",
                 violation_error_message=_("A lost or abandoned opportunity needs a reason."),
@@ -167,6 +202,38 @@ class Opportunity(VersionedModel, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("opportunities:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        """R-REV-4: an amount in another currency carries its rate to CNY and the rate's
+        date (not in the future). Checked on every write through the services, so a foreign
+        opportunity cannot be saved, nor sent to review, without a rate; rows saved before
+        the rate existed get one at their next edit (hence not a database constraint)."""
+        errors: dict[str, list[str]] = {}
+        if self.currency and self.currency != BASE_CURRENCY:
+            if self.fx_rate_to_cny is None:
+                errors["fx_rate_to_cny"] = [
+                    _("Give the exchange rate of %(currency)s to CNY: thresholds are compared in CNY.")
+                    % {"currency": self.currency}
+                ]
+            if self.fx_rate_date is None:
+                errors["fx_rate_date"] = [_("Give the date of the exchange rate.")]
+        if self.fx_rate_date is not None and self.fx_rate_date > timezone.localdate():
+            errors.setdefault("fx_rate_date", []).append(_("The rate's date cannot be in the future."))
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def fx_rate_display(self) -> str:
+        return plain_rate(self.fx_rate_to_cny) if self.fx_rate_to_cny is not None else ""
+
+    def money(self) -> Money:
+        """The amount as recorded, with its rate to CNY (R-REV-4)."""
+        return Money(
+            amount=self.amount,
+            currency=self.currency,
+            rate_to_cny=self.fx_rate_to_cny if self.currency != BASE_CURRENCY else None,
+            rate_date=self.fx_rate_date if self.currency != BASE_CURRENCY else None,
+        )
 
     @property
     def is_open(self) -> bool:
@@ -282,6 +349,9 @@ class ProjectInitiation(VersionedModel, TimeStampedModel):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True, editable=False)
     rejected_at = models.DateTimeField(_("rejected at"), null=True, blank=True, editable=False)
+    # R-REV-5: the opportunity's facts the approval was given on (amount, currency, rate to
+    # CNY), recorded on approval; when one of them changes the request goes back to review.
+    reviewed_facts = models.JSONField(_("reviewed facts"), default=dict, blank=True, editable=False)
     history = HistoricalRecords(
         table_name="presales_historicalprojectinitiation", excluded_fields=["updated_at"]
     )
@@ -304,6 +374,25 @@ class ProjectInitiation(VersionedModel, TimeStampedModel):
     @property
     def changed_since_review(self) -> bool:
         return self.reviewed_revision is None or self.revision > self.reviewed_revision
+
+    @property
+    def was_reopened(self) -> bool:
+        """Approved once, and sent back since because a reviewed fact changed (R-REV-5)."""
+        return self.approved_at is not None and self.status != InitiationStatus.APPROVED
+
+    def writer_ids(self) -> set[int]:
+        """Everyone who wrote the request (R-REV-5): who saved each of its revisions, read
+        from its history. Every change of its text or proposed team raises the revision
+        (``initiation_save``); status moves (submit, approve, reject …) keep it, so the
+        approvers of an earlier revision are not counted as its writers."""
+        writers: set[int] = set()
+        previous = None
+        rows = self.history.order_by("history_date", "history_id").values_list("revision", "history_user_id")
+        for revision, user_id in rows:
+            if revision != previous and user_id is not None:
+                writers.add(user_id)
+            previous = revision
+        return writers
 
 
 class InitiationStatusChange(models.Model):

@@ -28,6 +28,19 @@ def _author_of(initiation):
     return initiation.submitted_by or initiation.opportunity.sales_owner
 
 
+def _authors_of(initiation) -> set[int]:
+    """R-REV-5: whoever wrote the request (its history), whoever sent it to review, and the
+    opportunity's sales and presales owners: none of them decides on it."""
+    opportunity = initiation.opportunity
+    ids = initiation.writer_ids()
+    ids.update(
+        pk
+        for pk in (initiation.submitted_by_id, opportunity.sales_owner_id, opportunity.presales_owner_id)
+        if pk is not None
+    )
+    return ids
+
+
 def _summary_of(initiation) -> str:
     opportunity = initiation.opportunity
     return str(
@@ -46,7 +59,8 @@ def _url_of(initiation) -> str:
 
 
 def _amount_of(initiation):
-    return initiation.opportunity.amount
+    """The opportunity's amount with its currency and recorded rate to CNY (R-REV-4)."""
+    return initiation.opportunity.money()
 
 
 def _visible_to(user):
@@ -67,6 +81,7 @@ def register() -> None:
             on_rejected=initiation_on_rejected,
             lock=lock_initiation,
             amount_of=_amount_of,
+            authors_of=_authors_of,
             visible_to=_visible_to,
             on_cancelled=initiation_on_cancelled,
         )

@@ -21,8 +21,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from leads.choices import LeadStatus
 from leads.models import Customer, Lead
@@ -42,6 +43,7 @@ from opportunities.timers import start_initiation_timer
 from opportunities.transitions import INITIATION_MACHINE, MACHINE
 from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError
+from presales.core.money import BASE_CURRENCY
 from presales.core.roles import PRESALES_ROLES, SALES_ROLES
 from presales.core.writes import (
     apply_fields,
@@ -54,6 +56,7 @@ from presales.core.writes import (
     validate,
 )
 from presales.sla.defaults import INITIATION_REVIEW
+from presales.sla.notifications import NotificationKind, notify, register_notification_kind
 from presales.sla.services import timer_cancel, timer_satisfy
 from reviews.models import Review
 from reviews.services import review_cancel_for_subject, review_start
@@ -66,6 +69,8 @@ OPPORTUNITY_FIELDS = (
     "description",
     "amount",
     "currency",
+    "fx_rate_to_cny",
+    "fx_rate_date",
     "expected_close",
     "competitors",
     "has_tender",
@@ -76,6 +81,10 @@ OPPORTUNITY_FIELDS = (
 # What a move may carry besides its note; each move names the ones it asks for.
 MOVE_CONTEXT_FIELDS = {"reason", "winning_competitor", "bid_skip_reason"}
 INITIATION_FIELDS = {"background", "sales_strategy", "expected_goals"}
+# Told to the request's author when a reviewed fact changed after its approval (R-REV-5).
+INITIATION_REOPENED = register_notification_kind(
+    NotificationKind("initiation_reopened", _lazy("Project initiations sent back to review"))
+).kind
 OWNER_ROLES = (ProjectRole.SALES_OWNER, ProjectRole.PRESALES_OWNER)
 
 
@@ -181,6 +190,7 @@ def _create(
         data["competitors"] = clean_competitors(data["competitors"])
     opportunity = Opportunity(lead=lead)
     apply_fields(opportunity, data, OPPORTUNITY_FIELDS)
+    _clear_rate_for_cny(opportunity, data)
     customer = data.get("customer")
     if customer is None:
         raise DomainError(fields={"customer": [_("Choose the customer.")]})
@@ -283,7 +293,9 @@ def opportunity_update(
         "team": opportunity.team_id,
     }
     expected_close_before = opportunity.expected_close
+    facts_before = reviewed_facts(opportunity)
     apply_fields(opportunity, data, OPPORTUNITY_FIELDS)
+    _clear_rate_for_cny(opportunity, data)
     if opportunity.has_tender != before["has_tender"] and opportunity.stage in (Stage.BID, Stage.CONTRACT):
         raise DomainError(
             fields={
@@ -309,8 +321,129 @@ def opportunity_update(
             ProjectRole.PRESALES_OWNER: (before["presales_owner"], opportunity.presales_owner_id),
         },
     )
+    _initiation_after_change(
+        opportunity,
+        actor,
+        facts_before=facts_before,
+        owners_changed=[
+            name for name in ("sales_owner", "presales_owner") if _moved(opportunity, before, name)
+        ],
+    )
     ensure_still_visible(Opportunity.objects, opportunity, actor)
     return opportunity
+
+
+def _clear_rate_for_cny(opportunity: Opportunity, data: dict) -> None:
+    """An amount moved to CNY needs no rate: the old one is dropped unless the caller sent
+    one (which the model then refuses, R-REV-4)."""
+    if opportunity.currency == BASE_CURRENCY and "fx_rate_to_cny" not in data:
+        opportunity.fx_rate_to_cny = None
+        if "fx_rate_date" not in data:
+            opportunity.fx_rate_date = None
+
+
+# The opportunity's facts an initiation review judged (R-REV-5), by their label.
+REVIEWED_FACT_LABELS = {
+    "amount": _lazy("amount"),
+    "currency": _lazy("currency"),
+    "fx_rate_to_cny": _lazy("exchange rate to CNY"),
+}
+
+
+def reviewed_facts(opportunity: Opportunity) -> dict[str, str | None]:
+    """The facts an approval of the initiation is given on, as comparable text: the amount,
+    its currency and, for a foreign amount, its rate to CNY (R-REV-4, R-REV-5)."""
+    rate = opportunity.fx_rate_to_cny
+    return {
+        "amount": f"{Decimal(opportunity.amount):.2f}",
+        "currency": opportunity.currency,
+        "fx_rate_to_cny": f"{Decimal(rate):.6f}"
+        if opportunity.currency != BASE_CURRENCY and rate is not None
+        else None,
+    }
+
+
+def _changed_facts(old: dict, new: dict) -> list[str]:
+    return [name for name in REVIEWED_FACT_LABELS if old.get(name) != new.get(name)]
+
+
+def _describe_changes(old: dict, new: dict, names: list[str]) -> str:
+    return "; ".join(
+        _("%(fact)s changed from %(old)s to %(new)s")
+        % {"fact": REVIEWED_FACT_LABELS[name], "old": old.get(name) or "—", "new": new.get(name) or "—"}
+        for name in names
+    )
+
+
+def _initiation_after_change(
+    opportunity: Opportunity, actor: User, *, facts_before: dict[str, Any], owners_changed: list[str]
+) -> None:
+    """R-REV-5: a changed subject needs a new review. Under the opportunity's lock, its
+    initiation next (opportunities/locks.py):
+
+    - approved, and a reviewed fact differs from the one approved (recorded on approval;
+      for a request approved before facts were recorded, from the one before this change):
+      it goes back to draft (move ``reopen``, the note naming what changed), its author is
+      told, and forward moves wait for the new approval (gate ``initiation_not_reopened``);
+    - in review, and a reviewed fact or an owner changed: the review is withdrawn (the
+      request is a draft again), since the plan was made on the old facts and owners, and an
+      owner may not decide on it.
+    """
+    initiation = ProjectInitiation.objects.select_for_update().filter(opportunity=opportunity).first()
+    if initiation is None:
+        return
+    initiation.opportunity = opportunity
+    facts_now = reviewed_facts(opportunity)
+    if initiation.status == InitiationStatus.APPROVED:
+        approved_on = initiation.reviewed_facts or facts_before
+        changed = _changed_facts(approved_on, facts_now)
+        if changed:
+            _initiation_reopen(initiation, actor, old=approved_on, new=facts_now, changed=changed)
+    elif initiation.status == InitiationStatus.IN_REVIEW:
+        changed = _changed_facts(facts_before, facts_now)
+        reasons = [_describe_changes(facts_before, facts_now, changed)] if changed else []
+        reasons += [_("the %(owner)s changed") % {"owner": _owner_label(name)} for name in owners_changed]
+        if reasons:
+            review_cancel_for_subject(
+                actor=actor,
+                subject=initiation,
+                reason=_("The opportunity changed: %(changes)s.") % {"changes": "; ".join(reasons)},
+            )
+
+
+def _owner_label(name: str) -> str:
+    field = Opportunity._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
+
+
+def _initiation_reopen(
+    initiation: ProjectInitiation,
+    actor: User,
+    *,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    changed: list[str],
+) -> None:
+    """The approved request goes back to draft for a new review (its status change names
+    what changed), and its author is told, in their language."""
+    note = _("Reviewed facts changed: %(changes)s.") % {"changes": _describe_changes(old, new, changed)}
+    change = _initiation_move(initiation, actor=actor, move="reopen", note=note, check_permission=False)
+    author = initiation.submitted_by or initiation.opportunity.sales_owner
+    with translation.override(author.language or None):
+        title = _("The project initiation of %(title)s needs a new review") % {
+            "title": initiation.opportunity.title
+        }
+        body = _(
+            "Reviewed facts changed: %(changes)s. Send it to review again before the opportunity moves on."
+        ) % {"changes": _describe_changes(old, new, changed)}
+    notify(
+        recipient=author,
+        kind=INITIATION_REOPENED,
+        key=f"initiation:{initiation.pk}:reopened:{change.pk}",
+        title=title,
+        body=body,
+        url=initiation.get_absolute_url(),
+    )
 
 
 def _moved(opportunity: Opportunity, before: dict[str, Any], name: str) -> bool:
@@ -601,11 +734,16 @@ def initiation_on_approved(*, subject: ProjectInitiation, review: Review, actor:
     lead intake moves on to needs analysis through the lifecycle table."""
     initiation = lock_initiation(subject)
     # The approver's authority comes from the review chain; the gates still run.
+    opportunity = initiation.opportunity  # locked by lock_initiation, read after the lock
+    # R-REV-5: the facts approved are recorded; when one changes, the request is reviewed again.
     _initiation_move(
-        initiation, actor=actor, move="approve", facts={"approved_at": timezone.now()}, check_permission=False
+        initiation,
+        actor=actor,
+        move="approve",
+        facts={"approved_at": timezone.now(), "reviewed_facts": reviewed_facts(opportunity)},
+        check_permission=False,
     )
     timer_satisfy(kind=INITIATION_REVIEW, subject=initiation, at=initiation.approved_at)
-    opportunity = initiation.opportunity  # locked by lock_initiation, read after the lock
     _form_project_team(initiation, opportunity, actor)
     if opportunity.stage == Stage.LEAD_INTAKE:
         # The approver's authority comes from the review chain, not from the team; the

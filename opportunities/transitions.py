@@ -40,6 +40,19 @@ def initiation_approved(opportunity, actor, **context) -> list[str]:
     return []
 
 
+def initiation_not_reopened(opportunity, actor, **context) -> list[str]:
+    """R-REV-5: an approved initiation whose reviewed facts changed (the amount, say) went
+    back to draft; the opportunity keeps its stage but moves forward only once the request
+    is approved again. Closing it (lost, abandoned) or going back stays possible."""
+    initiation = opportunity.initiation_or_none
+    if initiation is not None and initiation.was_reopened:
+        return [
+            _("The project initiation must be approved again after its facts changed (it is %(status)s).")
+            % {"status": initiation.get_status_display()}
+        ]
+    return []
+
+
 def has_tender(opportunity, actor, **context) -> list[str]:
     """The bid stage is for deals bought through a public tender."""
     if not opportunity.has_tender:
@@ -96,6 +109,7 @@ MACHINE = Machine(
             frozenset({Stage.NEEDS_ANALYSIS}),
             Stage.SOLUTION,
             gettext_lazy("Start the solution"),
+            guards=(initiation_not_reopened,),
             permission=can_work_opportunity,
         ),
         Move(
@@ -103,6 +117,7 @@ MACHINE = Machine(
             frozenset({Stage.SOLUTION}),
             Stage.REVIEW,
             gettext_lazy("Send to review"),
+            guards=(initiation_not_reopened,),
             permission=can_work_opportunity,
         ),
         Move(
@@ -120,6 +135,7 @@ MACHINE = Machine(
             frozenset({Stage.REVIEW}),
             Stage.DEMO,
             gettext_lazy("Start the demo"),
+            guards=(initiation_not_reopened,),
             permission=can_work_opportunity,
         ),
         Move(
@@ -127,7 +143,7 @@ MACHINE = Machine(
             frozenset({Stage.DEMO}),
             Stage.BID,
             gettext_lazy("Start the bid"),
-            guards=(has_tender,),
+            guards=(has_tender, initiation_not_reopened),
             permission=can_work_opportunity,
         ),
         Move(
@@ -135,7 +151,7 @@ MACHINE = Machine(
             frozenset({Stage.DEMO}),
             Stage.CONTRACT,
             gettext_lazy("Skip the bid (no tender)"),
-            guards=(has_no_tender,),
+            guards=(has_no_tender, initiation_not_reopened),
             input_guards=(bid_skip_reason_given,),
             input_fields=("bid_skip_reason",),
             permission=can_work_opportunity,
@@ -146,6 +162,7 @@ MACHINE = Machine(
             frozenset({Stage.BID}),
             Stage.CONTRACT,
             gettext_lazy("Start the contract"),
+            guards=(initiation_not_reopened,),
             permission=can_work_opportunity,
         ),
         Move(
@@ -153,6 +170,7 @@ MACHINE = Machine(
             frozenset({Stage.CONTRACT}),
             Stage.HANDOFF,
             gettext_lazy("Hand off"),
+            guards=(initiation_not_reopened,),
             permission=can_work_opportunity,
             style="success",
         ),
@@ -224,8 +242,9 @@ def withdraw_reason_given(initiation, actor, reason: str = "", **context) -> lis
 
 
 # draft ──submit──▶ in_review ──approve──▶ approved
-#   ▲  rejected ──submit──┘ │ └──reject──▶ rejected
-#   └──withdraw / back_to_draft──┘
+#   ▲  rejected ──submit──┘ │ └──reject──▶ rejected     │
+#   ├──withdraw / back_to_draft──┘                      │
+#   └──────────────reopen (a reviewed fact changed)─────┘
 INITIATION_MACHINE = Machine(
     [
         Move(
@@ -266,6 +285,14 @@ INITIATION_MACHINE = Machine(
             frozenset({InitiationStatus.IN_REVIEW}),
             InitiationStatus.DRAFT,
             gettext_lazy("Back to draft"),
+        ),
+        # R-REV-5: a reviewed fact of the opportunity (amount, currency, rate) changed after
+        # the approval; the request must be reviewed again (opportunity_update moves it).
+        Move(
+            "reopen",
+            frozenset({InitiationStatus.APPROVED}),
+            InitiationStatus.DRAFT,
+            gettext_lazy("Reopen for a new review"),
         ),
     ]
 )

@@ -25,6 +25,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from presales.core.models import TimeStampedModel, VersionedModel
+from presales.core.money import plain_rate
 from presales.core.roles import Actor, Role, scope_of
 from presales.core.scoping import visibility_q
 from reviews.choices import (
@@ -347,9 +348,20 @@ class Review(models.Model):
     )
     subject_summary = models.CharField(_("subject"), max_length=300, editable=False)
     subject_url = models.CharField(_("subject link"), max_length=500, blank=True, editable=False)
+    # R-REV-4: ``amount`` is in CNY, the figure the step thresholds were compared with; the
+    # subject's own amount, currency and the recorded rate it was converted at are kept
+    # beside it (blank currency: a review started before amounts were converted).
     amount = models.DecimalField(
-        _("amount"), max_digits=16, decimal_places=2, null=True, blank=True, editable=False
+        _("amount (CNY)"), max_digits=16, decimal_places=2, null=True, blank=True, editable=False
     )
+    original_amount = models.DecimalField(
+        _("amount as recorded"), max_digits=16, decimal_places=2, null=True, blank=True, editable=False
+    )
+    currency = models.CharField(_("currency"), max_length=3, blank=True, editable=False)
+    fx_rate_to_cny = models.DecimalField(
+        _("exchange rate to CNY"), max_digits=12, decimal_places=6, null=True, blank=True, editable=False
+    )
+    fx_rate_date = models.DateField(_("exchange rate date"), null=True, blank=True, editable=False)
     score_criteria = models.JSONField(_("score criteria"), default=list, blank=True, editable=False)
     started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
@@ -414,6 +426,15 @@ class Review(models.Model):
     @property
     def criteria(self) -> list[tuple[str, str]]:
         return criteria_labels(self.score_criteria)
+
+    @property
+    def is_converted(self) -> bool:
+        """The subject's amount was in another currency, converted to CNY at a rate."""
+        return self.fx_rate_to_cny is not None and self.original_amount is not None
+
+    @property
+    def fx_rate_display(self) -> str:
+        return plain_rate(self.fx_rate_to_cny) if self.fx_rate_to_cny is not None else ""
 
     # Derived from the (prefetched) tasks: use ``Review.objects.with_tasks()``.
     @cached_property

@@ -30,6 +30,8 @@ Plugging a subject in:
    creates the four of PROCESS.md);
 3. the subject's submit service locks the subject (with the same function as ``lock``), moves
    it to "in review" and calls ``reviews.services.review_start(actor=, subject=, kind=)``;
+   The plan leaves out everyone ``authors_of`` names (and the author and submitter); a step
+   left with nobody else refuses the start, naming the step (R-REV-5);
 4. approvers decide through the inbox or the API (``review_decide``); the last approval calls
    ``on_approved``, a rejection ``on_rejected`` (return the subject to its author with
    ``review.outcome_note``), a withdrawal ``on_cancelled``;
@@ -40,11 +42,12 @@ Plugging a subject in:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from presales.core.money import Money
 from reviews.choices import ReviewKind
 
 
@@ -64,11 +67,18 @@ class SubjectType:
     # subject -> the same subject re-read under its row locks, taken in its aggregate's lock
     # order; the engine calls it before it locks the review (see the module docstring).
     lock: Callable[[Any], Any]
-    amount_of: Callable[[Any], Decimal | None] | None = None  # for step conditions
+    # For step conditions (R-REV-4): the subject's amount as recorded, a ``Money`` (amount,
+    # currency, rate to CNY and its date); a plain Decimal is an amount in CNY. The engine
+    # compares thresholds in CNY and refuses (400) a foreign amount without a rate.
+    amount_of: Callable[[Any], Money | Decimal | None] | None = None
     visible_to: Callable[[Any], Any] | None = None  # user -> queryset of visible subjects
     # (subject=, review=, actor=) inside the transaction that cancels the review, e.g. to
     # put the subject back to draft when it changed (R-REV-5).
     on_cancelled: Callable[..., None] | None = None
+    # subject -> ids of everyone who wrote or owns it (R-REV-5: none of them may decide on
+    # its review, whoever pressed submit). The engine adds ``author_of`` and the submitter;
+    # without this hook those two are the only ones left out.
+    authors_of: Callable[[Any], Iterable[int]] | None = None
 
 
 _TYPES: dict[str, SubjectType] = {}

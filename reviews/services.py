@@ -21,8 +21,10 @@ the decision.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -32,6 +34,7 @@ from django.utils.translation import gettext as _
 
 from presales.accounts.models import Team, User
 from presales.core.errors import Conflict, DomainError, NotAllowed
+from presales.core.money import BASE_CURRENCY, Money
 from presales.core.roles import ROLE_SCOPE, Role, Scope, scope_of
 from presales.core.writes import apply_fields, check_version, delete_as, save_as, validate
 from reviews import locks
@@ -115,6 +118,47 @@ def resolve_approvers(step: ReviewChainStep, *, team: Team | None) -> list[User]
     return list(users.distinct().order_by("pk"))
 
 
+# --- the subject's facts -----------------------------------------------------------------
+
+
+def own_work_ids(subject_type: SubjectType, subject: Any, *, extra: Iterable[int | None] = ()) -> set[int]:
+    """Ids of everyone whose own work ``subject`` is (R-REV-5): who wrote or owns it (the
+    subject type's ``authors_of``), its author, and ``extra`` (the submitter, the review's
+    recorded author). None of them may decide on its review."""
+    ids = {pk for pk in extra if pk is not None}
+    ids.add(subject_type.author_of(subject).pk)
+    if subject_type.authors_of is not None:
+        ids.update(pk for pk in subject_type.authors_of(subject) if pk is not None)
+    return ids
+
+
+def _money_of(subject_type: SubjectType, subject: Any) -> Money | None:
+    """The subject's amount as recorded (R-REV-4); a plain Decimal is CNY. A foreign amount
+    without its rate to CNY cannot be compared with a CNY threshold: refused (400), since
+    skipping or keeping a step on a guess would decide who approves."""
+    if subject_type.amount_of is None:
+        return None
+    value = subject_type.amount_of(subject)
+    if value is None:
+        return None
+    money = value if isinstance(value, Money) else Money(amount=Decimal(value), currency=BASE_CURRENCY)
+    if money.cny is None:
+        raise DomainError(
+            _(
+                "The amount is in %(currency)s and has no exchange rate to CNY: record the rate "
+                "(and its date) before sending it to review."
+            )
+            % {"currency": money.currency},
+            code="fx_rate_missing",
+            fields={
+                "fx_rate_to_cny": [
+                    _("Give the exchange rate of %(currency)s to CNY.") % {"currency": money.currency}
+                ]
+            },
+        )
+    return money
+
+
 # --- start -------------------------------------------------------------------------------
 
 
@@ -158,7 +202,9 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
 
     author = subject_type.author_of(subject)
     team = subject_type.team_of(subject)
-    amount = subject_type.amount_of(subject) if subject_type.amount_of else None
+    money = _money_of(subject_type, subject)
+    amount = money.cny if money is not None else None
+    own = own_work_ids(subject_type, subject, extra=(author.pk, actor.pk))
     steps = list(chain.steps.select_related("approver_user__team").order_by("order"))
     if not steps:
         raise Conflict(
@@ -174,15 +220,31 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
             plan.append((step, None))
             continue
         candidates = resolve_approvers(step, team=team)
-        approvers = [u for u in candidates if u.pk != author.pk]
+        approvers = [u for u in candidates if u.pk not in own]
         if not approvers:
-            if candidates:
+            if [u.pk for u in candidates] == [author.pk]:
                 problems.append(
                     _(
                         "Step %(order)s “%(step)s”: only the author holds %(who)s, and nobody may "
                         "approve their own work."
                     )
                     % {"order": step.order, "step": step.name, "who": step.approver_label}
+                )
+            elif candidates:
+                # R-REV-5: refused here, naming who is left out, rather than started with a
+                # step nobody may decide (it would wait for ever).
+                problems.append(
+                    _(
+                        "Step %(order)s “%(step)s”: everyone who holds %(who)s (%(names)s) wrote or "
+                        "owns this subject, and nobody may approve their own work; ask an "
+                        "administrator to name another approver for this step."
+                    )
+                    % {
+                        "order": step.order,
+                        "step": step.name,
+                        "who": step.approver_label,
+                        "names": ", ".join(str(u) for u in candidates),
+                    }
                 )
             else:
                 problems.append(
@@ -223,6 +285,10 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
         subject_summary=summary,
         subject_url=str(subject_type.url_of(subject) or "")[:500],
         amount=amount,
+        original_amount=money.amount if money is not None else None,
+        currency=money.currency if money is not None else "",
+        fx_rate_to_cny=money.rate_to_cny if money is not None and money.is_foreign else None,
+        fx_rate_date=money.rate_date if money is not None and money.is_foreign else None,
         score_criteria=list(chain.score_criteria or []),
         started_at=now,
     )
@@ -388,7 +454,9 @@ def review_decide(
         )
     if expected_version is not None and expected_version != review.version:
         raise Conflict(_("The review changed since you opened it; reload it and decide again."), code="stale")
-    if actor.pk == review.author_id:
+    # R-REV-5: whoever wrote or owns the subject now (owners may have changed since the
+    # start), its recorded author and its submitter decide nothing on it, approve or reject.
+    if actor.pk in own_work_ids(subject_type, subject, extra=(review.author_id, review.started_by_id)):
         raise NotAllowed(_("Nobody may approve their own work."), code="own_subject")
 
     tasks = list(review.tasks.select_related("approver__team").order_by("step_order", "pk"))

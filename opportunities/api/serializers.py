@@ -177,6 +177,7 @@ class InitiationSerializer(StrictMixin, serializers.ModelSerializer):
             "submitted_at",
             "approved_at",
             "rejected_at",
+            "reviewed_facts",
             "status_changes",
         ]
         read_only_fields = [
@@ -187,6 +188,7 @@ class InitiationSerializer(StrictMixin, serializers.ModelSerializer):
             "submitted_at",
             "approved_at",
             "rejected_at",
+            "reviewed_facts",
         ]
 
     @extend_schema_field(InitiationStatusChangeSerializer(many=True))

@@ -220,6 +220,7 @@ def test_preferences_page_saves_email_choices(client, engineer):
         "timer_escalation": True,
         "customer_grade_change": False,
         "calendar_unknown": False,
+        "initiation_reopened": False,
     }
 
 
