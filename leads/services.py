@@ -42,6 +42,7 @@ from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.locks import lock_keys
 from presales.core.roles import PRESALES_ROLES, WRITER_ROLES, Role
+from presales.core.scoping import mask_email, mask_phone
 from presales.core.validators import CLOCK_SKEW
 from presales.core.writes import (
     apply_fields,
@@ -99,6 +100,30 @@ def can_edit_customer(actor, customer: Customer) -> bool:
         or customer.owner_id == actor.pk
         or customer.presales_assignments.filter(user_id=actor.pk).exists()
     )
+
+
+def has_contact_access(user, obj) -> bool:
+    """R-CUST-6: may ``user`` read the phone and email of ``obj`` (a lead, customer or
+    contact) unmasked? Those who may not get them masked on every path: page, form, API,
+    export."""
+    if obj.pk is None:
+        return True
+    manager = type(obj)._default_manager
+    return manager.with_contact_access(user).filter(pk=obj.pk, contact_access=True).exists()
+
+
+def keep_hidden_contact_details(actor, obj, data: dict) -> dict:
+    """R-CUST-6: a writer without contact access was shown the phone and email masked; the
+    masked text sent back (an edit form, an API round trip) keeps the stored value instead of
+    overwriting it. A real new value is still applied."""
+    if not ({"phone", "email"} & set(data)) or has_contact_access(actor, obj):
+        return data
+    data = dict(data)
+    for name, mask in (("phone", mask_phone), ("email", mask_email)):
+        current = getattr(obj, name) or ""
+        if name in data and current and data[name] == mask(current):
+            del data[name]
+    return data
 
 
 def _require_writer(actor) -> None:
@@ -677,6 +702,7 @@ def contact_update(*, actor, contact: Contact, data: dict) -> Contact:
     # The join locks the customer's row too: contacts of one customer change one at a time.
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     _require_customer_edit(actor, contact.customer)
+    data = keep_hidden_contact_details(actor, contact, data)
     apply_fields(contact, data, CONTACT_FIELDS)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
     _require_unique_contact(contact)
@@ -821,6 +847,7 @@ def lead_update(
     _require_lead_edit(actor, lead)
     if not lead.is_open:
         raise Conflict(_("A closed lead cannot be edited."))
+    data = keep_hidden_contact_details(actor, lead, data)
     before = (
         lead.company_normalized,
         lead.phone_normalized,
@@ -950,7 +977,7 @@ def lead_record_first_contact(*, actor, lead: Lead, data: dict) -> Communication
     entered more than 24 hours after the stated conversation is flagged late."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD_MACHINE.check(lead, actor, "record_first_contact")
-    data = dict(data)
+    data = keep_hidden_contact_details(actor, lead, dict(data))
     lead_facts = {k: data.pop(k) for k in list(data) if k in LEAD_CONTACT_FIELDS}
     apply_fields(lead, lead_facts, LEAD_FIELDS)
     occurred_at = data.get("occurred_at")

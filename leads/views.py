@@ -204,7 +204,7 @@ class LeadFirstContactView(LeadMoveView):
     success_message = gettext_lazy("First contact recorded.")
 
     def form_kwargs(self):
-        return {"lead": self.object}
+        return {"lead": self.object, "user": self.request.user}
 
     def run_service(self, form):
         return services.lead_record_first_contact(
@@ -473,6 +473,9 @@ class ContactEditView(ContactObjectView):
     model_form = True
     title = gettext_lazy("Edit contact")
     success_message = gettext_lazy("Contact saved.")
+
+    def form_kwargs(self):
+        return {"user": self.request.user}
 
     def run_service(self, form):
         return services.contact_update(actor=self.request.user, contact=self.object, data=form.service_data())
