@@ -211,48 +211,62 @@ def _lead_move(
 
 @dataclass
 class Duplicates:
-    """Existing records that look like the same company or person."""
+    """Existing records that look like the same company or person.
+
+    ``company`` is the normalised company name searched for: a record matched on it tells
+    the caller nothing they did not type, one matched only on a phone or email does."""
 
     leads: list[Lead] = field(default_factory=list)
     customers: list[Customer] = field(default_factory=list)
+    company: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.leads or self.customers)
 
     def as_dict(self, user) -> dict:
-        visible_leads = set(
-            Lead.objects.visible_to(user)
-            .filter(pk__in=[x.pk for x in self.leads])
-            .values_list("pk", flat=True)
-        )
-        visible_customers = set(
-            Customer.objects.visible_to(user)
-            .filter(pk__in=[x.pk for x in self.customers])
-            .values_list("pk", flat=True)
-        )
-        # Records outside the viewer's scope are named only by their team (R-CUST-6): a match
-        # on a phone number must not reveal another team's company name.
+        """The matches as ``user`` may learn them (R-LEAD-2 within R-CUST-6).
+
+        A match is *shown* (id, name, status) only when ``user`` sees the record and either
+        matched it on the company name they typed or may read its phone and email unmasked.
+        Any other match, e.g. a phone that is masked for a legal, finance or GM viewer, is
+        answered as "a possible duplicate exists in team X": no id, name or status, so the
+        finder is no oracle for what the caller may not read. Intake still refuses it.
+        """
+        shown_leads = self._shown(Lead, self.leads, user, lambda x: x.company_normalized)
+        shown_customers = self._shown(Customer, self.customers, user, lambda x: x.normalized_name)
         return {
             "leads": [
                 {
-                    "id": x.pk,
-                    "company_name": x.company_name if x.pk in visible_leads else "",
-                    "status": x.status if x.pk in visible_leads else "",
+                    "id": x.pk if x.pk in shown_leads else None,
+                    "company_name": x.company_name if x.pk in shown_leads else "",
+                    "status": x.status if x.pk in shown_leads else "",
                     "team": str(x.team),
-                    "visible": x.pk in visible_leads,
+                    "visible": x.pk in shown_leads,
                 }
                 for x in self.leads
             ],
             "customers": [
                 {
-                    "id": x.pk,
-                    "name": x.name if x.pk in visible_customers else "",
+                    "id": x.pk if x.pk in shown_customers else None,
+                    "name": x.name if x.pk in shown_customers else "",
                     "team": str(x.team),
-                    "visible": x.pk in visible_customers,
+                    "visible": x.pk in shown_customers,
                 }
                 for x in self.customers
             ],
         }
+
+    def _shown(self, model, records: list, user, company_of) -> set[int]:
+        if not records:
+            return set()
+        rows = (
+            model.objects.visible_to(user)
+            .with_contact_access(user)
+            .filter(pk__in=[x.pk for x in records])
+            .values_list("pk", "contact_access")
+        )
+        by_company = {x.pk for x in records if self.company and company_of(x) == self.company}
+        return {pk for pk, access in rows if access or pk in by_company}
 
 
 def lead_find_duplicates(
@@ -294,7 +308,7 @@ def lead_find_duplicates(
     )
     if exclude_customer:
         customers = customers.exclude(pk=exclude_customer)
-    return Duplicates(leads=list(leads[:20]), customers=list(customers[:20]))
+    return Duplicates(leads=list(leads[:20]), customers=list(customers[:20]), company=company)
 
 
 def duplicate_lock_keys(*, company_name: str = "", phone: str = "", email: str = "") -> list[str]:
@@ -381,7 +395,7 @@ def _require_unique_customer_name(customer: Customer, actor) -> None:
         raise Conflict(
             _("A customer with this company name already exists: use it, or merge the records."),
             code="duplicate",
-            extra={"duplicates": Duplicates(customers=matches).as_dict(actor)},
+            extra={"duplicates": Duplicates(customers=matches, company=normalized).as_dict(actor)},
         )
 
 

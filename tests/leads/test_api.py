@@ -335,15 +335,14 @@ def test_lead_intake_with_duplicate_check_r_lead_1_r_lead_2(client_for, sales_re
     # the check before intake finds it without revealing it
     response = client.get(reverse("lead-duplicates"), {"company_name": LEAD["company_name"]})
     assert response.json() == {
-        "leads": [
-            {"id": other.pk, "company_name": "", "status": "", "team": str(other_team), "visible": False}
-        ],
+        "leads": [{"id": None, "company_name": "", "status": "", "team": str(other_team), "visible": False}],
         "customers": [],
     }
     # intake refuses with the candidates (409)
     response = client.post(reverse("lead-list"), LEAD, format="json")
     body = assert_error_body(response, 409, "duplicate")
-    assert [d["id"] for d in body["duplicates"]["leads"]] == [other.pk]
+    # (another team's match: its team only, no id to probe with; R-CUST-6)
+    assert [(d["id"], d["team"]) for d in body["duplicates"]["leads"]] == [(None, str(other_team))]
     assert Lead.objects.count() == 1
     # confirming without a reason is refused, naming the field (400)
     response = client.post(reverse("lead-list"), {**LEAD, "allow_duplicate": True}, format="json")

@@ -118,3 +118,50 @@ def test_api_round_trip_of_masked_email_does_not_overwrite_r_cust_6(client_for, 
     assert response.status_code == 200, response.content
     contact = Contact.objects.get(pk=contact.pk)
     assert (contact.title, contact.email) == ("CTO", EMAIL)
+
+
+# --- 2. the duplicate finder -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.LEGAL, Role.FINANCE, Role.GENERAL_MANAGER])
+def test_duplicates_by_masked_phone_reveal_nothing_r_cust_6(client_for, make_user, lead, role):
+    """R-CUST-6 / R-LEAD-2: an all-scope reviewer for whom the lead's phone is masked learns
+    only that a possible duplicate exists in that team, not the company, status or id."""
+    # given a reviewer outside the lead's team
+    reviewer = make_user(role, team=TeamFactory(name="Head Office"))
+    # when they look up the lead's phone
+    response = client_for(reviewer).get("/api/v1/leads/duplicates/", {"phone": PHONE})
+    # then the match is answered without details
+    assert response.status_code == 200
+    assert response.json()["leads"] == [
+        {"id": None, "company_name": "", "status": "", "team": str(lead.team), "visible": False}
+    ]
+    assert "Huadong" not in response.content.decode()
+
+
+def test_duplicates_by_masked_email_hide_the_customer_r_cust_6(client_for, general_manager, contact):
+    response = client_for(general_manager).get("/api/v1/leads/duplicates/", {"email": EMAIL})
+    assert response.json()["customers"] == [
+        {"id": None, "name": "", "team": str(contact.customer.team), "visible": False}
+    ]
+
+
+def test_duplicates_by_company_name_typed_are_shown_to_who_sees_them_r_cust_6(
+    client_for, general_manager, lead
+):
+    """R-LEAD-2: a match on the company name the caller typed reveals nothing new: shown."""
+    response = client_for(general_manager).get("/api/v1/leads/duplicates/", {"company_name": "huadong glass"})
+    assert response.json()["leads"] == [
+        {
+            "id": lead.pk,
+            "company_name": "Huadong Glass",
+            "status": lead.status,
+            "team": str(lead.team),
+            "visible": True,
+        }
+    ]
+
+
+def test_duplicates_by_phone_in_full_for_the_team_r_cust_6(client_for, sales_rep, lead):
+    response = client_for(sales_rep).get("/api/v1/leads/duplicates/", {"phone": PHONE})
+    assert response.json()["leads"][0]["company_name"] == "Huadong Glass"
