@@ -331,7 +331,7 @@ LEAD = {
 def test_lead_intake_with_duplicate_check_r_lead_1_r_lead_2(client_for, sales_rep, make_user, other_team):
     client = client_for(sales_rep)
     # given the same company is already a lead of another team
-    other = LeadFactory(team=other_team, company_name="NANJING ROBOTICS")
+    LeadFactory(team=other_team, company_name="NANJING ROBOTICS")
     # the check before intake finds it without revealing it
     response = client.get(reverse("lead-duplicates"), {"company_name": LEAD["company_name"]})
     assert response.json() == {
