@@ -4,13 +4,30 @@ through forms, API or the duplicate finder; filter choices and ids are scoped.""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
 
+from leads.filtersets import CommunicationFilterSet, ContactFilterSet, CustomerFilterSet, LeadFilterSet
 from leads.forms import FirstContactForm, LeadForm
-from leads.models import Contact
+from leads.models import CommunicationRecord, Contact, Customer, Lead
 from leads.services import keep_hidden_contact_details
+from opportunities.filtersets import OpportunityFilterSet
+from opportunities.models import Opportunity
+from presales.accounts.models import Team
+from presales.core.errors import DomainError
 from presales.core.roles import Role
-from tests.factories import ContactFactory, CustomerFactory, LeadFactory, TeamFactory
+from presales.exports.services import filter_rows
+from presales.sla.filtersets import TimerFilterSet
+from presales.sla.models import Timer
+from reviews.filtersets import ReviewFilterSet
+from reviews.models import Review
+from tests.factories import (
+    CommunicationFactory,
+    ContactFactory,
+    CustomerFactory,
+    LeadFactory,
+    TeamFactory,
+)
 
 PHONE, EMAIL = "13911115678", "wang@donghai.example"
 
@@ -165,3 +182,102 @@ def test_duplicates_by_company_name_typed_are_shown_to_who_sees_them_r_cust_6(
 def test_duplicates_by_phone_in_full_for_the_team_r_cust_6(client_for, sales_rep, lead):
     response = client_for(sales_rep).get("/api/v1/leads/duplicates/", {"phone": PHONE})
     assert response.json()["leads"][0]["company_name"] == "Huadong Glass"
+
+
+# --- 3. filter drop-downs, 4. no existence oracle --------------------------------------------
+
+
+@pytest.fixture
+def hidden(other_team):
+    """Another team's customer, contact, lead and communication record."""
+    customer = CustomerFactory(team=other_team, name="Secret Works")
+    ContactFactory(customer=customer)
+    CommunicationFactory(customer=customer)
+    lead = LeadFactory(team=other_team, company_name="Hidden Leads Ltd")
+    return customer, lead
+
+
+@pytest.mark.parametrize("resource", ["communications", "contacts"])
+def test_browsable_api_filters_list_only_visible_names_r_cust_6(client, sales_rep, contact, hidden, resource):
+    """R-CUST-6: the browsable API's filter drop-downs name only the user's customers and leads."""
+    # given a rep whose team owns Donghai Steel, and another team's records
+    client.force_login(sales_rep)
+    # when the rep opens the browsable list
+    page = client.get(f"/api/v1/{resource}/", HTTP_ACCEPT="text/html").content.decode()
+    # then the filter choices hold the team's customer, not the other team's names
+    assert "Donghai Steel" in page
+    assert "Secret Works" not in page
+    assert "Hidden Leads Ltd" not in page
+    assert "West Presales" not in page
+
+
+FILTERSETS = [
+    (CustomerFilterSet, Customer),
+    (LeadFilterSet, Lead),
+    (ContactFilterSet, Contact),
+    (CommunicationFilterSet, CommunicationRecord),
+    (OpportunityFilterSet, Opportunity),
+    (ReviewFilterSet, Review),
+    (TimerFilterSet, Timer),
+]
+
+
+@pytest.mark.parametrize(("filterset_class", "model"), FILTERSETS)
+def test_every_choice_filter_is_scoped_to_the_user_r_cust_6(
+    rf, sales_rep, contact, lead, hidden, filterset_class, model
+):
+    """R-CUST-6: every ModelChoiceFilter of every FilterSet offers only what the user sees."""
+    customer, other_lead = hidden
+    request = rf.get("/")
+    request.user = sales_rep
+    # when the FilterSet's form is built for the rep
+    form = filterset_class(data={}, queryset=model.objects.all(), request=request).form
+    # then no choice belongs to the other team
+    for name, field in form.fields.items():
+        choices = getattr(field, "queryset", None)
+        if choices is None:
+            continue
+        if choices.model is Customer:
+            assert customer not in choices and contact.customer in choices, name
+        if choices.model is Lead:
+            assert other_lead not in choices and lead in choices, name
+        if choices.model is Team:
+            assert customer.team not in choices, name
+    # and without a user nothing is offered
+    anonymous = rf.get("/")
+    anonymous.user = AnonymousUser()
+    form = filterset_class(data={}, queryset=model.objects.all(), request=anonymous).form
+    for name, field in form.fields.items():
+        if getattr(field, "queryset", None) is not None:
+            assert not field.queryset.exists(), name
+
+
+@pytest.mark.parametrize(
+    ("resource", "param"),
+    [("communications", "customer"), ("communications", "lead"), ("contacts", "customer"), ("leads", "team")],
+)
+def test_hidden_id_answers_as_a_missing_id_r_cust_6(client_for, sales_rep, hidden, resource, param):
+    """R-CUST-6: ``?customer=<an id you cannot see>`` answers exactly as a non-existent id
+    (400 "Select a valid choice"), not 200-empty: no existence oracle."""
+    customer, other_lead = hidden
+    hidden_id = {"customer": customer.pk, "lead": other_lead.pk, "team": customer.team_id}[param]
+    api = client_for(sales_rep)
+    # when the rep filters by a hidden id and by an id that does not exist
+    hidden_answer = api.get(f"/api/v1/{resource}/", {param: hidden_id})
+    missing_answer = api.get(f"/api/v1/{resource}/", {param: 987654321})
+    # then both answers are the same 400
+    assert hidden_answer.status_code == missing_answer.status_code == 400
+    assert hidden_answer.json()["code"] == missing_answer.json()["code"]
+    assert list(hidden_answer.json()["fields"]) == list(missing_answer.json()["fields"]) == [param]
+
+
+def test_export_filter_scoped_like_the_list_r_cust_6(sales_rep, contact, hidden):
+    """R-CUST-6: the export's filter takes the same scoped choices (a task has no request)."""
+    customer, _lead = hidden
+    with pytest.raises(DomainError) as refused:
+        filter_rows(ContactFilterSet, Contact.objects.all(), {"customer": [str(customer.pk)]}, user=sales_rep)
+    assert "customer" in refused.value.fields
+    rows = filter_rows(
+        ContactFilterSet, Contact.objects.all(), {"customer": [str(contact.customer_id)]}, user=sales_rep
+    )
+    assert list(rows) == [contact]
