@@ -96,7 +96,7 @@ def lead_row(lead: Lead) -> list:
 def build_leads(user, params: Params) -> tuple[list[str], Iterator[list], int]:
     """The leads ``user`` sees, filtered by LeadFilterSet, newest received first."""
     queryset = filter_rows(
-        LeadFilterSet, selectors.leads_for_list(Lead.objects.visible_to(user), user), params
+        LeadFilterSet, selectors.leads_for_list(Lead.objects.visible_to(user), user), params, user=user
     )
     rows = (lead_row(lead) for lead in queryset.iterator(chunk_size=CHUNK_ROWS))
     return lead_header(), rows, queryset.count()
@@ -157,7 +157,10 @@ def customer_row(customer: Customer) -> list:
 def build_customers(user, params: Params) -> tuple[list[str], Iterator[list], int]:
     """The customers ``user`` sees, filtered by CustomerFilterSet, by name."""
     queryset = filter_rows(
-        CustomerFilterSet, selectors.customers_for_export(Customer.objects.visible_to(user), user), params
+        CustomerFilterSet,
+        selectors.customers_for_export(Customer.objects.visible_to(user), user),
+        params,
+        user=user,
     ).order_by("name", "pk")
     rows = (customer_row(customer) for customer in queryset.iterator(chunk_size=CHUNK_ROWS))
     return customer_header(), rows, queryset.count()

@@ -23,8 +23,31 @@ from leads.choices import (
     Tier,
 )
 from leads.models import CommunicationRecord, Contact, Customer, Lead, NeedTag
-from presales.accounts.models import Team, User
+from presales.accounts.selectors import filter_people, filter_teams
 from presales.core.filters import YesNoFilter
+from presales.core.roles import scope_of
+
+
+# R-CUST-6: each choice filter offers only what the requesting user sees (django-filter calls
+# a callable queryset with the request). An id outside that answers 400 "Select a valid
+# choice", exactly as an id that does not exist: no drop-down and no id is an oracle.
+def _user(request):
+    user = getattr(request, "user", None)
+    return user if user is not None and scope_of(user) is not None else None
+
+
+def visible_customers(request):
+    user = _user(request)
+    return Customer.objects.visible_to(user) if user else Customer.objects.none()
+
+
+def visible_leads(request):
+    user = _user(request)
+    return Lead.objects.visible_to(user) if user else Lead.objects.none()
+
+
+def need_tags(request):
+    return NeedTag.objects.all() if _user(request) else NeedTag.objects.none()
 
 
 class CustomerFilterSet(django_filters.FilterSet):
@@ -33,17 +56,15 @@ class CustomerFilterSet(django_filters.FilterSet):
     grade = django_filters.MultipleChoiceFilter(choices=Grade.choices, label=_("Grade"))
     tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, label=_("Tier"))
     size_class = django_filters.MultipleChoiceFilter(choices=SizeClass.choices, label=_("Size class"))
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
-    owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(is_active=True), label=_("Sales owner")
-    )
+    team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
+    owner = django_filters.ModelChoiceFilter(queryset=filter_people, label=_("Sales owner"))
     presales = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(is_active=True),
+        queryset=filter_people,
         field_name="presales_assignments__user",
         label=_("Presales engineer"),
     )
     need_tag = django_filters.ModelChoiceFilter(
-        queryset=NeedTag.objects.all(), field_name="need_tags", label=_("Need tag")
+        queryset=need_tags, field_name="need_tags", label=_("Need tag")
     )
     region = django_filters.CharFilter(lookup_expr="icontains", label=_("Region"))
     include_merged = YesNoFilter(method="merged", label=_("Include merged"))
@@ -82,13 +103,9 @@ class LeadFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=LeadStatus.choices, label=_("Status"))
     source = django_filters.MultipleChoiceFilter(choices=LeadSource.choices, label=_("Source channel"))
     industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
-    owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(is_active=True), label=_("Sales owner")
-    )
-    presales_owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(is_active=True), label=_("Presales engineer")
-    )
+    team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
+    owner = django_filters.ModelChoiceFilter(queryset=filter_people, label=_("Sales owner"))
+    presales_owner = django_filters.ModelChoiceFilter(queryset=filter_people, label=_("Presales engineer"))
     first_contact = django_filters.ChoiceFilter(
         choices=FirstContactState.choices, method="first_contact_state", label=_("First contact")
     )
@@ -126,7 +143,7 @@ class LeadFilterSet(django_filters.FilterSet):
 
 class ContactFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
+    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, label=_("Customer"))
     decision_role = django_filters.MultipleChoiceFilter(
         choices=DecisionRole.choices, label=_("Decision role")
     )
@@ -140,8 +157,8 @@ class ContactFilterSet(django_filters.FilterSet):
 
 
 class CommunicationFilterSet(django_filters.FilterSet):
-    customer = django_filters.ModelChoiceFilter(queryset=Customer.objects.all(), label=_("Customer"))
-    lead = django_filters.ModelChoiceFilter(queryset=Lead.objects.all(), label=_("Lead"))
+    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, label=_("Customer"))
+    lead = django_filters.ModelChoiceFilter(queryset=visible_leads, label=_("Lead"))
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
     occurred_after = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__gte", label=_("From")

@@ -25,8 +25,10 @@ from leads.services import (
     LEAD_CONTACT_FIELDS,
     LEAD_FIELDS,
     grade_for,
+    has_contact_access,
 )
 from presales.core.roles import Role
+from presales.core.scoping import mask_email, mask_phone
 from presales.core.validators import validate_phone
 from presales.web.forms import BootstrapMixin
 
@@ -48,7 +50,41 @@ def _fieldsets(form: forms.BaseForm, layout: list[tuple[str, list[str]]]) -> lis
     return [(legend, [form[n] for n in names if n in form.fields]) for legend, names in layout]
 
 
-class LeadForm(BootstrapMixin, forms.ModelForm):
+class MaskedContactDetailsMixin:
+    """R-CUST-6: for a user who may not read the record's phone and email, the form shows them
+    masked and read-only (a disabled field is never taken from the request), so neither the
+    page nor a save reveals or overwrites them with the masked text."""
+
+    CONTACT_DETAIL_MASKS = (("phone", mask_phone), ("email", mask_email))
+
+    def mask_contact_details(self, *, user, record) -> None:
+        self._hidden_details = {}
+        if user is None or record is None or has_contact_access(user, record):
+            return
+        for name, mask in self.CONTACT_DETAIL_MASKS:
+            field = self.fields.get(name)
+            if field is None:
+                continue
+            value = getattr(record, name) or ""
+            self._hidden_details[name] = value
+            self.initial[name] = mask(value) if value else value
+            field.disabled = True
+            # The masked text is shown, not validated: it never reaches the record.
+            field.validators = []
+            field.help_text = _("Hidden: you are not on this record's team.")
+
+    def clean(self):
+        data = super().clean()
+        # The stored value stands in for the masked text, so the model's own validation
+        # (a model form) sees the record unchanged.
+        data.update(getattr(self, "_hidden_details", {}))
+        return data
+
+    def without_hidden_details(self, data: dict) -> dict:
+        return {name: value for name, value in data.items() if not self.fields[name].disabled}
+
+
+class LeadForm(MaskedContactDetailsMixin, BootstrapMixin, forms.ModelForm):
     """R-LEAD-1 intake and edit: the facts of a lead, never its status."""
 
     class Meta:
@@ -65,6 +101,7 @@ class LeadForm(BootstrapMixin, forms.ModelForm):
         self.fields["presales_owner"].queryset = selectors.presales_people()
         self.fields["received_at"].input_formats = [DATETIME_FORMAT]
         not_negative(self.fields["budget"])
+        self.mask_contact_details(user=user, record=self.instance)
         if self.instance.pk:
             # R-LEAD-3: the receipt time is fixed at intake; shown, never sent back.
             self.fields["received_at"].disabled = True
@@ -112,7 +149,7 @@ class DuplicateDecisionForm(forms.Form):
         )
 
 
-class FirstContactForm(BootstrapMixin, forms.Form):
+class FirstContactForm(MaskedContactDetailsMixin, BootstrapMixin, forms.Form):
     """R-LEAD-3: who was reached and what was said, within 24 hours of receipt."""
 
     company_name = forms.CharField(label=_("Company"), max_length=200)
@@ -134,10 +171,11 @@ class FirstContactForm(BootstrapMixin, forms.Form):
 
     LEAD_FIELDS = LEAD_CONTACT_FIELDS
 
-    def __init__(self, *args, lead: Lead, **kwargs):
+    def __init__(self, *args, lead: Lead, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         for name in self.LEAD_FIELDS:
             self.initial.setdefault(name, getattr(lead, name))
+        self.mask_contact_details(user=user, record=lead)
         self.initial.setdefault("channel", Channel.PHONE)
         self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
 
@@ -155,7 +193,7 @@ class FirstContactForm(BootstrapMixin, forms.Form):
         return data
 
     def service_data(self) -> dict:
-        return dict(self.cleaned_data)
+        return self.without_hidden_details(dict(self.cleaned_data))
 
 
 class QualifyForm(BootstrapMixin, forms.Form):
@@ -336,15 +374,20 @@ class PresalesForm(BootstrapMixin, forms.Form):
         self.fields["user"].queryset = selectors.presales_people()
 
 
-class ContactForm(BootstrapMixin, forms.ModelForm):
+class ContactForm(MaskedContactDetailsMixin, BootstrapMixin, forms.ModelForm):
     """R-CUST-1: a person at the customer, with title and decision role."""
 
     class Meta:
         model = Contact
         fields = list(CONTACT_FIELDS)
 
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.mask_contact_details(user=user, record=self.instance)
+
     def service_data(self) -> dict:
-        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+        return self.without_hidden_details({name: self.cleaned_data[name] for name in self.Meta.fields})
 
 
 class CommunicationForm(BootstrapMixin, forms.ModelForm):

@@ -12,6 +12,7 @@ only through ``customer_record_progress`` (the opportunities app calls it too).
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -44,6 +45,7 @@ from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.locks import lock_keys
 from presales.core.roles import PRESALES_ROLES, WRITER_ROLES, Role
+from presales.core.scoping import mask_email, mask_phone
 from presales.core.validators import CLOCK_SKEW
 from presales.core.writes import (
     apply_fields,
@@ -103,6 +105,32 @@ def can_edit_customer(actor: User, customer: Customer) -> bool:
         or customer.owner_id == actor.pk
         or customer.presales_assignments.filter(user_id=actor.pk).exists()
     )
+
+
+def has_contact_access(user: User, obj: Lead | Customer | Contact) -> bool:
+    """R-CUST-6: may ``user`` read the phone and email of ``obj`` (a lead, customer or
+    contact) unmasked? Those who may not get them masked on every path: page, form, API,
+    export."""
+    if obj.pk is None:
+        return True
+    manager: Any = type(obj)._default_manager  # each of the three has ``with_contact_access``
+    return bool(manager.with_contact_access(user).filter(pk=obj.pk, contact_access=True).exists())
+
+
+def keep_hidden_contact_details(
+    actor: User, obj: Lead | Customer | Contact, data: dict[str, Any]
+) -> dict[str, Any]:
+    """R-CUST-6: a writer without contact access was shown the phone and email masked; the
+    masked text sent back (an edit form, an API round trip) keeps the stored value instead of
+    overwriting it. A real new value is still applied."""
+    if not ({"phone", "email"} & set(data)) or has_contact_access(actor, obj):
+        return data
+    data = dict(data)
+    for name, mask in (("phone", mask_phone), ("email", mask_email)):
+        current = getattr(obj, name) or ""
+        if name in data and current and data[name] == mask(current):
+            del data[name]
+    return data
 
 
 def _require_writer(actor: User) -> None:
@@ -190,48 +218,64 @@ def _lead_move(
 
 @dataclass
 class Duplicates:
-    """Existing records that look like the same company or person."""
+    """Existing records that look like the same company or person.
+
+    ``company`` is the normalised company name searched for: a record matched on it tells
+    the caller nothing they did not type, one matched only on a phone or email does."""
 
     leads: list[Lead] = field(default_factory=list)
     customers: list[Customer] = field(default_factory=list)
+    company: str = ""
 
     def __bool__(self) -> bool:
         return bool(self.leads or self.customers)
 
     def as_dict(self, user: User) -> dict[str, Any]:
-        visible_leads = set(
-            Lead.objects.visible_to(user)
-            .filter(pk__in=[x.pk for x in self.leads])
-            .values_list("pk", flat=True)
-        )
-        visible_customers = set(
-            Customer.objects.visible_to(user)
-            .filter(pk__in=[x.pk for x in self.customers])
-            .values_list("pk", flat=True)
-        )
-        # Records outside the viewer's scope are named only by their team (R-CUST-6): a match
-        # on a phone number must not reveal another team's company name.
+        """The matches as ``user`` may learn them (R-LEAD-2 within R-CUST-6).
+
+        A match is *shown* (id, name, status) only when ``user`` sees the record and either
+        matched it on the company name they typed or may read its phone and email unmasked.
+        Any other match, e.g. a phone that is masked for a legal, finance or GM viewer, is
+        answered as "a possible duplicate exists in team X": no id, name or status, so the
+        finder is no oracle for what the caller may not read. Intake still refuses it.
+        """
+        shown_leads = self._shown(Lead, self.leads, user, lambda x: x.company_normalized)
+        shown_customers = self._shown(Customer, self.customers, user, lambda x: x.normalized_name)
         return {
             "leads": [
                 {
-                    "id": x.pk,
-                    "company_name": x.company_name if x.pk in visible_leads else "",
-                    "status": x.status if x.pk in visible_leads else "",
+                    "id": x.pk if x.pk in shown_leads else None,
+                    "company_name": x.company_name if x.pk in shown_leads else "",
+                    "status": x.status if x.pk in shown_leads else "",
                     "team": str(x.team),
-                    "visible": x.pk in visible_leads,
+                    "visible": x.pk in shown_leads,
                 }
                 for x in self.leads
             ],
             "customers": [
                 {
-                    "id": x.pk,
-                    "name": x.name if x.pk in visible_customers else "",
+                    "id": x.pk if x.pk in shown_customers else None,
+                    "name": x.name if x.pk in shown_customers else "",
                     "team": str(x.team),
-                    "visible": x.pk in visible_customers,
+                    "visible": x.pk in shown_customers,
                 }
                 for x in self.customers
             ],
         }
+
+    def _shown(
+        self, model: Any, records: list[Any], user: User, company_of: Callable[[Any], str]
+    ) -> set[int]:
+        if not records:
+            return set()
+        rows = (
+            model.objects.visible_to(user)
+            .with_contact_access(user)
+            .filter(pk__in=[x.pk for x in records])
+            .values_list("pk", "contact_access")
+        )
+        by_company = {x.pk for x in records if self.company and company_of(x) == self.company}
+        return {pk for pk, access in rows if access or pk in by_company}
 
 
 def lead_find_duplicates(
@@ -273,7 +317,7 @@ def lead_find_duplicates(
     )
     if exclude_customer:
         customers = customers.exclude(pk=exclude_customer)
-    return Duplicates(leads=list(leads[:20]), customers=list(customers[:20]))
+    return Duplicates(leads=list(leads[:20]), customers=list(customers[:20]), company=company)
 
 
 def duplicate_lock_keys(*, company_name: str = "", phone: str = "", email: str = "") -> list[str]:
@@ -360,7 +404,7 @@ def _require_unique_customer_name(customer: Customer, actor: User) -> None:
         raise Conflict(
             _("A customer with this company name already exists: use it, or merge the records."),
             code="duplicate",
-            extra={"duplicates": Duplicates(customers=matches).as_dict(actor)},
+            extra={"duplicates": Duplicates(customers=matches, company=normalized).as_dict(actor)},
         )
 
 
@@ -702,6 +746,7 @@ def contact_update(
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     _require_customer_edit(actor, contact.customer)
     check_version(contact, expected_version)
+    data = keep_hidden_contact_details(actor, contact, data)
     apply_fields(contact, data, CONTACT_FIELDS)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
     _require_unique_contact(contact)
@@ -855,6 +900,7 @@ def lead_update(
     check_version(lead, expected_version)
     if not lead.is_open:
         raise Conflict(_("A closed lead cannot be edited."))
+    data = keep_hidden_contact_details(actor, lead, data)
     before = (
         lead.company_normalized,
         lead.phone_normalized,
@@ -994,7 +1040,7 @@ def lead_record_first_contact(*, actor: User, lead: Lead, data: dict[str, Any]) 
     entered more than 24 hours after the stated conversation is flagged late."""
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     LEAD_MACHINE.check(lead, actor, "record_first_contact")
-    data = dict(data)
+    data = keep_hidden_contact_details(actor, lead, dict(data))
     lead_facts = {k: data.pop(k) for k in list(data) if k in LEAD_CONTACT_FIELDS}
     apply_fields(lead, lead_facts, LEAD_FIELDS)
     occurred_at = data.get("occurred_at")

@@ -210,7 +210,7 @@ class LeadFirstContactView(LeadMoveView):
     success_message = gettext_lazy("First contact recorded.")
 
     def form_kwargs(self):
-        return {"lead": self.object}
+        return {"lead": self.object, "user": self.request.user}
 
     def run_service(self, form):
         return services.lead_record_first_contact(
@@ -480,6 +480,9 @@ class ContactEditView(VersionedFormMixin, ContactObjectView):
     model_form = True
     title = gettext_lazy("Edit contact")
     success_message = gettext_lazy("Contact saved.")
+
+    def form_kwargs(self):
+        return {"user": self.request.user}
 
     def run_service(self, form):
         return services.contact_update(

@@ -11,7 +11,7 @@ from leads.choices import Grade
 from leads.models import Customer
 from opportunities.choices import Stage
 from opportunities.models import Opportunity
-from presales.accounts.models import Team, User
+from presales.accounts.selectors import filter_people, filter_teams
 from presales.core.filters import YesNoFilter
 
 
@@ -26,12 +26,10 @@ class OpportunityFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
     owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(is_active=True), field_name="sales_owner", label=_("Sales owner")
+        queryset=filter_people, field_name="sales_owner", label=_("Sales owner")
     )
-    presales_owner = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(is_active=True), label=_("Presales owner")
-    )
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    presales_owner = django_filters.ModelChoiceFilter(queryset=filter_people, label=_("Presales owner"))
+    team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
     customer = django_filters.ModelChoiceFilter(queryset=_visible_customers, label=_("Customer"))
     customer_grade = django_filters.MultipleChoiceFilter(
         choices=Grade.choices, field_name="customer__grade", label=_("Customer grade")

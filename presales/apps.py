@@ -13,9 +13,11 @@ class PresalesConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        from presales.api.pagination import register_page_hook
         from presales.core.dashboard import register_panel
         from presales.core.navigation import NavItem, register_nav
         from presales.core.roles import Role, ensure_role_groups
+        from presales.exports.paging import on_page
         from presales.sla.defaults import register_defaults
         from presales.sla.selectors import deadlines_panel, my_overdue_count
         from presales.sla.services import ensure_default_policies
@@ -37,3 +39,5 @@ class PresalesConfig(AppConfig):
             )
         )
         register_panel(deadlines_panel)
+        # R-CUST-6: paging through a whole list through the API is logged as an export.
+        register_page_hook(on_page)

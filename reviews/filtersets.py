@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from presales.accounts.models import Team
+from presales.accounts.selectors import filter_teams
 from reviews.choices import ReviewStatus
 from reviews.models import Review
 from reviews.registry import kind_choices
@@ -14,7 +14,7 @@ from reviews.registry import kind_choices
 class ReviewFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=kind_choices, label=_("Kind"))
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
     q = django_filters.CharFilter(field_name="subject_summary", lookup_expr="icontains", label=_("Search"))
 
     class Meta:

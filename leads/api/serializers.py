@@ -387,16 +387,20 @@ class DuplicateQuerySerializer(serializers.Serializer):
 
 
 class DuplicateLeadSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    company_name = serializers.CharField(help_text=_("Empty when the lead is outside your scope."))
-    status = serializers.CharField(help_text=_("Empty when the lead is outside your scope."))
+    id = serializers.IntegerField(
+        allow_null=True, help_text=_("Null when the match is not yours to see (R-CUST-6).")
+    )
+    company_name = serializers.CharField(help_text=_("Empty when the match is not yours to see."))
+    status = serializers.CharField(help_text=_("Empty when the match is not yours to see."))
     team = serializers.CharField()
     visible = serializers.BooleanField()
 
 
 class DuplicateCustomerSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(help_text=_("Empty when the customer is outside your scope."))
+    id = serializers.IntegerField(
+        allow_null=True, help_text=_("Null when the match is not yours to see (R-CUST-6).")
+    )
+    name = serializers.CharField(help_text=_("Empty when the match is not yours to see."))
     team = serializers.CharField()
     visible = serializers.BooleanField()
 

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound, ValidationError
+
+# Called with (request, view, rows served) after each page of a list: a concern above the
+# API layer (logging bulk reads as exports, R-CUST-6) registers here from ``ready()``.
+_PAGE_HOOKS: list[Callable] = []
+
+
+def register_page_hook(hook: Callable) -> None:
+    if hook not in _PAGE_HOOKS:
+        _PAGE_HOOKS.append(hook)
 
 
 class CursorPagination(pagination.CursorPagination):
@@ -53,11 +64,20 @@ class CursorPagination(pagination.CursorPagination):
         # value of that key before the database sees it (a tampered cursor is a 400).
         self._check_position(queryset, request, view)
         try:
-            return super().paginate_queryset(queryset, request, view)
+            page = super().paginate_queryset(queryset, request, view)
         except (DjangoValidationError, ValueError, TypeError, OverflowError):
             if request.query_params.get(self.cursor_query_param) is None:
                 raise
             raise self._invalid_cursor() from None
+        self.record_read(request, view, page)
+        return page
+
+    def record_read(self, request, view, page) -> None:
+        """Tell the registered hooks how many rows this page served (R-CUST-6: bulk reads
+        are logged as exports, presales/exports/paging.py)."""
+        if page:
+            for hook in _PAGE_HOOKS:
+                hook(request, view, len(page))
 
     def _invalid_cursor(self) -> ValidationError:
         return ValidationError(

@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import IO, Any
 
 from django.conf import settings
@@ -110,9 +111,12 @@ def clean_params(raw: object) -> Params:
     return params
 
 
-def filter_rows(filterset_class: type[FilterSet], queryset: QuerySet[Any], params: Params) -> QuerySet[Any]:
+def filter_rows(
+    filterset_class: type[FilterSet], queryset: QuerySet[Any], params: Params, *, user: Any
+) -> QuerySet[Any]:
     """``queryset`` filtered by ``params`` through the resource's FilterSet (the one its list
-    page and API use). Unknown and invalid filters raise DomainError naming them."""
+    page and API use), its choices scoped to ``user`` as on the page (R-CUST-6). Unknown and
+    invalid filters raise DomainError naming them."""
     unknown = sorted(set(params).difference(filterset_class.base_filters))
     if unknown:
         raise DomainError(
@@ -121,7 +125,9 @@ def filter_rows(filterset_class: type[FilterSet], queryset: QuerySet[Any], param
     data = QueryDict(mutable=True)
     for name, values in params.items():
         data.setlist(name, values)
-    filterset = filterset_class(data=data, queryset=queryset)
+    # The FilterSet's choices are callables of the request (R-CUST-6); a task has no
+    # request, so it gets one that carries the user.
+    filterset = filterset_class(data=data, queryset=queryset, request=SimpleNamespace(user=user))
     if not filterset.is_valid():
         raise DomainError(_("The export filter is invalid."), fields=filterset.errors)
     return filterset.qs

@@ -6,7 +6,7 @@ import django_filters
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from presales.accounts.models import Team
+from presales.accounts.selectors import filter_teams
 from presales.core.filters import YesNoFilter
 from presales.sla.models import Timer, TimerState
 from presales.sla.policies import timer_kinds
@@ -24,7 +24,7 @@ class TimerFilterSet(django_filters.FilterSet):
     )
     state = django_filters.MultipleChoiceFilter(choices=TimerState.choices, label=_("State"))
     kind = django_filters.ChoiceFilter(choices=_kind_choices, label=_("Kind"))
-    team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), label=_("Team"))
+    team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
     overdue = YesNoFilter(method="filter_overdue", label=_("Overdue"))
     due_soon = YesNoFilter(method="filter_due_soon", label=_("Due soon"))
 

@@ -176,16 +176,25 @@ def notify_many(
     return rows
 
 
+def _robot_team_id(notification: Notification) -> int | None:
+    """Whose chat robot posts it: the record's team for a timer's notification (R-CUST-6: the
+    team that may read it, never the recipient's other team), else the recipient's team."""
+    timer = notification.timer if notification.timer_id else None
+    if timer is not None and timer.team_id:
+        return timer.team_id
+    return notification.recipient.team_id
+
+
 def _add_deliveries(notifications: list[Notification], *, now: datetime, enqueue) -> None:
     saved = _email_wanted({(n.recipient_id, n.kind) for n in notifications})
-    team_ids = {n.recipient.team_id for n in notifications if n.recipient.team_id}
+    team_ids = {_robot_team_id(n) for n in notifications} - {None}
     hooks = {h.team_id: h for h in TeamWebhook.objects.filter(team_id__in=team_ids, enabled=True)}
     deliveries = []
     for n in notifications:
         person = n.recipient
         if person.is_active and person.email and saved.get((person.pk, n.kind), _default_email(n.kind)):
             deliveries.append(Delivery(notification=n, channel=DeliveryChannel.EMAIL))
-        hook = hooks.get(person.team_id)
+        hook = hooks.get(_robot_team_id(n))
         if hook is not None and n.kind in (hook.kinds or []):
             deliveries.append(Delivery(notification=n, channel=DeliveryChannel.WEBHOOK, webhook=hook))
     for delivery in deliveries:

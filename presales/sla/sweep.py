@@ -187,16 +187,20 @@ def _act(timer: Timer, *, now: datetime, result: SweepResult, people: _People) -
 
 def escalation_recipients(timer: Timer, values: PolicyValues, people: _People | None = None) -> list[User]:
     """The owner (told it is overdue) and the escalation target (R-SLA-3): the manager of the
-    timer's team (or of the owner's team), or the people holding a role (within the team for
-    team-scoped roles)."""
+    timer's team (the record's; the owner's only for a timer without a team), or the people
+    holding a role (within the team for team-scoped roles)."""
     people = people or _People()
     found: dict[int, User] = {}
     if timer.owner.is_active:
         found[timer.owner_id] = timer.owner
     if values.escalate_to == EscalationTarget.OWNER_MANAGER:
-        manager_id = timer.team.manager_id if timer.team_id else None
-        if manager_id is None and timer.owner.team_id:
-            manager_id = timer.owner.team.manager_id
+        # R-CUST-6: the manager of the record's team, who sees the record. A team without a
+        # manager does not hand the record to the owner's other team: the owner alone is told.
+        # Only a timer with no team at all falls back to the owner's team.
+        if timer.team_id:
+            manager_id = timer.team.manager_id
+        else:
+            manager_id = timer.owner.team.manager_id if timer.owner.team_id else None
         if manager_id is not None and manager_id not in found:
             manager = people.user(manager_id)
             if manager is not None:
@@ -223,8 +227,22 @@ def subject_url(timer: Timer) -> str:
     return reverse("sla:deadlines")
 
 
+def may_see_subject(timer: Timer, user: User) -> bool:
+    """R-CUST-6: may ``user`` see the timer's record? Through its model's ``visible_to`` where
+    the model has one; a record without row scoping is visible to whoever gets its timer."""
+    subject = timer.subject
+    if subject is None:
+        return True
+    queryset = type(subject)._default_manager.all()
+    if not hasattr(queryset, "visible_to"):
+        return True
+    return queryset.visible_to(user).filter(pk=subject.pk).exists()
+
+
 def _message(timer: Timer, recipient: User, kind: str, key: str) -> Message:
-    """The text of a reminder or an escalation, in the recipient's language."""
+    """The text of a reminder or an escalation, in the recipient's language. A recipient who
+    cannot see the record (a role holder, a manager outside its team) gets a neutral text
+    with the link: no customer or lead name (R-CUST-6)."""
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         params = {
             "kind": str(kind_label(timer.kind)),
@@ -232,7 +250,15 @@ def _message(timer: Timer, recipient: User, kind: str, key: str) -> Message:
             "due": formats.date_format(timezone.localtime(timer.due_at), "Y-m-d H:i"),
             "owner": str(timer.owner),
         }
-        if kind == REMINDER:
+        if recipient.pk != timer.owner_id and not may_see_subject(timer, recipient):
+            title = _("Overdue since %(due)s: %(kind)s") % params
+            body = (
+                _(
+                    "%(kind)s on a record outside your view was due at %(due)s and is not done. Owner: %(owner)s."
+                )
+                % params
+            )
+        elif kind == REMINDER:
             title = _("Due %(due)s: %(kind)s, %(subject)s") % params
             body = _("%(kind)s for %(subject)s is due at %(due)s.") % params
         else:

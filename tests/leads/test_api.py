@@ -331,19 +331,18 @@ LEAD = {
 def test_lead_intake_with_duplicate_check_r_lead_1_r_lead_2(client_for, sales_rep, make_user, other_team):
     client = client_for(sales_rep)
     # given the same company is already a lead of another team
-    other = LeadFactory(team=other_team, company_name="NANJING ROBOTICS")
+    LeadFactory(team=other_team, company_name="NANJING ROBOTICS")
     # the check before intake finds it without revealing it
     response = client.get(reverse("lead-duplicates"), {"company_name": LEAD["company_name"]})
     assert response.json() == {
-        "leads": [
-            {"id": other.pk, "company_name": "", "status": "", "team": str(other_team), "visible": False}
-        ],
+        "leads": [{"id": None, "company_name": "", "status": "", "team": str(other_team), "visible": False}],
         "customers": [],
     }
     # intake refuses with the candidates (409)
     response = client.post(reverse("lead-list"), LEAD, format="json")
     body = assert_error_body(response, 409, "duplicate")
-    assert [d["id"] for d in body["duplicates"]["leads"]] == [other.pk]
+    # (another team's match: its team only, no id to probe with; R-CUST-6)
+    assert [(d["id"], d["team"]) for d in body["duplicates"]["leads"]] == [(None, str(other_team))]
     assert Lead.objects.count() == 1
     # confirming without a reason is refused, naming the field (400)
     response = client.post(reverse("lead-list"), {**LEAD, "allow_duplicate": True}, format="json")

@@ -293,10 +293,11 @@ def test_duplicates_outside_scope_show_name_and_team_only(engineer_client, other
     other_customer = CustomerFactory(team=other_team, name="Xinghe Robotics Co., Ltd.")
     # when our engineer takes in a lead of that company
     response = engineer_client.post(reverse("leads:lead_create"), lead_form_data(team, sales_rep))
-    # then both are listed with their team but without links or merge buttons
+    # then both are listed with their team but without ids, links or merge buttons
     page = response.content.decode()
-    assert f'data-duplicate-lead="{other_lead.pk}"' in page
-    assert f'data-duplicate-customer="{other_customer.pk}"' in page
+    assert f'data-duplicate-lead="{other_lead.pk}"' not in page
+    assert f'data-duplicate-customer="{other_customer.pk}"' not in page
+    assert "Another team" in page
     assert other_team.name in page
     assert reverse("leads:lead_detail", args=[other_lead.pk]) not in page
     assert reverse("leads:customer_detail", args=[other_customer.pk]) not in page
