@@ -3,6 +3,7 @@ from datetime import timedelta
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from presales.accounts.models import User
 
@@ -27,7 +28,7 @@ class ApiTokenForm(forms.Form):
     ]
 
     name = forms.CharField(
-        label=_("Name"),
+        label=pgettext_lazy("api token", "Name"),
         max_length=100,
         help_text=_("The tool or purpose, e.g. “CRM sync on the sales laptop”."),
         widget=forms.TextInput(attrs={"class": "form-control", "autofocus": True}),
