@@ -36,6 +36,10 @@ CORRECTIONS = {
     "或籤": "或簽",
     # s2tw writes 遊標 for 游标 (cursor); the dictionary form is 游標, as in 游標卡尺.
     "遊標": "游標",
+    # 后 is 後 (after) in "N 天后到期"; s2tw reads 天后 as the goddess (天后).
+    "天后": "天後",
+    # 折合 (convert to an equivalent amount) keeps 折; s2tw writes 摺合 (to fold).
+    "摺合": "折合",
 }
 
 
