@@ -23,7 +23,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from leads.choices import LeadStatus
 from leads.models import Customer, Lead
@@ -83,7 +83,7 @@ MOVE_CONTEXT_FIELDS = {"reason", "winning_competitor", "bid_skip_reason"}
 INITIATION_FIELDS = {"background", "sales_strategy", "expected_goals"}
 # Told to the request's author when a reviewed fact changed after its approval (R-REV-5).
 INITIATION_REOPENED = register_notification_kind(
-    NotificationKind("initiation_reopened", _lazy("Project initiations sent back to review"))
+    NotificationKind("initiation_reopened", gettext_lazy("Project initiations sent back to review"))
 ).kind
 OWNER_ROLES = (ProjectRole.SALES_OWNER, ProjectRole.PRESALES_OWNER)
 
@@ -344,9 +344,9 @@ def _clear_rate_for_cny(opportunity: Opportunity, data: dict) -> None:
 
 # The opportunity's facts an initiation review judged (R-REV-5), by their label.
 REVIEWED_FACT_LABELS = {
-    "amount": _lazy("amount"),
-    "currency": _lazy("currency"),
-    "fx_rate_to_cny": _lazy("exchange rate to CNY"),
+    "amount": gettext_lazy("amount"),
+    "currency": gettext_lazy("currency"),
+    "fx_rate_to_cny": gettext_lazy("exchange rate to CNY"),
 }
 
 

@@ -34,7 +34,7 @@ ROOT = Path(settings.BASE_DIR)
 LOCALE = ROOT / "locale"
 LANGUAGES = ("zh_Hans", "zh_Hant")
 DOC = ROOT / "docs" / "translations.md"
-OUR_APPS = ("presales", "leads", "proposals", "bids", "reviews", "kpi")
+OUR_APPS = ("presales", "leads", "reviews", "opportunities", "proposals", "bids", "kpi", "demo")
 
 # %(name)s / %(n)d, bare %s / %d, and str.format's {name}; "%%" is a literal percent sign.
 PLACEHOLDER = re.compile(
