@@ -389,7 +389,8 @@ def _initiation_after_change(
       request is a draft again), since the plan was made on the old facts and owners, and an
       owner may not decide on it.
     """
-    initiation = ProjectInitiation.objects.select_for_update().filter(opportunity=opportunity).first()
+    # The opportunity is locked already (re-locking it is free): its initiation next.
+    _locked, initiation = lock_opportunity_and_initiation(opportunity.pk)
     if initiation is None:
         return
     initiation.opportunity = opportunity
