@@ -35,6 +35,11 @@ Plugging a subject in:
 4. approvers decide through the inbox or the API (``review_decide``); the last approval calls
    ``on_approved``, a rejection ``on_rejected`` (return the subject to its author with
    ``review.outcome_note``), a withdrawal ``on_cancelled``;
+   Approvers hear of their step, and the author and everyone ``authors_of`` names hear of the
+   outcome (reviews/notifications.py); a rejection's notice links to ``edit_url_of``, the page
+   that should show the comments (``{% latest_rejection subject as rejected %}``);
+   ``describe`` with ``content_queryset`` shows what is reviewed on the review form and in
+   the inbox, in a constant number of queries per kind;
 5. when a subject under review changes, its service (holding the subject's lock) calls
    ``review_cancel_for_subject(actor=, subject=, reason=)``: a changed subject needs a new
    review (R-REV-5). ``reviews.selectors.reviews_for_subject(subject)`` lists its reviews.

@@ -14,9 +14,10 @@ withdrawal that opened, decided or closed tasks, ``_tasks_changed`` calls
 ``reviews.timers.review_tasks_changed`` (the approvers' SLA timers) inside the transaction,
 under the review lock. What it writes commits or rolls back with the decision, and when it
 fails the whole decision is refused (R-REV-1, R-REV-5: a decision and its deadlines never
-disagree). A new follow-up (a message to the next approvers, say) is one more explicit call
-there or in the service, after commit with ``transaction.on_commit`` when it must not undo
-the decision.
+disagree). The notices are the other follow-up (reviews/notifications.py), called from the
+services: each approver of a step that opens, and the author and owners of the subject when
+the review is approved, rejected or withdrawn; the rows are written in the transaction (unique
+keys: sent once), their deliveries enqueued after it commits.
 """
 
 from __future__ import annotations
