@@ -10,12 +10,15 @@ request's own services use (withdraw, close the opportunity), so they queue, nev
 
 from __future__ import annotations
 
+from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from opportunities.locks import lock_initiation
-from opportunities.models import Opportunity, ProjectInitiation
+from opportunities.models import InitiationMember, Opportunity, ProjectInitiation
 from opportunities.services import initiation_on_approved, initiation_on_cancelled, initiation_on_rejected
-from reviews.registry import SubjectType, register_subject_type
+from reviews.registry import ContentItem, ContentTable, SubjectType, register_subject_type
 
 KIND = "initiation"
 
@@ -58,6 +61,40 @@ def _url_of(initiation) -> str:
     return initiation.get_absolute_url()
 
 
+def _edit_url_of(initiation) -> str:
+    """The request's edit form, where a rejection's comments are shown above it (R-REV-5)."""
+    return reverse("opportunities:initiation", args=[initiation.opportunity_id])
+
+
+def _content_queryset():
+    """Requests with what ``_describe`` reads: two queries for any number of them."""
+    return ProjectInitiation.objects.select_related("opportunity").prefetch_related(
+        Prefetch("proposed_members", queryset=InitiationMember.objects.select_related("user").order_by("id"))
+    )
+
+
+def _describe(initiation) -> list[ContentItem]:
+    """What the approver reads (項目立項申請表, R-OPP-2): basic facts, sales strategy,
+    expected goals and the proposed team."""
+    team = ContentTable(
+        columns=(
+            str(_("Person")),
+            str(_("Role in the project")),
+            str(pgettext_lazy("project team", "Responsibility")),
+        ),
+        rows=tuple(
+            (str(m.user), str(m.get_role_display()), m.responsibility)
+            for m in initiation.proposed_members.all()
+        ),
+    )
+    return [
+        ContentItem(label=str(_("Basic facts")), text=initiation.background),
+        ContentItem(label=str(_("Sales strategy")), text=initiation.sales_strategy),
+        ContentItem(label=str(_("Expected goals")), text=initiation.expected_goals),
+        ContentItem(label=str(_("Proposed team")), table=team),
+    ]
+
+
 def _amount_of(initiation):
     """The opportunity's amount with its currency and recorded rate to CNY (R-REV-4)."""
     return initiation.opportunity.money()
@@ -84,5 +121,8 @@ def register() -> None:
             authors_of=_authors_of,
             visible_to=_visible_to,
             on_cancelled=initiation_on_cancelled,
+            edit_url_of=_edit_url_of,
+            describe=_describe,
+            content_queryset=_content_queryset,
         )
     )

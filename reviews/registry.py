@@ -35,6 +35,11 @@ Plugging a subject in:
 4. approvers decide through the inbox or the API (``review_decide``); the last approval calls
    ``on_approved``, a rejection ``on_rejected`` (return the subject to its author with
    ``review.outcome_note``), a withdrawal ``on_cancelled``;
+   Approvers hear of their step, and the author and everyone ``authors_of`` names hear of the
+   outcome (reviews/notifications.py); a rejection's notice links to ``edit_url_of``, the page
+   that should show the comments (``{% latest_rejection subject as rejected %}``);
+   ``describe`` with ``content_queryset`` shows what is reviewed on the review form and in
+   the inbox, in a constant number of queries per kind;
 5. when a subject under review changes, its service (holding the subject's lock) calls
    ``review_cancel_for_subject(actor=, subject=, reason=)``: a changed subject needs a new
    review (R-REV-5). ``reviews.selectors.reviews_for_subject(subject)`` lists its reviews.
@@ -79,6 +84,32 @@ class SubjectType:
     # its review, whoever pressed submit). The engine adds ``author_of`` and the submitter;
     # without this hook those two are the only ones left out.
     authors_of: Callable[[Any], Iterable[int]] | None = None
+    # subject -> the page where its author changes it; a rejection's notification links
+    # there (R-REV-5: the subject returns to its author with the comments).
+    edit_url_of: Callable[[Any], str] | None = None
+    # What a reviewer reads on the review form and in the inbox (R-REV-6): ``describe``
+    # turns a subject into labelled texts and tables, rendered by the engine;
+    # ``content_queryset`` returns the subjects' queryset with everything ``describe``
+    # reads joined or prefetched, so the inbox fetches the subjects of each kind at once.
+    describe: Callable[[Any], list[ContentItem]] | None = None
+    content_queryset: Callable[[], Any] | None = None
+
+
+@dataclass(frozen=True)
+class ContentTable:
+    """Rows under column headings, e.g. a proposed team (person, role, responsibility)."""
+
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class ContentItem:
+    """One labelled part of a subject's content: a text, or a table."""
+
+    label: str
+    text: str = ""
+    table: ContentTable | None = None
 
 
 _TYPES: dict[str, SubjectType] = {}

@@ -15,9 +15,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from presales.accounts.models import User
-from reviews.choices import TaskState
+from reviews.choices import ReviewStatus, TaskState
 from reviews.models import Review, ReviewTask, StepView
-from reviews.registry import kind_label
+from reviews.registry import find_subject_type, kind_label
 
 
 def inbox_for(user: User, *, kind: str | None = None) -> QuerySet[Review]:
@@ -46,6 +46,27 @@ def pending_count(user: User) -> int:
     return ReviewTask.objects.filter(approver=user, state=TaskState.PENDING).count()
 
 
+def with_content(reviews: list[Review]) -> list[Review]:
+    """Give each review ``content``: what its subject type's ``describe`` says of the
+    subject (R-REV-6), ``[]`` when the type describes nothing or the subject is gone.
+    One fetch per kind (``content_queryset``, with its own prefetches), whatever the number
+    of reviews."""
+    by_kind: dict[str, list[Review]] = {}
+    for review in reviews:
+        review.content = []
+        by_kind.setdefault(review.kind, []).append(review)
+    for kind, group in by_kind.items():
+        subject_type = find_subject_type(kind)
+        if subject_type is None or subject_type.describe is None or subject_type.content_queryset is None:
+            continue
+        subjects = subject_type.content_queryset().in_bulk([r.object_id for r in group])
+        for review in group:
+            subject = subjects.get(review.object_id)
+            if subject is not None:
+                review.content = list(subject_type.describe(subject))
+    return reviews
+
+
 def reviews_for_subject(subject: Any) -> QuerySet[Review]:
     """Every review of ``subject``, newest first, with tasks prefetched."""
     return Review.objects.for_subject(subject).with_tasks()
@@ -53,6 +74,12 @@ def reviews_for_subject(subject: Any) -> QuerySet[Review]:
 
 def latest_review_for_subject(subject: Any) -> Review | None:
     return reviews_for_subject(subject).first()
+
+
+def latest_rejection(subject: Any) -> Review | None:
+    """The subject's latest rejected review, with its decisions (R-REV-5: the subject
+    returns to its author with the comments, shown where the author revises it)."""
+    return reviews_for_subject(subject).filter(status=ReviewStatus.REJECTED).first()
 
 
 def _average(values: list[int]) -> Decimal | None:

@@ -14,9 +14,10 @@ withdrawal that opened, decided or closed tasks, ``_tasks_changed`` calls
 ``reviews.timers.review_tasks_changed`` (the approvers' SLA timers) inside the transaction,
 under the review lock. What it writes commits or rolls back with the decision, and when it
 fails the whole decision is refused (R-REV-1, R-REV-5: a decision and its deadlines never
-disagree). A new follow-up (a message to the next approvers, say) is one more explicit call
-there or in the service, after commit with ``transaction.on_commit`` when it must not undo
-the decision.
+disagree). The notices are the other follow-up (reviews/notifications.py), called from the
+services: each approver of a step that opens, and the author and owners of the subject when
+the review is approved, rejected or withdrawn; the rows are written in the transaction (unique
+keys: sent once), their deliveries enqueued after it commits.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from reviews.choices import (
     TaskState,
 )
 from reviews.models import Review, ReviewChain, ReviewChainStep, ReviewTask
+from reviews.notifications import notify_finished, notify_step_opened
 from reviews.registry import SubjectType, find_subject_type, kind_choices
 from reviews.timers import review_tasks_changed
 from reviews.transitions import REVIEW_MACHINE
@@ -328,9 +330,9 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
                 )
             )
     ReviewTask.objects.bulk_create(tasks)
-    _tasks_changed(
-        TaskChanges(review=review, at=now, opened=tuple(t for t in tasks if t.state == TaskState.PENDING))
-    )
+    opened = tuple(t for t in tasks if t.state == TaskState.PENDING)
+    _tasks_changed(TaskChanges(review=review, at=now, opened=opened))
+    notify_step_opened(review, opened, actor=actor)
     return review
 
 
@@ -497,6 +499,7 @@ def review_decide(
             )
         )
         subject_type.on_rejected(subject=subject, review=review, actor=actor)
+        _notify_finished(review, subject_type=subject_type, subject=subject, actor=actor)
         return review
 
     step_tasks = [t for t in tasks if t.step_order == task.step_order and t.pk != task.pk]
@@ -524,6 +527,7 @@ def review_decide(
         save_as(review, actor)
         _tasks_changed(decided)
         subject_type.on_approved(subject=subject, review=review, actor=actor)
+        _notify_finished(review, subject_type=subject_type, subject=subject, actor=actor)
         return review
 
     opening = [t for t in tasks if t.step_order == next_order and t.state == TaskState.WAITING]
@@ -535,6 +539,7 @@ def review_decide(
     review.current_step_order = next_order
     save_as(review, actor)
     _tasks_changed(replace(decided, opened=tuple(opening)))
+    notify_step_opened(review, opening, actor=actor)
     return review
 
 
@@ -560,7 +565,16 @@ def _cancel(review: Review, *, subject_type: SubjectType, subject: Any, actor: U
     )
     if subject_type.on_cancelled is not None:
         subject_type.on_cancelled(subject=subject, review=review, actor=actor)
+    _notify_finished(review, subject_type=subject_type, subject=subject, actor=actor)
     return review
+
+
+def _notify_finished(review: Review, *, subject_type: SubjectType, subject: Any, actor: User) -> None:
+    """The author and everyone who wrote or owns the subject (R-REV-5: the people its
+    review is for) hear the outcome, inside the transaction (reviews/notifications.py)."""
+    recipients = own_work_ids(subject_type, subject, extra=(review.author_id, review.started_by_id))
+    edit_url = subject_type.edit_url_of(subject) if subject_type.edit_url_of is not None else ""
+    notify_finished(review, recipient_ids=recipients, actor=actor, edit_url=str(edit_url or ""))
 
 
 @transaction.atomic

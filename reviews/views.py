@@ -22,7 +22,7 @@ from reviews.choices import Decision, ReviewStatus
 from reviews.filtersets import ReviewFilterSet
 from reviews.forms import CancelForm, DecisionForm
 from reviews.models import Review
-from reviews.selectors import inbox_counts, inbox_for, pending_count, review_form
+from reviews.selectors import inbox_counts, inbox_for, pending_count, review_form, with_content
 from reviews.services import review_cancel, review_decide
 from reviews.transitions import REVIEW_MACHINE
 
@@ -72,7 +72,10 @@ class InboxView(RoleRequiredMixin, TemplateView):
             kind=kind,
             counts=counts,
             total=sum(n for _code, _label, n in counts),
-            items=[InboxItem(review, DecisionForm(review=review)) for review in inbox_for(user, kind=kind)],
+            items=[
+                InboxItem(review, DecisionForm(review=review))
+                for review in with_content(list(inbox_for(user, kind=kind)))
+            ],
         )
         return context
 
@@ -91,6 +94,7 @@ class ReviewObjectMixin(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMixi
         can_cancel = any(
             option.move.name == "cancel" and option.allowed for option in REVIEW_MACHINE.options(review, user)
         )
+        with_content([review])
         return {
             "review": review,
             "object": review,
@@ -145,6 +149,7 @@ class ReviewDecideView(ReviewObjectMixin, View):
                 messages.success(request, message)
                 return HttpResponseRedirect(decided.get_absolute_url())
         if from_inbox:
+            with_content([review])
             return render(request, "reviews/partials/inbox_item.html", {"review": review, "form": form})
         return render(request, "reviews/review_detail.html", self.sheet_context(review, decision_form=form))
 

@@ -28,3 +28,12 @@ def state_badge(state: str) -> str:
 def score_for(task, code: str):
     """The task's score for criterion ``code`` (or None)."""
     return (task.scores or {}).get(code)
+
+
+@register.simple_tag
+def latest_rejection(subject):
+    """``{% latest_rejection subject as rejected %}``: the subject's latest rejected review
+    with its decisions, or None (R-REV-5)."""
+    from reviews.selectors import latest_rejection as select
+
+    return select(subject) if subject is not None and subject.pk else None

@@ -221,6 +221,8 @@ def test_preferences_page_saves_email_choices(client, engineer):
         "customer_grade_change": False,
         "calendar_unknown": False,
         "initiation_reopened": False,
+        "review_waiting": False,
+        "review_outcome": False,
     }
 
 
