@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -310,6 +310,10 @@ class Review(models.Model):
     known to have an approver and the review form lists the whole plan from the start.
     ``version`` grows with every decision for optimistic checks by clients.
     """
+
+    # What the subject type says of its subject, set by ``reviews.selectors.with_content``
+    # for the inbox and the review form (not a column).
+    content: list[Any]
 
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("subject type"), on_delete=models.PROTECT, editable=False
