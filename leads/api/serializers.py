@@ -249,6 +249,10 @@ class LeadSerializer(StrictMixin, MaskedContactMixin, PlausibleDatesMixin, seria
 
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), required=False, allow_null=True)
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all(), required=False)
+    # Declared for the schema: blank until the lead is disqualified.
+    disqualify_reason = serializers.ChoiceField(
+        choices=DisqualifyReason.choices, allow_blank=True, read_only=True
+    )
     owner = serializers.PrimaryKeyRelatedField(
         queryset=people.writers(), required=False, error_messages=OWNER_ERRORS
     )
@@ -416,8 +420,9 @@ class DuplicatesSerializer(serializers.Serializer):
 class CommunicationSerializer(StrictMixin, PlausibleDatesMixin, serializers.ModelSerializer):
     """An interaction (R-COMM-1). Customer and lead are chosen on create only."""
 
-    customer = serializers.PrimaryKeyRelatedField(read_only=True)
-    lead = serializers.PrimaryKeyRelatedField(read_only=True)
+    # allow_null for the schema: a record is about a customer, a lead, or both.
+    customer = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    lead = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
 
     class Meta:

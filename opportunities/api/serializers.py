@@ -43,6 +43,8 @@ class OpportunitySerializer(StrictMixin, serializers.ModelSerializer):
     # Only active customers the caller may see: an invisible one looks like a missing one.
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all(), narrow=lambda qs: qs.active())
     customer_name = serializers.CharField(source="customer.name", read_only=True)
+    # Declared for the schema: blank while the opportunity is open.
+    close_reason = serializers.ChoiceField(choices=CloseReason.choices, allow_blank=True, read_only=True)
     competitors = serializers.ListField(
         child=serializers.CharField(max_length=200), required=False, allow_empty=True
     )

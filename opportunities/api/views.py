@@ -90,7 +90,7 @@ class OpportunityViewSet(ServiceViewSet):
         return self.represent(opportunity)
 
     @extend_schema(responses={200: MoveOptionSerializer(many=True), **_errors(403, 404)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def moves(self, request, pk=None):
         """The moves the caller may make now, each with the reasons its gates give."""
         opportunity = self.get_object()

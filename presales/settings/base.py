@@ -205,10 +205,16 @@ SPECTACULAR_SETTINGS = {
         "LeadStatusEnum": "leads.choices.LeadStatus",
         "StageEnum": "opportunities.choices.Stage",
         "RoleEnum": "presales.core.roles.Role",
+        "ProjectRoleEnum": "opportunities.choices.ProjectRole",
         "CloseReasonEnum": "opportunities.choices.CloseReason",
         "InitiationStatusEnum": "opportunities.choices.InitiationStatus",
         "ReviewStatusEnum": "reviews.choices.ReviewStatus",
     },
+    # Every operation documents the errors it can answer, in the error contract (issue 8).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "presales.api.schema.document_error_responses",
+    ],
 }
 
 # Celery: broker from the environment; deadlines are database rows, not ETA tasks.

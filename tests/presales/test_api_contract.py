@@ -7,6 +7,7 @@ import json
 import os
 import re
 
+import jsonschema
 import pytest
 import yaml
 from django.core.management import call_command
@@ -16,9 +17,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leads.models import CommunicationRecord, Customer, Lead
+from opportunities.choices import InitiationStatus, ProjectRole, Stage
 from presales.core.roles import Role
 from presales.sla.models import SlaPolicy
-from tests.factories import CommunicationFactory, ContactFactory, CustomerFactory, LeadFactory
+from tests.factories import (
+    CommunicationFactory,
+    ContactFactory,
+    CustomerFactory,
+    LeadFactory,
+    OpportunityFactory,
+    ProjectInitiationFactory,
+)
 from tests.presales.api_endpoints import BUILDERS, list_endpoints, write_endpoints
 
 pytestmark = pytest.mark.django_db
@@ -583,3 +592,111 @@ def test_every_update_endpoint_refuses_a_stale_version_within_the_contract(clien
     # then it is refused as stale, in the contract
     body = assert_contract(response, 409)
     assert body["code"] == "stale" and body["version"] == version
+
+
+# --- the schema matches the answers (issue 8 item 19) ---------------------------------------------
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def operations(schema):
+    return [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if method in ("get", *WRITE_METHODS)
+    ]
+
+
+def test_every_operation_documents_its_error_statuses_with_the_contract_body():
+    """Issue 8 item 19: every operation of every app documents 401, 403, 404 and 429, every
+    write 400 and 409 (``conflict``/``stale``), every body 415, each with the error body."""
+    schema = api_schema()
+    ops = operations(schema)
+    assert len(ops) >= 70
+    for path, method, operation in ops:
+        responses = operation["responses"]
+        expected = {"401", "403", "404", "429"}
+        if method in WRITE_METHODS:
+            expected |= {"400", "409"}
+        if "requestBody" in operation:
+            expected.add("415")
+        assert expected <= set(responses), (path, method, sorted(responses))
+        for code in expected:
+            body = responses[code]["content"]["application/json"]["schema"]
+            component = "ConflictError" if code == "409" else "Error"
+            assert body == {"$ref": f"#/components/schemas/{component}"}, (path, method, code)
+
+
+def test_conflict_error_documents_the_stale_and_lock_conflict_bodies():
+    schema = api_schema()
+    conflict = schema["components"]["schemas"]["ConflictError"]["properties"]
+    assert {"code", "message", "fields", "version", "changed_fields", "reasons"} <= set(conflict)
+    patch = schema["paths"]["/api/v1/opportunities/{id}/"]["patch"]
+    description = patch["responses"]["409"]["description"]
+    assert '"stale"' in description and '"conflict"' in description
+
+
+def test_project_member_roles_are_the_project_role_enum():
+    """Project-team roles are ``ProjectRole`` (R-OPP-2), not the user roles."""
+    components = api_schema()["components"]["schemas"]
+    for name in ("ProjectMember", "ProposedMember", "ProposedMemberRequest"):
+        assert "ProjectRoleEnum" in json.dumps(components[name]["properties"]["role"]), name
+    assert components["ProjectRoleEnum"]["enum"] == [value for value, _label in ProjectRole.choices]
+
+
+def to_json_schema(node):
+    """An OpenAPI 3.0 schema as JSON Schema: ``nullable: true`` becomes a null alternative."""
+    if isinstance(node, list):
+        return [to_json_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    node = {key: to_json_schema(value) for key, value in node.items()}
+    if node.pop("nullable", False):
+        node = {"anyOf": [node, {"type": "null"}]}
+    return node
+
+
+def assert_matches_schema(body, path: str, method: str = "get", status: str = "200"):
+    """Validates an answer against the schema the operation documents."""
+    schema = api_schema()
+    documented = schema["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+    validator = jsonschema.Draft202012Validator(
+        {**to_json_schema(documented), "components": to_json_schema(schema["components"])}
+    )
+    errors = [f"{list(e.absolute_path)}: {e.message}" for e in validator.iter_errors(body)]
+    assert not errors, errors
+
+
+def test_moves_and_stage_changes_answer_the_documented_shape(client_for, engineer, team):
+    """``moves/`` and ``stage-changes/`` answer plain lists (not cursor pages), as documented."""
+    # given an opportunity with two stage changes
+    opportunity = OpportunityFactory(team=team, stage=Stage.SOLUTION)
+    ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
+    client = client_for(engineer)
+    move_url = reverse("opportunity-move", args=[opportunity.pk])
+    for body in ({"move": "submit_for_review"}, {"move": "back_to_solution", "note": "Rework."}):
+        assert client.post(move_url, body, format="json").status_code == 200
+    # when both are read
+    moves = client.get(reverse("opportunity-moves", args=[opportunity.pk])).json()
+    changes = client.get(reverse("opportunity-stage-changes", args=[opportunity.pk])).json()
+    # then each is a list with the documented items
+    assert isinstance(moves, list) and moves
+    assert isinstance(changes, list) and len(changes) == 2
+    assert_matches_schema(moves, "/api/v1/opportunities/{id}/moves/")
+    assert_matches_schema(changes, "/api/v1/opportunities/{id}/stage-changes/")
+
+
+def test_read_only_blank_and_null_fields_match_the_schema(client_for, engineer, team):
+    """Nullable references and blank reasons are documented as such (an open opportunity has
+    no close reason, a lead's communication no customer yet)."""
+    # given an open opportunity and a communication on a lead only
+    OpportunityFactory(team=team)
+    lead = LeadFactory(team=team)
+    CommunicationFactory(customer=None, lead=lead, author=engineer)
+    client = client_for(engineer)
+    # when their lists are read, then every row matches the documented page
+    for path in ("/api/v1/opportunities/", "/api/v1/communications/", "/api/v1/leads/"):
+        response = client.get(path)
+        assert response.status_code == 200 and response.json()["results"], path
+        assert_matches_schema(response.json(), path)
