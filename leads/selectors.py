@@ -294,3 +294,14 @@ def customer_presales(customer: Customer) -> list[CustomerPresales]:
         .select_related("user")
         .order_by("-is_primary", "created_at", "pk")
     )
+
+
+OPPORTUNITY_TITLE_MAX = 200
+
+
+def default_opportunity_title(lead: Lead) -> str:
+    """The opportunity's title when the qualifier gives none: "<company> – <first line of the
+    initial needs>", cut to the field's length (the company alone when there are no needs)."""
+    needs = next((line.strip() for line in lead.initial_needs.splitlines() if line.strip()), "")
+    title = f"{lead.company_name} – {needs}" if needs else lead.company_name
+    return title if len(title) <= OPPORTUNITY_TITLE_MAX else title[: OPPORTUNITY_TITLE_MAX - 1].rstrip() + "…"

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from leads.choices import LeadStatus
 from leads.models import Customer, Lead
+from leads.selectors import default_opportunity_title
 from leads.services import customer_record_progress, lead_presales_owner, lead_qualify
 from opportunities.choices import InitiationStatus, ProjectRole, Stage
 from opportunities.locks import lock_initiation, lock_opportunity, lock_opportunity_and_initiation
@@ -226,6 +227,20 @@ def opportunity_create(*, actor: User, data: dict[str, Any]) -> Opportunity:
     return _create(actor=actor, data=data)
 
 
+def carried_description(lead: Lead) -> str:
+    """What the lead knew that the opportunity has no field for, as one text the owners can
+    edit: background, initial needs, the timing and the qualification's competition and
+    timeline assessments (R-LEAD-4), each labelled."""
+    labelled = (
+        (_("Timing"), lead.timing),
+        (_("Competition assessment"), lead.eval_competition),
+        (_("Timeline assessment"), lead.eval_timeline),
+    )
+    parts = [x for x in (lead.background, lead.initial_needs) if x]
+    parts += [f"{label}: {text}" for label, text in labelled if text]
+    return "\n\n".join(parts)
+
+
 @transaction.atomic
 def opportunity_create_from_lead(
     *, actor: User, lead: Lead, data: dict[str, Any] | None = None
@@ -239,8 +254,8 @@ def opportunity_create_from_lead(
         raise Conflict(_("This lead already has an opportunity."), code="duplicate")
     carried = {
         "customer": lead.customer,
-        "title": lead.company_name,
-        "description": "\n\n".join(x for x in (lead.background, lead.initial_needs) if x),
+        "title": default_opportunity_title(lead),
+        "description": carried_description(lead),
         "amount": lead.budget if lead.budget is not None else Decimal(0),
         "team": lead.team,
         "sales_owner": lead.owner,

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from leads.choices import Channel, Grade, Industry, LeadSource, LeadStatus
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead, MergeRecord, NeedTag
+from opportunities.models import Opportunity
 from presales.accounts.models import User
 from presales.core.roles import Role
 from presales.exports.models import ExportLog
@@ -416,6 +417,49 @@ def test_lead_first_contact_then_qualify_r_lead_3_r_lead_4(client_for, engineer,
     assert body["status"] == "qualified"
     assert body["eval_competition"] == "One local vendor."
     assert Customer.objects.get(pk=body["customer"]).primary_presales == engineer
+
+
+def test_qualify_through_the_api_opens_the_opportunity_as_given_r_opp_1(client_for, engineer, team):
+    """R-LEAD-4, R-OPP-1: title, expected close and competitors given to the qualify action
+    are the opportunity's; without them the defaults come from the lead."""
+    # given two contacted leads
+    leads = [
+        LeadFactory(
+            team=team,
+            presales_owner=engineer,
+            status=LeadStatus.CONTACTED,
+            first_contacted_at=timezone.now(),
+            company_name=name,
+            initial_needs="MES.",
+        )
+        for name in ("Alpha Works", "Beta Works")
+    ]
+    evaluation = dict.fromkeys(("background", "needs", "budget", "competition"), "ok") | {"timeline": "Q3."}
+    close = timezone.localdate() + timedelta(days=60)
+    # when one is qualified with the opportunity's facts and the other without
+    given = client_for(engineer).post(
+        reverse("lead-qualify", args=[leads[0].pk]),
+        {
+            "evaluation": evaluation,
+            "title": "Alpha MES",
+            "expected_close": close.isoformat(),
+            "competitors": ["Acme", "Beta Tech"],
+        },
+        format="json",
+    )
+    bare = client_for(engineer).post(
+        reverse("lead-qualify", args=[leads[1].pk]), {"evaluation": evaluation}, format="json"
+    )
+    # then the first opportunity has them, the second the lead's defaults
+    assert (given.status_code, bare.status_code) == (200, 200), (given.content, bare.content)
+    first, second = (Opportunity.objects.get(lead=lead) for lead in leads)
+    assert (first.title, first.expected_close, first.competitors) == (
+        "Alpha MES",
+        close,
+        ["Acme", "Beta Tech"],
+    )
+    assert (second.title, second.expected_close, second.competitors) == ("Beta Works – MES.", None, [])
+    assert "Timeline assessment: Q3." in second.description
 
 
 def test_lead_disqualify_r_lead_4(client_for, sales_rep, team):

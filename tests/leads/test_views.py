@@ -457,6 +457,35 @@ def test_qualify_lands_on_the_new_customer(engineer_client, contacted_lead):
     assert "Li Wei" in page
 
 
+def test_qualify_opens_the_opportunity_as_entered_r_opp_1(engineer_client, contacted_lead):
+    """R-LEAD-4, R-OPP-1: the title, expected close and competitors entered at qualification
+    are the opportunity's; the timeline assessment is kept in its description."""
+    # given the qualify form, which proposes a title
+    url = reverse("opportunities:qualify_lead", args=[contacted_lead.pk])
+    page = engineer_client.get(url).content.decode()
+    assert 'name="title"' in page and 'name="expected_close"' in page and 'name="competitors"' in page
+    close = timezone.localdate() + timedelta(days=90)
+    data = {
+        **dict.fromkeys(("background", "needs", "budget"), "ok"),
+        "competition": "Vendor X is the incumbent.",
+        "timeline": "Decision in Q3",
+        "customer": "",
+        "title": "Huadong MES phase 2",
+        "expected_close": close.isoformat(),
+        "competitors": "Vendor X, Vendor Y",
+    }
+    # when it is posted
+    response = engineer_client.post(url, data)
+    # then the opportunity carries what was entered
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    contacted_lead.refresh_from_db()
+    opportunity = contacted_lead.opportunity
+    assert opportunity.title == "Huadong MES phase 2"
+    assert opportunity.expected_close == close
+    assert opportunity.competitors == ["Vendor X", "Vendor Y"]
+    assert "Decision in Q3" in opportunity.description
+
+
 def test_qualify_into_an_existing_customer(engineer_client, contacted_lead, customer):
     data = dict.fromkeys(("background", "needs", "budget", "competition", "timeline"), "ok")
     data["customer"] = customer.pk
