@@ -204,6 +204,11 @@ class LeadStatusChangeSerializer(serializers.ModelSerializer):
     """One status change of a lead (R-LEAD-2, R-LEAD-4): who, when, from, to, move, note."""
 
     actor_name = serializers.CharField(source="actor.__str__", read_only=True)
+    note = serializers.CharField(
+        source="note_text",
+        read_only=True,
+        help_text="A system note in the caller's language; a person's as typed.",
+    )
 
     class Meta:
         model = LeadStatusChange
