@@ -206,8 +206,9 @@ def first_contact_summary(user: User, now: datetime | None = None) -> dict[str, 
         "due": counts["due"],
         "overdue": counts["overdue"],
         "leads": list(pending.select_related("team").order_by("first_contact_due_at", "pk")[:5]),
-        "due_url": f"{lead_list}?first_contact=due",
-        "overdue_url": f"{lead_list}?first_contact=overdue",
+        # The links list the same rows as the counts: mine, pending, due or overdue.
+        "due_url": f"{lead_list}?mine=true&first_contact=due",
+        "overdue_url": f"{lead_list}?mine=true&first_contact=overdue",
         "now": now,
     }
 

@@ -940,6 +940,33 @@ def test_navigation_and_dashboard_panel(engineer_client, engineer, team, sales_r
     assert "Late" in page
 
 
+def test_the_first_contact_panels_counts_equal_the_rows_its_links_list(
+    engineer_client, engineer, team, sales_rep
+):
+    """Issue 8: the dashboard counts my leads; its links list exactly those (not every
+    visible lead of the team)."""
+    # given my leads due and overdue, and the team's other leads in both states
+    late = timezone.now() - timedelta(hours=30)
+    LeadFactory(team=team, owner=sales_rep, presales_owner=engineer)
+    LeadFactory(team=team, owner=sales_rep, presales_owner=engineer, received_at=late)
+    LeadFactory(team=team, owner=sales_rep, presales_owner=engineer, received_at=late)
+    LeadFactory(team=team, owner=sales_rep)
+    LeadFactory(team=team, owner=sales_rep, received_at=late)
+    # when the dashboard is shown and each of its links followed
+    panel = next(
+        p
+        for p in engineer_client.get(reverse("dashboard")).context["panels"]
+        if p["key"] == "leads_first_contact"
+    )
+    listed = {
+        key: engineer_client.get(panel[f"{key}_url"]).context["table"].paginator.count
+        for key in ("due", "overdue")
+    }
+    # then each count is the number of rows its link lists
+    assert (panel["due"], panel["overdue"]) == (1, 2)
+    assert listed == {"due": 1, "overdue": 2}
+
+
 def test_no_panel_or_navigation_without_role(client, no_role_user):
     client.force_login(no_role_user)
     page = client.get(reverse("dashboard")).content.decode()
