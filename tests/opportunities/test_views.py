@@ -42,7 +42,7 @@ def test_board_shows_the_users_scope_with_counts_and_totals_per_column(client, e
     page = client.get(reverse("opportunities:board")).content.decode()
     # then the solution column counts the team's two and totals each currency
     assert 'data-testid="count-solution" title="Opportunities">2<' in page
-    assert "1,000,000 CNY · 500,000 HKD" in page
+    assert "1,000,000.00 CNY · 500,000.00 HKD" in page
     assert "Line A" in page and "Line B" in page
     assert "Hidden deal" not in page
     assert 'data-testid="count-lead_intake" title="Opportunities">0<' in page
