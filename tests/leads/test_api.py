@@ -726,3 +726,15 @@ def test_browsable_api_and_options_render_for_a_session_user(client, engineer, t
         assert client.get(url, HTTP_ACCEPT="text/html").status_code == 200
         assert client.options(url).status_code == 200
         assert client.head(url).status_code == 200
+
+
+def test_api_messages_are_worded_for_people(client_for, engineer):
+    """Issue 8: the API tells too long a text and a choice not offered plainly too."""
+    # given a lead with too long a company name and a source that is not offered
+    body = {**LEAD, "company_name": "x" * 201, "source": "carrier_pigeon"}
+    # when it is posted
+    response = client_for(engineer).post(reverse("lead-list"), body, format="json")
+    # then both are named in one 400, in plain words
+    fields = assert_error_body(response, 400)["fields"]
+    assert fields["company_name"] == ["Please shorten this to 200 characters or fewer (it has 201)."]
+    assert fields["source"] == ["Please choose one of the options offered."]

@@ -980,3 +980,17 @@ def test_customer_page_shows_leads_and_communications(engineer_client, customer,
     page = engineer_client.get(customer.get_absolute_url()).content.decode()
     assert "Sun Li" in page
     assert "Quarterly review call" in page
+
+
+def test_form_messages_are_worded_for_people(engineer_client, team, sales_rep):
+    """Issue 8: too long a text and a choice not offered are told plainly, not in Django's
+    developer wording ("Ensure this value has at most 200 characters")."""
+    # given the intake form with too long a company name and a source that is not offered
+    data = {**lead_form_data(team, sales_rep), "company_name": "x" * 201, "source": "carrier_pigeon"}
+    # when it is sent
+    response = engineer_client.post(reverse("leads:lead_create"), data)
+    # then each field says what to do
+    errors = response.context["form"].errors
+    assert errors["company_name"] == ["Please shorten this to 200 characters or fewer (it has 201)."]
+    assert errors["source"] == ["Please choose one of the options offered."]
+    assert not Lead.objects.exists()
