@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from presales.core.notes import register_note
 
@@ -15,9 +15,9 @@ FACTS_CHANGED = "reviewed_facts_changed"
 
 # The opportunity's facts an initiation review judged (R-REV-5), by their label.
 REVIEWED_FACT_LABELS = {
-    "amount": _lazy("amount"),
-    "currency": _lazy("currency"),
-    "fx_rate_to_cny": _lazy("exchange rate to CNY"),
+    "amount": gettext_lazy("amount"),
+    "currency": gettext_lazy("currency"),
+    "fx_rate_to_cny": gettext_lazy("exchange rate to CNY"),
 }
 
 
@@ -36,5 +36,5 @@ def _facts_changed(params: dict[str, Any]) -> str:
     return _("Reviewed facts changed: %(changes)s.") % {"changes": changes}
 
 
-register_note(INITIATION_APPROVED, _lazy("Project initiation approved."))
+register_note(INITIATION_APPROVED, gettext_lazy("Project initiation approved."))
 register_note(FACTS_CHANGED, _facts_changed)

@@ -9,7 +9,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from presales.core.errors import DomainError
 from presales.core.i18n import join_list
@@ -41,8 +41,8 @@ def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
 
 # Messages people read instead of Django's developer wording ("Ensure this value has at
 # most 200 characters"), issue 8. English source strings, translated with the rest.
-TOO_LONG = _lazy("Please shorten this to %(limit_value)d characters or fewer (it has %(show_value)d).")
-NOT_OFFERED = _lazy("Please choose one of the options offered.")
+TOO_LONG = gettext_lazy("Please shorten this to %(limit_value)d characters or fewer (it has %(show_value)d).")
+NOT_OFFERED = gettext_lazy("Please choose one of the options offered.")
 
 
 def humanize_errors(form: forms.BaseForm) -> forms.BaseForm:
