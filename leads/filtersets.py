@@ -116,10 +116,29 @@ class LeadFilterSet(django_filters.FilterSet):
         field_name="received_at", lookup_expr="date__lte", label=_("Received until")
     )
     first_contact_late_entry = YesNoFilter(method="late_entry", label=_("First contact entered late"))
+    mine = YesNoFilter(method="filter_mine", label=_("Only mine"))
 
     class Meta:
         model = Lead
-        fields = ["q", "status", "source", "industry", "team", "owner", "presales_owner", "first_contact"]
+        fields = [
+            "q",
+            "status",
+            "source",
+            "industry",
+            "team",
+            "owner",
+            "presales_owner",
+            "first_contact",
+            "mine",
+        ]
+
+    def filter_mine(self, queryset, name, value):
+        """Leads the requesting user owns, as sales owner or presales engineer: the set the
+        dashboard counts as "my leads" (issue 8: a count and its link list the same rows)."""
+        if value and self.request is not None and self.request.user.is_authenticated:
+            user = self.request.user
+            return queryset.filter(Q(owner=user) | Q(presales_owner=user))
+        return queryset
 
     def late_entry(self, queryset, name, value):
         """R-LEAD-3 (a): leads whose first-contact record was entered more than 24 h late."""

@@ -213,6 +213,23 @@ class QualifyForm(BootstrapMixin, forms.Form):
         ),
     )
 
+    # R-OPP-1: the opportunity the lead becomes. The competition and timeline assessments
+    # are also kept, as text, in the opportunity's description.
+    title = forms.CharField(
+        label=_("Opportunity title"),
+        max_length=selectors.OPPORTUNITY_TITLE_MAX,
+        required=False,
+        help_text=_("Left empty: the company and the first line of the initial needs."),
+    )
+    expected_close = forms.DateField(
+        label=_("Expected close"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    competitors = forms.CharField(
+        label=_("Competitors"),
+        required=False,
+        help_text=_("The competing vendors' names, separated by commas."),
+    )
+
     def __init__(self, *args, lead: Lead, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.active().visible_to(user).order_by("name")
@@ -220,9 +237,18 @@ class QualifyForm(BootstrapMixin, forms.Form):
             self.initial.setdefault("customer", lead.customer_id)
         self.initial.setdefault("background", lead.background)
         self.initial.setdefault("needs", lead.initial_needs)
+        self.initial.setdefault("title", selectors.default_opportunity_title(lead))
 
     def evaluation(self) -> dict:
         return {k: self.cleaned_data[k] for k in EVALUATION_KEYS}
+
+    def opportunity_data(self) -> dict:
+        """What the qualifier chose for the opportunity; left-empty fields take the lead's defaults."""
+        return {
+            k: self.cleaned_data[k]
+            for k in ("title", "expected_close", "competitors")
+            if self.cleaned_data[k]
+        }
 
 
 class DisqualifyForm(BootstrapMixin, forms.Form):

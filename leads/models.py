@@ -34,6 +34,7 @@ from leads.choices import (
 )
 from leads.normalize import normalize_company, normalize_email, normalize_phone
 from presales.core.models import TimeStampedModel, VersionedModel
+from presales.core.notes import SystemNoteFields, register_note
 from presales.core.roles import Actor, Scope, scope_of
 from presales.core.scoping import personal_q, visibility_q
 from presales.core.validators import CLOCK_SKEW, date_floor_error, long_text_validator, validate_phone
@@ -705,7 +706,14 @@ class MergeRecord(models.Model):
         return f"{self.kind} {self.source_label} → {self.target_id}"
 
 
-class LeadStatusChange(models.Model):
+# The notes the lead's status door writes itself, shown in the reader's language.
+FIRST_CONTACT_TAKEN_OVER = "first_contact_taken_over"
+MERGED_INTO = "merged_into"
+register_note(FIRST_CONTACT_TAKEN_OVER, _("First contact taken over from the merged lead #%(id)s."))
+register_note(MERGED_INTO, _("Merged into lead #%(id)s."))
+
+
+class LeadStatusChange(SystemNoteFields):
     """One row per lead status move (R-LEAD-2, R-LEAD-4): who moved it, when, from where to
     where, by which move, and why. Written only by the lead's one status door
     (``leads.services._lead_move``), never edited."""

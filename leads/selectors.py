@@ -206,8 +206,9 @@ def first_contact_summary(user: User, now: datetime | None = None) -> dict[str, 
         "due": counts["due"],
         "overdue": counts["overdue"],
         "leads": list(pending.select_related("team").order_by("first_contact_due_at", "pk")[:5]),
-        "due_url": f"{lead_list}?first_contact=due",
-        "overdue_url": f"{lead_list}?first_contact=overdue",
+        # The links list the same rows as the counts: mine, pending, due or overdue.
+        "due_url": f"{lead_list}?mine=true&first_contact=due",
+        "overdue_url": f"{lead_list}?mine=true&first_contact=overdue",
         "now": now,
     }
 
@@ -294,3 +295,14 @@ def customer_presales(customer: Customer) -> list[CustomerPresales]:
         .select_related("user")
         .order_by("-is_primary", "created_at", "pk")
     )
+
+
+OPPORTUNITY_TITLE_MAX = 200
+
+
+def default_opportunity_title(lead: Lead) -> str:
+    """The opportunity's title when the qualifier gives none: "<company> – <first line of the
+    initial needs>", cut to the field's length (the company alone when there are no needs)."""
+    needs = next((line.strip() for line in lead.initial_needs.splitlines() if line.strip()), "")
+    title = f"{lead.company_name} – {needs}" if needs else lead.company_name
+    return title if len(title) <= OPPORTUNITY_TITLE_MAX else title[: OPPORTUNITY_TITLE_MAX - 1].rstrip() + "…"

@@ -27,7 +27,9 @@ from django.utils.translation import gettext as _
 
 from leads.choices import DisqualifyReason, Grade, Industry, LeadStatus, SizeClass
 from leads.models import (
+    FIRST_CONTACT_TAKEN_OVER,
     MAX_NEED_TAGS,
+    MERGED_INTO,
     OVERRIDE_REASON_MAX,
     CommunicationRecord,
     Contact,
@@ -44,6 +46,7 @@ from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.locks import lock_keys
+from presales.core.notes import SystemNote, note_fields, system_note
 from presales.core.roles import PRESALES_ROLES, WRITER_ROLES, Role
 from presales.core.scoping import mask_email, mask_phone
 from presales.core.validators import CLOCK_SKEW
@@ -190,7 +193,7 @@ def _lead_move(
     *,
     actor: User,
     move: str,
-    note: str = "",
+    note: str | SystemNote = "",
     at: datetime | None = None,
     **input: Any,
 ) -> LeadStatusChange:
@@ -208,7 +211,7 @@ def _lead_move(
         to_status=checked.target,
         move=move,
         actor=actor,
-        note=str(note or "").strip(),
+        **note_fields(note),
         at=at or timezone.now(),
     )
 
@@ -1273,7 +1276,7 @@ def lead_merge(*, actor: User, source: Lead, target: Lead) -> MergeRecord:
             target,
             actor=actor,
             move="record_first_contact",
-            note=_("First contact taken over from the merged lead #%(id)s.") % {"id": source.pk},
+            note=system_note(FIRST_CONTACT_TAKEN_OVER, id=source.pk),
         )
     else:
         save_as(target, actor)
@@ -1283,7 +1286,7 @@ def lead_merge(*, actor: User, source: Lead, target: Lead) -> MergeRecord:
         source,
         actor=actor,
         move="merge",
-        note=_("Merged into lead #%(id)s.") % {"id": target.pk},
+        note=system_note(MERGED_INTO, id=target.pk),
         at=source.decided_at,
         into=target,
     )

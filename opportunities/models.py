@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from opportunities import notes as _notes  # noqa: F401  (registers the lifecycle's system notes)
 from opportunities.choices import (
     CLOSED_STAGES,
     OPEN_STAGES,
@@ -31,6 +32,7 @@ from opportunities.choices import (
 )
 from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.money import BASE_CURRENCY, FX_RATE_MAX, FX_RATE_MIN, Money, plain_rate
+from presales.core.notes import SystemNoteFields
 from presales.core.roles import Actor
 from presales.core.scoping import personal_q, visibility_q
 
@@ -256,7 +258,7 @@ class Opportunity(VersionedModel, TimeStampedModel):
         return {m.user_id for m in self.members.all()}
 
 
-class StageChange(models.Model):
+class StageChange(SystemNoteFields):
     """One row per stage move (R-OPP-3): who moved it, when, from where to where, and why."""
 
     opportunity = models.ForeignKey(
@@ -395,7 +397,7 @@ class ProjectInitiation(VersionedModel, TimeStampedModel):
         return writers
 
 
-class InitiationStatusChange(models.Model):
+class InitiationStatusChange(SystemNoteFields):
     """One row per move of the initiation request's status (R-OPP-2, R-OPP-3, R-REV-5): who
     moved it, when, from where to where, by which move, and why. Written only by the
     request's one status door (``opportunities.services._initiation_move``)."""

@@ -27,7 +27,9 @@ from django.utils.translation import gettext_lazy
 
 from leads.choices import LeadStatus
 from leads.models import Customer, Lead
+from leads.selectors import default_opportunity_title
 from leads.services import customer_record_progress, lead_presales_owner, lead_qualify
+from opportunities import notes
 from opportunities.choices import InitiationStatus, ProjectRole, Stage
 from opportunities.locks import lock_initiation, lock_opportunity, lock_opportunity_and_initiation
 from opportunities.models import (
@@ -38,12 +40,14 @@ from opportunities.models import (
     ProjectMember,
     StageChange,
 )
+from opportunities.notes import REVIEWED_FACT_LABELS, describe_changes
 from opportunities.permissions import require_work, require_writer
 from opportunities.timers import start_initiation_timer
 from opportunities.transitions import INITIATION_MACHINE, MACHINE
 from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError
 from presales.core.money import BASE_CURRENCY
+from presales.core.notes import SystemNote, note_fields, note_text, system_note
 from presales.core.roles import PRESALES_ROLES, SALES_ROLES
 from presales.core.writes import (
     apply_fields,
@@ -226,6 +230,20 @@ def opportunity_create(*, actor: User, data: dict[str, Any]) -> Opportunity:
     return _create(actor=actor, data=data)
 
 
+def carried_description(lead: Lead) -> str:
+    """What the lead knew that the opportunity has no field for, as one text the owners can
+    edit: background, initial needs, the timing and the qualification's competition and
+    timeline assessments (R-LEAD-4), each labelled."""
+    labelled = (
+        (_("Timing"), lead.timing),
+        (_("Competition assessment"), lead.eval_competition),
+        (_("Timeline assessment"), lead.eval_timeline),
+    )
+    parts = [x for x in (lead.background, lead.initial_needs) if x]
+    parts += [f"{label}: {text}" for label, text in labelled if text]
+    return "\n\n".join(parts)
+
+
 @transaction.atomic
 def opportunity_create_from_lead(
     *, actor: User, lead: Lead, data: dict[str, Any] | None = None
@@ -239,8 +257,8 @@ def opportunity_create_from_lead(
         raise Conflict(_("This lead already has an opportunity."), code="duplicate")
     carried = {
         "customer": lead.customer,
-        "title": lead.company_name,
-        "description": "\n\n".join(x for x in (lead.background, lead.initial_needs) if x),
+        "title": default_opportunity_title(lead),
+        "description": carried_description(lead),
         "amount": lead.budget if lead.budget is not None else Decimal(0),
         "team": lead.team,
         "sales_owner": lead.owner,
@@ -342,14 +360,6 @@ def _clear_rate_for_cny(opportunity: Opportunity, data: dict) -> None:
             opportunity.fx_rate_date = None
 
 
-# The opportunity's facts an initiation review judged (R-REV-5), by their label.
-REVIEWED_FACT_LABELS = {
-    "amount": gettext_lazy("amount"),
-    "currency": gettext_lazy("currency"),
-    "fx_rate_to_cny": gettext_lazy("exchange rate to CNY"),
-}
-
-
 def reviewed_facts(opportunity: Opportunity) -> dict[str, str | None]:
     """The facts an approval of the initiation is given on, as comparable text: the amount,
     its currency and, for a foreign amount, its rate to CNY (R-REV-4, R-REV-5)."""
@@ -365,14 +375,6 @@ def reviewed_facts(opportunity: Opportunity) -> dict[str, str | None]:
 
 def _changed_facts(old: dict, new: dict) -> list[str]:
     return [name for name in REVIEWED_FACT_LABELS if old.get(name) != new.get(name)]
-
-
-def _describe_changes(old: dict, new: dict, names: list[str]) -> str:
-    return "; ".join(
-        _("%(fact)s changed from %(old)s to %(new)s")
-        % {"fact": REVIEWED_FACT_LABELS[name], "old": old.get(name) or "—", "new": new.get(name) or "—"}
-        for name in names
-    )
 
 
 def _initiation_after_change(
@@ -402,7 +404,7 @@ def _initiation_after_change(
             _initiation_reopen(initiation, actor, old=approved_on, new=facts_now, changed=changed)
     elif initiation.status == InitiationStatus.IN_REVIEW:
         changed = _changed_facts(facts_before, facts_now)
-        reasons = [_describe_changes(facts_before, facts_now, changed)] if changed else []
+        reasons = [describe_changes(facts_before, facts_now, changed)] if changed else []
         reasons += [_("the %(owner)s changed") % {"owner": _owner_label(name)} for name in owners_changed]
         if reasons:
             review_cancel_for_subject(
@@ -427,7 +429,7 @@ def _initiation_reopen(
 ) -> None:
     """The approved request goes back to draft for a new review (its status change names
     what changed), and its author is told, in their language."""
-    note = _("Reviewed facts changed: %(changes)s.") % {"changes": _describe_changes(old, new, changed)}
+    note = system_note(notes.FACTS_CHANGED, old=old, new=new, changed=changed)
     change = _initiation_move(initiation, actor=actor, move="reopen", note=note, check_permission=False)
     author = initiation.submitted_by or initiation.opportunity.sales_owner
     with translation.override(author.language or None):
@@ -436,7 +438,7 @@ def _initiation_reopen(
         }
         body = _(
             "Reviewed facts changed: %(changes)s. Send it to review again before the opportunity moves on."
-        ) % {"changes": _describe_changes(old, new, changed)}
+        ) % {"changes": describe_changes(old, new, changed)}
     notify(
         recipient=author,
         kind=INITIATION_REOPENED,
@@ -490,15 +492,17 @@ def _move(
     actor: User,
     opportunity: Opportunity,
     name: str,
-    note: str,
+    note: str | SystemNote,
     context: dict[str, Any],
     check_permission: bool = True,
 ) -> Opportunity:
-    """The body of a move on a locked opportunity (the caller holds its lock)."""
+    """The body of a move on a locked opportunity (the caller holds its lock). A system
+    ``note`` is kept as its code, shown in the reader's language (presales.core.notes)."""
     unknown = set(context) - MOVE_CONTEXT_FIELDS
     if unknown:
         raise DomainError(fields={k: [_("This field cannot be set here.")] for k in sorted(unknown)})
-    note = str(note or "").strip()
+    stored_note = note_fields(note)
+    note = note_text(note)
     context = {k: str(v or "").strip() for k, v in context.items()}
     move = MACHINE.check(opportunity, actor, name, check_permission=check_permission, note=note, **context)
     now = timezone.now()
@@ -523,7 +527,7 @@ def _move(
         to_stage=move.target,
         move=name,
         actor=actor,
-        note=note,
+        **stored_note,
         details=details,
         at=now,
     )
@@ -647,7 +651,7 @@ def _initiation_move(
     *,
     actor: User,
     move: str,
-    note: str = "",
+    note: str | SystemNote = "",
     facts: dict[str, Any] | None = None,
     check_permission: bool = True,
     **input: Any,
@@ -669,7 +673,7 @@ def _initiation_move(
         to_status=checked.target,
         move=move,
         actor=actor,
-        note=str(note or "").strip(),
+        **note_fields(note),
         revision=initiation.revision,
     )
 
@@ -753,7 +757,7 @@ def initiation_on_approved(*, subject: ProjectInitiation, review: Review, actor:
             actor=actor,
             opportunity=opportunity,
             name="start_needs_analysis",
-            note=_("Project initiation approved."),
+            note=system_note(notes.INITIATION_APPROVED),
             context={},
             check_permission=False,
         )

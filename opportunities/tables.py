@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from opportunities.models import Opportunity
+from presales.core.money import format_money
 
 
 class OpportunityTable(tables.Table):
@@ -40,7 +41,7 @@ class OpportunityTable(tables.Table):
         empty_text = _("No opportunities match these filters.")
 
     def render_amount(self, value, record) -> str:
-        return format_html("{} {}", f"{value:,.2f}", record.currency)
+        return format_money(value, record.currency)
 
     def render_stage(self, value, record) -> str:
         return format_html('<span class="badge text-bg-secondary stage-{}">{}</span>', record.stage, value)

@@ -399,6 +399,7 @@ class LeadQualifyView(LeadMoveView):
             lead=self.object,
             evaluation=form.evaluation(),
             customer=form.cleaned_data["customer"],
+            data=form.opportunity_data(),
         )
 
     def get_success_url_for(self, opportunity) -> str:

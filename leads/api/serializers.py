@@ -204,6 +204,11 @@ class LeadStatusChangeSerializer(serializers.ModelSerializer):
     """One status change of a lead (R-LEAD-2, R-LEAD-4): who, when, from, to, move, note."""
 
     actor_name = serializers.CharField(source="actor.__str__", read_only=True)
+    note = serializers.CharField(
+        source="note_text",
+        read_only=True,
+        help_text="A system note in the caller's language; a person's as typed.",
+    )
 
     class Meta:
         model = LeadStatusChange
@@ -370,6 +375,24 @@ class LeadQualifySerializer(StrictMixin, serializers.Serializer):
         allow_null=True,
         help_text=_("Existing customer to link; by default matched by company name or created."),
     )
+    # R-OPP-1: the opportunity the lead becomes; the competition and timeline assessments
+    # are also kept, as text, in its description.
+    title = serializers.CharField(
+        required=False,
+        max_length=200,
+        help_text=_(
+            "The opportunity's title; by default the company and the first line of the initial needs."
+        ),
+    )
+    expected_close = serializers.DateField(required=False, allow_null=True, default=None)
+    competitors = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        required=False,
+        default=list,
+        help_text=_("The competing vendors' names."),
+    )
+
+    OPPORTUNITY_KEYS = ("title", "expected_close", "competitors")
 
 
 class LeadDisqualifySerializer(StrictMixin, serializers.Serializer):

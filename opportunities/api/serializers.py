@@ -129,6 +129,11 @@ class MoveOptionSerializer(serializers.Serializer):
 
 class StageChangeSerializer(serializers.ModelSerializer):
     actor_name = serializers.CharField(source="actor.__str__", read_only=True)
+    note = serializers.CharField(
+        source="note_text",
+        read_only=True,
+        help_text="A system note in the caller's language; a person's as typed.",
+    )
 
     class Meta:
         model = StageChange
@@ -140,6 +145,11 @@ class InitiationStatusChangeSerializer(serializers.ModelSerializer):
     move, note, and the revision it applied to."""
 
     actor_name = serializers.CharField(source="actor.__str__", read_only=True)
+    note = serializers.CharField(
+        source="note_text",
+        read_only=True,
+        help_text="A system note in the caller's language; a person's as typed.",
+    )
 
     class Meta:
         model = InitiationStatusChange

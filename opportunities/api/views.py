@@ -174,6 +174,11 @@ class LeadQualifyViewSet(LeadViewSet):
         lead = self.get_object()
         data = self.validated(lead_serializers.LeadQualifySerializer)
         opportunity_qualify_lead(
-            actor=request.user, lead=lead, evaluation=dict(data["evaluation"]), customer=data.get("customer")
+            actor=request.user,
+            lead=lead,
+            evaluation=dict(data["evaluation"]),
+            customer=data.get("customer"),
+            # What the caller left out takes the lead's defaults (R-OPP-1).
+            data={k: data[k] for k in lead_serializers.LeadQualifySerializer.OPPORTUNITY_KEYS if data.get(k)},
         )
         return self.represent(lead)

@@ -9,10 +9,31 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
+
+# The web forms' wording (presales.web.forms), kept apart: the core's api and web layers
+# do not import each other.
+TOO_LONG = _("Please shorten this to %(limit_value)d characters or fewer (it has %(show_value)d).")
+NOT_OFFERED = _("Please choose one of the options offered.")
+
+
+def humanize_field(field: serializers.Field) -> None:
+    """Plain messages on one serializer field (and a list's child); custom ones are kept."""
+    if isinstance(field, serializers.ListField):
+        humanize_field(field.child)
+    if isinstance(field, serializers.CharField) and field.max_length is not None:
+        field.validators = [
+            MaxLengthValidator(v.limit_value, message=TOO_LONG) if type(v) is MaxLengthValidator else v
+            for v in field.validators
+        ]
+    if isinstance(field, serializers.ChoiceField):
+        default = serializers.ChoiceField.default_error_messages["invalid_choice"]
+        if field.error_messages.get("invalid_choice") == default:
+            field.error_messages["invalid_choice"] = NOT_OFFERED
 
 
 class StrictMixin:
@@ -25,6 +46,14 @@ class StrictMixin:
     """
 
     read_only_messages: Mapping[str, object] = {}
+
+    def get_fields(self):
+        """The fields, with the plain messages people read (issue 8) for too long a text and
+        a choice that is not offered, instead of DRF's developer wording."""
+        fields = super().get_fields()
+        for field in fields.values():
+            humanize_field(field)
+        return fields
 
     def refused_keys(self, data) -> dict[str, list]:
         errors: dict[str, list] = {}

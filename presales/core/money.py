@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.formats import number_format
+
 BASE_CURRENCY = "CNY"
 CENT = Decimal("0.01")
 # CNY per unit of the other currency. The bounds catch typing errors (a rate of 0, or of
@@ -51,3 +53,12 @@ class Money:
     @property
     def cny(self) -> Decimal | None:
         return to_cny(self.amount, self.currency, self.rate_to_cny)
+
+
+def format_money(amount: Decimal | int | float | None, currency: str | None = BASE_CURRENCY) -> str:
+    """The one way an amount is shown (issue 8): two decimals, grouped by thousands as the
+    active language writes numbers, then the currency code ("1,500,000.00 CNY"); "—" for none."""
+    if amount is None or amount == "":
+        return "—"
+    number = number_format(Decimal(amount), decimal_pos=2, use_l10n=True, force_grouping=True)
+    return f"{number} {currency}" if currency else number

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
+from django.core.validators import MaxLengthValidator
 from django.utils import formats, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from presales.core.errors import DomainError
 from presales.core.i18n import join_list
@@ -37,12 +39,43 @@ def bootstrap(form: forms.BaseForm) -> forms.BaseForm:
     return form
 
 
+# Messages people read instead of Django's developer wording ("Ensure this value has at
+# most 200 characters"), issue 8. English source strings, translated with the rest.
+TOO_LONG = gettext_lazy("Please shorten this to %(limit_value)d characters or fewer (it has %(show_value)d).")
+NOT_OFFERED = gettext_lazy("Please choose one of the options offered.")
+
+
+def humanize_errors(form: forms.BaseForm) -> forms.BaseForm:
+    """Give every field of ``form`` the plain messages for too long a text and a choice
+    that is not offered; a field's own custom message is kept."""
+    for field in form.fields.values():
+        field.validators = [
+            MaxLengthValidator(v.limit_value, message=TOO_LONG)
+            if type(v) is MaxLengthValidator and v.message == MaxLengthValidator.message
+            else v
+            for v in field.validators
+        ]
+        defaults = {
+            forms.ChoiceField: forms.ChoiceField.default_error_messages.get("invalid_choice"),
+            forms.ModelChoiceField: forms.ModelChoiceField.default_error_messages.get("invalid_choice"),
+            forms.ModelMultipleChoiceField: forms.ModelMultipleChoiceField.default_error_messages.get(
+                "invalid_choice"
+            ),
+        }
+        current = field.error_messages.get("invalid_choice")
+        if current is not None and current in defaults.values():
+            field.error_messages["invalid_choice"] = NOT_OFFERED
+    return form
+
+
 class BootstrapMixin:
-    """A form whose widgets carry their Bootstrap 5 classes."""
+    """A form whose widgets carry their Bootstrap 5 classes and whose messages are worded
+    for people (``humanize_errors``)."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap(self)
+        humanize_errors(self)
 
 
 def apply_domain_error(form: forms.BaseForm, exc: DomainError, *, unplaced: list[str] | None = None) -> None:

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from leads.choices import Channel, Grade, Industry, LeadSource, LeadStatus
 from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead, MergeRecord, NeedTag
+from opportunities.models import Opportunity
 from presales.accounts.models import User
 from presales.core.roles import Role
 from presales.exports.models import ExportLog
@@ -418,6 +419,49 @@ def test_lead_first_contact_then_qualify_r_lead_3_r_lead_4(client_for, engineer,
     assert Customer.objects.get(pk=body["customer"]).primary_presales == engineer
 
 
+def test_qualify_through_the_api_opens_the_opportunity_as_given_r_opp_1(client_for, engineer, team):
+    """R-LEAD-4, R-OPP-1: title, expected close and competitors given to the qualify action
+    are the opportunity's; without them the defaults come from the lead."""
+    # given two contacted leads
+    leads = [
+        LeadFactory(
+            team=team,
+            presales_owner=engineer,
+            status=LeadStatus.CONTACTED,
+            first_contacted_at=timezone.now(),
+            company_name=name,
+            initial_needs="MES.",
+        )
+        for name in ("Alpha Works", "Beta Works")
+    ]
+    evaluation = dict.fromkeys(("background", "needs", "budget", "competition"), "ok") | {"timeline": "Q3."}
+    close = timezone.localdate() + timedelta(days=60)
+    # when one is qualified with the opportunity's facts and the other without
+    given = client_for(engineer).post(
+        reverse("lead-qualify", args=[leads[0].pk]),
+        {
+            "evaluation": evaluation,
+            "title": "Alpha MES",
+            "expected_close": close.isoformat(),
+            "competitors": ["Acme", "Beta Tech"],
+        },
+        format="json",
+    )
+    bare = client_for(engineer).post(
+        reverse("lead-qualify", args=[leads[1].pk]), {"evaluation": evaluation}, format="json"
+    )
+    # then the first opportunity has them, the second the lead's defaults
+    assert (given.status_code, bare.status_code) == (200, 200), (given.content, bare.content)
+    first, second = (Opportunity.objects.get(lead=lead) for lead in leads)
+    assert (first.title, first.expected_close, first.competitors) == (
+        "Alpha MES",
+        close,
+        ["Acme", "Beta Tech"],
+    )
+    assert (second.title, second.expected_close, second.competitors) == ("Beta Works – MES.", None, [])
+    assert "Timeline assessment: Q3." in second.description
+
+
 def test_lead_disqualify_r_lead_4(client_for, sales_rep, team):
     client = client_for(sales_rep)
     lead = LeadFactory(team=team)
@@ -682,3 +726,15 @@ def test_browsable_api_and_options_render_for_a_session_user(client, engineer, t
         assert client.get(url, HTTP_ACCEPT="text/html").status_code == 200
         assert client.options(url).status_code == 200
         assert client.head(url).status_code == 200
+
+
+def test_api_messages_are_worded_for_people(client_for, engineer):
+    """Issue 8: the API tells too long a text and a choice not offered plainly too."""
+    # given a lead with too long a company name and a source that is not offered
+    body = {**LEAD, "company_name": "x" * 201, "source": "carrier_pigeon"}
+    # when it is posted
+    response = client_for(engineer).post(reverse("lead-list"), body, format="json")
+    # then both are named in one 400, in plain words
+    fields = assert_error_body(response, 400)["fields"]
+    assert fields["company_name"] == ["Please shorten this to 200 characters or fewer (it has 201)."]
+    assert fields["source"] == ["Please choose one of the options offered."]

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from leads import services
 from leads.choices import Channel, LeadStatus
@@ -95,6 +95,24 @@ def test_a_merge_records_both_leads_status_changes_R_LEAD_2(sales_rep, team):
             f"First contact taken over from the merged lead #{source.pk}.",
         )
     ]
+
+
+def test_merge_notes_are_shown_in_the_readers_language_R_LEAD_2(sales_rep, team):
+    """Issue 8: the notes a merge writes are codes, put into words for each reader."""
+    # given a merge done by a sales rep who works in Chinese
+    target = LeadFactory(team=team)
+    source = LeadFactory(team=team, status=LeadStatus.CONTACTED, first_contacted_at=timezone.now())
+    with translation.override("zh-hans"):
+        services.lead_merge(actor=sales_rep, source=source, target=target)
+    merged = LeadStatusChange.objects.get(lead=source)
+    # when an English and a Chinese reader read its note
+    with translation.override("en"):
+        english = merged.note_text
+    with translation.override("zh-hans"):
+        chinese = merged.note_text
+    # then each reads it in their language
+    assert english == f"Merged into lead #{target.pk}."
+    assert chinese == f"已合并到线索 #{target.pk}。"
 
 
 def test_a_merge_into_an_already_contacted_lead_moves_only_the_duplicate_R_LEAD_2(sales_rep, team):

@@ -457,6 +457,35 @@ def test_qualify_lands_on_the_new_customer(engineer_client, contacted_lead):
     assert "Li Wei" in page
 
 
+def test_qualify_opens_the_opportunity_as_entered_r_opp_1(engineer_client, contacted_lead):
+    """R-LEAD-4, R-OPP-1: the title, expected close and competitors entered at qualification
+    are the opportunity's; the timeline assessment is kept in its description."""
+    # given the qualify form, which proposes a title
+    url = reverse("opportunities:qualify_lead", args=[contacted_lead.pk])
+    page = engineer_client.get(url).content.decode()
+    assert 'name="title"' in page and 'name="expected_close"' in page and 'name="competitors"' in page
+    close = timezone.localdate() + timedelta(days=90)
+    data = {
+        **dict.fromkeys(("background", "needs", "budget"), "ok"),
+        "competition": "Vendor X is the incumbent.",
+        "timeline": "Decision in Q3",
+        "customer": "",
+        "title": "Huadong MES phase 2",
+        "expected_close": close.isoformat(),
+        "competitors": "Vendor X, Vendor Y",
+    }
+    # when it is posted
+    response = engineer_client.post(url, data)
+    # then the opportunity carries what was entered
+    assert response.status_code == 302, response.context and response.context["form"].errors
+    contacted_lead.refresh_from_db()
+    opportunity = contacted_lead.opportunity
+    assert opportunity.title == "Huadong MES phase 2"
+    assert opportunity.expected_close == close
+    assert opportunity.competitors == ["Vendor X", "Vendor Y"]
+    assert "Decision in Q3" in opportunity.description
+
+
 def test_qualify_into_an_existing_customer(engineer_client, contacted_lead, customer):
     data = dict.fromkeys(("background", "needs", "budget", "competition", "timeline"), "ok")
     data["customer"] = customer.pk
@@ -911,6 +940,33 @@ def test_navigation_and_dashboard_panel(engineer_client, engineer, team, sales_r
     assert "Late" in page
 
 
+def test_the_first_contact_panels_counts_equal_the_rows_its_links_list(
+    engineer_client, engineer, team, sales_rep
+):
+    """Issue 8: the dashboard counts my leads; its links list exactly those (not every
+    visible lead of the team)."""
+    # given my leads due and overdue, and the team's other leads in both states
+    late = timezone.now() - timedelta(hours=30)
+    LeadFactory(team=team, owner=sales_rep, presales_owner=engineer)
+    LeadFactory(team=team, owner=sales_rep, presales_owner=engineer, received_at=late)
+    LeadFactory(team=team, owner=sales_rep, presales_owner=engineer, received_at=late)
+    LeadFactory(team=team, owner=sales_rep)
+    LeadFactory(team=team, owner=sales_rep, received_at=late)
+    # when the dashboard is shown and each of its links followed
+    panel = next(
+        p
+        for p in engineer_client.get(reverse("dashboard")).context["panels"]
+        if p["key"] == "leads_first_contact"
+    )
+    listed = {
+        key: engineer_client.get(panel[f"{key}_url"]).context["table"].paginator.count
+        for key in ("due", "overdue")
+    }
+    # then each count is the number of rows its link lists
+    assert (panel["due"], panel["overdue"]) == (1, 2)
+    assert listed == {"due": 1, "overdue": 2}
+
+
 def test_no_panel_or_navigation_without_role(client, no_role_user):
     client.force_login(no_role_user)
     page = client.get(reverse("dashboard")).content.decode()
@@ -924,3 +980,17 @@ def test_customer_page_shows_leads_and_communications(engineer_client, customer,
     page = engineer_client.get(customer.get_absolute_url()).content.decode()
     assert "Sun Li" in page
     assert "Quarterly review call" in page
+
+
+def test_form_messages_are_worded_for_people(engineer_client, team, sales_rep):
+    """Issue 8: too long a text and a choice not offered are told plainly, not in Django's
+    developer wording ("Ensure this value has at most 200 characters")."""
+    # given the intake form with too long a company name and a source that is not offered
+    data = {**lead_form_data(team, sales_rep), "company_name": "x" * 201, "source": "carrier_pigeon"}
+    # when it is sent
+    response = engineer_client.post(reverse("leads:lead_create"), data)
+    # then each field says what to do
+    errors = response.context["form"].errors
+    assert errors["company_name"] == ["Please shorten this to 200 characters or fewer (it has 201)."]
+    assert errors["source"] == ["Please choose one of the options offered."]
+    assert not Lead.objects.exists()

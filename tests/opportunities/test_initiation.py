@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from opportunities.choices import CloseReason, InitiationStatus, ProjectRole, Stage
 from opportunities.models import Opportunity, ProjectInitiation, ProjectMember, StageChange
@@ -287,3 +288,46 @@ def test_api_submit_twice_is_409_and_withdraw_reopens(
         reverse("opportunity-initiation-withdraw", args=[opportunity.pk]), {"reason": "Fix it."}
     )
     assert (done.status_code, done.json()["status"]) == (200, "draft")
+
+
+def test_the_system_note_of_an_approval_is_shown_in_the_readers_language_R_OPP_3(
+    chains, client, client_for, engineer, sales_rep, sales_manager, opportunity
+):
+    """Issue 8: "Project initiation approved." is kept as a code, not in the approver's
+    language; each reader sees it in theirs, on the page and in the API."""
+    # given an approver who works in Chinese and a reader who works in English
+    sales_manager.language = "zh-hans"
+    sales_manager.save(update_fields=["language"])
+    engineer.language = "en"
+    engineer.save(update_fields=["language"])
+    initiation = _submitted(engineer, opportunity)
+    # when the approval moves the opportunity on
+    review_decide(actor=sales_manager, review=_review(initiation), decision="approve", comment="Go.")
+    # then the row keeps the code, and each reader sees the note in their own language
+    change = StageChange.objects.get(opportunity=opportunity)
+    assert (change.note_code, change.note) == ("initiation_approved", "Project initiation approved.")
+    client.force_login(engineer)
+    assert "Project initiation approved." in client.get(opportunity.get_absolute_url()).content.decode()
+    client.force_login(sales_manager)
+    page = client.get(opportunity.get_absolute_url()).content.decode()
+    assert "项目立项已通过。" in page and "Project initiation approved." not in page
+    url = reverse("opportunity-stage-changes", args=[opportunity.pk])
+    notes = [row["note"] for row in client_for(sales_manager).get(url).json()]
+    assert notes == ["项目立项已通过。"]
+
+
+def test_a_note_a_person_typed_is_shown_as_typed_R_OPP_3(sales_rep, opportunity):
+    # given a move whose note a person typed in English
+    opportunity_move(
+        actor=sales_rep,
+        opportunity=opportunity,
+        move="abandon",
+        note="Budget frozen.",
+        reason=CloseReason.BUDGET,
+    )
+    change = StageChange.objects.get(opportunity=opportunity)
+    # when a Chinese reader reads it
+    with translation.override("zh-hans"):
+        shown = change.note_text
+    # then it is as typed, with no code
+    assert (change.note_code, shown) == ("", "Budget frozen.")

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from leads.choices import LeadStatus
 from leads.models import Customer
+from leads.selectors import default_opportunity_title
 from opportunities.choices import InitiationStatus, ProjectRole, Stage
 from opportunities.models import Opportunity, ProjectInitiation, ProjectMember, StageChange
 from opportunities.services import (
@@ -79,9 +80,42 @@ def test_lead_qualification_creates_the_opportunity_R_OPP_1(engineer, sales_rep,
         team,
     )
     assert opportunity.stage == Stage.LEAD_INTAKE
-    assert opportunity.title == lead.company_name
+    assert opportunity.title == f"{lead.company_name} – MES integration."
     assert "MES integration." in opportunity.description
     assert opportunity.history.get().history_user == engineer
+
+
+def test_qualification_keeps_the_title_given_and_the_assessments_R_OPP_1_R_LEAD_4(engineer, team):
+    # given a contacted lead with a timing
+    lead = LeadFactory(
+        team=team,
+        status=LeadStatus.CONTACTED,
+        first_contacted_at=timezone.now(),
+        initial_needs="\nMES integration.\nQuality tracing.",
+        timing="Purchase in Q3",
+    )
+    # when it is qualified with a title of the qualifier's choice
+    opportunity = opportunity_qualify_lead(
+        actor=engineer, lead=lead, evaluation=EVALUATION, data={"title": "Plant 2 MES"}
+    )
+    # then the opportunity has that title and keeps the timing, competition and timeline as text
+    assert opportunity.title == "Plant 2 MES"
+    assert "Timing: Purchase in Q3" in opportunity.description
+    assert "Competition assessment: Acme Systems is talking to them." in opportunity.description
+    assert "Timeline assessment: Decision in Q3." in opportunity.description
+    assert opportunity.competitors == []
+
+
+def test_the_default_title_is_the_company_and_the_first_line_of_the_needs_cut_to_fit_R_OPP_1(engineer, team):
+    # given leads whose needs are missing, or one very long line
+    bare = LeadFactory(team=team, company_name="Huadong", initial_needs="")
+    long = LeadFactory(team=team, company_name="Huadong", initial_needs="x" * 300 + "\nsecond")
+    # when their default titles are taken
+    title = default_opportunity_title(long)
+    # then the company alone, or the company and the first line cut to 200 characters
+    assert default_opportunity_title(bare) == "Huadong"
+    assert len(title) == 200
+    assert title.startswith("Huadong – xxx") and title.endswith("…")
 
 
 def test_a_lead_gives_one_opportunity_R_OPP_1(engineer, team):

@@ -42,7 +42,7 @@ def test_board_shows_the_users_scope_with_counts_and_totals_per_column(client, e
     page = client.get(reverse("opportunities:board")).content.decode()
     # then the solution column counts the team's two and totals each currency
     assert 'data-testid="count-solution" title="Opportunities">2<' in page
-    assert "1,000,000 CNY · 500,000 HKD" in page
+    assert "1,000,000.00 CNY · 500,000.00 HKD" in page
     assert "Line A" in page and "Line B" in page
     assert "Hidden deal" not in page
     assert 'data-testid="count-lead_intake" title="Opportunities">0<' in page
@@ -342,6 +342,29 @@ def test_dashboard_panel_counts_my_open_opportunities(client, engineer, team):
     assert 'stage=solution">Solution</a></td>\n      <td class="text-end">2<' in page
     assert "stage=demo" not in page
     assert 'data-nav="pipeline"' in page
+
+
+def test_the_pipeline_panels_counts_equal_the_rows_its_links_list(client, engineer, team):
+    """Issue 8: each stage's count on the dashboard is the number of rows its link lists."""
+    # given my opportunities in two stages, and the team's others in the same stages
+    OpportunityFactory(team=team, presales_owner=engineer, stage=Stage.SOLUTION)
+    OpportunityFactory(team=team, presales_owner=engineer, stage=Stage.SOLUTION)
+    OpportunityFactory(team=team, presales_owner=engineer, stage=Stage.DEMO)
+    OpportunityFactory(team=team, stage=Stage.SOLUTION)
+    OpportunityFactory(team=team, stage=Stage.DEMO)
+    client.force_login(engineer)
+    # when the dashboard is shown and each stage's link followed
+    panel = next(p for p in client.get(reverse("dashboard")).context["panels"] if p["key"] == "pipeline")
+    counts = {row["stage"]: row["count"] for row in panel["rows"]}
+    listed = {
+        stage: client.get(reverse("opportunities:list"), {"mine": "true", "stage": stage})
+        .context["table"]
+        .paginator.count
+        for stage in counts
+    }
+    # then they agree
+    assert counts == {Stage.SOLUTION: 2, Stage.DEMO: 1}
+    assert listed == counts
 
 
 def test_admin_is_read_only_for_the_lifecycle_R_OPP_3(admin_client, team):

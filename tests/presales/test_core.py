@@ -92,3 +92,50 @@ def test_amounts_are_grouped_by_thousands_in_every_language(language):
         )
     # then it is grouped by thousands with commas (ids and years elsewhere stay ungrouped)
     assert rendered == "2,600,000.00"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+def test_the_money_filter_shows_every_amount_one_way(language):
+    """Issue 8: amounts read "1,500,000.00 CNY" in every language: two decimals, grouped,
+    the currency code after; no amount reads "—" and CNY is the default code."""
+    from decimal import Decimal
+
+    from django.template import Context, Template
+    from django.utils import translation
+
+    # given amounts as the pages hold them; when rendered through the filter in the language
+    template = Template("{% load money %}{{ a|money:'USD' }}|{{ b|money }}|{{ c|money }}|{{ d|money:'EUR' }}")
+    with translation.override(language):
+        rendered = template.render(
+            Context({"a": Decimal("1500000"), "b": 0, "c": None, "d": Decimal("12.5")})
+        )
+    # then each is two decimals, grouped, with its code
+    assert rendered == "1,500,000.00 USD|0.00 CNY|—|12.50 EUR"
+
+
+def test_pages_show_amounts_with_the_money_filter(client, engineer, team):
+    """Issue 8: the lead's budget, the opportunity's amount on its page, in the list and on the
+    board all read the same way, with the code after the amount (no "元" label beside it)."""
+    from decimal import Decimal
+
+    from tests.factories import LeadFactory, OpportunityFactory
+
+    # given a lead and an opportunity the engineer works on, and a reader in Chinese
+    lead = LeadFactory(team=team, presales_owner=engineer, budget=Decimal("1500000"))
+    opportunity = OpportunityFactory(
+        team=team, presales_owner=engineer, amount=Decimal("2600000"), currency="CNY"
+    )
+    engineer.language = "zh-hans"
+    engineer.save(update_fields=["language"])
+    client.force_login(engineer)
+    # when the pages are shown
+    pages = {
+        "lead": client.get(lead.get_absolute_url()).content.decode(),
+        "opportunity": client.get(opportunity.get_absolute_url()).content.decode(),
+        "list": client.get(reverse("opportunities:list")).content.decode(),
+        "board": client.get(reverse("opportunities:board")).content.decode(),
+    }
+    # then every amount is written one way
+    assert ">1,500,000.00 CNY</dd>" in pages["lead"]
+    for name in ("opportunity", "list", "board"):
+        assert "2,600,000.00 CNY" in pages[name], name
