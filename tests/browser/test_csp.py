@@ -69,6 +69,7 @@ def test_main_pages_raise_no_csp_violation(live_server, page: Page, make_user, t
         reverse("opportunities:board"),
         reverse("opportunities:list"),
         reverse("opportunities:detail", args=[opportunity.pk]),
+        reverse("opportunities:initiation", args=[opportunity.pk]),
         reverse("reviews:inbox"),
         reverse("reviews:list"),
         reverse("sla:deadlines"),
@@ -97,6 +98,18 @@ def test_main_pages_raise_no_csp_violation(live_server, page: Page, make_user, t
     page.goto(live_server.url + reverse("exports:detail", args=[job.pk]))
     bar = page.locator("#export-progress .progress-bar")
     expect(bar).to_have_attribute("style", "width: 40%;")
+
+    # and the initiation form adds a team row (static/js/formset.js)
+    page.goto(live_server.url + reverse("opportunities:initiation", args=[opportunity.pk]))
+    page.get_by_test_id("team-add").click()
+    expect(page.get_by_test_id("team-rows").locator("tr")).to_have_count(3)
+
+    # and the lead list's filters open behind their toggle on a phone (Bootstrap's collapse)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(live_server.url + reverse("leads:lead_list"))
+    page.get_by_test_id("filters-toggle").click()
+    expect(page.get_by_test_id("filters")).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 800})
 
     # and the user menu (Bootstrap's JavaScript) opens
     page.get_by_test_id("user-menu").click()
