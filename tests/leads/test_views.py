@@ -994,3 +994,22 @@ def test_form_messages_are_worded_for_people(engineer_client, team, sales_rep):
     assert errors["company_name"] == ["Please shorten this to 200 characters or fewer (it has 201)."]
     assert errors["source"] == ["Please choose one of the options offered."]
     assert not Lead.objects.exists()
+
+
+def test_folded_filters_say_when_they_are_active(client, engineer):
+    """Issue 8: on a phone the filters hide behind a button, which marks that a filter is set
+    (sorting or paging is no filter)."""
+    # given a signed-in engineer
+    client.force_login(engineer)
+    url = reverse("leads:lead_list")
+    marker = 'data-testid="filters-active"'
+
+    # when the list is opened plain, sorted, and filtered
+    plain = client.get(url).content.decode()
+    sorted_only = client.get(url, {"sort": "company_name"}).content.decode()
+    filtered = client.get(url, {"q": "Huadong"}).content.decode()
+
+    # then only the filtered list marks the toggle
+    assert marker not in plain
+    assert marker not in sorted_only
+    assert marker in filtered
