@@ -169,10 +169,12 @@ def lead_page(lead: WithAnnotations[Lead, ContactAccess], user: User) -> dict[st
         lead.merged_into_id is not None
         and Lead.objects.visible_to(user).filter(pk=lead.merged_into_id).exists()
     )
+    can_write = can_work_lead(user, lead)
     return {
-        "actions": lead_actions(lead, user),
-        "can_edit": lead.is_open and can_work_lead(user, lead),
-        "can_write": can_work_lead(user, lead),
+        # No move buttons for who may not work the lead (issue 8), blocked or not.
+        "actions": lead_actions(lead, user) if can_write else [],
+        "can_edit": lead.is_open and can_write,
+        "can_write": can_write,
         "communications": lead_communications(lead),
         "merged_from": list(
             MergeRecord.objects.filter(kind=MergeRecord.Kind.LEAD, target_id=lead.pk).select_related("actor")

@@ -25,6 +25,7 @@ from opportunities.models import (
     ProjectInitiation,
     StageChange,
 )
+from opportunities.permissions import can_work_opportunity
 from opportunities.transitions import MACHINE
 from presales.accounts.models import User
 from presales.core.roles import scope_of
@@ -41,6 +42,9 @@ CARDS_PER_COLUMN = 50
 class Card:
     opportunity: Opportunity
     options: list[MoveOption]
+    # Whether the viewer may work the opportunity: only then is the card draggable and its
+    # "Move to…" menu shown (issue 8: no control that fails only on submit).
+    can_work: bool = False
 
     @property
     def json_id(self) -> str:
@@ -113,7 +117,9 @@ def pipeline_board(
         .order_by("stage_entered_at", "pk")
     )
     for opportunity in cards:
-        columns[opportunity.stage].cards.append(Card(opportunity, MACHINE.options(opportunity, user)))
+        can_work = can_work_opportunity(user, opportunity)
+        options = MACHINE.options(opportunity, user) if can_work else []
+        columns[opportunity.stage].cards.append(Card(opportunity, options, can_work))
     return list(columns.values())
 
 

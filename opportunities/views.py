@@ -125,6 +125,7 @@ class OpportunityDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
             opportunity.history.all(),
             ProjectMember.history.filter(opportunity_id=opportunity.pk),
         ]
+        can_work = can_work_opportunity(user, opportunity)
         initiation_options = []
         if initiation is not None:
             histories += [
@@ -133,13 +134,13 @@ class OpportunityDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
             ]
             initiation_options = [
                 o
-                for o in INITIATION_MACHINE.options(initiation, user)
+                for o in (INITIATION_MACHINE.options(initiation, user) if can_work else [])
                 if o.move.name in ("submit", "withdraw")
             ]
         context.update(
             {
-                "can_work": can_work_opportunity(user, opportunity),
-                "options": MACHINE.options(opportunity, user),
+                "can_work": can_work,
+                "options": MACHINE.options(opportunity, user) if can_work else [],
                 "stage_path": stage_path(opportunity),
                 "stage_changes": stage_history(opportunity),
                 "initiation": initiation,

@@ -57,6 +57,12 @@ from presales.web.views import RoleRequiredMixin
 ADMIN_ONLY = frozenset({Role.ADMIN})
 
 
+def can_administer_sla(user) -> bool:
+    """Whether the deadline pages offer the policy, calendar and robot pages (admins only,
+    as the pages themselves require: issue 8, no link that ends in a refusal)."""
+    return user.has_role(*ADMIN_ONLY)
+
+
 # --- deadlines -----------------------------------------------------------------------------
 
 
@@ -77,6 +83,7 @@ class DeadlinesView(RoleRequiredMixin, TemplateView):
                 ("later", _("Later"), groups["later"]),
             ],
             can_see_team=selectors.can_see_team_deadlines(self.request.user),
+            can_administer=can_administer_sla(self.request.user),
             tab="mine",
         )
         return context
@@ -96,7 +103,11 @@ class TeamDeadlinesView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
         context.update(
-            timers=selectors.team_overdue(self.request.user, now), now=now, can_see_team=True, tab="team"
+            timers=selectors.team_overdue(self.request.user, now),
+            now=now,
+            can_see_team=True,
+            can_administer=can_administer_sla(self.request.user),
+            tab="team",
         )
         return context
 
@@ -221,6 +232,7 @@ class SlaPolicyListView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         rows = {p.kind: p for p in SlaPolicy.objects.all()}
         context["kinds"] = [(k, rows.get(k.kind)) for k in timer_kinds()]
+        context["can_administer"] = True  # required_roles: only admins reach this page
         return context
 
 
@@ -299,6 +311,7 @@ class WorkCalendarView(RoleRequiredMixin, View):
                 "known_from": known.start,
                 "known_to": known.stop - 1,
                 "estimated": selectors.estimated_timer_years(),
+                "can_administer": True,  # required_roles: only admins reach this page
             },
             status=status,
         )
@@ -360,6 +373,7 @@ class TeamWebhookListView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["teams"] = Team.objects.select_related("webhook").order_by("name")
+        context["can_administer"] = True  # required_roles: only admins reach this page
         return context
 
 

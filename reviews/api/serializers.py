@@ -7,6 +7,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from presales.accounts.models import User
+from presales.api.serializers import StrictMixin
 from presales.core.roles import Role
 from reviews.choices import (
     SCORE_MAX,
@@ -149,7 +150,7 @@ class ReviewDetailSerializer(ReviewSerializer):
         return CriterionAverageSerializer(rows, many=True).data
 
 
-class DecideSerializer(serializers.Serializer):
+class DecideSerializer(StrictMixin, serializers.Serializer):
     decision = serializers.ChoiceField(choices=Decision.choices)
     comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
     scores = serializers.DictField(
@@ -165,14 +166,14 @@ class DecideSerializer(serializers.Serializer):
     )
 
 
-class CancelSerializer(serializers.Serializer):
+class CancelSerializer(StrictMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
 # --- chains ------------------------------------------------------------------------------
 
 
-class ReviewChainStepSerializer(serializers.ModelSerializer):
+class ReviewChainStepSerializer(StrictMixin, serializers.ModelSerializer):
     approver_role = serializers.ChoiceField(
         choices=Role.choices, required=False, allow_blank=True, default=""
     )
@@ -190,10 +191,14 @@ class ReviewChainStepSerializer(serializers.ModelSerializer):
         validators: list = []
 
 
-class ReviewChainSerializer(serializers.ModelSerializer):
+class ScoreCriterionSerializer(StrictMixin, CriterionSerializer):
+    """A chain's score criterion as written: only ``code`` and ``label``."""
+
+
+class ReviewChainSerializer(StrictMixin, serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=[])
     kind_label = serializers.CharField(read_only=True)
-    score_criteria = CriterionSerializer(many=True, required=False)
+    score_criteria = ScoreCriterionSerializer(many=True, required=False)
     steps = ReviewChainStepSerializer(many=True, required=False)
 
     class Meta:

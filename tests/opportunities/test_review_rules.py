@@ -373,7 +373,7 @@ def test_thresholds_are_compared_in_cny_R_REV_4(
 def test_the_review_form_shows_the_conversion_R_REV_4(
     gm_chain, client, team, other_manager, general_manager, engineer, sales_rep
 ):
-    """R-REV-4, R-REV-6: the form reads "USD 9,000.00 × 7.1 = CNY 63,900.00"."""
+    """R-REV-4, R-REV-6: the form reads "9,000.00 USD × 7.1 = 63,900.00 CNY"."""
     opportunity = OpportunityFactory(
         team=team,
         sales_owner=sales_rep,
@@ -387,10 +387,10 @@ def test_the_review_form_shows_the_conversion_R_REV_4(
     review = _review(initiation_submit(actor=engineer, initiation=initiation))
     client.force_login(other_manager)
     page = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
-    assert "USD 9,000.00 × 7.1 = CNY 63,900.00" in page
+    assert "9,000.00 USD × 7.1 = 63,900.00 CNY" in page
     assert "rate of 2026-12-01" in page
     inbox = client.get(reverse("reviews:inbox")).content.decode()
-    assert "USD 9,000.00 × 7.1 = CNY 63,900.00" in inbox
+    assert "9,000.00 USD × 7.1 = 63,900.00 CNY" in inbox
     del general_manager
 
 

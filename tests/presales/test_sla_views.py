@@ -118,6 +118,37 @@ def test_admin_pages_are_for_admins(client, request, name, who, status):
     assert client.get(reverse(name)).status_code == status
 
 
+@pytest.mark.parametrize(
+    ("who", "offered"),
+    [("legal", False), ("engineer", False), ("manager", False), ("admin", True)],
+)
+def test_deadline_pages_offer_the_admin_pages_only_to_admins_r_sla_4(
+    client, request, make_user, who, offered
+):
+    """Issue 8: the policy and calendar tabs lead to admin-only pages, so only admins see
+    them; the others' pages still render."""
+    # given a user of the role
+    user = make_user(Role.LEGAL, username="legal") if who == "legal" else request.getfixturevalue(who)
+    client.force_login(user)
+    # when they open their deadlines (and a manager the team's overdue list)
+    pages = [reverse("sla:deadlines")] + ([reverse("sla:team_deadlines")] if who == "manager" else [])
+    for url in pages:
+        response = client.get(url)
+        # then the admin tabs are there exactly for admins
+        assert response.status_code == 200
+        page = response.content.decode()
+        for testid in ("policies-tab", "calendar-tab"):
+            assert (f'data-testid="{testid}"' in page) is offered, (url, testid)
+        assert (reverse("sla:calendar") in page) is offered
+
+
+@pytest.mark.parametrize("name", ["sla:policies", "sla:calendar", "sla:webhooks"])
+def test_admin_pages_keep_their_tabs(client, admin, name):
+    client.force_login(admin)
+    page = client.get(reverse(name)).content.decode()
+    assert 'data-testid="policies-tab"' in page and 'data-testid="calendar-tab"' in page
+
+
 def test_admin_edits_a_policy_on_the_web_r_sla_4(client, admin):
     client.force_login(admin)
     url = reverse("sla:policy_edit", args=[LEAD_FIRST_CONTACT])

@@ -259,3 +259,77 @@ def test_the_openapi_schema_documents_the_review_endpoints(client, manager):
     assert {"200", "400", "403", "404", "409"} <= set(decide["responses"])
     assert "/api/v1/reviews/inbox/" in schema["paths"]
     assert "/api/v1/review-chains/" in schema["paths"]
+
+
+# --- strict write bodies (issue 8) ------------------------------------------------------
+
+
+def test_decide_refuses_unknown_keys_together_with_validation_errors(client_for, review, manager):
+    """R-REV-5: an unknown key is reported in the same 400 as the invalid fields, and nothing
+    is decided."""
+    # given a body with an unknown key and a decision that is not offered
+    body = {"decision": "maybe", "approved": True}
+    # when the approver posts it
+    response = client_for(manager).post(decide_url(review), body, format="json")
+    # then both are answered at once
+    assert response.status_code == 400
+    assert {"decision", "approved"} <= set(response.json()["fields"])
+    assert ReviewTask.objects.get(review=review).state == "pending"
+
+
+def test_decide_refuses_an_unknown_key_on_an_otherwise_valid_body(client_for, review, manager):
+    """R-REV-5: a misspelt key (``coment``) is not silently dropped."""
+    response = client_for(manager).post(
+        decide_url(review), {"decision": "approve", "coment": "fine"}, format="json"
+    )
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"coment"}
+    assert ReviewTask.objects.get(review=review).state == "pending"
+
+
+def test_cancel_refuses_unknown_keys_with_the_missing_reason(client_for, review, author):
+    """R-REV-2: withdrawing without a reason and with an unknown key lists both."""
+    response = client_for(author).post(cancel_url(review), {"why": "x"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"reason", "why"}
+    review.refresh_from_db()
+    assert review.status == ReviewStatus.IN_PROGRESS
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        # a read-only key on the chain, reported with the invalid kind
+        ({**CHAIN, "kind": "nope", "version": 3}, {"kind", "version"}),
+        # an unknown key on the chain
+        ({**CHAIN, "owner": 1}, {"owner"}),
+        # an unknown key on a step
+        ({**CHAIN, "steps": [{**CHAIN["steps"][0], "approver": "gm"}]}, {"steps"}),
+        # a read-only key on a step
+        ({**CHAIN, "steps": [{**CHAIN["steps"][0], "id": 5}]}, {"steps"}),
+        # an unknown key on a score criterion
+        ({**CHAIN, "score_criteria": [{"code": "fit", "label": "Fit", "weight": 2}]}, {"score_criteria"}),
+    ],
+)
+def test_chain_writes_refuse_unknown_and_read_only_keys(client_for, make_user, body, fields):
+    """R-REV-1: a chain body with keys the API does not take is refused whole, with every
+    error in one 400, and no chain is written."""
+    # given an admin
+    client = client_for(make_user(Role.ADMIN, username="admin"))
+    # when the body is posted
+    response = client.post(reverse("review-chain-list"), body, format="json")
+    # then it is refused with the offending keys named
+    assert response.status_code == 400, response.json()
+    assert set(response.json()["fields"]) == fields
+    assert not ReviewChain.objects.exists()
+
+
+def test_chain_step_errors_name_the_offending_key(client_for, make_user):
+    """R-REV-1: the nested error points at the step and the key."""
+    client = client_for(make_user(Role.ADMIN, username="admin"))
+    body = {**CHAIN, "steps": [CHAIN["steps"][0], {**CHAIN["steps"][1], "approver": "gm"}]}
+    response = client.post(reverse("review-chain-list"), body, format="json")
+    assert response.status_code == 400
+    steps = response.json()["fields"]["steps"]
+    # the contract flattens nested errors to "<index>: <key>: <message>"
+    assert len(steps) == 1 and steps[0].startswith("1: approver:")

@@ -181,7 +181,9 @@ def test_the_review_form_lists_reviewers_decisions_scores_comments_and_times(
         "Approved",
     ):
         assert text in page, text
-    assert "Skipped: applies only when the amount exceeds 10,000.00." in page
+    assert "Skipped: applies only when the amount exceeds 10,000.00 CNY." in page
+    # amounts read as everywhere else: the one money filter (issue 8)
+    assert re.search(r'data-testid="review-amount">\s*8,000\.00 CNY\s*<', page)
     # the averages per criterion and overall
     assert re.search(r'data-criterion="rationality">.*?3\.00', page, re.S)
     assert re.search(r'data-criterion="completeness">.*?4\.50', page, re.S)
