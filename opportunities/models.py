@@ -178,8 +178,9 @@ class Opportunity(VersionedModel, TimeStampedModel):
                 condition=Q(fx_rate_to_cny__isnull=True)
                 | Q(fx_rate_to_cny__gte=FX_RATE_MIN, fx_rate_to_cny__lte=FX_RATE_MAX),
                 name="opportunity_fx_rate_in_bounds",
-                violation_error_message=_("The exchange rate must be between %(low)s and %(high)s.")
-                % {"low": FX_RATE_MIN, "high": FX_RATE_MAX},
+                # A literal (lazy) message: formatting it at import would freeze one language
+                # into the migration state. The bounds are FX_RATE_MIN and FX_RATE_MAX.
+                violation_error_message=_("The exchange rate must be between 0.0001 and 1000."),
             ),
             models.CheckConstraint(
                 condition=Q(fx_rate_to_cny__isnull=True, fx_rate_date__isnull=True)
