@@ -72,6 +72,7 @@ def notify_step_opened(review: Review, tasks: Iterable[ReviewTask], *, actor: Us
                 title=title,
                 body=body,
                 url=review.get_absolute_url(),
+                event=f"review:{review.pk}:step:{task.step_order}:opened",
             )
         )
     notify_many(messages)
@@ -114,6 +115,7 @@ def notify_finished(review: Review, *, recipient_ids: set[int], actor: User, edi
                 title=title,
                 body=body,
                 url=url,
+                event=f"review:{review.pk}:{review.status}",
             )
         )
     notify_many(messages)

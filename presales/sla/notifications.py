@@ -100,6 +100,17 @@ class Message:
     body: str = ""
     url: str = ""
     timer: Any = None
+    # The event the message tells of, when several people hear of one event (a review step
+    # opening to two approvers, an escalation to the owner and the manager): the team robot
+    # posts the event once, not once per recipient. Defaults to the timer and the kind.
+    event: str = ""
+
+    def event_key(self) -> str:
+        if self.event:
+            return self.event
+        if self.timer is not None:
+            return f"timer:{self.timer.pk}:{self.kind}"
+        return self.key
 
 
 def notify(
@@ -172,7 +183,8 @@ def notify_many(
                 )
                 if created:
                     rows.append(row)
-        _add_deliveries(rows, now=now, enqueue=enqueue or enqueue_delivery)
+        events = {m.key: m.event_key() for m in fresh}
+        _add_deliveries(rows, events=events, now=now, enqueue=enqueue or enqueue_delivery)
     return rows
 
 
@@ -185,18 +197,24 @@ def _robot_team_id(notification: Notification) -> int | None:
     return notification.recipient.team_id
 
 
-def _add_deliveries(notifications: list[Notification], *, now: datetime, enqueue) -> None:
+def _add_deliveries(
+    notifications: list[Notification], *, events: dict[str, str], now: datetime, enqueue
+) -> None:
     saved = _email_wanted({(n.recipient_id, n.kind) for n in notifications})
     team_ids = {_robot_team_id(n) for n in notifications} - {None}
     hooks = {h.team_id: h for h in TeamWebhook.objects.filter(team_id__in=team_ids, enabled=True)}
     deliveries = []
+    posted: set[tuple[str, int]] = set()  # (event, robot): each robot posts an event once
     for n in notifications:
         person = n.recipient
         if person.is_active and person.email and saved.get((person.pk, n.kind), _default_email(n.kind)):
             deliveries.append(Delivery(notification=n, channel=DeliveryChannel.EMAIL))
         hook = hooks.get(_robot_team_id(n))
         if hook is not None and n.kind in (hook.kinds or []):
-            deliveries.append(Delivery(notification=n, channel=DeliveryChannel.WEBHOOK, webhook=hook))
+            event = (events.get(n.key, n.key), hook.pk)
+            if event not in posted:
+                posted.add(event)
+                deliveries.append(Delivery(notification=n, channel=DeliveryChannel.WEBHOOK, webhook=hook))
     for delivery in deliveries:
         delivery.state = DeliveryState.PENDING
         delivery.created_at = now

@@ -222,3 +222,20 @@ def test_the_content_of_any_number_of_requests_takes_two_queries_R_REV_6(
         with_content(reviews)
         texts = [[(item.label, item.text, item.table) for item in r.content] for r in reviews]
     assert all(len(t) == 4 for t in texts)
+
+
+def test_the_team_robot_posts_a_decided_review_once_not_per_recipient_R_REV_1(
+    chains, engineer, sales_rep, sales_manager, opportunity, team
+):
+    """The submitter and the owners each get their bell; the team's robot, subscribed to
+    review outcomes, posts the approval once (issue 8)."""
+    from tests.factories import TeamWebhookFactory
+
+    hook = TeamWebhookFactory(team=team, kinds=[REVIEW_OUTCOME, REVIEW_WAITING])
+    initiation = _submitted(engineer, opportunity)
+    review = reviews_for_subject(initiation).first()
+    review_decide(actor=sales_manager, review=review, decision="approve")
+    assert Notification.objects.filter(kind=REVIEW_OUTCOME).count() == 2
+    posts = Delivery.objects.filter(channel=DeliveryChannel.WEBHOOK, webhook=hook)
+    assert posts.filter(notification__kind=REVIEW_OUTCOME).count() == 1
+    assert posts.filter(notification__kind=REVIEW_WAITING).count() == 1

@@ -17,7 +17,7 @@ from django.test import override_settings
 
 from presales.core.roles import Role
 from presales.sla.delivery import PermanentError, TransientError, deliver, send_email, webhook_payload
-from presales.sla.models import Delivery, DeliveryChannel, DeliveryState, NotificationPreference
+from presales.sla.models import Delivery, DeliveryChannel, DeliveryState, Notification, NotificationPreference
 from presales.sla.notifications import (
     ESCALATION,
     GRADE_CHANGE,
@@ -174,6 +174,38 @@ def test_team_robot_receives_the_escalation_once(engineer, team):
     assert robot.received == [
         {"msgtype": "text", "text": {"content": "Overdue: archive\nOwner: X\n/deadlines/"}}
     ]
+
+
+def test_robot_posts_an_event_once_however_many_people_hear_of_it_r_sla_3(engineer, team, make_user):
+    """An escalation told to the owner and the manager, a review step opened to two
+    approvers: one post on the team robot per event, one bell (and e-mail) per person."""
+    from presales.sla.notifications import Message, notify_many
+
+    manager = make_user(Role.DEPARTMENT_HEAD, team=team, username="robot_mgr")
+    hook = TeamWebhookFactory(team=team, kinds=[ESCALATION, REMINDER])
+    escalation = [
+        Message(person, ESCALATION, f"esc:9:to:{person.pk}", "Overdue", event="timer:9:escalation")
+        for person in (engineer, manager)
+    ]
+    notify_many(escalation, now=T0, enqueue=lambda pk: None)
+    posts = Delivery.objects.filter(channel=DeliveryChannel.WEBHOOK, webhook=hook)
+    assert posts.count() == 1
+    assert Notification.objects.filter(key__startswith="esc:9:").count() == 2
+    # a retried call adds nothing; a different event posts again
+    notify_many(escalation, now=T0, enqueue=lambda pk: None)
+    notify_many(
+        [Message(engineer, REMINDER, "rem:10", "Due", event="timer:10:reminder")],
+        now=T0,
+        enqueue=lambda pk: None,
+    )
+    assert posts.count() == 2
+    # without an explicit event, each key is its own event (as before)
+    notify_many(
+        [Message(p, ESCALATION, f"solo:{p.pk}", "Overdue") for p in (engineer, manager)],
+        now=T0,
+        enqueue=lambda pk: None,
+    )
+    assert posts.count() == 4
 
 
 def test_robot_only_gets_the_kinds_chosen(engineer, team):
