@@ -39,7 +39,26 @@ USERS = {
 }
 
 
+# Demo passwords of earlier releases: a demo database built with one of them is moved to
+# ``PASSWORD`` on the next load (the README's logins keep working on an old ``var/`` folder).
+RETIRED_PASSWORDS = ("demo1234",)
+
+
+def _has_retired_password(user: User) -> bool:
+    return any(user.check_password(old) for old in RETIRED_PASSWORDS)
+
+
+def _demo_is_retired(user: User) -> bool | None:
+    """Does this existing demo user tell whether the demo predates ``PASSWORD``? True when
+    they still have a retired password, False when they have the current one, None when
+    they chose their own (ask the next user). One or two hashes per load, not 14."""
+    if user.check_password(PASSWORD):
+        return False
+    return True if _has_retired_password(user) else None
+
+
 def build(ctx) -> None:
+    retired: bool | None = None  # undecided until an existing user tells
     for key, (name, department) in TEAMS.items():
         ctx.teams[key], _ = Team.objects.update_or_create(name=name, defaults={"department": department})
     for username, (display, role, team_key, language, manages) in USERS.items():
@@ -54,7 +73,9 @@ def build(ctx) -> None:
                 "is_superuser": False,
             },
         )
-        if created or not user.has_usable_password():
+        if not created and retired is None:
+            retired = _demo_is_retired(user)
+        if created or not user.has_usable_password() or (retired and _has_retired_password(user)):
             user.set_password(PASSWORD)
             user.save(update_fields=["password"])
         user.groups.set([Group.objects.get_or_create(name=role)[0]])

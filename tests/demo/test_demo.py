@@ -190,3 +190,23 @@ def test_demo_reviews_carry_their_timers_and_one_sweep_fills_the_bells(demo):
     assert [t.kind for t in timers_for(waiting) if t.state == TimerState.OPEN] == [INITIATION_REVIEW]
     # and the bells hold what was due at load time
     assert Notification.objects.filter(kind=ESCALATION).exists()
+
+
+def test_an_old_demo_database_gets_the_current_demo_password_but_changed_ones_stay(db):
+    """Issue 8: a demo built with a retired password (``demo1234``) is moved to the README's
+    password on the next load; a password the user chose is left alone."""
+    from demo import people
+    from demo.builders import DemoContext
+
+    people.build(DemoContext())
+    for user in User.objects.all():  # an old demo: every login had the retired password
+        user.set_password("demo1234")
+        user.save()
+    engineer = User.objects.get(username="engineer")
+    engineer.set_password("my-own-Secret-77")
+    engineer.save()
+    # when the demo is loaded again
+    people.build(DemoContext())
+    # then
+    assert User.objects.get(username="admin").check_password(people.PASSWORD)
+    assert User.objects.get(username="engineer").check_password("my-own-Secret-77")
