@@ -312,8 +312,10 @@ class Review(models.Model):
     """
 
     # What the subject type says of its subject, set by ``reviews.selectors.with_content``
-    # for the inbox and the review form (not a column).
+    # for the inbox and the review form (not columns): the content as it was sent to review
+    # (from ``content_snapshot``), and whether the subject reads differently now.
     content: list[Any]
+    content_changed: bool
 
     content_type = models.ForeignKey(
         ContentType, verbose_name=_("subject type"), on_delete=models.PROTECT, editable=False
@@ -367,6 +369,10 @@ class Review(models.Model):
     )
     fx_rate_date = models.DateField(_("exchange rate date"), null=True, blank=True, editable=False)
     score_criteria = models.JSONField(_("score criteria"), default=list, blank=True, editable=False)
+    # What was sent to review, as the subject type described it at the start, in every
+    # interface language ({"en": [item, …], "zh-hans": […], …}; R-REV-6): the review form
+    # shows what the reviewers decided on, not the subject as it reads after later edits.
+    content_snapshot = models.JSONField(_("content as submitted"), default=dict, blank=True, editable=False)
     started_at = models.DateTimeField(_("started at"), default=timezone.now, db_index=True, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
     finished_by = models.ForeignKey(

@@ -52,6 +52,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.utils import translation
+
 from presales.core.money import Money
 from reviews.choices import ReviewKind
 
@@ -110,6 +113,58 @@ class ContentItem:
     label: str
     text: str = ""
     table: ContentTable | None = None
+
+
+def content_to_json(items: list[ContentItem]) -> list[dict[str, Any]]:
+    """``items`` as JSON (labels and cells as the text they read in the active language)."""
+    return [
+        {
+            "label": str(item.label),
+            "text": str(item.text),
+            "table": (
+                {
+                    "columns": [str(c) for c in item.table.columns],
+                    "rows": [[str(cell) for cell in row] for row in item.table.rows],
+                }
+                if item.table is not None
+                else None
+            ),
+        }
+        for item in items
+    ]
+
+
+def content_from_json(data: list[dict[str, Any]]) -> list[ContentItem]:
+    return [
+        ContentItem(
+            label=row.get("label", ""),
+            text=row.get("text", ""),
+            table=(
+                ContentTable(
+                    columns=tuple(row["table"]["columns"]),
+                    rows=tuple(tuple(r) for r in row["table"]["rows"]),
+                )
+                if row.get("table")
+                else None
+            ),
+        )
+        for row in data
+    ]
+
+
+def describe_in_every_language(subject_type: SubjectType, subject: Any) -> dict[str, list[dict[str, Any]]]:
+    """The snapshot a review keeps of what was sent (R-REV-6): ``describe`` in each interface
+    language, so that every reader later sees it in their own. Empty when the type
+    describes nothing."""
+    if subject_type.describe is None:
+        return {}
+    if subject_type.content_queryset is not None:
+        subject = subject_type.content_queryset().get(pk=subject.pk)
+    snapshot = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            snapshot[code] = content_to_json(list(subject_type.describe(subject)))
+    return snapshot
 
 
 _TYPES: dict[str, SubjectType] = {}

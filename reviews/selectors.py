@@ -12,12 +12,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import translation
 
 from presales.accounts.models import User
 from reviews.choices import ReviewStatus, TaskState
 from reviews.models import Review, ReviewTask, StepView
-from reviews.registry import find_subject_type, kind_label
+from reviews.registry import content_from_json, content_to_json, find_subject_type, kind_label
 
 
 def inbox_for(user: User, *, kind: str | None = None) -> QuerySet[Review]:
@@ -47,13 +49,16 @@ def pending_count(user: User) -> int:
 
 
 def with_content(reviews: list[Review]) -> list[Review]:
-    """Give each review ``content``: what its subject type's ``describe`` says of the
-    subject (R-REV-6), ``[]`` when the type describes nothing or the subject is gone.
-    One fetch per kind (``content_queryset``, with its own prefetches), whatever the number
-    of reviews."""
+    """Give each review ``content``: what was sent to review (its snapshot, in the reader's
+    language), and ``content_changed``: whether the subject reads differently now (R-REV-6).
+    A review without a snapshot (started before snapshots were kept) shows the subject as it
+    reads now. ``[]`` when the type describes nothing or the subject is gone. One fetch per
+    kind (``content_queryset``, with its own prefetches), whatever the number of reviews."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
     by_kind: dict[str, list[Review]] = {}
     for review in reviews:
         review.content = []
+        review.content_changed = False
         by_kind.setdefault(review.kind, []).append(review)
     for kind, group in by_kind.items():
         subject_type = find_subject_type(kind)
@@ -62,9 +67,20 @@ def with_content(reviews: list[Review]) -> list[Review]:
         subjects = subject_type.content_queryset().in_bulk([r.object_id for r in group])
         for review in group:
             subject = subjects.get(review.object_id)
-            if subject is not None:
-                review.content = list(subject_type.describe(subject))
+            now = content_to_json(list(subject_type.describe(subject))) if subject is not None else None
+            sent = _snapshot_in(review.content_snapshot, language)
+            if sent is None:
+                review.content = content_from_json(now or [])
+            else:
+                review.content = content_from_json(sent)
+                review.content_changed = now is not None and now != sent
     return reviews
+
+
+def _snapshot_in(snapshot: dict[str, Any], language: str) -> list[dict[str, Any]] | None:
+    if not snapshot:
+        return None
+    return snapshot.get(language) or snapshot.get(settings.LANGUAGE_CODE) or next(iter(snapshot.values()))
 
 
 def reviews_for_subject(subject: Any) -> QuerySet[Review]:

@@ -53,7 +53,7 @@ from reviews.choices import (
 )
 from reviews.models import Review, ReviewChain, ReviewChainStep, ReviewTask
 from reviews.notifications import notify_finished, notify_step_opened
-from reviews.registry import SubjectType, find_subject_type, kind_choices
+from reviews.registry import SubjectType, describe_in_every_language, find_subject_type, kind_choices
 from reviews.timers import review_tasks_changed
 from reviews.transitions import REVIEW_MACHINE
 
@@ -292,6 +292,7 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
         fx_rate_to_cny=money.rate_to_cny if money is not None and money.is_foreign else None,
         fx_rate_date=money.rate_date if money is not None and money.is_foreign else None,
         score_criteria=list(chain.score_criteria or []),
+        content_snapshot=describe_in_every_language(subject_type, subject),
         started_at=now,
     )
     # The partial unique constraint is checked by the database below (a race between two

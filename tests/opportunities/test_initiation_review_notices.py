@@ -239,3 +239,39 @@ def test_the_team_robot_posts_a_decided_review_once_not_per_recipient_R_REV_1(
     posts = Delivery.objects.filter(channel=DeliveryChannel.WEBHOOK, webhook=hook)
     assert posts.filter(notification__kind=REVIEW_OUTCOME).count() == 1
     assert posts.filter(notification__kind=REVIEW_WAITING).count() == 1
+
+
+def test_the_review_form_shows_what_was_sent_not_later_edits_R_REV_6(
+    client, chains, engineer, sales_manager, expert, opportunity
+):
+    """The review keeps a snapshot of the request as it was sent, in every interface
+    language; a later change of the request is flagged, and the form still shows what the
+    reviewers decided on (issue 8)."""
+    from opportunities.models import ProjectInitiation
+
+    initiation = _submitted(engineer, opportunity, expert=expert)
+    review = reviews_for_subject(initiation).first()
+    assert set(review.content_snapshot) == {"zh-hans", "zh-hant", "en"}
+    assert REQUEST["background"] in str(review.content_snapshot["en"])
+    review_decide(actor=sales_manager, review=review, decision="approve")
+    # when the request's text is changed afterwards (here behind the services' back)
+    ProjectInitiation.objects.filter(pk=initiation.pk).update(background="Rewritten after the approval.")
+    client.force_login(sales_manager)
+    html = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    # then the form shows the text that was approved, and says the request has changed
+    assert REQUEST["background"] in html
+    assert "Rewritten after the approval." not in html
+    assert 'data-testid="content-changed"' in html
+    # and a reader in Chinese reads the snapshot's Chinese labels
+    sales_manager.language = "zh-hans"
+    sales_manager.save()
+    html = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert REQUEST["background"] in html and "基本情况" in html
+
+
+def test_an_unchanged_request_is_not_flagged_R_REV_6(client, chains, engineer, sales_manager, opportunity):
+    initiation = _submitted(engineer, opportunity)
+    review = reviews_for_subject(initiation).first()
+    client.force_login(sales_manager)
+    html = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
+    assert REQUEST["background"] in html and 'data-testid="content-changed"' not in html
