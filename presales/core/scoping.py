@@ -97,16 +97,13 @@ class AnyOf(Func):
     """``<expression> = ANY(ARRAY(<subquery>))``: the subquery runs once (an InitPlan) and
     the comparison is an index condition, so several of them combine in a BitmapOr."""
 
-    template = "%(expressions)s"
+    template = "%(expressions)s)"  # <expression> = ANY(<array>)
     arg_joiner = " = ANY("
     output_field = BooleanField()
 
     def __init__(self, expression: str, rows: QuerySet[Any]) -> None:
-        super().__init__(F(expression), ArraySubquery(rows))
-
-    def as_sql(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
-        sql, params = super().as_sql(compiler, connection, **extra_context)
-        return f"{sql})", params
+        # No ORDER BY inside: a set needs none (``IN`` drops it; ARRAY would sort for it).
+        super().__init__(F(expression), ArraySubquery(rows.order_by()))
 
 
 def _fk_column(prefix: str) -> str:
