@@ -65,6 +65,23 @@ def customers_of_projects_of(user: Actor) -> QuerySet[Any]:
     return ProjectMember.objects.filter(user_id=user.pk).values("opportunity__customer_id")
 
 
+def opportunity_visibility_q(user: Actor, prefix: str = "") -> Q:
+    """R-CUST-6 for opportunities, as index-backed pieces (presales.core.scoping, issue 9).
+    ``prefix`` (e.g. ``"opportunity__"``) scopes a row attached to an opportunity (an
+    initiation request, a proposal, a bid) by the opportunity's own pieces, never by a nested
+    ``opportunity IN (visible opportunities)``: its team and owners through the join (a
+    team's opportunities are too many to hash in work_mem), its project team as a set."""
+    return visibility_q(
+        user,
+        team_field="team",
+        people_fields=("sales_owner", "presales_owner"),
+        personal=[_projects_of(user)] if user.is_authenticated else [],
+        prefix=prefix,
+        model=Opportunity,
+        parent_sets=False,
+    )
+
+
 class OpportunityQuerySet(models.QuerySet["Opportunity"]):
     def open(self) -> Self:
         return self.filter(stage__in=OPEN_STAGES)
@@ -74,14 +91,7 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
 
     def visible_to(self, user: Actor) -> Self:
         """The owning team (and its manager), the owners, the project team; all-scope roles."""
-        return self.filter(
-            visibility_q(
-                user,
-                team_field="team",
-                people_fields=("sales_owner", "presales_owner"),
-                personal=[_projects_of(user)] if user.is_authenticated else [],
-            )
-        )
+        return self.filter(opportunity_visibility_q(user))
 
     def involving(self, user: Actor) -> Self:
         """Opportunities the user personally works on: owner or project team member."""

@@ -67,6 +67,7 @@ def visibility_q(
     personal: Iterable[QuerySet[Any]] = (),
     prefix: str = "",
     model: type[Model] | None = None,
+    parent_sets: bool = True,
 ) -> Q:
     """A Q that keeps the rows ``user`` may see.
 
@@ -90,6 +91,8 @@ def visibility_q(
         extra=extra,
         personal=personal,
         prefix=prefix,
+        model=model,
+        parent_sets=parent_sets,
     )
 
 

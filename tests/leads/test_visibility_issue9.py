@@ -13,7 +13,8 @@ import pytest
 from django.db.models import Q
 
 from leads.models import CommunicationRecord, Contact, Customer, Lead
-from opportunities.models import Opportunity, ProjectMember
+from opportunities.models import Opportunity, ProjectInitiation, ProjectMember
+from opportunities.review_subjects import _visible_to as initiations_visible_to
 from presales.accounts.models import User
 from presales.core.roles import Role, Scope, scope_of
 from tests.factories import (
@@ -23,6 +24,7 @@ from tests.factories import (
     CustomerPresalesFactory,
     LeadFactory,
     OpportunityFactory,
+    ProjectInitiationFactory,
     ProjectMemberFactory,
     TeamFactory,
     UserFactory,
@@ -126,6 +128,8 @@ def world(db):
     ProjectMemberFactory(opportunity=member_of, user=people["legal"])
     # An opportunity filed under another team than its customer's.
     OpportunityFactory(customer=customers[5], team=east)
+    for opportunity in Opportunity.objects.all():
+        ProjectInitiationFactory(opportunity=opportunity)
     return {"people": people, "customers": customers, "leads": leads, "member_of": member_of}
 
 
@@ -144,6 +148,10 @@ def test_visible_to_is_the_predicate_it_replaced_r_cust_6_issue_9(world, who):
     )
     assert ids(Lead.objects.visible_to(user)) == leads
     assert ids(Opportunity.objects.visible_to(user)) == ids(old_opportunities(user))
+    # A row attached to an opportunity, through the opportunity's pieces (review subjects).
+    assert ids(initiations_visible_to(user)) == ids(
+        ProjectInitiation.objects.filter(opportunity__in=old_opportunities(user))
+    )
     # Close to (contact details unmasked, R-CUST-6): the same pieces.
     if scope_of(user) == Scope.ALL:
         assert ids(Customer.objects.with_contact_access(user).filter(contact_access=True)) == ids(
