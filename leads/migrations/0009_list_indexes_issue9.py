@@ -3,7 +3,7 @@
 import django.db.models.functions.comparison
 from decimal import Decimal
 from django.conf import settings
-from django.contrib.postgres.operations import AddIndexConcurrently
+from presales.core.migration_ops import AddIndexConcurrently
 from django.db import migrations, models
 
 

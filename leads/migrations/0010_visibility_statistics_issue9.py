@@ -12,6 +12,8 @@
 
 from django.db import migrations
 
+from presales.core.migration_ops import RunSQLOnPostgres
+
 PERSON_COLUMNS = [
     ("leads_customer", "owner_id"),
     ("leads_customerpresales", "user_id"),
@@ -29,20 +31,20 @@ class Migration(migrations.Migration):
 
     operations = [
         *(
-            migrations.RunSQL(
+            RunSQLOnPostgres(
                 sql=f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS 1000",
                 reverse_sql=f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS -1",
             )
             for table, column in PERSON_COLUMNS
         ),
         *(
-            migrations.RunSQL(
+            RunSQLOnPostgres(
                 sql=f"CREATE STATISTICS IF NOT EXISTS {name} (mcv, dependencies) ON {columns} FROM {table}",
                 reverse_sql=f"DROP STATISTICS IF EXISTS {name}",
             )
             for name, table, columns in STATISTICS
         ),
-        migrations.RunSQL(
+        RunSQLOnPostgres(
             sql="ANALYZE leads_customer, leads_customerpresales, leads_lead",
             reverse_sql=migrations.RunSQL.noop,
         ),

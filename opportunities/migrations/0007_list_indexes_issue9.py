@@ -2,7 +2,7 @@
 
 import datetime
 import django.db.models.functions.comparison
-from django.contrib.postgres.operations import AddIndexConcurrently
+from presales.core.migration_ops import AddIndexConcurrently
 from django.db import migrations, models
 
 

@@ -9,6 +9,8 @@
 
 from django.db import migrations
 
+from presales.core.migration_ops import RunSQLOnPostgres
+
 PERSON_COLUMNS = [
     ("presales_opportunity", "sales_owner_id"),
     ("presales_opportunity", "presales_owner_id"),
@@ -21,18 +23,18 @@ class Migration(migrations.Migration):
 
     operations = [
         *(
-            migrations.RunSQL(
+            RunSQLOnPostgres(
                 sql=f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS 1000",
                 reverse_sql=f"ALTER TABLE {table} ALTER COLUMN {column} SET STATISTICS -1",
             )
             for table, column in PERSON_COLUMNS
         ),
-        migrations.RunSQL(
+        RunSQLOnPostgres(
             sql="CREATE STATISTICS IF NOT EXISTS opportunity_team_owners_stats (mcv, dependencies) "
             "ON team_id, sales_owner_id, presales_owner_id FROM presales_opportunity",
             reverse_sql="DROP STATISTICS IF EXISTS opportunity_team_owners_stats",
         ),
-        migrations.RunSQL(
+        RunSQLOnPostgres(
             sql="ANALYZE presales_opportunity, presales_projectmember",
             reverse_sql=migrations.RunSQL.noop,
         ),
