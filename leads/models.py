@@ -7,13 +7,15 @@ status changes only through leads/transitions.py.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Self
+from decimal import Decimal
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,7 +38,7 @@ from leads.normalize import normalize_company, normalize_email, normalize_phone
 from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.notes import SystemNoteFields, register_note
 from presales.core.roles import Actor, Scope, scope_of
-from presales.core.scoping import personal_q, visibility_q
+from presales.core.scoping import personal_q, personal_rows, visibility_q
 from presales.core.validators import CLOCK_SKEW, date_floor_error, long_text_validator, validate_phone
 
 # Bounds of the customer's list fields (R-CUST-1): a tag list is a summary, not a catalogue.
@@ -79,6 +81,12 @@ def same_moment(a, b) -> bool:
 
 USER = settings.AUTH_USER_MODEL
 
+# The customer list's sort key for revenue: NULL (no revenue) sorts as the lowest, non-null
+# so a cursor can compare it; the index ``customer_revenue`` is on this expression.
+REVENUE_SORT = Coalesce(
+    "annual_revenue", Value(Decimal(-1)), output_field=models.DecimalField(max_digits=16, decimal_places=2)
+)
+
 
 class NeedTag(models.Model):
     """A customer need tag such as cost control 降本 or production efficiency 效率 (R-CUST-1)."""
@@ -94,26 +102,35 @@ class NeedTag(models.Model):
         return self.name
 
 
+CUSTOMER = "leads.Customer"
+
+
+def _assigned_customers(user: Actor) -> QuerySet[Any]:
+    """Customers the user is assigned to as presales (R-CUST-5)."""
+    return CustomerPresales.objects.filter(user_id=user.pk).values("customer_id")
+
+
+def customer_access_q(user: Actor, prefix: str = "") -> Q:
+    """R-CUST-6: the owning team, the sales owner, the assigned presales and whoever the
+    apps above register (the people on the customer's opportunities), as index-backed
+    pieces (presales.core.scoping). ``prefix`` reaches the customer from a child row
+    (``"customer__"`` from a contact or a communication record)."""
+    return personal_q(
+        user,
+        team_field="team",
+        people_fields=("owner",),
+        personal=[_assigned_customers(user), *personal_rows(CUSTOMER, user)],
+        prefix=prefix,
+        model=Customer,
+    )
+
+
 class CustomerQuerySet(models.QuerySet["Customer"]):
     def active(self) -> Self:
         return self.filter(merged_into__isnull=True)
 
     def _personal(self, user: Actor) -> Q:
-        return personal_q(
-            user,
-            team_field="team",
-            people_fields=("owner",),
-            extra=Q(pk__in=CustomerPresales.objects.filter(user_id=user.pk).values("customer_id"))
-            # R-CUST-6: the people on the customer's opportunities see the customer too. The
-            # opportunities app sits above leads: reached through its reverse relation.
-            | Q(
-                pk__in=self.model.objects.filter(
-                    Q(opportunities__sales_owner_id=user.pk)
-                    | Q(opportunities__presales_owner_id=user.pk)
-                    | Q(opportunities__members__user_id=user.pk)
-                ).values("pk")
-            ),
-        )
+        return customer_access_q(user)
 
     def visible_to(self, user: Actor) -> Self:
         """R-CUST-6: the owning team, the sales owner, assigned presales; all-scope roles."""
@@ -204,6 +221,15 @@ class Customer(VersionedModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["team", "grade"], name="customer_team_grade"),
             models.Index(fields=["-updated_at", "-id"], name="customer_recent"),
+            # A team's customers as a set of ids, read from the index alone (contacts and
+            # communications filter by it: presales.core.scoping).
+            models.Index(fields=["team", "id"], name="customer_team_ids"),
+            # Issue 9: every ordering of the list (the API appends "-id") served by an index.
+            models.Index(fields=["name", "-id"], name="customer_name"),
+            models.Index(fields=["grade", "-id"], name="customer_grade_asc"),
+            models.Index(fields=["-grade", "-id"], name="customer_grade_desc"),
+            # The API sorts revenue through this exact expression (CustomerViewSet.revenue_sort).
+            models.Index(REVENUE_SORT, F("id").desc(), name="customer_revenue"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -270,6 +296,8 @@ class CustomerPresales(models.Model):
     class Meta:
         verbose_name = _("presales assignment")
         verbose_name_plural = _("presales assignments")
+        # The per-user set of assigned customers from the index alone (issue 9).
+        indexes = [models.Index(fields=["user", "customer"], name="presales_assignment_user")]
         constraints = [
             models.UniqueConstraint(
                 fields=["customer", "user"],
@@ -290,7 +318,15 @@ class CustomerPresales(models.Model):
 
 class ContactQuerySet(models.QuerySet["Contact"]):
     def visible_to(self, user: Actor) -> Self:
-        return self.filter(customer__in=Customer.objects.visible_to(user))
+        """The contacts of the customers the user sees (R-CUST-6), through the customer's
+        own pieces (``customer__team``, ``customer_id IN (...)``), never a nested
+        ``customer IN (visible customers)`` (issue 9)."""
+        scope = scope_of(user)
+        if scope == Scope.ALL:
+            return self
+        if scope is None:
+            return self.none()
+        return self.filter(customer_access_q(user, prefix="customer__"))
 
     def with_contact_access(self, user: Actor) -> Self:
         if scope_of(user) != Scope.ALL or user.is_superuser:
@@ -332,6 +368,11 @@ class Contact(VersionedModel, TimeStampedModel):
         ordering = ["customer", "name"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        indexes = [
+            # Issue 9: the list's orderings (the API appends "-id"); created_at has its own.
+            models.Index(fields=["name", "-id"], name="contact_name"),
+            models.Index(fields=["-updated_at", "-id"], name="contact_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.customer})"
@@ -360,8 +401,20 @@ class LeadQuerySet(models.QuerySet["Lead"]):
         """Past the 24-hour first-contact deadline with no contact recorded (R-LEAD-3)."""
         return self.first_contact_pending().filter(first_contact_due_at__lte=now or timezone.now())
 
+    def access_q(self, user: Actor, prefix: str = "") -> Q:
+        """The team's leads and those naming the user (``prefix`` from a child row)."""
+        return personal_q(
+            user,
+            team_field="team",
+            people_fields=("owner", "presales_owner"),
+            prefix=prefix,
+            model=Lead,
+            # A team's leads are a tenth of the table: joined, not hashed (issue 9).
+            parent_sets=False,
+        )
+
     def _personal(self, user: Actor) -> Q:
-        return personal_q(user, team_field="team", people_fields=("owner", "presales_owner"))
+        return self.access_q(user)
 
     def visible_to(self, user: Actor) -> Self:
         return self.filter(visibility_q(user, team_field="team", people_fields=("owner", "presales_owner")))
@@ -510,6 +563,7 @@ class Lead(LoadedValuesMixin, VersionedModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["team", "status"], name="lead_team_status"),
             models.Index(fields=["-received_at", "-id"], name="lead_received"),
+            models.Index(fields=["company_name", "-id"], name="lead_company"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -569,8 +623,16 @@ class Lead(LoadedValuesMixin, VersionedModel, TimeStampedModel):
 
 class CommunicationQuerySet(models.QuerySet["CommunicationRecord"]):
     def visible_to(self, user: Actor) -> Self:
+        """The records of the customers and the leads the user sees (R-CUST-6), through
+        their own pieces (issue 9): ``customer__team IN (...)``, ``customer_id IN (...)``,
+        ``lead__owner = user`` …, never nested ``IN (visible customers)``."""
+        scope = scope_of(user)
+        if scope == Scope.ALL:
+            return self
+        if scope is None:
+            return self.none()
         return self.filter(
-            Q(customer__in=Customer.objects.visible_to(user)) | Q(lead__in=Lead.objects.visible_to(user))
+            customer_access_q(user, prefix="customer__") | Lead.objects.access_q(user, prefix="lead__")
         )
 
     def follow_ups_due(self, now: datetime | None = None) -> Self:
@@ -638,6 +700,7 @@ class CommunicationRecord(LoadedValuesMixin, VersionedModel, TimeStampedModel):
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("communication record")
         verbose_name_plural = _("communication records")
+        indexes = [models.Index(fields=["-occurred_at", "-id"], name="communication_recent")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(customer__isnull=False) | Q(lead__isnull=False),

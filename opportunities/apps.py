@@ -11,10 +11,15 @@ class OpportunitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from opportunities import review_subjects, selectors, timers
+        from opportunities.models import customers_of_projects_of, customers_presold_by, customers_sold_by
         from presales.core.dashboard import register_panel
         from presales.core.navigation import NavItem, register_nav
         from presales.core.roles import Role
+        from presales.core.scoping import register_personal_rows
 
+        # R-CUST-6: the people on a customer's opportunities see the customer (issue 9).
+        for source in (customers_sold_by, customers_presold_by, customers_of_projects_of):
+            register_personal_rows("leads.Customer", source)
         register_nav(
             NavItem(
                 "pipeline",

@@ -8,12 +8,12 @@ change only through the moves in opportunities/transitions.py.
 
 from __future__ import annotations
 
-from typing import Self
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -33,6 +33,7 @@ from opportunities.choices import (
 from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.money import BASE_CURRENCY, FX_RATE_MAX, FX_RATE_MIN, Money, plain_rate
 from presales.core.notes import SystemNoteFields
+from presales.core.ordering import null_sort_key
 from presales.core.roles import Actor
 from presales.core.scoping import personal_q, visibility_q
 
@@ -41,7 +42,44 @@ USER = settings.AUTH_USER_MODEL
 
 def _member_of(user) -> Q:
     """Opportunities whose project team names ``user`` (a subquery: never duplicates rows)."""
-    return Q(pk__in=ProjectMember.objects.filter(user_id=user.pk).values("opportunity_id"))
+    return Q(pk__in=_projects_of(user))
+
+
+def _projects_of(user: Actor) -> QuerySet[Any]:
+    """The ids of the opportunities whose project team names ``user`` (one index)."""
+    return ProjectMember.objects.filter(user_id=user.pk).values("opportunity_id")
+
+
+# R-CUST-6: the people on a customer's opportunities see the customer. One per-user set per
+# way of being on an opportunity, each answered by one index (issue 9): registered for
+# ``leads.Customer`` in OpportunitiesConfig.ready (leads sits below this app).
+def customers_sold_by(user: Actor) -> QuerySet[Any]:
+    return Opportunity.objects.filter(sales_owner_id=user.pk).values("customer_id")
+
+
+def customers_presold_by(user: Actor) -> QuerySet[Any]:
+    return Opportunity.objects.filter(presales_owner_id=user.pk).values("customer_id")
+
+
+def customers_of_projects_of(user: Actor) -> QuerySet[Any]:
+    return ProjectMember.objects.filter(user_id=user.pk).values("opportunity__customer_id")
+
+
+def opportunity_visibility_q(user: Actor, prefix: str = "") -> Q:
+    """R-CUST-6 for opportunities, as index-backed pieces (presales.core.scoping, issue 9).
+    ``prefix`` (e.g. ``"opportunity__"``) scopes a row attached to an opportunity (an
+    initiation request, a proposal, a bid) by the opportunity's own pieces, never by a nested
+    ``opportunity IN (visible opportunities)``: its team and owners through the join (a
+    team's opportunities are too many to hash in work_mem), its project team as a set."""
+    return visibility_q(
+        user,
+        team_field="team",
+        people_fields=("sales_owner", "presales_owner"),
+        personal=[_projects_of(user)] if user.is_authenticated else [],
+        prefix=prefix,
+        model=Opportunity,
+        parent_sets=False,
+    )
 
 
 class OpportunityQuerySet(models.QuerySet["Opportunity"]):
@@ -53,12 +91,7 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
 
     def visible_to(self, user: Actor) -> Self:
         """The owning team (and its manager), the owners, the project team; all-scope roles."""
-        extra = _member_of(user) if user.is_authenticated else None
-        return self.filter(
-            visibility_q(
-                user, team_field="team", people_fields=("sales_owner", "presales_owner"), extra=extra
-            )
-        )
+        return self.filter(opportunity_visibility_q(user))
 
     def involving(self, user: Actor) -> Self:
         """Opportunities the user personally works on: owner or project team member."""
@@ -73,7 +106,7 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
                 user,
                 team_field="team",
                 people_fields=("sales_owner", "presales_owner"),
-                extra=_member_of(user) if user.is_authenticated else None,
+                personal=[_projects_of(user)] if user.is_authenticated else [],
             )
         )
 
@@ -167,6 +200,20 @@ class Opportunity(VersionedModel, TimeStampedModel):
             models.Index(fields=["sales_owner", "stage"], name="opp_sales_owner_stage"),
             models.Index(fields=["presales_owner", "stage"], name="opp_presales_owner_stage"),
             models.Index(fields=["stage", "expected_close"], name="opp_stage_close"),
+            # Issue 9: the default ordering and every ordering of the list (the API appends
+            # "-id"; a nullable key is sorted through the Coalesce of presales.api.filters).
+            models.Index(fields=["-updated_at", "-id"], name="opp_recent"),
+            # The per-user customer sets of R-CUST-6 read from the index alone (index-only
+            # scans: no heap page per opportunity the person is on).
+            models.Index(fields=["sales_owner"], include=["customer"], name="opp_sales_owner_customer"),
+            models.Index(fields=["presales_owner"], include=["customer"], name="opp_presales_owner_customer"),
+            models.Index(fields=["id"], include=["customer"], name="opp_customer_by_id"),
+            models.Index(fields=["title", "-id"], name="opp_title"),
+            models.Index(fields=["amount", "-id"], name="opp_amount"),
+            models.Index(fields=["stage_entered_at", "-id"], name="opp_stage_entered"),
+            models.Index(
+                null_sort_key("expected_close", models.DateField()), F("id").desc(), name="opp_expected_close"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

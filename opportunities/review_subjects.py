@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from opportunities.locks import lock_initiation
-from opportunities.models import InitiationMember, Opportunity, ProjectInitiation
+from opportunities.models import InitiationMember, ProjectInitiation, opportunity_visibility_q
 from opportunities.services import initiation_on_approved, initiation_on_cancelled, initiation_on_rejected
 from reviews.registry import ContentItem, ContentTable, SubjectType, register_subject_type
 
@@ -101,7 +101,8 @@ def _amount_of(initiation):
 
 
 def _visible_to(user):
-    return ProjectInitiation.objects.filter(opportunity__in=Opportunity.objects.visible_to(user))
+    # The opportunity's own pieces through the foreign key, not a nested IN (issue 9).
+    return ProjectInitiation.objects.filter(opportunity_visibility_q(user, prefix="opportunity__"))
 
 
 def register() -> None:

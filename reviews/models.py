@@ -17,7 +17,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -26,6 +26,7 @@ from simple_history.models import HistoricalRecords
 
 from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.money import plain_rate
+from presales.core.ordering import null_sort_key
 from presales.core.roles import Actor, Role, scope_of
 from presales.core.scoping import visibility_q
 from reviews.choices import (
@@ -289,9 +290,11 @@ class ReviewQuerySet(models.QuerySet["Review"]):
     def visible_to(self, user: Actor) -> Self:
         """Its approvers, its author and starter, its team (members and managers), and
         all-scope roles. Approvers from other teams (legal, department heads) see it too."""
-        approver_of = Q(pk__in=ReviewTask.objects.filter(approver=user.pk).values("review_id"))
+        approver_of = ReviewTask.objects.filter(approver=user.pk).values("review_id")
         return self.filter(
-            visibility_q(user, team_field="team", people_fields=("author", "started_by"), extra=approver_of)
+            visibility_q(
+                user, team_field="team", people_fields=("author", "started_by"), personal=[approver_of]
+            )
         )
 
     def with_tasks(self) -> Self:
@@ -403,6 +406,10 @@ class Review(models.Model):
             models.Index(fields=["content_type", "object_id"], name="review_subject"),
             models.Index(fields=["status", "kind"], name="review_status_kind"),
             models.Index(fields=["team", "status"], name="review_team_status"),
+            # Issue 9: the list's orderings (started_at has its own index; the API appends "-id").
+            models.Index(
+                null_sort_key("finished_at", models.DateTimeField()), F("id").desc(), name="review_finished"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -9,10 +9,7 @@ joins and prefetches are decided here once, so list query counts do not grow wit
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.db.models import DecimalField, Prefetch, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -25,7 +22,7 @@ from rest_framework.response import Response
 from leads import services
 from leads.api import serializers as s
 from leads.filtersets import CommunicationFilterSet, ContactFilterSet, CustomerFilterSet, LeadFilterSet
-from leads.models import CommunicationRecord, Contact, Customer, CustomerPresales, Lead
+from leads.models import REVENUE_SORT, CommunicationRecord, Contact, Customer, CustomerPresales, Lead
 from presales.accounts.models import User
 from presales.api.renderers import CSVRenderer
 from presales.api.schema import error_responses
@@ -55,13 +52,8 @@ class CustomerViewSet(ServiceViewSet):
             ),
             "need_tags",
         )
-        .annotate(
-            revenue_sort=Coalesce(
-                "annual_revenue",
-                Value(Decimal(-1)),
-                output_field=DecimalField(max_digits=16, decimal_places=2),
-            )
-        )
+        # The expression of the index ``customer_revenue`` (issue 9).
+        .annotate(revenue_sort=REVENUE_SORT)
     )
     serializer_class = s.CustomerSerializer
     update_serializer_class = s.CustomerUpdateSerializer

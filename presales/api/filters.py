@@ -2,38 +2,15 @@
 
 from __future__ import annotations
 
-import datetime
-from decimal import Decimal
-
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.filters import OrderingFilter
 
+from presales.core.ordering import null_sort_key
+
 NULL_SORT_SUFFIX = "_nonnull"
-
-
-def _last_value(field: models.Field):
-    """A value above every stored one, so that NULL sorts as Postgres sorts it by default
-    (last ascending, first descending) while the cursor compares a non-null key."""
-    if isinstance(field, models.DateTimeField):
-        return datetime.datetime(9000, 1, 1, tzinfo=datetime.UTC)
-    if isinstance(field, models.DateField):
-        return datetime.date(9000, 1, 1)
-    if isinstance(field, models.DecimalField):
-        return Decimal(10 ** (field.max_digits - field.decimal_places) - 1)
-    if isinstance(field, models.SmallIntegerField | models.PositiveSmallIntegerField):
-        return 2**15 - 1
-    if isinstance(field, models.BigIntegerField | models.PositiveBigIntegerField):
-        return 2**63 - 1
-    if isinstance(field, models.IntegerField):
-        return 2**31 - 1
-    raise ImproperlyConfigured(
-        f"Nullable {field.model.__name__}.{field.name} cannot be a cursor sort key: "
-        "declare an ordering_aliases entry with a non-null annotation."
-    )
 
 
 class StableOrderingFilter(OrderingFilter):
@@ -106,9 +83,8 @@ class StableOrderingFilter(OrderingFilter):
             if name.endswith(NULL_SORT_SUFFIX) and name not in queryset.query.annotations:
                 field = self._nullable_field(queryset.model, queryset, name.removesuffix(NULL_SORT_SUFFIX))
                 if field is not None:
-                    annotations[name] = Coalesce(
-                        field.name, models.Value(_last_value(field), output_field=field), output_field=field
-                    )
+                    # The same expression as the indexes that serve it (presales.core.ordering).
+                    annotations[name] = null_sort_key(field.name, field)
         if annotations:
             queryset = queryset.annotate(**annotations)
         return queryset.order_by(*ordering)

@@ -192,6 +192,9 @@ class Timer(models.Model):
             models.Index(fields=["owner", "due_at"], condition=Q(state="open"), name="timer_owner_open"),
             models.Index(fields=["team", "due_at"], condition=Q(state="open"), name="timer_team_open"),
             models.Index(fields=["subject_type", "subject_id"], name="timer_subject"),
+            # Issue 9: the list's orderings over every state (the default is due_at, id).
+            models.Index(fields=["due_at", "id"], name="timer_due"),
+            models.Index(fields=["started_at", "-id"], name="timer_started"),
         ]
         constraints = [
             models.UniqueConstraint(
