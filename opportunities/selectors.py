@@ -141,7 +141,11 @@ def my_open_by_stage(user: User) -> list[dict[str, Any]]:
         )
     )
     counts = dict(
-        Opportunity.objects.filter(pk__in=mine).open().order_by().values_list("stage").annotate(count=Count("pk"))
+        Opportunity.objects.filter(pk__in=mine)
+        .open()
+        .order_by()
+        .values_list("stage")
+        .annotate(count=Count("pk"))
     )
     return [{"stage": s, "label": Stage(s).label, "count": counts[s]} for s in LIFECYCLE if s in counts]
 

@@ -21,7 +21,6 @@ from django_tables2 import SingleTableMixin
 from presales.core.errors import DomainError
 from presales.core.roles import WRITER_ROLES, scope_of
 from presales.core.windows import BadCursor
-from presales.web.paging import CappedPaginator
 from presales.web.forms import (
     add_form_message,
     add_version_field,
@@ -29,6 +28,7 @@ from presales.web.forms import (
     bootstrap,
     stale_message,
 )
+from presales.web.paging import CappedPaginator
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
