@@ -718,7 +718,11 @@ class CommunicationRecord(LoadedValuesMixin, VersionedModel, TimeStampedModel):
         return f"{self.get_channel_display()} {self.occurred_at:%Y-%m-%d}"
 
     def get_absolute_url(self) -> str:
-        return (self.customer or self.lead).get_absolute_url()
+        # From the ids: a list of many records' links (timers, the sweep) fetches no
+        # customer or lead per record (issue 9).
+        if self.customer_id:
+            return reverse("leads:customer_detail", args=[self.customer_id])
+        return reverse("leads:lead_detail", args=[self.lead_id])
 
     def clean(self):
         super().clean()

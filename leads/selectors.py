@@ -32,9 +32,10 @@ from leads.services import can_edit_customer
 from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
-from presales.core.audit import Entry, history_entries
+from presales.core.audit import Entry, HistoryPage, history_page
 from presales.core.roles import WRITER_ROLES, Scope, scope_of
 from presales.core.scoping import mask_email, mask_phone
+from presales.core.windows import Window, more_url, newest_window
 
 if TYPE_CHECKING:  # django-stubs-ext is a development requirement
     from django_stubs_ext import WithAnnotations
@@ -129,9 +130,13 @@ def lead_actions(lead: Lead, user: User) -> list[Action]:
     ]
 
 
-def lead_communications(lead: Lead) -> list[CommunicationRecord]:
-    return list(
-        lead.communications.select_related("author", "contact", "customer").order_by("-occurred_at", "-id")
+def lead_communications(lead: Lead, before: str | None = None) -> Window[CommunicationRecord]:
+    """A window of the lead's communications, newest first (issue 9: a lead with thousands
+    of records shows the newest and a link to the older ones)."""
+    return newest_window(
+        lead.communications.select_related("author", "contact", "customer"),
+        field="occurred_at",
+        before=before,
     )
 
 
@@ -157,10 +162,14 @@ def lead_status_history(lead: Lead) -> QuerySet[LeadStatusChange]:
     return lead.status_changes.select_related("actor")
 
 
-def lead_history(lead: Lead, *, access: bool) -> list[Entry]:
-    """Audit trail of the lead and its communications (contact details masked without access)."""
-    entries = history_entries(lead.history.all(), CommunicationRecord.history.filter(lead_id=lead.pk))
-    return mask_history(entries, access)
+def lead_history(lead: Lead, *, access: bool, before: datetime | None = None) -> HistoryPage:
+    """A window of the audit trail of the lead and its communications (contact details
+    masked without access)."""
+    page = history_page(
+        lead.history.all(), CommunicationRecord.history.filter(lead_id=lead.pk), before=before
+    )
+    mask_history(page.entries, access)
+    return page
 
 
 def lead_page(lead: WithAnnotations[Lead, ContactAccess], user: User) -> dict[str, Any]:
@@ -170,12 +179,17 @@ def lead_page(lead: WithAnnotations[Lead, ContactAccess], user: User) -> dict[st
         and Lead.objects.visible_to(user).filter(pk=lead.merged_into_id).exists()
     )
     can_write = can_work_lead(user, lead)
+    communications = lead_communications(lead)
+    history = lead_history(lead, access=lead.contact_access)
     return {
         # No move buttons for who may not work the lead (issue 8), blocked or not.
         "actions": lead_actions(lead, user) if can_write else [],
         "can_edit": lead.is_open and can_write,
         "can_write": can_write,
-        "communications": lead_communications(lead),
+        "communications": communications.items,
+        "communications_more": more_url(
+            reverse("leads:lead_communications", args=[lead.pk]), communications.older
+        ),
         "merged_from": list(
             MergeRecord.objects.filter(kind=MergeRecord.Kind.LEAD, target_id=lead.pk).select_related("actor")
         ),
@@ -183,7 +197,8 @@ def lead_page(lead: WithAnnotations[Lead, ContactAccess], user: User) -> dict[st
         "customer_visible": lead.customer_id is not None
         and Customer.objects.visible_to(user).filter(pk=lead.customer_id).exists(),
         "status_changes": lead_status_history(lead),
-        "history": lead_history(lead, access=lead.contact_access),
+        "history": history.entries,
+        "history_more": more_url(reverse("leads:lead_history", args=[lead.pk]), history.older),
     }
 
 
@@ -251,27 +266,40 @@ def customer_for_detail(queryset: CustomerQuerySet, user: User) -> CustomerQuery
     )
 
 
-def customer_history(customer: Customer, *, access: bool) -> list[Entry]:
-    """Audit trail of the customer, its contacts, presales assignments and communications."""
-    entries = history_entries(
+def customer_history(customer: Customer, *, access: bool, before: datetime | None = None) -> HistoryPage:
+    """A window of the audit trail of the customer, its contacts, presales assignments and
+    communications (issue 9: newest first, a link to the older ones)."""
+    page = history_page(
         customer.history.all(),
         Contact.history.filter(customer_id=customer.pk),
         CustomerPresales.history.filter(customer_id=customer.pk),
         CommunicationRecord.history.filter(customer_id=customer.pk),
+        before=before,
     )
-    return mask_history(entries, access)
+    mask_history(page.entries, access)
+    return page
+
+
+def customer_communications(customer: Customer, before: str | None = None) -> Window[CommunicationRecord]:
+    """A window of the customer's communications, newest first (issue 9)."""
+    return newest_window(
+        customer.communications.select_related("author", "contact", "lead"),
+        field="occurred_at",
+        before=before,
+    )
 
 
 def customer_page(customer: WithAnnotations[Customer, ContactAccess], user: User) -> dict[str, Any]:
     """Everything the customer detail page shows besides the customer's own facts."""
     can_edit = customer.merged_into_id is None and can_edit_customer(user, customer)
+    communications = customer_communications(customer)
+    history = customer_history(customer, access=customer.contact_access)
     return {
         "can_edit": can_edit,
         "contacts": list(customer.contacts.order_by("name", "pk")),
-        "communications": list(
-            customer.communications.select_related("author", "contact", "lead").order_by(
-                "-occurred_at", "-id"
-            )
+        "communications": communications.items,
+        "communications_more": more_url(
+            reverse("leads:customer_communications", args=[customer.pk]), communications.older
         ),
         "leads": list(
             Lead.objects.visible_to(user)
@@ -286,7 +314,8 @@ def customer_page(customer: WithAnnotations[Customer, ContactAccess], user: User
         ),
         "merged_into_visible": customer.merged_into_id is not None
         and Customer.objects.visible_to(user).filter(pk=customer.merged_into_id).exists(),
-        "history": customer_history(customer, access=customer.contact_access),
+        "history": history.entries,
+        "history_more": more_url(reverse("leads:customer_history", args=[customer.pk]), history.older),
     }
 
 

@@ -34,6 +34,7 @@ from leads.models import Contact, Customer, Lead, MergeRecord
 from leads.tables import CustomerTable, LeadTable
 from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.core.errors import Conflict, DomainError
+from presales.core.windows import more_url, parse_time
 from presales.exports.views import ExportView
 from presales.web.views import (
     CreatePageMixin,
@@ -43,6 +44,7 @@ from presales.web.views import (
     ScopedListView,
     ScopedQuerysetMixin,
     ServiceFormMixin,
+    TimelineWindowView,
     VersionedFormMixin,
     WriterRequiredMixin,
 )
@@ -85,6 +87,33 @@ class LeadDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
         context = super().get_context_data(**kwargs)
         context.update(selectors.lead_page(self.object, self.request.user))
         return context
+
+
+class LeadCommunicationsView(TimelineWindowView):
+    """The next window of the lead's communications (issue 9)."""
+
+    model = Lead
+    template_name = "leads/partials/communication_items.html"
+
+    def window_context(self, obj, before):
+        window = selectors.lead_communications(obj, before)
+        url = reverse("leads:lead_communications", args=[obj.pk])
+        return {"communications": window.items, "more_url": more_url(url, window.older)}
+
+
+class LeadHistoryView(TimelineWindowView):
+    """The next window of the lead's audit trail (issue 9), masked as the page is."""
+
+    model = Lead
+    template_name = "includes/history_items.html"
+
+    def get_queryset(self):
+        return super().get_queryset().with_contact_access(self.request.user)
+
+    def window_context(self, obj, before):
+        page = selectors.lead_history(obj, access=obj.contact_access, before=parse_time(before))
+        url = reverse("leads:lead_history", args=[obj.pk])
+        return {"entries": page.entries, "more_url": more_url(url, page.older)}
 
 
 class DuplicatesFound(Exception):
@@ -315,6 +344,33 @@ class CustomerDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
         context["assignments"] = self.object.presales_assignments.all()
         context["presales_form"] = PresalesForm()
         return context
+
+
+class CustomerCommunicationsView(TimelineWindowView):
+    """The next window of the customer's communications (issue 9)."""
+
+    model = Customer
+    template_name = "leads/partials/communication_items.html"
+
+    def window_context(self, obj, before):
+        window = selectors.customer_communications(obj, before)
+        url = reverse("leads:customer_communications", args=[obj.pk])
+        return {"communications": window.items, "more_url": more_url(url, window.older), "show_subject": True}
+
+
+class CustomerHistoryView(TimelineWindowView):
+    """The next window of the customer's audit trail (issue 9), masked as the page is."""
+
+    model = Customer
+    template_name = "includes/history_items.html"
+
+    def get_queryset(self):
+        return super().get_queryset().with_contact_access(self.request.user)
+
+    def window_context(self, obj, before):
+        page = selectors.customer_history(obj, access=obj.contact_access, before=parse_time(before))
+        url = reverse("leads:customer_history", args=[obj.pk])
+        return {"entries": page.entries, "more_url": more_url(url, page.older)}
 
 
 class CustomerCreateView(WriterRequiredMixin, CreatePageMixin, ServiceFormMixin, FormView):

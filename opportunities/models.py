@@ -13,7 +13,7 @@ from typing import Any, Self
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -112,9 +112,11 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
 
     def for_cards(self) -> Self:
         """Everything a board card, a list row or a move menu reads, fetched once."""
+        # The members with their people: a list or board shows each member's name (issue 9:
+        # without the join, one user query per member of every row).
         return self.select_related(
             "customer", "team", "sales_owner", "presales_owner", "initiation"
-        ).prefetch_related("members")
+        ).prefetch_related(Prefetch("members", queryset=ProjectMember.objects.select_related("user")))
 
 
 class Opportunity(VersionedModel, TimeStampedModel):

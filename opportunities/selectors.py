@@ -23,6 +23,7 @@ from opportunities.models import (
     Opportunity,
     OpportunityQuerySet,
     ProjectInitiation,
+    ProjectMember,
     StageChange,
 )
 from opportunities.permissions import can_work_opportunity
@@ -124,10 +125,23 @@ def pipeline_board(
 
 
 def my_open_by_stage(user: User) -> list[dict[str, Any]]:
-    """Dashboard: the user's own open opportunities (owner or on the team), counted per stage."""
+    """Dashboard: the user's own open opportunities (owner or on the team), counted per stage.
+
+    Issue 9: the ids come from three index-backed lookups (sales owner, presales owner,
+    project member) united, not from an OR over the whole table; a person on a record sees
+    it (R-CUST-6), so no visibility filter is needed besides holding a role."""
+    if scope_of(user) is None:
+        return []
+    mine = (
+        Opportunity.objects.filter(sales_owner_id=user.pk)
+        .values("pk")
+        .union(
+            Opportunity.objects.filter(presales_owner_id=user.pk).values("pk"),
+            ProjectMember.objects.filter(user_id=user.pk).values("opportunity_id"),
+        )
+    )
     counts = dict(
-        Opportunity.objects.visible_to(user)
-        .involving(user)
+        Opportunity.objects.filter(pk__in=mine)
         .open()
         .order_by()
         .values_list("stage")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("from-lead/<int:pk>/", views.LeadQualifyView.as_view(), name="qualify_lead"),
     path("<int:pk>/", views.OpportunityDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.OpportunityUpdateView.as_view(), name="update"),
+    path("<int:pk>/history/", views.OpportunityHistoryView.as_view(), name="history"),
     path("<int:pk>/move/<slug:move>/", views.OpportunityMoveView.as_view(), name="move"),
     path("<int:pk>/initiation/", views.InitiationView.as_view(), name="initiation"),
     path(

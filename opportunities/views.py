@@ -47,9 +47,10 @@ from opportunities.services import (
 )
 from opportunities.tables import OpportunityTable
 from opportunities.transitions import INITIATION_MACHINE, MACHINE
-from presales.core.audit import history_entries
+from presales.core.audit import history_page
 from presales.core.errors import DomainError
 from presales.core.roles import WRITER_ROLES
+from presales.core.windows import more_url, parse_time
 from presales.web.forms import (
     add_form_message,
     add_version_field,
@@ -63,6 +64,7 @@ from presales.web.views import (
     ScopedListView,
     ScopedQuerysetMixin,
     ServiceFormMixin,
+    TimelineWindowView,
     VersionedFormMixin,
     WriterRequiredMixin,
 )
@@ -108,6 +110,35 @@ class OpportunityListView(ScopedListView):
     partial_template_name = "opportunities/partials/opportunity_table.html"
 
 
+def _histories(opportunity: Opportunity, initiation: ProjectInitiation | None) -> list:
+    """The audit trails the detail page merges: the opportunity, its team, its request."""
+    histories = [
+        opportunity.history.all(),
+        ProjectMember.history.filter(opportunity_id=opportunity.pk),
+    ]
+    if initiation is not None:
+        histories += [
+            initiation.history.all(),
+            InitiationMember.history.filter(initiation_id=initiation.pk),
+        ]
+    return histories
+
+
+class OpportunityHistoryView(TimelineWindowView):
+    """The next window of the opportunity's audit trail (issue 9)."""
+
+    model = Opportunity
+    template_name = "includes/history_items.html"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("initiation")
+
+    def window_context(self, obj, before):
+        page = history_page(*_histories(obj, obj.initiation_or_none), before=parse_time(before))
+        url = reverse("opportunities:history", args=[obj.pk])
+        return {"entries": page.entries, "more_url": more_url(url, page.older)}
+
+
 class OpportunityDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
     """Facts, stage path, next moves (with why blocked), stage history, initiation request
     and its reviews, project team and audit trail."""
@@ -121,17 +152,10 @@ class OpportunityDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
         opportunity = self.object
         user = self.request.user
         initiation = opportunity.initiation_or_none
-        histories = [
-            opportunity.history.all(),
-            ProjectMember.history.filter(opportunity_id=opportunity.pk),
-        ]
+        history = history_page(*_histories(opportunity, initiation))
         can_work = can_work_opportunity(user, opportunity)
         initiation_options = []
         if initiation is not None:
-            histories += [
-                initiation.history.all(),
-                InitiationMember.history.filter(initiation_id=initiation.pk),
-            ]
             initiation_options = [
                 o
                 for o in (INITIATION_MACHINE.options(initiation, user) if can_work else [])
@@ -149,7 +173,10 @@ class OpportunityDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
                 "reviews": initiation_reviews(initiation) if initiation else [],
                 "initiation_changes": initiation_status_history(initiation) if initiation else [],
                 "members": opportunity.members.select_related("user").order_by("id"),
-                "entries": history_entries(*histories),
+                "entries": history.entries,
+                "history_more": more_url(
+                    reverse("opportunities:history", args=[opportunity.pk]), history.older
+                ),
                 "withdraw_form": WithdrawForm(),
             }
         )

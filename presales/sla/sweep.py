@@ -102,7 +102,7 @@ def sweep_batch(*, now: datetime, batch_size: int, enqueue=None, result: SweepRe
         return 0
     prefetch_related_objects(timers, subject_prefetch())
     messages: list[Message] = []
-    people = _People()
+    people = _People(subjects=[t.subject for t in timers])
     for timer in timers:
         try:
             messages.extend(_act(timer, now=now, result=result, people=people))
@@ -137,9 +137,35 @@ def _save_progress(timers: list[Timer]) -> None:
 class _People:
     """Users looked up while sweeping one batch (managers, role holders), each once."""
 
-    def __init__(self):
+    def __init__(self, subjects: list | None = None):
         self.users: dict[int, User | None] = {}
         self.roles: dict[tuple[str, int | None], list[User]] = {}
+        # The batch's records by model, and which of them each recipient may see: one query
+        # per recipient and model, not one per timer (issue 9).
+        self.subjects: dict[type, set[int]] = defaultdict(set)
+        for subject in subjects or []:
+            if subject is not None:
+                self.subjects[type(subject)].add(subject.pk)
+        self.visible: dict[tuple[int, type], set[int] | None] = {}
+
+    def may_see(self, user: User, subject) -> bool | None:
+        """Whether ``user`` may see ``subject`` (a record of this batch), from one query
+        per user and model; None when the record is not one of the batch's."""
+        model = type(subject)
+        if subject.pk not in self.subjects.get(model, ()):
+            return None
+        key = (user.pk, model)
+        if key not in self.visible:
+            queryset = model._default_manager.all()
+            if not hasattr(queryset, "visible_to"):
+                self.visible[key] = None
+            else:
+                pks = sorted(self.subjects[model])
+                self.visible[key] = set(
+                    queryset.visible_to(user).filter(pk__in=pks).values_list("pk", flat=True)
+                )
+        visible = self.visible[key]
+        return True if visible is None else subject.pk in visible
 
     def user(self, pk: int) -> User | None:
         if pk not in self.users:
@@ -167,11 +193,13 @@ def _act(timer: Timer, *, now: datetime, result: SweepResult, people: _People) -
     )
     messages = []
     if step.remind is not None:
-        messages.append(_message(timer, timer.owner, REMINDER, f"timer:{timer.pk}:remind:{step.remind}"))
+        messages.append(
+            _message(timer, timer.owner, REMINDER, f"timer:{timer.pk}:remind:{step.remind}", people)
+        )
     if step.escalate is not None:
         for person in escalation_recipients(timer, values, people):
             key = f"timer:{timer.pk}:escalate:{step.escalate}:{person.pk}"
-            messages.append(_message(timer, person, ESCALATION, key))
+            messages.append(_message(timer, person, ESCALATION, key, people))
     # The row changes only once every message was built.
     if step.remind is not None:
         timer.reminded_at = now
@@ -239,7 +267,16 @@ def may_see_subject(timer: Timer, user: User) -> bool:
     return queryset.visible_to(user).filter(pk=subject.pk).exists()
 
 
-def _message(timer: Timer, recipient: User, kind: str, key: str) -> Message:
+def _sees(timer: Timer, recipient: User, people: _People | None) -> bool:
+    subject = timer.subject
+    if people is not None and subject is not None:
+        known = people.may_see(recipient, subject)
+        if known is not None:
+            return known
+    return may_see_subject(timer, recipient)
+
+
+def _message(timer: Timer, recipient: User, kind: str, key: str, people: _People | None = None) -> Message:
     """The text of a reminder or an escalation, in the recipient's language. A recipient who
     cannot see the record (a role holder, a manager outside its team) gets a neutral text
     with the link: no customer or lead name (R-CUST-6)."""
@@ -250,7 +287,7 @@ def _message(timer: Timer, recipient: User, kind: str, key: str) -> Message:
             "due": formats.date_format(timezone.localtime(timer.due_at), "Y-m-d H:i"),
             "owner": str(timer.owner),
         }
-        if recipient.pk != timer.owner_id and not may_see_subject(timer, recipient):
+        if recipient.pk != timer.owner_id and not _sees(timer, recipient, people):
             title = _("Overdue since %(due)s: %(kind)s") % params
             body = (
                 _(

@@ -9,16 +9,18 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
-from django.views.generic import FormView
+from django.views.generic import FormView, View
 from django.views.generic.detail import SingleObjectMixin
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from presales.core.errors import DomainError
 from presales.core.roles import WRITER_ROLES, scope_of
+from presales.core.windows import BadCursor
 from presales.web.forms import (
     add_form_message,
     add_version_field,
@@ -26,6 +28,7 @@ from presales.web.forms import (
     bootstrap,
     stale_message,
 )
+from presales.web.paging import CappedPaginator
 
 
 class RoleRequiredMixin(LoginRequiredMixin):
@@ -68,9 +71,30 @@ class HtmxTemplateMixin:
 class ScopedListView(RoleRequiredMixin, ScopedQuerysetMixin, HtmxTemplateMixin, SingleTableMixin, FilterView):
     """List page: scoped queryset, one FilterSet (shared with the API), sortable table."""
 
-    # django-tables2 paginates (one COUNT); Django's own ``paginate_by`` would count again.
+    # django-tables2 paginates; Django's own ``paginate_by`` would count again. The count
+    # is capped (issue 9): "more than 1,000" rather than a count of every visible row.
     paginate_by = None
+    paginator_class = CappedPaginator
     table_pagination = {"per_page": 25}
+
+
+class TimelineWindowView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMixin, View):
+    """The next window of a detail page's timeline, for its "show older" link (htmx swaps
+    it in place of the link; issue 9): the record must be visible (else 404); ``?before=``
+    is the cursor the previous window gave (anything else is a 400)."""
+
+    template_name = ""
+
+    def window_context(self, obj, before: str | None) -> dict:
+        raise NotImplementedError("Timeline views say which window they render.")
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        try:
+            context = self.window_context(self.object, request.GET.get("before") or None)
+        except BadCursor:
+            return HttpResponseBadRequest(gettext_lazy("This link to older entries is not valid."))
+        return render(request, self.template_name, {"object": self.object, **context})
 
 
 class ServiceFormMixin:
