@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0003_review_amount_in_cny'),
+        ('reviews', '0004_list_indexes_issue9'),
     ]
 
     operations = [
