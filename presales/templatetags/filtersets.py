@@ -23,5 +23,7 @@ def active_filter_count(filterset: Any, exclude: str = "") -> int:
         values = {name: form.cleaned_data.get(name) for name in form.fields}
     else:
         data = form.data
-        values = {name: data.getlist(name) if hasattr(data, "getlist") else data.get(name) for name in form.fields}
+        values = {
+            name: data.getlist(name) if hasattr(data, "getlist") else data.get(name) for name in form.fields
+        }
     return sum(1 for name, value in values.items() if name not in skip and value not in EMPTY)
