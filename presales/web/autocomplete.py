@@ -91,6 +91,7 @@ class AutocompleteSelect(forms.Select):
             "data-autocomplete-url": self.url,
             "data-placeholder": str(_("Type to search…")),
             "data-no-results": str(_("Nothing found.")),
+            "data-more": str(_("More match: type more of the name to narrow the list.")),
         }
         return super().get_context(name, value, attrs)
 

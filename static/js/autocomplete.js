@@ -33,6 +33,7 @@
       preload: "focus",
       loadThrottle: 250,
       openOnFocus: true,
+      closeAfterSelect: true,
       // Every result the server sends matches (it searched); keep its order.
       score: function () {
         return function () {
@@ -54,6 +55,14 @@
           .then(function (data) {
             self.clearOptions();
             callback(data.results);
+            // The endpoint sends at most ~20 matches: say when there are more to narrow down.
+            if (data.more && self.dropdown_content) {
+              const hint = document.createElement("div");
+              hint.className = "dropdown-header small text-muted";
+              hint.dataset.testid = "autocomplete-more";
+              hint.textContent = select.dataset.more || "…";
+              self.dropdown_content.appendChild(hint);
+            }
           })
           .catch(function () {
             callback();

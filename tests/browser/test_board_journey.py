@@ -186,3 +186,22 @@ def test_load_more_then_drag_a_loaded_card_and_filter_by_a_picked_customer(live_
     expect(page.get_by_text("Other customer's deal")).to_have_count(0)
     expect(page).to_have_url(re.compile(rf"customer={customer.pk}"))
     expect(page.get_by_test_id(f"count-{Stage.REVIEW}")).to_have_text("22")
+
+
+def test_a_picker_shows_at_most_twenty_matches_and_says_there_are_more(live_server, page: Page):
+    """Issue 9: the customer picker never lists every customer: the first matches, a hint to
+    type more, and a narrower term finds the one wanted."""
+    team = TeamFactory(name="East China")
+    UserFactory(username="wang", roles=[Role.PRESALES_ENGINEER], team=team)
+    for i in range(25):
+        CustomerFactory(team=team, name=f"Plant {i:02d}")
+    _sign_in(page, live_server.url, "wang")
+    page.goto(live_server.url + reverse("opportunities:board"))
+    wrapper = page.locator("#opportunity-filters select[name=customer] + .ts-wrapper")
+    wrapper.locator(".ts-control").click()
+    wrapper.locator(".ts-control input").fill("plant")
+    expect(wrapper.get_by_test_id("autocomplete-more")).to_be_visible()
+    expect(wrapper.locator(".ts-dropdown .option")).to_have_count(20)
+    wrapper.locator(".ts-control input").fill("plant 24")
+    expect(wrapper.locator(".ts-dropdown .option")).to_have_count(1)
+    expect(wrapper.get_by_test_id("autocomplete-more")).to_have_count(0)
