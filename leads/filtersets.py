@@ -26,6 +26,11 @@ from leads.models import CommunicationRecord, Contact, Customer, Lead, NeedTag
 from presales.accounts.selectors import filter_people, filter_teams
 from presales.core.filters import YesNoFilter
 from presales.core.roles import scope_of
+from presales.web.autocomplete import AutocompleteSelect
+
+# Search-as-you-type pickers (issue 9): a filter form renders only the chosen option.
+PEOPLE = "autocomplete-people"
+CUSTOMERS = "leads:autocomplete-customers"
 
 
 # R-CUST-6: each choice filter offers only what the requesting user sees (django-filter calls
@@ -57,11 +62,14 @@ class CustomerFilterSet(django_filters.FilterSet):
     tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, label=_("Tier"))
     size_class = django_filters.MultipleChoiceFilter(choices=SizeClass.choices, label=_("Size class"))
     team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
-    owner = django_filters.ModelChoiceFilter(queryset=filter_people, label=_("Sales owner"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=filter_people, label=_("Sales owner"), widget=AutocompleteSelect(PEOPLE)
+    )
     presales = django_filters.ModelChoiceFilter(
         queryset=filter_people,
         field_name="presales_assignments__user",
         label=_("Presales engineer"),
+        widget=AutocompleteSelect(PEOPLE),
     )
     need_tag = django_filters.ModelChoiceFilter(
         queryset=need_tags, field_name="need_tags", label=_("Need tag")
@@ -104,8 +112,12 @@ class LeadFilterSet(django_filters.FilterSet):
     source = django_filters.MultipleChoiceFilter(choices=LeadSource.choices, label=_("Source channel"))
     industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
     team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
-    owner = django_filters.ModelChoiceFilter(queryset=filter_people, label=_("Sales owner"))
-    presales_owner = django_filters.ModelChoiceFilter(queryset=filter_people, label=_("Presales engineer"))
+    owner = django_filters.ModelChoiceFilter(
+        queryset=filter_people, label=_("Sales owner"), widget=AutocompleteSelect(PEOPLE)
+    )
+    presales_owner = django_filters.ModelChoiceFilter(
+        queryset=filter_people, label=_("Presales engineer"), widget=AutocompleteSelect(PEOPLE)
+    )
     first_contact = django_filters.ChoiceFilter(
         choices=FirstContactState.choices, method="first_contact_state", label=_("First contact")
     )
@@ -162,7 +174,9 @@ class LeadFilterSet(django_filters.FilterSet):
 
 class ContactFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, label=_("Customer"))
+    customer = django_filters.ModelChoiceFilter(
+        queryset=visible_customers, label=_("Customer"), widget=AutocompleteSelect(CUSTOMERS)
+    )
     decision_role = django_filters.MultipleChoiceFilter(
         choices=DecisionRole.choices, label=_("Decision role")
     )
@@ -176,8 +190,12 @@ class ContactFilterSet(django_filters.FilterSet):
 
 
 class CommunicationFilterSet(django_filters.FilterSet):
-    customer = django_filters.ModelChoiceFilter(queryset=visible_customers, label=_("Customer"))
-    lead = django_filters.ModelChoiceFilter(queryset=visible_leads, label=_("Lead"))
+    customer = django_filters.ModelChoiceFilter(
+        queryset=visible_customers, label=_("Customer"), widget=AutocompleteSelect(CUSTOMERS)
+    )
+    lead = django_filters.ModelChoiceFilter(
+        queryset=visible_leads, label=_("Lead"), widget=AutocompleteSelect("leads:autocomplete-leads")
+    )
     channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
     occurred_after = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__gte", label=_("From")

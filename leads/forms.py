@@ -30,6 +30,7 @@ from leads.services import (
 from presales.core.roles import Role
 from presales.core.scoping import mask_email, mask_phone
 from presales.core.validators import validate_phone
+from presales.web.autocomplete import autocomplete
 from presales.web.forms import BootstrapMixin
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -99,6 +100,8 @@ class LeadForm(MaskedContactDetailsMixin, BootstrapMixin, forms.ModelForm):
         self.fields["team"].queryset = selectors.teams_for(user)
         self.fields["owner"].queryset = selectors.writers()
         self.fields["presales_owner"].queryset = selectors.presales_people()
+        autocomplete(self.fields["owner"], "autocomplete-people", roles="writers")
+        autocomplete(self.fields["presales_owner"], "autocomplete-people", roles="presales")
         self.fields["received_at"].input_formats = [DATETIME_FORMAT]
         not_negative(self.fields["budget"])
         self.mask_contact_details(user=user, record=self.instance)
@@ -233,6 +236,7 @@ class QualifyForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, lead: Lead, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["customer"].queryset = Customer.objects.active().visible_to(user).order_by("name")
+        autocomplete(self.fields["customer"], "leads:autocomplete-customers")
         if lead.customer_id:
             self.initial.setdefault("customer", lead.customer_id)
         self.initial.setdefault("background", lead.background)
@@ -272,6 +276,7 @@ class LeadMergeForm(BootstrapMixin, forms.Form):
             .order_by("company_name")
         )
         field.label_from_instance = lambda x: f"{x.company_name} / {x.contact_name} ({x.team}, #{x.pk})"
+        autocomplete(field, "leads:autocomplete-leads", open=1)
 
 
 class CustomerForm(BootstrapMixin, forms.ModelForm):
@@ -330,6 +335,7 @@ class CustomerForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = selectors.teams_for(user)
         self.fields["owner"].queryset = selectors.writers()
+        autocomplete(self.fields["owner"], "autocomplete-people", roles="writers")
         not_negative(self.fields["annual_revenue"])
         customer = self.instance
         if customer.pk:
@@ -340,6 +346,7 @@ class CustomerForm(BootstrapMixin, forms.ModelForm):
                 self.initial.setdefault("grade", customer.grade)
         else:
             self.fields["primary_presales"].queryset = selectors.presales_people()
+            autocomplete(self.fields["primary_presales"], "autocomplete-people", roles="presales")
             self.initial.setdefault("team", user.team_id)
             self.initial.setdefault("owner", user.pk)
             if user.has_role(Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER):
@@ -384,6 +391,7 @@ class CustomerMergeForm(BootstrapMixin, forms.Form):
             .order_by("name")
         )
         field.label_from_instance = lambda x: f"{x.name} ({x.team}, #{x.pk})"
+        autocomplete(field, "leads:autocomplete-customers")
 
 
 class PresalesForm(BootstrapMixin, forms.Form):
@@ -398,6 +406,7 @@ class PresalesForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = selectors.presales_people()
+        autocomplete(self.fields["user"], "autocomplete-people", roles="presales")
 
 
 class ContactForm(MaskedContactDetailsMixin, BootstrapMixin, forms.ModelForm):
@@ -433,6 +442,7 @@ class CommunicationForm(BootstrapMixin, forms.ModelForm):
             del self.fields["contact"]
         else:
             self.fields["contact"].queryset = Contact.objects.filter(customer=customer).order_by("name")
+            autocomplete(self.fields["contact"], "leads:autocomplete-contacts", customer=customer.pk)
         self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
 
     def service_data(self) -> dict:

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from leads import views
+from leads import autocomplete, views
 
 app_name = "leads"
 urlpatterns = [
@@ -48,6 +48,16 @@ urlpatterns = [
         views.CustomerCommunicationCreateView.as_view(),
         name="communication_create",
     ),
+    # Search-as-you-type pickers (issue 9), scoped like the lists.
+    path(
+        "autocomplete/customers/",
+        autocomplete.CustomerAutocompleteView.as_view(),
+        name="autocomplete-customers",
+    ),
+    path(
+        "autocomplete/contacts/", autocomplete.ContactAutocompleteView.as_view(), name="autocomplete-contacts"
+    ),
+    path("autocomplete/leads/", autocomplete.LeadAutocompleteView.as_view(), name="autocomplete-leads"),
     path("contacts/<int:pk>/edit/", views.ContactEditView.as_view(), name="contact_edit"),
     path("contacts/<int:pk>/delete/", views.ContactDeleteView.as_view(), name="contact_delete"),
 ]

@@ -13,6 +13,7 @@ from opportunities.choices import Stage
 from opportunities.models import Opportunity
 from presales.accounts.selectors import filter_people, filter_teams
 from presales.core.filters import YesNoFilter
+from presales.web.autocomplete import AutocompleteSelect
 
 
 def _visible_customers(request):
@@ -25,12 +26,22 @@ def _visible_customers(request):
 class OpportunityFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    # Search-as-you-type pickers (issue 9): the form renders only the chosen option.
     owner = django_filters.ModelChoiceFilter(
-        queryset=filter_people, field_name="sales_owner", label=_("Sales owner")
+        queryset=filter_people,
+        field_name="sales_owner",
+        label=_("Sales owner"),
+        widget=AutocompleteSelect("autocomplete-people"),
     )
-    presales_owner = django_filters.ModelChoiceFilter(queryset=filter_people, label=_("Presales owner"))
+    presales_owner = django_filters.ModelChoiceFilter(
+        queryset=filter_people, label=_("Presales owner"), widget=AutocompleteSelect("autocomplete-people")
+    )
     team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
-    customer = django_filters.ModelChoiceFilter(queryset=_visible_customers, label=_("Customer"))
+    customer = django_filters.ModelChoiceFilter(
+        queryset=_visible_customers,
+        label=_("Customer"),
+        widget=AutocompleteSelect("leads:autocomplete-customers"),
+    )
     customer_grade = django_filters.MultipleChoiceFilter(
         choices=Grade.choices, field_name="customer__grade", label=_("Customer grade")
     )

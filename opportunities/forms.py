@@ -16,6 +16,7 @@ from presales.accounts.models import Team, User
 from presales.core.money import BASE_CURRENCY
 from presales.core.roles import Scope, scope_of
 from presales.core.statemachine import Move
+from presales.web.autocomplete import AutocompleteSelect, autocomplete
 from presales.web.forms import BootstrapMixin
 
 
@@ -52,6 +53,9 @@ class OpportunityForm(BootstrapMixin, forms.ModelForm):
         self.fields["sales_owner"].help_text = _("Defaults to the customer's owner.")
         self.fields["presales_owner"].queryset = people.presales_people()
         self.fields["presales_owner"].help_text = _("Defaults to the customer's primary presales engineer.")
+        autocomplete(self.fields["customer"], "leads:autocomplete-customers")
+        autocomplete(self.fields["sales_owner"], "autocomplete-people", roles="sales")
+        autocomplete(self.fields["presales_owner"], "autocomplete-people", roles="presales")
 
     def _post_clean(self):
         # The service validates the model (with the defaults it fills in); the form only
@@ -131,6 +135,7 @@ class ProposedMemberForm(BootstrapMixin, forms.Form):
         label=_("Person"),
         queryset=User.objects.filter(is_active=True).order_by("display_name", "username"),
         required=False,
+        widget=AutocompleteSelect("autocomplete-people"),
     )
     role = forms.ChoiceField(
         label=_("Role in the project"),

@@ -2,19 +2,23 @@
 
 The board costs the same few queries however many cards it shows: one aggregate for the
 column counts and totals, one query for the cards (capped per column with a window
-function), one prefetch of the project teams the move menus need.
+function), one prefetch of the project teams the move menus need. A column's "load more"
+(issue 9) reads the next window of one stage by keyset on the card order
+``(stage_entered_at, pk)``, never by OFFSET, in the same constant number of queries.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Sum, Window
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from opportunities.choices import LIFECYCLE, OPEN_STAGES, Stage
@@ -36,7 +40,10 @@ from reviews.selectors import reviews_for_subject
 
 # Columns of the board: the lifecycle path, then the two ways out.
 BOARD_STAGES = (*LIFECYCLE, Stage.LOST, Stage.ABANDONED)
-CARDS_PER_COLUMN = 50
+# The first window of each column (issue 8: the board must not grow 7,000 px tall); "load
+# more" fetches the next windows of one column.
+CARDS_PER_COLUMN = 20
+MAX_CARDS_PER_WINDOW = 100
 
 
 @dataclass
@@ -78,8 +85,13 @@ class Column:
 
     @property
     def hidden(self) -> int:
-        """Cards beyond the per-column cap (the list view shows them all)."""
+        """Cards beyond the ones shown ("load more" fetches them)."""
         return self.count - len(self.cards)
+
+    @property
+    def after(self) -> str:
+        """Where the next window starts: the position of the last card shown."""
+        return card_position(self.cards[-1].opportunity) if self.cards else ""
 
     @property
     def is_open(self) -> bool:
@@ -118,10 +130,61 @@ def pipeline_board(
         .order_by("stage_entered_at", "pk")
     )
     for opportunity in cards:
-        can_work = can_work_opportunity(user, opportunity)
-        options = MACHINE.options(opportunity, user) if can_work else []
-        columns[opportunity.stage].cards.append(Card(opportunity, options, can_work))
+        columns[opportunity.stage].cards.append(_card(opportunity, user))
     return list(columns.values())
+
+
+def _card(opportunity: Opportunity, user: User) -> Card:
+    can_work = can_work_opportunity(user, opportunity)
+    options = MACHINE.options(opportunity, user) if can_work else []
+    return Card(opportunity, options, can_work)
+
+
+def card_position(opportunity: Opportunity) -> str:
+    """A card's place in its column's order, as the ``after`` of the next window."""
+    return f"{opportunity.stage_entered_at.isoformat()}~{opportunity.pk}"
+
+
+def parse_card_position(value: str) -> tuple[datetime, int] | None:
+    """The ``(stage_entered_at, pk)`` of ``card_position``; None when it is not one."""
+    moment, _sep, pk = value.partition("~")
+    try:
+        parsed = parse_datetime(moment)
+    except ValueError:
+        return None
+    if parsed is None or parsed.tzinfo is None or not pk.isdigit():
+        return None
+    return parsed, int(pk)
+
+
+@dataclass
+class CardWindow:
+    cards: list[Card]
+    more: bool
+
+    @property
+    def after(self) -> str:
+        return card_position(self.cards[-1].opportunity) if self.cards else ""
+
+
+def board_column_window(
+    queryset: OpportunityQuerySet,
+    user: User,
+    *,
+    stage: str,
+    after: tuple[datetime, int] | None,
+    size: int = CARDS_PER_COLUMN,
+) -> CardWindow:
+    """The next ``size`` cards of one column of the board of ``queryset`` (already scoped and
+    filtered), after the card at ``after``: keyset on ``(stage_entered_at, pk)``, the board's
+    order, so a window costs the same however deep it is; ``more`` says whether cards follow."""
+    size = max(1, min(size, MAX_CARDS_PER_WINDOW))
+    cards = queryset.filter(stage=stage)
+    if after is not None:
+        moment, pk = after
+        cards = cards.filter(Q(stage_entered_at__gt=moment) | Q(stage_entered_at=moment, pk__gt=pk))
+    rows = list(cards.for_cards().order_by("stage_entered_at", "pk")[: size + 1])
+    return CardWindow([_card(o, user) for o in rows[:size]], more=len(rows) > size)
 
 
 def my_open_by_stage(user: User) -> list[dict[str, Any]]:

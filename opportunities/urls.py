@@ -2,11 +2,13 @@
 
 from django.urls import path
 
-from opportunities import views
+from opportunities import autocomplete, views
 
 app_name = "opportunities"
 urlpatterns = [
     path("", views.BoardView.as_view(), name="board"),
+    path("autocomplete/", autocomplete.OpportunityAutocompleteView.as_view(), name="autocomplete"),
+    path("board/column/<slug:stage>/", views.BoardColumnView.as_view(), name="board_column"),
     path("list/", views.OpportunityListView.as_view(), name="list"),
     path("new/", views.OpportunityCreateView.as_view(), name="create"),
     path("from-lead/<int:pk>/", views.LeadQualifyView.as_view(), name="qualify_lead"),

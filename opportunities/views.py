@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,8 +30,12 @@ from opportunities.forms import (
 from opportunities.models import InitiationMember, Opportunity, ProjectInitiation, ProjectMember
 from opportunities.permissions import can_work_opportunity
 from opportunities.selectors import (
+    BOARD_STAGES,
+    CARDS_PER_COLUMN,
+    board_column_window,
     initiation_reviews,
     initiation_status_history,
+    parse_card_position,
     pipeline_board,
     stage_history,
     stage_path,
@@ -98,6 +102,34 @@ class BoardView(RoleRequiredMixin, HtmxTemplateMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **_board_context(self.request, self.request.GET)}
+
+
+class BoardColumnView(RoleRequiredMixin, TemplateView):
+    """The next window of one board column (issue 9, "load more" with htmx): the cards after
+    ``?after=`` (the last card shown) under the board's own filters, and the button for the
+    window after it. The cards carry their move menus and drag data like the board's."""
+
+    template_name = "opportunities/partials/board_cards.html"
+    # The board's filters travel with the button; these are the window's own parameters.
+    WINDOW_PARAMS = ("after", "size", "stage")
+
+    def get(self, request, *args, **kwargs):
+        stage = kwargs["stage"]
+        if stage not in BOARD_STAGES:
+            raise Http404
+        after = parse_card_position(request.GET.get("after", ""))
+        size = request.GET.get("size", str(CARDS_PER_COLUMN))
+        if after is None or not size.isdigit():
+            return HttpResponseBadRequest(_("This is not a position on the board."))
+        params = request.GET.copy()
+        for name in self.WINDOW_PARAMS:
+            params.pop(name, None)
+        filterset = OpportunityFilterSet(
+            params or None, queryset=Opportunity.objects.visible_to(request.user), request=request
+        )
+        window = board_column_window(filterset.qs, request.user, stage=stage, after=after, size=int(size))
+        context = {"stage": stage, "window": window, "board_query": params.urlencode(), "size": size}
+        return self.render_to_response(context)
 
 
 class OpportunityListView(ScopedListView):

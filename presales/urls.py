@@ -31,6 +31,7 @@ urlpatterns = [
         views.ApiTokenRevokeView.as_view(),
         name="api-token-revoke",
     ),
+    path("people/autocomplete/", views.PeopleAutocompleteView.as_view(), name="autocomplete-people"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("leads/", include("leads.urls")),
     path("opportunities/", include("opportunities.urls", namespace="opportunities")),

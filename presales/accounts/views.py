@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -9,10 +10,12 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView, UpdateView
 
 from presales.accounts.forms import ApiTokenForm, ProfileForm
-from presales.accounts.models import ApiToken
+from presales.accounts.models import ApiToken, User
+from presales.accounts.selectors import filter_people, presales_people, sales_people, writers
 from presales.accounts.services import api_token_create, api_token_revoke
 from presales.core.dashboard import dashboard_panels
 from presales.core.errors import DomainError, NotFound
+from presales.web.autocomplete import AutocompleteView
 
 
 class DashboardView(LoginRequiredMixin, TemplateView):
@@ -87,3 +90,25 @@ class ApiTokenRevokeView(LoginRequiredMixin, View):
             raise Http404 from None
         messages.success(request, _("The token “%(name)s” was revoked.") % {"name": token.name})
         return redirect("api-tokens")
+
+
+# The people pickers of forms and filters (issue 9): which people a picker offers is named
+# by ``?roles=``; a form still validates the posted id against its own queryset.
+PEOPLE_SETS = {
+    "writers": writers,
+    "sales": sales_people,
+    "presales": presales_people,
+}
+
+
+class PeopleAutocompleteView(AutocompleteView):
+    """Active colleagues by name or username; ``roles=writers|sales|presales`` narrows to who
+    may own (presales/accounts/selectors.py), without it everyone a filter may name."""
+
+    def get_queryset(self) -> QuerySet[User]:
+        chosen = PEOPLE_SETS.get(self.request.GET.get("roles", ""))
+        queryset = chosen() if chosen is not None else filter_people(self.request)
+        return queryset.order_by("display_name", "username", "pk")
+
+    def search(self, queryset: QuerySet[User], term: str) -> QuerySet[User]:
+        return queryset.filter(Q(display_name__icontains=term) | Q(username__icontains=term))

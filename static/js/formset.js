@@ -51,7 +51,9 @@
     const first = row.querySelector("select, input, textarea");
     container.querySelector("[data-formset-rows]").appendChild(row);
     totalInput.value = String(index + 1);
-    if (first) first.focus();
+    // Pickers in the new row (static/js/autocomplete.js) are wired on this event.
+    container.dispatchEvent(new CustomEvent("formset:added", { bubbles: true }));
+    if (first) (first.tomselect || first).focus();
     refresh(container);
   }
 

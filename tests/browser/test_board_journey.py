@@ -14,6 +14,7 @@ from opportunities.choices import Stage
 from opportunities.models import Opportunity
 from opportunities.services import initiation_save, initiation_submit
 from presales.core.roles import Role
+from tests.browser.pickers import pick
 from tests.factories import CustomerFactory, OpportunityFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -126,3 +127,81 @@ def test_dragging_a_card_makes_the_move_and_shows_refusals(live_server, page: Pa
     expect(page.locator("[data-testid=board-reasons]")).to_contain_text("no public tender")
     expect(page.locator(f"[data-testid=column-{Stage.DEMO}] [data-testid=card-{other.pk}]")).to_be_visible()
     assert Opportunity.objects.get(pk=other.pk).stage == Stage.DEMO
+
+
+def test_load_more_then_drag_a_loaded_card_and_filter_by_a_picked_customer(live_server, page: Page):
+    """Issue 9: a long column shows its first window and loads the next in place; a loaded
+    card is dragged like any other; the customer filter is chosen by typing, not from a list."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    # given 23 deals in review for one customer (the last one entered most recently) and one
+    # deal of another customer
+    team = TeamFactory(name="East China")
+    engineer = UserFactory(username="wang", roles=[Role.PRESALES_ENGINEER], team=team)
+    customer = CustomerFactory(team=team, name="Suzhou Precision Machinery")
+    start = timezone.now() - timedelta(days=10)
+    deals = [
+        OpportunityFactory(
+            team=team,
+            customer=customer,
+            presales_owner=engineer,
+            stage=Stage.REVIEW,
+            stage_entered_at=start + timedelta(hours=i),
+            title=f"Line {i:02d}",
+        )
+        for i in range(23)
+    ]
+    OpportunityFactory(team=team, presales_owner=engineer, stage=Stage.REVIEW, title="Other customer's deal")
+    base = live_server.url
+    page.set_viewport_size({"width": 2900, "height": 900})
+    _sign_in(page, base, "wang")
+    page.goto(base + reverse("opportunities:board"))
+    column = page.get_by_test_id(f"column-{Stage.REVIEW}")
+    expect(column.locator(".kanban-card")).to_have_count(20)
+    expect(page.get_by_test_id(f"count-{Stage.REVIEW}")).to_have_text("24")
+
+    # when they load more, the rest of the column is appended in place and the link is gone
+    page.get_by_test_id(f"more-{Stage.REVIEW}").click()
+    expect(column.locator(".kanban-card")).to_have_count(24)
+    expect(page.get_by_test_id(f"more-{Stage.REVIEW}")).to_have_count(0)
+    last = deals[-1]
+    expect(column.get_by_test_id(f"card-{last.pk}")).to_be_visible()
+
+    # when a loaded card is dragged to demo, it moves (board.js binds to cards added later)
+    column.get_by_test_id(f"card-{last.pk}").scroll_into_view_if_needed()
+    page.drag_and_drop(
+        f"[data-testid=card-{last.pk}]",
+        f"[data-testid=column-{Stage.DEMO}]",
+        source_position={"x": 3, "y": 3},
+    )
+    expect(page.locator("[data-testid=board-notice]")).to_contain_text("Line 22 moved to Demo.")
+    assert Opportunity.objects.get(pk=last.pk).stage == Stage.DEMO
+
+    # when they type part of the customer's name in the filter and pick it
+    pick(page, "#opportunity-filters select[name=customer]", "Suzhou", "Suzhou Precision Machinery")
+
+    # then the board shows only that customer's deals
+    expect(page.get_by_text("Other customer's deal")).to_have_count(0)
+    expect(page).to_have_url(re.compile(rf"customer={customer.pk}"))
+    expect(page.get_by_test_id(f"count-{Stage.REVIEW}")).to_have_text("22")
+
+
+def test_a_picker_shows_at_most_twenty_matches_and_says_there_are_more(live_server, page: Page):
+    """Issue 9: the customer picker never lists every customer: the first matches, a hint to
+    type more, and a narrower term finds the one wanted."""
+    team = TeamFactory(name="East China")
+    UserFactory(username="wang", roles=[Role.PRESALES_ENGINEER], team=team)
+    for i in range(25):
+        CustomerFactory(team=team, name=f"Plant {i:02d}")
+    _sign_in(page, live_server.url, "wang")
+    page.goto(live_server.url + reverse("opportunities:board"))
+    wrapper = page.locator("#opportunity-filters select[name=customer] + .ts-wrapper")
+    wrapper.locator(".ts-control").click()
+    wrapper.locator(".ts-control input").fill("plant")
+    expect(wrapper.get_by_test_id("autocomplete-more")).to_be_visible()
+    expect(wrapper.locator(".ts-dropdown .option")).to_have_count(20)
+    wrapper.locator(".ts-control input").fill("plant 24")
+    expect(wrapper.locator(".ts-dropdown .option")).to_have_count(1)
+    expect(wrapper.get_by_test_id("autocomplete-more")).to_have_count(0)

@@ -3,11 +3,14 @@ reports each blocked script, style or eval on the console; a page that triggers 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from presales.core.roles import Role
+from tests.browser.pickers import pick
 from tests.factories import CustomerFactory, ExportJobFactory, LeadFactory, OpportunityFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,6 +71,8 @@ def test_main_pages_raise_no_csp_violation(live_server, page: Page, make_user, t
         reverse("leads:customer_detail", args=[customer.pk]),
         reverse("opportunities:board"),
         reverse("opportunities:list"),
+        reverse("opportunities:create"),
+        reverse("leads:customer_create"),
         reverse("opportunities:detail", args=[opportunity.pk]),
         reverse("opportunities:initiation", args=[opportunity.pk]),
         reverse("reviews:inbox"),
@@ -92,6 +97,12 @@ def test_main_pages_raise_no_csp_violation(live_server, page: Page, make_user, t
     page.goto(live_server.url + reverse("leads:lead_list"))
     page.fill("input[name=q]", "no such company")
     page.wait_for_timeout(800)
+    page.wait_for_load_state("networkidle")
+
+    # and a picker searches as one types and its choice filters the board (Tom Select, issue 9)
+    page.goto(live_server.url + reverse("opportunities:board"))
+    pick(page, "#opportunity-filters select[name=customer]", customer.name, customer.name)
+    expect(page).to_have_url(re.compile(rf"customer={customer.pk}"))
     page.wait_for_load_state("networkidle")
 
     # and the export progress bar gets its width from static/js/app.js

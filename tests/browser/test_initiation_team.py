@@ -12,6 +12,7 @@ from opportunities.choices import InitiationStatus
 from opportunities.forms import ProposedTeamFormSet
 from opportunities.models import ProjectInitiation
 from presales.core.roles import Role
+from tests.browser.pickers import pick
 from tests.factories import OpportunityFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -26,7 +27,8 @@ def sign_in(page: Page, live_server, username: str) -> None:
 
 
 def fill_member(page: Page, index: int, *, user, role: str, responsibility: str) -> None:
-    page.select_option(f"select[name=team-{index}-user]", str(user.pk))
+    pick(page, f"select[name=team-{index}-user]", user.username, str(user))
+    expect(page.locator(f"select[name=team-{index}-user]")).to_have_value(str(user.pk))
     page.select_option(f"select[name=team-{index}-role]", role)
     page.fill(f"input[name=team-{index}-responsibility]", responsibility)
 

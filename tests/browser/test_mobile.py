@@ -98,3 +98,34 @@ def test_filters_stay_open_on_a_desktop(live_server, page: Page, lists_with_rows
     # then the filters are open and the toggle is not shown
     expect(page.get_by_test_id("filters")).to_be_visible()
     expect(page.get_by_test_id("filters-toggle")).to_be_hidden()
+
+
+@pytest.mark.parametrize("url_name", ["opportunities:board", "opportunities:list"])
+def test_set_opportunity_filters_stay_folded_on_a_phone(live_server, page: Page, lists_with_rows, url_name):
+    """Issue 8: a filter set in the address no longer opens the panel by itself on a phone;
+    the button counts the filters set, and the panel opens when tapped."""
+    # given a signed-in user on a 375 px screen, with two filters in the address
+    sign_in(page, live_server, "phone")
+    page.set_viewport_size(PHONE)
+
+    # when they open the board (or list) filtered
+    page.goto(live_server.url + reverse(url_name) + "?customer_grade=A&mine=true")
+
+    # then the filters are folded, the button says two are set, nothing overflows sideways
+    expect(page.get_by_test_id("filters")).to_be_hidden()
+    expect(page.get_by_test_id("filters-active")).to_have_text("2")
+    assert page_width(page) <= PHONE["width"]
+
+    # when they tap "Filters", the form opens with the pickers, within the screen's width
+    page.get_by_test_id("filters-toggle").click()
+    expect(page.get_by_test_id("filters")).to_be_visible()
+    expect(page.locator("#opportunity-filters select[name=customer] + .ts-wrapper")).to_be_visible()
+    assert page_width(page) <= PHONE["width"]
+
+
+def test_opportunity_filters_are_open_on_a_desktop(live_server, page: Page, lists_with_rows):
+    page.set_viewport_size(DESKTOP)
+    sign_in(page, live_server, "phone")
+    page.goto(live_server.url + reverse("opportunities:board") + "?mine=true")
+    expect(page.get_by_test_id("filters")).to_be_visible()
+    expect(page.get_by_test_id("filters-toggle")).to_be_hidden()

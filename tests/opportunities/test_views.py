@@ -380,9 +380,17 @@ def test_admin_is_read_only_for_the_lifecycle_R_OPP_3(admin_client, team):
 
 
 def test_customer_filter_offers_only_visible_customers_R_CUST_6(client, engineer, team, other_team):
-    CustomerFactory(team=team, name="Our customer")
-    CustomerFactory(team=other_team, name="Their secret customer")
+    """The filter searches as the user types (issue 9): its suggestions and its chosen option
+    are the visible customers only."""
+    ours = CustomerFactory(team=team, name="Our customer")
+    theirs = CustomerFactory(team=other_team, name="Their secret customer")
     client.force_login(engineer)
-    page = client.get(reverse("opportunities:board")).content.decode()
+    page = client.get(reverse("opportunities:board"), {"customer": ours.pk}).content.decode()
     assert "Our customer" in page
     assert "Their secret customer" not in page
+    assert (
+        "Their secret customer"
+        not in client.get(reverse("opportunities:board"), {"customer": theirs.pk}).content.decode()
+    )
+    suggested = client.get(reverse("leads:autocomplete-customers"), {"q": "customer"}).json()["results"]
+    assert [row["text"] for row in suggested] == ["Our customer"]
