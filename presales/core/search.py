@@ -22,7 +22,7 @@ The query side is written so that the planner reads the index first: it estimate
 folded ``LIKE`` as rare, so it takes the bitmap of the search index (and, with a team
 filter, ANDs it with that index) and sorts the matches, instead of walking the list's
 ordering index and testing every row until it has a page, which costs a full scan when the
-matches sit late in that order (docs in README "Search", figures in the issue-9 note).
+matches sit late in that order (README "Search"; figures in docs/architecture.md "Search").
 
 Apps make a field searchable with one migration operation, :class:`CreateSearchIndex`, and
 search with :func:`search` (or :func:`search_q`). On other databases (SQLite for
@@ -126,7 +126,7 @@ class CreateSearchIndex(Operation):
 
     def _table_and_column(self, app_label: str, state: ProjectState) -> tuple[str, str]:
         model = state.apps.get_model(app_label, self.model_name)
-        return model._meta.db_table, model._meta.get_field(self.field).column  # type: ignore[union-attr]
+        return model._meta.db_table, model._meta.get_field(self.field).column
 
     def database_forwards(
         self,
@@ -168,18 +168,17 @@ class CreateSearchIndex(Operation):
         return f"{self.model_name.lower()}_{self.field}_search"
 
 
-class TextContains(Expression):
-    """``query`` occurs in the text of ``expression`` (folded: NFKC, lower case), answered
-    from the field's search index (PostgreSQL only; :func:`search_q` picks ``icontains``
-    elsewhere). The folded ``LIKE`` comes first: where the planner tests rows one by one
-    (no index used) it is the cheap test, and the keys are computed only for its matches."""
+class _SearchTest(Expression):
+    """One test of a column against a query, compiled from ``template`` (PostgreSQL only)."""
 
     conditional = True
     output_field = BooleanField()
+    template = ""
 
     def __init__(self, expression: str | Expression, query: str) -> None:
         super().__init__(output_field=BooleanField())
-        self.expression = F(expression) if isinstance(expression, str) else expression
+        # An F until the query resolves it (to a column, across joins if need be).
+        self.expression: Any = F(expression) if isinstance(expression, str) else expression
         self.query = Value(query, output_field=TextField())
 
     def get_source_expressions(self) -> list[Any]:
@@ -192,26 +191,62 @@ class TextContains(Expression):
         self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
     ) -> tuple[str, tuple[Any, ...]]:
         if connection.vendor != "postgresql":
-            raise NotSupportedError("TextContains needs PostgreSQL; search_q() falls back to icontains.")
+            raise NotSupportedError("The search index needs PostgreSQL; search_q() falls back to icontains.")
         column, column_params = compiler.compile(self.expression)
         query, query_params = compiler.compile(self.query)
-        sql = (
-            f"(presales_search_fold({column}) LIKE presales_search_pattern({query})"
-            f" AND presales_search_grams({column}) @> presales_search_query({query}))"
-        )
-        return sql, (*column_params, *query_params, *column_params, *query_params)
+        sql = self.template.replace("{column}", column).replace("{query}", query)
+        params: list[Any] = []
+        for part in self.template.split("{")[1:]:
+            params.extend(column_params if part.startswith("column}") else query_params)
+        return sql, tuple(params)
+
+
+class HasSearchKeys(_SearchTest):
+    """The column holds every search key of the query: what the GIN index answers. Necessary
+    for containing the query; sufficient up to two characters."""
+
+    template = "presales_search_grams({column}) @> presales_search_query({query})"
+
+
+class FoldedContains(_SearchTest):
+    """The folded column contains the folded query (``%`` and ``_`` in it are text): the exact
+    test, run on the rows the index returned. The planner estimates a ``LIKE '%…%'`` as rare,
+    which is what makes it read the search index first (see the module docstring)."""
+
+    template = "presales_search_fold({column}) LIKE presales_search_pattern({query})"
+
+
+class TextContains(_SearchTest):
+    """``query`` occurs in the column's text (folded: NFKC, lower case), answered from the
+    column's search index. The ``LIKE`` comes first: where the planner tests rows one by one
+    it is the cheaper test, and the keys are computed only for the rows it lets through."""
+
+    template = (
+        "(presales_search_fold({column}) LIKE presales_search_pattern({query})"
+        " AND presales_search_grams({column}) @> presales_search_query({query}))"
+    )
 
 
 def search_q(value: str, fields: Iterable[str], *, vendor: str) -> Q:
     """Rows where any of ``fields`` contains ``value``: the indexed test on PostgreSQL,
-    ``icontains`` on any other ``vendor`` (SQLite: small demo data, no index)."""
-    condition = Q()
-    for field in fields:
-        if vendor == "postgresql":
-            condition |= Q(TextContains(field, value))
-        else:
+    ``icontains`` on any other ``vendor`` (SQLite: small demo data, no index).
+
+    On PostgreSQL it is (keys of field 1 OR keys of field 2 …) AND (field 1 contains OR
+    field 2 contains …), which selects the same rows as OR-ing each field's (keys AND
+    contains), because containing the query implies holding its keys. Written so, the first
+    half is answered by the OR of the fields' index bitmaps and dropped from the per-row
+    test, which is then the folded ``LIKE`` only (the keys are not computed row by row)."""
+    fields = list(fields)
+    if vendor != "postgresql":
+        condition = Q()
+        for field in fields:
             condition |= Q(**{f"{field}__icontains": value})
-    return condition
+        return condition
+    keys, texts = Q(), Q()
+    for field in fields:
+        keys |= Q(HasSearchKeys(field, value))
+        texts |= Q(FoldedContains(field, value))
+    return keys & texts
 
 
 def search(queryset: QuerySet[M], value: str, fields: Sequence[str]) -> QuerySet[M]:
