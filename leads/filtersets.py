@@ -26,6 +26,7 @@ from leads.models import CommunicationRecord, Contact, Customer, Lead, NeedTag
 from presales.accounts.selectors import filter_people, filter_teams
 from presales.core.filters import YesNoFilter
 from presales.core.roles import scope_of
+from presales.core.search import search
 from presales.web.autocomplete import AutocompleteSelect
 
 # Search-as-you-type pickers (issue 9): a filter form renders only the chosen option.
@@ -100,7 +101,8 @@ class CustomerFilterSet(django_filters.FilterSet):
         return qs
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(region__icontains=value))
+        """Issue 9: served by the search indexes (presales.core.search)."""
+        return search(queryset, value, ("name", "region"))
 
     def merged(self, queryset, name, value):
         return queryset
@@ -160,7 +162,8 @@ class LeadFilterSet(django_filters.FilterSet):
         return queryset.filter(Exists(late)) if value else queryset.exclude(Exists(late))
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(company_name__icontains=value) | Q(contact_name__icontains=value))
+        """Issue 9: served by the search indexes (presales.core.search)."""
+        return search(queryset, value, ("company_name", "contact_name"))
 
     def first_contact_state(self, queryset, name, value):
         """R-LEAD-3: due (inside 24 h), overdue (past it, no contact), done."""
@@ -186,7 +189,8 @@ class ContactFilterSet(django_filters.FilterSet):
         fields = ["q", "customer", "decision_role"]
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(name__icontains=value) | Q(title__icontains=value))
+        """Issue 9: served by the search indexes (presales.core.search)."""
+        return search(queryset, value, ("name", "title"))
 
 
 class CommunicationFilterSet(django_filters.FilterSet):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from leads.choices import Grade
@@ -13,6 +12,7 @@ from opportunities.choices import Stage
 from opportunities.models import Opportunity
 from presales.accounts.selectors import filter_people, filter_teams
 from presales.core.filters import YesNoFilter
+from presales.core.search import search
 from presales.web.autocomplete import AutocompleteSelect
 
 
@@ -87,7 +87,8 @@ class OpportunityFilterSet(django_filters.FilterSet):
         return form
 
     def search(self, queryset, name, value):
-        return queryset.filter(Q(title__icontains=value) | Q(customer__name__icontains=value))
+        """Issue 9: the title's and the customer name's search indexes (presales.core.search)."""
+        return search(queryset, value, ("title", "customer__name"))
 
     def filter_mine(self, queryset, name, value):
         """Opportunities the requesting user owns or works on."""

@@ -6,6 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from presales.accounts.selectors import filter_teams
+from presales.core.search import search
 from reviews.choices import ReviewStatus
 from reviews.models import Review
 from reviews.registry import kind_choices
@@ -15,11 +16,15 @@ class ReviewFilterSet(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=kind_choices, label=_("Kind"))
     team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
-    q = django_filters.CharFilter(field_name="subject_summary", lookup_expr="icontains", label=_("Search"))
+    q = django_filters.CharFilter(method="search", label=_("Search"))
 
     class Meta:
         model = Review
         fields = ["status", "kind", "team", "q"]
+
+    def search(self, queryset, name, value):
+        """Issue 9: served by the subject's search index (presales.core.search)."""
+        return search(queryset, value, ("subject_summary",))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
