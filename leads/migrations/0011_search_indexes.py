@@ -8,7 +8,7 @@ from presales.core.search import CreateSearchIndex
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("leads", "0008_system_note_code"),
+        ("leads", "0010_visibility_statistics_issue9"),
     ]
 
     operations = [
