@@ -401,7 +401,7 @@ def _statements(
             SELECT g, CASE WHEN g = {rare_id} THEN '{RARE_NAME}' || '精工' ELSE {_name_expr("g")} END AS nm,
                    CASE WHEN g = {rare_id} THEN 0 ELSE {TEAM_SKEW} END AS t,
                    now() - power(random(), 2) * interval '900 days' AS ts
-            FROM generate_series(1, {m}) AS g
+            FROM generate_series(1::bigint, {m}) AS g
         ) s
         """,
     )
@@ -461,7 +461,7 @@ def _statements(
             SELECT g, s.st, {_name_expr("((g * 7919) % 320000)")} AS nm,
                    now() - power(random(), 1.5) * interval '700 days' AS rec,
                    CASE WHEN s.st = 'qualified' THEN 1 + (g * 7) % {m} END AS cust, {TEAM_SKEW} AS t0
-            FROM generate_series(1, {n}) AS g,
+            FROM generate_series(1::bigint, {n}) AS g,
                  LATERAL (SELECT (ARRAY['new','contacted','contacted','qualified','qualified','qualified',
                                         'qualified','qualified','disqualified','disqualified'])[1 + g % 10] AS st) s
         ) x
@@ -508,7 +508,7 @@ def _statements(
                    ({_arr(stages)})[1 + floor(random() * {len(stages)})::int] AS st,
                    (ARRAY['CNY','CNY','CNY','CNY','CNY','CNY','CNY','CNY','CNY','CNY','CNY','CNY','CNY','CNY',
                           'CNY','CNY','CNY','USD','HKD','EUR'])[1 + g % 20] AS cur
-            FROM generate_series(1, {n}) AS g
+            FROM generate_series(1::bigint, {n}) AS g
         ) x JOIN leads_customer c ON c.id = x.cust
         """,
     )
@@ -546,7 +546,7 @@ def _statements(
             SELECT g, now() - power(random(), 1.5) * interval '700 days' AS occ,
                    CASE WHEN g % 2 = 1 THEN 1 + least(floor({m} * power(random(), 1.5))::int, {m - 1}) END AS cust,
                    CASE WHEN g % 2 = 0 THEN 1 + floor(random() * {n})::int END AS lead
-            FROM generate_series(1, {2 * n}) AS g
+            FROM generate_series(1::bigint, {2 * n}) AS g
         ) x
         LEFT JOIN leads_customer c ON c.id = x.cust
         LEFT JOIN leads_lead l ON l.id = x.lead
@@ -739,6 +739,41 @@ def _statements(
     return steps
 
 
+BULK_TABLES = (
+    "leads_customer",
+    "leads_contact",
+    "leads_customerpresales",
+    "leads_lead",
+    "presales_opportunity",
+    "presales_projectmember",
+    "leads_communicationrecord",
+    "presales_timer",
+    "presales_projectinitiation",
+    "reviews_review",
+    "reviews_reviewtask",
+)
+
+
+def _check_foreign_keys(cur) -> None:
+    """Every single-column foreign key of the loaded tables points at an existing row."""
+    cur.execute(
+        """SELECT c.conrelid::regclass::text, a.attname, c.confrelid::regclass::text, fa.attname
+           FROM pg_constraint c
+           JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+           JOIN pg_attribute fa ON fa.attrelid = c.confrelid AND fa.attnum = c.confkey[1]
+           WHERE c.contype = 'f' AND array_length(c.conkey, 1) = 1 AND c.conrelid::regclass::text = ANY(%s)""",
+        [list(BULK_TABLES) + ["presales_team", "presales_user", "presales_user_groups"]],
+    )
+    for table, column, target, target_column in cur.fetchall():
+        cur.execute(
+            f"SELECT count(*) FROM {table} t WHERE t.{column} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {target} p WHERE p.{target_column} = t.{column})"
+        )
+        missing = cur.fetchone()[0]
+        if missing:
+            raise RuntimeError(f"{missing} rows of {table}.{column} point at no {target} row")
+
+
 def generate(size: str, database_url: str | None = None, *, quiet: bool = False) -> dict[str, str]:
     """Fill the ``size`` database (see the module docstring); returns the bench users by label."""
     size = size.lower()
@@ -791,12 +826,34 @@ def generate(size: str, database_url: str | None = None, *, quiet: bool = False)
     cur.execute(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
     cur.execute("SET synchronous_commit = off; SET maintenance_work_mem = '256MB'; SET work_mem = '64MB'")
     cur.execute("SELECT setseed(0.4242)")
+    # Bulk load: the secondary indexes of the big tables are dropped and built again after
+    # (one sort each instead of a million random insertions), and foreign keys are checked
+    # once per constraint afterwards instead of by a trigger per row.
+    cur.execute(
+        """SELECT i.indexname, i.indexdef FROM pg_indexes i
+           WHERE i.schemaname = 'public' AND i.tablename = ANY(%s)
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint c
+                             WHERE c.conindid = (quote_ident(i.schemaname) || '.' || quote_ident(i.indexname))::regclass)""",
+        [list(BULK_TABLES)],
+    )
+    indexes = cur.fetchall()
+    for name, _definition in indexes:
+        cur.execute(f"DROP INDEX {name}")
+    cur.execute("SET session_replication_role = replica")
     for label, statement in _statements(n, ct, policies, password_hash):
         t0 = time.monotonic()
         cur.execute(statement)
         say(
             f"[{size}] {label}: {cur.rowcount if cur.rowcount >= 0 else ''} rows, {time.monotonic() - t0:.1f}s"
         )
+    cur.execute("SET session_replication_role = DEFAULT")
+    t0 = time.monotonic()
+    for _name, definition in indexes:
+        cur.execute(definition)
+    say(f"[{size}] {len(indexes)} indexes built in {time.monotonic() - t0:.1f}s")
+    t0 = time.monotonic()
+    _check_foreign_keys(cur)
+    say(f"[{size}] foreign keys checked in {time.monotonic() - t0:.1f}s")
     t0 = time.monotonic()
     cur.execute("VACUUM ANALYZE")
     say(f"[{size}] VACUUM ANALYZE {time.monotonic() - t0:.1f}s; total {time.monotonic() - started:.1f}s")
