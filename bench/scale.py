@@ -34,6 +34,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -595,6 +596,8 @@ def main() -> None:
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown size {unknown}; use {', '.join(SIZES)}")
+    # A killed benchmark still stops its gunicorns (the finally blocks run on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_args: sys.exit(1))
     workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench_scale_"))
     workdir.mkdir(parents=True, exist_ok=True)
     results = [run_size(size, args, workdir) for size in sizes]

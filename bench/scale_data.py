@@ -538,9 +538,11 @@ def _statements(
             is_first_contact, author_id, contact_id, customer_id, lead_id, entered_late, version)
         SELECT g, occ, occ, occ, (ARRAY['phone','email','meeting','site_visit','im','other'])[1 + g % 6], '',
             '', '讨论了项目范围和时间计划，客户关注交付周期。', '', '',
-            CASE WHEN g % 10 = 0 THEN '提交方案初稿' ELSE '' END,
-            CASE WHEN g % 10 = 0 THEN now() + (random() * 60 - 10) * interval '1 day' END,
-            false, coalesce(c.owner_id, l.owner_id),
+            CASE WHEN g % 20 IN (0, 7) THEN '提交方案初稿' ELSE '' END,
+            CASE WHEN g % 20 IN (0, 7) THEN now() + (random() * 60 - 10) * interval '1 day' END,
+            false,
+            CASE WHEN c.id IS NULL THEN l.owner_id WHEN g % 4 = 1 THEN c.owner_id
+                 ELSE 1000 + 100 * (c.team_id - 1) + {_pick(ENGINEERS)} END,
             CASE WHEN c.id IS NOT NULL THEN 2 * (c.id - 1) + 1 + g % 2 END, c.id, l.id, false, 1
         FROM (
             SELECT g, now() - power(random(), 1.5) * interval '700 days' AS occ,
