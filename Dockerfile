@@ -15,8 +15,7 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    DJANGO_SETTINGS_MODULE=presales.settings.production \
-    WEB_CONCURRENCY=3
+    DJANGO_SETTINGS_MODULE=presales.settings.production
 
 # WeasyPrint needs Pango and HarfBuzz; libharfbuzz-subset0 must be named (without it CJK PDFs
 # fall back to a ~16x slower font subsetter). fonts-noto-cjk renders Chinese in PDFs.
@@ -46,6 +45,5 @@ RUN SECRET_KEY=build-time-collectstatic-only DATABASE_URL=sqlite:////tmp/build-o
     python manage.py collectstatic --noinput --verbosity 0
 
 EXPOSE 8000
-# gunicorn takes its number of workers from WEB_CONCURRENCY.
-CMD ["gunicorn", "presales.wsgi:application", "--bind", "0.0.0.0:8000", "--timeout", "60", \
-     "--access-logfile", "-", "--forwarded-allow-ips", "*"]
+# Workers, threads and timeouts: gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS, …).
+CMD ["gunicorn", "presales.wsgi:application", "--config", "gunicorn.conf.py"]

@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run test lint fmt venv venv-dev migrate demo bench messages compilemessages deploy-check clean
+.PHONY: run test lint fmt venv venv-dev migrate demo bench bench-scale messages compilemessages deploy-check clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -72,7 +72,11 @@ deploy-check: venv-dev
 	$(VENV)/bin/pytest tests/presales/test_deploy.py tests/presales/test_settings.py -n 0 -q
 
 bench: venv-dev
-	@for f in bench/*.py; do echo "== $$f"; DJANGO_SETTINGS_MODULE=presales.settings.test $(PY) $$f; done
+	DJANGO_SETTINGS_MODULE=presales.settings.test $(PY) bench/timers.py
+
+# Issue 9: every list and page against its SQL floor (generates presales_*_10k / _100k; see bench/scale.py).
+bench-scale: venv-dev
+	$(PY) bench/scale.py --sizes $(or $(SIZES),10k,100k) --repeat $(or $(REPEAT),20) --reuse
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

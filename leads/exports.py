@@ -18,6 +18,7 @@ from leads import selectors
 from leads.filtersets import CustomerFilterSet, LeadFilterSet
 from leads.models import Customer, Lead
 from presales.core.scoping import mask_email, mask_phone
+from presales.exports.batches import iterate_in_batches
 from presales.exports.registry import Params, register_exporter
 from presales.exports.services import CHUNK_ROWS, filter_rows
 
@@ -98,7 +99,7 @@ def build_leads(user, params: Params) -> tuple[list[str], Iterator[list], int]:
     queryset = filter_rows(
         LeadFilterSet, selectors.leads_for_list(Lead.objects.visible_to(user), user), params, user=user
     )
-    rows = (lead_row(lead) for lead in queryset.iterator(chunk_size=CHUNK_ROWS))
+    rows = (lead_row(lead) for lead in iterate_in_batches(queryset, CHUNK_ROWS))
     return lead_header(), rows, queryset.count()
 
 
@@ -162,7 +163,7 @@ def build_customers(user, params: Params) -> tuple[list[str], Iterator[list], in
         params,
         user=user,
     ).order_by("name", "pk")
-    rows = (customer_row(customer) for customer in queryset.iterator(chunk_size=CHUNK_ROWS))
+    rows = (customer_row(customer) for customer in iterate_in_batches(queryset, CHUNK_ROWS))
     return customer_header(), rows, queryset.count()
 
 

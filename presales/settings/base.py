@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Marks safe requests so their reads may use the read replica (only when one is set).
+    "presales.core.dbrouting.ReplicaReadsMiddleware",
     "presales.web.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,12 +90,32 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL")}
-DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Database (docs/deployment.md, "Database"). Connections are kept DB_CONN_MAX_AGE seconds
+# and checked before reuse; behind PgBouncer in transaction mode (docker-compose) server-side
+# cursors must be off (DB_DISABLE_SERVER_SIDE_CURSORS=true): a cursor would outlive the
+# transaction its server connection was lent for. Exports then read in batches
+# (presales.exports.batches). DATABASE_REPLICA_URL adds a read replica for the reads of safe
+# requests (presales.core.dbrouting).
+_DB_OPTIONS = {
+    "ATOMIC_REQUESTS": False,
+    "CONN_MAX_AGE": env.int("DB_CONN_MAX_AGE", default=60),
+    "CONN_HEALTH_CHECKS": env.bool("DB_CONN_HEALTH_CHECKS", default=True),
+    "DISABLE_SERVER_SIDE_CURSORS": env.bool("DB_DISABLE_SERVER_SIDE_CURSORS", default=False),
+}
+DATABASES = {"default": {**_DB_OPTIONS, **env.db("DATABASE_URL")}}
+DATABASE_ROUTERS: list[str] = []
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = {
+        **_DB_OPTIONS,
+        **env.db("DATABASE_REPLICA_URL"),
+        "TEST": {"MIRROR": "default"},
+    }
+    DATABASE_ROUTERS = ["presales.core.dbrouting.ReplicaRouter"]
+# After a write request a browser reads the primary this long (the replica may lag behind).
+REPLICA_PIN_SECONDS = env.int("DB_REPLICA_PIN_SECONDS", default=15)
 # Covering indexes (INCLUDE, issue 9) are PostgreSQL's; on SQLite (demo runstack) Django builds
 # them without their non-key columns and warns (models.W040) on every command.
 SILENCED_SYSTEM_CHECKS = ["models.W040"]
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "presales.User"
 

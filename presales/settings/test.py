@@ -8,6 +8,11 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
 os.environ.setdefault("ALLOWED_HOSTS", "*")
 
 from .base import *  # noqa: F403
+from .base import DATABASES
+
+# A "replica" alias mirroring the test database (issue 9): the router's test switches the
+# router on (DATABASE_ROUTERS stays empty otherwise, so every other test reads the primary).
+DATABASES.setdefault("replica", {**DATABASES["default"], "TEST": {"MIRROR": "default"}})
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-LONG_RUNNING = {"postgres", "redis", "web", "worker", "beat"}
+LONG_RUNNING = {"postgres", "pgbouncer", "redis", "web", "worker", "beat"}
 
 
 def compose_binary() -> tuple[Path | None, str]:
@@ -97,7 +97,7 @@ def test_compose_services_health_checks_volumes_and_settings(compose):
     assert result.returncode == 0, result.stderr
     config = json.loads(result.stdout)
     services = config["services"]
-    # then the stack has its six services on the intended images
+    # then the stack has its seven services on the intended images
     assert set(services) == LONG_RUNNING | {"migrate"}
     assert services["postgres"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
@@ -117,6 +117,19 @@ def test_compose_services_health_checks_volumes_and_settings(compose):
         for required in ("SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_HOST"):
             assert environment[required], (name, required)
     assert services["web"]["command"] is None or "gunicorn" in " ".join(services["web"]["command"])
+    # issue 9: web, worker and beat reach PostgreSQL through PgBouncer in transaction mode,
+    # without server-side cursors; migrations connect directly
+    assert services["pgbouncer"]["environment"]["POOL_MODE"] == "transaction"
+    for name in ("web", "worker", "beat"):
+        environment = services[name]["environment"]
+        assert "@pgbouncer:5432/" in environment["DATABASE_URL"], name
+        assert environment["DB_DISABLE_SERVER_SIDE_CURSORS"] == "true", name
+        assert services[name]["depends_on"]["pgbouncer"]["condition"] == "service_healthy", name
+    assert "@postgres:5432/" in services["migrate"]["environment"]["DATABASE_URL"]
+    # and PostgreSQL runs with the documented production settings
+    settings = dict(arg.split("=", 1) for arg in services["postgres"]["command"] if "=" in arg)
+    assert settings["jit"] == "off" and settings["random_page_cost"] == "1.1"
+    assert {"shared_buffers", "effective_cache_size", "work_mem"} <= set(settings)
     assert "django_celery_beat.schedulers:DatabaseScheduler" in services["beat"]["command"]
     assert services["worker"]["command"][:4] == ["celery", "-A", "presales", "worker"]
     # and the database and media live in named volumes
