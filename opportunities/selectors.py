@@ -195,12 +195,14 @@ def my_open_by_stage(user: User) -> list[dict[str, Any]]:
     it (R-CUST-6), so no visibility filter is needed besides holding a role."""
     if scope_of(user) is None:
         return []
+    # No ORDER BY in the parts (the models' default orderings): SQLite refuses it there.
     mine = (
         Opportunity.objects.filter(sales_owner_id=user.pk)
+        .order_by()
         .values("pk")
         .union(
-            Opportunity.objects.filter(presales_owner_id=user.pk).values("pk"),
-            ProjectMember.objects.filter(user_id=user.pk).values("opportunity_id"),
+            Opportunity.objects.filter(presales_owner_id=user.pk).order_by().values("pk"),
+            ProjectMember.objects.filter(user_id=user.pk).order_by().values("opportunity_id"),
         )
     )
     counts = dict(

@@ -93,7 +93,7 @@ class TimelineWindowView(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMix
         try:
             context = self.window_context(self.object, request.GET.get("before") or None)
         except BadCursor:
-            return HttpResponseBadRequest(gettext_lazy("This link to older entries is not valid."))
+            return HttpResponseBadRequest(str(gettext_lazy("This link to older entries is not valid.")))
         return render(request, self.template_name, {"object": self.object, **context})
 
 
