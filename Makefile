@@ -75,8 +75,10 @@ bench: venv-dev
 	DJANGO_SETTINGS_MODULE=presales.settings.test $(PY) bench/timers.py
 
 # Issue 9: every list and page against its SQL floor (generates presales_*_10k / _100k; see bench/scale.py).
+SIZES ?= 10k,100k
+REPEAT ?= 20
 bench-scale: venv-dev
-	$(PY) bench/scale.py --sizes $(or $(SIZES),10k,100k) --repeat $(or $(REPEAT),20) --reuse
+	$(PY) bench/scale.py --sizes $(SIZES) --repeat $(REPEAT) --reuse
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .ruff_cache

@@ -3,11 +3,14 @@
 Every value can be overridden from the environment; the defaults are sized from bench/scale.py
 on a 2-core machine (the figures are in docs/deployment.md):
 
-- WEB_CONCURRENCY   worker processes; default: CPU cores + 1. A request is mostly Python
-                    (templates, serializers): one process per core keeps the cores busy,
-                    the extra one covers the time a worker waits on PostgreSQL.
-- GUNICORN_THREADS  threads per worker (gthread); default 2: a thread waiting on the
-                    database lets the other run, at a few MB each instead of a process.
+- WEB_CONCURRENCY   worker processes; default: one per CPU core. A request is mostly Python
+                    (templates, serializers; the app takes 2-12x its SQL's time): measured on
+                    2 cores, 2 workers served the opportunity list at 2.8-3.3 requests/s,
+                    3 workers x 2 threads at 2.1-3.1 and 5 workers at 1.5-2.3 (more
+                    processes than cores only contend for the CPU and add ~100 MB each).
+- GUNICORN_THREADS  threads per worker; default 1 (sync workers). Raise it (gthread) when
+                    requests mostly wait on the database (a remote database, a replica):
+                    a waiting thread lets another run, at a few MB instead of a process.
 - GUNICORN_TIMEOUT  seconds before a silent worker is killed and replaced; default 60.
 - GUNICORN_MAX_REQUESTS  a worker is recycled after this many requests (plus jitter), so
                     a slow leak or a fragmented heap never grows without bound; default 2000.
@@ -27,8 +30,8 @@ def _int(name: str, default: int) -> int:
 
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)
-threads = _int("GUNICORN_THREADS", 2)
+workers = _int("WEB_CONCURRENCY", multiprocessing.cpu_count())
+threads = _int("GUNICORN_THREADS", 1)
 worker_class = "gthread" if threads > 1 else "sync"
 timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
