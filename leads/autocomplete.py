@@ -1,12 +1,13 @@
 """The leads app's search-as-you-type endpoints (issue 9): customers, contacts and leads,
 each scoped exactly like its list (``visible_to``) and role-checked like it
-(presales/web/autocomplete.py)."""
+(presales/web/autocomplete.py), matched through the search indexes (presales.core.search)."""
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from leads.models import Contact, Customer, Lead
+from presales.core.search import search
 from presales.web.autocomplete import AutocompleteView
 
 
@@ -17,7 +18,7 @@ class CustomerAutocompleteView(AutocompleteView):
         return Customer.objects.visible_to(self.request.user).active().order_by("name", "pk")
 
     def search(self, queryset: QuerySet[Customer], term: str) -> QuerySet[Customer]:
-        return queryset.filter(name__icontains=term)
+        return search(queryset, term, ("name",))
 
 
 class ContactAutocompleteView(AutocompleteView):
@@ -32,7 +33,7 @@ class ContactAutocompleteView(AutocompleteView):
         return queryset.order_by("name", "pk")
 
     def search(self, queryset: QuerySet[Contact], term: str) -> QuerySet[Contact]:
-        return queryset.filter(Q(name__icontains=term) | Q(title__icontains=term))
+        return search(queryset, term, ("name", "title"))
 
     def label(self, obj: Contact) -> str:
         return f"{obj.name} · {obj.title}" if obj.title else obj.name
@@ -48,4 +49,4 @@ class LeadAutocompleteView(AutocompleteView):
         return queryset.order_by("company_name", "pk")
 
     def search(self, queryset: QuerySet[Lead], term: str) -> QuerySet[Lead]:
-        return queryset.filter(Q(company_name__icontains=term) | Q(contact_name__icontains=term))
+        return search(queryset, term, ("company_name", "contact_name"))

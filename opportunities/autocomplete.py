@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from opportunities.models import Opportunity
+from presales.core.search import search
 from presales.web.autocomplete import AutocompleteView
 
 
@@ -19,7 +20,7 @@ class OpportunityAutocompleteView(AutocompleteView):
         )
 
     def search(self, queryset: QuerySet[Opportunity], term: str) -> QuerySet[Opportunity]:
-        return queryset.filter(title__icontains=term)
+        return search(queryset, term, ("title",))
 
     def label(self, obj: Opportunity) -> str:
         return f"{obj.title} · {obj.customer.name}"
