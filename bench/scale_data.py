@@ -637,14 +637,14 @@ def _statements(
         INSERT INTO reviews_review (id, object_id, kind, status, current_step_order, subject_summary, subject_url,
             amount, score_criteria, started_at, finished_at, outcome_note, version, author_id, content_type_id,
             finished_by_id, started_by_id, team_id, chain_id, currency, fx_rate_date, fx_rate_to_cny,
-            original_amount)
+            original_amount, content_snapshot)
         SELECT i.id, i.id, 'initiation', CASE WHEN i.status = 'in_review' THEN 'in_progress' ELSE 'approved' END,
             CASE WHEN i.status = 'in_review' THEN 1 END, o.title, '/opportunities/' || o.id || '/#initiation',
             round(o.amount * coalesce(o.fx_rate_to_cny, 1), 2), '[]'::jsonb, i.submitted_at, i.approved_at, '',
             1, o.sales_owner_id, {ct["projectinitiation"]},
             CASE WHEN i.status = 'approved' THEN CASE WHEN o.amount * coalesce(o.fx_rate_to_cny, 1) > 100000
                  THEN {GM} ELSE {manager_of} END END,
-            o.sales_owner_id, o.team_id, 1, o.currency, o.fx_rate_date, o.fx_rate_to_cny, o.amount
+            o.sales_owner_id, o.team_id, 1, o.currency, o.fx_rate_date, o.fx_rate_to_cny, o.amount, '{{}}'::jsonb
         FROM presales_projectinitiation i JOIN presales_opportunity o ON o.id = i.opportunity_id
         """,
     )

@@ -700,7 +700,13 @@ class CommunicationRecord(LoadedValuesMixin, VersionedModel, TimeStampedModel):
         ordering = ["-occurred_at", "-id"]
         verbose_name = _("communication record")
         verbose_name_plural = _("communication records")
-        indexes = [models.Index(fields=["-occurred_at", "-id"], name="communication_recent")]
+        indexes = [
+            models.Index(fields=["-occurred_at", "-id"], name="communication_recent"),
+            # The detail pages' timelines (a customer's, a lead's communications, newest
+            # first, keyset on (occurred_at, id); issue 9).
+            models.Index(fields=["customer", "-occurred_at", "-id"], name="communication_customer_recent"),
+            models.Index(fields=["lead", "-occurred_at", "-id"], name="communication_lead_recent"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(customer__isnull=False) | Q(lead__isnull=False),
