@@ -283,3 +283,29 @@ def test_the_old_nested_customer_predicate_is_caught_issue_9(many_rows):
     assert full_reads(explain(old), "leads_customer") != []
     # ... where today's predicate for the same person is index-backed.
     assert full_reads(explain(first_page(CustomerViewSet, user)), "leads_customer") == []
+
+
+def test_the_boards_first_windows_walk_the_stage_index_issue_9(many_rows):
+    """The board's first cards per column: one LIMIT-ed part per stage, each an ordered
+    index walk that stops when its window is full (never a numbering or a sort of every
+    visible opportunity)."""
+    from opportunities.selectors import BOARD_STAGES, first_card_ids
+
+    def nodes(plan):
+        yield plan
+        for child in plan.get("Plans", []):
+            yield from nodes(child)
+
+    for who in USERS:
+        user = many_rows[who]
+        plan = explain(first_card_ids(Opportunity.objects.visible_to(user), 20))
+        kinds = [node["Node Type"] for node in nodes(plan)]
+        assert kinds.count("Limit") == len(BOARD_STAGES), who
+        assert "WindowAgg" not in kinds and "Seq Scan" not in kinds, who
+        scans = [n for n in nodes(plan) if n.get("Relation Name") == "presales_opportunity"]
+        if who == "few":
+            # no team: the few rows naming the person, found by their indexes, then sorted
+            assert "Bitmap Heap Scan" in kinds, who
+        else:
+            assert "Sort" not in kinds, who
+            assert scans and all(n["Node Type"] in ("Index Scan", "Index Only Scan") for n in scans), who

@@ -194,6 +194,8 @@ class Timer(models.Model):
             models.Index(fields=["subject_type", "subject_id"], name="timer_subject"),
             # Issue 9: the list's orderings over every state (the default is due_at, id).
             models.Index(fields=["due_at", "id"], name="timer_due"),
+            # "My timers", every state, by due time (the timers API's default; issue 9).
+            models.Index(fields=["owner", "due_at", "id"], name="timer_owner_due"),
             models.Index(fields=["started_at", "-id"], name="timer_started"),
         ]
         constraints = [
