@@ -202,7 +202,9 @@ class Opportunity(VersionedModel, TimeStampedModel):
             # The board's columns, each walked oldest-in-stage first (issue 9).
             models.Index(fields=["stage", "stage_entered_at", "id"], name="opp_stage_column"),
             # The board's counts and totals per stage: an index-only scan, for a team or all.
-            models.Index(fields=["team", "stage", "currency"], include=["amount"], name="opp_team_stage_totals"),
+            models.Index(
+                fields=["team", "stage", "currency"], include=["amount"], name="opp_team_stage_totals"
+            ),
             models.Index(fields=["stage", "currency"], include=["amount"], name="opp_stage_totals"),
             models.Index(fields=["sales_owner", "stage"], name="opp_sales_owner_stage"),
             models.Index(fields=["presales_owner", "stage"], name="opp_presales_owner_stage"),
