@@ -24,7 +24,7 @@ from leads.choices import (
 )
 from leads.models import CommunicationRecord, Contact, Customer, Lead, NeedTag
 from presales.accounts.selectors import filter_people, filter_teams
-from presales.core.filters import YesNoFilter
+from presales.core.filters import ChoicesFilter, YesNoFilter
 from presales.core.roles import scope_of
 from presales.core.search import search
 from presales.web.autocomplete import AutocompleteSelect
@@ -58,10 +58,10 @@ def need_tags(request):
 
 class CustomerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
-    grade = django_filters.MultipleChoiceFilter(choices=Grade.choices, label=_("Grade"))
-    tier = django_filters.MultipleChoiceFilter(choices=Tier.choices, label=_("Tier"))
-    size_class = django_filters.MultipleChoiceFilter(choices=SizeClass.choices, label=_("Size class"))
+    industry = ChoicesFilter(choices=Industry.choices, label=_("Industry"))
+    grade = ChoicesFilter(choices=Grade.choices, label=_("Grade"))
+    tier = ChoicesFilter(choices=Tier.choices, label=_("Tier"))
+    size_class = ChoicesFilter(choices=SizeClass.choices, label=_("Size class"))
     team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
     owner = django_filters.ModelChoiceFilter(
         queryset=filter_people, label=_("Sales owner"), widget=AutocompleteSelect(PEOPLE)
@@ -110,9 +110,9 @@ class CustomerFilterSet(django_filters.FilterSet):
 
 class LeadFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    status = django_filters.MultipleChoiceFilter(choices=LeadStatus.choices, label=_("Status"))
-    source = django_filters.MultipleChoiceFilter(choices=LeadSource.choices, label=_("Source channel"))
-    industry = django_filters.MultipleChoiceFilter(choices=Industry.choices, label=_("Industry"))
+    status = ChoicesFilter(choices=LeadStatus.choices, label=_("Status"))
+    source = ChoicesFilter(choices=LeadSource.choices, label=_("Source channel"))
+    industry = ChoicesFilter(choices=Industry.choices, label=_("Industry"))
     team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
     owner = django_filters.ModelChoiceFilter(
         queryset=filter_people, label=_("Sales owner"), widget=AutocompleteSelect(PEOPLE)
@@ -180,9 +180,7 @@ class ContactFilterSet(django_filters.FilterSet):
     customer = django_filters.ModelChoiceFilter(
         queryset=visible_customers, label=_("Customer"), widget=AutocompleteSelect(CUSTOMERS)
     )
-    decision_role = django_filters.MultipleChoiceFilter(
-        choices=DecisionRole.choices, label=_("Decision role")
-    )
+    decision_role = ChoicesFilter(choices=DecisionRole.choices, label=_("Decision role"))
 
     class Meta:
         model = Contact
@@ -200,7 +198,7 @@ class CommunicationFilterSet(django_filters.FilterSet):
     lead = django_filters.ModelChoiceFilter(
         queryset=visible_leads, label=_("Lead"), widget=AutocompleteSelect("leads:autocomplete-leads")
     )
-    channel = django_filters.MultipleChoiceFilter(choices=Channel.choices, label=_("Channel"))
+    channel = ChoicesFilter(choices=Channel.choices, label=_("Channel"))
     occurred_after = django_filters.DateFilter(
         field_name="occurred_at", lookup_expr="date__gte", label=_("From")
     )

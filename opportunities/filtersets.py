@@ -11,7 +11,7 @@ from leads.models import Customer
 from opportunities.choices import Stage
 from opportunities.models import Opportunity
 from presales.accounts.selectors import filter_people, filter_teams
-from presales.core.filters import YesNoFilter
+from presales.core.filters import ChoicesFilter, YesNoFilter
 from presales.core.search import search
 from presales.web.autocomplete import AutocompleteSelect
 
@@ -25,7 +25,7 @@ def _visible_customers(request):
 
 class OpportunityFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    stage = django_filters.MultipleChoiceFilter(choices=Stage.choices, label=_("Stage"))
+    stage = ChoicesFilter(choices=Stage.choices, label=_("Stage"))
     # Search-as-you-type pickers (issue 9): the form renders only the chosen option.
     owner = django_filters.ModelChoiceFilter(
         queryset=filter_people,
@@ -42,7 +42,7 @@ class OpportunityFilterSet(django_filters.FilterSet):
         label=_("Customer"),
         widget=AutocompleteSelect("leads:autocomplete-customers"),
     )
-    customer_grade = django_filters.MultipleChoiceFilter(
+    customer_grade = ChoicesFilter(
         choices=Grade.choices, field_name="customer__grade", label=_("Customer grade")
     )
     expected_close_after = django_filters.DateFilter(

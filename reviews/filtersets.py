@@ -6,6 +6,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from presales.accounts.selectors import filter_teams
+from presales.core.filters import ChoicesFilter
 from presales.core.search import search
 from reviews.choices import ReviewStatus
 from reviews.models import Review
@@ -13,7 +14,7 @@ from reviews.registry import kind_choices
 
 
 class ReviewFilterSet(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=ReviewStatus.choices, label=_("Status"))
+    status = ChoicesFilter(choices=ReviewStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=kind_choices, label=_("Kind"))
     team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
     q = django_filters.CharFilter(method="search", label=_("Search"))

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from presales.accounts.selectors import filter_teams
-from presales.core.filters import YesNoFilter
+from presales.core.filters import ChoicesFilter, YesNoFilter
 from presales.sla.models import Timer, TimerState
 from presales.sla.policies import timer_kinds
 
@@ -22,7 +22,7 @@ class TimerFilterSet(django_filters.FilterSet):
         method="filter_scope",
         label=_("Whose"),
     )
-    state = django_filters.MultipleChoiceFilter(choices=TimerState.choices, label=_("State"))
+    state = ChoicesFilter(choices=TimerState.choices, label=_("State"))
     kind = django_filters.ChoiceFilter(choices=_kind_choices, label=_("Kind"))
     team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
     overdue = YesNoFilter(method="filter_overdue", label=_("Overdue"))
