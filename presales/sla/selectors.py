@@ -47,12 +47,25 @@ def my_open_timers(user: User) -> QuerySet[Timer]:
     return Timer.objects.open().filter(owner_id=user.pk).select_related("team", "subject_type")
 
 
-def my_deadlines(user: User, now: datetime | None = None) -> dict[str, list[Timer]]:
-    """The engineer's page: overdue, due soon, later (open timers they own)."""
+# The deadline pages show the earliest this many timers (issue 9: a page's size and time must
+# not follow the number of open timers; the timers API pages through all of them).
+DEADLINES_SHOWN = 100
+
+
+def my_deadlines(user: User, now: datetime | None = None) -> dict[str, Any]:
+    """The engineer's page: overdue, due soon, later (the earliest ``DEADLINES_SHOWN`` open
+    timers they own); ``more`` says whether later ones are not shown."""
     now = now or timezone.now()
     soon = now + timedelta(hours=settings.PRESALES["DUE_SOON_HOURS"])
-    timers = list(my_open_timers(user).prefetch_related(subject_prefetch()).order_by("due_at", "id")[:500])
+    timers = list(
+        my_open_timers(user)
+        .prefetch_related(subject_prefetch())
+        .order_by("due_at", "id")[: DEADLINES_SHOWN + 1]
+    )
+    more = len(timers) > DEADLINES_SHOWN
+    timers = timers[:DEADLINES_SHOWN]
     return {
+        "more": more,
         "overdue": [t for t in timers if t.due_at <= now],
         "due_soon": [t for t in timers if now < t.due_at <= soon],
         "later": [t for t in timers if t.due_at > soon],
@@ -60,14 +73,15 @@ def my_deadlines(user: User, now: datetime | None = None) -> dict[str, list[Time
 
 
 def team_overdue(user: User, now: datetime | None = None) -> list[Timer]:
-    """A manager's page: overdue open timers of the teams they manage (R-KPI-3)."""
+    """A manager's page: the earliest ``DEADLINES_SHOWN`` + 1 overdue open timers of the
+    teams they manage (R-KPI-3); the page shows ``DEADLINES_SHOWN`` and says when there are more."""
     now = now or timezone.now()
     return list(
         Timer.objects.overdue(now)
         .managed_by(user)
         .select_related("owner", "team", "subject_type")
         .prefetch_related(subject_prefetch())
-        .order_by("due_at", "id")[:500]
+        .order_by("due_at", "id")[: DEADLINES_SHOWN + 1]
     )
 
 

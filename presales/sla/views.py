@@ -82,6 +82,8 @@ class DeadlinesView(RoleRequiredMixin, TemplateView):
                 ("due_soon", _("Due soon"), groups["due_soon"]),
                 ("later", _("Later"), groups["later"]),
             ],
+            more=groups["more"],
+            shown=selectors.DEADLINES_SHOWN,
             can_see_team=selectors.can_see_team_deadlines(self.request.user),
             can_administer=can_administer_sla(self.request.user),
             tab="mine",
@@ -102,8 +104,11 @@ class TeamDeadlinesView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
+        timers = selectors.team_overdue(self.request.user, now)
         context.update(
-            timers=selectors.team_overdue(self.request.user, now),
+            timers=timers[: selectors.DEADLINES_SHOWN],
+            more=len(timers) > selectors.DEADLINES_SHOWN,
+            shown=selectors.DEADLINES_SHOWN,
             now=now,
             can_see_team=True,
             can_administer=can_administer_sla(self.request.user),

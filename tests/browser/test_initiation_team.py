@@ -31,6 +31,7 @@ def fill_member(page: Page, index: int, *, user, role: str, responsibility: str)
     expect(page.locator(f"select[name=team-{index}-user]")).to_have_value(str(user.pk))
     page.select_option(f"select[name=team-{index}-role]", role)
     page.fill(f"input[name=team-{index}-responsibility]", responsibility)
+    expect(page.locator(f"input[name=team-{index}-responsibility]")).to_have_value(responsibility)
 
 
 def test_add_a_third_member_and_save(live_server, page: Page, make_user, team):
@@ -57,7 +58,9 @@ def test_add_a_third_member_and_save(live_server, page: Page, make_user, team):
     expect(page.locator("input[name=team-TOTAL_FORMS]")).to_have_value("3")
     fill_member(page, 2, user=delivery, role="delivery", responsibility="Rollout")
 
-    # and save the draft
+    # and save the draft (every row still as filled: a picker's late answer changes nothing)
+    for index, text in enumerate(("Interfaces", "Roadmap", "Rollout")):
+        expect(page.locator(f"input[name=team-{index}-responsibility]")).to_have_value(text)
     page.get_by_role("button", name="Save draft").click()
     page.wait_for_url(f"**{opportunity.get_absolute_url()}*")
 

@@ -382,3 +382,32 @@ def test_the_e_mail_link_opens_a_notification_by_get_R_SLA_3(client, engineer, o
     # and another's notification is not found and stays unread
     assert client.get(reverse("sla:notification_open", args=[theirs.pk])).status_code == 404
     assert Notification.objects.get(pk=theirs.pk).read_at is None
+
+
+def test_the_deadlines_page_shows_the_earliest_and_says_more_follow_issue_9(
+    client, engineer, team, monkeypatch
+):
+    """Issue 9: the page's size does not follow the number of open timers: the earliest
+    ``DEADLINES_SHOWN`` are shown, and the page says more follow."""
+    from presales.sla import selectors
+
+    monkeypatch.setattr(selectors, "DEADLINES_SHOWN", 3)
+    started = timezone.now() - timedelta(hours=30)
+    timers = [
+        timer_start(
+            kind=LEAD_FIRST_CONTACT,
+            subject=LeadFactory(team=team, owner=engineer, company_name=f"Foundry {n}"),
+            owner=engineer,
+            start=started + timedelta(minutes=n),
+        )
+        for n in range(4)
+    ]
+    client.force_login(engineer)
+    response = client.get(reverse("sla:deadlines"))
+    shown = [t.pk for _key, _label, group in response.context["groups"] for t in group]
+    assert shown == [t.pk for t in timers[:3]]
+    assert 'data-testid="deadlines-more"' in response.content.decode()
+    # with room for all of them, no notice
+    monkeypatch.setattr(selectors, "DEADLINES_SHOWN", 4)
+    response = client.get(reverse("sla:deadlines"))
+    assert 'data-testid="deadlines-more"' not in response.content.decode()
