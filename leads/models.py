@@ -19,7 +19,6 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from leads.choices import (
@@ -36,7 +35,7 @@ from leads.choices import (
 )
 from leads.normalize import normalize_company, normalize_email, normalize_phone
 from presales.core.models import TimeStampedModel, VersionedModel
-from presales.core.notes import SystemNoteFields, register_note
+from presales.core.notes import MoveRecord, register_note
 from presales.core.roles import Actor, Scope, scope_of
 from presales.core.scoping import personal_q, personal_rows, visibility_q
 from presales.core.validators import CLOCK_SKEW, date_floor_error, long_text_validator, validate_phone
@@ -786,7 +785,7 @@ register_note(FIRST_CONTACT_TAKEN_OVER, _("First contact taken over from the mer
 register_note(MERGED_INTO, _("Merged into lead #%(id)s."))
 
 
-class LeadStatusChange(SystemNoteFields):
+class LeadStatusChange(MoveRecord):
     """One row per lead status move (R-LEAD-2, R-LEAD-4): who moved it, when, from where to
     where, by which move, and why. Written only by the lead's one status door
     (``leads.services._lead_move``), never edited."""
@@ -796,26 +795,11 @@ class LeadStatusChange(SystemNoteFields):
     )
     from_status = models.CharField(_("from"), max_length=20, choices=LeadStatus.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=LeadStatus.choices)
-    move = models.CharField(_("move"), max_length=40)
-    actor = models.ForeignKey(
-        USER, verbose_name=pgettext_lazy("actor", "by"), on_delete=models.PROTECT, related_name="+"
-    )
-    note = models.TextField(_("note"), blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
-    class Meta:
-        ordering = ["-at", "-id"]
+    class Meta(MoveRecord.Meta):
         verbose_name = _("lead status change")
         verbose_name_plural = _("lead status changes")
         indexes = [models.Index(fields=["lead", "-at"], name="lead_status_change_at")]
 
     def __str__(self) -> str:
         return f"{self.lead}: {self.from_label} → {self.to_label}"
-
-    @property
-    def from_label(self) -> str:
-        return str(self.get_from_status_display())
-
-    @property
-    def to_label(self) -> str:
-        return str(self.get_to_status_display())

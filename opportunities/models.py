@@ -32,7 +32,7 @@ from opportunities.choices import (
 )
 from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.money import BASE_CURRENCY, FX_RATE_MAX, FX_RATE_MIN, Money, plain_rate
-from presales.core.notes import SystemNoteFields
+from presales.core.notes import MoveRecord
 from presales.core.ordering import null_sort_key
 from presales.core.roles import Actor
 from presales.core.scoping import personal_q, visibility_q
@@ -315,39 +315,27 @@ class Opportunity(VersionedModel, TimeStampedModel):
         return {m.user_id for m in self.members.all()}
 
 
-class StageChange(SystemNoteFields):
+class StageChange(MoveRecord):
     """One row per stage move (R-OPP-3): who moved it, when, from where to where, and why."""
+
+    from_field = "from_stage"
+    to_field = "to_stage"
 
     opportunity = models.ForeignKey(
         Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE, related_name="stage_changes"
     )
     from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices)
     to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
-    move = models.CharField(_("move"), max_length=40)
-    actor = models.ForeignKey(
-        USER, verbose_name=pgettext_lazy("actor", "by"), on_delete=models.PROTECT, related_name="+"
-    )
-    note = models.TextField(_("note"), blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True)
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
-    class Meta:
+    class Meta(MoveRecord.Meta):
         db_table = "presales_stagechange"  # the table kept its name when the model left presales
-        ordering = ["-at", "-id"]
         verbose_name = _("stage change")
         verbose_name_plural = _("stage changes")
         indexes = [models.Index(fields=["opportunity", "-at"], name="stage_change_opp_at")]
 
     def __str__(self) -> str:
         return f"{self.opportunity}: {self.from_label} → {self.to_label}"
-
-    @property
-    def from_label(self) -> str:
-        return str(self.get_from_stage_display())
-
-    @property
-    def to_label(self) -> str:
-        return str(self.get_to_stage_display())
 
     # What a move asked for, by its key in ``details`` (the move's ``input_fields`` in opportunities.transitions).
     DETAIL_LABELS = {
@@ -454,7 +442,7 @@ class ProjectInitiation(VersionedModel, TimeStampedModel):
         return writers
 
 
-class InitiationStatusChange(SystemNoteFields):
+class InitiationStatusChange(MoveRecord):
     """One row per move of the initiation request's status (R-OPP-2, R-OPP-3, R-REV-5): who
     moved it, when, from where to where, by which move, and why. Written only by the
     request's one status door (``opportunities.services._initiation_move``)."""
@@ -467,31 +455,16 @@ class InitiationStatusChange(SystemNoteFields):
     )
     from_status = models.CharField(_("from"), max_length=20, choices=InitiationStatus.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=InitiationStatus.choices)
-    move = models.CharField(_("move"), max_length=40)
-    actor = models.ForeignKey(
-        USER, verbose_name=pgettext_lazy("actor", "by"), on_delete=models.PROTECT, related_name="+"
-    )
-    note = models.TextField(_("note"), blank=True)
     # The request's revision the move applied to (a rejected request goes back changed, R-REV-5).
     revision = models.PositiveIntegerField(_("revision"))
-    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
-    class Meta:
-        ordering = ["-at", "-id"]
+    class Meta(MoveRecord.Meta):
         verbose_name = _("initiation status change")
         verbose_name_plural = _("initiation status changes")
         indexes = [models.Index(fields=["initiation", "-at"], name="initiation_status_change_at")]
 
     def __str__(self) -> str:
         return f"{self.initiation}: {self.from_label} → {self.to_label}"
-
-    @property
-    def from_label(self) -> str:
-        return str(self.get_from_status_display())
-
-    @property
-    def to_label(self) -> str:
-        return str(self.get_to_status_display())
 
 
 class InitiationMember(models.Model):

@@ -12,12 +12,14 @@ kept as typed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, ClassVar, NamedTuple
 
+from django.conf import settings
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 Message = Promise | Callable[[dict[str, Any]], str]
 
@@ -91,3 +93,35 @@ class SystemNoteFields(models.Model):
         if self.note_code:
             return render_note(self.note_code, self.note_params or {}) or self.note
         return self.note
+
+
+class MoveRecord(SystemNoteFields):
+    """Abstract base of the rows a status door writes, one per move (a lead's status, an
+    initiation's status, an opportunity's stage): by which move, who, when, and why. The
+    concrete model declares its subject, its from/to fields (with their choices) and names
+    them in ``from_field`` / ``to_field``."""
+
+    from_field: ClassVar[str] = "from_status"
+    to_field: ClassVar[str] = "to_status"
+
+    move = models.CharField(_("move"), max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=pgettext_lazy("actor", "by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.TextField(_("note"), blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-at", "-id"]
+
+    @property
+    def from_label(self) -> str:
+        return str(getattr(self, f"get_{self.from_field}_display")())
+
+    @property
+    def to_label(self) -> str:
+        return str(getattr(self, f"get_{self.to_field}_display")())
