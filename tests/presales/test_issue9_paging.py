@@ -97,8 +97,10 @@ def test_issue_9_a_list_under_the_cap_shows_its_exact_count(client, engineer, te
 
 
 def _communications(customer: Customer, n: int, author) -> list[CommunicationRecord]:
-    """``n`` communications, one a minute, with their history rows (one query per batch)."""
-    start = timezone.now() - timedelta(days=1)
+    """``n`` communications, one a minute from yesterday's local noon, so they share a date
+    whatever the clock says when the test runs (their titles name the date)."""
+    noon = timezone.localtime().replace(hour=12, minute=0, second=0, microsecond=0)
+    start = noon - timedelta(days=1)
     rows = [
         CommunicationRecord(
             customer=customer,
