@@ -8,6 +8,7 @@ change only through the moves in opportunities/transitions.py.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Self
 
 from django.conf import settings
@@ -114,9 +115,32 @@ class OpportunityQuerySet(models.QuerySet["Opportunity"]):
         """Everything a board card, a list row or a move menu reads, fetched once."""
         # The members with their people: a list or board shows each member's name (issue 9:
         # without the join, one user query per member of every row).
-        return self.select_related(
+        queryset = self.select_related(
             "customer", "team", "sales_owner", "presales_owner", "initiation"
         ).prefetch_related(Prefetch("members", queryset=ProjectMember.objects.select_related("user")))
+        if _CARD_FACTS:
+            queryset = queryset.annotate(**{name: factory() for name, factory in _CARD_FACTS.items()})
+        return queryset
+
+
+# Facts the gates of apps above this one read (e.g. "has an approved solution version"),
+# annotated on every card, list row and detail by ``for_cards`` so a board of many cards
+# shows each card's moves without a query per card. Registered from ``AppConfig.ready``.
+_CARD_FACTS: dict[str, Callable[[], Any]] = {}
+
+
+def register_card_fact(name: str, factory: Callable[[], Any]) -> None:
+    """Annotate ``name`` (an expression built by ``factory``, e.g. ``Exists(...)`` over
+    ``OuterRef("pk")``) on the querysets ``for_cards`` builds."""
+    _CARD_FACTS[name] = factory
+
+
+def card_fact(opportunity: Any, name: str, compute: Callable[[], Any]) -> Any:
+    """A gate's fact: the annotated value when the opportunity came from ``for_cards``, else
+    ``compute()`` (a service re-reads the row under its lock, unannotated, so it computes)."""
+    if name in opportunity.__dict__:
+        return opportunity.__dict__[name]
+    return compute()
 
 
 class Opportunity(VersionedModel, TimeStampedModel):
