@@ -63,7 +63,7 @@ def customers_presold_by(user: Actor) -> QuerySet[Any]:
 
 
 def customers_of_projects_of(user: Actor) -> QuerySet[Any]:
-    return ProjectMember.objects.filter(user_id=user.pk).values("opportunity__customer_id")
+    return ProjectMember.objects.filter(user_id=user.pk).values("customer_id")
 
 
 def opportunity_visibility_q(user: Actor, prefix: str = "") -> Q:
@@ -539,7 +539,20 @@ class ProjectMember(models.Model):
         pgettext_lazy("project team", "responsibility"), max_length=200, blank=True
     )
     created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
-    history = HistoricalRecords(table_name="presales_historicalprojectmember")
+    # The opportunity's customer, kept by the database (triggers of migration 0011 set it on
+    # every insert and follow the opportunity's customer when it changes, whoever writes):
+    # "the customers of my projects" is then one index-only range, not a join of every
+    # membership with its opportunity (R-CUST-6 at scale, issue 9).
+    customer = models.ForeignKey(
+        "leads.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.DO_NOTHING,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    history = HistoricalRecords(table_name="presales_historicalprojectmember", excluded_fields=["customer"])
 
     class Meta:
         db_table = "presales_projectmember"  # the table kept its name when the model left presales
@@ -553,7 +566,10 @@ class ProjectMember(models.Model):
                 violation_error_message=_("This person is already on the project team."),
             )
         ]
-        indexes = [models.Index(fields=["user", "opportunity"], name="project_member_user")]
+        indexes = [
+            models.Index(fields=["user", "opportunity"], name="project_member_user"),
+            models.Index(fields=["user", "customer"], name="project_member_user_customer"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
