@@ -270,10 +270,17 @@ class Customer(VersionedModel, TimeStampedModel):
         self.normalized_name = normalize_company(self.name)
         super().save(*args, **kwargs)
 
+    def assignments(self) -> list[CustomerPresales]:
+        """The presales assignments: the list a ``Prefetch(..., to_attr="prefetched_assignments")``
+        left on the row (a list page reads it without Django building a queryset per row,
+        issue 9), else the relation."""
+        prefetched = self.__dict__.get("prefetched_assignments")
+        return prefetched if prefetched is not None else list(self.presales_assignments.all())
+
     @property
     def primary_presales(self):
         """The one primary presales engineer (R-CUST-5), or None."""
-        for assignment in self.presales_assignments.all():
+        for assignment in self.assignments():
             if assignment.is_primary:
                 return assignment.user
         return None

@@ -63,6 +63,13 @@ class UserSummarySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def user_summary(user: User) -> dict:
+    """What :class:`UserSummarySerializer` writes, built directly: a list of 50 rows names
+    about 100 people, and a serializer instance per person cost a third of the page's time
+    (issue 9)."""
+    return {"id": user.pk, "username": user.username, "name": str(user)}
+
+
 class UserReferenceField(serializers.PrimaryKeyRelatedField):
     """Written as a user id, read as ``{id, username, name}``."""
 
@@ -70,7 +77,7 @@ class UserReferenceField(serializers.PrimaryKeyRelatedField):
         return False
 
     def to_representation(self, value):
-        return UserSummarySerializer(value).data
+        return user_summary(value)
 
     def get_choices(self, cutoff=None):
         # Form choices (browsable API, OPTIONS) are keyed by the id that is written.
@@ -103,7 +110,9 @@ class NeedTagListField(serializers.ListField):
         super().__init__(**kwargs)
 
     def get_attribute(self, instance):
-        return [tag.name for tag in instance.need_tags.all()]
+        prefetched = instance.__dict__.get("prefetched_need_tags")
+        tags = prefetched if prefetched is not None else instance.need_tags.all()
+        return [tag.name for tag in tags]
 
 
 def has_contact_access(instance) -> bool:
@@ -168,8 +177,7 @@ class CustomerSerializer(StrictMixin, serializers.ModelSerializer):
 
     @extend_schema_field(UserSummarySerializer(many=True))
     def get_assistants(self, obj) -> list[dict]:
-        users = [a.user for a in obj.presales_assignments.all() if not a.is_primary]
-        return UserSummarySerializer(users, many=True).data
+        return [user_summary(a.user) for a in obj.assignments() if not a.is_primary]
 
 
 class CustomerUpdateSerializer(CustomerSerializer):

@@ -46,11 +46,13 @@ class CustomerViewSet(ServiceViewSet):
     queryset = (
         Customer.objects.select_related("team", "owner")
         .prefetch_related(
+            # Into lists (``to_attr``): Django then builds no queryset per row (issue 9).
             Prefetch(
                 "presales_assignments",
                 queryset=CustomerPresales.objects.select_related("user").order_by("pk"),
+                to_attr="prefetched_assignments",
             ),
-            "need_tags",
+            Prefetch("need_tags", to_attr="prefetched_need_tags"),
         )
         # The expression of the index ``customer_revenue`` (issue 9).
         .annotate(revenue_sort=REVENUE_SORT)
