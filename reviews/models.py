@@ -310,11 +310,9 @@ def step_applies(
     max_margin: Decimal | None,
 ) -> bool:
     """Whether a step with these conditions applies (see ``ReviewChainStep.applies_to``)."""
-    if min_amount is not None and amount is not None and not amount > min_amount:
-        return False
-    if max_margin is not None and margin is not None and not margin < max_margin:
-        return False
-    return True
+    amount_ok = min_amount is None or amount is None or amount > min_amount
+    margin_ok = max_margin is None or margin is None or margin < max_margin
+    return amount_ok and margin_ok
 
 
 # --- reviews -----------------------------------------------------------------------------
