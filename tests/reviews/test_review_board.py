@@ -490,3 +490,73 @@ def test_the_chain_api_writes_check_items_and_margin_bands_R_QUOTE_1(make_chain,
     assert response.status_code == 400
     bad = {**step, "check_items": [{"code": "a", "label": "A", "other": 1}]}
     assert client_for(admin).patch(url, {"steps": [bad]}, format="json").status_code == 400
+
+
+# --- the default solution chain (R-REV-2, R-QUOTE-1) ----------------------------------------
+
+
+def _legacy_solution_chain():
+    from reviews.defaults import DEFAULT_CHAINS
+    from reviews.models import ReviewChain
+
+    spec = next(c for c in DEFAULT_CHAINS if c["kind"] == "solution_version")
+    chain = ReviewChain.objects.create(kind="solution_version", name=spec["name"], score_criteria=CRITERIA)
+    ReviewChainStep.objects.create(
+        chain=chain, order=1, name="Presales manager", approver_role=Role.PRESALES_MANAGER, mode=StepMode.ALL
+    )
+    ReviewChainStep.objects.create(
+        chain=chain,
+        order=2,
+        name="Department heads",
+        approver_role=Role.DEPARTMENT_HEAD,
+        approver_scope="company",
+        mode=StepMode.ANY,
+    )
+    return chain
+
+
+def test_an_untouched_old_default_solution_chain_is_brought_up_to_date_R_REV_2_R_QUOTE_1(db):
+    from reviews.defaults import ensure_default_chains, upgrade_default_solution_chain
+
+    chain = _legacy_solution_chain()
+    ensure_default_chains()
+    chain.refresh_from_db()
+    steps = list(chain.steps.order_by("order"))
+    assert [s.approver_role for s in steps] == [
+        Role.PRESALES_MANAGER,
+        Role.LEGAL,
+        Role.SALES_MANAGER,
+        Role.DEPARTMENT_HEAD,
+        Role.FINANCE,
+        Role.GENERAL_MANAGER,
+    ]
+    assert chain.scores_required_on_reject is True
+    # idempotent: a second run changes nothing
+    assert upgrade_default_solution_chain() is False
+    assert chain.steps.count() == 6
+
+
+def test_an_old_default_solution_chain_an_admin_changed_is_left_alone_R_REV_2(db):
+    from reviews.defaults import upgrade_default_solution_chain
+
+    chain = _legacy_solution_chain()
+    ReviewChainStep.objects.filter(chain=chain, order=2).update(mode=StepMode.ALL)
+    assert upgrade_default_solution_chain() is False
+    assert chain.steps.count() == 2
+
+
+def test_a_rejection_shows_the_failed_check_items_where_the_author_revises_R_REV_5(legal_review, legal, lead):
+    from django.template.loader import render_to_string
+
+    from reviews.selectors import latest_rejection
+
+    review_decide(
+        actor=legal,
+        review=legal_review,
+        decision="reject",
+        comment="IP unclear",
+        checks={"ip_statements": {"ok": False, "comment": "Who owns the adapters?"}},
+    )
+    html = render_to_string("reviews/partials/rejection_comments.html", {"rejected": latest_rejection(lead)})
+    assert "IP unclear" in html
+    assert 'data-check="ip_statements"' in html and "Who owns the adapters?" in html
