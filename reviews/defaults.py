@@ -46,8 +46,9 @@ TECHNICAL_CHECKS = [
     {"code": "implementation_resources", "label": "实施资源 Implementation resources"},
 ]
 
-# R-REV-2: the presales manager, then each head concerned signs off their part (sequential
-# steps, one role each); R-QUOTE-1: the price-authority steps by margin band.
+# R-REV-2: the presales manager, then the heads concerned sign off their parts at the same
+# time (parallel steps, one role each, each with its check items); R-QUOTE-1: then the
+# price-authority steps by margin band.
 SOLUTION_STEPS: list[dict] = [
     {
         "order": 1,
@@ -67,6 +68,7 @@ SOLUTION_STEPS: list[dict] = [
         "name": "商务 Commercial",
         "approver_role": Role.SALES_MANAGER,
         "mode": StepMode.ANY,
+        "parallel_with_previous": True,
         "check_items": COMMERCIAL_CHECKS,
     },
     {
@@ -75,6 +77,7 @@ SOLUTION_STEPS: list[dict] = [
         "approver_role": Role.DEPARTMENT_HEAD,
         "approver_scope": ApproverScope.COMPANY,
         "mode": StepMode.ANY,
+        "parallel_with_previous": True,
         "check_items": TECHNICAL_CHECKS,
     },
     {

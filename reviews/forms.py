@@ -28,6 +28,7 @@ class DecisionForm(BootstrapMixin, forms.Form):
         kwargs.setdefault("prefix", f"r{review.pk}")
         super().__init__(*args, **kwargs)
         self.review = review
+        self.task = task
         self.criteria = review.criteria
         self.check_items = task.check_item_labels if task is not None else []
         for code, label in self.check_items:

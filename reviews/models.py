@@ -222,6 +222,15 @@ class ReviewChainStep(models.Model):
         blank=True,
         help_text=_("Leave empty for a step that always applies (e.g. 10000 for the general manager)."),
     )
+    parallel_with_previous = models.BooleanField(
+        _("runs alongside the step before"),
+        default=False,
+        help_text=_(
+            "Its approvers decide at the same time as those of the step before (e.g. the legal, "
+            "commercial and technical heads each signing off their part); the next step opens "
+            "when all of them are done. Ignored on the first step."
+        ),
+    )
     condition_max_margin = models.DecimalField(
         _("only when the margin % is below"),
         max_digits=7,
@@ -330,6 +339,11 @@ class StepView:
     condition_min_amount: Decimal | None = None
     condition_max_margin: Decimal | None = None
     check_items: list[tuple[str, str]] = field(default_factory=list)
+    stage: int = 0  # the order of the first step it runs alongside (its own when sequential)
+
+    @property
+    def is_parallel(self) -> bool:
+        return bool(self.stage) and self.stage != self.order
 
     @property
     def state_label(self) -> str:
@@ -346,7 +360,8 @@ def _step_state(review, order: int, tasks: list) -> str:
         return StepState.SKIPPED
     if TaskState.REJECTED in states:
         return StepState.REJECTED
-    if review.status == ReviewStatus.IN_PROGRESS and order == review.current_step_order:
+    # The current stage's steps that still wait for a decision (parallel steps: several).
+    if review.status == ReviewStatus.IN_PROGRESS and TaskState.PENDING in states:
         return StepState.CURRENT
     if TaskState.WAITING in states:
         return StepState.WAITING
@@ -562,6 +577,7 @@ class Review(models.Model):
                     condition_min_amount=task.condition_min_amount,
                     condition_max_margin=task.condition_max_margin,
                     check_items=task.check_item_labels,
+                    stage=task.stage_order,
                 )
             view.tasks.append(task)
         steps = [by_order[order] for order in sorted(by_order)]
@@ -617,6 +633,10 @@ class ReviewTask(models.Model):
         related_name="tasks",
     )
     step_order = models.PositiveSmallIntegerField(_("step"))
+    # The stage the step runs in: its own order, or the order of the first step it runs
+    # alongside (``ReviewChainStep.parallel_with_previous``). ``Review.current_step_order``
+    # names the current stage.
+    stage_order = models.PositiveSmallIntegerField(_("stage"), default=0)
     step_name = models.CharField(_("step name"), max_length=100)
     mode = models.CharField(_("mode"), max_length=5, choices=StepMode.choices)
     condition_min_amount = models.DecimalField(

@@ -287,8 +287,18 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
             code="no_applicable_step",
         )
 
+    # R-REV-1: a step marked parallel runs alongside the one before it; the steps that run
+    # together form a stage, numbered by its first step's order. A review's current step is
+    # its current stage.
+    stage_of: dict[int, int] = {}
+    stage = 0
+    for step in steps:
+        if not (step.parallel_with_previous and stage_of):
+            stage = step.order
+        stage_of[step.order] = stage
+
     now = timezone.now()
-    first = applicable[0].order
+    first = stage_of[applicable[0].order]
     summary = str(subject_type.summary_of(subject) or subject)[:300]
     review = Review(
         subject=subject,
@@ -330,6 +340,7 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
             "review": review,
             "step": step,
             "step_order": step.order,
+            "stage_order": stage_of[step.order],
             "step_name": step.name,
             "mode": step.mode,
             "condition_min_amount": step.condition_min_amount,
@@ -339,7 +350,7 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
         if step_approvers is None:
             tasks.append(ReviewTask(**snapshot, approver=None, state=TaskState.SKIPPED))
             continue
-        is_first = step.order == first
+        is_first = stage_of[step.order] == first
         for approver in step_approvers:
             tasks.append(
                 ReviewTask(
@@ -447,8 +458,8 @@ def _task_to_decide(review: Review, tasks: list[ReviewTask], actor: User) -> Rev
         if task.state == TaskState.PENDING:
             return task
     decided = [t for t in mine if t.state in DECIDED_STATES]
-    if any(t.step_order == review.current_step_order for t in decided):
-        [task] = [t for t in decided if t.step_order == review.current_step_order]
+    if any(t.stage_order == review.current_step_order for t in decided):
+        [task] = [t for t in decided if t.stage_order == review.current_step_order]
         raise Conflict(
             _("You already decided on this step (%(decision)s).") % {"decision": task.get_state_display()},
             code="already_decided",
@@ -578,7 +589,17 @@ def review_decide(
     if task.mode == StepMode.ANY and still_pending:
         ReviewTask.objects.filter(pk__in=[t.pk for t in still_pending]).update(state=TaskState.SUPERSEDED)
         superseded = _superseded(still_pending)
-    step_done = task.mode == StepMode.ANY or not still_pending
+    # The stage (this step and those running alongside it) is done when none of its tasks
+    # is still pending: an ANY step's others were just superseded, an ALL step waits for all.
+    closed_ids = {t.pk for t in superseded}
+    stage_done = not [
+        t
+        for t in tasks
+        if t.stage_order == task.stage_order
+        and t.state == TaskState.PENDING
+        and t.pk != task.pk
+        and t.pk not in closed_ids
+    ]
     decided = TaskChanges(
         review=review,
         at=now,
@@ -586,12 +607,12 @@ def review_decide(
         closed=superseded,
         closed_because=TaskCloseReason.STEP_DECIDED if superseded else "",
     )
-    if not step_done:
+    if not stage_done:
         save_as(review, actor)
         _tasks_changed(decided)
         return review
 
-    next_order = min((t.step_order for t in tasks if t.state == TaskState.WAITING), default=None)
+    next_order = min((t.stage_order for t in tasks if t.state == TaskState.WAITING), default=None)
     if next_order is None:
         _finish(review, actor=actor, move="approve")
         save_as(review, actor)
@@ -600,8 +621,8 @@ def review_decide(
         _notify_finished(review, subject_type=subject_type, subject=subject, actor=actor)
         return review
 
-    opening = [t for t in tasks if t.step_order == next_order and t.state == TaskState.WAITING]
-    ReviewTask.objects.filter(review=review, step_order=next_order, state=TaskState.WAITING).update(
+    opening = [t for t in tasks if t.stage_order == next_order and t.state == TaskState.WAITING]
+    ReviewTask.objects.filter(review=review, stage_order=next_order, state=TaskState.WAITING).update(
         state=TaskState.PENDING, opened_at=now
     )
     for waiting in opening:
@@ -695,6 +716,7 @@ STEP_FIELDS = (
     "condition_min_amount",
     "condition_max_margin",
     "check_items",
+    "parallel_with_previous",
 )
 
 

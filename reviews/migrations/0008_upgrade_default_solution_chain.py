@@ -17,7 +17,7 @@ def upgrade(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0007_check_items_margin_bands_scores"),
+        ("reviews", "0007_check_items_margin_bands_scores_parallel_steps"),
     ]
 
     operations = [

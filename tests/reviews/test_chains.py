@@ -160,6 +160,8 @@ def test_default_chains_follow_the_process_and_are_idempotent(db):
         Decimal("15.00"),
         Decimal("5.00"),
     ]
+    # the heads sign off at the same time, then finance, then the general manager
+    assert [s.parallel_with_previous for s in solution_steps] == [False, False, True, True, False, False]
     assert chains["solution_version"].scores_required_on_reject is True
     assert chains["initiation"].scores_required_on_reject is False
     assert [c["code"] for c in chains["solution_version"].score_criteria] == [

@@ -560,3 +560,85 @@ def test_a_rejection_shows_the_failed_check_items_where_the_author_revises_R_REV
     html = render_to_string("reviews/partials/rejection_comments.html", {"rejected": latest_rejection(lead)})
     assert "IP unclear" in html
     assert 'data-check="ip_statements"' in html and "Who owns the adapters?" in html
+
+
+# --- parallel steps: the heads sign off at the same time (R-REV-1, R-REV-2) -----------------
+
+
+@pytest.fixture
+def heads_review(make_chain, lead, author, manager, legal, make_user):
+    """Presales manager, then legal and the finance head in parallel, then the general manager."""
+    finance_head = make_user(Role.FINANCE, username="finance_head")
+    gm = make_user(Role.GENERAL_MANAGER, username="gm")
+    make_chain(
+        [
+            {"approver_role": Role.PRESALES_MANAGER, "mode": StepMode.ANY},
+            {"approver_role": Role.LEGAL, "mode": StepMode.ANY, "check_items": LEGAL_ITEMS},
+            {"approver_role": Role.FINANCE, "mode": StepMode.ANY, "parallel_with_previous": True},
+            {"approver_role": Role.GENERAL_MANAGER, "mode": StepMode.ANY},
+        ]
+    )
+    review = review_start(actor=author, subject=lead, kind=KIND)
+    return review, finance_head, gm
+
+
+def _states(review):
+    return dict(ReviewTask.objects.filter(review=review).values_list("step_order", "state"))
+
+
+def test_parallel_steps_open_together_and_the_next_waits_for_all_of_them_R_REV_1(
+    heads_review, manager, legal
+):
+    review, finance_head, gm = heads_review
+    assert list(
+        ReviewTask.objects.filter(review=review).order_by("step_order").values_list("stage_order", flat=True)
+    ) == [
+        1,
+        2,
+        2,
+        4,
+    ]
+    review_decide(actor=manager, review=review, decision="approve")
+    assert _states(review) == {1: "approved", 2: "pending", 3: "pending", 4: "waiting"}
+    waiting = Notification.objects.filter(kind=REVIEW_WAITING)
+    assert sorted(waiting.values_list("recipient__username", flat=True)) == [
+        "finance_head",
+        "legal",
+        "manager",
+    ]
+    # the finance head decides first: legal is still pending, the general manager waits
+    review = review_decide(actor=finance_head, review=review, decision="approve")
+    assert _states(review) == {1: "approved", 2: "pending", 3: "approved", 4: "waiting"}
+    assert review.current_step_order == 2
+    from reviews.models import Review
+
+    steps = {s.order: s.state for s in Review.objects.with_tasks().get(pk=review.pk).steps}
+    assert steps == {1: "approved", 2: "current", 3: "approved", 4: "waiting"}
+    # deciding twice in the stage is refused
+    with pytest.raises(DomainError) as exc:
+        review_decide(actor=finance_head, review=review, decision="approve")
+    assert exc.value.code == "already_decided"
+    review = review_decide(actor=legal, review=review, decision="approve", checks=ALL_OK)
+    assert _states(review) == {1: "approved", 2: "approved", 3: "approved", 4: "pending"}
+    assert review.current_step_order == 4
+    assert review_decide(actor=gm, review=review, decision="approve").status == ReviewStatus.APPROVED
+
+
+def test_a_rejection_in_a_parallel_stage_ends_the_review_R_REV_1(heads_review, manager, legal):
+    review, finance_head, _gm = heads_review
+    review_decide(actor=manager, review=review, decision="approve")
+    review = review_decide(actor=finance_head, review=review, decision="reject", comment="Price too low")
+    assert review.status == ReviewStatus.REJECTED
+    assert _states(review) == {1: "approved", 2: "superseded", 3: "rejected", 4: "superseded"}
+
+
+def test_each_parallel_approver_sees_their_own_steps_items_in_the_inbox_R_REV_6(
+    heads_review, manager, legal, client
+):
+    review, finance_head, _gm = heads_review
+    review_decide(actor=manager, review=review, decision="approve")
+    client.force_login(legal)
+    assert 'data-testid="inbox-check-items"' in client.get(reverse("reviews:inbox")).content.decode()
+    client.force_login(finance_head)
+    page = client.get(reverse("reviews:inbox")).content.decode()
+    assert 'data-testid="inbox-step">3.' in page and 'data-testid="inbox-check-items"' not in page
