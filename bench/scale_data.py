@@ -602,13 +602,13 @@ def _statements(
         "review chain",
         """
         INSERT INTO reviews_reviewchain (id, created_at, updated_at, kind, name, description, is_active,
-            score_criteria, version)
+            score_criteria, version, scores_required_on_reject)
         VALUES (1, now() - interval '3 years', now() - interval '3 years', 'initiation', '立项审批', '', true,
-            '[]'::jsonb, 1);
+            '[]'::jsonb, 1, false);
         INSERT INTO reviews_reviewchainstep ("order", name, approver_role, approver_scope, mode,
-            condition_min_amount, approver_user_id, chain_id)
-        VALUES (1, '区域经理审批', 'presales_manager', 'team', 'any', NULL, NULL, 1),
-               (2, '总经理审批', 'general_manager', 'company', 'all', 100000, NULL, 1)
+            condition_min_amount, approver_user_id, chain_id, parallel_with_previous, check_items)
+        VALUES (1, '区域经理审批', 'presales_manager', 'team', 'any', NULL, NULL, 1, false, '[]'::jsonb),
+               (2, '总经理审批', 'general_manager', 'company', 'all', 100000, NULL, 1, false, '[]'::jsonb)
         """,
     )
     add(
@@ -637,14 +637,15 @@ def _statements(
         INSERT INTO reviews_review (id, object_id, kind, status, current_step_order, subject_summary, subject_url,
             amount, score_criteria, started_at, finished_at, outcome_note, version, author_id, content_type_id,
             finished_by_id, started_by_id, team_id, chain_id, currency, fx_rate_date, fx_rate_to_cny,
-            original_amount, content_snapshot)
+            original_amount, content_snapshot, scores_required_on_reject)
         SELECT i.id, i.id, 'initiation', CASE WHEN i.status = 'in_review' THEN 'in_progress' ELSE 'approved' END,
             CASE WHEN i.status = 'in_review' THEN 1 END, o.title, '/opportunities/' || o.id || '/#initiation',
             round(o.amount * coalesce(o.fx_rate_to_cny, 1), 2), '[]'::jsonb, i.submitted_at, i.approved_at, '',
             1, o.sales_owner_id, {ct["projectinitiation"]},
             CASE WHEN i.status = 'approved' THEN CASE WHEN o.amount * coalesce(o.fx_rate_to_cny, 1) > 100000
                  THEN {GM} ELSE {manager_of} END END,
-            o.sales_owner_id, o.team_id, 1, o.currency, o.fx_rate_date, o.fx_rate_to_cny, o.amount, '{{}}'::jsonb
+            o.sales_owner_id, o.team_id, 1, o.currency, o.fx_rate_date, o.fx_rate_to_cny, o.amount, '{{}}'::jsonb,
+            false
         FROM presales_projectinitiation i JOIN presales_opportunity o ON o.id = i.opportunity_id
         """,
     )
@@ -652,10 +653,11 @@ def _statements(
         "review tasks",
         f"""
         INSERT INTO reviews_reviewtask (step_order, step_name, mode, condition_min_amount, state, opened_at,
-            decided_at, comment, scores, approver_id, review_id, step_id)
+            decided_at, comment, scores, approver_id, review_id, step_id, stage_order, check_items, checks)
         SELECT 1, '区域经理审批', 'any', NULL, CASE WHEN r.status = 'in_progress' THEN 'pending' ELSE 'approved' END,
             r.started_at, CASE WHEN r.status = 'approved' THEN r.started_at + interval '1 day' END, '', '{{}}'::jsonb,
-            {manager_of}, r.id, (SELECT id FROM reviews_reviewchainstep WHERE chain_id = 1 AND "order" = 1)
+            {manager_of}, r.id, (SELECT id FROM reviews_reviewchainstep WHERE chain_id = 1 AND "order" = 1),
+            1, '[]'::jsonb, '{{}}'::jsonb
         FROM reviews_review r JOIN presales_opportunity o ON o.id = r.object_id
         UNION ALL
         SELECT 2, '总经理审批', 'all', 100000,
@@ -663,7 +665,8 @@ def _statements(
             CASE WHEN r.amount > 100000 AND r.status = 'approved' THEN r.started_at + interval '1 day' END,
             CASE WHEN r.amount > 100000 AND r.status = 'approved' THEN r.finished_at END, '', '{{}}'::jsonb,
             CASE WHEN r.amount > 100000 THEN {GM} END, r.id,
-            (SELECT id FROM reviews_reviewchainstep WHERE chain_id = 1 AND "order" = 2)
+            (SELECT id FROM reviews_reviewchainstep WHERE chain_id = 1 AND "order" = 2),
+            2, '[]'::jsonb, '{{}}'::jsonb
         FROM reviews_review r
         """,
     )

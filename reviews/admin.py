@@ -136,7 +136,17 @@ class ReviewTaskInline(admin.TabularInline):
     model = ReviewTask
     extra = 0
     can_delete = False
-    fields = ["step_order", "step_name", "mode", "approver", "state", "decided_at", "comment", "scores"]
+    fields = [
+        "step_order",
+        "step_name",
+        "mode",
+        "approver",
+        "state",
+        "decided_at",
+        "comment",
+        "scores",
+        "checks",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None) -> bool:

@@ -64,6 +64,34 @@ def criteria_errors(criteria) -> list[str]:
     return errors
 
 
+def check_item_errors(items) -> list[str]:
+    """Why a step's check-item list is malformed (empty = fine): ``[{"code", "label"}, ...]``
+    (R-REV-2: each step signs off its part of the review form item by item)."""
+    if items in (None, ""):
+        return []
+    if not isinstance(items, list):
+        return [str(_("Give the check items as a list of {code, label} entries."))]
+    errors: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        code = item.get("code") if isinstance(item, dict) else None
+        label = item.get("label") if isinstance(item, dict) else None
+        if not isinstance(code, str) or not code or not code.replace("_", "").isalnum() or not code.isascii():
+            errors.append(str(_("Each check item needs a code made of letters, digits and underscores.")))
+        elif code in seen:
+            errors.append(str(_("The check item %(code)s appears twice.") % {"code": code}))
+        else:
+            seen.add(code)
+        if not isinstance(label, str) or not label.strip():
+            errors.append(str(_("Each check item needs a label.")))
+    return errors
+
+
+def check_item_labels(items) -> list[tuple[str, str]]:
+    """(code, label) pairs of a step's check items, in their order."""
+    return [(item["code"], str(item.get("label") or item["code"])) for item in items or []]
+
+
 def criteria_labels(criteria) -> list[tuple[str, str]]:
     """(code, label) pairs; the criteria PROCESS.md names get their translated label."""
     pairs = []
@@ -106,6 +134,14 @@ class ReviewChain(VersionedModel, TimeStampedModel):
         help_text=_(
             'Reviewers score each criterion from 1 to 5, e.g. [{"code": "rationality", '
             '"label": "Rationality"}]. Leave empty for reviews without scores.'
+        ),
+    )
+    scores_required_on_reject = models.BooleanField(
+        _("scores required on rejection too"),
+        default=False,
+        help_text=_(
+            "Reviewers score every criterion when they reject as well as when they approve "
+            "(R-REV-2: solution reviews feed the solution-quality KPI)."
         ),
     )
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -186,6 +222,37 @@ class ReviewChainStep(models.Model):
         blank=True,
         help_text=_("Leave empty for a step that always applies (e.g. 10000 for the general manager)."),
     )
+    parallel_with_previous = models.BooleanField(
+        _("runs alongside the step before"),
+        default=False,
+        help_text=_(
+            "Its approvers decide at the same time as those of the step before (e.g. the legal, "
+            "commercial and technical heads each signing off their part); the next step opens "
+            "when all of them are done. Ignored on the first step."
+        ),
+    )
+    condition_max_margin = models.DecimalField(
+        _("only when the margin % is below"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_(
+            "Price-authority band (R-QUOTE-1): the step applies only when the subject's margin "
+            "is below this percentage (e.g. 15 for finance, 5 for the general manager). A "
+            "subject whose margin is unknown gets the step. Leave empty for a step that "
+            "always applies."
+        ),
+    )
+    check_items = models.JSONField(
+        _("check items"),
+        default=list,
+        blank=True,
+        help_text=_(
+            'What this step signs off, item by item (R-REV-2), e.g. [{"code": "contract_terms", '
+            '"label": "Contract terms"}]. Each is ticked or commented when the reviewer decides.'
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -214,12 +281,26 @@ class ReviewChainStep(models.Model):
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
 
-    def applies_to(self, amount: Decimal | None) -> bool:
-        """R-REV-4: a conditional step applies when the amount exceeds its threshold. An
-        unknown amount applies the step: an approval is never skipped for lack of data."""
-        if self.condition_min_amount is None or amount is None:
-            return True
-        return amount > self.condition_min_amount
+    def clean(self) -> None:
+        errors = check_item_errors(self.check_items)
+        if errors:
+            raise ValidationError({"check_items": errors})
+
+    def applies_to(self, amount: Decimal | None, margin: Decimal | None = None) -> bool:
+        """R-REV-4: a conditional step applies when the amount exceeds its threshold;
+        R-QUOTE-1: a price-authority step applies when the margin % is below its band. Both
+        conditions must hold when both are set. An unknown amount or margin applies the
+        step: an approval is never skipped for lack of data (fail safe)."""
+        return step_applies(
+            amount,
+            margin,
+            min_amount=self.condition_min_amount,
+            max_margin=self.condition_max_margin,
+        )
+
+    @property
+    def check_item_labels(self) -> list[tuple[str, str]]:
+        return check_item_labels(self.check_items)
 
     @property
     def approver_label(self) -> str:
@@ -228,6 +309,19 @@ class ReviewChainStep(models.Model):
         return (
             str(Role(self.approver_role).label) if self.approver_role in Role.values else self.approver_role
         )
+
+
+def step_applies(
+    amount: Decimal | None,
+    margin: Decimal | None,
+    *,
+    min_amount: Decimal | None,
+    max_margin: Decimal | None,
+) -> bool:
+    """Whether a step with these conditions applies (see ``ReviewChainStep.applies_to``)."""
+    amount_ok = min_amount is None or amount is None or amount > min_amount
+    margin_ok = max_margin is None or margin is None or margin < max_margin
+    return amount_ok and margin_ok
 
 
 # --- reviews -----------------------------------------------------------------------------
@@ -243,6 +337,13 @@ class StepView:
     tasks: list = field(default_factory=list)
     state: str = StepState.WAITING
     condition_min_amount: Decimal | None = None
+    condition_max_margin: Decimal | None = None
+    check_items: list[tuple[str, str]] = field(default_factory=list)
+    stage: int = 0  # the order of the first step it runs alongside (its own when sequential)
+
+    @property
+    def is_parallel(self) -> bool:
+        return bool(self.stage) and self.stage != self.order
 
     @property
     def state_label(self) -> str:
@@ -259,7 +360,8 @@ def _step_state(review, order: int, tasks: list) -> str:
         return StepState.SKIPPED
     if TaskState.REJECTED in states:
         return StepState.REJECTED
-    if review.status == ReviewStatus.IN_PROGRESS and order == review.current_step_order:
+    # The current stage's steps that still wait for a decision (parallel steps: several).
+    if review.status == ReviewStatus.IN_PROGRESS and TaskState.PENDING in states:
         return StepState.CURRENT
     if TaskState.WAITING in states:
         return StepState.WAITING
@@ -371,7 +473,15 @@ class Review(models.Model):
         _("exchange rate to CNY"), max_digits=12, decimal_places=6, null=True, blank=True, editable=False
     )
     fx_rate_date = models.DateField(_("exchange rate date"), null=True, blank=True, editable=False)
+    # R-QUOTE-1: the subject's margin % when the review started (the figure the
+    # price-authority bands were compared with); null when the subject type tells none.
+    margin = models.DecimalField(
+        _("margin %"), max_digits=9, decimal_places=2, null=True, blank=True, editable=False
+    )
     score_criteria = models.JSONField(_("score criteria"), default=list, blank=True, editable=False)
+    scores_required_on_reject = models.BooleanField(
+        _("scores required on rejection too"), default=False, editable=False
+    )
     # What was sent to review, as the subject type described it at the start, in every
     # interface language ({"en": [item, …], "zh-hans": […], …}; R-REV-6): the review form
     # shows what the reviewers decided on, not the subject as it reads after later edits.
@@ -465,6 +575,9 @@ class Review(models.Model):
                     name=task.step_name,
                     mode=task.mode,
                     condition_min_amount=task.condition_min_amount,
+                    condition_max_margin=task.condition_max_margin,
+                    check_items=task.check_item_labels,
+                    stage=task.stage_order,
                 )
             view.tasks.append(task)
         steps = [by_order[order] for order in sorted(by_order)]
@@ -520,11 +633,22 @@ class ReviewTask(models.Model):
         related_name="tasks",
     )
     step_order = models.PositiveSmallIntegerField(_("step"))
+    # The stage the step runs in: its own order, or the order of the first step it runs
+    # alongside (``ReviewChainStep.parallel_with_previous``). ``Review.current_step_order``
+    # names the current stage.
+    stage_order = models.PositiveSmallIntegerField(_("stage"), default=0)
     step_name = models.CharField(_("step name"), max_length=100)
     mode = models.CharField(_("mode"), max_length=5, choices=StepMode.choices)
     condition_min_amount = models.DecimalField(
         _("only when the amount exceeds"), max_digits=16, decimal_places=2, null=True, blank=True
     )
+    condition_max_margin = models.DecimalField(
+        _("only when the margin % is below"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+    # The step's check items as the review started ([{"code", "label"}, …], R-REV-2), and
+    # this approver's result for each: {code: {"ok": bool, "comment": str}}.
+    check_items = models.JSONField(_("check items"), default=list, blank=True, editable=False)
+    checks = models.JSONField(_("check results"), default=dict, blank=True, editable=False)
     approver = models.ForeignKey(
         USER,
         verbose_name=_("approver"),
@@ -585,6 +709,20 @@ class ReviewTask(models.Model):
     @property
     def mode_label(self) -> str:
         return str(StepMode(self.mode).label)
+
+    @property
+    def check_item_labels(self) -> list[tuple[str, str]]:
+        return check_item_labels(self.check_items)
+
+    @property
+    def check_rows(self) -> list[tuple[str, str, bool | None, str]]:
+        """(code, label, ok, comment) per check item of the step; ``ok`` is None for an item
+        this approver left unmarked (undecided, or a rejection that did not go through it)."""
+        rows = []
+        for code, label in self.check_item_labels:
+            result = (self.checks or {}).get(code) or {}
+            rows.append((code, label, result.get("ok"), result.get("comment", "")))
+        return rows
 
     def score_items(self, criteria: list[tuple[str, str]]) -> list[tuple[str, int | None]]:
         """(label, score) for each criterion of the review, in the criteria's order."""

@@ -39,7 +39,11 @@ Plugging a subject in:
    outcome (reviews/notifications.py); a rejection's notice links to ``edit_url_of``, the page
    that should show the comments (``{% latest_rejection subject as rejected %}``);
    ``describe`` with ``content_queryset`` shows what is reviewed on the review form and in
-   the inbox, in a constant number of queries per kind;
+   the inbox, in a constant number of queries per kind; ``watchers_of`` names further
+   people told the outcome (they may still decide);
+   steps carry their own check items (``ReviewChainStep.check_items``, R-REV-2), ticked or
+   commented by each approver; ``margin_of`` feeds the price-authority steps
+   (``condition_max_margin``, R-QUOTE-1) as ``amount_of`` feeds the amount thresholds;
 5. when a subject under review changes, its service (holding the subject's lock) calls
    ``review_cancel_for_subject(actor=, subject=, reason=)``: a changed subject needs a new
    review (R-REV-5). ``reviews.selectors.reviews_for_subject(subject)`` lists its reviews.
@@ -96,6 +100,15 @@ class SubjectType:
     # reads joined or prefetched, so the inbox fetches the subjects of each kind at once.
     describe: Callable[[Any], list[ContentItem]] | None = None
     content_queryset: Callable[[], Any] | None = None
+    # R-QUOTE-1: the subject's margin in percent (e.g. Decimal("12.50")), for the
+    # price-authority steps (``ReviewChainStep.condition_max_margin``: the step applies when
+    # the margin is below it). None, or no hook: the margin is unknown and every such step
+    # applies (fail safe: a price authority is never skipped for lack of data).
+    margin_of: Callable[[Any], Decimal | None] | None = None
+    # subject -> ids of further people told the outcome of its reviews (e.g. the
+    # opportunity's sales owner of a solution version). Unlike ``authors_of`` they are not
+    # kept from deciding; the author and ``authors_of`` are always told.
+    watchers_of: Callable[[Any], Iterable[int]] | None = None
 
 
 @dataclass(frozen=True)

@@ -174,3 +174,98 @@ def score_averages(reviews: QuerySet[Review]) -> dict[str, Decimal | None]:
             if isinstance(value, int):
                 values.setdefault(code, []).append(value)
     return {code: _average(v) for code, v in values.items()}
+
+
+@dataclass(frozen=True)
+class ReviewScores:
+    """One finished review's scores (R-REV-2), for the solution-quality KPI: the average
+    per criterion code over its reviewers, and the overall average of every score given."""
+
+    review_id: int
+    object_id: int
+    kind: str
+    status: str
+    author_id: int
+    team_id: int | None
+    finished_at: datetime
+    averages: dict[str, Decimal | None]
+    overall: Decimal | None
+    reviewers: int
+
+
+def review_scores(
+    subject_kind: str,
+    *,
+    finished_from: datetime | None = None,
+    finished_until: datetime | None = None,
+    author_ids: list[int] | None = None,
+    team_ids: list[int] | None = None,
+    object_ids: list[int] | None = None,
+) -> list[ReviewScores]:
+    """The scores of the finished (approved or rejected) reviews of ``subject_kind`` (e.g.
+    "solution_version"), oldest first, optionally within ``[finished_from, finished_until)``
+    and for some authors, teams or subjects. Withdrawn reviews count for nothing. One query,
+    whatever the number of reviews: the KPI reads this (R-REV-2: scores feed the KPI)."""
+    tasks = ReviewTask.objects.filter(
+        review__kind=subject_kind,
+        review__status__in=[ReviewStatus.APPROVED, ReviewStatus.REJECTED],
+        state__in=[TaskState.APPROVED, TaskState.REJECTED],
+    )
+    if finished_from is not None:
+        tasks = tasks.filter(review__finished_at__gte=finished_from)
+    if finished_until is not None:
+        tasks = tasks.filter(review__finished_at__lt=finished_until)
+    if author_ids is not None:
+        tasks = tasks.filter(review__author_id__in=author_ids)
+    if team_ids is not None:
+        tasks = tasks.filter(review__team_id__in=team_ids)
+    if object_ids is not None:
+        tasks = tasks.filter(review__object_id__in=object_ids)
+    rows = tasks.order_by("review__finished_at", "review_id", "pk").values_list(
+        "review_id",
+        "review__object_id",
+        "review__status",
+        "review__author_id",
+        "review__team_id",
+        "review__finished_at",
+        "review__score_criteria",
+        "scores",
+    )
+    grouped: dict[int, dict[str, Any]] = {}
+    for review_id, object_id, status, author_id, team_id, finished_at, criteria, scores in rows:
+        entry = grouped.setdefault(
+            review_id,
+            {
+                "object_id": object_id,
+                "status": status,
+                "author_id": author_id,
+                "team_id": team_id,
+                "finished_at": finished_at,
+                "codes": [c["code"] for c in criteria or [] if isinstance(c, dict) and "code" in c],
+                "values": {},
+                "reviewers": 0,
+            },
+        )
+        entry["reviewers"] += 1
+        for code, value in (scores or {}).items():
+            if isinstance(value, int) and not isinstance(value, bool):
+                entry["values"].setdefault(code, []).append(value)
+    result = []
+    for review_id, entry in grouped.items():
+        values: dict[str, list[int]] = entry["values"]
+        codes = entry["codes"] or sorted(values)
+        result.append(
+            ReviewScores(
+                review_id=review_id,
+                object_id=entry["object_id"],
+                kind=subject_kind,
+                status=entry["status"],
+                author_id=entry["author_id"],
+                team_id=entry["team_id"],
+                finished_at=entry["finished_at"],
+                averages={code: _average(values.get(code, [])) for code in codes},
+                overall=_average([v for code in codes for v in values.get(code, [])]),
+                reviewers=entry["reviewers"],
+            )
+        )
+    return result

@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -161,6 +161,20 @@ def _money_of(subject_type: SubjectType, subject: Any) -> Money | None:
     return money
 
 
+def _margin_of(subject_type: SubjectType, subject: Any) -> Decimal | None:
+    """The subject's margin % (R-QUOTE-1), or None when unknown (then every
+    price-authority step applies: fail safe)."""
+    if subject_type.margin_of is None:
+        return None
+    value = subject_type.margin_of(subject)
+    if value is None:
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+MARGIN_PLACES = Decimal("0.01")
+
+
 # --- start -------------------------------------------------------------------------------
 
 
@@ -206,6 +220,7 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
     team = subject_type.team_of(subject)
     money = _money_of(subject_type, subject)
     amount = money.cny if money is not None else None
+    margin = _margin_of(subject_type, subject)
     own = own_work_ids(subject_type, subject, extra=(author.pk, actor.pk))
     steps = list(chain.steps.select_related("approver_user__team").order_by("order"))
     if not steps:
@@ -218,7 +233,7 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
     plan: list[tuple[ReviewChainStep, list[User] | None]] = []
     problems: list[str] = []
     for step in steps:
-        if not step.applies_to(amount):
+        if not step.applies_to(amount, margin):
             plan.append((step, None))
             continue
         candidates = resolve_approvers(step, team=team)
@@ -272,8 +287,18 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
             code="no_applicable_step",
         )
 
+    # R-REV-1: a step marked parallel runs alongside the one before it; the steps that run
+    # together form a stage, numbered by its first step's order. A review's current step is
+    # its current stage.
+    stage_of: dict[int, int] = {}
+    stage = 0
+    for step in steps:
+        if not (step.parallel_with_previous and stage_of):
+            stage = step.order
+        stage_of[step.order] = stage
+
     now = timezone.now()
-    first = applicable[0].order
+    first = stage_of[applicable[0].order]
     summary = str(subject_type.summary_of(subject) or subject)[:300]
     review = Review(
         subject=subject,
@@ -291,7 +316,9 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
         currency=money.currency if money is not None else "",
         fx_rate_to_cny=money.rate_to_cny if money is not None and money.is_foreign else None,
         fx_rate_date=money.rate_date if money is not None and money.is_foreign else None,
+        margin=margin.quantize(MARGIN_PLACES, rounding=ROUND_HALF_UP) if margin is not None else None,
         score_criteria=list(chain.score_criteria or []),
+        scores_required_on_reject=chain.scores_required_on_reject,
         content_snapshot=describe_in_every_language(subject_type, subject),
         started_at=now,
     )
@@ -313,14 +340,17 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
             "review": review,
             "step": step,
             "step_order": step.order,
+            "stage_order": stage_of[step.order],
             "step_name": step.name,
             "mode": step.mode,
             "condition_min_amount": step.condition_min_amount,
+            "condition_max_margin": step.condition_max_margin,
+            "check_items": [dict(item) for item in step.check_items or []],
         }
         if step_approvers is None:
             tasks.append(ReviewTask(**snapshot, approver=None, state=TaskState.SKIPPED))
             continue
-        is_first = step.order == first
+        is_first = stage_of[step.order] == first
         for approver in step_approvers:
             tasks.append(
                 ReviewTask(
@@ -341,8 +371,10 @@ def review_start(*, actor: User, subject: Any, kind: str) -> Review:
 
 
 def _clean_scores(review: Review, decision: str, scores: Any) -> tuple[dict[str, int], list[str]]:
-    """R-REV-2: with criteria, an approval scores each one 1–5; a rejection may score."""
+    """R-REV-2: with criteria, an approval scores each one 1–5; a rejection may score,
+    unless the chain requires scores on rejections too (solution reviews)."""
     criteria = review.criteria
+    required = decision == Decision.APPROVE or review.scores_required_on_reject
     if scores in (None, ""):
         scores = {}
     if not isinstance(scores, dict):
@@ -358,7 +390,7 @@ def _clean_scores(review: Review, decision: str, scores: Any) -> tuple[dict[str,
     for code, label in criteria:
         value = scores.get(code)
         if value is None or value == "":
-            if decision == Decision.APPROVE:
+            if required:
                 errors.append(
                     _("Score %(criterion)s from %(low)s to %(high)s.")
                     % {"criterion": label, "low": SCORE_MIN, "high": SCORE_MAX}
@@ -374,6 +406,48 @@ def _clean_scores(review: Review, decision: str, scores: Any) -> tuple[dict[str,
     return cleaned, errors
 
 
+def _clean_checks(task: ReviewTask, decision: str, checks: Any) -> tuple[dict[str, dict], list[str]]:
+    """R-REV-2: each check item of the approver's step is ticked (``ok``) or commented (a
+    comment is required when it is not ok). An approval goes through every item; a
+    rejection may leave items unmarked. ``checks``: ``{code: {"ok": bool, "comment": str}}``."""
+    items = task.check_item_labels
+    if checks in (None, ""):
+        checks = {}
+    if not isinstance(checks, dict):
+        return {}, [_('Give the check results as {item: {"ok": true/false, "comment": "…"}}.')]
+    if not items:
+        return {}, ([_("This step has no check items.")] if checks else [])
+    errors: list[str] = []
+    codes = {code for code, _label in items}
+    unknown = sorted(str(code) for code in checks if code not in codes)
+    if unknown:
+        errors.append(_("Unknown check items: %(codes)s.") % {"codes": ", ".join(unknown)})
+    cleaned: dict[str, dict] = {}
+    for code, label in items:
+        result = checks.get(code)
+        if result is None:
+            if decision == Decision.APPROVE:
+                errors.append(
+                    _("Check item %(item)s: tick it, or say what is wrong with it.") % {"item": label}
+                )
+            continue
+        if not isinstance(result, dict) or not isinstance(result.get("ok"), bool):
+            errors.append(_("Check item %(item)s: say whether it is ok (true or false).") % {"item": label})
+            continue
+        comment = result.get("comment") or ""
+        if not isinstance(comment, str):
+            errors.append(_("Check item %(item)s: the comment must be text.") % {"item": label})
+            continue
+        comment = comment.strip()
+        if not result["ok"] and not comment:
+            errors.append(
+                _("Check item %(item)s is not ticked: say what is wrong with it.") % {"item": label}
+            )
+            continue
+        cleaned[code] = {"ok": result["ok"], "comment": comment}
+    return cleaned, errors
+
+
 def _task_to_decide(review: Review, tasks: list[ReviewTask], actor: User) -> ReviewTask:
     """The actor's pending task (only the current step has any), or the refusal saying why
     not (R-REV-5: approving twice or out of turn)."""
@@ -384,8 +458,8 @@ def _task_to_decide(review: Review, tasks: list[ReviewTask], actor: User) -> Rev
         if task.state == TaskState.PENDING:
             return task
     decided = [t for t in mine if t.state in DECIDED_STATES]
-    if any(t.step_order == review.current_step_order for t in decided):
-        [task] = [t for t in decided if t.step_order == review.current_step_order]
+    if any(t.stage_order == review.current_step_order for t in decided):
+        [task] = [t for t in decided if t.stage_order == review.current_step_order]
         raise Conflict(
             _("You already decided on this step (%(decision)s).") % {"decision": task.get_state_display()},
             code="already_decided",
@@ -432,13 +506,15 @@ def review_decide(
     decision: str,
     comment: str = "",
     scores: dict[str, Any] | None = None,
+    checks: dict[str, Any] | None = None,
     expected_version: int | None = None,
 ) -> Review:
     """Record ``actor``'s approval or rejection on the current step (R-REV-1, R-REV-5).
 
     Refused: a finished or cancelled review, a stale ``expected_version``, the subject's
     author, someone who is not an approver of the current step (out of turn), a second
-    decision, a rejection without a comment, missing or out-of-range scores (R-REV-2).
+    decision, a rejection without a comment, missing or out-of-range scores, an approval
+    with a check item of the step neither ticked nor commented (R-REV-2).
     An ANY step closes with its first approval (the others are superseded), an ALL step
     with its last; then the next applicable step opens, or the review is approved and the
     subject's ``on_approved`` runs. A rejection ends the review and runs ``on_rejected``,
@@ -474,6 +550,9 @@ def review_decide(
     cleaned_scores, score_errors = _clean_scores(review, decision, scores)
     if score_errors:
         fields["scores"] = score_errors
+    cleaned_checks, check_errors = _clean_checks(task, decision, checks)
+    if check_errors:
+        fields["checks"] = check_errors
     if fields:
         raise DomainError(fields=fields)
 
@@ -482,7 +561,8 @@ def review_decide(
     task.decided_at = now
     task.comment = comment
     task.scores = cleaned_scores
-    task.save(update_fields=["state", "decided_at", "comment", "scores"])
+    task.checks = cleaned_checks
+    task.save(update_fields=["state", "decided_at", "comment", "scores", "checks"])
     # Under the review lock a plain increment is safe (no concurrent writer of this row).
     review.version += 1
 
@@ -509,7 +589,17 @@ def review_decide(
     if task.mode == StepMode.ANY and still_pending:
         ReviewTask.objects.filter(pk__in=[t.pk for t in still_pending]).update(state=TaskState.SUPERSEDED)
         superseded = _superseded(still_pending)
-    step_done = task.mode == StepMode.ANY or not still_pending
+    # The stage (this step and those running alongside it) is done when none of its tasks
+    # is still pending: an ANY step's others were just superseded, an ALL step waits for all.
+    closed_ids = {t.pk for t in superseded}
+    stage_done = not [
+        t
+        for t in tasks
+        if t.stage_order == task.stage_order
+        and t.state == TaskState.PENDING
+        and t.pk != task.pk
+        and t.pk not in closed_ids
+    ]
     decided = TaskChanges(
         review=review,
         at=now,
@@ -517,12 +607,12 @@ def review_decide(
         closed=superseded,
         closed_because=TaskCloseReason.STEP_DECIDED if superseded else "",
     )
-    if not step_done:
+    if not stage_done:
         save_as(review, actor)
         _tasks_changed(decided)
         return review
 
-    next_order = min((t.step_order for t in tasks if t.state == TaskState.WAITING), default=None)
+    next_order = min((t.stage_order for t in tasks if t.state == TaskState.WAITING), default=None)
     if next_order is None:
         _finish(review, actor=actor, move="approve")
         save_as(review, actor)
@@ -531,8 +621,8 @@ def review_decide(
         _notify_finished(review, subject_type=subject_type, subject=subject, actor=actor)
         return review
 
-    opening = [t for t in tasks if t.step_order == next_order and t.state == TaskState.WAITING]
-    ReviewTask.objects.filter(review=review, step_order=next_order, state=TaskState.WAITING).update(
+    opening = [t for t in tasks if t.stage_order == next_order and t.state == TaskState.WAITING]
+    ReviewTask.objects.filter(review=review, stage_order=next_order, state=TaskState.WAITING).update(
         state=TaskState.PENDING, opened_at=now
     )
     for waiting in opening:
@@ -571,9 +661,11 @@ def _cancel(review: Review, *, subject_type: SubjectType, subject: Any, actor: U
 
 
 def _notify_finished(review: Review, *, subject_type: SubjectType, subject: Any, actor: User) -> None:
-    """The author and everyone who wrote or owns the subject (R-REV-5: the people its
-    review is for) hear the outcome, inside the transaction (reviews/notifications.py)."""
+    """The author, everyone who wrote or owns the subject (R-REV-5: the people its
+    review is for) and its watchers (``watchers_of``) hear the outcome, inside the transaction (reviews/notifications.py)."""
     recipients = own_work_ids(subject_type, subject, extra=(review.author_id, review.started_by_id))
+    if subject_type.watchers_of is not None:
+        recipients.update(pk for pk in subject_type.watchers_of(subject) if pk is not None)
     edit_url = subject_type.edit_url_of(subject) if subject_type.edit_url_of is not None else ""
     notify_finished(review, recipient_ids=recipients, actor=actor, edit_url=str(edit_url or ""))
 
@@ -613,7 +705,7 @@ def review_cancel_for_subject(*, actor: User, subject: Any, reason: str) -> Revi
 # What an admin configures on a chain and on each of its steps, in display order: the one
 # declaration the API serializers (reviews/api/serializers.py) and the admin
 # (reviews/admin.py) derive their field lists from.
-CHAIN_FIELDS = ("kind", "name", "description", "is_active", "score_criteria")
+CHAIN_FIELDS = ("kind", "name", "description", "is_active", "score_criteria", "scores_required_on_reject")
 STEP_FIELDS = (
     "order",
     "name",
@@ -622,6 +714,9 @@ STEP_FIELDS = (
     "approver_scope",
     "mode",
     "condition_min_amount",
+    "condition_max_margin",
+    "check_items",
+    "parallel_with_previous",
 )
 
 
@@ -647,6 +742,8 @@ def _save_steps(chain: ReviewChain, steps: list[dict], actor: User) -> None:
         order = data.get("order")
         step = (existing.pop(order, None) if order is not None else None) or ReviewChainStep(chain=chain)
         data = {"approver_role": "", "approver_user": None, **data}
+        if "check_items" in data and data["check_items"] is None:
+            data["check_items"] = []
         apply_fields(step, data, STEP_FIELDS)
         try:
             validate(step)

@@ -73,7 +73,7 @@ class InboxView(RoleRequiredMixin, TemplateView):
             counts=counts,
             total=sum(n for _code, _label, n in counts),
             items=[
-                InboxItem(review, DecisionForm(review=review))
+                InboxItem(review, DecisionForm(review=review, task=review.pending_task_for(user)))
                 for review in with_content(list(inbox_for(user, kind=kind)))
             ],
         )
@@ -100,7 +100,9 @@ class ReviewObjectMixin(RoleRequiredMixin, ScopedQuerysetMixin, SingleObjectMixi
             "object": review,
             "sheet": review_form(review),
             "decision_form": decision_form
-            or (DecisionForm(review=review) if pending and review.author_id != user.pk else None),
+            or (
+                DecisionForm(review=review, task=pending) if pending and review.author_id != user.pk else None
+            ),
             "cancel_form": cancel_form or (CancelForm() if can_cancel else None),
         }
 
@@ -124,7 +126,8 @@ class ReviewDecideView(ReviewObjectMixin, View):
 
     def post(self, request, *args, **kwargs):
         review = self.get_object()
-        form = DecisionForm(request.POST, review=review)
+        task = review.pending_task_for(request.user) if review.is_in_progress else None
+        form = DecisionForm(request.POST, review=review, task=task)
         from_inbox = bool(request.htmx) and request.POST.get("context") == "inbox"
         if form.is_valid():
             try:
@@ -134,6 +137,7 @@ class ReviewDecideView(ReviewObjectMixin, View):
                     decision=form.cleaned_data["decision"],
                     comment=form.cleaned_data["comment"],
                     scores=form.scores(),
+                    checks=form.checks(),
                 )
             except DomainError as exc:
                 _add_errors(form, exc)

@@ -32,8 +32,26 @@ class PersonSerializer(serializers.ModelSerializer):
         fields = ["id", "username", "name"]
 
 
+class CheckItemSerializer(serializers.Serializer):
+    code = serializers.CharField(max_length=60)
+    label = serializers.CharField(max_length=200)
+
+
+class CheckResultSerializer(StrictMixin, serializers.Serializer):
+    """One check item's result (R-REV-2): ticked, or not ok with a comment."""
+
+    ok = serializers.BooleanField()
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
 class ReviewTaskSerializer(serializers.ModelSerializer):
     approver = PersonSerializer(read_only=True, allow_null=True)
+    check_items = CheckItemSerializer(many=True, read_only=True)
+    checks = serializers.DictField(
+        child=CheckResultSerializer(),
+        read_only=True,
+        help_text=_("The approver's result per check item code of the step (R-REV-2)."),
+    )
     state = serializers.ChoiceField(choices=TaskState.choices, read_only=True)
     mode = serializers.ChoiceField(choices=StepMode.choices, read_only=True)
 
@@ -45,12 +63,15 @@ class ReviewTaskSerializer(serializers.ModelSerializer):
             "step_name",
             "mode",
             "condition_min_amount",
+            "condition_max_margin",
             "approver",
             "state",
             "opened_at",
             "decided_at",
             "comment",
             "scores",
+            "check_items",
+            "checks",
         ]
         read_only_fields = fields
 
@@ -102,6 +123,7 @@ class ReviewSerializer(serializers.ModelSerializer):
             "currency",
             "fx_rate_to_cny",
             "fx_rate_date",
+            "margin",
             "author",
             "started_by",
             "team",
@@ -157,7 +179,19 @@ class DecideSerializer(StrictMixin, serializers.Serializer):
         child=serializers.IntegerField(min_value=SCORE_MIN, max_value=SCORE_MAX),
         required=False,
         allow_null=True,
-        help_text=_("Score per criterion code, 1 to 5; required for approvals when the chain has criteria."),
+        help_text=_(
+            "Score per criterion code, 1 to 5; required for approvals when the chain has criteria, "
+            "and for rejections too when the chain says so (solution reviews, R-REV-2)."
+        ),
+    )
+    checks = serializers.DictField(
+        child=CheckResultSerializer(),
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Result per check item code of your step (R-REV-2): ticked (ok) or not ok with a "
+            "comment. An approval needs every item of the step."
+        ),
     )
     version = serializers.IntegerField(
         required=False,
@@ -173,6 +207,10 @@ class CancelSerializer(StrictMixin, serializers.Serializer):
 # --- chains ------------------------------------------------------------------------------
 
 
+class CheckItemWriteSerializer(StrictMixin, CheckItemSerializer):
+    """A step's check item as written: only ``code`` and ``label``."""
+
+
 class ReviewChainStepSerializer(StrictMixin, serializers.ModelSerializer):
     approver_role = serializers.ChoiceField(
         choices=Role.choices, required=False, allow_blank=True, default=""
@@ -182,6 +220,7 @@ class ReviewChainStepSerializer(StrictMixin, serializers.ModelSerializer):
     )
     approver_scope = serializers.ChoiceField(choices=ApproverScope.choices, default=ApproverScope.TEAM)
     mode = serializers.ChoiceField(choices=StepMode.choices, default=StepMode.ALL)
+    check_items = CheckItemWriteSerializer(many=True, required=False)
 
     class Meta:
         model = ReviewChainStep

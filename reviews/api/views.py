@@ -32,6 +32,15 @@ from reviews.services import (
 )
 
 _ERRORS = error_responses(400, 401, 403, 404, 409)
+
+
+def _plain(checks):
+    """Validated check results as plain dicts for the service."""
+    if checks is None:
+        return None
+    return {code: dict(result) for code, result in checks.items()}
+
+
 _READ_ERRORS = {k: v for k, v in _ERRORS.items() if k in (401, 403, 404)}
 
 
@@ -69,9 +78,11 @@ class ReviewViewSet(ScopedReadOnlyViewSet):
     @extend_schema(
         summary="Approve or reject the current step (R-REV-1, R-REV-2, R-REV-5)",
         description=(
-            "Refused with 403 for the subject's author and for anyone without a pending task on "
-            "the current step; 409 for a second decision, a finished or withdrawn review, or a "
-            "stale `version`; 400 for a rejection without comment or missing/out-of-range scores."
+            "Refused with 403 for anyone who wrote or owns the subject and for anyone without a "
+            "pending task on the current step; 409 for a second decision, a finished or withdrawn "
+            "review, or a stale `version`; 400 for a rejection without comment, missing or "
+            "out-of-range scores, or an approval with a check item of the step neither ticked "
+            "nor commented (`checks`, R-REV-2)."
         ),
         request=DecideSerializer,
         responses={200: ReviewDetailSerializer, **_ERRORS},
@@ -86,6 +97,7 @@ class ReviewViewSet(ScopedReadOnlyViewSet):
             decision=data["decision"],
             comment=data.get("comment", ""),
             scores=data.get("scores"),
+            checks=_plain(data.get("checks")),
             expected_version=data.get("version"),
         )
         return self._detail(review)
@@ -163,7 +175,15 @@ class ReviewChainViewSet(ScopedModelViewSet):
         steps = data.pop("steps", None)
         if "score_criteria" in data:
             data["score_criteria"] = [dict(c) for c in data["score_criteria"]]
-        return data, [dict(s) for s in steps] if steps is not None else None
+        if steps is None:
+            return data, None
+        plain = []
+        for step in steps:
+            step = dict(step)
+            if "check_items" in step:
+                step["check_items"] = [dict(item) for item in step["check_items"]]
+            plain.append(step)
+        return data, plain
 
     def service_create(self, data: dict) -> ReviewChain:
         data, steps = self._split(data)

@@ -138,3 +138,47 @@ def test_a_chain_that_ran_cannot_be_deleted_nor_reverted(admin_client, monkeypat
     version = chain.history.latest()
     url = reverse("admin:reviews_reviewchain_simple_history", args=[chain.pk, version.history_id])
     assert admin_client.post(url, {"name": "x", "kind": "initiation"}).status_code == 403
+
+
+def test_an_admin_configures_check_items_and_a_margin_band_R_REV_2_R_QUOTE_1(admin_client):
+    items = '[{"code": "price_reasonableness", "label": "Price reasonableness"}]'
+    response = admin_client.post(
+        reverse("admin:reviews_reviewchain_add"),
+        form_data(
+            [
+                {
+                    "order": 1,
+                    "name": "Finance",
+                    "approver_role": "finance",
+                    "condition_max_margin": "15",
+                    "check_items": items,
+                }
+            ],
+            scores_required_on_reject="on",
+        ),
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    chain = ReviewChain.objects.get()
+    assert chain.scores_required_on_reject is True
+    step = chain.steps.get()
+    assert str(step.condition_max_margin) == "15.00"
+    assert step.check_items == [{"code": "price_reasonableness", "label": "Price reasonableness"}]
+
+
+def test_malformed_check_items_are_a_form_error_and_write_nothing_R_REV_2(admin_client):
+    response = admin_client.post(
+        reverse("admin:reviews_reviewchain_add"),
+        form_data(
+            [
+                {
+                    "order": 1,
+                    "name": "Legal",
+                    "approver_role": "legal",
+                    "check_items": '[{"code": "bad code", "label": "x"}]',
+                }
+            ]
+        ),
+    )
+    assert response.status_code == 200
+    assert "Each check item needs a code" in response.content.decode()
+    assert not ReviewChain.objects.exists()

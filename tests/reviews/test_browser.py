@@ -45,3 +45,35 @@ def test_a_manager_scores_and_decides_from_the_inbox(page, live_server, make_cha
     task = ReviewTask.objects.get(review=review)
     assert task.state == "approved"
     assert task.scores == {"rationality": 4, "innovation": 4, "completeness": 4}
+
+
+def test_legal_ticks_and_comments_its_check_items_from_the_inbox_R_REV_2(
+    page, live_server, make_chain, lead, author, make_user
+):
+    # given a review whose legal step has two check items
+    legal = make_user(Role.LEGAL, username="legal")
+    items = [
+        {"code": "contract_terms", "label": "Contract terms"},
+        {"code": "ip_statements", "label": "IP statements"},
+    ]
+    make_chain([{"approver_role": Role.LEGAL, "mode": "any", "check_items": items}])
+    review = review_start(actor=author, subject=lead, kind=KIND)
+    sign_in(page, live_server, legal)
+    page.click("[data-nav=reviews]")
+    card = page.locator(f"#review-{review.pk}")
+    assert "IP statements" in card.get_by_test_id("inbox-check-items").inner_text()
+    # when they approve with one item ticked and the other left blank, the card says which
+    card.get_by_role("checkbox", name="Contract terms").check()
+    card.get_by_test_id("approve").click()
+    page.get_by_text("Check item IP statements: tick it").wait_for()
+    assert ReviewTask.objects.get(review=review).state == "pending"
+    # when they comment the other item and approve, the decision records both
+    card = page.locator(f"#review-{review.pk}")
+    card.get_by_role("textbox", name="Comment on IP statements").fill("Licence list to follow")
+    card.get_by_test_id("approve").click()
+    page.get_by_test_id("inbox-item-done").wait_for()
+    task = ReviewTask.objects.get(review=review)
+    assert task.checks == {
+        "contract_terms": {"ok": True, "comment": ""},
+        "ip_statements": {"ok": False, "comment": "Licence list to follow"},
+    }

@@ -119,12 +119,12 @@ def test_a_chain_with_reviews_cannot_be_deleted(admin, make_chain, lead, author,
 
 
 def test_default_chains_follow_the_process_and_are_idempotent(db):
-    """R-OPP-2, R-REV-2, R-REV-3, R-REV-4: the four default chains."""
+    """R-OPP-2, R-REV-2, R-REV-3, R-REV-4, R-QUOTE-1: the four default chains."""
     ensure_default_chains()
     ensure_default_chains()
     chains = {c.kind: c for c in ReviewChain.objects.all()}
     assert set(chains) == {"initiation", "solution_version", "bid", "contract"}
-    assert ReviewChain.objects.count() == 4 and ReviewChainStep.objects.count() == 9
+    assert ReviewChain.objects.count() == 4 and ReviewChainStep.objects.count() == 13
 
     def plan(kind):
         return [
@@ -135,8 +135,35 @@ def test_default_chains_follow_the_process_and_are_idempotent(db):
     assert plan("initiation") == [(Role.SALES_MANAGER, StepMode.ANY, ApproverScope.TEAM, None)]
     assert plan("solution_version") == [
         (Role.PRESALES_MANAGER, StepMode.ALL, ApproverScope.TEAM, None),
+        (Role.LEGAL, StepMode.ANY, ApproverScope.TEAM, None),
+        (Role.SALES_MANAGER, StepMode.ANY, ApproverScope.TEAM, None),
         (Role.DEPARTMENT_HEAD, StepMode.ANY, ApproverScope.COMPANY, None),
+        (Role.FINANCE, StepMode.ANY, ApproverScope.TEAM, None),
+        (Role.GENERAL_MANAGER, StepMode.ANY, ApproverScope.TEAM, None),
     ]
+    solution_steps = list(chains["solution_version"].steps.order_by("order"))
+    # R-REV-2: each head signs off their part item by item.
+    assert [[i["code"] for i in s.check_items] for s in solution_steps] == [
+        [],
+        ["contract_terms", "ip_statements"],
+        ["price_reasonableness", "margin_within_policy"],
+        ["feasibility", "implementation_resources"],
+        [],
+        [],
+    ]
+    # R-QUOTE-1: finance below the 15% floor, the general manager below 5%.
+    assert [s.condition_max_margin for s in solution_steps] == [
+        None,
+        None,
+        None,
+        None,
+        Decimal("15.00"),
+        Decimal("5.00"),
+    ]
+    # the heads sign off at the same time, then finance, then the general manager
+    assert [s.parallel_with_previous for s in solution_steps] == [False, False, True, True, False, False]
+    assert chains["solution_version"].scores_required_on_reject is True
+    assert chains["initiation"].scores_required_on_reject is False
     assert [c["code"] for c in chains["solution_version"].score_criteria] == [
         "rationality",
         "innovation",
