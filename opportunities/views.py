@@ -17,8 +17,8 @@ from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
 from leads.forms import QualifyForm
-from leads.views import LeadMoveView
 from leads.models import Lead
+from leads.views import LeadMoveView
 from opportunities.desk import desk_tabs
 from opportunities.desk_sections import opportunity_histories
 from opportunities.filtersets import OpportunityFilterSet
