@@ -445,13 +445,18 @@ class LeadQualifyView(LeadMoveView):
         return {"lead": self.object, "user": self.request.user}
 
     def run_service(self, form):
-        return opportunity_qualify_lead(
+        opportunity = opportunity_qualify_lead(
             actor=self.request.user,
             lead=self.object,
             evaluation=form.evaluation(),
             customer=form.cleaned_data["customer"],
             data=form.opportunity_data(),
         )
+        self.success_message = _("Lead qualified: the opportunity “%(title)s” is open.") % {
+            "title": opportunity.title
+        }
+        return opportunity
 
     def get_success_url_for(self, opportunity) -> str:
+        """Issue 10: qualifying lands on the new opportunity's desk, not the customer page."""
         return opportunity.get_absolute_url()
