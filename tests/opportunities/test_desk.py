@@ -278,3 +278,28 @@ def test_issue_10_desk_query_count_is_constant_with_the_rows_it_shows(client, en
     assert counts[0] == counts[1], counts
     assert counts[1] == DESK_QUERIES, counts
     assert ProjectInitiation.objects.filter(opportunity=opportunity).count() == 1
+
+
+def test_issue_10_api_desk_summary_lists_sections_badges_options_and_links(
+    client_for, engineer, other_engineer, team, test_sections
+):
+    opportunity = _approved(
+        OpportunityFactory(team=team, presales_owner=engineer, stage=Stage.NEEDS_ANALYSIS)
+    )
+    ProjectMemberFactory(opportunity=opportunity)
+    url = reverse("opportunity-desk", args=[opportunity.pk])
+    body = client_for(engineer).get(url).json()
+    assert [s["key"] for s in body["sections"]] == [
+        "desk_test_early",
+        "reviews",
+        "timers",
+        "desk_test_late",
+        "history",
+    ]
+    assert body["sections"][0]["badge"] == "1"
+    assert body["sections"][1]["badge"] is None
+    assert body["web"] == opportunity.get_absolute_url()
+    assert body["links"]["customer"] == opportunity.customer_id
+    assert {o["move"] for o in body["options"]} >= {"start_solution", "mark_lost"}
+    # out of scope is 404, as for the opportunity itself
+    assert client_for(other_engineer).get(url).status_code == 404
