@@ -28,6 +28,7 @@ from leads.models import (
     LeadStatusChange,
     MergeRecord,
 )
+from leads.panels import detail_panels
 from leads.services import can_edit_customer
 from leads.transitions import LEAD_MACHINE, can_work_lead
 from presales.accounts import selectors as people
@@ -190,6 +191,7 @@ def lead_page(lead: WithAnnotations[Lead, ContactAccess], user: User) -> dict[st
         "communications_more": more_url(
             reverse("leads:lead_communications", args=[lead.pk]), communications.older
         ),
+        "panels": detail_panels("lead", lead, user),
         "merged_from": list(
             MergeRecord.objects.filter(kind=MergeRecord.Kind.LEAD, target_id=lead.pk).select_related("actor")
         ),
@@ -307,6 +309,7 @@ def customer_page(customer: WithAnnotations[Customer, ContactAccess], user: User
             .select_related("team", "owner")
             .order_by("-received_at", "-id")
         ),
+        "panels": detail_panels("customer", customer, user),
         "merge_records": list(
             MergeRecord.objects.filter(kind=MergeRecord.Kind.CUSTOMER, target_id=customer.pk).select_related(
                 "actor"

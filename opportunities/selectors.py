@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
@@ -23,6 +24,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from opportunities.choices import LIFECYCLE, OPEN_STAGES, Stage
+from opportunities.desk import desk_review_sources, desk_timer_sources
 from opportunities.models import (
     InitiationStatusChange,
     Opportunity,
@@ -36,6 +38,7 @@ from opportunities.transitions import MACHINE
 from presales.accounts.models import User
 from presales.core.roles import scope_of
 from presales.core.statemachine import MoveOption
+from presales.sla.models import Timer
 from reviews.models import Review
 from reviews.selectors import reviews_for_subject
 
@@ -263,6 +266,41 @@ def stage_path(opportunity: Opportunity) -> list[dict[str, Any]]:
 def initiation_reviews(initiation: ProjectInitiation) -> QuerySet[Review]:
     """The reviews of the initiation request, newest first, with their decisions (R-REV-6)."""
     return reviews_for_subject(initiation)
+
+
+# The desk's Reviews and Timers tabs show the newest rows (issue 10: a page never grows
+# with an opportunity's age); the review inbox and the deadlines pages list everything.
+DESK_REVIEWS = 20
+DESK_TIMERS = 30
+
+
+def _subject_q(record: Any, *, type_field: str, id_field: str) -> Q:
+    if record is None:
+        return Q(pk__in=[])
+    return Q(
+        **{type_field: ContentType.objects.get_for_model(record), id_field: record.pk},
+    )
+
+
+def opportunity_reviews(opportunity: Opportunity, *, limit: int = DESK_REVIEWS) -> list[Review]:
+    """The reviews of every subject of the opportunity (its initiation request, and what the
+    apps above register with ``register_desk_reviews``), newest first, in one query plus the
+    tasks' prefetch however many subjects there are (R-REV-6, issue 10)."""
+    where = _subject_q(opportunity.initiation_or_none, type_field="content_type", id_field="object_id")
+    for source in desk_review_sources():
+        where |= source(opportunity)
+    return list(Review.objects.filter(where).with_tasks().order_by("-started_at", "-id")[:limit])
+
+
+def opportunity_timers(opportunity: Opportunity, *, limit: int = DESK_TIMERS) -> list[Timer]:
+    """The timers of the opportunity, its initiation request and the records the apps above
+    register with ``register_desk_timers``, newest first (as ``presales.sla.selectors.timers_for``
+    orders a record's timers); one query."""
+    where = _subject_q(opportunity, type_field="subject_type", id_field="subject_id")
+    where |= _subject_q(opportunity.initiation_or_none, type_field="subject_type", id_field="subject_id")
+    for source in desk_timer_sources():
+        where |= source(opportunity)
+    return list(Timer.objects.filter(where).select_related("owner").order_by("-started_at", "-id")[:limit])
 
 
 def pipeline_panel(user: User) -> dict[str, Any] | None:

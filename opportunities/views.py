@@ -17,7 +17,10 @@ from django.views.generic import DetailView, FormView, TemplateView, UpdateView
 from django.views.generic.detail import SingleObjectMixin
 
 from leads.forms import QualifyForm
+from leads.models import Lead
 from leads.views import LeadMoveView
+from opportunities.desk import desk_tabs
+from opportunities.desk_sections import opportunity_histories
 from opportunities.filtersets import OpportunityFilterSet
 from opportunities.forms import (
     InitiationForm,
@@ -27,7 +30,7 @@ from opportunities.forms import (
     WithdrawForm,
     team_rows,
 )
-from opportunities.models import InitiationMember, Opportunity, ProjectInitiation, ProjectMember
+from opportunities.models import Opportunity, ProjectInitiation
 from opportunities.permissions import can_work_opportunity
 from opportunities.selectors import (
     BOARD_STAGES,
@@ -37,7 +40,6 @@ from opportunities.selectors import (
     initiation_status_history,
     parse_card_position,
     pipeline_board,
-    stage_history,
     stage_path,
 )
 from opportunities.services import (
@@ -142,20 +144,6 @@ class OpportunityListView(ScopedListView):
     partial_template_name = "opportunities/partials/opportunity_table.html"
 
 
-def _histories(opportunity: Opportunity, initiation: ProjectInitiation | None) -> list:
-    """The audit trails the detail page merges: the opportunity, its team, its request."""
-    histories = [
-        opportunity.history.all(),
-        ProjectMember.history.filter(opportunity_id=opportunity.pk),
-    ]
-    if initiation is not None:
-        histories += [
-            initiation.history.all(),
-            InitiationMember.history.filter(initiation_id=initiation.pk),
-        ]
-    return histories
-
-
 class OpportunityHistoryView(TimelineWindowView):
     """The next window of the opportunity's audit trail (issue 9)."""
 
@@ -166,25 +154,30 @@ class OpportunityHistoryView(TimelineWindowView):
         return super().get_queryset().select_related("initiation")
 
     def window_context(self, obj, before):
-        page = history_page(*_histories(obj, obj.initiation_or_none), before=parse_time(before))
+        page = history_page(*opportunity_histories(obj, obj.initiation_or_none), before=parse_time(before))
         url = reverse("opportunities:history", args=[obj.pk])
         return {"entries": page.entries, "more_url": more_url(url, page.older)}
 
 
 class OpportunityDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
-    """Facts, stage path, next moves (with why blocked), stage history, initiation request
-    and its reviews, project team and audit trail."""
+    """The engineer's desk (issue 10, R-OPP-3): a header with the facts, the stage path and
+    the next moves (each blocked one with its gate's reasons), then tabs: the overview
+    (facts, the initiation request and its reviews, the project team), every section the
+    apps register (``opportunities.desk``: needs, solutions, demos, ...), the reviews of
+    every subject of the opportunity, its timers and its history."""
 
     queryset = Opportunity.objects.for_cards()
     template_name = "opportunities/opportunity_detail.html"
     context_object_name = "opportunity"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("lead")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         opportunity = self.object
         user = self.request.user
         initiation = opportunity.initiation_or_none
-        history = history_page(*_histories(opportunity, initiation))
         can_work = can_work_opportunity(user, opportunity)
         initiation_options = []
         if initiation is not None:
@@ -198,18 +191,16 @@ class OpportunityDetailView(RoleRequiredMixin, ScopedQuerysetMixin, DetailView):
                 "can_work": can_work,
                 "options": MACHINE.options(opportunity, user) if can_work else [],
                 "stage_path": stage_path(opportunity),
-                "stage_changes": stage_history(opportunity),
                 "initiation": initiation,
                 "initiation_options": initiation_options,
                 "proposed_members": initiation.proposed_members.select_related("user") if initiation else [],
                 "reviews": initiation_reviews(initiation) if initiation else [],
                 "initiation_changes": initiation_status_history(initiation) if initiation else [],
-                "members": opportunity.members.select_related("user").order_by("id"),
-                "entries": history.entries,
-                "history_more": more_url(
-                    reverse("opportunities:history", args=[opportunity.pk]), history.older
-                ),
+                "members": opportunity.members.all(),
+                "lead_visible": opportunity.lead_id is not None
+                and Lead.objects.visible_to(user).filter(pk=opportunity.lead_id).exists(),
                 "withdraw_form": WithdrawForm(),
+                "tabs": desk_tabs(self.request, opportunity),
             }
         )
         return context
@@ -454,13 +445,18 @@ class LeadQualifyView(LeadMoveView):
         return {"lead": self.object, "user": self.request.user}
 
     def run_service(self, form):
-        return opportunity_qualify_lead(
+        opportunity = opportunity_qualify_lead(
             actor=self.request.user,
             lead=self.object,
             evaluation=form.evaluation(),
             customer=form.cleaned_data["customer"],
             data=form.opportunity_data(),
         )
+        self.success_message = _("Lead qualified: the opportunity “%(title)s” is open.") % {
+            "title": opportunity.title
+        }
+        return opportunity
 
     def get_success_url_for(self, opportunity) -> str:
+        """Issue 10: qualifying lands on the new opportunity's desk, not the customer page."""
         return opportunity.get_absolute_url()

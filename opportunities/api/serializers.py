@@ -3,10 +3,12 @@ request and options, the stage history, the initiation request and its status ch
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from leads.api.serializers import LeadSerializer
 from leads.models import Customer
 from opportunities.choices import CloseReason, ProjectRole
 from opportunities.models import (
@@ -32,6 +34,16 @@ class ProjectMemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = ProjectMember
         fields = ["user", "user_name", "role", "responsibility", "created_at"]
+
+
+class OpportunityLinksSerializer(serializers.Serializer):
+    lead = serializers.IntegerField(allow_null=True)
+    lead_api = serializers.CharField(allow_null=True)
+    lead_web = serializers.CharField(allow_null=True)
+    customer = serializers.IntegerField()
+    customer_api = serializers.CharField()
+    customer_web = serializers.CharField()
+    web = serializers.CharField()
 
 
 class OpportunitySerializer(StrictMixin, serializers.ModelSerializer):
@@ -66,6 +78,24 @@ class OpportunitySerializer(StrictMixin, serializers.ModelSerializer):
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
     days_in_stage = serializers.IntegerField(read_only=True)
     members = ProjectMemberSerializer(many=True, read_only=True)
+    links = serializers.SerializerMethodField(
+        help_text="Where the opportunity's lead and customer are (ids, API and web addresses); "
+        "the lead's are null for an opportunity opened directly on a customer."
+    )
+
+    @extend_schema_field(OpportunityLinksSerializer)
+    def get_links(self, obj) -> dict:
+        """Issue 10: lead <-> opportunity <-> customer (from the ids the row carries: no query)."""
+        lead = obj.lead_id
+        return {
+            "lead": lead,
+            "lead_api": reverse("lead-detail", args=[lead]) if lead else None,
+            "lead_web": reverse("leads:lead_detail", args=[lead]) if lead else None,
+            "customer": obj.customer_id,
+            "customer_api": reverse("customer-detail", args=[obj.customer_id]),
+            "customer_web": reverse("leads:customer_detail", args=[obj.customer_id]),
+            "web": obj.get_absolute_url(),
+        }
 
     class Meta:
         model = Opportunity
@@ -85,6 +115,7 @@ class OpportunitySerializer(StrictMixin, serializers.ModelSerializer):
             "winning_competitor",
             "closed_at",
             "members",
+            "links",
             "created_at",
             "updated_at",
         ]
@@ -125,6 +156,40 @@ class MoveOptionSerializer(serializers.Serializer):
 
     def get_note_required(self, obj) -> bool:
         return bool(obj.move.extra.get("note_required"))
+
+
+class DeskSectionSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The section's anchor on the web page (#key).")
+    label = serializers.CharField()
+    order = serializers.IntegerField()
+    badge = serializers.CharField(
+        allow_null=True, help_text="A short count or status, if the section has one."
+    )
+
+
+class DeskSerializer(serializers.Serializer):
+    """Issue 10: the opportunity desk in one read: the sections of its web page (with their
+    badges), the moves the caller may make with the reasons the blocked ones are blocked, and
+    where its lead and customer are."""
+
+    web = serializers.CharField()
+    stage = serializers.CharField()
+    sections = DeskSectionSerializer(many=True)
+    options = MoveOptionSerializer(many=True)
+    links = OpportunityLinksSerializer()
+
+
+class QualifiedLeadSerializer(LeadSerializer):
+    """The qualified lead, with the opportunity it became (issue 10)."""
+
+    opportunity = serializers.SerializerMethodField(help_text="The id of the opportunity the lead became.")
+
+    class Meta(LeadSerializer.Meta):
+        fields = [*LeadSerializer.Meta.fields, "opportunity"]
+        read_only_fields = [*getattr(LeadSerializer.Meta, "read_only_fields", []), "opportunity"]
+
+    def get_opportunity(self, obj) -> int | None:
+        return Opportunity.objects.filter(lead_id=obj.pk).values_list("pk", flat=True).first()
 
 
 class StageChangeSerializer(serializers.ModelSerializer):

@@ -17,18 +17,22 @@ from rest_framework.response import Response
 from leads.api import serializers as lead_serializers
 from leads.api.views import LeadViewSet
 from opportunities.api.serializers import (
+    DeskSerializer,
     InitiationSerializer,
     MoveOptionSerializer,
     MoveRequestSerializer,
     OpportunitySerializer,
+    QualifiedLeadSerializer,
     StageChangeSerializer,
     WithdrawSerializer,
 )
+from opportunities.desk import desk_sections
 from opportunities.filtersets import OpportunityFilterSet
 from opportunities.models import (
     Opportunity,
     ProjectInitiation,
 )
+from opportunities.permissions import can_work_opportunity
 from opportunities.services import (
     initiation_save,
     initiation_submit,
@@ -45,6 +49,10 @@ from presales.api.viewsets import CHANGE_ERRORS, ServiceViewSet, etag_for, expec
 
 def _errors(*codes: int) -> dict:
     return error_responses(*codes)
+
+
+def _badge(value) -> str | None:
+    return None if value is None or value == "" else str(value)
 
 
 @extend_schema_view(
@@ -98,6 +106,36 @@ class OpportunityViewSet(ServiceViewSet):
         opportunity = self.get_object()
         options = MACHINE.options(opportunity, request.user)
         return Response(MoveOptionSerializer(options, many=True).data)
+
+    @extend_schema(filters=False, responses={200: DeskSerializer, **_errors(403, 404)})
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def desk(self, request, pk=None):
+        """The opportunity desk (issue 10): the web page's sections with their badges, the
+        moves the caller may make now with the reasons blocked ones are blocked, and the
+        links to its lead and customer."""
+        opportunity = self.get_object()
+        sections = [
+            {
+                "key": s.key,
+                "label": str(s.label),
+                "order": s.order,
+                "badge": None if s.badge is None else _badge(s.badge(opportunity)),
+            }
+            for s in desk_sections()
+        ]
+        options = (
+            MACHINE.options(opportunity, request.user)
+            if can_work_opportunity(request.user, opportunity)
+            else []
+        )
+        body = {
+            "web": opportunity.get_absolute_url(),
+            "stage": opportunity.stage,
+            "sections": sections,
+            "options": MoveOptionSerializer(options, many=True).data,
+            "links": OpportunitySerializer().get_links(opportunity),
+        }
+        return Response(body)
 
     @extend_schema(filters=False, responses={200: StageChangeSerializer(many=True), **_errors(403, 404)})
     @action(detail=True, methods=["get"], url_path="stage-changes", pagination_class=None)
@@ -169,7 +207,7 @@ class LeadQualifyViewSet(LeadViewSet):
     @extend_schema(
         summary="Qualify the lead on its five-aspect evaluation (R-LEAD-4) and open its opportunity",
         request=lead_serializers.LeadQualifySerializer,
-        responses={200: lead_serializers.LeadSerializer, **error_responses(*CHANGE_ERRORS)},
+        responses={200: QualifiedLeadSerializer, **error_responses(*CHANGE_ERRORS)},
         tags=["leads"],
     )
     def qualify(self, request, pk=None):
@@ -183,4 +221,6 @@ class LeadQualifyViewSet(LeadViewSet):
             # What the caller left out takes the lead's defaults (R-OPP-1).
             data={k: data[k] for k in lead_serializers.LeadQualifySerializer.OPPORTUNITY_KEYS if data.get(k)},
         )
-        return self.represent(lead)
+        # Issue 10: the answer names the opportunity the lead became.
+        fresh = self.get_queryset().get(pk=lead.pk)
+        return Response(QualifiedLeadSerializer(fresh, context=self.get_serializer_context()).data)

@@ -2,7 +2,9 @@
  *
  * The move is made by the same view (and service) as the "Move to…" menu: moves that ask
  * for input (a reason, a note) open their form; the others are posted with htmx and the
- * board comes back re-rendered, with the gate's reasons when the move is refused.
+ * board comes back re-rendered, with the gate's reasons when the move is refused. A move
+ * its gates block already (the card's data names the reasons) is not posted: the card snaps
+ * back and the reasons are shown.
  */
 (function () {
   "use strict";
@@ -85,6 +87,12 @@
     });
     if (!move) {
       notice("warning", root.dataset.noMove, []);
+      return;
+    }
+    if (move.reasons && move.reasons.length) {
+      // A gate blocks the move now: the card stays where it was, with the gate's reasons
+      // (the server would refuse it the same way, issue 10).
+      notice("danger", root.dataset.refused, move.reasons);
       return;
     }
     if (move.needs_input) {
