@@ -63,3 +63,10 @@ class QuoteLineFactory(factory.django.DjangoModelFactory):
     unit_price = Decimal("1000.00")
     tax_rate = Decimal("13.00")
     tax_inclusive = False
+
+
+def approved_solution(opportunity, status: str = "approved") -> SolutionVersion:
+    """An opportunity's solution with one version already decided (``status``), for tests of
+    other areas that move the opportunity through the review and demo gates (R-SOL-5)."""
+    solution = SolutionFactory(opportunity=opportunity, created_by=opportunity.sales_owner)
+    return SolutionVersionFactory(solution=solution, number=1, author=opportunity.sales_owner, status=status)
