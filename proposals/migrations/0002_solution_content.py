@@ -501,5 +501,26 @@ class Migration(migrations.Migration):
             model_name='versionstatuschange',
             index=models.Index(fields=['solution_version', 'at'], name='version_move_at'),
         ),
+
+        migrations.AddField(
+            model_name='historicalquoteline',
+            name='version',
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+        ),
+        migrations.AddField(
+            model_name='historicalsolutionsection',
+            name='version',
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+        ),
+        migrations.AddField(
+            model_name='quoteline',
+            name='version',
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+        ),
+        migrations.AddField(
+            model_name='solutionsection',
+            name='version',
+            field=models.PositiveIntegerField(default=1, editable=False, verbose_name='version'),
+        ),
         presales.core.migration_ops.RunSQLOnPostgres(FROZEN_SQL, UNFROZEN_SQL),
     ]

@@ -166,6 +166,13 @@ class VersionStatusChange(MoveRecord):
         indexes = [models.Index(fields=["solution_version", "at"], name="version_move_at")]
 
 
+class VersionPartQuerySet(models.QuerySet):
+    """Sections, quote lines, answers, feedback: visible with their opportunity."""
+
+    def visible_to(self, user: Any) -> Self:
+        return _visible(self, user, "solution_version__solution__opportunity__")
+
+
 class SolutionTemplate(TimeStampedModel):
     """The company's solution template (R-SOL-1), maintained by an admin: a first version
     starts with its section bodies."""
@@ -201,7 +208,7 @@ class SolutionTemplateSection(models.Model):
         return str(self.get_kind_display())
 
 
-class SolutionSection(TimeStampedModel):
+class SolutionSection(VersionedModel, TimeStampedModel):
     """One section of a version (R-SOL-1): rich text sanitised on save (nh3), a writer with
     a due date (the ``solution_section_due`` timer), done when the writer says so."""
 
@@ -217,6 +224,8 @@ class SolutionSection(TimeStampedModel):
     due_date = models.DateField(_("due date"), null=True, blank=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = VersionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["solution_version", "position", "id"]
@@ -235,7 +244,7 @@ class SolutionSection(TimeStampedModel):
         return SECTION_ORDER.get(self.kind, len(SECTION_ORDER))
 
 
-class QuoteLine(TimeStampedModel):
+class QuoteLine(VersionedModel, TimeStampedModel):
     """One line of the version's quote (R-SOL-2). Unit cost and unit price are per unit;
     the unit cost is without tax, the unit price with or without tax as ``tax_inclusive``
     says. Amounts: proposals/solutions/money.py."""
@@ -269,6 +278,8 @@ class QuoteLine(TimeStampedModel):
     )
     tax_inclusive = models.BooleanField(_("price includes tax"), default=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = VersionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["solution_version", "position", "id"]
@@ -332,6 +343,8 @@ class SolutionAnswer(TimeStampedModel):
     )
     note = models.TextField(_("note"), blank=True)
 
+    objects = VersionPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["solution_version", "requirement__position", "requirement__number", "id"]
         verbose_name = _("requirement answer")
@@ -375,6 +388,8 @@ class Feedback(TimeStampedModel):
         USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+", editable=False
     )
 
+    objects = VersionPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("customer feedback")
@@ -383,6 +398,11 @@ class Feedback(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.content[:60]
+
+
+class AcceptanceQuerySet(models.QuerySet["Acceptance"]):
+    def visible_to(self, user: Any) -> Self:
+        return _visible(self, user, "opportunity__")
 
 
 class Acceptance(TimeStampedModel):
@@ -419,6 +439,8 @@ class Acceptance(TimeStampedModel):
         USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+", editable=False
     )
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True, editable=False)
+
+    objects = AcceptanceQuerySet.as_manager()
 
     class Meta:
         ordering = ["-accepted_at", "-id"]

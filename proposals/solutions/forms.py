@@ -8,18 +8,25 @@ from django.utils.translation import gettext_lazy as _
 
 from leads.models import Contact
 from presales.web.autocomplete import autocomplete
+from presales.web.forms import bootstrap
 from proposals.models import Acceptance, Feedback, QuoteLine, SolutionSection, SolutionTemplate
 from proposals.solutions.choices import SectionKind
 
 
-class SolutionCreateForm(forms.Form):
+class _Styled:
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        bootstrap(self)
+
+
+class SolutionCreateForm(_Styled, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     template = forms.ModelChoiceField(
         label=_("Template"), queryset=SolutionTemplate.objects.filter(is_active=True), required=False
     )
 
 
-class SectionForm(forms.ModelForm):
+class SectionForm(_Styled, forms.ModelForm):
     kind = forms.ChoiceField(label=_("Section"), choices=SectionKind.choices)
 
     class Meta:
@@ -45,7 +52,7 @@ class SectionForm(forms.ModelForm):
         pass
 
 
-class QuoteLineForm(forms.ModelForm):
+class QuoteLineForm(_Styled, forms.ModelForm):
     class Meta:
         model = QuoteLine
         fields = [
@@ -71,7 +78,7 @@ class AnswerForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=500)
 
 
-class AcceptanceForm(forms.ModelForm):
+class AcceptanceForm(_Styled, forms.ModelForm):
     class Meta:
         model = Acceptance
         fields = ["contact", "contact_name", "method", "accepted_at", "evidence", "note"]
@@ -86,7 +93,7 @@ class AcceptanceForm(forms.ModelForm):
         pass
 
 
-class FeedbackForm(forms.ModelForm):
+class FeedbackForm(_Styled, forms.ModelForm):
     class Meta:
         model = Feedback
         fields = ["received_at", "contact_name", "content"]
@@ -96,5 +103,5 @@ class FeedbackForm(forms.ModelForm):
         pass
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(_Styled, forms.Form):
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)

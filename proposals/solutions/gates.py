@@ -68,8 +68,9 @@ def register() -> None:
 def register_all() -> None:
     """Everything solutions plug into the layers below (one call from ``ready``)."""
     from proposals import review_subjects
-    from proposals.solutions import timers
+    from proposals.solutions import desk, timers
 
     register()
     timers.register()
     review_subjects.register()
+    desk.register()

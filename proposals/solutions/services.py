@@ -22,7 +22,7 @@ from opportunities.models import Opportunity
 from opportunities.permissions import require_work
 from presales.core.errors import Conflict, DomainError
 from presales.core.notes import SystemNote, note_fields
-from presales.core.writes import apply_fields, save_as, validate
+from presales.core.writes import apply_fields, check_version, save_as, validate
 from proposals.choices import VersionStatus
 from proposals.models import (
     Acceptance,
@@ -238,11 +238,14 @@ def section_create(
 
 
 @transaction.atomic
-def section_update(*, actor: User, section: SolutionSection, data: dict[str, Any]) -> SolutionSection:
+def section_update(
+    *, actor: User, section: SolutionSection, data: dict[str, Any], expected_version: int | None = None
+) -> SolutionSection:
     version = lock_version(section.solution_version)
     section = SolutionSection.objects.select_for_update().get(pk=section.pk)
     section.solution_version = version
     _require_draft(version)
+    check_version(section, expected_version)
     _require_writer_or_work(actor, version, section)
     if "writer" in data or "due_date" in data:
         # Assigning the work is the opportunity's workers' job, not the writer's.
@@ -302,11 +305,14 @@ def line_create(*, actor: User, version: SolutionVersion, data: dict[str, Any]) 
 
 
 @transaction.atomic
-def line_update(*, actor: User, line: QuoteLine, data: dict[str, Any]) -> QuoteLine:
+def line_update(
+    *, actor: User, line: QuoteLine, data: dict[str, Any], expected_version: int | None = None
+) -> QuoteLine:
     version = lock_version(line.solution_version)
     require_work(actor, version.solution.opportunity)
     _require_draft(version)
     line = QuoteLine.objects.select_for_update().get(pk=line.pk)
+    check_version(line, expected_version)
     _clean_line(line, data)
     save_as(line, actor)
     return line
