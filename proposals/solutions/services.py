@@ -36,7 +36,7 @@ from proposals.models import (
     SolutionVersion,
     VersionStatusChange,
 )
-from proposals.solutions import timers
+from proposals.solutions import notifications, timers
 from proposals.solutions.html import sanitize
 from proposals.solutions.locks import lock_version
 from proposals.solutions.transitions import MACHINE
@@ -234,6 +234,8 @@ def section_create(
     _clean_section(section, data)
     save_as(section, actor)
     timers.section_timer_sync(section, before=None)
+    if section.writer_id is not None:
+        notifications.notify_section_assigned(section, actor=actor)
     return section
 
 
@@ -256,6 +258,8 @@ def section_update(
         section.done_at = None
     save_as(section, actor)
     timers.section_timer_sync(section, before=before)
+    if section.writer_id is not None and (section.writer_id, section.due_date) != before:
+        notifications.notify_section_assigned(section, actor=actor)
     return section
 
 
@@ -499,4 +503,5 @@ def feedback_record(*, actor: User, version: SolutionVersion, data: dict[str, An
     feedback.save()
     owner = version.solution.opportunity.presales_owner or version.author
     timers.revision_timer_start(version.solution, owner=owner, start=feedback.received_at)
+    notifications.notify_feedback(feedback, owner=owner, actor=actor)
     return feedback

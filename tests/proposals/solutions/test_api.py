@@ -90,8 +90,8 @@ def test_frozen_version_refuses_patch_put_delete_and_create_R_SOL_3(
     # the status is not writable anywhere: a new version is the way
     response = client.post(reverse("solution-new-version", args=[version.solution_id]), format="json")
     assert (
-        response.status_code == 409
-        and response.json()["code"] == "draft_exists"
+        (response.status_code == 409
+        and response.json()["code"] == "draft_exists")
         or response.status_code == 201
     )
 
@@ -272,4 +272,4 @@ def test_board_drag_into_demo_is_refused_without_an_approved_version_R_SOL_5(
     review_decide(actor=reviewer, review=review_of(version), decision="approve")
     client.post(url, {"board": "1", "filters": ""}, headers={"HX-Request": "true"})
     assert Opportunity.objects.get(pk=opportunity.pk).stage == Stage.DEMO
-    assert VersionStatus.APPROVED == SolutionVersion.objects.get(pk=version.pk).status
+    assert SolutionVersion.objects.get(pk=version.pk).status == VersionStatus.APPROVED

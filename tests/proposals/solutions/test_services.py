@@ -438,3 +438,41 @@ def test_into_review_needs_a_submitted_version_and_demo_an_approved_one_R_SOL_5(
     _approve(version, reviewer)
     moved = opportunity_move(actor=engineer, opportunity=opportunity, move="start_demo")
     assert moved.stage == Stage.DEMO
+
+
+def test_writer_and_owner_are_notified_once(
+    opportunity, engineer, make_user, team, rigid, chain, reviewer, write_version
+):
+    from presales.sla.models import Notification
+
+    writer = make_user(Role.PRESALES_ENGINEER, team=team)
+    version = write_version(opportunity)
+    section = version.sections.get()
+    services.section_update(
+        actor=engineer, section=section, data={"writer": writer, "due_date": date(2026, 12, 22)}
+    )
+    services.section_update(actor=engineer, section=section, data={"body_html": "<p>More.</p>"})
+    (notice,) = Notification.objects.filter(recipient=writer, kind="solution_section_assigned")
+    assert "2026-12-22" in notice.title
+    # feedback: the presales owner (here the engineer, who records it) is not told of their own act;
+    # recorded by the sales owner, the presales owner hears of it
+    services.section_update(actor=engineer, section=section, data={"writer": None, "due_date": None})
+    services.version_submit(actor=engineer, version=version)
+    _approve(version, reviewer)
+    services.version_mark_presented(actor=engineer, version=version)
+    sales = opportunity.sales_owner
+    services.feedback_record(actor=sales, version=version, data={"content": "需要增加培訓"})
+    assert Notification.objects.filter(recipient=engineer, kind="solution_feedback").count() == 1
+
+
+def test_review_withdrawn_on_its_page_withdraws_the_version_R_REV_5(
+    opportunity, engineer, rigid, chain, reviewer, write_version
+):
+    from reviews.services import review_cancel
+
+    version = write_version(opportunity)
+    _submit(version, engineer)
+    review_cancel(actor=engineer, review=review_of(version), reason="Wrong quote attached.")
+    version.refresh_from_db()
+    assert version.status == VersionStatus.WITHDRAWN
+    assert VersionStatusChange.objects.filter(solution_version=version, move="cancel").exists()
