@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.SolutionDetailView.as_view(), name="solution"),
     path("versions/<int:pk>/", views.VersionDetailView.as_view(), name="version"),
     path("versions/<int:pk>/sections/", views.SectionSaveView.as_view(), name="section_add"),
+    path("versions/<int:pk>/sections/preview/", views.SectionPreviewView.as_view(), name="section_preview"),
     path("versions/<int:pk>/sections/<int:section_pk>/", views.SectionSaveView.as_view(), name="section"),
     path(
         "versions/<int:pk>/sections/<int:section_pk>/done/",

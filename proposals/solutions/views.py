@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -38,6 +38,7 @@ from proposals.solutions.forms import (
     SectionForm,
     SolutionCreateForm,
 )
+from proposals.solutions.html import sanitize
 from proposals.solutions.money import line_amounts
 from proposals.solutions.transitions import MACHINE
 
@@ -209,6 +210,16 @@ class SectionSaveView(RoleRequiredMixin, View):
         except DomainError as exc:
             _refused(request, exc)
         return redirect(_version_url(version) + (f"#section-{section_pk}" if section_pk else ""))
+
+
+class SectionPreviewView(RoleRequiredMixin, View):
+    """The section's text as it will be stored (sanitised by the same rule as the save),
+    for the editor's live preview (htmx)."""
+
+    def post(self, request, pk: int):
+        visible_version(request, pk)
+        body = next((v for k, v in request.POST.items() if k.endswith("body_html")), "")
+        return HttpResponse(sanitize(body[:200_000]))
 
 
 class SectionDoneView(RoleRequiredMixin, View):

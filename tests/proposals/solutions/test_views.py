@@ -215,3 +215,14 @@ def test_success_cases_same_industry_similar_size_explained_and_scoped_R_SOL_4(
     assert far not in found and other_industry not in found and unseen not in found and open_one not in found
     (case,) = [c for c in cases if c.opportunity == won]
     assert "same industry" in case.reasons and "amount 1.2× this one" in case.reasons
+
+
+def test_live_preview_is_the_sanitised_text_R_SOL_1(client, engineer, opportunity):
+    version = services.solution_create(actor=engineer, opportunity=opportunity, title="S").versions.get()
+    client.force_login(engineer)
+    response = client.post(
+        reverse("proposals:solutions:section_preview", args=[version.pk]),
+        {"s1-body_html": '<h2>T</h2><img src="x" onerror="alert(1)"><script>1</script>'},
+        headers={"HX-Request": "true"},
+    )
+    assert response.content.decode() == "<h2>T</h2><img>"
