@@ -87,13 +87,16 @@ def test_frozen_version_refuses_patch_put_delete_and_create_R_SOL_3(
         assert response.status_code == 409, response.content
         assert response.json()["code"] == "version_frozen"
     assert QuoteLine.objects.get(pk=line.pk).unit_price == Decimal("1000.00")
-    # the status is not writable anywhere: a new version is the way
+    # an edit is a new version: a draft copy, editable
     response = client.post(reverse("solution-new-version", args=[version.solution_id]), format="json")
     assert (
-        (response.status_code == 409
-        and response.json()["code"] == "draft_exists")
-        or response.status_code == 201
+        response.status_code == 201
+        and response.json()["status"] == "draft"
+        and response.json()["number"] == 2
     )
+    # the status is not writable through the API
+    response = client.patch(reverse("quote-line-detail", args=[line.pk]), {"status": "draft"}, format="json")
+    assert response.status_code == 400
 
 
 def test_stale_patch_is_a_409(client_for, engineer, opportunity):
