@@ -46,6 +46,13 @@ class SectionForm(_Styled, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["writer"].queryset = get_user_model().objects.filter(is_active=True)
         autocomplete(self.fields["writer"], "autocomplete-people", roles="presales")
+        if self.instance.pk and self.instance.writer_id and not self.is_bound:
+            # The writer was fetched with the section: the picker shows it without a query
+            # per section (the editor lists every section's form).
+            self.fields["writer"].widget.choices = [
+                ("", ""),
+                (self.instance.writer_id, str(self.instance.writer)),
+            ]
 
     def _post_clean(self):
         # The service validates the section with its version; the form only parses.

@@ -226,3 +226,53 @@ def test_live_preview_is_the_sanitised_text_R_SOL_1(client, engineer, opportunit
         headers={"HX-Request": "true"},
     )
     assert response.content.decode() == "<h2>T</h2><img>"
+
+
+def test_version_editor_costs_constant_queries(client, engineer, opportunity, make_user, team):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.proposals.solutions.factories import QuoteLineFactory, RequirementFactory
+
+    version = services.solution_create(actor=engineer, opportunity=opportunity, title="S").versions.get()
+    client.force_login(engineer)
+    url = reverse("proposals:solutions:version", args=[version.pk])
+    kinds = ["background", "architecture", "modules", "configuration", "differentiation", "references"]
+
+    def grow(start: int, stop: int) -> None:
+        for kind in kinds[start:stop]:
+            writer = make_user(Role.PRESALES_ENGINEER, team=team)
+            section = services.section_create(
+                actor=engineer, version=version, kind=kind, data={"writer": writer}
+            )
+            line = QuoteLineFactory(solution_version=version)
+            requirement = RequirementFactory(opportunity=opportunity, created_by=engineer)
+            services.answer_create(
+                actor=engineer, version=version, data={"requirement": requirement, "quote_line": line}
+            )
+            assert section.pk
+
+    def measure() -> int:
+        client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    grow(0, 2)
+    small = measure()
+    grow(2, 6)
+    assert measure() == small
+
+
+def test_the_reviewer_reads_the_version_in_the_inbox_and_on_the_review_R_REV_6(
+    client, engineer, opportunity, rigid, chain, reviewer, write_version
+):
+    version = write_version(opportunity)
+    services.version_submit(actor=engineer, version=version)
+    client.force_login(reviewer)
+    inbox = client.get(reverse("reviews:inbox")).content.decode()
+    assert "Line upgrade v1" in inbox and "margin 30.00%" in inbox
+    page = client.get(review_of(version).get_absolute_url()).content.decode()
+    assert "Two lines, 30% less energy." in page
+    assert "Energy meter" in page and "3000.00" in page and "30.00%" in page
+    assert "Unanswered rigid requirements" in page
