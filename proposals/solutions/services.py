@@ -215,6 +215,16 @@ def _clean_section(section: SolutionSection, data: dict[str, Any]) -> None:
     writer = data.get("writer")
     if writer is not None and not writer.is_active:
         raise DomainError(fields={"writer": [_("This person can no longer write.")]})
+    if writer is not None and not (
+        Opportunity.objects.visible_to(writer)
+        .filter(pk=section.solution_version.solution.opportunity_id)
+        .exists()
+    ):
+        raise DomainError(
+            fields={
+                "writer": [_("This person cannot see the opportunity: add them to the project team first.")]
+            }
+        )
     if section.due_date is not None and section.writer_id is None:
         raise DomainError(fields={"writer": [_("Name the writer the due date is for.")]})
     validate(section, exclude=["solution_version"])

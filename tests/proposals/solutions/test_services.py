@@ -31,7 +31,7 @@ from proposals.solutions import services
 from proposals.solutions.selectors import customer_copy
 from proposals.solutions.timers import SECTION_DUE
 from reviews.services import review_decide
-from tests.factories import ContactFactory
+from tests.factories import ContactFactory, ProjectMemberFactory
 from tests.proposals.solutions.conftest import LINE, review_of
 from tests.proposals.solutions.factories import RequirementFactory
 
@@ -122,16 +122,22 @@ def test_changing_the_writer_restarts_the_timer_for_the_new_writer(opportunity, 
 def test_the_writer_cannot_reassign_and_outsiders_cannot_write(
     opportunity, engineer, other_engineer, make_user, team
 ):
-    writer = make_user(Role.PRESALES_ENGINEER, team=None)
     version = services.solution_create(actor=engineer, opportunity=opportunity, title="S").versions.get()
+    # a writer must see the opportunity: an outsider is refused until on the project team
+    outsider = make_user(Role.PRESALES_ENGINEER, team=None)
+    with pytest.raises(DomainError) as exc:
+        services.section_create(actor=engineer, version=version, kind="modules", data={"writer": outsider})
+    assert "project team" in exc.value.fields["writer"][0]
+    ProjectMemberFactory(opportunity=opportunity, user=outsider)
+    services.section_create(actor=engineer, version=version, kind="modules", data={"writer": outsider})
+    # legal writes the contract-facing commitments: sees every opportunity, works none of them
+    lawyer = make_user(Role.LEGAL, team=None)
     section = services.section_create(
-        actor=engineer, version=version, kind="modules", data={"writer": writer}
+        actor=engineer, version=version, kind="service_commitments", data={"writer": lawyer}
     )
-    services.section_update(
-        actor=writer, section=section, data={"body_html": "<p>x</p>"}
-    )  # own section: fine
+    services.section_update(actor=lawyer, section=section, data={"body_html": "<p>x</p>"})  # own section
     with pytest.raises(NotAllowed):
-        services.section_update(actor=writer, section=section, data={"writer": None})
+        services.section_update(actor=lawyer, section=section, data={"writer": None})
     with pytest.raises(NotAllowed):
         services.section_update(actor=other_engineer, section=section, data={"body_html": "<p>y</p>"})
 
@@ -476,3 +482,24 @@ def test_review_withdrawn_on_its_page_withdraws_the_version_R_REV_5(
     version.refresh_from_db()
     assert version.status == VersionStatus.WITHDRAWN
     assert VersionStatusChange.objects.filter(solution_version=version, move="cancel").exists()
+
+
+def test_foreign_currency_quote_keeps_the_rate_it_was_reviewed_at_R_QUOTE_1(
+    opportunity, engineer, rigid, chain, reviewer, write_version
+):
+    from opportunities.models import Opportunity
+    from proposals.review_subjects import _amount_of
+
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        currency="USD", fx_rate_to_cny=Decimal("7.1"), fx_rate_date=date(2026, 11, 30)
+    )
+    opportunity.refresh_from_db()
+    version = write_version(opportunity)
+    _submit(version, engineer)
+    version.refresh_from_db()
+    assert (version.currency, version.fx_rate_to_cny) == ("USD", Decimal("7.100000"))
+    money = _amount_of(version)
+    assert money.amount == Decimal("10000.00") and money.cny == Decimal("71000.00")
+    # a later rate on the opportunity does not change the frozen version's
+    Opportunity.objects.filter(pk=opportunity.pk).update(fx_rate_to_cny=Decimal("7.3"))
+    assert SolutionVersion.objects.get(pk=version.pk).fx_rate_to_cny == Decimal("7.100000")
