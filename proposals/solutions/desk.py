@@ -28,6 +28,7 @@ def desk_context(request: Any, opportunity: Any) -> dict[str, Any]:
         )
     )
     return {
+        "opportunity": opportunity,
         "solutions": solutions,
         "can_work": can_work_opportunity(request.user, opportunity),
         "solution_form": SolutionCreateForm(),

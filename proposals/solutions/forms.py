@@ -105,6 +105,11 @@ class FeedbackForm(_Styled, forms.ModelForm):
         model = Feedback
         fields = ["received_at", "contact_name", "content"]
         widgets = {"received_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+        help_texts = {"received_at": _("Empty: now. The revised version is due 48 hours after it.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["received_at"].required = False
 
     def _post_clean(self):
         pass

@@ -347,7 +347,10 @@ class VersionActionView(WriterRequiredMixin, View):
                 if not form.is_valid():
                     _form_errors(request, form)
                     return redirect(_version_url(version))
-                services.feedback_record(actor=user, version=version, data=dict(form.cleaned_data))
+                data = {
+                    k: v for k, v in form.cleaned_data.items() if v not in (None, "") or k != "received_at"
+                }
+                services.feedback_record(actor=user, version=version, data=data)
                 messages.success(
                     request, _("The feedback is recorded: the revised version is due within 48 hours.")
                 )

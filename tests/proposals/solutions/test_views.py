@@ -276,3 +276,33 @@ def test_the_reviewer_reads_the_version_in_the_inbox_and_on_the_review_R_REV_6(
     assert "Two lines, 30% less energy." in page
     assert "Energy meter" in page and "3000.00" in page and "30.00%" in page
     assert "Unanswered rigid requirements" in page
+
+
+def test_web_create_from_the_desk_then_accept_and_feedback_R_SOL_6(
+    client, engineer, opportunity, rigid, chain, reviewer, write_version
+):
+    from presales.sla.models import Timer
+    from proposals.models import Acceptance, Feedback, Solution
+
+    client.force_login(engineer)
+    response = client.post(
+        reverse("proposals:solutions:create", args=[opportunity.pk]), {"title": "网关方案"}
+    )
+    solution = Solution.objects.get(title="网关方案")
+    assert response.url == reverse("proposals:solutions:version", args=[solution.versions.get().pk])
+    version = write_version(opportunity)
+    services.version_submit(actor=engineer, version=version)
+    review_decide(actor=reviewer, review=review_of(version), decision="approve")
+    # not presented yet: the acceptance is refused, nothing recorded
+    accept = reverse("proposals:solutions:accept", args=[version.pk])
+    body = {"contact_name": "王總", "method": "email", "accepted_at": "2026-12-01T10:00"}
+    client.post(accept, body)
+    assert not Acceptance.objects.exists()
+    client.post(reverse("proposals:solutions:present", args=[version.pk]))
+    page = client.get(reverse("proposals:solutions:version", args=[version.pk])).content.decode()
+    assert 'data-testid="accept-form"' in page and 'data-testid="feedback-form"' in page
+    client.post(accept, body)
+    assert Acceptance.objects.get().who == "王總"
+    client.post(reverse("proposals:solutions:feedback", args=[version.pk]), {"content": "請增加培訓"})
+    assert Feedback.objects.get().content == "請增加培訓"
+    assert Timer.objects.get(kind="solution_revision").state == "open"
