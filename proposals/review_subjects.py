@@ -40,9 +40,9 @@ def _author_of(version):
 
 
 def _authors_of(version) -> set[int]:
-    """R-REV-5: everyone who wrote a section of the version (its history, whoever changed
-    it, and the sections' assigned writers), the version's author and the opportunity's
-    sales and presales owners: none of them decides on its review."""
+    """R-REV-5: everyone who wrote a section of the version (its history and that of the
+    versions it was copied from, and the sections' assigned writers), the version's author
+    and the opportunity's sales and presales owners: none of them decides on its review."""
     opportunity = version.solution.opportunity
     ids: set[int] = {version.author_id}
     ids.update(pk for pk in (opportunity.sales_owner_id, opportunity.presales_owner_id) if pk is not None)
@@ -51,9 +51,12 @@ def _authors_of(version) -> set[int]:
             "writer_id", flat=True
         )
     )
+    # A new version starts as a copy of the previous one: whoever wrote the text it carries
+    # over wrote this version too, so the history of every earlier version's sections counts.
+    versions = SolutionVersion.objects.filter(solution_id=version.solution_id, number__lte=version.number)
     ids.update(
         SolutionSection.history.filter(
-            solution_version_id=version.pk, history_user__isnull=False
+            solution_version_id__in=versions.values("pk"), history_user__isnull=False
         ).values_list("history_user_id", flat=True)
     )
     return ids

@@ -503,3 +503,17 @@ def test_foreign_currency_quote_keeps_the_rate_it_was_reviewed_at_R_QUOTE_1(
     # a later rate on the opportunity does not change the frozen version's
     Opportunity.objects.filter(pk=opportunity.pk).update(fx_rate_to_cny=Decimal("7.3"))
     assert SolutionVersion.objects.get(pk=version.pk).fx_rate_to_cny == Decimal("7.100000")
+
+
+def test_who_wrote_the_text_a_new_version_carries_over_may_not_approve_it_R_REV_5(
+    opportunity, engineer, make_user, team, rigid, chain, reviewer, write_version
+):
+    helper = make_user(Role.PRESALES_ENGINEER, team=team)
+    version = write_version(opportunity)
+    section = version.sections.get()
+    services.section_update(actor=helper, section=section, data={"body_html": "<p>Helper's text.</p>"})
+    _submit(version, engineer)
+    review_decide(actor=reviewer, review=review_of(version), decision="reject", comment="Again.")
+    nxt = services.version_create_next(actor=engineer, solution=version.solution)
+    assert helper.pk in _authors_of(nxt)
+    assert reviewer.pk not in _authors_of(nxt)
