@@ -118,6 +118,13 @@ def test_admin_action_cannot_present_an_unapproved_version_R_SOL_5(
     )
     assert response.status_code == 403
     assert SolutionVersion.objects.get(pk=version.pk).status == "in_review"
+    # once approved, the same action presents it (the action runs: the refusal above was the rule)
+    review_decide(actor=reviewer, review=review_of(version), decision="approve")
+    client.post(
+        reverse("admin:proposals_solutionversion_changelist"),
+        {"action": "mark_presented", "_selected_action": [version.pk]},
+    )
+    assert SolutionVersion.objects.get(pk=version.pk).presented_at is not None
 
 
 def test_rejection_comments_shown_where_the_author_edits_R_REV_5(
