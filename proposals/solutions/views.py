@@ -28,7 +28,7 @@ from proposals.models import (
     SolutionVersion,
 )
 from proposals.solutions import selectors, services
-from proposals.solutions.choices import SectionKind
+from proposals.solutions.choices import LineKind, SectionKind
 from proposals.solutions.forms import (
     AcceptanceForm,
     AnswerForm,
@@ -130,7 +130,11 @@ class SolutionDetailView(RoleRequiredMixin, View):
 
 def _quote_context(version: SolutionVersion) -> dict[str, Any]:
     lines = [(line, line_amounts(line)) for line in version.quote_lines.all()]
-    return {"lines": lines, "totals": selectors.totals(line for line, _a in lines)}
+    return {
+        "lines": lines,
+        "totals": selectors.totals(line for line, _a in lines),
+        "line_kinds": LineKind.choices,
+    }
 
 
 class VersionDetailView(RoleRequiredMixin, View):

@@ -313,3 +313,26 @@ def test_web_create_from_the_desk_then_accept_and_feedback_R_SOL_6(
     client.post(reverse("proposals:solutions:feedback", args=[version.pk]), {"content": "請增加培訓"})
     assert Feedback.objects.get().content == "請增加培訓"
     assert Timer.objects.get(kind="solution_revision").state == "open"
+
+
+def test_htmx_line_change_recomputes_the_totals_R_SOL_2(client, engineer, opportunity, write_version):
+    version = write_version(opportunity)
+    line = version.quote_lines.get()
+    client.force_login(engineer)
+    page = client.get(reverse("proposals:solutions:version", args=[version.pk])).content.decode()
+    assert f'data-testid="edit-line-{line.pk}"' in page
+    prefix = f"l{line.pk}"
+    body = {
+        f"{prefix}-kind": "hardware",
+        f"{prefix}-item": "Energy meter",
+        f"{prefix}-quantity": "10",
+        f"{prefix}-unit": "pcs",
+        f"{prefix}-unit_cost": "700",
+        f"{prefix}-unit_price": "1200",
+        f"{prefix}-tax_rate": "13",
+    }
+    html = client.post(
+        reverse("proposals:solutions:line", args=[version.pk, line.pk]), body, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "12,000.00" in html and "41.67%" in html  # (12000 - 7000) / 12000
+    assert QuoteLine.objects.get(pk=line.pk).unit_price == Decimal("1200.00")
