@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from leads.models import Contact
-from opportunities.models import Opportunity
+from opportunities.models import Opportunity, opportunity_visibility_q
 from presales.accounts.models import User
 from presales.api.fields import PlausibleDateTimeField, ScopedPrimaryKeyRelatedField
 from presales.api.serializers import StrictMixin
@@ -159,13 +159,24 @@ class QuoteLineUpdateSerializer(QuoteLineSerializer):
         read_only_fields = ["id", "amounts", "version", "solution_version"]
 
 
+class VisibleRequirementField(serializers.PrimaryKeyRelatedField):
+    """A requirement of an opportunity the caller sees; any other id reads as missing."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return Requirement.objects.none()
+        return Requirement.objects.filter(opportunity_visibility_q(user, prefix="opportunity__"))
+
+
 class AnswerSerializer(StrictMixin, serializers.ModelSerializer):
     solution_version = ScopedPrimaryKeyRelatedField(queryset=SolutionVersion.objects.all())
-    requirement = serializers.PrimaryKeyRelatedField(queryset=Requirement.objects.all())
-    section = serializers.PrimaryKeyRelatedField(
+    requirement = VisibleRequirementField()
+    section = ScopedPrimaryKeyRelatedField(
         queryset=SolutionSection.objects.all(), required=False, allow_null=True
     )
-    quote_line = serializers.PrimaryKeyRelatedField(
+    quote_line = ScopedPrimaryKeyRelatedField(
         queryset=QuoteLine.objects.all(), required=False, allow_null=True
     )
     requirement_code = serializers.CharField(source="requirement.code", read_only=True)
@@ -182,6 +193,9 @@ class AnswerSerializer(StrictMixin, serializers.ModelSerializer):
             "note",
         ]
         read_only_fields = ["id", "requirement_code"]
+        # The service checks one target and the database its uniqueness (a duplicate is a
+        # 400 on ``requirement``); DRF's generated validators would demand both targets.
+        validators: list = []
 
 
 class ReasonSerializer(StrictMixin, serializers.Serializer):
