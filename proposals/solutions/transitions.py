@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from opportunities.permissions import can_work_opportunity
+from presales.core.roles import Role
 from presales.core.statemachine import Machine, Move
 from proposals.choices import RequirementKind, VersionStatus
 from proposals.models import Requirement
@@ -22,6 +23,20 @@ from proposals.solutions.html import to_text
 
 def can_work_version(actor, version) -> bool:
     return can_work_opportunity(actor, version.solution.opportunity)
+
+
+def can_submit_version(actor, version) -> bool:
+    """R-SOL-1: the presales owner assembles the version and signs it off (or, standing in,
+    a presales manager or an admin who may work the opportunity)."""
+    if not can_work_version(actor, version):
+        return False
+    owner_id = version.solution.opportunity.presales_owner_id
+    return (
+        owner_id is None
+        or actor.pk == owner_id
+        or actor.is_superuser
+        or actor.has_role(Role.PRESALES_MANAGER, Role.ADMIN)
+    )
 
 
 def opportunity_open(version, actor, **context) -> list[str]:
@@ -89,7 +104,7 @@ MACHINE = Machine(
             VersionStatus.IN_REVIEW,
             gettext_lazy("Send to review"),
             guards=(opportunity_open, sections_written, quote_present, rigid_requirements_answered),
-            permission=can_work_version,
+            permission=can_submit_version,
         ),
         Move(
             "withdraw",

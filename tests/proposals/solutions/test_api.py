@@ -278,13 +278,17 @@ def test_board_drag_into_demo_is_refused_without_an_approved_version_R_SOL_5(
     assert SolutionVersion.objects.get(pk=version.pk).status == VersionStatus.APPROVED
 
 
-def test_answers_name_only_what_the_caller_sees_R_SOL_1(client_for, engineer, other_engineer, opportunity, rigid):
+def test_answers_name_only_what_the_caller_sees_R_SOL_1(
+    client_for, engineer, other_engineer, opportunity, rigid
+):
     from tests.factories import OpportunityFactory
     from tests.proposals.solutions.factories import RequirementFactory
 
     version = services.solution_create(actor=engineer, opportunity=opportunity, title="S").versions.get()
     section = SectionFactory(solution_version=version)
-    hidden = RequirementFactory(opportunity=OpportunityFactory(team=other_engineer.team), created_by=other_engineer)
+    hidden = RequirementFactory(
+        opportunity=OpportunityFactory(team=other_engineer.team), created_by=other_engineer
+    )
     client = client_for(engineer)
     body = {"solution_version": version.pk, "requirement": hidden.pk, "section": section.pk}
     response = client.post(reverse("solution-answer-list"), body, format="json")

@@ -517,3 +517,14 @@ def test_who_wrote_the_text_a_new_version_carries_over_may_not_approve_it_R_REV_
     nxt = services.version_create_next(actor=engineer, solution=version.solution)
     assert helper.pk in _authors_of(nxt)
     assert reviewer.pk not in _authors_of(nxt)
+
+
+def test_the_presales_owner_signs_off_the_submission_R_SOL_1(
+    opportunity, engineer, sales_rep, manager, rigid, chain, write_version, make_user, team
+):
+    version = write_version(opportunity)
+    with pytest.raises(NotAllowed):
+        _submit(version, sales_rep)  # works the opportunity, but does not sign the solution off
+    assert SolutionVersion.objects.get(pk=version.pk).status == VersionStatus.DRAFT
+    _submit(version, engineer)
+    assert SolutionVersion.objects.get(pk=version.pk).status == VersionStatus.IN_REVIEW
