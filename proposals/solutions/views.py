@@ -177,6 +177,14 @@ class VersionDetailView(RoleRequiredMixin, View):
             "acceptance_form": AcceptanceForm(customer=opportunity.customer_id),
             "feedback_form": FeedbackForm(),
             "previous": version.copied_from_id,
+            # R-REV-5: the next version is where the author answers the rejection's comments.
+            "rejected_source": (
+                version.copied_from
+                if version.copied_from_id
+                and version.copied_from.status == "rejected"
+                and not version.is_frozen
+                else None
+            ),
             **_quote_context(version),
         }
 

@@ -139,7 +139,10 @@ def test_rejection_comments_shown_where_the_author_edits_R_REV_5(
     page = client.get(reverse("proposals:solutions:solution", args=[version.solution_id])).content.decode()
     assert "Margin below policy." in page and 'data-testid="new-version"' in page
     client.post(reverse("proposals:solutions:solution", args=[version.solution_id]))
-    assert SolutionVersion.objects.filter(solution=version.solution, status="draft").count() == 1
+    draft = SolutionVersion.objects.get(solution=version.solution, status="draft")
+    # the next version's editor shows the comments it answers
+    page = client.get(reverse("proposals:solutions:version", args=[draft.pk])).content.decode()
+    assert 'data-testid="previous-rejection"' in page and "Margin below policy." in page
 
 
 def test_diff_page_R_SOL_3(client, engineer, opportunity, rigid, chain, reviewer, write_version):
