@@ -203,6 +203,12 @@ MATRIX = {
     "list": [401, 403, 200, 200, 200],
     "retrieve": [401, 403, 404, 200, 200],
     "patch_line": [401, 403, 404, 200, 403],
+    "delete_line": [401, 403, 404, 204, 403],
+    # an empty draft: the owner is refused by the gates (409), the others before them
+    "submit": [401, 403, 404, 409, 403],
+    # a draft: nobody gets a customer copy (R-SOL-5), whoever sees the version is told why
+    "customer_copy": [401, 403, 404, 409, 409],
+    "create_solution": [401, 403, 400, 201, 403],
 }
 
 
@@ -216,6 +222,16 @@ def test_permission_matrix(action, matrix_users, api_client, client_for, enginee
             response = client.get(reverse("quote-line-list"))
         elif action == "retrieve":
             response = client.get(reverse("quote-line-detail", args=[line.pk]))
+        elif action == "delete_line":
+            target = QuoteLineFactory(solution_version=version)
+            response = client.delete(reverse("quote-line-detail", args=[target.pk]))
+        elif action == "submit":
+            response = client.post(reverse("solution-version-submit", args=[version.pk]), format="json")
+        elif action == "customer_copy":
+            response = client.get(reverse("solution-version-customer-copy", args=[version.pk]))
+        elif action == "create_solution":
+            body = {"opportunity": opportunity.pk, "title": f"By {name}"}
+            response = client.post(reverse("solution-list"), body, format="json")
         else:
             response = client.patch(
                 reverse("quote-line-detail", args=[line.pk]), {"unit": "set"}, format="json"
