@@ -515,3 +515,22 @@ def feedback_record(*, actor: User, version: SolutionVersion, data: dict[str, An
     timers.revision_timer_start(version.solution, owner=owner, start=feedback.received_at)
     notifications.notify_feedback(feedback, owner=owner, actor=actor)
     return feedback
+
+
+def versions_on_opportunity_closed(*, opportunity: Opportunity, actor: User) -> None:
+    """The opportunity closed (lost, abandoned): nothing of its solutions is awaited any more.
+    Reviews in progress are withdrawn (the versions become withdrawn through
+    ``version_on_cancelled``), writers' and revision deadlines are cancelled. Called under
+    the opportunity's lock; to be wired where the opportunity closes (a close hook of
+    opportunities/services.py, as the initiation's review is withdrawn there)."""
+    reason = _("The opportunity was closed (%(stage)s).") % {"stage": opportunity.get_stage_display()}
+    for version in SolutionVersion.objects.filter(
+        solution__opportunity=opportunity, status=VersionStatus.IN_REVIEW
+    ):
+        review_cancel_for_subject(actor=actor, subject=version, reason=reason)
+    for section in SolutionSection.objects.filter(
+        solution_version__solution__opportunity=opportunity, done_at__isnull=True, writer__isnull=False
+    ):
+        timers.section_timer_cancel(section, reason=reason)
+    for solution in Solution.objects.filter(opportunity=opportunity):
+        timers.revision_timer_cancel(solution, reason=reason)

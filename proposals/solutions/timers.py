@@ -68,6 +68,10 @@ def revision_timer_start(solution: Solution, *, owner: Any, start: datetime) -> 
     )
 
 
+def revision_timer_cancel(solution: Solution, *, reason: str) -> None:
+    timer_cancel(kind=SOLUTION_REVISION, subject=solution, reason=reason)
+
+
 def revision_timer_satisfy(solution: Solution, *, at: datetime) -> None:
     timer_satisfy(kind=SOLUTION_REVISION, subject=solution, at=at)
 

@@ -528,3 +528,26 @@ def test_the_presales_owner_signs_off_the_submission_R_SOL_1(
     assert SolutionVersion.objects.get(pk=version.pk).status == VersionStatus.DRAFT
     _submit(version, engineer)
     assert SolutionVersion.objects.get(pk=version.pk).status == VersionStatus.IN_REVIEW
+
+
+def test_closing_the_opportunity_withdraws_the_versions_review_and_deadlines(
+    opportunity, engineer, make_user, team, rigid, chain, reviewer, write_version
+):
+    from opportunities.models import Opportunity
+
+    writer = make_user(Role.PRESALES_ENGINEER, team=team)
+    version = write_version(opportunity)
+    _submit(version, engineer)
+    other = services.solution_create(actor=engineer, opportunity=opportunity, title="B").versions.get()
+    services.section_create(
+        actor=engineer, version=other, kind="modules", data={"writer": writer, "due_date": date(2026, 12, 30)}
+    )
+    Opportunity.objects.filter(pk=opportunity.pk).update(
+        stage=Stage.LOST, close_reason="other", close_note="x"
+    )
+    opportunity.refresh_from_db()
+    with transaction.atomic():
+        services.versions_on_opportunity_closed(opportunity=opportunity, actor=engineer)
+    assert SolutionVersion.objects.get(pk=version.pk).status == VersionStatus.WITHDRAWN
+    assert review_of(version).status == "cancelled"
+    assert Timer.objects.get(kind=SECTION_DUE).state == "cancelled"
