@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from demo import solutions
 from leads.choices import Industry
 from leads.models import Customer
 from leads.services import customer_create
@@ -369,7 +370,13 @@ def build(ctx) -> None:
         )
         if outcome is not None:
             _initiation(ctx, opportunity, author, customer, outcome)
+        version = None
         for move in path:
+            # R-SOL-5: the review stage needs a submitted solution version, the demo an approved one.
+            if move == "submit_for_review":
+                version = solutions.write_and_submit(opportunity, author)
+            if move == "start_demo" and version is not None:
+                solutions.approve(version)
             inputs = dict(MOVE_INPUTS.get(move, {}))
             opportunity = opportunity_move(actor=author, opportunity=opportunity, move=move, **inputs)
         opportunity.refresh_from_db()

@@ -7,3 +7,8 @@ class ProposalsConfig(AppConfig):
 
     name = "proposals"
     verbose_name = _("Solutions")
+
+    def ready(self) -> None:
+        from proposals.solutions.gates import register_all as register_solutions
+
+        register_solutions()

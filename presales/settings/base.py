@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
         "CloseReasonEnum": "opportunities.choices.CloseReason",
         "InitiationStatusEnum": "opportunities.choices.InitiationStatus",
         "ReviewStatusEnum": "reviews.choices.ReviewStatus",
+        "SectionKindEnum": "proposals.solutions.choices.SectionKind",
+        "QuoteLineKindEnum": "proposals.solutions.choices.LineKind",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [

@@ -3,6 +3,29 @@
 registers them under the app label ``proposals``."""
 
 from proposals.models.needs import Requirement
-from proposals.models.solutions import Solution, SolutionVersion
+from proposals.models.solutions import (
+    Acceptance,
+    Feedback,
+    QuoteLine,
+    Solution,
+    SolutionAnswer,
+    SolutionSection,
+    SolutionTemplate,
+    SolutionTemplateSection,
+    SolutionVersion,
+    VersionStatusChange,
+)
 
-__all__ = ["Requirement", "Solution", "SolutionVersion"]
+__all__ = [
+    "Acceptance",
+    "Feedback",
+    "QuoteLine",
+    "Requirement",
+    "Solution",
+    "SolutionAnswer",
+    "SolutionSection",
+    "SolutionTemplate",
+    "SolutionTemplateSection",
+    "SolutionVersion",
+    "VersionStatusChange",
+]

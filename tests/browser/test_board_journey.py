@@ -16,6 +16,7 @@ from opportunities.services import initiation_save, initiation_submit
 from presales.core.roles import Role
 from tests.browser.pickers import pick
 from tests.factories import CustomerFactory, OpportunityFactory, TeamFactory, UserFactory
+from tests.proposals.solutions.factories import approved_solution
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -100,6 +101,7 @@ def test_dragging_a_card_makes_the_move_and_shows_refusals(live_server, page: Pa
     opportunity = OpportunityFactory(
         team=team, presales_owner=engineer, stage=Stage.REVIEW, title="Cold chain"
     )
+    approved_solution(opportunity)  # the demo gate (R-SOL-5)
     other = OpportunityFactory(team=team, stage=Stage.DEMO, has_tender=False, title="Campus card")
     base = live_server.url
     # A viewport as wide as the board, so that dragging never scrolls it mid-drag.
@@ -153,6 +155,7 @@ def test_load_more_then_drag_a_loaded_card_and_filter_by_a_picked_customer(live_
         )
         for i in range(23)
     ]
+    approved_solution(deals[-1])  # the demo gate (R-SOL-5)
     OpportunityFactory(team=team, presales_owner=engineer, stage=Stage.REVIEW, title="Other customer's deal")
     base = live_server.url
     page.set_viewport_size({"width": 2900, "height": 900})

@@ -12,6 +12,7 @@ from opportunities.choices import CloseReason, InitiationStatus, Stage
 from opportunities.models import Opportunity, ProjectInitiation, StageChange
 from presales.core.roles import Role
 from tests.factories import CustomerFactory, OpportunityFactory, ProjectInitiationFactory
+from tests.proposals.solutions.factories import approved_solution
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +25,7 @@ def _actor(request, who):
 
 def _approved(opportunity):
     ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
+    approved_solution(opportunity)  # the review and demo gates (R-SOL-5)
     return opportunity
 
 

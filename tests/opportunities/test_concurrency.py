@@ -14,6 +14,7 @@ from opportunities.services import opportunity_move
 from presales.core.errors import GateRefused
 from tests.concurrency import PauseAfterFirstLock, run_in_threads
 from tests.factories import OpportunityFactory
+from tests.proposals.solutions.factories import approved_solution
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -21,6 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_concurrent_moves_yield_one_winner_R_OPP_3(engineer, sales_rep, team):
     # given an opportunity in solution
     opportunity = OpportunityFactory(team=team, stage=Stage.SOLUTION)
+    approved_solution(opportunity)  # the review gate (R-SOL-5)
     pause = PauseAfterFirstLock()
 
     def first():

@@ -11,6 +11,7 @@ from opportunities.transitions import MACHINE, add_guard, moves_to
 from presales.core.errors import DomainError, GateRefused, NotAllowed
 from presales.core.roles import Role
 from tests.factories import OpportunityFactory, ProjectInitiationFactory, ProjectMemberFactory
+from tests.proposals.solutions.factories import approved_solution
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,7 @@ def _opportunity(team, stage: str, *, has_tender: bool | None = None, **kwargs) 
         kwargs.setdefault("close_reason", CloseReason.OTHER)
     opportunity = OpportunityFactory(team=team, stage=stage, has_tender=has_tender, **kwargs)
     ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
+    approved_solution(opportunity)  # the review and demo gates (R-SOL-5)
     return opportunity
 
 

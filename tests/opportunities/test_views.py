@@ -18,12 +18,14 @@ from tests.factories import (
     ProjectInitiationFactory,
     ProjectMemberFactory,
 )
+from tests.proposals.solutions.factories import approved_solution
 
 pytestmark = pytest.mark.django_db
 
 
 def _approved(opportunity):
     ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
+    approved_solution(opportunity)  # the review and demo gates (R-SOL-5)
     return opportunity
 
 

@@ -30,6 +30,7 @@ from tests.factories import (
     OpportunityFactory,
     ReviewChainFactory,
 )
+from tests.proposals.solutions.factories import SOLUTION_BUILDERS
 
 API_PREFIX = "api/v1/"
 WRITE_METHODS = ("post", "put", "patch")
@@ -209,4 +210,5 @@ BUILDERS: dict[str, Callable] = {
     "presales.timer": _timers,
     "presales.notification": lambda admin, team, n: NotificationFactory.create_batch(n, recipient=admin),
     "presales.exportjob": lambda admin, team, n: ExportJobFactory.create_batch(n, user=admin),
+    **SOLUTION_BUILDERS,
 }

@@ -35,6 +35,7 @@ from tests.factories import (
     ReviewChainFactory,
     UserFactory,
 )
+from tests.proposals.solutions.factories import grow_solution
 
 
 def _timer(kind: str, subject, owner, team, *, due_in: timedelta) -> Timer:
@@ -95,6 +96,7 @@ def grow(
         opp = OpportunityFactory(team=team, customer=cust, presales_owner=engineer)
         for _k in range(3):
             ProjectMemberFactory(opportunity=opp, user=UserFactory(roles=[Role.PRESALES_ENGINEER], team=team))
+        grow_solution(opp, engineer)
         review = Review.objects.create(
             content_type=lead_type,
             object_id=lead.pk,

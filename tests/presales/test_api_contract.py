@@ -29,6 +29,7 @@ from tests.factories import (
     ProjectInitiationFactory,
 )
 from tests.presales.api_endpoints import BUILDERS, list_endpoints, write_endpoints
+from tests.proposals.solutions.factories import approved_solution
 
 pytestmark = pytest.mark.django_db
 
@@ -673,6 +674,7 @@ def test_moves_and_stage_changes_answer_the_documented_shape(client_for, enginee
     # given an opportunity with two stage changes
     opportunity = OpportunityFactory(team=team, stage=Stage.SOLUTION)
     ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
+    approved_solution(opportunity)  # the review gate (R-SOL-5)
     client = client_for(engineer)
     move_url = reverse("opportunity-move", args=[opportunity.pk])
     for body in ({"move": "submit_for_review"}, {"move": "back_to_solution", "note": "Rework."}):

@@ -254,6 +254,8 @@ def test_preferences_page_saves_email_choices(client, engineer):
         "initiation_reopened": False,
         "review_waiting": False,
         "review_outcome": False,
+        "solution_section_assigned": False,
+        "solution_feedback": False,
     }
 
 

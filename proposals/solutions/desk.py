@@ -1,0 +1,57 @@
+"""The solutions section of the opportunity desk (R-SOL-1..6): the opportunity's solutions
+with their versions, status and the next action, success cases (R-SOL-4), and the form to
+start a solution. Constant queries: solutions with their versions (2), templates (1),
+success cases (1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+
+from opportunities.desk import DeskSection, register_desk_section
+from opportunities.permissions import can_work_opportunity
+from proposals.models import Solution, SolutionVersion
+from proposals.solutions.forms import SolutionCreateForm
+from proposals.solutions.selectors import success_cases
+
+
+def desk_context(request: Any, opportunity: Any) -> dict[str, Any]:
+    solutions = list(
+        Solution.objects.filter(opportunity=opportunity)
+        .order_by("id")
+        .prefetch_related(
+            Prefetch(
+                "versions", queryset=SolutionVersion.objects.select_related("author").order_by("-number")
+            )
+        )
+    )
+    return {
+        "opportunity": opportunity,
+        "solutions": solutions,
+        "can_work": can_work_opportunity(request.user, opportunity),
+        "solution_form": SolutionCreateForm(),
+        "success_cases": success_cases(request.user, opportunity),
+    }
+
+
+def desk_badge(opportunity: Any) -> Any:
+    if opportunity.__dict__.get("solution_approved"):
+        return _("approved")
+    if opportunity.__dict__.get("solution_submitted"):
+        return _("in review")
+    return None
+
+
+def register() -> None:
+    register_desk_section(
+        DeskSection(
+            key="solutions",
+            label=_("Solutions"),
+            order=30,
+            template="proposals/solutions/desk.html",
+            context=desk_context,
+            badge=desk_badge,
+        )
+    )
