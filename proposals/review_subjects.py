@@ -5,13 +5,12 @@ callables. The decision callbacks are the version's lifecycle services, so its s
 in the transaction of the deciding vote. ``lock`` is ``proposals.solutions.locks.lock_version``
 (opportunity → version), the order of the version's own services.
 
-``margin_percent_of(version)`` is the quote's margin % (R-QUOTE-1: margin-band steps); it is
-wired as the subject type's ``margin_of`` when the engine offers that field.
+``margin_percent_of(version)`` is the quote's margin % (R-QUOTE-1): the subject type's
+``margin_of``, which the engine's margin-band steps (finance, general manager) compare.
 """
 
 from __future__ import annotations
 
-from dataclasses import fields
 from decimal import Decimal
 from typing import Any
 
@@ -205,9 +204,8 @@ def subject_type() -> SubjectType:
         "edit_url_of": _edit_url_of,
         "describe": _describe,
         "content_queryset": _content_queryset,
+        "margin_of": margin_percent_of,
     }
-    if "margin_of" in {f.name for f in fields(SubjectType)}:
-        options["margin_of"] = margin_percent_of
     return SubjectType(**options)
 
 
