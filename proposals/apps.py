@@ -7,3 +7,8 @@ class ProposalsConfig(AppConfig):
 
     name = "proposals"
     verbose_name = _("Solutions")
+
+    def ready(self) -> None:
+        from proposals.needs import registry as needs_registry
+
+        needs_registry.register()

@@ -2,7 +2,22 @@
 (R-SOL, R-QUOTE), demos (R-DEMO). Each module's models are gathered here so that Django
 registers them under the app label ``proposals``."""
 
-from proposals.models.needs import Requirement
+from proposals.models.needs import (
+    ChangeRequest,
+    ConfirmationRequest,
+    NeedsAnalysis,
+    NeedsReport,
+    RDRequest,
+    Requirement,
+    RequirementConfirmation,
+)
 from proposals.models.solutions import Solution, SolutionVersion
 
-__all__ = ["Requirement", "Solution", "SolutionVersion"]
+__all__ = [
+    "ChangeRequest",
+    "ConfirmationRequest",
+    "NeedsAnalysis",
+    "NeedsReport",
+    "RDRequest",
+    "RequirementConfirmation",
+    "Requirement", "Solution", "SolutionVersion"]
