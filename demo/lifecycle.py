@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from leads.choices import Industry
 from leads.models import Customer
+from demo.needs import ensure_confirmed_needs
 from leads.services import customer_create
 from opportunities.choices import CloseReason, ProjectRole, Stage
 from opportunities.models import Opportunity, StageChange
@@ -370,6 +371,9 @@ def build(ctx) -> None:
         if outcome is not None:
             _initiation(ctx, opportunity, author, customer, outcome)
         for move in path:
+            if move == "start_solution":
+                contact = customer.contacts.order_by("pk").first()
+                ensure_confirmed_needs(opportunity, author, contact.name if contact else "客户IT主管")
             inputs = dict(MOVE_INPUTS.get(move, {}))
             opportunity = opportunity_move(actor=author, opportunity=opportunity, move=move, **inputs)
         opportunity.refresh_from_db()

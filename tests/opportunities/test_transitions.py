@@ -11,6 +11,7 @@ from opportunities.transitions import MACHINE, add_guard, moves_to
 from presales.core.errors import DomainError, GateRefused, NotAllowed
 from presales.core.roles import Role
 from tests.factories import OpportunityFactory, ProjectInitiationFactory, ProjectMemberFactory
+from tests.proposals.needs.factories import confirmed_needs
 
 pytestmark = pytest.mark.django_db
 
@@ -44,6 +45,7 @@ def _opportunity(team, stage: str, *, has_tender: bool | None = None, **kwargs) 
         kwargs.setdefault("close_reason", CloseReason.OTHER)
     opportunity = OpportunityFactory(team=team, stage=stage, has_tender=has_tender, **kwargs)
     ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
+    confirmed_needs(opportunity)  # R-NEED-4 (proposals) passes: these tests are about other gates
     return opportunity
 
 

@@ -22,3 +22,15 @@ class RequirementFactory(factory.django.DjangoModelFactory):
     priority = "high"
     key_metric = "energy -30%"
     created_by = factory.SubFactory(UserFactory, roles=["presales_engineer"])
+
+
+def confirmed_needs(opportunity) -> Requirement:
+    """A rigid requirement the customer confirmed: what R-NEED-4 asks before the solution
+    stage, for tests of other rules that move an opportunity on."""
+    return RequirementFactory(
+        opportunity=opportunity,
+        created_by=opportunity.presales_owner or UserFactory(roles=["presales_engineer"]),
+        confirmation_status="confirmed",
+        confirmed_by_name="王經理",
+        confirmation_method="email",
+    )
