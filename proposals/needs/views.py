@@ -24,6 +24,13 @@ from opportunities.models import Opportunity
 from presales.core.errors import DomainError, NotAllowed
 from presales.web.forms import apply_domain_error
 from presales.web.views import RoleRequiredMixin
+from proposals.choices import (
+    ConfirmationMethod,
+    ConfirmationStatus,
+    Feasibility,
+    RequirementCategory,
+    RequirementKind,
+)
 from proposals.models import ConfirmationRequest, NeedsReport, RDRequest, Requirement
 from proposals.needs import imports, services
 from proposals.needs.forms import (
@@ -353,9 +360,23 @@ class NeedsReportView(RoleRequiredMixin, View):
 
     def get(self, request: HttpRequest, pk: int, number: int) -> HttpResponse:
         opportunity = _opportunity(request, pk)
-        report = get_object_or_404(NeedsReport.objects.select_related("created_by"), opportunity=opportunity, number=number)
+        report = get_object_or_404(
+            NeedsReport.objects.select_related("created_by"), opportunity=opportunity, number=number
+        )
+        content = dict(report.content)
+        labels = {
+            "kind": dict(RequirementKind.choices),
+            "category": dict(RequirementCategory.choices),
+            "feasibility": dict(Feasibility.choices),
+            "confirmation_status": dict(ConfirmationStatus.choices),
+            "confirmation_method": dict(ConfirmationMethod.choices),
+        }
+        content["requirements"] = [
+            {**row, **{k: labels[k].get(row.get(k), row.get(k)) for k in labels}}
+            for row in content.get("requirements", [])
+        ]
         return render(
             request,
             "proposals/needs/report.html",
-            {"opportunity": opportunity, "report": report, "content": report.content},
+            {"opportunity": opportunity, "report": report, "content": content},
         )
