@@ -234,6 +234,10 @@ SPECTACULAR_SETTINGS = {
         "CloseReasonEnum": "opportunities.choices.CloseReason",
         "InitiationStatusEnum": "opportunities.choices.InitiationStatus",
         "ReviewStatusEnum": "reviews.choices.ReviewStatus",
+        "RequirementKindEnum": "proposals.choices.RequirementKind",
+        "ConfirmationStatusEnum": "proposals.choices.ConfirmationStatus",
+        "ConfirmationMethodEnum": "proposals.choices.ConfirmationMethod",
+        "RDRequestStatusEnum": "proposals.choices.RDRequestStatus",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [

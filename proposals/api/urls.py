@@ -1,3 +1,7 @@
-"""API routes of the proposals app, mounted under /api/v1/."""
+"""API routes of the proposals app, mounted under /api/v1/ (one include per area)."""
 
-urlpatterns: list = []
+from django.urls import include, path
+
+urlpatterns: list = [
+    path("", include("proposals.needs.api_urls")),
+]

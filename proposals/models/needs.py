@@ -11,7 +11,9 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from opportunities.models import opportunity_visibility_q
 from presales.core.models import TimeStampedModel, VersionedModel
+from presales.core.roles import Actor
 from proposals.choices import (
     ConfirmationMethod,
     ConfirmationStatus,
@@ -23,6 +25,20 @@ from proposals.choices import (
 )
 
 USER = settings.AUTH_USER_MODEL
+
+
+class OpportunityPartQuerySet(models.QuerySet):
+    """Rows hanging from an opportunity: seen by whoever sees the opportunity (the
+    opportunity's own visibility through the foreign key, never a nested ``__in``)."""
+
+    opportunity_path = "opportunity__"
+
+    def visible_to(self, user: Actor) -> OpportunityPartQuerySet:
+        return self.filter(opportunity_visibility_q(user, prefix=self.opportunity_path))
+
+
+class RequirementPartQuerySet(OpportunityPartQuerySet):
+    opportunity_path = "requirement__opportunity__"
 
 
 class Requirement(VersionedModel, TimeStampedModel):
@@ -85,6 +101,8 @@ class Requirement(VersionedModel, TimeStampedModel):
     changed_at = models.DateTimeField(_("changed after confirmation at"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    objects = OpportunityPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["opportunity", "position", "number"]
         verbose_name = _("requirement")
@@ -124,6 +142,8 @@ class NeedsAnalysis(VersionedModel, TimeStampedModel):
     last_number = models.PositiveIntegerField(_("last requirement number"), default=0, editable=False)
     last_report_number = models.PositiveIntegerField(_("last report number"), default=0, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at", "last_number", "last_report_number"])
+
+    objects = OpportunityPartQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("needs analysis")
@@ -241,6 +261,8 @@ class ConfirmationRequest(models.Model):
     sent_by = models.ForeignKey(USER, verbose_name=_("sent by"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("sent at"), auto_now_add=True)
 
+    objects = OpportunityPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["opportunity", "-created_at", "-id"]
         verbose_name = _("confirmation request")
@@ -281,6 +303,8 @@ class RDRequest(TimeStampedModel):
         _("status"), max_length=8, choices=RDRequestStatus.choices, default=RDRequestStatus.OPEN, editable=False
     )
 
+    objects = RequirementPartQuerySet.as_manager()
+
     class Meta:
         ordering = ["requirement", "-created_at", "-id"]
         verbose_name = _("R&D request")
@@ -305,6 +329,8 @@ class NeedsReport(models.Model):
     content = models.JSONField(_("content"), default=dict, editable=False)
     created_by = models.ForeignKey(USER, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = OpportunityPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["opportunity", "-number"]

@@ -20,6 +20,7 @@ from leads.models import Lead
 from presales.api.filters import StableOrderingFilter
 from presales.sla.models import Timer
 from reviews.models import Review, ReviewTask
+from tests.proposals.needs.factories import NEEDS_BUILDERS
 from tests.factories import (
     CommunicationFactory,
     ContactFactory,
@@ -209,4 +210,6 @@ BUILDERS: dict[str, Callable] = {
     "presales.timer": _timers,
     "presales.notification": lambda admin, team, n: NotificationFactory.create_batch(n, recipient=admin),
     "presales.exportjob": lambda admin, team, n: ExportJobFactory.create_batch(n, user=admin),
+    # needs analysis (proposals/needs)
+    **NEEDS_BUILDERS,
 }
