@@ -29,6 +29,7 @@ from leads.models import (
 )
 from leads.services import (
     COMMUNICATION_FIELDS,
+    PARTICIPANT_FIELDS,
     CONTACT_FIELDS,
     CUSTOMER_FIELDS,
     LEAD_CONTACT_FIELDS,
@@ -447,6 +448,11 @@ class CommunicationSerializer(StrictMixin, PlausibleDatesMixin, serializers.Mode
     customer = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     lead = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+    # R-COMM-2: the people who took part; contacts must be the record's customer's (service).
+    participant_users = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
+    participant_contacts = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), many=True, required=False)
 
     class Meta:
         model = CommunicationRecord
@@ -456,6 +462,7 @@ class CommunicationSerializer(StrictMixin, PlausibleDatesMixin, serializers.Mode
             "customer",
             "lead",
             *COMMUNICATION_FIELDS,
+            *PARTICIPANT_FIELDS,
             "is_first_contact",
             "entered_late",
             "author",
