@@ -7,6 +7,7 @@ from proposals.models.needs import (
     ConfirmationRequest,
     NeedsAnalysis,
     NeedsReport,
+    OpportunityCommunication,
     RDRequest,
     Requirement,
     RequirementConfirmation,
@@ -18,6 +19,7 @@ __all__ = [
     "ConfirmationRequest",
     "NeedsAnalysis",
     "NeedsReport",
+    "OpportunityCommunication",
     "RDRequest",
     "RequirementConfirmation",
     "Requirement", "Solution", "SolutionVersion"]

@@ -342,3 +342,44 @@ class NeedsReport(models.Model):
 
     def __str__(self) -> str:
         return f"v{self.number}"
+
+
+class OpportunityCommunication(models.Model):
+    """R-NEED-1: a meeting, site visit or survey (a communication record of the customer,
+    R-COMM-1) linked to the opportunity whose needs it gathered. A link rather than a
+    foreign key on the record: ``leads`` sits below ``opportunities`` and may not point up,
+    and one visit may serve two opportunities of the same customer."""
+
+    class Purpose(models.TextChoices):
+        MEETING = "meeting", _("Meeting")
+        SITE_VISIT = "site_visit", _("Site visit")
+        SURVEY = "survey", _("Survey")
+
+    opportunity = models.ForeignKey(
+        "opportunities.Opportunity",
+        verbose_name=_("opportunity"),
+        on_delete=models.CASCADE,
+        related_name="needs_communications",
+    )
+    communication = models.ForeignKey(
+        "leads.CommunicationRecord",
+        verbose_name=_("communication record"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
+    created_by = models.ForeignKey(USER, verbose_name=_("linked by"), on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
+
+    objects = OpportunityPartQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["opportunity", "-created_at", "-id"]
+        verbose_name = _("needs communication")
+        verbose_name_plural = _("needs communications")
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "communication"], name="opportunity_communication_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} {self.communication_id}"

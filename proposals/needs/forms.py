@@ -7,12 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from leads.models import Contact
+from leads.models import CommunicationRecord, Contact
 from presales.accounts.models import User
 from presales.web.autocomplete import autocomplete
 from presales.web.forms import BootstrapMixin
 from proposals.choices import ConfirmationMethod, ConfirmationStatus
-from proposals.models import NeedsAnalysis, Requirement
+from proposals.models import NeedsAnalysis, OpportunityCommunication, Requirement
 from proposals.needs.services import CONFIRMATION_DAYS, MAX_CONFIRMATION_DAYS, REQUIREMENT_FIELDS, SPIN_FIELDS
 
 
@@ -102,6 +102,26 @@ class RDRequestForm(BootstrapMixin, forms.Form):
 
 class RDAnswerForm(BootstrapMixin, forms.Form):
     answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CommunicationLinkForm(BootstrapMixin, forms.Form):
+    """R-NEED-1: link one of the customer's recent communication records (the 50 newest)."""
+
+    communication = forms.ModelChoiceField(queryset=CommunicationRecord.objects.none(), label=_("Communication record"))
+    purpose = forms.ChoiceField(label=_("Purpose"), choices=OpportunityCommunication.Purpose.choices)
+
+    def __init__(self, *args: Any, opportunity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        recent = CommunicationRecord.objects.filter(customer_id=opportunity.customer_id).order_by(
+            "-occurred_at", "-id"
+        )
+        ids = list(recent.values_list("pk", flat=True)[:50])
+        self.fields["communication"].queryset = CommunicationRecord.objects.filter(pk__in=ids).order_by(
+            "-occurred_at", "-id"
+        )
+        self.fields["communication"].label_from_instance = (
+            lambda c: f"{c.occurred_at:%Y-%m-%d} {c.get_channel_display()} · {c.key_points[:40]}"
+        )
 
 
 class PasteForm(BootstrapMixin, forms.Form):

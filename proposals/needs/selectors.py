@@ -16,6 +16,7 @@ from proposals.models import (
     ConfirmationRequest,
     NeedsAnalysis,
     NeedsReport,
+    OpportunityCommunication,
     RDRequest,
     Requirement,
 )
@@ -66,6 +67,12 @@ def needs_desk_context(request: Any, opportunity: Opportunity) -> dict[str, Any]
             .select_related("created_by")
             .defer("content")
             .order_by("-number")[:20]
+        ),
+        "communications": list(
+            OpportunityCommunication.objects.filter(opportunity=opportunity)
+            .select_related("communication__author", "communication__contact")
+            .prefetch_related("communication__participant_users", "communication__participant_contacts")
+            .order_by("-communication__occurred_at", "-id")[:20]
         ),
         "summary": summary(requirements),
     }

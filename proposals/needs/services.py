@@ -33,7 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from leads.models import Contact
+from leads.models import CommunicationRecord, Contact
 from opportunities.locks import lock_opportunity
 from opportunities.models import Opportunity
 from opportunities.permissions import can_work_opportunity, require_work
@@ -48,6 +48,7 @@ from proposals.models import (
     ConfirmationRequest,
     NeedsAnalysis,
     NeedsReport,
+    OpportunityCommunication,
     RDRequest,
     Requirement,
     RequirementConfirmation,
@@ -664,6 +665,37 @@ def confirmation_answer(
     request.save(update_fields=["completed_at"])
     _notify_confirmed(request, counts[ConfirmationStatus.CONFIRMED], counts[ConfirmationStatus.COMMENTED])
     return request
+
+
+# --- meetings, site visits, surveys (R-NEED-1, R-COMM-2) --------------------------------------
+
+
+@transaction.atomic
+def communication_link(
+    *, actor: User, opportunity: Opportunity, communication: CommunicationRecord, purpose: str
+) -> OpportunityCommunication:
+    """Link a communication record of the opportunity's customer (a meeting, a site visit,
+    a survey) to the opportunity's needs analysis; linking it again changes the purpose."""
+    opportunity, _analysis = _writable(actor, opportunity.pk)
+    if communication.customer_id != opportunity.customer_id:
+        raise DomainError(fields={"communication": [_("Choose a communication record of the opportunity's customer.")]})
+    if purpose not in OpportunityCommunication.Purpose.values:
+        raise DomainError(fields={"purpose": [_("Choose meeting, site visit or survey.")]})
+    link, created = OpportunityCommunication.objects.get_or_create(
+        opportunity=opportunity,
+        communication=communication,
+        defaults={"purpose": purpose, "created_by": actor},
+    )
+    if not created and link.purpose != purpose:
+        link.purpose = purpose
+        link.save(update_fields=["purpose"])
+    return link
+
+
+@transaction.atomic
+def communication_unlink(*, actor: User, link: OpportunityCommunication) -> None:
+    _writable(actor, link.opportunity_id)
+    link.delete()
 
 
 # --- R&D requests (R-NEED-5) -----------------------------------------------------------------

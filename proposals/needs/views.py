@@ -31,9 +31,10 @@ from proposals.choices import (
     RequirementCategory,
     RequirementKind,
 )
-from proposals.models import ConfirmationRequest, NeedsReport, RDRequest, Requirement
+from proposals.models import ConfirmationRequest, NeedsReport, OpportunityCommunication, RDRequest, Requirement
 from proposals.needs import imports, services
 from proposals.needs.forms import (
+    CommunicationLinkForm,
     ConfirmationRequestForm,
     ImportForm,
     PasteForm,
@@ -63,6 +64,7 @@ def section_context(request: HttpRequest, opportunity: Opportunity, **forms: Any
             "record_form": forms.get("record_form") or RecordConfirmationForm(opportunity=opportunity),
             "rd_form": forms.get("rd_form") or RDRequestForm(opportunity=opportunity),
             "paste_form": forms.get("paste_form") or PasteForm(),
+            "link_form": forms.get("link_form") or CommunicationLinkForm(opportunity=opportunity),
             "import_form": forms.get("import_form") or ImportForm(),
             "edit_id": forms.get("edit_id"),
             "edit_form": forms.get("edit_form"),
@@ -271,6 +273,31 @@ class NeedsActionView(RoleRequiredMixin, View):
         except DomainError as exc:
             apply_domain_error(form, exc)
             return {"record_form": form}
+        return None
+
+    # --- meetings, site visits, surveys (R-NEED-1) -------------------------------------------
+
+    def do_link(self, request, opportunity, item):
+        form = CommunicationLinkForm(request.POST, opportunity=opportunity)
+        if not form.is_valid():
+            return {"link_form": form}
+        try:
+            services.communication_link(
+                actor=request.user,
+                opportunity=opportunity,
+                communication=form.cleaned_data["communication"],
+                purpose=form.cleaned_data["purpose"],
+            )
+        except NotAllowed:
+            raise
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+            return {"link_form": form}
+        return None
+
+    def do_unlink(self, request, opportunity, item):
+        link = get_object_or_404(OpportunityCommunication, opportunity=opportunity, pk=item)
+        services.communication_unlink(actor=request.user, link=link)
         return None
 
     # --- R&D and reports --------------------------------------------------------------------------

@@ -166,7 +166,7 @@ def test_needs_section_query_count_is_constant(rf, engineer, opportunity, django
     request.user = engineer
     fill(1)
     opportunity.refresh_from_db()
-    with django_assert_num_queries(6) as first:
+    with django_assert_num_queries(7) as first:
         needs_desk_context(request, opportunity)
     fill(5)
     with django_assert_num_queries(len(first.captured_queries)):
