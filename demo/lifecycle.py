@@ -14,9 +14,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from demo.needs import ensure_confirmed_needs
 from leads.choices import Industry
 from leads.models import Customer
-from demo.needs import ensure_confirmed_needs
 from leads.services import customer_create
 from opportunities.choices import CloseReason, ProjectRole, Stage
 from opportunities.models import Opportunity, StageChange

@@ -18,13 +18,13 @@ from leads.choices import Channel, DisqualifyReason, Grade, SizeClass
 from leads.models import OVERRIDE_REASON_MAX, CommunicationRecord, Contact, Customer, Lead
 from leads.services import (
     COMMUNICATION_FIELDS,
-    PARTICIPANT_FIELDS,
     CONTACT_FIELDS,
     CUSTOMER_DERIVED_FIELDS,
     CUSTOMER_FIELDS,
     EVALUATION_KEYS,
     LEAD_CONTACT_FIELDS,
     LEAD_FIELDS,
+    PARTICIPANT_FIELDS,
     grade_for,
     has_contact_access,
 )
@@ -449,7 +449,9 @@ class CommunicationForm(BootstrapMixin, forms.ModelForm):
         else:
             self.fields["contact"].queryset = Contact.objects.filter(customer=customer).order_by("name")
             autocomplete(self.fields["contact"], "leads:autocomplete-contacts", customer=customer.pk)
-            self.fields["participant_contacts"].queryset = Contact.objects.filter(customer=customer).order_by("name")
+            self.fields["participant_contacts"].queryset = Contact.objects.filter(customer=customer).order_by(
+                "name"
+            )
             autocomplete_multiple(
                 self.fields["participant_contacts"], "leads:autocomplete-contacts", customer=customer.pk
             )

@@ -974,7 +974,9 @@ def _set_participants(record: CommunicationRecord, people: dict[str, Any]) -> No
     contacts = list(people["participant_contacts"] or []) if "participant_contacts" in people else None
     if users is not None and any(not user.is_active for user in users):
         errors["participant_users"] = [_("This person's account is deactivated.")]
-    if contacts is not None and any(c.customer_id is None or c.customer_id != record.customer_id for c in contacts):
+    if contacts is not None and any(
+        c.customer_id is None or c.customer_id != record.customer_id for c in contacts
+    ):
         errors["participant_contacts"] = [_("Choose contacts of the record's customer.")]
     if errors:
         raise DomainError(fields=errors)

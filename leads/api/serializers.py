@@ -29,11 +29,11 @@ from leads.models import (
 )
 from leads.services import (
     COMMUNICATION_FIELDS,
-    PARTICIPANT_FIELDS,
     CONTACT_FIELDS,
     CUSTOMER_FIELDS,
     LEAD_CONTACT_FIELDS,
     LEAD_FIELDS,
+    PARTICIPANT_FIELDS,
 )
 from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
@@ -452,7 +452,9 @@ class CommunicationSerializer(StrictMixin, PlausibleDatesMixin, serializers.Mode
     participant_users = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), many=True, required=False
     )
-    participant_contacts = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), many=True, required=False)
+    participant_contacts = ScopedPrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), many=True, required=False
+    )
 
     class Meta:
         model = CommunicationRecord

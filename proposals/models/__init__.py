@@ -21,5 +21,8 @@ __all__ = [
     "NeedsReport",
     "OpportunityCommunication",
     "RDRequest",
+    "Requirement",
     "RequirementConfirmation",
-    "Requirement", "Solution", "SolutionVersion"]
+    "Solution",
+    "SolutionVersion",
+]

@@ -92,13 +92,19 @@ class Requirement(VersionedModel, TimeStampedModel):
         editable=False,
     )
     confirmation_method = models.CharField(
-        _("confirmation method"), max_length=10, choices=ConfirmationMethod.choices, blank=True, editable=False
+        _("confirmation method"),
+        max_length=10,
+        choices=ConfirmationMethod.choices,
+        blank=True,
+        editable=False,
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True, editable=False)
     confirmation_comment = models.TextField(_("customer comment"), blank=True, editable=False)
     # R-NEED-6: when the substance last changed after a confirmation (a change request);
     # a solution version written before this time was built on the old text.
-    changed_at = models.DateTimeField(_("changed after confirmation at"), null=True, blank=True, editable=False)
+    changed_at = models.DateTimeField(
+        _("changed after confirmation at"), null=True, blank=True, editable=False
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = OpportunityPartQuerySet.as_manager()
@@ -226,7 +232,9 @@ class ChangeRequest(models.Model):
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     old_values = models.JSONField(_("old values"), default=dict, blank=True)
     new_values = models.JSONField(_("new values"), default=dict, blank=True)
-    created_by = models.ForeignKey(USER, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -300,7 +308,11 @@ class RDRequest(TimeStampedModel):
     )
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     status = models.CharField(
-        _("status"), max_length=8, choices=RDRequestStatus.choices, default=RDRequestStatus.OPEN, editable=False
+        _("status"),
+        max_length=8,
+        choices=RDRequestStatus.choices,
+        default=RDRequestStatus.OPEN,
+        editable=False,
     )
 
     objects = RequirementPartQuerySet.as_manager()
@@ -327,7 +339,9 @@ class NeedsReport(models.Model):
     )
     number = models.PositiveIntegerField(_("version number"), editable=False)
     content = models.JSONField(_("content"), default=dict, editable=False)
-    created_by = models.ForeignKey(USER, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = OpportunityPartQuerySet.as_manager()
@@ -368,7 +382,9 @@ class OpportunityCommunication(models.Model):
         related_name="+",
     )
     purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices)
-    created_by = models.ForeignKey(USER, verbose_name=_("linked by"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("linked by"), on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(_("linked at"), auto_now_add=True)
 
     objects = OpportunityPartQuerySet.as_manager()
@@ -378,7 +394,9 @@ class OpportunityCommunication(models.Model):
         verbose_name = _("needs communication")
         verbose_name_plural = _("needs communications")
         constraints = [
-            models.UniqueConstraint(fields=["opportunity", "communication"], name="opportunity_communication_once"),
+            models.UniqueConstraint(
+                fields=["opportunity", "communication"], name="opportunity_communication_once"
+            ),
         ]
 
     def __str__(self) -> str:

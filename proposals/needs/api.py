@@ -7,9 +7,9 @@ scope "does not exist")."""
 from __future__ import annotations
 
 import django_filters
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
-from django.utils import timezone
 from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -114,7 +114,9 @@ class RequirementUpdateSerializer(RequirementSerializer):
 
 class ReorderSerializer(StrictMixin, serializers.Serializer):
     opportunity = ScopedPrimaryKeyRelatedField(queryset=Opportunity.objects.all())
-    ids = serializers.ListField(child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), max_length=2000)
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), max_length=2000
+    )
 
 
 class ImportSerializer(StrictMixin, serializers.Serializer):
@@ -139,7 +141,9 @@ class RecordConfirmationSerializer(StrictMixin, serializers.Serializer):
     method = serializers.ChoiceField(choices=ConfirmationMethod.choices)
     status = serializers.ChoiceField(choices=ConfirmationStatus.choices, default=ConfirmationStatus.CONFIRMED)
     confirmer_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), required=False, allow_null=True
+    )
     confirmed_at = PlausibleDateTimeField(required=False, allow_null=True)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     evidence = serializers.FileField()
@@ -321,7 +325,9 @@ class RequirementViewSet(ScopedModelViewSet):
     @action(detail=False, methods=["post"], pagination_class=None)
     def reorder(self, request):
         data = self.validated(ReorderSerializer)
-        rows = services.requirements_reorder(actor=request.user, opportunity=data["opportunity"], ids=data["ids"])
+        rows = services.requirements_reorder(
+            actor=request.user, opportunity=data["opportunity"], ids=data["ids"]
+        )
         return Response(RequirementSerializer(rows, many=True, context=self.get_serializer_context()).data)
 
     @extend_schema(
@@ -398,7 +404,10 @@ class NeedsAnalysisViewSet(ServiceViewSet):
 
     def service_update(self, instance, data: dict, *, expected_version: int | None) -> NeedsAnalysis:
         return services.spin_notes_save(
-            actor=self.request.user, opportunity=instance.opportunity, data=data, expected_version=expected_version
+            actor=self.request.user,
+            opportunity=instance.opportunity,
+            data=data,
+            expected_version=expected_version,
         )
 
 
@@ -475,7 +484,9 @@ class RDRequestViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
     @action(detail=True, methods=["post"], pagination_class=None)
     def answer(self, request, pk=None):
         data = self.validated(RDAnswerSerializer)
-        rd = services.rd_request_answer(actor=request.user, rd_request=self.get_object(), answer=data["answer"])
+        rd = services.rd_request_answer(
+            actor=request.user, rd_request=self.get_object(), answer=data["answer"]
+        )
         return self.represent(rd)
 
 

@@ -45,7 +45,10 @@ def _customer_contacts(opportunity) -> Any:
 class ConfirmationRequestForm(BootstrapMixin, forms.Form):
     contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label=_("Customer contact"))
     days = forms.IntegerField(
-        label=_("Link valid for (days)"), min_value=1, max_value=MAX_CONFIRMATION_DAYS, initial=CONFIRMATION_DAYS
+        label=_("Link valid for (days)"),
+        min_value=1,
+        max_value=MAX_CONFIRMATION_DAYS,
+        initial=CONFIRMATION_DAYS,
     )
 
     def __init__(self, *args: Any, opportunity, **kwargs: Any) -> None:
@@ -60,13 +63,17 @@ class RecordConfirmationForm(BootstrapMixin, forms.Form):
     requirement = forms.ModelChoiceField(queryset=Requirement.objects.none(), label=_("Requirement"))
     status = forms.ChoiceField(
         label=_("Answer"),
-        choices=[(ConfirmationStatus.CONFIRMED, ConfirmationStatus.CONFIRMED.label),
-                 (ConfirmationStatus.COMMENTED, ConfirmationStatus.COMMENTED.label)],
+        choices=[
+            (ConfirmationStatus.CONFIRMED, ConfirmationStatus.CONFIRMED.label),
+            (ConfirmationStatus.COMMENTED, ConfirmationStatus.COMMENTED.label),
+        ],
     )
     method = forms.ChoiceField(
         label=_("Method"),
-        choices=[(ConfirmationMethod.EMAIL, ConfirmationMethod.EMAIL.label),
-                 (ConfirmationMethod.SCAN, ConfirmationMethod.SCAN.label)],
+        choices=[
+            (ConfirmationMethod.EMAIL, ConfirmationMethod.EMAIL.label),
+            (ConfirmationMethod.SCAN, ConfirmationMethod.SCAN.label),
+        ],
     )
     contact = forms.ModelChoiceField(queryset=Contact.objects.none(), label=_("Contact"), required=False)
     confirmer_name = forms.CharField(label=_("Confirmed by"), max_length=100, required=False)
@@ -107,7 +114,9 @@ class RDAnswerForm(BootstrapMixin, forms.Form):
 class CommunicationLinkForm(BootstrapMixin, forms.Form):
     """R-NEED-1: link one of the customer's recent communication records (the 50 newest)."""
 
-    communication = forms.ModelChoiceField(queryset=CommunicationRecord.objects.none(), label=_("Communication record"))
+    communication = forms.ModelChoiceField(
+        queryset=CommunicationRecord.objects.none(), label=_("Communication record")
+    )
     purpose = forms.ChoiceField(label=_("Purpose"), choices=OpportunityCommunication.Purpose.choices)
 
     def __init__(self, *args: Any, opportunity, **kwargs: Any) -> None:
@@ -119,8 +128,8 @@ class CommunicationLinkForm(BootstrapMixin, forms.Form):
         self.fields["communication"].queryset = CommunicationRecord.objects.filter(pk__in=ids).order_by(
             "-occurred_at", "-id"
         )
-        self.fields["communication"].label_from_instance = (
-            lambda c: f"{c.occurred_at:%Y-%m-%d} {c.get_channel_display()} · {c.key_points[:40]}"
+        self.fields["communication"].label_from_instance = lambda c: (
+            f"{c.occurred_at:%Y-%m-%d} {c.get_channel_display()} · {c.key_points[:40]}"
         )
 
 

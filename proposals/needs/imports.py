@@ -39,8 +39,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "feasibility_note": ("feasibility note", "feasibility_note", "可行性說明", "可行性说明"),
     "alternative": ("alternative", "agreed alternative", "替代方案"),
 }
-TEMPLATE_HEADER = ["kind", "category", "description", "quantity", "priority", "key_metric",
-                   "feasibility", "feasibility_note", "alternative"]
+TEMPLATE_HEADER = [
+    "kind",
+    "category",
+    "description",
+    "quantity",
+    "priority",
+    "key_metric",
+    "feasibility",
+    "feasibility_note",
+    "alternative",
+]
 
 CHINESE: dict[str, dict[str, tuple[str, ...]]] = {
     "kind": {
@@ -128,7 +137,9 @@ def parse_table(table: list[list[Any]]) -> tuple[list[dict[str, Any]], dict[int,
                     continue
                 value = maps[column].get(text.lower())
                 if value is None:
-                    problems.append(_("%(column)s: unknown value “%(value)s”.") % {"column": column, "value": text})
+                    problems.append(
+                        _("%(column)s: unknown value “%(value)s”.") % {"column": column, "value": text}
+                    )
                 else:
                     data[column] = value
             elif column == "quantity":
@@ -163,7 +174,9 @@ def read_file(name: str, content: bytes) -> list[list[Any]]:
         except Exception as exc:  # openpyxl raises many types for a broken file
             raise ImportRefused(_("This is not a readable Excel (.xlsx) file.")) from exc
         sheet = workbook.worksheets[0]
-        table = [list(row) for _n, row in zip(range(MAX_ROWS + 2), sheet.iter_rows(values_only=True), strict=False)]
+        table = [
+            list(row) for _n, row in zip(range(MAX_ROWS + 2), sheet.iter_rows(values_only=True), strict=False)
+        ]
         workbook.close()
         return table
     if lower.endswith(".csv"):
@@ -180,7 +193,14 @@ def read_file(name: str, content: bytes) -> list[list[Any]]:
 
 
 def export_rows(requirements: Iterable[Requirement]) -> tuple[list[str], list[list[Any]]]:
-    header = ["number", *TEMPLATE_HEADER, "confirmation_status", "confirmed_by", "confirmation_method", "confirmed_at"]
+    header = [
+        "number",
+        *TEMPLATE_HEADER,
+        "confirmation_status",
+        "confirmed_by",
+        "confirmation_method",
+        "confirmed_at",
+    ]
     rows = [
         [
             r.code,
@@ -253,5 +273,7 @@ def import_table(*, actor: Any, opportunity: Any, table: list[list[Any]]) -> lis
             report.setdefault(row, []).extend(f"{field}: {m}" for m in messages)
     if report:
         ordered = dict(sorted(report.items(), key=lambda kv: int(kv[0].split()[1])))
-        raise DomainError(_("No row was imported: correct the rows listed."), code="invalid_rows", fields=ordered)
+        raise DomainError(
+            _("No row was imported: correct the rows listed."), code="invalid_rows", fields=ordered
+        )
     return created

@@ -75,7 +75,12 @@ class ConfirmationPublicView(View):
             return _private(super().dispatch(request, *args, **kwargs))
         except LinkRefused as exc:
             return _private(
-                render(request, "proposals/needs/confirm_refused.html", {"gone": exc.gone}, status=exc.status_code)
+                render(
+                    request,
+                    "proposals/needs/confirm_refused.html",
+                    {"gone": exc.gone},
+                    status=exc.status_code,
+                )
             )
 
     def _page(self, request: HttpRequest, confirmation, *, answers=None, errors=None, message="", status=200):
@@ -117,4 +122,6 @@ class ConfirmationPublicView(View):
             raise
         except DomainError as exc:
             return self._page(request, confirmation, answers=answers, errors=exc.fields, status=400)
-        return render(request, "proposals/needs/confirm_done.html", {"contact_name": confirmation.contact.name})
+        return render(
+            request, "proposals/needs/confirm_done.html", {"contact_name": confirmation.contact.name}
+        )

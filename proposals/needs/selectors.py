@@ -34,7 +34,9 @@ def requirements_of(opportunity: Opportunity) -> QuerySet[Requirement]:
         .prefetch_related(
             Prefetch(
                 "rd_requests",
-                queryset=RDRequest.objects.select_related("assignee", "answered_by").order_by("-created_at", "-id"),
+                queryset=RDRequest.objects.select_related("assignee", "answered_by").order_by(
+                    "-created_at", "-id"
+                ),
             )
         )
         .order_by("position", "number")
@@ -87,8 +89,10 @@ def summary(requirements: list[Requirement]) -> dict[str, int]:
 
 
 def needs_badge(opportunity: Opportunity) -> str | None:
-    """"confirmed/total" on the desk's tab."""
-    rows = list(Requirement.objects.filter(opportunity=opportunity).values_list("confirmation_status", flat=True))
+    """ "confirmed/total" on the desk's tab."""
+    rows = list(
+        Requirement.objects.filter(opportunity=opportunity).values_list("confirmation_status", flat=True)
+    )
     if not rows:
         return None
     return f"{sum(1 for s in rows if s == ConfirmationStatus.CONFIRMED)}/{len(rows)}"

@@ -241,7 +241,9 @@ def requirements_create_many(
             for name, messages in exc.fields.items():
                 errors[f"row {index}.{name}"] = messages
     if errors:
-        raise DomainError(_("No row was imported: correct the rows listed."), code="invalid_rows", fields=errors)
+        raise DomainError(
+            _("No row was imported: correct the rows listed."), code="invalid_rows", fields=errors
+        )
     if not created:
         raise DomainError(_("There is no row to import."), code="empty")
     analysis.save(update_fields=["last_number", "updated_at"])
@@ -367,7 +369,9 @@ def _apply_confirmation(
         at=at,
     )
     if evidence is not None:
-        row.evidence.save(evidence.name, evidence, save=False)
+        # A name of our own (the extension kept): the uploader's file name is not trusted.
+        extension = str(evidence.name or "").rsplit(".", 1)[-1].lower()
+        row.evidence.save(f"{secrets.token_hex(8)}.{extension}", evidence, save=False)
     row.save()
     requirement.confirmation_status = status
     requirement.confirmed_by_name = confirmer_name
@@ -387,9 +391,7 @@ def validate_evidence(evidence: UploadedFile | None, *, field: str = "evidence")
     name = str(evidence.name or "")
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in EVIDENCE_EXTENSIONS:
-        raise DomainError(
-            fields={field: [_("Upload a PDF, image, saved e-mail (.eml, .msg) or text file.")]}
-        )
+        raise DomainError(fields={field: [_("Upload a PDF, image, saved e-mail (.eml, .msg) or text file.")]})
     if evidence.size is None or evidence.size > EVIDENCE_MAX_BYTES:
         raise DomainError(fields={field: [_("The file is larger than 10 MB.")]})
     if evidence.size == 0:
@@ -506,7 +508,9 @@ def confirmation_request_create(
     if not 1 <= int(days) <= MAX_CONFIRMATION_DAYS:
         errors["days"] = [_("The link works between 1 and %(max)s days.") % {"max": MAX_CONFIRMATION_DAYS}]
     existing = list(
-        Requirement.objects.filter(opportunity=opportunity).order_by("position", "number").values_list("pk", flat=True)
+        Requirement.objects.filter(opportunity=opportunity)
+        .order_by("position", "number")
+        .values_list("pk", flat=True)
     )
     if requirement_ids is None:
         ids = existing
@@ -573,7 +577,12 @@ def confirmation_request_for_token(token: str, *, now: datetime | None = None) -
 
 def confirmation_rows(request: ConfirmationRequest) -> list[Requirement]:
     """The requirements of the list, in its order (deleted ones left out)."""
-    rows = {r.pk: r for r in Requirement.objects.filter(opportunity_id=request.opportunity_id, pk__in=request.requirement_ids)}
+    rows = {
+        r.pk: r
+        for r in Requirement.objects.filter(
+            opportunity_id=request.opportunity_id, pk__in=request.requirement_ids
+        )
+    }
     return [rows[pk] for pk in request.requirement_ids if pk in rows]
 
 
@@ -581,7 +590,11 @@ def _notify_confirmed(request: ConfirmationRequest, confirmed: int, commented: i
     """The sender and the opportunity's owners hear the customer answered (bell, e-mail by
     preference, team robot)."""
     opportunity = request.opportunity
-    ids = {request.sent_by_id, opportunity.presales_owner_id, opportunity.sales_owner_id} - {None}
+    ids = {
+        pk
+        for pk in (request.sent_by_id, opportunity.presales_owner_id, opportunity.sales_owner_id)
+        if pk is not None
+    }
     people = User.objects.filter(pk__in=ids, is_active=True).order_by("pk")
     url = reverse("proposals:needs", args=[opportunity.pk])
     messages = []
@@ -620,9 +633,11 @@ def confirmation_answer(
     now = now or timezone.now()
     request = confirmation_request_for_token(token, now=now)
     lock_opportunity(request.opportunity_id)
-    request = ConfirmationRequest.objects.select_for_update().select_related(
-        "opportunity__customer", "contact"
-    ).get(pk=request.pk)
+    request = (
+        ConfirmationRequest.objects.select_for_update()
+        .select_related("opportunity__customer", "contact")
+        .get(pk=request.pk)
+    )
     if request.state(now) != "open":
         raise LinkRefused(gone=True)
     rows = list(
@@ -678,7 +693,9 @@ def communication_link(
     a survey) to the opportunity's needs analysis; linking it again changes the purpose."""
     opportunity, _analysis = _writable(actor, opportunity.pk)
     if communication.customer_id != opportunity.customer_id:
-        raise DomainError(fields={"communication": [_("Choose a communication record of the opportunity's customer.")]})
+        raise DomainError(
+            fields={"communication": [_("Choose a communication record of the opportunity's customer.")]}
+        )
     if purpose not in OpportunityCommunication.Purpose.values:
         raise DomainError(fields={"purpose": [_("Choose meeting, site visit or survey.")]})
     link, created = OpportunityCommunication.objects.get_or_create(
@@ -716,7 +733,9 @@ def rd_request_create(*, actor: User, requirement: Requirement, question: str, a
         errors["assignee"] = [_("This person's account is deactivated.")]
     if errors:
         raise DomainError(fields=errors)
-    rd = RDRequest.objects.create(requirement=requirement, question=question, asked_by=actor, assignee=assignee)
+    rd = RDRequest.objects.create(
+        requirement=requirement, question=question, asked_by=actor, assignee=assignee
+    )
     _notify_rd(rd, assignee, RD_REQUEST_ASKED, actor=actor)
     return rd
 

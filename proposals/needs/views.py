@@ -31,7 +31,13 @@ from proposals.choices import (
     RequirementCategory,
     RequirementKind,
 )
-from proposals.models import ConfirmationRequest, NeedsReport, OpportunityCommunication, RDRequest, Requirement
+from proposals.models import (
+    ConfirmationRequest,
+    NeedsReport,
+    OpportunityCommunication,
+    RDRequest,
+    Requirement,
+)
 from proposals.needs import imports, services
 from proposals.needs.forms import (
     CommunicationLinkForm,
@@ -186,16 +192,22 @@ class NeedsActionView(RoleRequiredMixin, View):
         return None
 
     def do_up(self, request, opportunity, item):
-        services.requirement_move(actor=request.user, requirement=self._requirement(opportunity, item), offset=-1)
+        services.requirement_move(
+            actor=request.user, requirement=self._requirement(opportunity, item), offset=-1
+        )
         return None
 
     def do_down(self, request, opportunity, item):
-        services.requirement_move(actor=request.user, requirement=self._requirement(opportunity, item), offset=1)
+        services.requirement_move(
+            actor=request.user, requirement=self._requirement(opportunity, item), offset=1
+        )
         return None
 
     def do_reorder(self, request, opportunity, item):
         try:
-            services.requirements_reorder(actor=request.user, opportunity=opportunity, ids=request.POST.getlist("ids"))
+            services.requirements_reorder(
+                actor=request.user, opportunity=opportunity, ids=request.POST.getlist("ids")
+            )
         except NotAllowed:
             raise
         except DomainError as exc:
@@ -348,7 +360,9 @@ class RDAnswerView(RoleRequiredMixin, View):
         form = RDAnswerForm(request.POST)
         if form.is_valid():
             try:
-                services.rd_request_answer(actor=request.user, rd_request=rd, answer=form.cleaned_data["answer"])
+                services.rd_request_answer(
+                    actor=request.user, rd_request=rd, answer=form.cleaned_data["answer"]
+                )
             except NotAllowed as exc:
                 return render(request, "403.html", {"message": exc.message}, status=403)
             except DomainError as exc:

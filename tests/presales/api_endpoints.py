@@ -20,7 +20,6 @@ from leads.models import Lead
 from presales.api.filters import StableOrderingFilter
 from presales.sla.models import Timer
 from reviews.models import Review, ReviewTask
-from tests.proposals.needs.factories import NEEDS_BUILDERS
 from tests.factories import (
     CommunicationFactory,
     ContactFactory,
@@ -31,6 +30,7 @@ from tests.factories import (
     OpportunityFactory,
     ReviewChainFactory,
 )
+from tests.proposals.needs.factories import NEEDS_BUILDERS
 
 API_PREFIX = "api/v1/"
 WRITE_METHODS = ("post", "put", "patch")

@@ -42,7 +42,11 @@ def confirmed_needs(opportunity) -> Requirement:
 
 def _opportunity_of(admin, team):
     return OpportunityFactory(
-        team=team, customer=CustomerFactory(team=team), sales_owner=admin, presales_owner=admin, stage="needs_analysis"
+        team=team,
+        customer=CustomerFactory(team=team),
+        sales_owner=admin,
+        presales_owner=admin,
+        stage="needs_analysis",
     )
 
 
@@ -74,7 +78,9 @@ def _confirmation_requests(admin, team, n):
 
 
 def _rd_requests(admin, team, n):
-    requirement = RequirementFactory(opportunity=_opportunity_of(admin, team), created_by=admin, feasibility="needs_rd")
+    requirement = RequirementFactory(
+        opportunity=_opportunity_of(admin, team), created_by=admin, feasibility="needs_rd"
+    )
     return [
         RDRequest.objects.create(requirement=requirement, question="PLC?", asked_by=admin, assignee=admin)
         for _ in range(n)

@@ -63,10 +63,14 @@ def test_r_need_3_record_confirmation_multipart_and_history(client_for, engineer
 def test_reorder_and_import_through_the_api(client_for, engineer, opportunity):
     api = client_for(engineer)
     text = "需求類型\t需求描述\n剛性\t一\n柔性\t二\n"
-    response = api.post(BASE + "requirements/import/", {"opportunity": opportunity.pk, "text": text}, format="json")
+    response = api.post(
+        BASE + "requirements/import/", {"opportunity": opportunity.pk, "text": text}, format="json"
+    )
     assert response.status_code == 201 and [r["code"] for r in response.json()] == ["REQ-001", "REQ-002"]
     bad = "需求類型\t需求描述\n剛性\t三\n火星\t四\n"
-    response = api.post(BASE + "requirements/import/", {"opportunity": opportunity.pk, "text": bad}, format="json")
+    response = api.post(
+        BASE + "requirements/import/", {"opportunity": opportunity.pk, "text": bad}, format="json"
+    )
     assert (response.status_code, response.json()["code"]) == (400, "invalid_rows")
     assert list(response.json()["fields"]) == ["row 2"]
     assert Requirement.objects.count() == 2
@@ -77,14 +81,18 @@ def test_reorder_and_import_through_the_api(client_for, engineer, opportunity):
     assert response.status_code == 201
     first, second, third = Requirement.objects.order_by("number").values_list("pk", flat=True)
     response = api.post(
-        BASE + "requirements/reorder/", {"opportunity": opportunity.pk, "ids": [third, first, second]}, format="json"
+        BASE + "requirements/reorder/",
+        {"opportunity": opportunity.pk, "ids": [third, first, second]},
+        format="json",
     )
     assert response.status_code == 200 and [r["id"] for r in response.json()] == [third, first, second]
     listed = api.get(BASE + "requirements/", {"opportunity": opportunity.pk}).json()["results"]
     assert [r["id"] for r in listed] == [third, first, second]
 
 
-def test_spin_notes_confirmation_requests_rd_and_reports(client_for, engineer, opportunity, contact, make_user):
+def test_spin_notes_confirmation_requests_rd_and_reports(
+    client_for, engineer, opportunity, contact, make_user
+):
     api = client_for(engineer)
     response = api.post(
         BASE + "needs-analyses/", {"opportunity": opportunity.pk, "situation": "兩條產線"}, format="json"
@@ -92,14 +100,19 @@ def test_spin_notes_confirmation_requests_rd_and_reports(client_for, engineer, o
     assert response.status_code == 201, response.json()
     analysis = response.json()
     response = api.patch(
-        f"{BASE}needs-analyses/{analysis['id']}/", {"problem": "能耗"}, format="json", HTTP_IF_MATCH=f'W/"{analysis["version"]}"'
+        f"{BASE}needs-analyses/{analysis['id']}/",
+        {"problem": "能耗"},
+        format="json",
+        HTTP_IF_MATCH=f'W/"{analysis["version"]}"',
     )
     assert response.status_code == 200 and response.json()["problem"] == "能耗"
     requirement = services.requirement_create(
         actor=engineer, opportunity=opportunity, data={**RIGID, "feasibility": "needs_rd"}
     )
     response = api.post(
-        BASE + "confirmation-requests/", {"opportunity": opportunity.pk, "contact": contact.pk, "days": 3}, format="json"
+        BASE + "confirmation-requests/",
+        {"opportunity": opportunity.pk, "contact": contact.pk, "days": 3},
+        format="json",
     )
     assert response.status_code == 201, response.json()
     sent = response.json()
@@ -109,7 +122,9 @@ def test_spin_notes_confirmation_requests_rd_and_reports(client_for, engineer, o
     assert revoked["state"] == "revoked"
     rd_person = make_user("department_head", username="rd")
     rd = api.post(
-        BASE + "rd-requests/", {"requirement": requirement.pk, "question": "PLC?", "assignee": rd_person.pk}, format="json"
+        BASE + "rd-requests/",
+        {"requirement": requirement.pk, "question": "PLC?", "assignee": rd_person.pk},
+        format="json",
     ).json()
     # the person asked sees and answers it (a read-only role outside the team)
     rd_api = client_for(rd_person)
@@ -126,7 +141,9 @@ def test_permission_matrix(client_for, engineer, other_engineer, opportunity, co
     a body "does not exist" (400); a read-only role of the team reads but does not write (403)."""
     requirement = services.requirement_create(actor=engineer, opportunity=opportunity, data=RIGID)
     report = services.needs_report_create(actor=engineer, opportunity=opportunity)
-    confirmation, _token = services.confirmation_request_create(actor=engineer, opportunity=opportunity, contact=contact)
+    confirmation, _token = services.confirmation_request_create(
+        actor=engineer, opportunity=opportunity, contact=contact
+    )
     outsider = client_for(other_engineer)
     for url in (
         f"{BASE}requirements/{requirement.pk}/",
@@ -134,17 +151,27 @@ def test_permission_matrix(client_for, engineer, other_engineer, opportunity, co
         f"{BASE}confirmation-requests/{confirmation.pk}/",
     ):
         assert outsider.get(url).status_code == 404, url
-    assert outsider.patch(f"{BASE}requirements/{requirement.pk}/", {"priority": "low"}, format="json").status_code == 404
+    assert (
+        outsider.patch(
+            f"{BASE}requirements/{requirement.pk}/", {"priority": "low"}, format="json"
+        ).status_code
+        == 404
+    )
     assert outsider.delete(f"{BASE}requirements/{requirement.pk}/").status_code == 404
     assert outsider.post(f"{BASE}confirmation-requests/{confirmation.pk}/revoke/").status_code == 404
     assert outsider.post(f"{BASE}requirements/{requirement.pk}/confirm/", {}).status_code == 404
-    response = outsider.post(BASE + "requirements/", {"opportunity": opportunity.pk, **FLEXIBLE}, format="json")
+    response = outsider.post(
+        BASE + "requirements/", {"opportunity": opportunity.pk, **FLEXIBLE}, format="json"
+    )
     assert response.status_code == 400 and "opportunity" in response.json()["fields"]
     assert outsider.get(BASE + "requirements/").json()["results"] == []
     assert outsider.get(BASE + "needs-reports/").json()["results"] == []
     legal = client_for(make_user("legal", team=team, username="legal"))
     assert legal.get(f"{BASE}requirements/{requirement.pk}/").status_code == 200
-    assert legal.patch(f"{BASE}requirements/{requirement.pk}/", {"priority": "low"}, format="json").status_code == 403
+    assert (
+        legal.patch(f"{BASE}requirements/{requirement.pk}/", {"priority": "low"}, format="json").status_code
+        == 403
+    )
     # anonymous
     assert client_for(None).get(BASE + "requirements/").status_code in (401, 403)
     assert Requirement.objects.get().priority == "medium"
@@ -152,8 +179,12 @@ def test_permission_matrix(client_for, engineer, other_engineer, opportunity, co
     assert NeedsReport.objects.count() == 1
 
 
-@pytest.mark.parametrize("path", ["requirements/", "confirmation-requests/", "rd-requests/", "needs-reports/", "needs-analyses/"])
-def test_list_query_counts_are_constant(client_for, engineer, opportunity, contact, django_assert_max_num_queries, path, make_user):
+@pytest.mark.parametrize(
+    "path", ["requirements/", "confirmation-requests/", "rd-requests/", "needs-reports/", "needs-analyses/"]
+)
+def test_list_query_counts_are_constant(
+    client_for, engineer, opportunity, contact, django_assert_max_num_queries, path, make_user
+):
     api = client_for(engineer)
     rd_person = make_user("department_head", username="rd")
 

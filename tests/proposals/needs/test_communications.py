@@ -15,7 +15,9 @@ from tests.factories import CommunicationFactory, ContactFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_r_comm_2_service_sets_participants_and_refuses_other_customers_contacts(engineer, opportunity, contact):
+def test_r_comm_2_service_sets_participants_and_refuses_other_customers_contacts(
+    engineer, opportunity, contact
+):
     customer = opportunity.customer
     customer.owner = engineer
     customer.save()
@@ -69,7 +71,9 @@ def test_r_comm_2_api_reads_and_writes_participants(client_for, engineer, opport
     )
     stranger = ContactFactory()
     response = api.patch(
-        f"/api/v1/communications/{response.json()['id']}/", {"participant_contacts": [stranger.pk]}, format="json"
+        f"/api/v1/communications/{response.json()['id']}/",
+        {"participant_contacts": [stranger.pk]},
+        format="json",
     )
     assert response.status_code == 400 and "participant_contacts" in response.json()["fields"]
 
@@ -100,7 +104,9 @@ def test_r_comm_2_web_form_posts_participants(client, engineer, opportunity, con
     assert contact.name in detail
 
 
-def test_r_need_1_meetings_are_linked_to_the_opportunity(client, engineer, other_engineer, opportunity, contact):
+def test_r_need_1_meetings_are_linked_to_the_opportunity(
+    client, engineer, other_engineer, opportunity, contact
+):
     record = CommunicationFactory(customer=opportunity.customer, channel="site_visit", author=engineer)
     record.participant_contacts.set([contact])
     other_customers = CommunicationFactory()
@@ -109,15 +115,22 @@ def test_r_need_1_meetings_are_linked_to_the_opportunity(client, engineer, other
             actor=engineer, opportunity=opportunity, communication=other_customers, purpose="meeting"
         )
     with pytest.raises(NotAllowed):
-        services.communication_link(actor=other_engineer, opportunity=opportunity, communication=record, purpose="survey")
-    link = services.communication_link(actor=engineer, opportunity=opportunity, communication=record, purpose="site_visit")
-    again = services.communication_link(actor=engineer, opportunity=opportunity, communication=record, purpose="survey")
+        services.communication_link(
+            actor=other_engineer, opportunity=opportunity, communication=record, purpose="survey"
+        )
+    link = services.communication_link(
+        actor=engineer, opportunity=opportunity, communication=record, purpose="site_visit"
+    )
+    again = services.communication_link(
+        actor=engineer, opportunity=opportunity, communication=record, purpose="survey"
+    )
     assert again.pk == link.pk and again.purpose == "survey"
     client.force_login(engineer)
     page = client.get(reverse("proposals:needs", args=[opportunity.pk])).content.decode()
     assert "Survey" in page and contact.name in page
     client.post(
-        reverse("proposals:needs_item_action", args=[opportunity.pk, "unlink", link.pk]), HTTP_HX_REQUEST="true"
+        reverse("proposals:needs_item_action", args=[opportunity.pk, "unlink", link.pk]),
+        HTTP_HX_REQUEST="true",
     )
     assert not OpportunityCommunication.objects.exists()
     client.post(
@@ -128,7 +141,9 @@ def test_r_need_1_meetings_are_linked_to_the_opportunity(client, engineer, other
     assert OpportunityCommunication.objects.get().purpose == "meeting"
 
 
-def test_r_need_1_linked_communications_cost_constant_queries(rf, engineer, opportunity, django_assert_num_queries):
+def test_r_need_1_linked_communications_cost_constant_queries(
+    rf, engineer, opportunity, django_assert_num_queries
+):
     request = rf.get("/")
     request.user = engineer
 
@@ -137,7 +152,9 @@ def test_r_need_1_linked_communications_cost_constant_queries(rf, engineer, oppo
             record = CommunicationFactory(customer=opportunity.customer, author=engineer)
             record.participant_users.set([engineer])
             record.participant_contacts.set([ContactFactory(customer=opportunity.customer)])
-            services.communication_link(actor=engineer, opportunity=opportunity, communication=record, purpose="meeting")
+            services.communication_link(
+                actor=engineer, opportunity=opportunity, communication=record, purpose="meeting"
+            )
 
     link(1)
     with django_assert_num_queries(8):

@@ -107,9 +107,7 @@ def test_r_need_4_admin_cannot_change_the_stage(client, opportunity, make_user):
     assert opportunity.stage == "needs_analysis"
 
 
-def test_r_need_4_cards_show_the_reason_without_a_query_per_card(
-    engineer, team, django_assert_num_queries
-):
+def test_r_need_4_cards_show_the_reason_without_a_query_per_card(engineer, team, django_assert_num_queries):
     for _ in range(3):
         opp = OpportunityFactory(team=team, presales_owner=engineer, stage="needs_analysis")
         services.requirement_create(actor=engineer, opportunity=opp, data=RIGID)

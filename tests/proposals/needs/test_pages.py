@@ -28,14 +28,21 @@ def test_needs_section_is_registered_on_the_desk():
     assert (section.order, section.template) == (20, "proposals/needs/desk.html")
 
 
-def test_page_shows_the_section_to_whoever_sees_the_opportunity(client, engineer, other_engineer, opportunity):
+def test_page_shows_the_section_to_whoever_sees_the_opportunity(
+    client, engineer, other_engineer, opportunity
+):
     services.requirement_create(actor=engineer, opportunity=opportunity, data=RIGID)
     client.force_login(engineer)
     page = client.get(reverse("proposals:needs", args=[opportunity.pk])).content.decode()
     assert "REQ-001" in page and 'data-testid="add-requirement"' in page
     client.force_login(other_engineer)
     assert client.get(reverse("proposals:needs", args=[opportunity.pk])).status_code == 404
-    assert client.post(action(opportunity, "add"), {**RIGID, "priority": "high", "feasibility": "feasible"}).status_code == 404
+    assert (
+        client.post(
+            action(opportunity, "add"), {**RIGID, "priority": "high", "feasibility": "feasible"}
+        ).status_code
+        == 404
+    )
     assert Requirement.objects.count() == 1
 
 
@@ -45,7 +52,9 @@ def test_read_only_roles_see_no_forms_and_cannot_post(client, engineer, opportun
     response = client.get(reverse("proposals:needs", args=[opportunity.pk]))
     if response.status_code == 200:
         assert 'data-testid="add-requirement"' not in response.content.decode()
-    response = client.post(action(opportunity, "add"), {**RIGID, "priority": "high", "feasibility": "feasible"})
+    response = client.post(
+        action(opportunity, "add"), {**RIGID, "priority": "high", "feasibility": "feasible"}
+    )
     assert response.status_code in (403, 404)
     assert not Requirement.objects.exists()
 
@@ -64,15 +73,25 @@ def test_htmx_add_edit_reorder_and_delete(client, engineer, opportunity):
     # the edit row, then the save with a stale version
     edit = client.get(reverse("proposals:needs_edit_row", args=[opportunity.pk, first.pk]), **hx)
     assert 'name="version"' in edit.content.decode()
-    response = client.post(action(opportunity, "edit", first.pk), {**row, "description": "新", "version": 0}, **hx)
+    response = client.post(
+        action(opportunity, "edit", first.pk), {**row, "description": "新", "version": 0}, **hx
+    )
     assert "changed by someone else" in response.content.decode()
-    client.post(action(opportunity, "edit", first.pk), {**row, "description": "新", "version": first.version}, **hx)
+    client.post(
+        action(opportunity, "edit", first.pk), {**row, "description": "新", "version": first.version}, **hx
+    )
     first.refresh_from_db()
     assert first.description == "新"
     client.post(action(opportunity, "down", first.pk), **hx)
-    assert list(Requirement.objects.order_by("position").values_list("pk", flat=True)) == [second.pk, first.pk]
+    assert list(Requirement.objects.order_by("position").values_list("pk", flat=True)) == [
+        second.pk,
+        first.pk,
+    ]
     client.post(action(opportunity, "reorder"), {"ids": [first.pk, second.pk]}, **hx)
-    assert list(Requirement.objects.order_by("position").values_list("pk", flat=True)) == [first.pk, second.pk]
+    assert list(Requirement.objects.order_by("position").values_list("pk", flat=True)) == [
+        first.pk,
+        second.pk,
+    ]
     client.post(action(opportunity, "delete", second.pk), **hx)
     assert list(Requirement.objects.values_list("pk", flat=True)) == [first.pk]
 
@@ -80,7 +99,11 @@ def test_htmx_add_edit_reorder_and_delete(client, engineer, opportunity):
 def test_spin_send_record_revoke_and_report(client, engineer, opportunity, contact, mailoutbox):
     client.force_login(engineer)
     hx = {"HTTP_HX_REQUEST": "true"}
-    client.post(action(opportunity, "spin"), {"situation": "兩條產線", "problem": "", "implication": "", "need_payoff": "", "version": 1}, **hx)
+    client.post(
+        action(opportunity, "spin"),
+        {"situation": "兩條產線", "problem": "", "implication": "", "need_payoff": "", "version": 1},
+        **hx,
+    )
     assert opportunity.needs_analysis.situation == "兩條產線"
     requirement = services.requirement_create(actor=engineer, opportunity=opportunity, data=RIGID)
     client.post(action(opportunity, "send"), {"contact": contact.pk, "days": 7}, **hx)
@@ -104,7 +127,9 @@ def test_spin_send_record_revoke_and_report(client, engineer, opportunity, conta
     assert requirement.confirmation_status == "confirmed"
     client.post(action(opportunity, "report"), **hx)
     report = NeedsReport.objects.get()
-    page = client.get(reverse("proposals:needs_report", args=[opportunity.pk, report.number])).content.decode()
+    page = client.get(
+        reverse("proposals:needs_report", args=[opportunity.pk, report.number])
+    ).content.decode()
     assert "兩條產線" in page and "REQ-001" in page and "Confirmed" in page
 
 
@@ -136,7 +161,9 @@ def test_r_need_2_paste_and_import_all_or_nothing_with_row_report(client, engine
     )
     assert Requirement.objects.count() == 3, response.content.decode()[-3000:]
     # CSV export neutralises the formula-like text
-    csv_text = client.get(reverse("proposals:needs_export", args=[opportunity.pk, "csv"])).content.decode("utf-8-sig")
+    csv_text = client.get(reverse("proposals:needs_export", args=[opportunity.pk, "csv"])).content.decode(
+        "utf-8-sig"
+    )
     assert "REQ-003" in csv_text and "'@SUM(1)" in csv_text
     xlsx = client.get(reverse("proposals:needs_export", args=[opportunity.pk, "xlsx"]))
     assert load_workbook(io.BytesIO(xlsx.content)).active.max_row == 4
@@ -145,13 +172,17 @@ def test_r_need_2_paste_and_import_all_or_nothing_with_row_report(client, engine
     empty.active.append(["rigid", None])
     out = io.BytesIO()
     empty.save(out)
-    response = client.post(action(opportunity, "import"), {"file": SimpleUploadedFile("e.xlsx", out.getvalue())}, **hx)
+    response = client.post(
+        action(opportunity, "import"), {"file": SimpleUploadedFile("e.xlsx", out.getvalue())}, **hx
+    )
     assert "row 1" in response.content.decode() and Requirement.objects.count() == 3
     response = client.post(action(opportunity, "import"), {"file": SimpleUploadedFile("x.doc", b"zz")}, **hx)
     assert "Upload a .csv or .xlsx file." in response.content.decode()
 
 
-def test_needs_section_query_count_is_constant(rf, engineer, opportunity, django_assert_num_queries, make_user):
+def test_needs_section_query_count_is_constant(
+    rf, engineer, opportunity, django_assert_num_queries, make_user
+):
     rd = make_user("department_head", username="rd")
 
     def fill(n):

@@ -33,7 +33,9 @@ def requirements(engineer, opportunity):
 @pytest.fixture
 def sent(engineer, opportunity, contact, requirements, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        request, token = services.confirmation_request_create(actor=engineer, opportunity=opportunity, contact=contact)
+        request, token = services.confirmation_request_create(
+            actor=engineer, opportunity=opportunity, contact=contact
+        )
     return request, token
 
 
@@ -58,10 +60,14 @@ def test_r_need_3_link_is_mailed_to_the_contact_and_stored_only_as_a_hash(sent, 
     assert url(token) in message.body
 
 
-def test_r_need_3_page_shows_exactly_the_list_and_sets_no_cookie(client, sent, requirements, engineer, opportunity):
+def test_r_need_3_page_shows_exactly_the_list_and_sets_no_cookie(
+    client, sent, requirements, engineer, opportunity
+):
     _request, token = sent
     # a requirement added after sending is not on this list
-    later = services.requirement_create(actor=engineer, opportunity=opportunity, data={**FLEXIBLE, "description": "後加需求"})
+    later = services.requirement_create(
+        actor=engineer, opportunity=opportunity, data={**FLEXIBLE, "description": "後加需求"}
+    )
     other = OpportunityFactory(team=opportunity.team, customer=opportunity.customer)
     services.requirement_create(actor=engineer, opportunity=other, data={**RIGID, "description": "別的商機"})
     response = client.get(url(token))
@@ -69,7 +75,14 @@ def test_r_need_3_page_shows_exactly_the_list_and_sets_no_cookie(client, sent, r
     page = response.content.decode()
     assert opportunity.customer.name in page
     assert "REQ-001" in page and "REQ-002" in page and "降低生產線能耗30%" in page
-    for hidden in (later.description, "別的商機", "內部成本", "88,000", opportunity.title, str(opportunity.amount)):
+    for hidden in (
+        later.description,
+        "別的商機",
+        "內部成本",
+        "88,000",
+        opportunity.title,
+        str(opportunity.amount),
+    ):
         assert hidden not in page, hidden
     assert "csrfmiddlewaretoken" not in page
     assert not response.cookies, response.cookies
@@ -102,7 +115,9 @@ def test_r_need_3_contact_confirms_and_comments_row_by_row(
     request.refresh_from_db()
     assert request.completed_at is not None
     # the engineer (sender and presales owner) and the sales owner are told, once each
-    told = set(Notification.objects.filter(kind=services.NEEDS_CONFIRMED).values_list("recipient_id", flat=True))
+    told = set(
+        Notification.objects.filter(kind=services.NEEDS_CONFIRMED).values_list("recipient_id", flat=True)
+    )
     assert told == {engineer.pk, opportunity.sales_owner_id}
 
 
@@ -165,7 +180,9 @@ def test_r_need_3_tampered_and_unknown_tokens_are_404(client, sent):
 def test_r_need_3_a_token_opens_only_its_own_list(client, engineer, team, requirements, sent, opportunity):
     """Another list's token shows that list only; this list's rows cannot be answered with it."""
     other = OpportunityFactory(team=team, presales_owner=engineer, stage="needs_analysis")
-    other_req = services.requirement_create(actor=engineer, opportunity=other, data={**RIGID, "description": "另一清單"})
+    other_req = services.requirement_create(
+        actor=engineer, opportunity=other, data={**RIGID, "description": "另一清單"}
+    )
     other_contact = ContactFactory(customer=other.customer)
     _other_request, other_token = services.confirmation_request_create(
         actor=engineer, opportunity=other, contact=other_contact
@@ -200,7 +217,9 @@ def test_r_need_3_request_needs_a_contact_of_the_customer_with_an_email(engineer
     assert not ConfirmationRequest.objects.exists()
 
 
-def test_r_need_3_request_lists_only_the_opportunitys_requirements(engineer, opportunity, contact, requirements, team):
+def test_r_need_3_request_lists_only_the_opportunitys_requirements(
+    engineer, opportunity, contact, requirements, team
+):
     other = OpportunityFactory(team=team, presales_owner=engineer)
     foreign = services.requirement_create(actor=engineer, opportunity=other, data=RIGID)
     with pytest.raises(DomainError) as exc:

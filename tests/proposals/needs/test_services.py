@@ -35,7 +35,10 @@ def test_r_need_1_spin_notes_saved_with_version_check(engineer, opportunity):
     assert analysis.situation == "兩條產線"
     with pytest.raises(Conflict) as exc:
         services.spin_notes_save(
-            actor=engineer, opportunity=opportunity, data={"implication": "x"}, expected_version=analysis.version - 1
+            actor=engineer,
+            opportunity=opportunity,
+            data={"implication": "x"},
+            expected_version=analysis.version - 1,
         )
     assert exc.value.code == "stale"
     with pytest.raises(DomainError):
@@ -74,11 +77,17 @@ def test_only_who_may_work_the_opportunity_writes(other_engineer, sales_rep, eng
         services.requirement_create(actor=other_engineer, opportunity=opportunity, data=RIGID)
     requirement = services.requirement_create(actor=engineer, opportunity=opportunity, data=RIGID)
     for action in (
-        lambda: services.requirement_update(actor=other_engineer, requirement=requirement, data={"priority": "low"}),
+        lambda: services.requirement_update(
+            actor=other_engineer, requirement=requirement, data={"priority": "low"}
+        ),
         lambda: services.requirement_delete(actor=other_engineer, requirement=requirement),
-        lambda: services.spin_notes_save(actor=other_engineer, opportunity=opportunity, data={"problem": "x"}),
+        lambda: services.spin_notes_save(
+            actor=other_engineer, opportunity=opportunity, data={"problem": "x"}
+        ),
         lambda: services.needs_report_create(actor=other_engineer, opportunity=opportunity),
-        lambda: services.requirements_reorder(actor=other_engineer, opportunity=opportunity, ids=[requirement.pk]),
+        lambda: services.requirements_reorder(
+            actor=other_engineer, opportunity=opportunity, ids=[requirement.pk]
+        ),
     ):
         with pytest.raises(NotAllowed):
             action()
@@ -89,11 +98,17 @@ def test_only_who_may_work_the_opportunity_writes(other_engineer, sales_rep, eng
 def test_edit_requires_the_current_version(engineer, opportunity):
     requirement = services.requirement_create(actor=engineer, opportunity=opportunity, data=RIGID)
     updated = services.requirement_update(
-        actor=engineer, requirement=requirement, data={"priority": "low"}, expected_version=requirement.version
+        actor=engineer,
+        requirement=requirement,
+        data={"priority": "low"},
+        expected_version=requirement.version,
     )
     with pytest.raises(Conflict) as exc:
         services.requirement_update(
-            actor=engineer, requirement=requirement, data={"priority": "high"}, expected_version=updated.version - 1
+            actor=engineer,
+            requirement=requirement,
+            data={"priority": "high"},
+            expected_version=updated.version - 1,
         )
     assert exc.value.code == "stale"
     assert "priority" in exc.value.extra["changed_fields"]
@@ -110,13 +125,17 @@ def test_closed_opportunity_needs_do_not_change(engineer, opportunity):
         services.requirement_create(actor=engineer, opportunity=opportunity, data=RIGID)
 
 
-def test_r_need_6_change_of_confirmed_requirement_unconfirms_and_records_change_request(engineer, opportunity):
+def test_r_need_6_change_of_confirmed_requirement_unconfirms_and_records_change_request(
+    engineer, opportunity
+):
     requirement = services.requirement_create(actor=engineer, opportunity=opportunity, data=RIGID)
     confirm(engineer, requirement)
     requirement.refresh_from_db()
     assert requirement.confirmation_status == "confirmed"
     # a change that is not of substance keeps the confirmation
-    requirement = services.requirement_update(actor=engineer, requirement=requirement, data={"priority": "low"})
+    requirement = services.requirement_update(
+        actor=engineer, requirement=requirement, data={"priority": "low"}
+    )
     assert requirement.confirmation_status == "confirmed"
     assert not ChangeRequest.objects.exists()
     requirement = services.requirement_update(
@@ -216,7 +235,9 @@ def test_r_need_5_rd_request_asked_and_answered_with_notifications(engineer, opp
     with pytest.raises(Conflict):
         services.rd_request_answer(actor=rd_person, rd_request=rd, answer="again")
     other = make_user("presales_engineer", username="outsider")
-    rd2 = services.rd_request_create(actor=engineer, requirement=requirement, question="?", assignee=rd_person)
+    rd2 = services.rd_request_create(
+        actor=engineer, requirement=requirement, question="?", assignee=rd_person
+    )
     with pytest.raises(NotAllowed):
         services.rd_request_answer(actor=other, rd_request=rd2, answer="x")
     assert RDRequest.objects.count() == 2
