@@ -18,7 +18,15 @@ from proposals.models import (
 
 @admin.register(Requirement)
 class RequirementAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["code", "opportunity", "kind", "category", "feasibility", "confirmation_status", "changed_at"]
+    list_display = [
+        "code",
+        "opportunity",
+        "kind",
+        "category",
+        "feasibility",
+        "confirmation_status",
+        "changed_at",
+    ]
     list_filter = ["kind", "confirmation_status", "feasibility"]
     list_select_related = ["opportunity"]
     raw_id_fields = ["opportunity"]
@@ -59,7 +67,15 @@ class ChangeRequestAdmin(_ReadOnlyAdmin):
 
 @admin.register(ConfirmationRequest)
 class ConfirmationRequestAdmin(_ReadOnlyAdmin):
-    list_display = ["created_at", "opportunity", "contact", "expires_at", "revoked_at", "completed_at", "sent_by"]
+    list_display = [
+        "created_at",
+        "opportunity",
+        "contact",
+        "expires_at",
+        "revoked_at",
+        "completed_at",
+        "sent_by",
+    ]
     list_select_related = ["opportunity", "contact", "sent_by"]
     exclude = ["token_hash"]
 

@@ -27,7 +27,13 @@ def test_requirements_are_read_only_in_the_admin(client, staff, engineer, opport
     requirement.refresh_from_db()
     assert (requirement.description, requirement.confirmation_status) == (RIGID["description"], "unconfirmed")
     assert client.get(reverse("admin:proposals_requirement_add")).status_code == 403
-    for name in ("confirmationrequest", "requirementconfirmation", "changerequest", "rdrequest", "needsreport"):
+    for name in (
+        "confirmationrequest",
+        "requirementconfirmation",
+        "changerequest",
+        "rdrequest",
+        "needsreport",
+    ):
         assert client.get(reverse(f"admin:proposals_{name}_changelist")).status_code == 200, name
 
 
