@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from opportunities.desk import DeskSection, register_desk_section
 from proposals.needs import gates
-from proposals.needs.selectors import needs_badge, needs_desk_context
+from proposals.needs.selectors import needs_badge
+from proposals.needs.views import section_context
 
 
 def register() -> None:
@@ -18,7 +19,8 @@ def register() -> None:
             label=_("Needs"),
             order=20,
             template="proposals/needs/desk.html",
-            context=needs_desk_context,
+            # the section's rows and its forms (the same as the standalone page)
+            context=section_context,
             badge=needs_badge,
         )
     )

@@ -204,3 +204,33 @@ def test_needs_section_query_count_is_constant(
         context = needs_desk_context(request, opportunity)
         for r in context["requirements"]:
             list(r.rd_requests.all())
+
+
+def test_needs_page_query_count_does_not_grow_with_rows(client, engineer, opportunity, contact, make_user):
+    """The whole section (rows, R&D answers, requests, reports, links, forms) costs the same
+    with 1 or 6 requirements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    rd = make_user("department_head", username="rd")
+    client.force_login(engineer)
+    url = reverse("proposals:needs", args=[opportunity.pk])
+
+    def fill(n):
+        for _ in range(n):
+            r = services.requirement_create(
+                actor=engineer, opportunity=opportunity, data={**RIGID, "feasibility": "needs_rd"}
+            )
+            services.rd_request_create(actor=engineer, requirement=r, question="?", assignee=rd)
+        services.confirmation_request_create(actor=engineer, opportunity=opportunity, contact=contact)
+        services.needs_report_create(actor=engineer, opportunity=opportunity)
+
+    fill(1)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    fill(5)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    a = [q["sql"][:120] for q in small.captured_queries]
+    b = [q["sql"][:120] for q in large.captured_queries]
+    assert len(b) == len(a), "\n".join(x for x in b if x not in a) + "\n---\n" + "\n".join(b)
