@@ -105,6 +105,9 @@ class Requirement(VersionedModel, TimeStampedModel):
     changed_at = models.DateTimeField(
         _("changed after confirmation at"), null=True, blank=True, editable=False
     )
+    # R-NEED-6: a change request asks for the feasibility to be assessed again; an edit of
+    # the feasibility or its note records that assessment.
+    feasibility_review_due = models.BooleanField(_("feasibility to reassess"), default=False, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = OpportunityPartQuerySet.as_manager()
@@ -236,6 +239,8 @@ class ChangeRequest(models.Model):
         USER, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # When the customer confirmed the requirement again (the change request is settled).
+    resolved_at = models.DateTimeField(_("re-confirmed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["opportunity", "-created_at", "-id"]

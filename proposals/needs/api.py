@@ -84,12 +84,14 @@ class RequirementSerializer(StrictMixin, serializers.ModelSerializer):
             "confirmed_at",
             "confirmation_comment",
             "changed_at",
+            "feasibility_review_due",
             "created_by",
             "created_at",
             "updated_at",
             "version",
         ]
         read_only_fields = [
+            "feasibility_review_due",
             "number",
             "position",
             "confirmation_status",

@@ -96,3 +96,14 @@ def needs_badge(opportunity: Opportunity) -> str | None:
     if not rows:
         return None
     return f"{sum(1 for s in rows if s == ConfirmationStatus.CONFIRMED)}/{len(rows)}"
+
+
+def requirement_changes_since(opportunity_id: int, since: Any) -> QuerySet[ChangeRequest]:
+    """R-NEED-6, for the solutions: the requirements added or changed after the customer's
+    confirmation since ``since`` (e.g. a solution version's creation): a version written
+    before them was built on the old text and needs revision."""
+    return (
+        ChangeRequest.objects.filter(opportunity_id=opportunity_id, created_at__gt=since)
+        .select_related("requirement")
+        .order_by("-created_at", "-id")
+    )

@@ -192,7 +192,8 @@ def _create_requirement(
     save_as(requirement, actor)
     if changed:
         requirement.changed_at = timezone.now()
-        requirement.save(update_fields=["changed_at"])
+        requirement.feasibility_review_due = True
+        requirement.save(update_fields=["changed_at", "feasibility_review_due"])
         ChangeRequest.objects.create(
             opportunity=opportunity,
             requirement=requirement,
@@ -261,10 +262,14 @@ def requirement_update(
     _require_open(opportunity)
     check_version(requirement, expected_version)
     before = _values(requirement, SUBSTANCE_FIELDS)
+    before_note = requirement.feasibility_note
     apply_fields(requirement, data, REQUIREMENT_FIELDS)
     _clean_requirement(requirement)
     after = _values(requirement, SUBSTANCE_FIELDS)
     changed = {k for k in SUBSTANCE_FIELDS if before[k] != after[k]}
+    reassessed = bool(changed & {"feasibility"}) or before_note != requirement.feasibility_note
+    if reassessed:
+        requirement.feasibility_review_due = False
     if changed and requirement.confirmation_status != ConfirmationStatus.UNCONFIRMED:
         now = timezone.now()
         ChangeRequest.objects.create(
@@ -282,6 +287,7 @@ def requirement_update(
         requirement.confirmed_at = None
         requirement.confirmation_comment = ""
         requirement.changed_at = now
+        requirement.feasibility_review_due = not reassessed
     save_as(requirement, actor)
     return requirement
 
@@ -380,6 +386,8 @@ def _apply_confirmation(
     requirement.confirmed_at = at
     requirement.confirmation_comment = comment
     save_as(requirement, actor)
+    if status == ConfirmationStatus.CONFIRMED:
+        ChangeRequest.objects.filter(requirement=requirement, resolved_at__isnull=True).update(resolved_at=at)
     return row
 
 

@@ -255,3 +255,35 @@ def test_r_need_7_report_versions_are_snapshots(engineer, opportunity):
     assert first.content["spin"]["situation"] == "兩條產線"
     assert second.content["requirements"][0]["description"] == "新描述"
     assert NeedsReport.objects.count() == 2
+
+
+def test_r_need_6_feasibility_reassessed_and_change_settled_by_reconfirmation(engineer, opportunity):
+    from django.utils import timezone
+
+    from proposals.needs.selectors import requirement_changes_since
+
+    start = timezone.now()
+    requirement = services.requirement_create(actor=engineer, opportunity=opportunity, data=RIGID)
+    confirm(engineer, requirement)
+    requirement.refresh_from_db()
+    requirement = services.requirement_update(actor=engineer, requirement=requirement, data={"quantity": 2})
+    assert requirement.feasibility_review_due is True
+    change = ChangeRequest.objects.get()
+    assert change.resolved_at is None
+    assert list(requirement_changes_since(opportunity.pk, start)) == [change]
+    assert list(requirement_changes_since(opportunity.pk, timezone.now())) == []
+    requirement = services.requirement_update(
+        actor=engineer, requirement=requirement, data={"feasibility_note": "重新評估:可行"}
+    )
+    assert requirement.feasibility_review_due is False
+    confirm(engineer, requirement)
+    change.refresh_from_db()
+    assert change.resolved_at is not None
+    # a change that reassesses the feasibility itself leaves nothing to reassess
+    requirement.refresh_from_db()
+    requirement = services.requirement_update(
+        actor=engineer,
+        requirement=requirement,
+        data={"feasibility": "needs_rd", "description": "新描述"},
+    )
+    assert requirement.feasibility_review_due is False and requirement.confirmation_status == "unconfirmed"
