@@ -266,7 +266,7 @@ class ConfirmationRequest(models.Model):
     contact = models.ForeignKey(
         "leads.Contact", verbose_name=_("contact"), on_delete=models.PROTECT, related_name="+"
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
     requirement_ids = models.JSONField(_("requirements"), default=list, editable=False)
     expires_at = models.DateTimeField(_("expires at"))
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)

@@ -302,7 +302,7 @@ class RequirementViewSet(ScopedModelViewSet):
     serializer_class = RequirementSerializer
     update_serializer_class = RequirementUpdateSerializer
     filterset_class = RequirementFilterSet
-    ordering_fields = ["position", "number", "updated_at", "created_at"]
+    ordering_fields = ["position", "updated_at", "created_at"]
     ordering = ["opportunity", "position", "number"]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
@@ -505,7 +505,7 @@ class NeedsReportViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
     queryset = NeedsReport.objects.select_related("created_by")
     serializer_class = NeedsReportSerializer
     filterset_class = NeedsReportFilterSet
-    ordering_fields = ["number", "created_at"]
+    ordering_fields = ["created_at"]
     ordering = ["-created_at", "-id"]
 
     permission_classes = [CanWriteRecords]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -34,6 +35,15 @@ RATE_WINDOW = 600  # seconds
 
 
 def _client(request: HttpRequest) -> str:
+    """The client's address; behind the reverse proxies the login lockout is told of
+    (``LOGIN_PROXY_COUNT``), the one they appended to X-Forwarded-For."""
+    count = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None)
+    if count:
+        forwarded = [
+            p.strip() for p in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if p.strip()
+        ]
+        if len(forwarded) >= count:
+            return forwarded[-count]
     return str(request.META.get("REMOTE_ADDR") or "unknown")
 
 

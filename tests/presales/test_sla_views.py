@@ -254,6 +254,9 @@ def test_preferences_page_saves_email_choices(client, engineer):
         "initiation_reopened": False,
         "review_waiting": False,
         "review_outcome": False,
+        "needs_confirmed": False,
+        "rd_request_asked": False,
+        "rd_request_answered": False,
     }
 
 
