@@ -19,6 +19,7 @@ from proposals.models import (
     OpportunityCommunication,
     RDRequest,
     Requirement,
+    RequirementConfirmation,
 )
 
 
@@ -33,11 +34,15 @@ def requirements_of(opportunity: Opportunity) -> QuerySet[Requirement]:
         .select_related("confirmed_contact")
         .prefetch_related(
             Prefetch(
+                "confirmations",
+                queryset=RequirementConfirmation.objects.order_by("-at", "-id"),
+            ),
+            Prefetch(
                 "rd_requests",
                 queryset=RDRequest.objects.select_related("assignee", "answered_by").order_by(
                     "-created_at", "-id"
                 ),
-            )
+            ),
         )
         .order_by("position", "number")
     )

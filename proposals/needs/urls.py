@@ -18,6 +18,11 @@ urlpatterns = [
         name="needs_rd_answer",
     ),
     path(
+        "opportunities/<int:pk>/needs/evidence/<int:item>/",
+        views.EvidenceView.as_view(),
+        name="needs_evidence",
+    ),
+    path(
         "opportunities/<int:pk>/needs/export/<slug:fmt>/",
         views.NeedsExportView.as_view(),
         name="needs_export",

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,6 +37,7 @@ from proposals.models import (
     OpportunityCommunication,
     RDRequest,
     Requirement,
+    RequirementConfirmation,
 )
 from proposals.needs import imports, services
 from proposals.needs.forms import (
@@ -394,6 +395,19 @@ def _download(content: bytes, filename: str) -> HttpResponse:
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+class EvidenceView(RoleRequiredMixin, View):
+    """The evidence of a confirmation (the customer's e-mail, the signed scan), for whoever
+    sees the opportunity; always as a download (never rendered inline by the browser)."""
+
+    def get(self, request: HttpRequest, pk: int, item: int) -> HttpResponse:
+        opportunity = _opportunity(request, pk)
+        row = get_object_or_404(RequirementConfirmation, requirement__opportunity=opportunity, pk=item)
+        if not row.evidence:
+            raise Http404
+        name = f"{row.requirement.code}-{row.at:%Y%m%d}.{row.evidence.name.rsplit('.', 1)[-1]}"
+        return FileResponse(row.evidence.open("rb"), as_attachment=True, filename=name)
 
 
 class NeedsReportView(RoleRequiredMixin, View):

@@ -197,7 +197,7 @@ def test_needs_section_query_count_is_constant(
     request.user = engineer
     fill(1)
     opportunity.refresh_from_db()
-    with django_assert_num_queries(7) as first:
+    with django_assert_num_queries(8) as first:
         needs_desk_context(request, opportunity)
     fill(5)
     with django_assert_num_queries(len(first.captured_queries)):
@@ -234,3 +234,26 @@ def test_needs_page_query_count_does_not_grow_with_rows(client, engineer, opport
     a = [q["sql"][:120] for q in small.captured_queries]
     b = [q["sql"][:120] for q in large.captured_queries]
     assert len(b) == len(a), "\n".join(x for x in b if x not in a) + "\n---\n" + "\n".join(b)
+
+
+def test_r_need_3_evidence_is_downloaded_by_who_sees_the_opportunity(
+    client, engineer, other_engineer, opportunity
+):
+    requirement = services.requirement_create(actor=engineer, opportunity=opportunity, data=RIGID)
+    row = services.requirement_confirmation_record(
+        actor=engineer,
+        requirement=requirement,
+        method="email",
+        confirmer_name="王經理",
+        evidence=SimpleUploadedFile("../../etc/mail.eml", b"From: wang"),
+    )
+    assert "/" not in row.evidence.name.rsplit("evidence/", 1)[-1].split("/", 1)[-1]
+    url = reverse("proposals:needs_evidence", args=[opportunity.pk, row.pk])
+    client.force_login(engineer)
+    page = client.get(reverse("proposals:needs", args=[opportunity.pk])).content.decode()
+    assert url in page
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"From: wang"
+    assert response["Content-Disposition"].startswith("attachment")
+    client.force_login(other_engineer)
+    assert client.get(url).status_code == 404
