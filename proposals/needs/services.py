@@ -83,6 +83,14 @@ CONFIRMATION_DAYS = 14
 MAX_CONFIRMATION_DAYS = 60
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_EXTENSIONS = frozenset({"pdf", "png", "jpg", "jpeg", "eml", "msg", "txt"})
+# The first bytes of the binary types (a renamed program is not a scan).
+EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF",),
+    "png": (b"\x89PNG",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "msg": (b"\xd0\xcf\x11\xe0",),
+}
 
 NEEDS_CONFIRMED = register_notification_kind(
     NotificationKind("needs_confirmed", gettext_lazy("Customer answers to needs confirmation lists"))
@@ -241,6 +249,8 @@ def requirements_create_many(
         except DomainError as exc:
             for name, messages in exc.fields.items():
                 errors[f"row {index}.{name}"] = messages
+            if not exc.fields:
+                errors[f"row {index}.row"] = [exc.message]
     if errors:
         raise DomainError(
             _("No row was imported: correct the rows listed."), code="invalid_rows", fields=errors
@@ -404,6 +414,13 @@ def validate_evidence(evidence: UploadedFile | None, *, field: str = "evidence")
         raise DomainError(fields={field: [_("The file is larger than 10 MB.")]})
     if evidence.size == 0:
         raise DomainError(fields={field: [_("The file is empty.")]})
+    signature = EVIDENCE_SIGNATURES.get(extension)
+    if signature is not None:
+        evidence.seek(0)
+        head = evidence.read(8)
+        evidence.seek(0)
+        if not any(head.startswith(magic) for magic in signature):
+            raise DomainError(fields={field: [_("The file's content does not match its type.")]})
 
 
 @transaction.atomic

@@ -185,7 +185,7 @@ def test_reorder_lists_every_requirement_once(engineer, opportunity):
 
 def test_r_need_3_recorded_confirmation_needs_valid_evidence(engineer, opportunity, contact):
     requirement = services.requirement_create(actor=engineer, opportunity=opportunity, data=RIGID)
-    for bad in (None, evidence("virus.exe"), evidence("empty.pdf", b"")):
+    for bad in (None, evidence("virus.exe"), evidence("empty.pdf", b""), evidence("fake.pdf", b"MZ\x90\x00")):
         with pytest.raises(DomainError) as exc:
             services.requirement_confirmation_record(
                 actor=engineer, requirement=requirement, method="scan", contact=contact, evidence=bad
@@ -197,7 +197,11 @@ def test_r_need_3_recorded_confirmation_needs_valid_evidence(engineer, opportuni
         )
     assert "method" in exc.value.fields
     row = services.requirement_confirmation_record(
-        actor=engineer, requirement=requirement, method="scan", contact=contact, evidence=evidence("scan.png")
+        actor=engineer,
+        requirement=requirement,
+        method="scan",
+        contact=contact,
+        evidence=evidence("scan.png", b"\x89PNG\r\n\x1a\n...."),
     )
     assert row.confirmer_name == "王經理" and row.evidence.name.endswith(".png")
     requirement.refresh_from_db()
