@@ -15,7 +15,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
-from leads.models import Contact
+from leads.models import CommunicationRecord, Contact
 from opportunities.models import Opportunity
 from presales.accounts.models import User
 from presales.api.fields import PlausibleDatesMixin, PlausibleDateTimeField, ScopedPrimaryKeyRelatedField
@@ -28,6 +28,7 @@ from presales.api.viewsets import (
     ScopedModelViewSet,
     ScopedReadOnlyViewSet,
     ServiceCreateMixin,
+    ServiceDestroyMixin,
     ServiceViewSet,
     crud_schema,
 )
@@ -44,6 +45,7 @@ from proposals.models import (
     ConfirmationRequest,
     NeedsAnalysis,
     NeedsReport,
+    OpportunityCommunication,
     RDRequest,
     Requirement,
     RequirementConfirmation,
@@ -241,6 +243,36 @@ class NeedsReportSerializer(StrictMixin, serializers.ModelSerializer):
         read_only_fields = ["number", "content", "created_by", "created_at"]
 
 
+class OpportunityCommunicationSerializer(StrictMixin, serializers.ModelSerializer):
+    """A meeting, site visit or survey of the customer linked to the opportunity (R-NEED-1);
+    its participants are the communication record's (R-COMM-2)."""
+
+    opportunity = ScopedPrimaryKeyRelatedField(queryset=Opportunity.objects.all())
+    communication = ScopedPrimaryKeyRelatedField(queryset=CommunicationRecord.objects.all())
+    participant_users = serializers.SerializerMethodField()
+    participant_contacts = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OpportunityCommunication
+        fields = [
+            "id",
+            "opportunity",
+            "communication",
+            "purpose",
+            "participant_users",
+            "participant_contacts",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["created_by", "created_at"]
+
+    def get_participant_users(self, obj: OpportunityCommunication) -> list[int]:
+        return [u.pk for u in obj.communication.participant_users.all()]
+
+    def get_participant_contacts(self, obj: OpportunityCommunication) -> list[int]:
+        return [c.pk for c in obj.communication.participant_contacts.all()]
+
+
 # --- filters -----------------------------------------------------------------------------------
 
 
@@ -269,6 +301,12 @@ class NeedsAnalysisFilterSet(OpportunityFilterSet):
 class ConfirmationRequestFilterSet(OpportunityFilterSet):
     class Meta:
         model = ConfirmationRequest
+        fields = ["opportunity"]
+
+
+class OpportunityCommunicationFilterSet(OpportunityFilterSet):
+    class Meta:
+        model = OpportunityCommunication
         fields = ["opportunity"]
 
 
@@ -512,3 +550,35 @@ class NeedsReportViewSet(ServiceCreateMixin, ScopedReadOnlyViewSet):
 
     def service_create(self, data: dict) -> NeedsReport:
         return services.needs_report_create(actor=self.request.user, opportunity=data["opportunity"])
+
+
+@extend_schema_view(
+    list=extend_schema(responses=_ok(OpportunityCommunicationSerializer(many=True), 400, *READ_ERRORS)),
+    retrieve=extend_schema(responses=_ok(OpportunityCommunicationSerializer, *DETAIL_ERRORS)),
+    create=extend_schema(
+        request=OpportunityCommunicationSerializer,
+        responses={201: OpportunityCommunicationSerializer, **error_responses(400, 401, 403, 409)},
+        description="Link a communication record of the customer to the opportunity's needs (R-NEED-1).",
+    ),
+    destroy=extend_schema(responses={204: None, **error_responses(*WRITE)}),
+)
+class OpportunityCommunicationViewSet(ServiceCreateMixin, ServiceDestroyMixin, ScopedReadOnlyViewSet):
+    queryset = OpportunityCommunication.objects.select_related("communication").prefetch_related(
+        "communication__participant_users", "communication__participant_contacts"
+    )
+    serializer_class = OpportunityCommunicationSerializer
+    filterset_class = OpportunityCommunicationFilterSet
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+    permission_classes = [CanWriteRecords]
+
+    def service_create(self, data: dict) -> OpportunityCommunication:
+        return services.communication_link(
+            actor=self.request.user,
+            opportunity=data["opportunity"],
+            communication=data["communication"],
+            purpose=data["purpose"],
+        )
+
+    def service_destroy(self, instance) -> None:
+        services.communication_unlink(actor=self.request.user, link=instance)

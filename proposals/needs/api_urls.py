@@ -11,5 +11,6 @@ router.register("needs-analyses", api.NeedsAnalysisViewSet, basename="needs-anal
 router.register("confirmation-requests", api.ConfirmationRequestViewSet, basename="confirmation-request")
 router.register("rd-requests", api.RDRequestViewSet, basename="rd-request")
 router.register("needs-reports", api.NeedsReportViewSet, basename="needs-report")
+router.register("needs-communications", api.OpportunityCommunicationViewSet, basename="needs-communication")
 
 urlpatterns = router.urls

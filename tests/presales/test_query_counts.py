@@ -170,6 +170,12 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "leads:lead_history"): 10,
     ("admin", "opportunities:history"): 11,
     # needs analysis (proposals/needs): empty lists here; tests/proposals/needs pins them with rows
+    ("admin", "api needs-communication-list page_size=5"): 4,
+    ("admin", "api needs-communication-list page_size=50"): 4,
+    ("engineer", "api needs-communication-list page_size=5"): 5,
+    ("engineer", "api needs-communication-list page_size=50"): 5,
+    ("manager", "api needs-communication-list page_size=5"): 5,
+    ("manager", "api needs-communication-list page_size=50"): 5,
     ("admin", "api confirmation-request-list page_size=5"): 4,
     ("admin", "api confirmation-request-list page_size=50"): 4,
     ("admin", "api needs-analysis-list page_size=5"): 4,

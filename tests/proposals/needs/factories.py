@@ -6,8 +6,21 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
-from proposals.models import ConfirmationRequest, NeedsAnalysis, NeedsReport, RDRequest, Requirement
-from tests.factories import ContactFactory, CustomerFactory, OpportunityFactory, UserFactory
+from proposals.models import (
+    ConfirmationRequest,
+    NeedsAnalysis,
+    NeedsReport,
+    OpportunityCommunication,
+    RDRequest,
+    Requirement,
+)
+from tests.factories import (
+    CommunicationFactory,
+    ContactFactory,
+    CustomerFactory,
+    OpportunityFactory,
+    UserFactory,
+)
 
 
 class RequirementFactory(factory.django.DjangoModelFactory):
@@ -95,6 +108,19 @@ def _reports(admin, team, n):
     ]
 
 
+def _links(admin, team, n):
+    opportunity = _opportunity_of(admin, team)
+    return [
+        OpportunityCommunication.objects.create(
+            opportunity=opportunity,
+            communication=CommunicationFactory(customer=opportunity.customer, author=admin),
+            purpose="meeting",
+            created_by=admin,
+        )
+        for _ in range(n)
+    ]
+
+
 # ``tests/presales/api_endpoints.BUILDERS`` entries: n records of each model the admin sees.
 NEEDS_BUILDERS = {
     "proposals.requirement": _requirements,
@@ -102,4 +128,5 @@ NEEDS_BUILDERS = {
     "proposals.confirmationrequest": _confirmation_requests,
     "proposals.rdrequest": _rd_requests,
     "proposals.needsreport": _reports,
+    "proposals.opportunitycommunication": _links,
 }

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from proposals.models import ConfirmationRequest, NeedsReport, Requirement
 from proposals.needs import services
+from tests.factories import CommunicationFactory
 from tests.proposals.needs.conftest import FLEXIBLE, RIGID
 from tests.proposals.needs.factories import RequirementFactory
 
@@ -180,7 +181,15 @@ def test_permission_matrix(client_for, engineer, other_engineer, opportunity, co
 
 
 @pytest.mark.parametrize(
-    "path", ["requirements/", "confirmation-requests/", "rd-requests/", "needs-reports/", "needs-analyses/"]
+    "path",
+    [
+        "requirements/",
+        "confirmation-requests/",
+        "rd-requests/",
+        "needs-reports/",
+        "needs-analyses/",
+        "needs-communications/",
+    ],
 )
 def test_list_query_counts_are_constant(
     client_for, engineer, opportunity, contact, django_assert_max_num_queries, path, make_user
@@ -194,6 +203,12 @@ def test_list_query_counts_are_constant(
         services.confirmation_request_create(actor=engineer, opportunity=opportunity, contact=contact)
         services.needs_report_create(actor=engineer, opportunity=opportunity)
         services.spin_notes_save(actor=engineer, opportunity=opportunity, data={"problem": "x"})
+        record = CommunicationFactory(customer=opportunity.customer, author=engineer)
+        record.participant_users.set([engineer, rd_person])
+        record.participant_contacts.set([contact])
+        services.communication_link(
+            actor=engineer, opportunity=opportunity, communication=record, purpose="survey"
+        )
 
     fill()
     from django.db import connection
@@ -223,3 +238,31 @@ def test_excel_import_through_the_api(client_for, engineer, opportunity):
     )
     assert response.status_code == 201, response.json()
     assert (response.json()[0]["kind"], response.json()[0]["feasibility"]) == ("latent", "needs_rd")
+
+
+def test_r_need_1_communications_linked_through_the_api(
+    client_for, engineer, other_engineer, opportunity, contact
+):
+    from tests.factories import CommunicationFactory
+
+    record = CommunicationFactory(customer=opportunity.customer, channel="site_visit", author=engineer)
+    record.participant_contacts.set([contact])
+    api = client_for(engineer)
+    response = api.post(
+        BASE + "needs-communications/",
+        {"opportunity": opportunity.pk, "communication": record.pk, "purpose": "site_visit"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert response.json()["participant_contacts"] == [contact.pk]
+    link_url = f"{BASE}needs-communications/{response.json()['id']}/"
+    assert client_for(other_engineer).get(link_url).status_code == 404
+    assert client_for(other_engineer).delete(link_url).status_code == 404
+    foreign = CommunicationFactory(author=engineer)
+    response = api.post(
+        BASE + "needs-communications/",
+        {"opportunity": opportunity.pk, "communication": foreign.pk, "purpose": "meeting"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert api.delete(link_url).status_code == 204
