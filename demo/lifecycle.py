@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from demo import solutions
+from demo.needs import ensure_confirmed_needs
 from leads.choices import Industry
 from leads.models import Customer
 from leads.services import customer_create
@@ -377,6 +378,9 @@ def build(ctx) -> None:
                 version = solutions.write_and_submit(opportunity, author)
             if move == "start_demo" and version is not None:
                 solutions.approve(version)
+            if move == "start_solution":
+                contact = customer.contacts.order_by("pk").first()
+                ensure_confirmed_needs(opportunity, author, contact.name if contact else "客户IT主管")
             inputs = dict(MOVE_INPUTS.get(move, {}))
             opportunity = opportunity_move(actor=author, opportunity=opportunity, move=move, **inputs)
         opportunity.refresh_from_db()

@@ -24,13 +24,15 @@ from leads.services import (
     EVALUATION_KEYS,
     LEAD_CONTACT_FIELDS,
     LEAD_FIELDS,
+    PARTICIPANT_FIELDS,
     grade_for,
     has_contact_access,
 )
+from presales.accounts.models import User
 from presales.core.roles import Role
 from presales.core.scoping import mask_email, mask_phone
 from presales.core.validators import validate_phone
-from presales.web.autocomplete import autocomplete
+from presales.web.autocomplete import autocomplete, autocomplete_multiple
 from presales.web.forms import BootstrapMixin
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -426,11 +428,12 @@ class ContactForm(MaskedContactDetailsMixin, BootstrapMixin, forms.ModelForm):
 
 
 class CommunicationForm(BootstrapMixin, forms.ModelForm):
-    """R-COMM-1: time, place/channel, participants, key points, feedback, next step and date."""
+    """R-COMM-1: time, place/channel, participants, key points, feedback, next step and date.
+    R-COMM-2: the participants are people (our users, the customer's contacts), picked."""
 
     class Meta:
         model = CommunicationRecord
-        fields = list(COMMUNICATION_FIELDS)
+        fields = [*COMMUNICATION_FIELDS[:4], *PARTICIPANT_FIELDS, *COMMUNICATION_FIELDS[4:]]
         widgets = {"occurred_at": datetime_input(), "next_step_due_at": datetime_input()}
         help_texts = {"next_step_due_at": _("A promised follow-up becomes a reminder on this date.")}
 
@@ -438,11 +441,20 @@ class CommunicationForm(BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("occurred_at", "next_step_due_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT]
+        self.fields["participant_users"].queryset = User.objects.filter(is_active=True).order_by("pk")
+        autocomplete_multiple(self.fields["participant_users"], "autocomplete-people")
         if customer is None:
             del self.fields["contact"]
+            del self.fields["participant_contacts"]
         else:
             self.fields["contact"].queryset = Contact.objects.filter(customer=customer).order_by("name")
             autocomplete(self.fields["contact"], "leads:autocomplete-contacts", customer=customer.pk)
+            self.fields["participant_contacts"].queryset = Contact.objects.filter(customer=customer).order_by(
+                "name"
+            )
+            autocomplete_multiple(
+                self.fields["participant_contacts"], "leads:autocomplete-contacts", customer=customer.pk
+            )
         self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
 
     def service_data(self) -> dict:

@@ -679,7 +679,15 @@ class CommunicationRecord(LoadedValuesMixin, VersionedModel, TimeStampedModel):
     occurred_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices)
     place = models.CharField(_("place"), max_length=200, blank=True)
-    participants = models.TextField(_("participants"), blank=True, validators=[long_text_validator()])
+    # R-COMM-2: participants are people: our users and the customer's contacts; the text
+    # keeps anyone else (a consultant, a third party) by name.
+    participant_users = models.ManyToManyField(
+        USER, verbose_name=_("our participants"), blank=True, related_name="communications_attended"
+    )
+    participant_contacts = models.ManyToManyField(
+        Contact, verbose_name=_("customer participants"), blank=True, related_name="communications_attended"
+    )
+    participants = models.TextField(_("other participants"), blank=True, validators=[long_text_validator()])
     key_points = models.TextField(_("key points"), validators=[long_text_validator()])
     customer_feedback = models.TextField(
         _("customer feedback"), blank=True, validators=[long_text_validator()]

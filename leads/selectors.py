@@ -131,11 +131,17 @@ def lead_actions(lead: Lead, user: User) -> list[Action]:
     ]
 
 
+# R-COMM-2: a timeline shows each record's participants (two queries per window).
+COMMUNICATION_PEOPLE = ("participant_users", "participant_contacts")
+
+
 def lead_communications(lead: Lead, before: str | None = None) -> Window[CommunicationRecord]:
     """A window of the lead's communications, newest first (issue 9: a lead with thousands
     of records shows the newest and a link to the older ones)."""
     return newest_window(
-        lead.communications.select_related("author", "contact", "customer"),
+        lead.communications.select_related("author", "contact", "customer").prefetch_related(
+            *COMMUNICATION_PEOPLE
+        ),
         field="occurred_at",
         before=before,
     )
@@ -285,7 +291,9 @@ def customer_history(customer: Customer, *, access: bool, before: datetime | Non
 def customer_communications(customer: Customer, before: str | None = None) -> Window[CommunicationRecord]:
     """A window of the customer's communications, newest first (issue 9)."""
     return newest_window(
-        customer.communications.select_related("author", "contact", "lead"),
+        customer.communications.select_related("author", "contact", "lead").prefetch_related(
+            *COMMUNICATION_PEOPLE
+        ),
         field="occurred_at",
         before=before,
     )

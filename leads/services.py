@@ -956,6 +956,36 @@ COMMUNICATION_FIELDS = (
 )
 
 
+# R-COMM-2: the people who took part (many-to-many, set after the record is saved).
+PARTICIPANT_FIELDS = ("participant_users", "participant_contacts")
+
+
+def _split_participants(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    rest = dict(data)
+    people = {name: rest.pop(name) for name in PARTICIPANT_FIELDS if name in rest}
+    return rest, people
+
+
+def _set_participants(record: CommunicationRecord, people: dict[str, Any]) -> None:
+    """Our participants are active users; the customer's are contacts of the record's
+    customer (a record on a lead without a customer has none yet)."""
+    errors: dict[str, list[str]] = {}
+    users = list(people["participant_users"] or []) if "participant_users" in people else None
+    contacts = list(people["participant_contacts"] or []) if "participant_contacts" in people else None
+    if users is not None and any(not user.is_active for user in users):
+        errors["participant_users"] = [_("This person's account is deactivated.")]
+    if contacts is not None and any(
+        c.customer_id is None or c.customer_id != record.customer_id for c in contacts
+    ):
+        errors["participant_contacts"] = [_("Choose contacts of the record's customer.")]
+    if errors:
+        raise DomainError(fields=errors)
+    if users is not None:
+        record.participant_users.set(users)
+    if contacts is not None:
+        record.participant_contacts.set(contacts)
+
+
 def _check_communication(record: CommunicationRecord) -> None:
     if record.occurred_at is not None and record.occurred_at > timezone.now() + CLOCK_SKEW:
         raise DomainError(fields={"occurred_at": [_("An interaction cannot be recorded in the future.")]})
@@ -972,12 +1002,14 @@ def _new_communication(
     first: bool = False,
 ) -> CommunicationRecord:
     record = CommunicationRecord(customer=customer, lead=lead, author=actor, is_first_contact=first)
+    data, people = _split_participants(data)
     apply_fields(record, data, COMMUNICATION_FIELDS)
     if record.occurred_at is None:
         record.occurred_at = timezone.now()
     _check_communication(record)
     validate(record)
     save_as(record, actor)
+    _set_participants(record, people)
     customer_record_progress(
         customer_id=customer.pk if customer else (lead.customer_id if lead else None), at=record.occurred_at
     )
@@ -1091,6 +1123,7 @@ def communication_update(
         raise NotAllowed(_("Only the author can correct a communication record."))
     check_version(record, expected_version)
     promised = record.next_step_due_at
+    data, people = _split_participants(data)
     apply_fields(record, data, COMMUNICATION_FIELDS)
     _check_communication(record)
     validate(record)
@@ -1098,6 +1131,7 @@ def communication_update(
         # R-SLA-3: the same promise re-sent (a form drops seconds) is not a new promise.
         record.next_step_due_at = promised
     save_as(record, actor)
+    _set_participants(record, people)
     if record.is_first_contact:
         _flag_late_entry(record)
     if record.next_step_due_at != promised:

@@ -12,3 +12,6 @@ class ProposalsConfig(AppConfig):
         from proposals.solutions.gates import register_all as register_solutions
 
         register_solutions()
+        from proposals.needs import registry as needs_registry
+
+        needs_registry.register()

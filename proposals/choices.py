@@ -37,6 +37,27 @@ class Feasibility(models.TextChoices):
     NOT_FEASIBLE = "not_feasible", _("Not feasible")
 
 
+class ConfirmationStatus(models.TextChoices):
+    """R-NEED-3: a requirement's confirmation by the customer, row by row."""
+
+    UNCONFIRMED = "unconfirmed", pgettext_lazy("requirement", "Unconfirmed")
+    CONFIRMED = "confirmed", pgettext_lazy("requirement", "Confirmed")
+    COMMENTED = "commented", pgettext_lazy("requirement", "Commented")
+
+
+class ConfirmationMethod(models.TextChoices):
+    """R-NEED-3 確認方式: through the link, or an e-mail / signed scan the engineer uploads."""
+
+    LINK = "link", _("Confirmation link")
+    EMAIL = "email", _("E-mail")
+    SCAN = "scan", _("Signed scan")
+
+
+class RDRequestStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("R&D request", "Open")
+    ANSWERED = "answered", pgettext_lazy("R&D request", "Answered")
+
+
 class VersionStatus(models.TextChoices):
     """R-SOL-3, R-SOL-5: a draft is edited; from submission on the version is frozen (an edit
     starts the next version) and its review decides it."""

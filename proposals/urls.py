@@ -1,8 +1,9 @@
-"""Web routes of the proposals app, mounted at /proposals/ (filled by the issue that builds the app)."""
+"""Web routes of the proposals app, mounted at /proposals/ (one include per area)."""
 
 from django.urls import include, path
 
 app_name = "proposals"
 urlpatterns: list = [
     path("solutions/", include("proposals.solutions.urls")),
+    path("", include("proposals.needs.urls")),
 ]

@@ -33,6 +33,7 @@ from leads.services import (
     CUSTOMER_FIELDS,
     LEAD_CONTACT_FIELDS,
     LEAD_FIELDS,
+    PARTICIPANT_FIELDS,
 )
 from presales.accounts import selectors as people
 from presales.accounts.models import Team, User
@@ -455,6 +456,13 @@ class CommunicationSerializer(StrictMixin, PlausibleDatesMixin, serializers.Mode
     customer = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     lead = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
     contact = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+    # R-COMM-2: the people who took part; contacts must be the record's customer's (service).
+    participant_users = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
+    participant_contacts = ScopedPrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), many=True, required=False
+    )
 
     class Meta:
         model = CommunicationRecord
@@ -464,6 +472,7 @@ class CommunicationSerializer(StrictMixin, PlausibleDatesMixin, serializers.Mode
             "customer",
             "lead",
             *COMMUNICATION_FIELDS,
+            *PARTICIPANT_FIELDS,
             "is_first_contact",
             "entered_late",
             "author",

@@ -291,7 +291,8 @@ class LeadViewSet(ServiceViewSet):
 class CommunicationViewSet(ServiceViewSet):
     """Communication records (R-COMM-1); a promised follow-up is ``next_step_due_at``."""
 
-    queryset = CommunicationRecord.objects.all()
+    # R-COMM-2: the participants in two queries for the whole page, not two per record.
+    queryset = CommunicationRecord.objects.prefetch_related("participant_users", "participant_contacts")
     serializer_class = s.CommunicationSerializer
     create_serializer_class = s.CommunicationCreateSerializer
     filterset_class = CommunicationFilterSet

@@ -236,6 +236,10 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "reviews.choices.ReviewStatus",
         "SectionKindEnum": "proposals.solutions.choices.SectionKind",
         "QuoteLineKindEnum": "proposals.solutions.choices.LineKind",
+        "RequirementKindEnum": "proposals.choices.RequirementKind",
+        "ConfirmationStatusEnum": "proposals.choices.ConfirmationStatus",
+        "ConfirmationMethodEnum": "proposals.choices.ConfirmationMethod",
+        "RDRequestStatusEnum": "proposals.choices.RDRequestStatus",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [

@@ -132,3 +132,24 @@ def autocomplete(field: forms.Field, url_name: str, **params: Any) -> None:
     widget.choices = field.choices  # type: ignore[attr-defined]
     widget.is_required = field.required
     field.widget = widget
+
+
+class AutocompleteSelectMultiple(AutocompleteSelect):
+    """``AutocompleteSelect`` for a many-to-many field (``<select multiple>``): the selected
+    options only, Tom Select adds more as the user types (R-COMM-2's participants)."""
+
+    allow_multiple_selected = True
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return forms.SelectMultiple().value_from_datadict(data, files, name)
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return False  # an empty multiple select posts nothing: that is "none chosen"
+
+
+def autocomplete_multiple(field: forms.Field, url_name: str, **params: Any) -> None:
+    """:func:`autocomplete` for a ``ModelMultipleChoiceField``."""
+    widget = AutocompleteSelectMultiple(url_name, params, attrs=dict(field.widget.attrs))
+    widget.choices = field.choices  # type: ignore[attr-defined]
+    widget.is_required = field.required
+    field.widget = widget

@@ -2,7 +2,16 @@
 (R-SOL, R-QUOTE), demos (R-DEMO). Each module's models are gathered here so that Django
 registers them under the app label ``proposals``."""
 
-from proposals.models.needs import Requirement
+from proposals.models.needs import (
+    ChangeRequest,
+    ConfirmationRequest,
+    NeedsAnalysis,
+    NeedsReport,
+    OpportunityCommunication,
+    RDRequest,
+    Requirement,
+    RequirementConfirmation,
+)
 from proposals.models.solutions import (
     Acceptance,
     Feedback,
@@ -18,9 +27,16 @@ from proposals.models.solutions import (
 
 __all__ = [
     "Acceptance",
+    "ChangeRequest",
+    "ConfirmationRequest",
     "Feedback",
+    "NeedsAnalysis",
+    "NeedsReport",
+    "OpportunityCommunication",
     "QuoteLine",
+    "RDRequest",
     "Requirement",
+    "RequirementConfirmation",
     "Solution",
     "SolutionAnswer",
     "SolutionSection",

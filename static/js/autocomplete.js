@@ -20,7 +20,7 @@
   function wire(select) {
     if (select.tomselect || select.closest("template")) return;
     const url = select.dataset.autocompleteUrl;
-    const plugins = select.required ? [] : ["clear_button"];
+    const plugins = select.multiple ? ["remove_button"] : select.required ? [] : ["clear_button"];
     // Tom Select copies the select's classes to its wrapper: keep Bootstrap's look and size.
     new TomSelect(select, {
       valueField: "id",

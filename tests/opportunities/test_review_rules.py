@@ -30,6 +30,7 @@ from reviews.models import Review, ReviewChain, ReviewTask
 from reviews.selectors import inbox_for, reviews_for_subject
 from reviews.services import review_decide
 from tests.factories import CustomerFactory, OpportunityFactory, ReviewChainFactory, ReviewChainStepFactory
+from tests.proposals.needs.factories import confirmed_needs
 
 pytestmark = pytest.mark.django_db
 
@@ -215,6 +216,7 @@ def test_changing_the_amount_of_an_approved_initiation_reopens_it_R_REV_5(
     opportunity = OpportunityFactory(
         team=team, sales_owner=sales_rep, presales_owner=engineer, amount=Decimal("100000")
     )
+    confirmed_needs(opportunity)  # R-NEED-4 passes: this test is about the initiation's gate
     initiation = _approved(engineer, other_manager, opportunity)
     assert initiation.reviewed_facts == {"amount": "100000.00", "currency": "CNY", "fx_rate_to_cny": None}
     opportunity.refresh_from_db()

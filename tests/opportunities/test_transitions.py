@@ -12,6 +12,7 @@ from presales.core.errors import DomainError, GateRefused, NotAllowed
 from presales.core.roles import Role
 from tests.factories import OpportunityFactory, ProjectInitiationFactory, ProjectMemberFactory
 from tests.proposals.solutions.factories import approved_solution
+from tests.proposals.needs.factories import confirmed_needs
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +47,7 @@ def _opportunity(team, stage: str, *, has_tender: bool | None = None, **kwargs) 
     opportunity = OpportunityFactory(team=team, stage=stage, has_tender=has_tender, **kwargs)
     ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
     approved_solution(opportunity)  # the review and demo gates (R-SOL-5)
+    confirmed_needs(opportunity)  # R-NEED-4 (proposals) passes: these tests are about other gates
     return opportunity
 
 

@@ -31,6 +31,7 @@ from tests.factories import (
     ReviewChainFactory,
 )
 from tests.proposals.solutions.factories import SOLUTION_BUILDERS
+from tests.proposals.needs.factories import NEEDS_BUILDERS
 
 API_PREFIX = "api/v1/"
 WRITE_METHODS = ("post", "put", "patch")
@@ -211,4 +212,6 @@ BUILDERS: dict[str, Callable] = {
     "presales.notification": lambda admin, team, n: NotificationFactory.create_batch(n, recipient=admin),
     "presales.exportjob": lambda admin, team, n: ExportJobFactory.create_batch(n, user=admin),
     **SOLUTION_BUILDERS,
+    # needs analysis (proposals/needs)
+    **NEEDS_BUILDERS,
 }

@@ -256,6 +256,9 @@ def test_preferences_page_saves_email_choices(client, engineer):
         "review_outcome": False,
         "solution_section_assigned": False,
         "solution_feedback": False,
+        "needs_confirmed": False,
+        "rd_request_asked": False,
+        "rd_request_answered": False,
     }
 
 
