@@ -7,3 +7,8 @@ class ProposalsConfig(AppConfig):
 
     name = "proposals"
     verbose_name = _("Solutions")
+
+    def ready(self) -> None:
+        from proposals.demos import registry as demos_registry
+
+        demos_registry.register()

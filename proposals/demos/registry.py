@@ -1,0 +1,13 @@
+"""Everything the demos area plugs into lower layers, called once from ``ProposalsConfig.ready()``:
+the trial request as a review subject, the trial-return timer kind and the timer subjects,
+the desk section (order 50)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    from proposals.demos import desk, review_subject, timers
+
+    timers.register()
+    review_subject.register()
+    desk.register()
