@@ -234,6 +234,8 @@ SPECTACULAR_SETTINGS = {
         "CloseReasonEnum": "opportunities.choices.CloseReason",
         "InitiationStatusEnum": "opportunities.choices.InitiationStatus",
         "ReviewStatusEnum": "reviews.choices.ReviewStatus",
+        "TrialKindEnum": "proposals.demos.choices.TrialKind",
+        "ChecklistKindEnum": "proposals.demos.choices.ChecklistKind",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [

@@ -1,6 +1,6 @@
 """The trial request as a review subject (R-DEMO-3): approved at the level an admin
 configures as the review chain of kind ``trial`` (a default chain, the team's presales
-manager, is created by the migration ``proposals.0003_trial_review_chain``). The engine
+manager: ``proposals.demos.defaults.ensure_trial_chain``, run by the demo seed). The engine
 reaches the request only through these callables; its decisions move the request's status
 through the trial services, in the transaction of the deciding vote."""
 

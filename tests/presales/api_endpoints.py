@@ -209,4 +209,19 @@ BUILDERS: dict[str, Callable] = {
     "presales.timer": _timers,
     "presales.notification": lambda admin, team, n: NotificationFactory.create_batch(n, recipient=admin),
     "presales.exportjob": lambda admin, team, n: ExportJobFactory.create_batch(n, user=admin),
+    "proposals.demo": lambda admin, team, n: _demos(admin, team, n),
+    "proposals.trialrequest": lambda admin, team, n: _trials(admin, team, n),
 }
+
+
+def _demos(admin, team, n):
+    """Draft demos on an approved version of one opportunity of ``team`` (R-DEMO-1)."""
+    from tests.proposals.demos.factories import DemoFactory
+
+    return DemoFactory.create_batch(n, team=team, owner=admin)
+
+
+def _trials(admin, team, n):
+    from tests.proposals.demos.factories import TrialRequestFactory
+
+    return TrialRequestFactory.create_batch(n, team=team, owner=admin)

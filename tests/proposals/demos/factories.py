@@ -84,3 +84,54 @@ __all__ = [
     "demo_data",
     "trial_data",
 ]
+
+
+class DemoFactory(factory.django.DjangoModelFactory):
+    """A draft demo on an approved version, with the four fixed checklist lines.
+    ``team=`` and ``owner=`` shape the opportunity (``owner`` presales owner and organizer)."""
+
+    class Meta:
+        model = "proposals.Demo"
+        exclude = ["team", "owner"]
+
+    team = factory.SubFactory("tests.factories.TeamFactory")
+    owner = factory.SubFactory(UserFactory, team=factory.SelfAttribute("..team"), roles=["presales_engineer"])
+    opportunity = factory.SubFactory(
+        OpportunityFactory,
+        team=factory.SelfAttribute("..team"),
+        presales_owner=factory.SelfAttribute("..owner"),
+        stage="demo",
+    )
+    solution_version = factory.LazyAttribute(
+        lambda o: SolutionVersionFactory(solution=SolutionFactory(opportunity=o.opportunity, created_by=o.owner))
+    )
+    title = factory.Sequence(lambda n: f"演示 {n}")
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))
+    created_by = factory.SelfAttribute("owner")
+
+    @factory.post_generation
+    def checklist(self, create, extracted, **kwargs):
+        if create:
+            from proposals.demos.choices import FIXED_CHECKLIST
+            from proposals.models import DemoChecklistItem
+
+            DemoChecklistItem.objects.bulk_create(DemoChecklistItem(demo=self, kind=k) for k in FIXED_CHECKLIST)
+
+
+class TrialRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "proposals.TrialRequest"
+        exclude = ["team", "owner"]
+
+    team = factory.SubFactory("tests.factories.TeamFactory")
+    owner = factory.SubFactory(UserFactory, team=factory.SelfAttribute("..team"), roles=["presales_engineer"])
+    opportunity = factory.SubFactory(
+        OpportunityFactory, team=factory.SelfAttribute("..team"), presales_owner=factory.SelfAttribute("..owner")
+    )
+    kind = "trial"
+    items = "1 × 能耗監測終端"
+    # A month back: a list test may set the return date to any day from today on.
+    period_start = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=30))
+    period_end = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=14))
+    return_date = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=15))
+    requested_by = factory.SelfAttribute("owner")

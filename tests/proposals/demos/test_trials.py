@@ -13,6 +13,7 @@ from django.utils import timezone
 from presales.core.errors import DomainError, GateRefused, NotAllowed
 from presales.sla.models import Timer
 from proposals.demos import services
+from proposals.demos.defaults import ensure_trial_chain
 from proposals.demos.choices import TrialStatus
 from proposals.demos.timers import TRIAL_RETURN
 from reviews.models import Review, ReviewChain
@@ -20,6 +21,12 @@ from reviews.services import review_decide
 from tests.proposals.demos.factories import trial_data
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def chain(db):
+    """The default approval chain of trials (an admin would configure it)."""
+    return ensure_trial_chain()
 
 
 @pytest.fixture
@@ -33,9 +40,19 @@ def _timer(trial):
     ).first()
 
 
-def test_r_demo_3_default_chain_is_configured():
-    chain = ReviewChain.objects.get(kind="trial", is_active=True)
+def test_r_demo_3_default_chain_is_configured_once(chain):
+    assert ensure_trial_chain() == chain
+    assert ReviewChain.objects.filter(kind="trial").count() == 1
     assert [s.approver_role for s in chain.steps.all()] == ["presales_manager"]
+
+
+def test_r_demo_3_without_a_configured_chain_nothing_is_submitted(engineer, trial, chain):
+    chain.is_active = False
+    chain.save()
+    with pytest.raises(DomainError):
+        services.trial_submit(actor=engineer, trial=trial)
+    trial.refresh_from_db()
+    assert trial.status == TrialStatus.DRAFT
 
 
 def test_r_demo_3_approval_starts_the_return_timer(engineer, manager, trial):
