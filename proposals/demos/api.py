@@ -88,7 +88,9 @@ class DemoSerializer(StrictMixin, PlausibleDatesMixin, serializers.ModelSerializ
     our_attendees = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), many=True, required=False
     )
-    customer_attendees = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), many=True, required=False)
+    customer_attendees = ScopedPrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), many=True, required=False
+    )
     agenda = serializers.SerializerMethodField()
     agenda_items = AgendaItemSerializer(many=True, required=False, write_only=True, source="agenda_input")
     checklist = ChecklistItemSerializer(many=True, read_only=True)
@@ -153,7 +155,8 @@ class DemoSerializer(StrictMixin, PlausibleDatesMixin, serializers.ModelSerializ
 
     def get_agenda(self, obj) -> list[dict[str, Any]]:
         return [
-            {"text": item.text, "requirements": [r.pk for r in item.requirements.all()]} for item in obj.agenda.all()
+            {"text": item.text, "requirements": [r.pk for r in item.requirements.all()]}
+            for item in obj.agenda.all()
         ]
 
     def get_attendee_keys(self, obj) -> list[str]:
@@ -263,14 +266,18 @@ class DemoViewSet(ServiceViewSet):
         services.demo_move(actor=request.user, demo=demo, move=data["move"], reason=data.get("reason", ""))
         return self.represent(demo)
 
-    @extend_schema(filters=False, responses={200: DemoMoveOptionSerializer(many=True), **error_responses(401, 403, 404)})
+    @extend_schema(
+        filters=False, responses={200: DemoMoveOptionSerializer(many=True), **error_responses(401, 403, 404)}
+    )
     @action(detail=True, methods=["get"], pagination_class=None)
     def moves(self, request, pk=None):
         """The moves the caller may make now, each with the reasons its gates give."""
         demo = self.get_object()
         return Response(DemoMoveOptionSerializer(DEMO_MACHINE.options(demo, request.user), many=True).data)
 
-    @extend_schema(request=ChecklistChangeSerializer, responses={200: DemoSerializer, **error_responses(*CHANGE_ERRORS)})
+    @extend_schema(
+        request=ChecklistChangeSerializer, responses={200: DemoSerializer, **error_responses(*CHANGE_ERRORS)}
+    )
     @action(detail=True, methods=["post"])
     def checklist(self, request, pk=None):
         """Tick or untick a checklist line (``item``, ``done``) or add one (``label``)."""
@@ -285,7 +292,9 @@ class DemoViewSet(ServiceViewSet):
             services.demo_checklist_add(actor=request.user, demo=demo, label=data["label"])
         return self.represent(demo)
 
-    @extend_schema(request=FeedbackSerializer, responses={200: DemoSerializer, **error_responses(*CHANGE_ERRORS)})
+    @extend_schema(
+        request=FeedbackSerializer, responses={200: DemoSerializer, **error_responses(*CHANGE_ERRORS)}
+    )
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
         """R-DEMO-2: outcome, questions, objections, next step (a demo that is done)."""
@@ -298,7 +307,10 @@ class DemoViewSet(ServiceViewSet):
         filters=False,
         parameters=[
             OpenApiParameter(
-                "attendee", str, OpenApiParameter.PATH, description="user-<id> or contact-<id> (attendee_keys)"
+                "attendee",
+                str,
+                OpenApiParameter.PATH,
+                description="user-<id> or contact-<id> (attendee_keys)",
             )
         ],
         responses={
@@ -320,7 +332,9 @@ class DemoViewSet(ServiceViewSet):
         key = attendee
         _kind, person = attendee_of(demo, key)
         language = getattr(person, "language", "") or None
-        response = HttpResponse(ics.demo_ics(demo, language=language), content_type="text/calendar; charset=utf-8")
+        response = HttpResponse(
+            ics.demo_ics(demo, language=language), content_type="text/calendar; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="demo-{demo.pk}-{key}.ics"'
         return response
 
@@ -378,7 +392,9 @@ class NoteSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-ACTION_SCHEMA = extend_schema(request=NoteSerializer, responses={200: TrialSerializer, **error_responses(*CHANGE_ERRORS)})
+ACTION_SCHEMA = extend_schema(
+    request=NoteSerializer, responses={200: TrialSerializer, **error_responses(*CHANGE_ERRORS)}
+)
 
 
 @crud_schema("trial request", TrialSerializer, update=TrialUpdateSerializer)
@@ -412,7 +428,9 @@ class TrialViewSet(ServiceViewSet):
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
         data = self.validated(NoteSerializer)
-        trial = services.trial_withdraw(actor=request.user, trial=self.get_object(), reason=data.get("reason", ""))
+        trial = services.trial_withdraw(
+            actor=request.user, trial=self.get_object(), reason=data.get("reason", "")
+        )
         return self.represent(trial)
 
     @ACTION_SCHEMA
@@ -420,14 +438,18 @@ class TrialViewSet(ServiceViewSet):
     def returned(self, request, pk=None):
         """The items are back: the return timer is met."""
         data = self.validated(NoteSerializer)
-        trial = services.trial_mark_returned(actor=request.user, trial=self.get_object(), note=data.get("reason", ""))
+        trial = services.trial_mark_returned(
+            actor=request.user, trial=self.get_object(), note=data.get("reason", "")
+        )
         return self.represent(trial)
 
     @ACTION_SCHEMA
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         data = self.validated(NoteSerializer)
-        trial = services.trial_cancel(actor=request.user, trial=self.get_object(), reason=data.get("reason", ""))
+        trial = services.trial_cancel(
+            actor=request.user, trial=self.get_object(), reason=data.get("reason", "")
+        )
         return self.represent(trial)
 
 

@@ -36,6 +36,10 @@ def ensure_trial_chain() -> ReviewChain | None:
     )
     if created:
         ReviewChainStep.objects.create(
-            chain=chain, order=1, name="售前经理 Presales manager", approver_role=Role.PRESALES_MANAGER, mode=StepMode.ANY
+            chain=chain,
+            order=1,
+            name="售前经理 Presales manager",
+            approver_role=Role.PRESALES_MANAGER,
+            mode=StepMode.ANY,
         )
     return chain

@@ -46,13 +46,17 @@ class DemoForm(forms.ModelForm):
         label=_("Agenda"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
-        help_text=_("One item per line; name the requirements it shows by their codes, e.g. “Energy dashboard REQ-001 REQ-004”."),
+        help_text=_(
+            "One item per line; name the requirements it shows by their codes, e.g. “Energy dashboard REQ-001 REQ-004”."
+        ),
     )
 
     class Meta:
         model = Demo
         fields = ["solution_version", "title", "starts_at", "duration_minutes", "location", "online_link"]
-        widgets = {"starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+        widgets = {
+            "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+        }
 
     def __init__(self, *args: Any, opportunity: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,11 +65,17 @@ class DemoForm(forms.ModelForm):
             solution__opportunity=opportunity, status=VersionStatus.APPROVED
         ).select_related("solution")
         self.fields["our_attendees"].queryset = User.objects.filter(is_active=True)
-        self.fields["customer_attendees"].queryset = Contact.objects.filter(customer_id=opportunity.customer_id)
+        self.fields["customer_attendees"].queryset = Contact.objects.filter(
+            customer_id=opportunity.customer_id
+        )
         _multi_autocomplete(self.fields["our_attendees"], "autocomplete-people")
-        _multi_autocomplete(self.fields["customer_attendees"], "leads:autocomplete-contacts", customer=opportunity.customer_id)
+        _multi_autocomplete(
+            self.fields["customer_attendees"], "leads:autocomplete-contacts", customer=opportunity.customer_id
+        )
         if self.instance.pk:
-            self.fields["our_attendees"].initial = list(self.instance.our_attendees.values_list("pk", flat=True))
+            self.fields["our_attendees"].initial = list(
+                self.instance.our_attendees.values_list("pk", flat=True)
+            )
             self.fields["customer_attendees"].initial = list(
                 self.instance.customer_attendees.values_list("pk", flat=True)
             )
@@ -78,7 +88,9 @@ class DemoForm(forms.ModelForm):
 
     def clean_agenda(self) -> list[dict[str, Any]]:
         """Lines into items; requirement codes into the opportunity's requirements."""
-        lines = [line.strip() for line in (self.cleaned_data.get("agenda") or "").splitlines() if line.strip()]
+        lines = [
+            line.strip() for line in (self.cleaned_data.get("agenda") or "").splitlines() if line.strip()
+        ]
         numbers = {int(m) for line in lines for m in CODE_RE.findall(line)}
         found = {
             r.number: r for r in Requirement.objects.filter(opportunity=self.opportunity, number__in=numbers)

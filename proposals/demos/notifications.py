@@ -48,10 +48,20 @@ def notify_attendees(demo: Demo, *, event: str, actor: User | None, people: list
             }
             if event == INVITED:
                 title = _("Demo invitation: %(title)s, %(when)s") % params
-                body = _("You are invited to the demo %(title)s on %(when)s (%(minutes)s min) at %(where)s. Calendar invitation: %(ics)s") % params
+                body = (
+                    _(
+                        "You are invited to the demo %(title)s on %(when)s (%(minutes)s min) at %(where)s. Calendar invitation: %(ics)s"
+                    )
+                    % params
+                )
             elif event == RESCHEDULED:
                 title = _("Demo changed: %(title)s, %(when)s") % params
-                body = _("The demo %(title)s now takes place on %(when)s (%(minutes)s min) at %(where)s. Updated calendar invitation: %(ics)s") % params
+                body = (
+                    _(
+                        "The demo %(title)s now takes place on %(when)s (%(minutes)s min) at %(where)s. Updated calendar invitation: %(ics)s"
+                    )
+                    % params
+                )
             else:
                 title = _("Demo cancelled: %(title)s") % params
                 body = _("The demo %(title)s planned on %(when)s is cancelled.") % params

@@ -21,7 +21,10 @@ def demo_detail_queryset() -> QuerySet[Demo]:
     return demo_list_queryset().prefetch_related(
         "our_attendees",
         "customer_attendees",
-        Prefetch("agenda", queryset=DemoAgendaItem.objects.prefetch_related("requirements").order_by("position", "id")),
+        Prefetch(
+            "agenda",
+            queryset=DemoAgendaItem.objects.prefetch_related("requirements").order_by("position", "id"),
+        ),
         Prefetch("checklist", queryset=DemoChecklistItem.objects.select_related("done_by").order_by("id")),
     )
 

@@ -17,7 +17,7 @@ R-SOL-5 on every route: :func:`demo_create`, :func:`demo_update` and the ``sched
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -105,7 +105,7 @@ def _check_people(
 def _set_agenda(demo: Demo, agenda: AgendaInput) -> None:
     """Replace the agenda with ``agenda``: items ``{"text", "requirements": [...]}`` whose
     requirements are the opportunity's own (R-DEMO-1: linked to what they show)."""
-    for position, item in enumerate(agenda):
+    for item in agenda:
         text = str(item.get("text") or "").strip()
         if not text:
             raise DomainError(fields={"agenda": [_("An agenda item needs its text.")]})
@@ -114,8 +114,12 @@ def _set_agenda(demo: Demo, agenda: AgendaInput) -> None:
         for requirement in item.get("requirements") or ():
             if requirement.opportunity_id != demo.opportunity_id:
                 raise DomainError(
-                    fields={"agenda": [_("Link requirements of this opportunity only (%(code)s is not).")
-                                       % {"code": requirement.code}]}
+                    fields={
+                        "agenda": [
+                            _("Link requirements of this opportunity only (%(code)s is not).")
+                            % {"code": requirement.code}
+                        ]
+                    }
                 )
     demo.agenda.all().delete()
     for position, item in enumerate(agenda):
@@ -130,7 +134,9 @@ def _demo_write_move(demo: Demo, move: str, *, actor: User, note: str = "") -> s
     spec = DEMO_MACHINE.get(move)
     old = demo.status
     demo.status = spec.target
-    DemoStatusChange.objects.create(demo=demo, move=move, actor=actor, note=note, from_status=old, to_status=spec.target)
+    DemoStatusChange.objects.create(
+        demo=demo, move=move, actor=actor, note=note, from_status=old, to_status=spec.target
+    )
     return old
 
 
@@ -265,7 +271,9 @@ def demo_move(*, actor: User, demo: Demo, move: str, note: str = "", reason: str
 def start_feedback_timer(demo: Demo, *, start: datetime) -> None:
     """R-DEMO-2: the feedback is owed within the demo-feedback limit from the demo's end."""
     if demo.feedback_at is None:
-        timer_start(kind=DEMO_FEEDBACK, subject=demo, owner=demo.created_by, start=start, team=demo.opportunity.team)
+        timer_start(
+            kind=DEMO_FEEDBACK, subject=demo, owner=demo.created_by, start=start, team=demo.opportunity.team
+        )
 
 
 @transaction.atomic
@@ -303,7 +311,8 @@ def _checklist_demo(actor: User, demo: Demo) -> Demo:
     require_work(actor, demo.opportunity)
     if demo.status not in EDITABLE_DEMO_STATUSES:
         raise DomainError(
-            _("The checklist of a demo that is %(status)s cannot change.") % {"status": demo.get_status_display()},
+            _("The checklist of a demo that is %(status)s cannot change.")
+            % {"status": demo.get_status_display()},
             code="not_editable",
         )
     return demo

@@ -32,4 +32,6 @@ def register() -> None:
         )
     )
     register_timer_subject("proposals.Demo", lambda: Demo.objects.select_related("opportunity"))
-    register_timer_subject("proposals.TrialRequest", lambda: TrialRequest.objects.select_related("opportunity"))
+    register_timer_subject(
+        "proposals.TrialRequest", lambda: TrialRequest.objects.select_related("opportunity")
+    )

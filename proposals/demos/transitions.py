@@ -39,7 +39,9 @@ def version_approved_reasons(version) -> list[str]:
         return [_("Choose the solution version the demo shows.")]
     if version.status != VersionStatus.APPROVED:
         return [
-            _("The solution version %(version)s is not approved (it is %(status)s): a demo shows only an approved version.")
+            _(
+                "The solution version %(version)s is not approved (it is %(status)s): a demo shows only an approved version."
+            )
             % {"version": version, "status": version.get_status_display()}
         ]
     return []
@@ -74,9 +76,7 @@ def checklist_complete(demo, actor, **context) -> list[str]:
     """R-DEMO-1: the environment checklist is complete before the demo starts."""
     open_items = [item.display_label for item in demo.checklist.all() if not item.done]
     if open_items:
-        return [
-            _("The environment checklist is not complete: %(items)s.") % {"items": ", ".join(open_items)}
-        ]
+        return [_("The environment checklist is not complete: %(items)s.") % {"items": ", ".join(open_items)}]
     return []
 
 

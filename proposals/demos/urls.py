@@ -17,7 +17,9 @@ urlpatterns = [
     ),
     path("demos/<int:pk>/feedback/", views.FeedbackView.as_view(), name="demo-feedback"),
     path("demos/<int:pk>/ics/<slug:attendee>/", views.DemoIcsView.as_view(), name="demo-ics"),
-    path("opportunity/<int:opportunity_pk>/trials/new/", views.TrialCreateView.as_view(), name="trial-create"),
+    path(
+        "opportunity/<int:opportunity_pk>/trials/new/", views.TrialCreateView.as_view(), name="trial-create"
+    ),
     path("trials/<int:pk>/", views.TrialDetailView.as_view(), name="trial-detail"),
     path("trials/<int:pk>/edit/", views.TrialUpdateView.as_view(), name="trial-update"),
     path("trials/<int:pk>/<slug:action>/", views.TrialActionView.as_view(), name="trial-action"),

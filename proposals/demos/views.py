@@ -61,7 +61,9 @@ class _OpportunityFormView(WriterRequiredMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            title=self.title, object=self.opportunity, cancel_url=self.opportunity.get_absolute_url() + "#demos"
+            title=self.title,
+            object=self.opportunity,
+            cancel_url=self.opportunity.get_absolute_url() + "#demos",
         )
         return context
 
@@ -75,7 +77,9 @@ class DemoCreateView(_OpportunityFormView):
 
     def form_valid(self, form):
         try:
-            demo = services.demo_create(actor=self.request.user, opportunity=self.opportunity, **form.service_kwargs())
+            demo = services.demo_create(
+                actor=self.request.user, opportunity=self.opportunity, **form.service_kwargs()
+            )
         except DomainError as exc:
             apply_domain_error(form, exc)
             return self.form_invalid(form)
@@ -146,7 +150,9 @@ class DemoMoveView(WriterRequiredMixin, View):
         if move not in DEMO_MACHINE.moves:
             raise Http404
         try:
-            services.demo_move(actor=request.user, demo=demo, move=move, reason=request.POST.get("reason", ""))
+            services.demo_move(
+                actor=request.user, demo=demo, move=move, reason=request.POST.get("reason", "")
+            )
             messages.success(request, _("Done: %(move)s.") % {"move": DEMO_MACHINE.get(move).label})
         except DomainError as exc:
             _refused(request, exc)
@@ -172,7 +178,12 @@ class ChecklistToggleView(WriterRequiredMixin, View):
         return render(
             request,
             "proposals/demos/partials/checklist.html",
-            {"demo": fresh, "editable": fresh.status in EDITABLE_DEMO_STATUSES, "can_work": True, "error": error},
+            {
+                "demo": fresh,
+                "editable": fresh.status in EDITABLE_DEMO_STATUSES,
+                "can_work": True,
+                "error": error,
+            },
             status=200 if not error else 409,
         )
 
@@ -229,9 +240,11 @@ class DemoIcsView(RoleRequiredMixin, View):
 
     def get(self, request, pk: int, attendee: str):
         demo = _visible_demo(request, pk)
-        kind, person = attendee_of(demo, attendee)
+        _kind, person = attendee_of(demo, attendee)
         language = getattr(person, "language", "") or None
-        response = HttpResponse(ics.demo_ics(demo, language=language), content_type="text/calendar; charset=utf-8; method=REQUEST")
+        response = HttpResponse(
+            ics.demo_ics(demo, language=language), content_type="text/calendar; charset=utf-8; method=REQUEST"
+        )
         response["Content-Disposition"] = f'attachment; filename="demo-{demo.pk}-{attendee}.ics"'
         return response
 
@@ -270,7 +283,9 @@ class TrialUpdateView(WriterRequiredMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(title=_("Change the request"), object=self.trial, cancel_url=self.trial.get_absolute_url())
+        context.update(
+            title=_("Change the request"), object=self.trial, cancel_url=self.trial.get_absolute_url()
+        )
         return context
 
     def form_valid(self, form):

@@ -41,7 +41,10 @@ class Demo(VersionedModel, TimeStampedModel):
     """One demonstration (演示) of a solution version to the customer (R-DEMO-1)."""
 
     opportunity = models.ForeignKey(
-        "opportunities.Opportunity", verbose_name=_("opportunity"), on_delete=models.CASCADE, related_name="demos"
+        "opportunities.Opportunity",
+        verbose_name=_("opportunity"),
+        on_delete=models.CASCADE,
+        related_name="demos",
     )
     solution_version = models.ForeignKey(
         "proposals.SolutionVersion",
@@ -134,7 +137,10 @@ class DemoAgendaItem(models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     text = models.CharField(_("item"), max_length=500)
     requirements = models.ManyToManyField(
-        "proposals.Requirement", verbose_name=_("requirements shown"), related_name="demo_agenda_items", blank=True
+        "proposals.Requirement",
+        verbose_name=_("requirements shown"),
+        related_name="demo_agenda_items",
+        blank=True,
     )
 
     class Meta:

@@ -22,7 +22,10 @@ def version(opportunity, engineer):
 
 @pytest.fixture
 def contacts(opportunity):
-    return [ContactFactory(customer=opportunity.customer, name="王經理"), ContactFactory(customer=opportunity.customer)]
+    return [
+        ContactFactory(customer=opportunity.customer, name="王經理"),
+        ContactFactory(customer=opportunity.customer),
+    ]
 
 
 @pytest.fixture

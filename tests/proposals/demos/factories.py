@@ -103,7 +103,9 @@ class DemoFactory(factory.django.DjangoModelFactory):
         stage="demo",
     )
     solution_version = factory.LazyAttribute(
-        lambda o: SolutionVersionFactory(solution=SolutionFactory(opportunity=o.opportunity, created_by=o.owner))
+        lambda o: SolutionVersionFactory(
+            solution=SolutionFactory(opportunity=o.opportunity, created_by=o.owner)
+        )
     )
     title = factory.Sequence(lambda n: f"演示 {n}")
     starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=2))
@@ -115,7 +117,9 @@ class DemoFactory(factory.django.DjangoModelFactory):
             from proposals.demos.choices import FIXED_CHECKLIST
             from proposals.models import DemoChecklistItem
 
-            DemoChecklistItem.objects.bulk_create(DemoChecklistItem(demo=self, kind=k) for k in FIXED_CHECKLIST)
+            DemoChecklistItem.objects.bulk_create(
+                DemoChecklistItem(demo=self, kind=k) for k in FIXED_CHECKLIST
+            )
 
 
 class TrialRequestFactory(factory.django.DjangoModelFactory):
@@ -126,7 +130,9 @@ class TrialRequestFactory(factory.django.DjangoModelFactory):
     team = factory.SubFactory("tests.factories.TeamFactory")
     owner = factory.SubFactory(UserFactory, team=factory.SelfAttribute("..team"), roles=["presales_engineer"])
     opportunity = factory.SubFactory(
-        OpportunityFactory, team=factory.SelfAttribute("..team"), presales_owner=factory.SelfAttribute("..owner")
+        OpportunityFactory,
+        team=factory.SelfAttribute("..team"),
+        presales_owner=factory.SelfAttribute("..owner"),
     )
     kind = "trial"
     items = "1 × 能耗監測終端"

@@ -50,7 +50,9 @@ def api(client_for, engineer):
 
 @pytest.fixture
 def demo_id(api, opportunity, version, contacts, requirement, engineer):
-    response = api.post("/api/v1/demos/", _body(opportunity, version, contacts, requirement, engineer), format="json")
+    response = api.post(
+        "/api/v1/demos/", _body(opportunity, version, contacts, requirement, engineer), format="json"
+    )
     assert response.status_code == 201, response.content
     return response.json()["id"]
 
@@ -77,7 +79,9 @@ def test_r_sol_5_api_refuses_unapproved_version(api, opportunity, contacts, requ
 
 
 def test_r_sol_5_patch_cannot_switch_to_unapproved_version(api, demo_id, opportunity):
-    draft = SolutionVersionFactory(solution=SolutionFactory(opportunity=opportunity), status=VersionStatus.DRAFT)
+    draft = SolutionVersionFactory(
+        solution=SolutionFactory(opportunity=opportunity), status=VersionStatus.DRAFT
+    )
     response = api.patch(f"/api/v1/demos/{demo_id}/", {"solution_version": draft.pk}, format="json")
     assert response.status_code == 400 and "solution_version" in response.json()["fields"]
 
@@ -137,9 +141,15 @@ def test_r_demo_1_permission_matrix(client_for, demo_id, other_engineer, no_role
     """Another team's engineer: 404 everywhere (never told it exists); no role: 403; a sales
     rep of the team reads it."""
     other = client_for(other_engineer)
-    for url in (f"/api/v1/demos/{demo_id}/", f"/api/v1/demos/{demo_id}/moves/", f"/api/v1/demos/{demo_id}/ics/contact-{contacts[0].pk}/"):
+    for url in (
+        f"/api/v1/demos/{demo_id}/",
+        f"/api/v1/demos/{demo_id}/moves/",
+        f"/api/v1/demos/{demo_id}/ics/contact-{contacts[0].pk}/",
+    ):
         assert other.get(url).status_code == 404, url
-    assert other.post(f"/api/v1/demos/{demo_id}/move/", {"move": "schedule"}, format="json").status_code == 404
+    assert (
+        other.post(f"/api/v1/demos/{demo_id}/move/", {"move": "schedule"}, format="json").status_code == 404
+    )
     assert other.patch(f"/api/v1/demos/{demo_id}/", {"title": "x"}, format="json").status_code == 404
     assert other.get("/api/v1/demos/").json()["results"] == []
     assert client_for(no_role_user).get("/api/v1/demos/").status_code == 403
@@ -187,7 +197,10 @@ def test_r_demo_3_trial_lifecycle_via_api(api, client_for, opportunity, manager)
     response = api.post("/api/v1/trial-requests/", body, format="json")
     assert response.status_code == 201, response.content
     trial_id = response.json()["id"]
-    assert api.patch(f"/api/v1/trial-requests/{trial_id}/", {"status": "approved"}, format="json").status_code == 400
+    assert (
+        api.patch(f"/api/v1/trial-requests/{trial_id}/", {"status": "approved"}, format="json").status_code
+        == 400
+    )
     assert api.post(f"/api/v1/trial-requests/{trial_id}/returned/", {}, format="json").status_code == 409
     response = api.post(f"/api/v1/trial-requests/{trial_id}/submit/")
     assert response.status_code == 200 and response.json()["status"] == "in_review"
@@ -198,8 +211,14 @@ def test_r_demo_3_trial_lifecycle_via_api(api, client_for, opportunity, manager)
 
 
 def test_r_demo_3_trial_bad_dates_are_400(api, opportunity):
-    body = {"opportunity": opportunity.pk, "kind": "poc", "items": "x",
-            "period_start": "2030-01-10", "period_end": "2030-01-01", "return_date": "2030-01-20"}
+    body = {
+        "opportunity": opportunity.pk,
+        "kind": "poc",
+        "items": "x",
+        "period_start": "2030-01-10",
+        "period_end": "2030-01-01",
+        "return_date": "2030-01-20",
+    }
     response = api.post("/api/v1/trial-requests/", body, format="json")
     assert response.status_code == 400 and "period_end" in response.json()["fields"]
 

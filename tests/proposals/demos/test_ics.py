@@ -88,10 +88,14 @@ def test_r_demo_1_ics_escapes_folds_and_uses_crlf(demo):
 
 
 def test_r_demo_1_reschedule_keeps_uid_and_raises_sequence(engineer, demo):
-    services.demo_update(actor=engineer, demo=demo, data={"starts_at": datetime(2030, 3, 6, 6, 30, tzinfo=UTC)})
+    services.demo_update(
+        actor=engineer, demo=demo, data={"starts_at": datetime(2030, 3, 6, 6, 30, tzinfo=UTC)}
+    )
     services.demo_move(actor=engineer, demo=demo, move="schedule")
     first_uid = str(_event(_ics(demo))[1]["UID"])
-    services.demo_update(actor=engineer, demo=demo, data={"starts_at": datetime(2030, 3, 7, 6, 30, tzinfo=UTC)})
+    services.demo_update(
+        actor=engineer, demo=demo, data={"starts_at": datetime(2030, 3, 7, 6, 30, tzinfo=UTC)}
+    )
     _cal, event = _event(_ics(demo))
     assert str(event["UID"]) == first_uid
     assert int(event["SEQUENCE"]) == 1

@@ -71,7 +71,9 @@ def test_r_sol_5_demo_refused_on_unapproved_version(engineer, opportunity, statu
 
 
 def test_r_sol_5_update_cannot_switch_to_unapproved_version(engineer, demo, opportunity):
-    draft = SolutionVersionFactory(solution=SolutionFactory(opportunity=opportunity), status=VersionStatus.DRAFT)
+    draft = SolutionVersionFactory(
+        solution=SolutionFactory(opportunity=opportunity), status=VersionStatus.DRAFT
+    )
     with pytest.raises(DomainError):
         services.demo_update(actor=engineer, demo=demo, data={"solution_version": draft})
     demo.refresh_from_db()
@@ -109,7 +111,12 @@ def test_r_sol_5_schedule_and_start_recheck_the_version(engineer, demo):
 def test_r_demo_1_create_records_parts_and_fixed_checklist(demo, requirement):
     assert demo.status == DemoStatus.DRAFT
     assert demo.duration_minutes == 90
-    assert sorted(demo.checklist.values_list("kind", flat=True)) == ["devices", "manual", "materials", "slides"]
+    assert sorted(demo.checklist.values_list("kind", flat=True)) == [
+        "devices",
+        "manual",
+        "materials",
+        "slides",
+    ]
     agenda = list(demo.agenda.order_by("position"))
     assert [a.text for a in agenda] == ["能耗監測看板", "Q&A"]
     assert list(agenda[0].requirements.all()) == [requirement]
@@ -159,7 +166,9 @@ def test_r_demo_1_status_cannot_be_written_as_a_field(engineer, opportunity, ver
 
 def test_r_demo_1_schedule_needs_attendees_and_a_future_time(engineer, opportunity, version):
     demo = services.demo_create(
-        actor=engineer, opportunity=opportunity, data=demo_data(version, starts_at=timezone.now() - timedelta(hours=1))
+        actor=engineer,
+        opportunity=opportunity,
+        data=demo_data(version, starts_at=timezone.now() - timedelta(hours=1)),
     )
     with pytest.raises(GateRefused) as err:
         services.demo_move(actor=engineer, demo=demo, move="schedule")

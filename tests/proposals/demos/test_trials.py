@@ -13,8 +13,8 @@ from django.utils import timezone
 from presales.core.errors import DomainError, GateRefused, NotAllowed
 from presales.sla.models import Timer
 from proposals.demos import services
-from proposals.demos.defaults import ensure_trial_chain
 from proposals.demos.choices import TrialStatus
+from proposals.demos.defaults import ensure_trial_chain
 from proposals.demos.timers import TRIAL_RETURN
 from reviews.models import Review, ReviewChain
 from reviews.services import review_decide

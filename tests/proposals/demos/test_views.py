@@ -15,7 +15,12 @@ from proposals.demos import desk
 from proposals.demos.defaults import ensure_trial_chain
 from proposals.models import Demo, TrialRequest
 from tests.factories import UserFactory
-from tests.proposals.demos.factories import DemoFactory, SolutionFactory, SolutionVersionFactory, TrialRequestFactory
+from tests.proposals.demos.factories import (
+    DemoFactory,
+    SolutionFactory,
+    SolutionVersionFactory,
+    TrialRequestFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -72,12 +77,15 @@ def test_r_demo_1_create_with_agenda_codes(web, opportunity, version, contacts, 
     assert list(items[0].requirements.all()) == [requirement]
     # An unknown code is a form error.
     response = web.post(
-        f"/proposals/opportunity/{opportunity.pk}/demos/new/", _form(version, contacts, engineer, agenda="x REQ-999")
+        f"/proposals/opportunity/{opportunity.pk}/demos/new/",
+        _form(version, contacts, engineer, agenda="x REQ-999"),
     )
     assert "agenda" in response.context["form"].errors
 
 
-def test_r_demo_1_detail_shows_why_start_is_blocked_and_htmx_ticks(web, engineer, team, opportunity, contacts):
+def test_r_demo_1_detail_shows_why_start_is_blocked_and_htmx_ticks(
+    web, engineer, team, opportunity, contacts
+):
     demo = DemoFactory(team=team, owner=engineer, opportunity=opportunity)
     demo.our_attendees.add(engineer)
     demo.customer_attendees.add(*contacts)
@@ -120,7 +128,8 @@ def test_r_demo_2_feedback_form(web, engineer, team, opportunity):
     response = web.post(f"/proposals/demos/{demo.pk}/feedback/", {"questions": "?"})
     assert response.status_code == 400
     response = web.post(
-        f"/proposals/demos/{demo.pk}/feedback/", {"outcome": "neutral", "next_step": "POC", "questions": "接口?"}
+        f"/proposals/demos/{demo.pk}/feedback/",
+        {"outcome": "neutral", "next_step": "POC", "questions": "接口?"},
     )
     assert response.status_code == 302
     demo.refresh_from_db()
@@ -168,7 +177,9 @@ def test_r_sol_5_admin_cannot_add_or_change_a_demo(client, engineer, team, oppor
     root = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(root)
     demo = DemoFactory(team=team, owner=engineer, opportunity=opportunity)
-    draft = SolutionVersionFactory(solution=SolutionFactory(opportunity=opportunity), status=VersionStatus.DRAFT)
+    draft = SolutionVersionFactory(
+        solution=SolutionFactory(opportunity=opportunity), status=VersionStatus.DRAFT
+    )
     assert client.get("/admin/proposals/demo/add/").status_code == 403
     response = client.post(
         f"/admin/proposals/demo/{demo.pk}/change/", {"solution_version": draft.pk, "title": "x"}
