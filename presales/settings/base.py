@@ -284,6 +284,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # R-DEMO-2: a demo whose end passed while still marked started owes its feedback.
+    "start-demo-feedback-timers": {
+        "task": "proposals.demos.tasks.start_demo_feedback_timers_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
 
 # Business settings an admin may tune through the environment (policies live in the database).

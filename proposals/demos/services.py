@@ -264,8 +264,41 @@ def demo_move(*, actor: User, demo: Demo, move: str, note: str = "", reason: str
     elif move == "finish":
         start_feedback_timer(demo, start=now)
     elif move == "cancel" and old != DemoStatus.DRAFT:
+        timer_cancel(kind=DEMO_FEEDBACK, subject=demo, reason=(reason or note).strip())
         notifications.notify_attendees(demo, event=notifications.CANCELLED, actor=actor)
     return demo
+
+
+FEEDBACK_SWEEP_BATCH = 200
+
+
+def demo_start_overdue_feedback_timers(*, now: datetime | None = None) -> int:
+    """R-DEMO-2: a demo still marked started whose planned end has passed owes its feedback
+    from that end, as if marked done then. Claims such demos (without a feedback timer yet)
+    in batches with ``SKIP LOCKED`` through the partial index ``demo_started_ends`` and
+    starts their timer from ``ends_at``; run by the beat task every few minutes. Marking
+    the demo done later keeps that timer (``timer_start`` returns the open one)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Exists, OuterRef
+
+    from presales.sla.models import Timer
+
+    now = now or timezone.now()
+    demo_type = ContentType.objects.get_for_model(Demo)
+    has_timer = Timer.objects.filter(subject_type=demo_type, subject_id=OuterRef("pk"), kind=DEMO_FEEDBACK)
+    started = 0
+    with transaction.atomic():
+        due = list(
+            Demo.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("opportunity__team", "created_by")
+            .filter(status=DemoStatus.STARTED, feedback_at__isnull=True, ends_at__lte=now)
+            .exclude(Exists(has_timer))
+            .order_by("ends_at", "pk")[:FEEDBACK_SWEEP_BATCH]
+        )
+        for demo in due:
+            start_feedback_timer(demo, start=demo.ends_at)
+            started += 1
+    return started
 
 
 def start_feedback_timer(demo: Demo, *, start: datetime) -> None:
@@ -505,6 +538,7 @@ __all__ = [
     "demo_create",
     "demo_move",
     "demo_record_feedback",
+    "demo_start_overdue_feedback_timers",
     "demo_update",
     "trial_cancel",
     "trial_create",

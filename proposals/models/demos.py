@@ -13,7 +13,7 @@ status-change row per move).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -55,6 +55,9 @@ class Demo(VersionedModel, TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     starts_at = models.DateTimeField(_("starts at"))
     duration_minutes = models.PositiveIntegerField(_("planned duration (minutes)"), default=60)
+    # starts_at + duration, kept by ``save``: the sweep finds demos whose end has passed
+    # (R-DEMO-2: the feedback is owed from then) through the index below.
+    ends_at = models.DateTimeField(_("ends at"), editable=False)
     location = models.CharField(_("location"), max_length=300, blank=True)
     online_link = models.URLField(_("online meeting link"), max_length=500, blank=True)
     our_attendees = models.ManyToManyField(
@@ -108,6 +111,11 @@ class Demo(VersionedModel, TimeStampedModel):
         indexes = [
             models.Index(fields=["opportunity", "-starts_at", "-id"], name="demo_opportunity_starts"),
             models.Index(fields=["status", "starts_at"], name="demo_status_starts"),
+            models.Index(
+                fields=["ends_at"],
+                condition=Q(status=DemoStatus.STARTED, feedback_at__isnull=True),
+                name="demo_started_ends",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -116,9 +124,13 @@ class Demo(VersionedModel, TimeStampedModel):
     def get_absolute_url(self) -> str:
         return reverse("proposals:demo-detail", args=[self.pk])
 
-    @property
-    def ends_at(self) -> datetime:
-        return self.starts_at + timedelta(minutes=self.duration_minutes)
+    def save(self, *args, **kwargs) -> None:
+        if self.starts_at is not None and self.duration_minutes is not None:
+            self.ends_at = self.starts_at + timedelta(minutes=self.duration_minutes)
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None and "ends_at" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "ends_at"]
+        super().save(*args, **kwargs)
 
     @property
     def uid(self) -> str:

@@ -301,3 +301,44 @@ def test_r_demo_2_feedback_needs_outcome_and_next_step(engineer, demo):
 def test_r_demo_2_no_feedback_before_the_demo_is_done(engineer, demo):
     with pytest.raises(DomainError):
         services.demo_record_feedback(actor=engineer, demo=demo, data=FEEDBACK)
+
+
+def test_r_demo_2_feedback_owed_once_the_end_passes_while_started(engineer, demo):
+    """R-DEMO-2: a demo still marked started after its planned end owes its feedback from
+    that end (the beat task), once; marking it done later keeps that timer."""
+    services.demo_move(actor=engineer, demo=demo, move="schedule")
+    _tick_all(demo, engineer)
+    services.demo_move(actor=engineer, demo=demo, move="start")
+    demo.refresh_from_db()
+    assert services.demo_start_overdue_feedback_timers(now=demo.ends_at - timedelta(minutes=1)) == 0
+    assert _timer(demo) is None
+    assert services.demo_start_overdue_feedback_timers(now=demo.ends_at + timedelta(minutes=5)) == 1
+    timer = _timer(demo)
+    assert timer.due_at == demo.ends_at + timedelta(hours=24)
+    assert services.demo_start_overdue_feedback_timers(now=demo.ends_at + timedelta(minutes=10)) == 0
+    services.demo_move(actor=engineer, demo=demo, move="finish")
+    assert Timer.objects.filter(kind=DEMO_FEEDBACK).count() == 1
+
+
+def test_r_demo_2_cancelling_a_started_demo_cancels_its_feedback_timer(engineer, demo):
+    services.demo_move(actor=engineer, demo=demo, move="schedule")
+    _tick_all(demo, engineer)
+    services.demo_move(actor=engineer, demo=demo, move="start")
+    demo.refresh_from_db()
+    services.demo_start_overdue_feedback_timers(now=demo.ends_at + timedelta(minutes=5))
+    services.demo_move(actor=engineer, demo=demo, move="cancel", reason="客戶中途離場")
+    assert _timer(demo).state == "cancelled"
+
+
+def test_r_demo_2_overdue_feedback_escalates_to_the_manager(engineer, manager, demo):
+    """R-DEMO-2 through the timer machinery: no feedback 24 h after the end escalates to the
+    team's manager (the sweep)."""
+    from presales.sla.sweep import sweep
+
+    _held = services.demo_move
+    _held(actor=engineer, demo=demo, move="schedule")
+    _tick_all(demo, engineer)
+    _held(actor=engineer, demo=demo, move="start")
+    demo = _held(actor=engineer, demo=demo, move="finish")
+    sweep(now=demo.ended_at + timedelta(hours=25))
+    assert Notification.objects.filter(recipient=manager, kind="timer_escalation").exists()
