@@ -27,6 +27,27 @@ RESCHEDULED = "rescheduled"
 CANCELLED = "cancelled"
 
 
+KEY_PREFIX = "demo:"
+
+
+def invitation_attachments(notification) -> list[tuple[str, bytes, str]]:
+    """The e-mail of a demo notice carries the recipient's .ics (RFC 5545): the demo as it
+    stands when the e-mail is sent (a later change has its own notice, a higher SEQUENCE).
+    Registered with ``presales.sla.delivery.register_email_attachments``."""
+    from proposals.demos import ics, selectors
+
+    key = notification.key or ""
+    raw = key[len(KEY_PREFIX) :].split(":", 1)[0] if key.startswith(KEY_PREFIX) else ""
+    if not raw.isdigit():
+        return []
+    demo = selectors.demo_detail_queryset().filter(pk=int(raw)).first()
+    if demo is None:
+        return []
+    content = ics.demo_ics(demo, language=getattr(notification.recipient, "language", "") or None)
+    method = "CANCEL" if demo.status == "cancelled" else "REQUEST"
+    return [(f"demo-{demo.pk}.ics", content, f"text/calendar; charset=utf-8; method={method}")]
+
+
 def ics_url(demo: Demo, attendee_key: str) -> str:
     return reverse("proposals:demo-ics", args=[demo.pk, attendee_key])
 

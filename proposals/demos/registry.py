@@ -6,8 +6,10 @@ from __future__ import annotations
 
 
 def register() -> None:
-    from proposals.demos import desk, review_subject, timers
+    from presales.sla.delivery import register_email_attachments
+    from proposals.demos import desk, notifications, review_subject, timers
 
+    register_email_attachments(notifications.DEMO_INVITATION, notifications.invitation_attachments)
     timers.register()
     review_subject.register()
     desk.register()

@@ -342,3 +342,22 @@ def test_r_demo_2_overdue_feedback_escalates_to_the_manager(engineer, manager, d
     demo = _held(actor=engineer, demo=demo, move="finish")
     sweep(now=demo.ended_at + timedelta(hours=25))
     assert Notification.objects.filter(recipient=manager, kind="timer_escalation").exists()
+
+
+def test_r_demo_1_invitation_email_carries_the_ics(engineer, colleague, demo, mailoutbox):
+    """The invitation e-mail (per preference) carries the attendee's .ics (RFC 5545)."""
+    from icalendar import Calendar
+
+    from presales.sla.delivery import deliver
+    from presales.sla.models import Delivery
+
+    services.demo_move(actor=engineer, demo=demo, move="schedule")
+    delivery = Delivery.objects.get(notification__recipient=colleague, channel="email")
+    assert deliver(delivery_id=delivery.pk) == "sent"
+    (mail,) = mailoutbox
+    assert mail.to == [colleague.email]
+    (name, content, mimetype) = mail.attachments[0]
+    assert name == f"demo-{demo.pk}.ics" and mimetype.startswith("text/calendar")
+    content = content if isinstance(content, bytes) else content.encode()
+    event = Calendar.from_ical(content).walk("VEVENT")[0]
+    assert str(event["UID"]) == demo.uid
