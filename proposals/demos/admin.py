@@ -3,6 +3,7 @@ gate, the checklist before the start, the approval of a trial) goes through
 proposals/demos/services.py, never through the admin."""
 
 from django.contrib import admin
+from django.db import models
 
 from presales.core.admin import ReadOnlyHistoryAdmin
 from proposals.models import Demo, DemoStatusChange, TrialRequest, TrialStatusChange
@@ -14,6 +15,7 @@ class DemoAdmin(ReadOnlyHistoryAdmin):
     list_filter = ["status"]
     list_select_related = ["opportunity", "solution_version__solution"]
     search_fields = ["title"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(TrialRequest)

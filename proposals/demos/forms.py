@@ -42,6 +42,9 @@ class DemoForm(forms.ModelForm):
     customer_attendees = forms.ModelMultipleChoiceField(
         queryset=Contact.objects.none(), required=False, label=_("Customer attendees")
     )
+    online_link = forms.URLField(
+        label=_("Online meeting link"), required=False, max_length=500, assume_scheme="https"
+    )
     agenda = forms.CharField(
         label=_("Agenda"),
         required=False,
@@ -53,7 +56,8 @@ class DemoForm(forms.ModelForm):
 
     class Meta:
         model = Demo
-        fields = ["solution_version", "title", "starts_at", "duration_minutes", "location", "online_link"]
+        # online_link is declared above (https assumed for a link typed without a scheme).
+        fields = ["solution_version", "title", "starts_at", "duration_minutes", "location"]
         widgets = {
             "starts_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
         }
@@ -109,7 +113,8 @@ class DemoForm(forms.ModelForm):
         return items
 
     def service_kwargs(self) -> dict[str, Any]:
-        data = {name: self.cleaned_data[name] for name in self.Meta.fields if name in self.cleaned_data}
+        names = [*self.Meta.fields, "online_link"]
+        data = {name: self.cleaned_data[name] for name in names if name in self.cleaned_data}
         if data.get("duration_minutes") is None:
             data.pop("duration_minutes", None)
         return {

@@ -93,6 +93,7 @@ class DemoFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = "proposals.Demo"
         exclude = ["team", "owner"]
+        skip_postgeneration_save = True
 
     team = factory.SubFactory("tests.factories.TeamFactory")
     owner = factory.SubFactory(UserFactory, team=factory.SelfAttribute("..team"), roles=["presales_engineer"])

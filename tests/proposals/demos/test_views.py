@@ -189,3 +189,39 @@ def test_r_sol_5_admin_cannot_add_or_change_a_demo(client, engineer, team, oppor
     assert demo.solution_version_id != draft.pk
     assert client.get(f"/admin/proposals/demo/{demo.pk}/change/").status_code == 200
     assert client.get("/admin/proposals/trialrequest/add/").status_code == 403
+
+
+def test_r_demo_desk_section_costs_constant_queries(rf: RequestFactory, engineer, team, opportunity):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    request = rf.get("/")
+    request.user = engineer
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            render_to_string("proposals/demos/desk.html", desk.desk_context(request, opportunity))
+        return len(ctx.captured_queries)
+
+    DemoFactory(team=team, owner=engineer, opportunity=opportunity)
+    TrialRequestFactory(team=team, owner=engineer, opportunity=opportunity)
+    count()  # the opportunity caches its project team for the permission check
+    few = count()
+    for _ in range(5):
+        DemoFactory(team=team, owner=engineer, opportunity=opportunity)
+        TrialRequestFactory(team=team, owner=engineer, opportunity=opportunity)
+    assert count() == few <= 3
+
+
+def test_r_demo_3_trial_waits_in_the_managers_review_inbox(client, engineer, manager, opportunity):
+    """Approval through the engine's inbox: the manager sees what is asked (R-REV-6)."""
+    from proposals.demos import services
+
+    ensure_trial_chain()
+    trial = TrialRequestFactory(
+        team=opportunity.team, owner=engineer, opportunity=opportunity, items="3 × 監測終端"
+    )
+    services.trial_submit(actor=engineer, trial=trial)
+    client.force_login(manager)
+    page = client.get("/reviews/").content.decode()
+    assert opportunity.title in page
