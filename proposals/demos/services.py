@@ -233,6 +233,13 @@ def demo_update(
             added = [u for u in our_attendees if u.pk not in previous_people and u.is_active]
             if added:
                 notifications.notify_attendees(demo, event=notifications.INVITED, actor=actor, people=added)
+        if our_attendees is not None:
+            kept = {u.pk for u in our_attendees}
+            removed = list(User.objects.filter(pk__in=previous_people - kept, is_active=True))
+            if removed:
+                notifications.notify_attendees(
+                    demo, event=notifications.CANCELLED, actor=actor, people=removed
+                )
     return demo
 
 

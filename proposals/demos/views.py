@@ -160,7 +160,8 @@ class DemoMoveView(WriterRequiredMixin, View):
 
 
 class ChecklistToggleView(WriterRequiredMixin, View):
-    """POST (htmx): tick or untick one line; answers the checklist partial."""
+    """POST (htmx): tick or untick one line; answers the checklist partial (a refusal is
+    shown inside it: htmx swaps only successful answers)."""
 
     def post(self, request, pk: int, item_pk: int):
         demo = _visible_demo(request, pk, Demo.objects.select_related("opportunity"))
@@ -184,7 +185,6 @@ class ChecklistToggleView(WriterRequiredMixin, View):
                 "can_work": True,
                 "error": error,
             },
-            status=200 if not error else 409,
         )
 
 

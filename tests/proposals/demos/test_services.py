@@ -361,3 +361,13 @@ def test_r_demo_1_invitation_email_carries_the_ics(engineer, colleague, demo, ma
     content = content if isinstance(content, bytes) else content.encode()
     event = Calendar.from_ical(content).walk("VEVENT")[0]
     assert str(event["UID"]) == demo.uid
+
+
+def test_r_demo_1_attendees_added_or_removed_after_scheduling_are_told(
+    engineer, colleague, demo, make_user, team
+):
+    services.demo_move(actor=engineer, demo=demo, move="schedule")
+    newcomer = make_user("presales_engineer", team=team, username="newcomer")
+    services.demo_update(actor=engineer, demo=demo, data={}, our_attendees=[engineer, newcomer])
+    assert Notification.objects.filter(recipient=newcomer, key__contains=":invited:").exists()
+    assert Notification.objects.filter(recipient=colleague, key__contains=":cancelled:").exists()

@@ -225,3 +225,19 @@ def test_r_demo_3_trial_waits_in_the_managers_review_inbox(client, engineer, man
     client.force_login(manager)
     page = client.get("/reviews/").content.decode()
     assert opportunity.title in page
+
+
+def test_r_demo_1_edit_form_shows_pickers_with_the_chosen_people(
+    web, engineer, team, opportunity, contacts, requirement
+):
+    demo = DemoFactory(team=team, owner=engineer, opportunity=opportunity)
+    demo.our_attendees.add(engineer)
+    demo.customer_attendees.add(contacts[0])
+    from proposals.models import DemoAgendaItem
+
+    DemoAgendaItem.objects.create(demo=demo, text="看板").requirements.add(requirement)
+    page = web.get(f"/proposals/demos/{demo.pk}/edit/").content.decode()
+    assert "data-autocomplete-url" in page and "multiple" in page
+    assert f'value="{engineer.pk}" selected' in page and contacts[0].name in page
+    assert contacts[1].name not in page  # only the chosen ones are rendered; the rest are searched
+    assert f"看板 {requirement.code}" in page
