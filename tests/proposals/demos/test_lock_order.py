@@ -48,7 +48,11 @@ def test_trial_approval_locks_in_order(engineer, manager, team, opportunity):
     review = Review.objects.get(kind="trial")
     with recorded_row_locks() as tables:
         review_decide(actor=manager, review=review, decision="approve")
-    assert list(dict.fromkeys(tables))[:3] == ["presales_opportunity", "proposals_trialrequest", "reviews_review"]
+    assert list(dict.fromkeys(tables))[:3] == [
+        "presales_opportunity",
+        "proposals_trialrequest",
+        "reviews_review",
+    ]
     assert_lock_order(tables, LOCK_ORDER)
 
 
