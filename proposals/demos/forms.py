@@ -14,8 +14,8 @@ from leads.models import Contact
 from presales.accounts.models import User
 from presales.web.autocomplete import AutocompleteSelect
 from presales.web.forms import bootstrap, humanize_errors
-from proposals.choices import VersionStatus
 from proposals.demos.choices import DemoOutcome
+from proposals.demos.transitions import DEMONSTRABLE_STATUSES
 from proposals.models import Demo, Requirement, SolutionVersion, TrialRequest
 
 CODE_RE = re.compile(r"REQ-(\d{1,6})", re.IGNORECASE)
@@ -66,7 +66,7 @@ class DemoForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.opportunity = opportunity
         self.fields["solution_version"].queryset = SolutionVersion.objects.filter(
-            solution__opportunity=opportunity, status=VersionStatus.APPROVED
+            solution__opportunity=opportunity, status__in=DEMONSTRABLE_STATUSES
         ).select_related("solution")
         self.fields["our_attendees"].queryset = User.objects.filter(is_active=True)
         self.fields["customer_attendees"].queryset = Contact.objects.filter(

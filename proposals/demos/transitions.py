@@ -33,11 +33,17 @@ from proposals.demos.choices import DemoStatus, TrialStatus
 # --- demo gates ---------------------------------------------------------------------------
 
 
+# The version statuses a demo may show: those reached only through an approved review
+# (R-SOL-5). A later status that also follows the approval (e.g. "presented", should the
+# solutions area add one) belongs here too.
+DEMONSTRABLE_STATUSES = frozenset({VersionStatus.APPROVED})
+
+
 def version_approved_reasons(version) -> list[str]:
     """R-SOL-5: a demo shows only a solution version whose review is approved."""
     if version is None:
         return [_("Choose the solution version the demo shows.")]
-    if version.status != VersionStatus.APPROVED:
+    if version.status not in DEMONSTRABLE_STATUSES:
         return [
             _(
                 "The solution version %(version)s is not approved (it is %(status)s): a demo shows only an approved version."
