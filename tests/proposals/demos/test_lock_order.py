@@ -68,9 +68,11 @@ def test_withdraw_racing_approval_one_wins_r_demo_3(engineer, manager, team, opp
             return services.trial_withdraw(actor=engineer, trial=trial, reason="客戶暫緩")
 
     def approve():
+        pause.holding.wait(timeout=30)  # starts once the withdrawal holds its first lock
         return review_decide(actor=manager, review=review, decision="approve")
 
     outcomes = run_in_threads(withdraw, approve)
+    assert pause.waited == [True]  # the approval really queued behind the withdrawal
     errors = [o for o in outcomes if isinstance(o, Exception)]
     assert len(errors) == 1 and isinstance(errors[0], DomainError), outcomes
     assert TrialRequest.objects.get(pk=trial.pk).status == TrialStatus.DRAFT
