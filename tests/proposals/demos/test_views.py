@@ -241,3 +241,14 @@ def test_r_demo_1_edit_form_shows_pickers_with_the_chosen_people(
     assert f'value="{engineer.pk}" selected' in page and contacts[0].name in page
     assert contacts[1].name not in page  # only the chosen ones are rendered; the rest are searched
     assert f"看板 {requirement.code}" in page
+
+
+def test_r_demo_2_demo_page_shows_the_feedback_deadline(web, engineer, team, opportunity):
+    from presales.sla.defaults import DEMO_FEEDBACK
+    from presales.sla.services import timer_start
+
+    demo = DemoFactory(team=team, owner=engineer, opportunity=opportunity)
+    Demo.objects.filter(pk=demo.pk).update(status="done")
+    timer = timer_start(kind=DEMO_FEEDBACK, subject=demo, owner=engineer, team=team)
+    page = web.get(f"/proposals/demos/{demo.pk}/").content.decode()
+    assert f'data-timer="{timer.pk}"' in page
