@@ -138,6 +138,7 @@ class DemoDetailView(RoleRequiredMixin, DetailView):
             checklist_form=ChecklistAddForm(),
             feedback_form=kwargs.get("feedback_form") or FeedbackForm(instance=demo),
             show_feedback=demo.status == DemoStatus.DONE,
+            history=list(demo.status_changes.select_related("actor")),
         )
         return context
 

@@ -92,6 +92,7 @@ def test_r_demo_1_detail_shows_why_start_is_blocked_and_htmx_ticks(
     assert web.post(f"/proposals/demos/{demo.pk}/move/schedule/").status_code == 302
     page = web.get(f"/proposals/demos/{demo.pk}/").content.decode()
     assert "The environment checklist is not complete" in page
+    assert "Draft → Scheduled" in page  # the history row
     item = demo.checklist.get(kind="devices")
     response = web.post(
         f"/proposals/demos/{demo.pk}/checklist/{item.pk}/", {"done": "1"}, HTTP_HX_REQUEST="true"
