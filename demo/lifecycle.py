@@ -22,6 +22,7 @@ from leads.services import customer_create
 from opportunities.choices import CloseReason, ProjectRole, Stage
 from opportunities.models import Opportunity, StageChange
 from opportunities.services import initiation_save, initiation_submit, opportunity_create, opportunity_move
+from proposals.demos.defaults import ensure_trial_chain
 from reviews.choices import Decision
 from reviews.defaults import ensure_default_chains
 from reviews.selectors import reviews_for_subject
@@ -346,6 +347,7 @@ def _backdate(opportunity: Opportunity, days_ago: int) -> None:
 
 def build(ctx) -> None:
     ensure_default_chains()
+    ensure_trial_chain()  # R-DEMO-3: trials, POCs and loans (proposals.demos.defaults)
     today = timezone.localdate()
     created = 0
     for title, customer_name, amount, tender, days_ago, path, outcome in OPPORTUNITIES:

@@ -15,3 +15,6 @@ class ProposalsConfig(AppConfig):
         from proposals.needs import registry as needs_registry
 
         needs_registry.register()
+        from proposals.demos import registry as demos_registry
+
+        demos_registry.register()

@@ -6,4 +6,5 @@ app_name = "proposals"
 urlpatterns: list = [
     path("solutions/", include("proposals.solutions.urls")),
     path("", include("proposals.needs.urls")),
+    path("", include("proposals.demos.urls")),
 ]

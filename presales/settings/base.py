@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
         "ConfirmationStatusEnum": "proposals.choices.ConfirmationStatus",
         "ConfirmationMethodEnum": "proposals.choices.ConfirmationMethod",
         "RDRequestStatusEnum": "proposals.choices.RDRequestStatus",
+        "TrialKindEnum": "proposals.demos.choices.TrialKind",
+        "ChecklistKindEnum": "proposals.demos.choices.ChecklistKind",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [
@@ -287,6 +289,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "presales.exports.tasks.recover_queued_exports_task",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # R-DEMO-2: a demo whose end passed while still marked started owes its feedback.
+    "start-demo-feedback-timers": {
+        "task": "proposals.demos.tasks.start_demo_feedback_timers_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
     },
 }
 

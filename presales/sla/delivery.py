@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.core.mail import get_connection, send_mail
+from django.core.mail import EmailMessage, get_connection, send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -63,6 +63,24 @@ def absolute_url(path: str) -> str:
     return urljoin(base.rstrip("/") + "/", path.lstrip("/")) if base and path else path
 
 
+# --- e-mail attachments -----------------------------------------------------------------------
+# A kind whose e-mails carry files (a demo's calendar invitation) registers, from its app's
+# ``ready()``, a provider: notification -> [(filename, content, mimetype)], built when the
+# e-mail is sent. The core imports no app; the bell and the robot carry no files.
+
+Attachment = tuple[str, bytes, str]
+_ATTACHMENTS: dict[str, Callable[..., list[Attachment]]] = {}
+
+
+def register_email_attachments(kind: str, provider: Callable[..., list[Attachment]]) -> None:
+    _ATTACHMENTS[kind] = provider
+
+
+def email_attachments(notification) -> list[Attachment]:
+    provider = _ATTACHMENTS.get(notification.kind)
+    return list(provider(notification)) if provider is not None else []
+
+
 # --- channels ------------------------------------------------------------------------------
 
 
@@ -74,14 +92,25 @@ def send_email(delivery: Delivery) -> None:
     # The link opens the notification: it marks it read, then goes to the record.
     link = absolute_url(reverse("sla:notification_open", args=[notification.pk])) if notification.url else ""
     message = "\n\n".join(part for part in (notification.body, link) if part)
+    attachments = email_attachments(notification)
     try:
-        send_mail(
-            subject=notification.title,
-            message=message,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            recipient_list=[recipient.email],
-            connection=get_connection(timeout=SEND_TIMEOUT),
-        )
+        if attachments:
+            EmailMessage(
+                subject=notification.title,
+                body=message,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=[recipient.email],
+                attachments=attachments,
+                connection=get_connection(timeout=SEND_TIMEOUT),
+            ).send()
+        else:
+            send_mail(
+                subject=notification.title,
+                message=message,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                recipient_list=[recipient.email],
+                connection=get_connection(timeout=SEND_TIMEOUT),
+            )
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _msg in exc.recipients.values()]
         if codes and all(400 <= code < 500 for code in codes):

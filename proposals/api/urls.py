@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns: list = [
     path("", include("proposals.solutions.api.urls")),
     path("", include("proposals.needs.api_urls")),
+    path("", include("proposals.demos.api_urls")),
 ]

@@ -2,6 +2,14 @@
 (R-SOL, R-QUOTE), demos (R-DEMO). Each module's models are gathered here so that Django
 registers them under the app label ``proposals``."""
 
+from proposals.models.demos import (
+    Demo,
+    DemoAgendaItem,
+    DemoChecklistItem,
+    DemoStatusChange,
+    TrialRequest,
+    TrialStatusChange,
+)
 from proposals.models.needs import (
     ChangeRequest,
     ConfirmationRequest,
@@ -29,6 +37,10 @@ __all__ = [
     "Acceptance",
     "ChangeRequest",
     "ConfirmationRequest",
+    "Demo",
+    "DemoAgendaItem",
+    "DemoChecklistItem",
+    "DemoStatusChange",
     "Feedback",
     "NeedsAnalysis",
     "NeedsReport",
@@ -43,5 +55,7 @@ __all__ = [
     "SolutionTemplate",
     "SolutionTemplateSection",
     "SolutionVersion",
+    "TrialRequest",
+    "TrialStatusChange",
     "VersionStatusChange",
 ]

@@ -11,8 +11,8 @@ from opportunities.transitions import MACHINE, add_guard, moves_to
 from presales.core.errors import DomainError, GateRefused, NotAllowed
 from presales.core.roles import Role
 from tests.factories import OpportunityFactory, ProjectInitiationFactory, ProjectMemberFactory
-from tests.proposals.solutions.factories import approved_solution
 from tests.proposals.needs.factories import confirmed_needs
+from tests.proposals.solutions.factories import approved_solution
 
 pytestmark = pytest.mark.django_db
 

@@ -30,8 +30,8 @@ from tests.factories import (
     OpportunityFactory,
     ReviewChainFactory,
 )
-from tests.proposals.solutions.factories import SOLUTION_BUILDERS
 from tests.proposals.needs.factories import NEEDS_BUILDERS
+from tests.proposals.solutions.factories import SOLUTION_BUILDERS
 
 API_PREFIX = "api/v1/"
 WRITE_METHODS = ("post", "put", "patch")
@@ -214,4 +214,19 @@ BUILDERS: dict[str, Callable] = {
     **SOLUTION_BUILDERS,
     # needs analysis (proposals/needs)
     **NEEDS_BUILDERS,
+    "proposals.demo": lambda admin, team, n: _demos(admin, team, n),
+    "proposals.trialrequest": lambda admin, team, n: _trials(admin, team, n),
 }
+
+
+def _demos(admin, team, n):
+    """Draft demos on an approved version of one opportunity of ``team`` (R-DEMO-1)."""
+    from tests.proposals.demos.factories import DemoFactory
+
+    return DemoFactory.create_batch(n, team=team, owner=admin)
+
+
+def _trials(admin, team, n):
+    from tests.proposals.demos.factories import TrialRequestFactory
+
+    return TrialRequestFactory.create_batch(n, team=team, owner=admin)

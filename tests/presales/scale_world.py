@@ -53,6 +53,19 @@ def _timer(kind: str, subject, owner, team, *, due_in: timedelta) -> Timer:
     )
 
 
+def _demo_and_trial(opportunity, engineer, contact) -> None:
+    """A demo (attendees, agenda naming a requirement) and a trial request (R-DEMO-1, R-DEMO-3)."""
+    from proposals.models import DemoAgendaItem
+    from tests.proposals.demos.factories import DemoFactory, RequirementFactory, TrialRequestFactory
+
+    demo = DemoFactory(team=opportunity.team, owner=engineer, opportunity=opportunity)
+    demo.our_attendees.add(engineer, UserFactory(roles=[Role.PRESALES_ENGINEER], team=opportunity.team))
+    demo.customer_attendees.add(contact)
+    item = DemoAgendaItem.objects.create(demo=demo, text="能耗監測看板")
+    item.requirements.add(RequirementFactory(opportunity=opportunity))
+    TrialRequestFactory(team=opportunity.team, owner=engineer, opportunity=opportunity)
+
+
 def grow(
     engineer,
     n: int,
@@ -97,6 +110,7 @@ def grow(
         for _k in range(3):
             ProjectMemberFactory(opportunity=opp, user=UserFactory(roles=[Role.PRESALES_ENGINEER], team=team))
         grow_solution(opp, engineer)
+        _demo_and_trial(opp, engineer, contact)
         review = Review.objects.create(
             content_type=lead_type,
             object_id=lead.pk,

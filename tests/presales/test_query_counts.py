@@ -237,6 +237,20 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api rd-request-list page_size=50"): 5,
     ("manager", "api requirement-list page_size=5"): 5,
     ("manager", "api requirement-list page_size=50"): 5,
+    # Demos (R-DEMO-1): the page, then attendees (ours, the customer's), agenda, its
+    # requirements and the checklist prefetched once each; trial requests joined.
+    ("engineer", "api demo-list page_size=5"): 10,
+    ("engineer", "api demo-list page_size=50"): 10,
+    ("manager", "api demo-list page_size=5"): 10,
+    ("manager", "api demo-list page_size=50"): 10,
+    ("admin", "api demo-list page_size=5"): 9,
+    ("admin", "api demo-list page_size=50"): 9,
+    ("engineer", "api trial-request-list page_size=5"): 5,
+    ("engineer", "api trial-request-list page_size=50"): 5,
+    ("manager", "api trial-request-list page_size=5"): 5,
+    ("manager", "api trial-request-list page_size=50"): 5,
+    ("admin", "api trial-request-list page_size=5"): 4,
+    ("admin", "api trial-request-list page_size=50"): 4,
 }
 
 

@@ -1,0 +1,15 @@
+"""Everything the demos area plugs into lower layers, called once from ``ProposalsConfig.ready()``:
+the trial request as a review subject, the trial-return timer kind and the timer subjects,
+the desk section (order 50)."""
+
+from __future__ import annotations
+
+
+def register() -> None:
+    from presales.sla.delivery import register_email_attachments
+    from proposals.demos import desk, notifications, review_subject, timers
+
+    register_email_attachments(notifications.DEMO_INVITATION, notifications.invitation_attachments)
+    timers.register()
+    review_subject.register()
+    desk.register()
