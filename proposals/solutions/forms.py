@@ -33,12 +33,21 @@ class SectionForm(_Styled, forms.ModelForm):
         model = SolutionSection
         fields = ["body_html", "writer", "due_date"]
         widgets = {
-            "body_html": forms.Textarea(attrs={"rows": 8, "class": "font-monospace"}),
+            # static/js/richtext.js puts a rich text editor over it (Quill, vendored).
+            "body_html": forms.Textarea(
+                attrs={
+                    "rows": 8,
+                    "class": "font-monospace",
+                    "data-richtext": "",
+                    "data-image-prompt": _("Image address (https://… or a path on this site)"),
+                    "data-table-label": _("Insert a table"),
+                }
+            ),
             "due_date": forms.DateInput(attrs={"type": "date"}),
         }
         help_texts = {
             "body_html": _(
-                "HTML: headings, lists, tables, links and images (https) are kept; anything else is removed on save."
+                "Headings, lists, tables, links and images (https) are kept; anything else is removed on save."
             )
         }
 

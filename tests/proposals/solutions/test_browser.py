@@ -14,6 +14,7 @@ from opportunities.choices import Stage
 from presales.core.roles import Role
 from proposals.models import SolutionVersion
 from proposals.solutions import services
+from tests.browser.test_csp import watch_csp
 from tests.factories import (
     OpportunityFactory,
     ReviewChainFactory,
@@ -48,7 +49,8 @@ def test_engineer_writes_quotes_maps_and_submits_a_version(live_server, page: Pa
     page.click("button[type=submit]")
     expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
-    # the editor says what blocks the submission
+    # the editor says what blocks the submission; the rich text editor raises no CSP violation
+    violations = watch_csp(page)
     page.goto(base + reverse("proposals:solutions:version", args=[version.pk]))
     expect(page.get_by_test_id("submit-version")).to_be_disabled()
     expect(page.get_by_test_id("submit-reasons")).to_contain_text(requirement.code)
@@ -56,12 +58,19 @@ def test_engineer_writes_quotes_maps_and_submits_a_version(live_server, page: Pa
     # a section with a live preview of what will be stored
     add = page.get_by_test_id("section-add")
     add.locator("select[name=new-kind]").select_option("background")
-    add.locator("textarea").fill("<h2>背景</h2><p>兩條產線</p>")
+    # the section text is written in the rich text editor (Quill over the hidden textarea)
+    expect(add.locator("textarea")).to_be_hidden()
+    add.locator(".ql-editor").fill("兩條產線")
     add.get_by_role("button", name="Add section").click()
     section = page.get_by_test_id("section-background")
     expect(section.get_by_test_id("preview-background")).to_contain_text("兩條產線")
-    section.locator("textarea").fill("<h2>背景</h2><p>兩條產線，節能30%</p><script>alert(1)</script>")
+    section.locator(".ql-editor").fill("兩條產線，節能30%")
     expect(section.get_by_test_id("live-preview-background")).to_contain_text("節能30%")
+    # a table from the toolbar reaches the stored HTML (the sanitiser keeps tables)
+    section.locator(".ql-editor").click()
+    section.locator("button.ql-table").click()
+    expect(section.get_by_test_id("live-preview-background").locator("table")).to_have_count(1)
+    assert violations == []
 
     # a quote line: the totals come back from the server without a reload
     form = page.get_by_test_id("line-form")
