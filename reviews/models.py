@@ -232,7 +232,7 @@ class ReviewChainStep(models.Model):
         ),
     )
     condition_max_margin = models.DecimalField(
-        _("only when the margin % is below"),
+        _("only when the margin percentage is below"),
         max_digits=7,
         decimal_places=2,
         null=True,
@@ -643,7 +643,7 @@ class ReviewTask(models.Model):
         _("only when the amount exceeds"), max_digits=16, decimal_places=2, null=True, blank=True
     )
     condition_max_margin = models.DecimalField(
-        _("only when the margin % is below"), max_digits=7, decimal_places=2, null=True, blank=True
+        _("only when the margin percentage is below"), max_digits=7, decimal_places=2, null=True, blank=True
     )
     # The step's check items as the review started ([{"code", "label"}, …], R-REV-2), and
     # this approver's result for each: {code: {"ok": bool, "comment": str}}.

@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalreviewchainstep',
             name='condition_max_margin',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text="Price-authority band (R-QUOTE-1): the step applies only when the subject's margin is below this percentage (e.g. 15 for finance, 5 for the general manager). A subject whose margin is unknown gets the step. Leave empty for a step that always applies.", max_digits=7, null=True, verbose_name='only when the margin % is below'),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text="Price-authority band (R-QUOTE-1): the step applies only when the subject's margin is below this percentage (e.g. 15 for finance, 5 for the general manager). A subject whose margin is unknown gets the step. Leave empty for a step that always applies.", max_digits=7, null=True, verbose_name='only when the margin percentage is below'),
         ),
         migrations.AddField(
             model_name='historicalreviewchainstep',
@@ -72,7 +72,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reviewchainstep',
             name='condition_max_margin',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text="Price-authority band (R-QUOTE-1): the step applies only when the subject's margin is below this percentage (e.g. 15 for finance, 5 for the general manager). A subject whose margin is unknown gets the step. Leave empty for a step that always applies.", max_digits=7, null=True, verbose_name='only when the margin % is below'),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text="Price-authority band (R-QUOTE-1): the step applies only when the subject's margin is below this percentage (e.g. 15 for finance, 5 for the general manager). A subject whose margin is unknown gets the step. Leave empty for a step that always applies.", max_digits=7, null=True, verbose_name='only when the margin percentage is below'),
         ),
         migrations.AddField(
             model_name='reviewchainstep',
@@ -92,7 +92,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='reviewtask',
             name='condition_max_margin',
-            field=models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, verbose_name='only when the margin % is below'),
+            field=models.DecimalField(blank=True, decimal_places=2, max_digits=7, null=True, verbose_name='only when the margin percentage is below'),
         ),
         migrations.AddField(
             model_name='reviewtask',
