@@ -38,7 +38,7 @@ from opportunities.models import Opportunity
 from opportunities.services import opportunity_create, opportunity_move
 from presales.core.errors import Conflict, NotAllowed
 from presales.sla.defaults import DEMO_FEEDBACK
-from presales.sla.models import Timer, TimerState
+from presales.sla.models import Timer
 from proposals.choices import ConfirmationStatus
 from proposals.demos import services as demos
 from proposals.demos.choices import ChecklistKind, DemoOutcome, TrialKind
@@ -869,6 +869,7 @@ def build_accepted_usd(ctx, opportunity, customer, contacts) -> None:
             "next_step_date": timezone.localdate() + timedelta(days=5),
         },
     )
+    _backdate_demo(demo, days=5)  # held last week, its feedback written the same day
     solutions.acceptance_record(
         actor=author,
         version=version,
@@ -1076,31 +1077,36 @@ def _held_demo(ctx, opportunity, version, contacts, *, title: str, agenda) -> De
 
 
 def _backdate_demo(demo: Demo, *, days: int) -> None:
-    """Move a held demo and its feedback deadline ``days`` back (timestamps only)."""
+    """Move a held demo, its feedback (if any) and its feedback deadline ``days`` back
+    (timestamps only, as the other builders backdate)."""
     shift = timedelta(days=days)
+    demo.refresh_from_db()
     Demo.objects.filter(pk=demo.pk).update(
         starts_at=demo.starts_at - shift,
         ends_at=demo.ends_at - shift,
         started_at=demo.started_at - shift,
         ended_at=demo.ended_at - shift,
+        feedback_at=(demo.feedback_at - shift) if demo.feedback_at else None,
     )
-    for timer in Timer.objects.filter(
-        kind=DEMO_FEEDBACK,
-        subject_type=ContentType.objects.get_for_model(Demo),
-        subject_id=demo.pk,
-        state=TimerState.OPEN,
-    ):
+    timers = Timer.objects.filter(
+        kind=DEMO_FEEDBACK, subject_type=ContentType.objects.get_for_model(Demo), subject_id=demo.pk
+    )
+    for timer in timers:
         Timer.objects.filter(pk=timer.pk).update(
-            started_at=timer.started_at - shift,
-            due_at=timer.due_at - shift,
-            next_action_at=(timer.next_action_at - shift) if timer.next_action_at else None,
+            **{
+                name: getattr(timer, name) - shift
+                for name in ("started_at", "due_at", "next_action_at", "satisfied_at")
+                if getattr(timer, name) is not None
+            }
         )
 
 
 def _trial(ctx, opportunity, *, kind: str, items: str, purpose: str, returned: bool) -> TrialRequest:
-    """A trial, POC or loan approved by the presales manager (R-DEMO-3), returned or not."""
+    """A trial, POC or loan approved by the presales manager (R-DEMO-3): a returned one ran
+    over the past three weeks and is back today; an open one starts today."""
     author = opportunity.presales_owner
     today = timezone.localdate()
+    start = today - timedelta(days=20) if returned else today
     trial = demos.trial_create(
         actor=author,
         opportunity=opportunity,
@@ -1108,9 +1114,9 @@ def _trial(ctx, opportunity, *, kind: str, items: str, purpose: str, returned: b
             "kind": kind,
             "items": items,
             "purpose": purpose,
-            "period_start": today,
-            "period_end": today + timedelta(days=14),
-            "return_date": today + timedelta(days=16),
+            "period_start": start,
+            "period_end": start + timedelta(days=14),
+            "return_date": today if returned else start + timedelta(days=16),
         },
     )
     demos.trial_submit(actor=author, trial=trial)

@@ -381,6 +381,9 @@ def test_demo_demos_trials_and_loans(demo):
     held = Demo.objects.filter(status=DemoStatus.DONE)
     with_feedback = held.get(feedback_at__isnull=False)
     assert with_feedback.outcome and with_feedback.next_step
+    (kept,) = [t for t in timers_for(with_feedback) if t.kind == DEMO_FEEDBACK]
+    assert kept.state == TimerState.SATISFIED and kept.satisfied_at <= kept.due_at  # on time
+    assert with_feedback.ended_at < now - timedelta(days=1)
     missing = held.get(feedback_at__isnull=True)
     (late,) = _open_timers(missing, DEMO_FEEDBACK)
     assert late.due_at < now
