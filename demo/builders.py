@@ -14,6 +14,7 @@ BUILDERS = [
     "demo.people",
     "demo.leads",
     "demo.lifecycle",
+    "demo.proposals_data",
     "demo.timers",
 ]
 

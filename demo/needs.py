@@ -38,8 +38,10 @@ def ensure_confirmed_needs(opportunity, author, contact_name: str) -> None:
     if Requirement.objects.filter(opportunity=opportunity).exists():
         return
     spin_notes_save(actor=author, opportunity=opportunity, data=SPIN)
-    for data in REQUIREMENTS:
-        requirement = requirement_create(actor=author, opportunity=opportunity, data=data)
+    # Every row written before the first confirmation: a row added after the customer
+    # confirmed the list would be a change request (R-NEED-6).
+    rows = [requirement_create(actor=author, opportunity=opportunity, data=data) for data in REQUIREMENTS]
+    for requirement in rows:
         evidence = ContentFile(
             f"From: {contact_name}\nSubject: 需求確認\n\n確認 {requirement.code}: {requirement.description}\n".encode(),
             name=f"confirmation-{requirement.code}.eml",

@@ -1,6 +1,7 @@
 """The demo data (``manage.py load_demo``): idempotent, realistic, and built through services."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from django.apps import apps
@@ -210,3 +211,183 @@ def test_an_old_demo_database_gets_the_current_demo_password_but_changed_ones_st
     # then
     assert User.objects.get(username="admin").check_password(people.PASSWORD)
     assert User.objects.get(username="engineer").check_password("my-own-Secret-77")
+
+
+# --- issue 10: needs, solutions and quotes, the review board, demos -------------------------
+
+
+def _opportunity(title_start: str) -> Opportunity:
+    return Opportunity.objects.get(title__startswith=title_start)
+
+
+def _open_timers(subject, kind: str):
+    return [t for t in timers_for(subject) if t.kind == kind and t.state == TimerState.OPEN]
+
+
+def test_demo_needs_analysis_at_every_state(demo):
+    """R-NEED-1..7, R-COMM-2: SPIN notes, meetings with participants, the seed's DEMO001 /
+    DEMO002 confirmed by e-mail, a row confirmed by the link, one rigid row unconfirmed that
+    R-NEED-4 names on the board, a link sent and not answered, a change after confirmation,
+    R&D questions answered and open, a needs report version."""
+    from opportunities.transitions import MACHINE
+    from proposals.choices import ConfirmationMethod, ConfirmationStatus, RDRequestStatus
+    from proposals.models import (
+        ChangeRequest,
+        ConfirmationRequest,
+        NeedsAnalysis,
+        NeedsReport,
+        OpportunityCommunication,
+        RDRequest,
+        RequirementConfirmation,
+    )
+
+    engineer = User.objects.get(username="engineer")
+    energy = _opportunity("产线能耗在线监测")
+    assert energy.stage == Stage.NEEDS_ANALYSIS
+    analysis = NeedsAnalysis.objects.get(opportunity=energy)
+    assert analysis.situation and analysis.problem and analysis.implication and analysis.need_payoff
+    # the seed's rows, confirmed by e-mail with the evidence kept (R-NEED-3)
+    demo001 = energy.requirements.get(description="降低生产线能耗30%")
+    demo002 = energy.requirements.get(description="提供操作培训,员工掌握率100%")
+    assert (demo001.kind, demo002.kind) == ("rigid", "flexible")
+    for row in (demo001, demo002):
+        assert (row.confirmation_status, row.confirmation_method) == ("confirmed", ConfirmationMethod.EMAIL)
+        assert row.confirmations.get().evidence
+    # R-NEED-4: the board's move into the solution stage is refused, naming the rigid row
+    unconfirmed = energy.requirements.get(kind="rigid", confirmation_status=ConfirmationStatus.UNCONFIRMED)
+    reasons = MACHINE.reasons(energy, engineer, "start_solution")
+    assert any(unconfirmed.code in str(reason) for reason in reasons), reasons
+    # the link sent for that row and not answered yet, still open
+    pending = ConfirmationRequest.objects.get(opportunity=energy)
+    assert pending.state(timezone.now()) == "open"
+    assert pending.requirement_ids == [unconfirmed.pk]
+    # a list answered through the link elsewhere (a row commented, then confirmed by e-mail)
+    assert RequirementConfirmation.objects.filter(method=ConfirmationMethod.LINK, status="confirmed").exists()
+    assert RequirementConfirmation.objects.filter(method=ConfirmationMethod.LINK, status="commented").exists()
+    assert ConfirmationRequest.objects.filter(completed_at__isnull=False).count() >= 4
+    # R-NEED-6: a confirmed row changed afterwards, unconfirmed, its change request open
+    change = ChangeRequest.objects.get(kind=ChangeRequest.Kind.CHANGED, resolved_at__isnull=True)
+    assert change.requirement.confirmation_status == ConfirmationStatus.UNCONFIRMED
+    assert change.old_values["key_metric"] != change.new_values["key_metric"]
+    # R-NEED-5: one R&D question answered (kept with the requirement), one open
+    statuses = dict(
+        RDRequest.objects.filter(requirement__opportunity=energy)
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
+    assert statuses == {RDRequestStatus.ANSWERED: 1, RDRequestStatus.OPEN: 1}
+    # R-NEED-7: the report's first version holds the SPIN notes and every row
+    report = NeedsReport.objects.get(opportunity=energy)
+    assert report.number == 1 and len(report.content["requirements"]) == energy.requirements.count()
+    # R-COMM-2: the site visit and the survey, with our people and the customer's
+    links = OpportunityCommunication.objects.filter(opportunity=energy).select_related("communication")
+    assert {link.purpose for link in links} == {"site_visit", "survey"}
+    for link in links:
+        assert link.communication.participant_users.count() == 2
+        assert link.communication.participant_contacts.count() == 2
+
+
+def test_demo_solutions_and_quotes_at_every_step(demo):
+    """R-SOL-1..6, R-QUOTE-1: a draft with writers (one overdue), a version in review under
+    the margin floor waiting for finance, a rejected one and its next version, an approved
+    version presented with the 48-hour revision running, an accepted version quoted in USD."""
+    from proposals.choices import VersionStatus
+    from proposals.models import Acceptance, Feedback, QuoteLine, SolutionVersion
+    from proposals.solutions.money import totals
+    from proposals.solutions.timers import SECTION_DUE
+    from reviews.defaults import MARGIN_FLOOR
+
+    now = timezone.now()
+    # R-SOL-1: a draft whose sections are assigned, one writer past the due date
+    draft = SolutionVersion.objects.get(solution__opportunity=_opportunity("SMT 物料追溯"))
+    assert draft.status == VersionStatus.DRAFT
+    assigned = draft.sections.filter(writer__isnull=False)
+    assert assigned.count() == 2
+    due = sorted(_open_timers(section, SECTION_DUE)[0].due_at < now for section in assigned)
+    assert due == [False, True]
+    # R-QUOTE-1: in review with the margin under the floor; finance's step is pending
+    low = SolutionVersion.objects.get(solution__opportunity=_opportunity("电机装配线 OEE"))
+    assert low.status == VersionStatus.IN_REVIEW
+    assert totals(low.quote_lines.all()).margin_percent < MARGIN_FLOOR
+    finance = User.objects.get(username="finance")
+    assert [r.object_id for r in inbox_for(finance, kind="solution_version")] == [low.pk]
+    # R-REV-5: rejected with comments, and the next version copied from it
+    kiosks = SolutionVersion.objects.filter(solution__opportunity=_opportunity("门诊自助服务终端"))
+    rejected = kiosks.get(status=VersionStatus.REJECTED)
+    assert "等保三级" in reviews_for_subject(rejected).get().outcome_note
+    assert kiosks.get(status=VersionStatus.DRAFT).copied_from == rejected
+    # R-SOL-3, R-SOL-5: approved, presented, feedback received, the revision timer running
+    cold = SolutionVersion.objects.get(solution__opportunity=_opportunity("冷库温湿度监控"))
+    assert cold.status == VersionStatus.APPROVED and cold.presented_at is not None
+    assert Feedback.objects.filter(solution_version=cold).exists()
+    (revision,) = _open_timers(cold.solution, "solution_revision")
+    assert revision.due_at > now
+    # R-SOL-6: accepted by e-mail, on the English customer's version quoted in USD at a rate
+    acceptance = Acceptance.objects.get(superseded_at__isnull=True)
+    accepted = acceptance.solution_version
+    assert acceptance.method == "email" and accepted.presented_at is not None
+    assert (accepted.currency, accepted.fx_rate_to_cny) == ("USD", Decimal("7.1012"))
+    assert accepted.quote_lines.filter(item="MES software licence").exists()
+    # R-SOL-2: hardware, software and services, with the realistic Chinese items
+    assert set(QuoteLine.objects.values_list("kind", flat=True)) == {"hardware", "software", "service"}
+    items = " ".join(
+        QuoteLine.objects.filter(solution_version__currency="CNY").values_list("item", flat=True)
+    )
+    for word in ("服务器", "工业网关", "MES 软件许可", "实施服务", "培训"):
+        assert word in items, word
+
+
+def test_demo_solution_reviews_are_decided_with_scores_and_check_items(demo):
+    """R-REV-2: every decision on a solution review scores the three criteria, the heads
+    tick their check items of the 方案審核表 (some with a comment); R-REV-5: nobody decided
+    on a version they wrote or own."""
+    from proposals.models import SolutionVersion
+    from reviews.registry import get_subject_type
+    from reviews.services import own_work_ids
+
+    subject_type = get_subject_type("solution_version")
+
+    decided = ReviewTask.objects.filter(
+        review__kind="solution_version", state__in=[TaskState.APPROVED, TaskState.REJECTED]
+    ).select_related("review")
+    assert decided.filter(state=TaskState.REJECTED).exists()
+    commented = 0
+    for task in decided:
+        assert set(task.scores) == {"rationality", "innovation", "completeness"}, task
+        if task.state == TaskState.APPROVED:
+            assert set(task.checks) == {code for code, _label in task.check_item_labels}
+        commented += sum(1 for check in task.checks.values() if check["comment"])
+        subject = SolutionVersion.objects.get(pk=task.review.object_id)
+        assert task.approver_id not in own_work_ids(subject_type, subject), task
+    assert commented >= 3
+
+
+def test_demo_demos_trials_and_loans(demo):
+    """R-DEMO-1..3: a scheduled demo with attendees, an agenda linked to requirements and a
+    checklist partly done; a done demo with feedback; a done demo whose feedback is overdue;
+    a loan approved with its return timer, a POC returned."""
+    from presales.sla.defaults import DEMO_FEEDBACK
+    from proposals.demos.choices import DemoStatus, TrialStatus
+    from proposals.demos.timers import TRIAL_RETURN
+    from proposals.models import Demo, TrialRequest
+
+    now = timezone.now()
+    scheduled = Demo.objects.get(status=DemoStatus.SCHEDULED)
+    assert scheduled.starts_at > now
+    assert scheduled.our_attendees.count() >= 2 and scheduled.customer_attendees.count() == 2
+    assert all(item.requirements.exists() for item in scheduled.agenda.all())
+    done_flags = sorted(scheduled.checklist.values_list("done", flat=True))
+    assert done_flags[0] is False and done_flags[-1] is True
+    held = Demo.objects.filter(status=DemoStatus.DONE)
+    with_feedback = held.get(feedback_at__isnull=False)
+    assert with_feedback.outcome and with_feedback.next_step
+    (kept,) = [t for t in timers_for(with_feedback) if t.kind == DEMO_FEEDBACK]
+    assert kept.state == TimerState.SATISFIED and kept.satisfied_at <= kept.due_at  # on time
+    assert with_feedback.ended_at < now - timedelta(days=1)
+    missing = held.get(feedback_at__isnull=True)
+    (late,) = _open_timers(missing, DEMO_FEEDBACK)
+    assert late.due_at < now
+    loan = TrialRequest.objects.get(status=TrialStatus.APPROVED)
+    assert loan.kind == "loan" and loan.return_date > timezone.localdate()
+    assert len(_open_timers(loan, TRIAL_RETURN)) == 1
+    assert TrialRequest.objects.get(status=TrialStatus.RETURNED).returned_at is not None
