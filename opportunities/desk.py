@@ -39,7 +39,6 @@ from typing import Any
 
 from django.db.models import Q
 
-
 DESK_CHANGED = "opportunity-changed"  # the htmx event the desk's "Next moves" card reloads on
 
 

@@ -119,7 +119,9 @@ class NeedsActionView(RoleRequiredMixin, View):
 
     def done(self, request: HttpRequest, opportunity: Opportunity) -> HttpResponse:
         if request.htmx:
-            response = render(request, SECTION, section_context(request, _opportunity(request, opportunity.pk)))
+            response = render(
+                request, SECTION, section_context(request, _opportunity(request, opportunity.pk))
+            )
             # The desk's "Next moves" card reloads itself on this event: the R-NEED-4 gate's
             # reasons change with the requirements (opportunity_detail.html).
             response["HX-Trigger"] = DESK_CHANGED

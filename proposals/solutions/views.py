@@ -42,7 +42,6 @@ from proposals.solutions.html import sanitize
 from proposals.solutions.money import line_amounts
 from proposals.solutions.transitions import MACHINE
 
-
 # The htmx event a change of the quote sends: the version page's submit reasons and
 # requirement mapping reload on it (templates/proposals/solutions/version_detail.html).
 VERSION_CHANGED = "version-changed"

@@ -23,7 +23,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from opportunities.choices import InitiationStatus, Stage
 from presales.core.roles import Role
-from proposals.choices import ConfirmationStatus, VersionStatus
+from proposals.choices import ConfirmationMethod, ConfirmationStatus, VersionStatus
 from proposals.models import Demo, Requirement, SolutionVersion
 from reviews.choices import ReviewKind, ReviewStatus
 from reviews.defaults import MARGIN_FLOOR, MARGIN_GM_BAND, ensure_default_chains
@@ -75,9 +75,8 @@ def approve(page: Page, base: str, *, step: str, scores: tuple[int, int, int], c
         form.locator(f"[data-criterion$={criterion}] label", has_text=str(score)).click()
     form.locator("textarea").fill(comment)
     form.get_by_test_id("approve").click()
-    expect(page.locator(f"#review-{item.get_attribute('data-review')}")).not_to_contain_text(
-        "Your step", timeout=10_000
-    )
+    expect(page.get_by_test_id("inbox-item-done")).to_be_visible()
+    expect(page.get_by_test_id("inbox-item")).to_have_count(0)
 
 
 def test_issue10_journey_from_needs_to_the_demo_invitation(
@@ -153,8 +152,12 @@ def test_issue10_journey_from_needs_to_the_demo_invitation(
         assert customer.cookies() == []
     finally:
         customer.close()
-    statuses = set(Requirement.objects.filter(opportunity=opportunity).values_list("confirmation_status", flat=True))
-    assert statuses == {ConfirmationStatus.CONFIRMED}
+    answers = set(
+        Requirement.objects.filter(opportunity=opportunity).values_list(
+            "confirmation_status", "confirmation_method", "confirmed_by_name"
+        )
+    )
+    assert answers == {(ConfirmationStatus.CONFIRMED, ConfirmationMethod.LINK, "Wang Plant Director")}
 
     # 3. the gate passes (R-NEED-4): the engineer starts the solution
     page.reload()
@@ -208,23 +211,34 @@ def test_issue10_journey_from_needs_to_the_demo_invitation(
     page.get_by_test_id("submit-version").click()
     expect(page.get_by_test_id("version-status")).to_have_text("In review")
 
+    # the submitted version opens the review stage; the demo waits for the approval (R-SOL-5)
+    page.goto(desk)
+    page.locator("[data-move=submit_for_review] button").click()
+    expect(page.get_by_test_id("stage")).to_have_text("Review")
+    expect(page.get_by_test_id("reasons-start_demo")).to_have_text(
+        "A solution version must be approved by its review before the demo (R-SOL-5)."
+    )
+    # the author does not review their own version (R-REV-5)
+    page.goto(base + reverse("reviews:inbox"))
+    expect(page.get_by_test_id("inbox-empty")).to_be_visible()
+
     # 4. the review starts with the finance step and without the general manager's
     review = Review.objects.get(kind=ReviewKind.SOLUTION_VERSION)
     reviewer = browser.new_context()
     try:
-        desk_of = reviewer.new_page()
-        sign_in(desk_of, base, "finance")
-        desk_of.goto(base + reverse("reviews:detail", args=[review.pk]))
-        expect(desk_of.get_by_test_id("review-margin")).to_have_text("10.00%")
-        steps = desk_of.get_by_test_id("review-tasks")
+        finance_page = reviewer.new_page()
+        sign_in(finance_page, base, "finance")
+        finance_page.goto(base + reverse("reviews:detail", args=[review.pk]))
+        expect(finance_page.get_by_test_id("review-margin")).to_have_text("10.00%")
+        steps = finance_page.get_by_test_id("review-tasks")
         expect(steps.locator("tr[data-step='5']")).to_contain_text("Finance (margin below the floor)")
         expect(steps.locator("tr[data-step='5']")).to_contain_text("Zhou Finance")
         expect(steps.locator("tr[data-step='6']").get_by_test_id("skipped-step")).to_contain_text(
             f"Skipped: applies only when the margin is below {MARGIN_GM_BAND:.2f}%."
         )
         # nothing waits for finance before the presales manager and the heads have decided
-        desk_of.goto(base + reverse("reviews:inbox"))
-        expect(desk_of.get_by_test_id("inbox-empty")).to_be_visible()
+        finance_page.goto(base + reverse("reviews:inbox"))
+        expect(finance_page.get_by_test_id("inbox-empty")).to_be_visible()
     finally:
         reviewer.close()
 
@@ -260,9 +274,13 @@ def test_issue10_journey_from_needs_to_the_demo_invitation(
     bell = page.get_by_test_id("notification-bell")
     expect(bell.get_by_test_id("unread-count")).to_be_visible()
     bell.click()
-    expect(page.locator("#notification-bell .dropdown-menu")).to_contain_text("Approved:")
+    expect(page.locator("#notification-bell .dropdown-menu")).to_contain_text(
+        f"Approved: {review.kind_label}, 節能 MES 方案 v1"
+    )
 
-    # 7. the engineer schedules the demo of the approved version and downloads the .ics
+    # 7. the approved version opens the demo stage; the engineer schedules the demo of it
+    page.locator("[data-move=start_demo] button").click()
+    expect(page.get_by_test_id("stage")).to_have_text("Demo")
     page.goto(desk + "#demos")
     page.get_by_test_id("demo-new").click()
     page.select_option("#id_solution_version", str(version.pk))
@@ -273,7 +291,8 @@ def test_issue10_journey_from_needs_to_the_demo_invitation(
     page.fill("#id_agenda", "Energy dashboard REQ-001\nQ&A")
     page.get_by_test_id("submit").click()
     page.wait_for_url("**/proposals/demos/*/")
-    demo = Demo.objects.get()
+    demo = Demo.objects.get(solution_version=version)
+    expect(page.get_by_test_id("demo-agenda").locator("li").first).to_contain_text("REQ-001")
     with page.expect_download() as download:
         page.get_by_test_id("demo-attendees").get_by_test_id("ics-link").first.click()
     path = tmp_path / "invite.ics"

@@ -5,7 +5,6 @@ exactly the list and nothing else; every refusal reveals nothing; no login cooki
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
