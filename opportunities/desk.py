@@ -25,6 +25,10 @@ records are reviewed or timed add where to find them::
     register_desk_timers(lambda opportunity: Q(subject_type=..., subject_id__in=...))  # over sla.Timer
 
 Each source returns a ``Q`` (subqueries, no query of its own), so the tabs stay one query each.
+
+A section that writes with htmx and changes what a stage gate reads (the needs section and
+R-NEED-4) sends ``DESK_CHANGED`` as its response's ``HX-Trigger``: the page's "Next moves"
+card reloads itself on it, so the reasons a move is blocked stay true without a reload.
 """
 
 from __future__ import annotations
@@ -34,6 +38,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+
+DESK_CHANGED = "opportunity-changed"  # the htmx event the desk's "Next moves" card reloads on
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ Off unless ``DATABASE_REPLICA_URL`` is set (the settings then add the ``replica`
 - after a write request the browser is **pinned to the primary** for ``REPLICA_PIN_SECONDS``
   (a cookie), so the page a form redirects to shows what was just saved even if the replica
   lags behind. API clients without cookies may read a lagging replica right after a write.
+  A response that must set no cookie (a public page answering a POST in place, such as the
+  needs confirmation link, R-NEED-3) opts out with :func:`skip_primary_pin`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ PRIMARY = "default"
 REPLICA = "replica"
 PIN_COOKIE = "db_primary_until"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_SKIP_PIN = "_skip_primary_pin"
 
 # True while a safe request is being answered by the view (per thread / task).
 _replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
@@ -42,6 +45,13 @@ def replica_configured() -> bool:
 def reads_use_replica() -> bool:
     """Would a read made now go to the replica (see the module docstring)?"""
     return _replica_reads.get() and replica_configured() and not connections[PRIMARY].in_atomic_block
+
+
+def skip_primary_pin(response: HttpResponse) -> HttpResponse:
+    """Mark ``response`` so the middleware sets no pin cookie on it: for a page that shows the
+    result of its write itself (no redirect to a read) and must set no cookie at all."""
+    setattr(response, _SKIP_PIN, True)
+    return response
 
 
 class ReplicaRouter:
@@ -78,7 +88,7 @@ class ReplicaReadsMiddleware:
             response = self.get_response(request)
         finally:
             _replica_reads.reset(token)
-        if not safe:
+        if not safe and not getattr(response, _SKIP_PIN, False):
             seconds = settings.REPLICA_PIN_SECONDS
             response.set_cookie(
                 PIN_COOKIE,

@@ -21,6 +21,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from presales.core.dbrouting import skip_primary_pin
 from presales.core.errors import Conflict, DomainError
 from proposals.needs.services import (
     LinkRefused,
@@ -66,6 +67,7 @@ def _over_limit(request: HttpRequest, token: str) -> bool:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
+    skip_primary_pin(response)  # no cookie at all, not even the replica pin after the POST
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from opportunities.desk import DESK_CHANGED
 from opportunities.models import Opportunity
 from presales.core.errors import DomainError, NotAllowed
 from presales.web.forms import apply_domain_error
@@ -118,7 +119,13 @@ class NeedsActionView(RoleRequiredMixin, View):
 
     def done(self, request: HttpRequest, opportunity: Opportunity) -> HttpResponse:
         if request.htmx:
-            return render(request, SECTION, section_context(request, _opportunity(request, opportunity.pk)))
+            response = render(
+                request, SECTION, section_context(request, _opportunity(request, opportunity.pk))
+            )
+            # The desk's "Next moves" card reloads itself on this event: the R-NEED-4 gate's
+            # reasons change with the requirements (opportunity_detail.html).
+            response["HX-Trigger"] = DESK_CHANGED
+            return response
         return HttpResponseRedirect(reverse("proposals:needs", args=[opportunity.pk]))
 
     # --- SPIN notes ---------------------------------------------------------------------------

@@ -42,6 +42,10 @@ from proposals.solutions.html import sanitize
 from proposals.solutions.money import line_amounts
 from proposals.solutions.transitions import MACHINE
 
+# The htmx event a change of the quote sends: the version page's submit reasons and
+# requirement mapping reload on it (templates/proposals/solutions/version_detail.html).
+VERSION_CHANGED = "version-changed"
+
 
 def _refused(request, exc: DomainError) -> None:
     parts = [exc.message, *exc.reasons]
@@ -280,7 +284,10 @@ class QuoteLineView(WriterRequiredMixin, View):
                 "quote_errors": errors,
                 **_quote_context(version),
             }
-            return render(request, "proposals/solutions/partials/quote.html", context)
+            response = render(request, "proposals/solutions/partials/quote.html", context)
+            # the version page's actions and mapping reload on it (version_detail.html)
+            response["HX-Trigger"] = VERSION_CHANGED
+            return response
         for error in errors:
             messages.error(request, error)
         return redirect(_version_url(version) + "#quote")

@@ -11,7 +11,7 @@ from django.test import RequestFactory, override_settings
 from django.test.utils import CaptureQueriesContext
 
 from leads.models import Customer
-from presales.core.dbrouting import PIN_COOKIE, ReplicaReadsMiddleware
+from presales.core.dbrouting import PIN_COOKIE, ReplicaReadsMiddleware, skip_primary_pin
 from presales.core.roles import Role
 from tests.factories import CustomerFactory
 
@@ -87,3 +87,14 @@ def test_issue9_a_list_page_is_read_from_the_replica(client, make_user, team):
     assert "Replica Read Co" in response.content.decode()
     assert any("leads_customer" in q["sql"] for q in replica.captured_queries)
     assert not any("leads_customer" in q["sql"] for q in primary.captured_queries)
+
+
+def test_issue10_a_response_that_must_set_no_cookie_skips_the_pin():
+    """R-NEED-3: the public confirmation page answers its POST in place and sets no cookie;
+    ``skip_primary_pin`` keeps the middleware's pin off that one response only."""
+    pinned = ReplicaReadsMiddleware(lambda request: HttpResponse("ok"))(RequestFactory().post("/x/"))
+    unpinned = ReplicaReadsMiddleware(lambda request: skip_primary_pin(HttpResponse("ok")))(
+        RequestFactory().post("/x/")
+    )
+    assert PIN_COOKIE in pinned.cookies
+    assert not unpinned.cookies

@@ -65,6 +65,10 @@ def test_htmx_add_edit_reorder_and_delete(client, engineer, opportunity):
     row = {**RIGID, "priority": "high", "feasibility": "feasible"}
     response = client.post(action(opportunity, "add"), row, **hx)
     assert response.status_code == 200 and 'id="needs-section"' in response.content.decode()
+    # the desk's "Next moves" card (the R-NEED-4 reasons) reloads on this event
+    assert response["HX-Trigger"] == "opportunity-changed"
+    desk = client.get(opportunity.get_absolute_url()).content.decode()
+    assert 'id="next-moves"' in desk and 'hx-trigger="opportunity-changed from:body"' in desk
     client.post(action(opportunity, "add"), {**row, **FLEXIBLE}, **hx)
     first, second = Requirement.objects.order_by("number")
     # an invalid row comes back with its errors, nothing saved

@@ -59,6 +59,10 @@ def test_web_section_save_sanitises_and_htmx_line_add_returns_server_totals_R_SO
     html = response.content.decode()
     assert 'id="quote"' in html and "<html" not in html
     assert "88.49" in html and "99.99" in html and "32.20%" in html
+    # the page's submit reasons and requirement mapping reload on this event
+    assert response["HX-Trigger"] == "version-changed"
+    page = client.get(reverse("proposals:solutions:version", args=[version.pk])).content.decode()
+    assert page.count('hx-trigger="version-changed from:body"') == 2
     # bad input comes back in the partial, nothing saved
     response = client.post(
         reverse("proposals:solutions:line_add", args=[version.pk]),
