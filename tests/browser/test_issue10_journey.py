@@ -172,13 +172,20 @@ def test_issue10_journey_from_needs_to_the_demo_invitation(
     page.wait_for_url("**/proposals/solutions/versions/*/")
     version = SolutionVersion.objects.get(solution__opportunity=opportunity)
 
-    for kind, body in (
-        ("background", "<h2>現狀</h2><p>Two lines, 1.2 GWh a year.</p>"),
-        ("architecture", "<ul><li>Sensors on every motor</li><li>Energy dashboard</li></ul>"),
+    # sections are written in the rich text editor: a paragraph, then a bulleted list
+    for kind, lines in (
+        ("background", ["Two lines, 1.2 GWh a year."]),
+        ("architecture", ["Sensors on every motor", "Energy dashboard"]),
     ):
         adder = page.get_by_test_id("section-add")
         adder.locator("select[name=new-kind]").select_option(kind)
-        adder.locator("textarea[name=new-body_html]").fill(body)
+        adder.locator(".ql-editor").click()
+        if len(lines) > 1:
+            adder.locator("button.ql-list[value=bullet]").click()
+        for i, line in enumerate(lines):
+            if i:
+                page.keyboard.press("Enter")
+            page.keyboard.type(line)
         adder.get_by_role("button", name="Add section").click()
         expect(page.get_by_test_id(f"preview-{kind}")).not_to_be_empty()
     expect(page.get_by_test_id("preview-architecture").locator("li")).to_have_count(2)
