@@ -106,10 +106,13 @@ def approve(version: SolutionVersion) -> None:
         if task is None:
             return
         scores = {c["code"]: 4 for c in review.score_criteria}
+        # R-REV-2: an approval ticks every check item of the approver's step.
+        checks = {code: {"ok": True, "comment": ""} for code, _label in task.check_item_labels}
         review_decide(
             actor=task.approver,
             review=review,
             decision=Decision.APPROVE,
             comment="同意。Approved.",
             scores=scores,
+            checks=checks,
         )

@@ -62,7 +62,9 @@ def _demo_and_trial(opportunity, engineer, contact) -> None:
     demo.our_attendees.add(engineer, UserFactory(roles=[Role.PRESALES_ENGINEER], team=opportunity.team))
     demo.customer_attendees.add(contact)
     item = DemoAgendaItem.objects.create(demo=demo, text="能耗監測看板")
-    item.requirements.add(RequirementFactory(opportunity=opportunity))
+    # numbered after the opportunity's requirements (each area's factory has its own sequence)
+    last = opportunity.requirements.order_by("-number").values_list("number", flat=True).first() or 0
+    item.requirements.add(RequirementFactory(opportunity=opportunity, number=last + 1))
     TrialRequestFactory(team=opportunity.team, owner=engineer, opportunity=opportunity)
 
 
