@@ -521,8 +521,8 @@ def versions_on_opportunity_closed(*, opportunity: Opportunity, actor: User) -> 
     """The opportunity closed (lost, abandoned): nothing of its solutions is awaited any more.
     Reviews in progress are withdrawn (the versions become withdrawn through
     ``version_on_cancelled``), writers' and revision deadlines are cancelled. Called under
-    the opportunity's lock; to be wired where the opportunity closes (a close hook of
-    opportunities/services.py, as the initiation's review is withdrawn there)."""
+    the opportunity's lock by the close move, through ``opportunities.hooks.register_on_closed``
+    (registered in proposals/solutions/gates.py ``register_all``)."""
     reason = _("The opportunity was closed (%(stage)s).") % {"stage": opportunity.get_stage_display()}
     for version in SolutionVersion.objects.filter(
         solution__opportunity=opportunity, status=VersionStatus.IN_REVIEW
