@@ -6,11 +6,8 @@ approved loan keeps its return timer (the equipment comes back whatever the deal
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.utils import timezone
 
 from opportunities import hooks
 from opportunities.choices import CloseReason, Stage
@@ -22,18 +19,12 @@ from presales.sla.models import Timer
 from proposals.choices import VersionStatus
 from proposals.demos import services as demos
 from proposals.demos.choices import DemoStatus, TrialStatus
-from proposals.demos.defaults import ensure_trial_chain
 from proposals.demos.timers import TRIAL_RETURN
 from proposals.models import Demo, SolutionVersion, TrialRequest
 from proposals.solutions import services as solutions
-from proposals.solutions import timers as solution_timers
 from proposals.solutions.timers import SECTION_DUE
-from reviews.models import Review
-from reviews.services import review_decide
-from tests.factories import OpportunityFactory, ReviewChainFactory, ReviewChainStepFactory
-from tests.proposals.demos.factories import DemoFactory, SolutionFactory, SolutionVersionFactory, trial_data
-from tests.proposals.solutions.conftest import LINE
-from tests.proposals.solutions.factories import RequirementFactory
+from tests.factories import OpportunityFactory
+from tests.proposals.world import review_of, work_in_progress
 
 pytestmark = pytest.mark.django_db
 
@@ -44,72 +35,13 @@ def _timer(kind, subject) -> Timer:
     )
 
 
-def _review(subject) -> Review:
-    return Review.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(subject)), object_id=subject.pk
-    ).latest("id")
-
-
 @pytest.fixture
 def world(team, engineer, sales_rep, manager, make_user):
-    """An opportunity with work in progress of every kind proposals hold."""
-    chain = ReviewChainFactory(kind="solution_version")
-    ReviewChainStepFactory(chain=chain, order=1, approver_role=Role.PRESALES_MANAGER)
-    ensure_trial_chain()
     opportunity = OpportunityFactory(
         team=team, presales_owner=engineer, sales_owner=sales_rep, stage=Stage.DEMO, amount=1_000_000
     )
-    requirement = RequirementFactory(opportunity=opportunity, created_by=engineer, kind="rigid")
-    # a version in review
-    solution = solutions.solution_create(actor=engineer, opportunity=opportunity, title="節能方案")
-    in_review = solution.versions.get()
-    section = solutions.section_create(
-        actor=engineer, version=in_review, kind="background", data={"body_html": "<p>30%</p>"}
-    )
-    solutions.line_create(actor=engineer, version=in_review, data=dict(LINE))
-    solutions.answer_create(
-        actor=engineer, version=in_review, data={"requirement": requirement, "section": section, "note": ""}
-    )
-    solutions.version_submit(actor=engineer, version=in_review)
-    # a writer's deadline on another solution's draft, and a revision timer owed
     writer = make_user(Role.PRESALES_ENGINEER, team=team)
-    other = solutions.solution_create(actor=engineer, opportunity=opportunity, title="備選方案")
-    written = solutions.section_create(
-        actor=engineer,
-        version=other.versions.get(),
-        kind="modules",
-        data={"writer": writer, "due_date": timezone.localdate() + timedelta(days=5)},
-    )
-    solution_timers.revision_timer_start(other, owner=engineer, start=timezone.now())
-    # demos on an approved version: a draft, a scheduled one, one held whose feedback is owed
-    approved = SolutionVersionFactory(solution=SolutionFactory(opportunity=opportunity, created_by=engineer))
-    made = {"team": team, "owner": engineer, "opportunity": opportunity, "solution_version": approved}
-    draft_demo = DemoFactory(**made)
-    scheduled = DemoFactory(**made, status=DemoStatus.SCHEDULED, sequence=0)
-    scheduled.our_attendees.add(engineer, writer)
-    held = DemoFactory(**made, status=DemoStatus.DONE)
-    demos.start_feedback_timer(held, start=timezone.now())
-    # trials: one under review, one draft, one approved (its equipment out on loan)
-    trial_in_review = demos.trial_submit(
-        actor=engineer, trial=demos.trial_create(actor=engineer, opportunity=opportunity, data=trial_data())
-    )
-    trial_draft = demos.trial_create(actor=engineer, opportunity=opportunity, data=trial_data())
-    lent = demos.trial_submit(
-        actor=engineer, trial=demos.trial_create(actor=engineer, opportunity=opportunity, data=trial_data())
-    )
-    review_decide(actor=manager, review=_review(lent), decision="approve")
-    return {
-        "opportunity": opportunity,
-        "in_review": in_review,
-        "written": written,
-        "other": other,
-        "draft_demo": draft_demo,
-        "scheduled": scheduled,
-        "held": held,
-        "trial_in_review": trial_in_review,
-        "trial_draft": trial_draft,
-        "lent": lent,
-    }
+    return work_in_progress(opportunity, engineer=engineer, manager=manager, writer=writer)
 
 
 def test_the_close_hooks_of_proposals_are_registered_R_OPP_3():
@@ -123,13 +55,13 @@ def test_closing_the_opportunity_stops_its_solutions_demos_and_trials_R_OPP_3_R_
     world, sales_rep, move
 ):
     w = world
-    assert _review(w["in_review"]).status == "in_progress"
+    assert review_of(w["in_review"]).status == "in_progress"
     # when the sales rep closes the opportunity (any route ends in this service)
     opportunity_move(actor=sales_rep, opportunity=w["opportunity"], move=move, reason=CloseReason.BUDGET)
 
     # the version in review is withdrawn, its review cancelled with the reason
     assert SolutionVersion.objects.get(pk=w["in_review"].pk).status == VersionStatus.WITHDRAWN
-    review = _review(w["in_review"])
+    review = review_of(w["in_review"])
     assert review.status == "cancelled"
     # the writers' and the revision deadlines are no longer awaited
     assert _timer(SECTION_DUE, w["written"]).state == "cancelled"
@@ -147,7 +79,7 @@ def test_closing_the_opportunity_stops_its_solutions_demos_and_trials_R_OPP_3_R_
     assert Demo.objects.get(pk=w["held"].pk).status == DemoStatus.DONE
     assert _timer(DEMO_FEEDBACK, w["held"]).state == "cancelled"
     # the trial under review is withdrawn from its review, then cancelled; so is the draft
-    assert _review(w["trial_in_review"]).status == "cancelled"
+    assert review_of(w["trial_in_review"]).status == "cancelled"
     for key in ("trial_in_review", "trial_draft"):
         assert TrialRequest.objects.get(pk=w[key].pk).status == TrialStatus.CANCELLED
     moves = list(
