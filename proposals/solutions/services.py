@@ -456,14 +456,26 @@ def version_mark_presented(
     return version
 
 
+def approval_reasons(version: SolutionVersion) -> list[str]:
+    """R-SOL-5, the one rule: why ``version`` may not reach the customer yet (presented,
+    exported as a customer copy, accepted, shown in a demo); none once its review approved it
+    (``SolutionVersion.is_approved``; lists filter with ``SolutionVersion.objects.approved()``).
+    Guards that return reasons (the demos' moves) ask here; services raise through
+    :func:`require_approved`."""
+    if version.is_approved:
+        return []
+    return [_("The solution version is not approved.")]
+
+
 def require_approved(version: SolutionVersion, what: str) -> None:
     """R-SOL-5: nothing of a version reaches the customer before its review approved it."""
-    if not version.is_approved:
+    reasons = approval_reasons(version)
+    if reasons:
         raise Conflict(
             _("%(what)s: the version's review must approve it first (it is %(status)s).")
             % {"what": what, "status": version.get_status_display()},
             code="version_not_approved",
-            reasons=[_("The solution version is not approved.")],
+            reasons=reasons,
         )
 
 
