@@ -208,7 +208,7 @@ class ChecklistChangeSerializer(serializers.Serializer):
         return attrs
 
 
-class FeedbackSerializer(StrictMixin, serializers.ModelSerializer):
+class DemoFeedbackSerializer(StrictMixin, serializers.ModelSerializer):
     class Meta:
         model = Demo
         fields = ["outcome", "outcome_note", "questions", "objections", "next_step", "next_step_date"]
@@ -293,13 +293,13 @@ class DemoViewSet(ServiceViewSet):
         return self.represent(demo)
 
     @extend_schema(
-        request=FeedbackSerializer, responses={200: DemoSerializer, **error_responses(*CHANGE_ERRORS)}
+        request=DemoFeedbackSerializer, responses={200: DemoSerializer, **error_responses(*CHANGE_ERRORS)}
     )
     @action(detail=True, methods=["post"])
     def feedback(self, request, pk=None):
         """R-DEMO-2: outcome, questions, objections, next step (a demo that is done)."""
         demo = self.get_object()
-        data = self.validated(FeedbackSerializer)
+        data = self.validated(DemoFeedbackSerializer)
         services.demo_record_feedback(actor=request.user, demo=demo, data=data)
         return self.represent(demo)
 

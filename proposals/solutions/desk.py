@@ -15,7 +15,7 @@ from opportunities.desk import DeskSection, register_desk_reviews, register_desk
 from opportunities.permissions import can_work_opportunity
 from proposals.models import Solution, SolutionSection, SolutionVersion
 from proposals.solutions.forms import SolutionCreateForm
-from proposals.solutions.selectors import success_cases
+from proposals.solutions.selectors import success_cases, with_requirement_changes
 
 
 def desk_context(request: Any, opportunity: Any) -> dict[str, Any]:
@@ -24,7 +24,11 @@ def desk_context(request: Any, opportunity: Any) -> dict[str, Any]:
         .order_by("id")
         .prefetch_related(
             Prefetch(
-                "versions", queryset=SolutionVersion.objects.select_related("author").order_by("-number")
+                "versions",
+                # R-NEED-6: each version knows the requirements changed since it was written.
+                queryset=with_requirement_changes(SolutionVersion.objects.select_related("author")).order_by(
+                    "-number"
+                ),
             )
         )
     )
