@@ -34,7 +34,9 @@ from tests.factories import (
     UserFactory,
 )
 
-pytestmark = pytest.mark.django_db
+# The opportunities' registries on their own: the gates and sections of proposals are
+# tested in tests/proposals.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("opportunities_only")]
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 
