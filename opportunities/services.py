@@ -31,6 +31,7 @@ from leads.selectors import default_opportunity_title
 from leads.services import customer_record_progress, lead_presales_owner, lead_qualify
 from opportunities import notes
 from opportunities.choices import InitiationStatus, ProjectRole, Stage
+from opportunities.hooks import run_on_closed
 from opportunities.locks import lock_initiation, lock_opportunity, lock_opportunity_and_initiation
 from opportunities.models import (
     InitiationMember,
@@ -534,6 +535,8 @@ def _move(
     customer_record_progress(customer_id=opportunity.customer_id, at=now)
     if move.target in (Stage.LOST, Stage.ABANDONED):
         _cancel_pending_initiation(opportunity, actor)
+        # The apps above stop their work in progress (solution reviews, demos, trials, ...).
+        run_on_closed(opportunity=opportunity, actor=actor)
     return opportunity
 
 

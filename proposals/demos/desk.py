@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from opportunities.desk import DeskSection, register_desk_section
+from opportunities.desk import DeskSection, register_desk_reviews, register_desk_section, register_desk_timers
 from opportunities.permissions import can_work_opportunity
 from proposals.demos import selectors
+from proposals.models import Demo, TrialRequest
 
 
 def desk_context(request, opportunity) -> dict[str, Any]:
@@ -20,7 +23,29 @@ def desk_context(request, opportunity) -> dict[str, Any]:
     }
 
 
+def trial_reviews(opportunity: Any) -> Q:
+    """The Reviews tab: the approvals of the opportunity's trial requests (R-DEMO-3)."""
+    return Q(
+        content_type=ContentType.objects.get_for_model(TrialRequest),
+        object_id__in=TrialRequest.objects.filter(opportunity=opportunity).values("pk"),
+    )
+
+
+def demo_timers(opportunity: Any) -> Q:
+    """The Timers tab: the demos' feedback timers (R-DEMO-2) and the trials' return timers
+    (R-DEMO-3) of the opportunity."""
+    return Q(
+        subject_type=ContentType.objects.get_for_model(Demo),
+        subject_id__in=Demo.objects.filter(opportunity=opportunity).values("pk"),
+    ) | Q(
+        subject_type=ContentType.objects.get_for_model(TrialRequest),
+        subject_id__in=TrialRequest.objects.filter(opportunity=opportunity).values("pk"),
+    )
+
+
 def register() -> None:
+    register_desk_reviews(trial_reviews)
+    register_desk_timers(demo_timers)
     register_desk_section(
         DeskSection(
             key="demos",

@@ -15,7 +15,6 @@ from presales.accounts.models import User
 from presales.web.autocomplete import AutocompleteSelect
 from presales.web.forms import bootstrap, humanize_errors
 from proposals.demos.choices import DemoOutcome
-from proposals.demos.transitions import DEMONSTRABLE_STATUSES
 from proposals.models import Demo, Requirement, SolutionVersion, TrialRequest
 
 CODE_RE = re.compile(r"REQ-(\d{1,6})", re.IGNORECASE)
@@ -65,9 +64,12 @@ class DemoForm(forms.ModelForm):
     def __init__(self, *args: Any, opportunity: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.opportunity = opportunity
-        self.fields["solution_version"].queryset = SolutionVersion.objects.filter(
-            solution__opportunity=opportunity, status__in=DEMONSTRABLE_STATUSES
-        ).select_related("solution")
+        # R-SOL-5: only approved versions are offered (the services refuse any other).
+        self.fields["solution_version"].queryset = (
+            SolutionVersion.objects.filter(solution__opportunity=opportunity)
+            .approved()
+            .select_related("solution")
+        )
         self.fields["our_attendees"].queryset = User.objects.filter(is_active=True)
         self.fields["customer_attendees"].queryset = Contact.objects.filter(
             customer_id=opportunity.customer_id

@@ -535,6 +535,55 @@ def trial_cancel(*, actor: User, trial: TrialRequest, reason: str) -> TrialReque
     return trial
 
 
+# --- the opportunity closes ------------------------------------------------------------------
+
+
+def demos_on_opportunity_closed(*, opportunity: Opportunity, actor: User) -> None:
+    """The opportunity closed (lost, abandoned): nothing of its demos and trials is awaited
+    any more. Registered with ``opportunities.hooks.register_on_closed``; called by the close
+    move under the opportunity's lock, after its stage changed.
+
+    - demos not yet done (draft, scheduled, started) are cancelled with the reason "the
+      opportunity was closed" (a scheduled one's attendees are told, its invitation
+      withdrawn: SEQUENCE + 1); the feedback still owed on a done demo is no longer awaited
+      (its timer is cancelled);
+    - a trial request under review is withdrawn (its review cancelled, the engine returns it
+      to draft), then drafts and rejected requests are cancelled. An approved trial keeps its
+      return timer: lent equipment comes back whatever happened to the deal (R-DEMO-3).
+
+    The closer's decision is the authority: no move's permission is checked here (the close
+    must not fail because the closer may not work a demo). Locks: the opportunity (held),
+    then each demo or trial (proposals/demos/locks.py), then a trial's review (the engine).
+    """
+    from reviews.services import review_cancel_for_subject
+
+    reason = _("The opportunity was closed (%(stage)s).") % {"stage": opportunity.get_stage_display()}
+    cancellable = DEMO_MACHINE.get("cancel").sources
+    for pk in Demo.objects.filter(opportunity=opportunity).values_list("pk", flat=True).order_by("pk"):
+        demo = lock_demo(pk)
+        if demo.status in cancellable:
+            DEMO_MACHINE.check(demo, actor, "cancel", check_permission=False, reason=reason)
+            old = _demo_write_move(demo, "cancel", actor=actor, note=reason)
+            if old != DemoStatus.DRAFT:
+                demo.sequence += 1
+            save_as(demo, actor)
+            if old != DemoStatus.DRAFT:
+                notifications.notify_attendees(demo, event=notifications.CANCELLED, actor=actor)
+        timer_cancel(kind=DEMO_FEEDBACK, subject=demo, reason=reason)
+    trials = TrialRequest.objects.filter(
+        opportunity=opportunity, status__in=(TrialStatus.IN_REVIEW, *TRIAL_MACHINE.get("cancel").sources)
+    )
+    for trial in trials.order_by("pk"):
+        trial = lock_trial(trial)
+        if trial.status == TrialStatus.IN_REVIEW:
+            review_cancel_for_subject(actor=actor, subject=trial, reason=reason)
+            trial.refresh_from_db()
+        if trial.status in TRIAL_MACHINE.get("cancel").sources:
+            TRIAL_MACHINE.check(trial, actor, "cancel", check_permission=False, reason=reason)
+            _trial_write_move(trial, "cancel", actor=actor, note=reason)
+            save_as(trial, actor)
+
+
 __all__ = [
     "DEMO_FIELDS",
     "FEEDBACK_FIELDS",
@@ -547,6 +596,7 @@ __all__ = [
     "demo_record_feedback",
     "demo_start_overdue_feedback_timers",
     "demo_update",
+    "demos_on_opportunity_closed",
     "trial_cancel",
     "trial_create",
     "trial_mark_returned",

@@ -27,23 +27,19 @@ from django.utils.translation import gettext_lazy
 from opportunities.choices import OPEN_STAGES
 from opportunities.permissions import can_work_opportunity
 from presales.core.statemachine import Machine, Move
-from proposals.choices import VersionStatus
 from proposals.demos.choices import DemoStatus, TrialStatus
+from proposals.solutions.services import approval_reasons
 
 # --- demo gates ---------------------------------------------------------------------------
 
 
-# The version statuses a demo may show: those reached only through an approved review
-# (R-SOL-5). A later status that also follows the approval (e.g. "presented", should the
-# solutions area add one) belongs here too.
-DEMONSTRABLE_STATUSES = frozenset({VersionStatus.APPROVED})
-
-
 def version_approved_reasons(version) -> list[str]:
-    """R-SOL-5: a demo shows only a solution version whose review is approved."""
+    """R-SOL-5: a demo shows only a solution version whose review is approved. The rule is
+    the solutions area's (``proposals.solutions.services.approval_reasons``), said here in a
+    demo's words."""
     if version is None:
         return [_("Choose the solution version the demo shows.")]
-    if version.status not in DEMONSTRABLE_STATUSES:
+    if approval_reasons(version):
         return [
             _(
                 "The solution version %(version)s is not approved (it is %(status)s): a demo shows only an approved version."

@@ -41,6 +41,11 @@ class RequirementPartQuerySet(OpportunityPartQuerySet):
     opportunity_path = "requirement__opportunity__"
 
 
+def requirement_code(number: int) -> str:
+    """A requirement's number as shown: REQ-001 (numbers are never reused, R-NEED-2)."""
+    return f"REQ-{number:03d}"
+
+
 class Requirement(VersionedModel, TimeStampedModel):
     """One customer requirement (需求) of an opportunity, with the fields of R-NEED-2."""
 
@@ -127,7 +132,7 @@ class Requirement(VersionedModel, TimeStampedModel):
     @property
     def code(self) -> str:
         """The number as shown: REQ-001."""
-        return f"REQ-{self.number:03d}"
+        return requirement_code(self.number)
 
     @property
     def is_confirmed(self) -> bool:

@@ -25,6 +25,7 @@ from simple_history.models import HistoricalRecords
 from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.notes import MoveRecord
 from proposals.choices import FROZEN_STATUSES, VersionStatus
+from proposals.models.needs import requirement_code
 from proposals.solutions.choices import SECTION_ORDER, AcceptanceMethod, LineKind, SectionKind
 
 USER = settings.AUTH_USER_MODEL
@@ -149,6 +150,29 @@ class SolutionVersion(TimeStampedModel):
     @property
     def opportunity(self) -> Any:
         return self.solution.opportunity
+
+    @property
+    def changed_requirement_codes(self) -> list[str]:
+        """R-NEED-6: the codes (REQ-001 …) of the opportunity's requirements added or changed
+        after the customer's confirmation since this version was submitted (a draft: since it
+        was started), read from the annotation of
+        ``proposals.solutions.selectors.with_requirement_changes`` (one query here otherwise)."""
+        numbers = self.__dict__.get("changed_requirement_numbers")
+        if numbers is None:
+            from proposals.solutions.selectors import with_requirement_changes
+
+            numbers = (
+                with_requirement_changes(SolutionVersion.objects.filter(pk=self.pk))
+                .values_list("changed_requirement_numbers", flat=True)
+                .first()
+            )
+            self.__dict__["changed_requirement_numbers"] = numbers or []
+        return [requirement_code(n) for n in sorted(set(numbers or []))]
+
+    @property
+    def needs_revision(self) -> bool:
+        """R-NEED-6: the version was built on a requirement text that has changed since."""
+        return bool(self.changed_requirement_codes)
 
 
 class VersionStatusChange(MoveRecord):

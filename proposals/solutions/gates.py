@@ -67,10 +67,12 @@ def register() -> None:
 
 def register_all() -> None:
     """Everything solutions plug into the layers below (one call from ``ready``)."""
+    from opportunities.hooks import register_on_closed
     from proposals import review_subjects
-    from proposals.solutions import desk, timers
+    from proposals.solutions import desk, services, timers
 
     register()
+    register_on_closed(services.versions_on_opportunity_closed)
     timers.register()
     review_subjects.register()
     desk.register()

@@ -8,14 +8,36 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import OuterRef, Prefetch, QuerySet
+from django.db.models.functions import Coalesce
 
 from opportunities.choices import Stage
 from opportunities.models import Opportunity
 from proposals.models import QuoteLine, SolutionAnswer, SolutionSection, SolutionVersion
+from proposals.needs.selectors import requirement_changes_since
 from proposals.solutions.html import to_text
 from proposals.solutions.money import Amounts, line_amounts, quote_money, totals
 from proposals.solutions.transitions import unanswered_rigid_requirements
+
+
+def with_requirement_changes(versions: QuerySet[SolutionVersion]) -> QuerySet[SolutionVersion]:
+    """R-NEED-6: each version annotated with ``changed_requirement_numbers``, the numbers of
+    its opportunity's requirements added or changed after the customer's confirmation since
+    the version was submitted (a draft: since it was started); the needs' change requests
+    (``requirement_changes_since``) as one subquery, no query per version. A version with any
+    was built on the old text and needs revision (``SolutionVersion.needs_revision``)."""
+    changes = (
+        requirement_changes_since(
+            OuterRef("solution__opportunity_id"),  # type: ignore[arg-type]
+            Coalesce(OuterRef("submitted_at"), OuterRef("created_at")),
+        )
+        .filter(requirement__isnull=False)
+        .order_by("requirement__number")
+        .values("requirement__number")
+        .distinct()
+    )
+    return versions.annotate(changed_requirement_numbers=ArraySubquery(changes))
 
 
 def versions_for(user: Any) -> QuerySet[SolutionVersion]:
@@ -23,9 +45,11 @@ def versions_for(user: Any) -> QuerySet[SolutionVersion]:
 
 
 def version_with_content(pk: int) -> SolutionVersion:
-    """A version with everything its page, its review and its copy read (5 queries)."""
+    """A version with everything its page, its review and its copy read (5 queries), and
+    the requirements changed since it was written (R-NEED-6, in the same query)."""
     return (
-        SolutionVersion.objects.select_related("solution__opportunity__customer", "author")
+        with_requirement_changes(SolutionVersion.objects.all())
+        .select_related("solution__opportunity__customer", "author")
         .prefetch_related(
             Prefetch(
                 "sections",

@@ -456,14 +456,26 @@ def version_mark_presented(
     return version
 
 
+def approval_reasons(version: SolutionVersion) -> list[str]:
+    """R-SOL-5, the one rule: why ``version`` may not reach the customer yet (presented,
+    exported as a customer copy, accepted, shown in a demo); none once its review approved it
+    (``SolutionVersion.is_approved``; lists filter with ``SolutionVersion.objects.approved()``).
+    Guards that return reasons (the demos' moves) ask here; services raise through
+    :func:`require_approved`."""
+    if version.is_approved:
+        return []
+    return [_("The solution version is not approved.")]
+
+
 def require_approved(version: SolutionVersion, what: str) -> None:
     """R-SOL-5: nothing of a version reaches the customer before its review approved it."""
-    if not version.is_approved:
+    reasons = approval_reasons(version)
+    if reasons:
         raise Conflict(
             _("%(what)s: the version's review must approve it first (it is %(status)s).")
             % {"what": what, "status": version.get_status_display()},
             code="version_not_approved",
-            reasons=[_("The solution version is not approved.")],
+            reasons=reasons,
         )
 
 
@@ -521,8 +533,8 @@ def versions_on_opportunity_closed(*, opportunity: Opportunity, actor: User) -> 
     """The opportunity closed (lost, abandoned): nothing of its solutions is awaited any more.
     Reviews in progress are withdrawn (the versions become withdrawn through
     ``version_on_cancelled``), writers' and revision deadlines are cancelled. Called under
-    the opportunity's lock; to be wired where the opportunity closes (a close hook of
-    opportunities/services.py, as the initiation's review is withdrawn there)."""
+    the opportunity's lock by the close move, through ``opportunities.hooks.register_on_closed``
+    (registered in proposals/solutions/gates.py ``register_all``)."""
     reason = _("The opportunity was closed (%(stage)s).") % {"stage": opportunity.get_stage_display()}
     for version in SolutionVersion.objects.filter(
         solution__opportunity=opportunity, status=VersionStatus.IN_REVIEW

@@ -103,7 +103,9 @@ class SolutionDetailView(RoleRequiredMixin, View):
         solution = get_object_or_404(
             Solution.objects.visible_to(request.user).select_related("opportunity__customer"), pk=pk
         )
-        versions = list(solution.versions.select_related("author").order_by("-number"))
+        versions = list(
+            selectors.with_requirement_changes(solution.versions.select_related("author")).order_by("-number")
+        )
         rejected = next((v for v in versions if v.status == "rejected"), None)
         return render(
             request,

@@ -36,7 +36,9 @@ from tests.factories import (
 from tests.proposals.needs.factories import confirmed_needs
 from tests.proposals.solutions.factories import approved_solution
 
-pytestmark = pytest.mark.django_db
+# The opportunities' registries on their own: the gates and sections of proposals are
+# tested in tests/proposals.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("opportunities_only")]
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 

@@ -32,7 +32,9 @@ from tests.factories import (
 from tests.proposals.needs.factories import confirmed_needs
 from tests.proposals.solutions.factories import approved_solution
 
-pytestmark = pytest.mark.django_db
+# The opportunities' registries on their own: the gates and sections of proposals are
+# tested in tests/proposals.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("opportunities_only")]
 
 REASON = "Put a solution architect on the project team first."
 FACT = "desk_test_has_architect"

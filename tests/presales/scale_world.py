@@ -5,7 +5,9 @@ Each unit of size adds, in the team of ``engineer``: a customer (its own sales o
 presales person, a contact, a communication by another author with a follow-up timer owned
 by the engineer, a change in its history), a lead (its own owner, a first-contact timer of
 the engineer), an opportunity (its own owners, three project members, a timer), a review
-with a pending task of the engineer's, an export job and a notification of the engineer's.
+with a pending task of the engineer's, an export job and a notification of the engineer's;
+the opportunity given also gains a solution version (section, quote line, answered
+requirement), a demo and a trial request (its desk's tabs grow, issue 10).
 Every row names different people, so a per-row fetch of a person shows up as a count that
 grows with the size.
 """
@@ -62,7 +64,9 @@ def _demo_and_trial(opportunity, engineer, contact) -> None:
     demo.our_attendees.add(engineer, UserFactory(roles=[Role.PRESALES_ENGINEER], team=opportunity.team))
     demo.customer_attendees.add(contact)
     item = DemoAgendaItem.objects.create(demo=demo, text="能耗監測看板")
-    item.requirements.add(RequirementFactory(opportunity=opportunity))
+    # numbered after the opportunity's requirements (each area's factory has its own sequence)
+    last = opportunity.requirements.order_by("-number").values_list("number", flat=True).first() or 0
+    item.requirements.add(RequirementFactory(opportunity=opportunity, number=last + 1))
     TrialRequestFactory(team=opportunity.team, owner=engineer, opportunity=opportunity)
 
 
@@ -144,6 +148,9 @@ def grow(
             lead._history_user = person
             lead.save()
         if opportunity is not None:
+            # the desk's needs, solutions, demos, reviews and timers tabs grow too (issue 10)
+            grow_solution(opportunity, engineer)
+            _demo_and_trial(opportunity, engineer, ContactFactory(customer=opportunity.customer))
             ProjectMemberFactory(
                 opportunity=opportunity, user=UserFactory(roles=[Role.PRESALES_ENGINEER], team=team)
             )

@@ -60,6 +60,17 @@ class VersionSerializer(serializers.ModelSerializer):
     opportunity = serializers.IntegerField(source="solution.opportunity_id", read_only=True)
     totals = serializers.SerializerMethodField()
     unanswered_requirements = serializers.SerializerMethodField()
+    needs_revision = serializers.BooleanField(
+        read_only=True,
+        help_text="R-NEED-6: a requirement was added or changed after the customer's confirmation "
+        "since this version was submitted (a draft: started); it was built on the old text.",
+    )
+    changed_requirements = serializers.ListField(
+        source="changed_requirement_codes",
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="The codes (REQ-001) of the requirements changed since this version was written.",
+    )
 
     class Meta:
         model = SolutionVersion
@@ -79,6 +90,8 @@ class VersionSerializer(serializers.ModelSerializer):
             "copied_from",
             "totals",
             "unanswered_requirements",
+            "needs_revision",
+            "changed_requirements",
             "created_at",
         ]
         read_only_fields = fields

@@ -113,7 +113,9 @@ class SolutionViewSet(
 
 
 def _versions():
-    return SolutionVersion.objects.select_related("solution__opportunity").prefetch_related(
+    # R-NEED-6: ``needs_revision`` and ``changed_requirements`` from one annotation.
+    versions = selectors.with_requirement_changes(SolutionVersion.objects.all())
+    return versions.select_related("solution__opportunity").prefetch_related(
         Prefetch("quote_lines", queryset=QuoteLine.objects.order_by("position", "id")),
         Prefetch(
             "answers", queryset=SolutionAnswer.objects.only("id", "solution_version_id", "requirement_id")

@@ -120,6 +120,8 @@ def grow_solution(opportunity, author) -> SolutionVersion:
     version = SolutionVersionFactory(solution=solution, number=1, author=author)
     section = SectionFactory(solution_version=version, writer=author)
     QuoteLineFactory(solution_version=version)
-    requirement = RequirementFactory(opportunity=opportunity, created_by=author)
+    # numbered after the opportunity's requirements (each area's factory has its own sequence)
+    last = opportunity.requirements.order_by("-number").values_list("number", flat=True).first() or 0
+    requirement = RequirementFactory(opportunity=opportunity, created_by=author, number=last + 1)
     SolutionAnswer.objects.create(solution_version=version, requirement=requirement, section=section)
     return version
