@@ -33,8 +33,6 @@ from tests.factories import (
     ReviewChainFactory,
     UserFactory,
 )
-from tests.proposals.needs.factories import confirmed_needs
-from tests.proposals.solutions.factories import approved_solution
 
 # The opportunities' registries on their own: the gates and sections of proposals are
 # tested in tests/proposals.
@@ -90,21 +88,8 @@ def test_sections(desk_templates):
 
 
 def _approved(opportunity):
-    """Initiation approved, needs confirmed and a solution version approved: the proposals'
-    gates (R-NEED-4, R-SOL-5) let every move of these tests through."""
     ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
-    confirmed_needs(opportunity)
-    approved_solution(opportunity)
     return opportunity
-
-
-def _ours(keys) -> list[str]:
-    """The keys of the built-in and test sections, in page order (the apps above register
-    their own sections too: needs, solutions, demos)."""
-    return [k for k in keys if k in OURS]
-
-
-OURS = {"overview", "desk_test_early", "reviews", "timers", "desk_test_late", "history"}
 
 
 def _review(subject, person, team, chain, status="in_progress") -> Review:
@@ -159,8 +144,7 @@ def test_issue_10_desk_renders_registered_sections_in_order_each_context_called_
     # when the desk is opened
     page = client.get(opportunity.get_absolute_url()).content.decode()
     # then the sections come in their order, after the overview, each context called once
-    assert _section_ids(page) == ["overview", *(section.key for section in desk.desk_sections())]
-    assert _ours(_section_ids(page)) == [
+    assert _section_ids(page) == [
         "overview",
         "desk_test_early",
         "reviews",
@@ -278,9 +262,8 @@ def _measure(client, url) -> int:
 
 
 # The desk as an engineer opens it (3 of them are the session, the user and the roles),
-# with the two test sections and the proposals' sections (needs, solutions, demos: about six
-# queries each) registered; the same at 5 and at 20 rows of every kind.
-DESK_QUERIES = 47
+# with the two test sections registered; the same at 5 and at 20 rows of every kind.
+DESK_QUERIES = 29
 
 
 def test_issue_10_desk_query_count_is_constant_with_the_rows_it_shows(client, engineer, team, test_sections):
@@ -308,17 +291,15 @@ def test_issue_10_api_desk_summary_lists_sections_badges_options_and_links(
     ProjectMemberFactory(opportunity=opportunity)
     url = reverse("opportunity-desk", args=[opportunity.pk])
     body = client_for(engineer).get(url).json()
-    assert [s["key"] for s in body["sections"]] == [section.key for section in desk.desk_sections()]
-    assert _ours(s["key"] for s in body["sections"]) == [
+    assert [s["key"] for s in body["sections"]] == [
         "desk_test_early",
         "reviews",
         "timers",
         "desk_test_late",
         "history",
     ]
-    badges = {s["key"]: s["badge"] for s in body["sections"]}
-    assert badges["desk_test_early"] == "1"
-    assert badges["reviews"] is None
+    assert body["sections"][0]["badge"] == "1"
+    assert body["sections"][1]["badge"] is None
     assert body["web"] == opportunity.get_absolute_url()
     assert body["links"]["customer"] == opportunity.customer_id
     assert {o["move"] for o in body["options"]} >= {"start_solution", "mark_lost"}

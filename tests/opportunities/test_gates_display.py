@@ -29,8 +29,6 @@ from tests.factories import (
     ReviewChainFactory,
     UserFactory,
 )
-from tests.proposals.needs.factories import confirmed_needs
-from tests.proposals.solutions.factories import approved_solution
 
 # The opportunities' registries on their own: the gates and sections of proposals are
 # tested in tests/proposals.
@@ -71,7 +69,6 @@ def architect_gate():
 def _in_needs_analysis(team, **kwargs):
     opportunity = OpportunityFactory(team=team, stage=Stage.NEEDS_ANALYSIS, **kwargs)
     ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
-    confirmed_needs(opportunity)  # R-NEED-4 passes: the test gate is the one that blocks
     return opportunity
 
 
@@ -188,7 +185,6 @@ def test_issue_10_board_shows_the_gates_reasons_without_a_query_per_card(
 
 def test_issue_10_back_to_solution_keeps_the_stage_and_review_history_R_OPP_3(client, engineer, team):
     opportunity = OpportunityFactory(team=team, stage=Stage.SOLUTION)
-    approved_solution(opportunity, status="in_review")  # R-SOL-5: a submitted version
     ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
     chain = ReviewChainFactory()
     # a finished review of the opportunity's request (the review history to keep)
