@@ -25,7 +25,7 @@ from django.urls import NoReverseMatch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from leads.choices import DisqualifyReason, Grade, Industry, LeadStatus, SizeClass
+from leads.choices import Channel, DisqualifyReason, Grade, Industry, LeadStatus, SizeClass
 from leads.models import (
     FIRST_CONTACT_TAKEN_OVER,
     MAX_NEED_TAGS,
@@ -986,6 +986,39 @@ def _set_participants(record: CommunicationRecord, people: dict[str, Any]) -> No
         record.participant_contacts.set(contacts)
 
 
+# R-COMM-2: the first meeting with a new customer (a meeting or a site visit: 售前與銷售同去)
+# includes a presales engineer, so the needs are heard first-hand, not retold by sales.
+FIRST_MEETING_CHANNELS = (Channel.MEETING, Channel.SITE_VISIT)
+
+
+def _check_first_meeting(record: CommunicationRecord) -> None:
+    """Refuse the first meeting of a customer (or of a lead without one yet) whose
+    participants name no presales engineer or manager. Later meetings, calls and e-mails are
+    free; an earlier meeting recorded afterwards becomes the first and is checked then."""
+    if record.channel not in FIRST_MEETING_CHANNELS:
+        return
+    subject = Q(customer_id=record.customer_id) if record.customer_id else Q(lead_id=record.lead_id)
+    earlier = (
+        CommunicationRecord.objects.filter(subject, channel__in=FIRST_MEETING_CHANNELS)
+        .filter(Q(occurred_at__lt=record.occurred_at) | Q(occurred_at=record.occurred_at, pk__lt=record.pk))
+        .exclude(pk=record.pk)
+    )
+    if earlier.exists():
+        return
+    if any(user.roles & PRESALES_ROLES for user in record.participant_users.all()):
+        return
+    raise DomainError(
+        fields={
+            "participant_users": [
+                _(
+                    "The first meeting with a customer includes a presales engineer (R-COMM-2): "
+                    "add the presales engineer who attended to the participants."
+                )
+            ]
+        }
+    )
+
+
 def _check_communication(record: CommunicationRecord) -> None:
     if record.occurred_at is not None and record.occurred_at > timezone.now() + CLOCK_SKEW:
         raise DomainError(fields={"occurred_at": [_("An interaction cannot be recorded in the future.")]})
@@ -1010,6 +1043,7 @@ def _new_communication(
     validate(record)
     save_as(record, actor)
     _set_participants(record, people)
+    _check_first_meeting(record)
     customer_record_progress(
         customer_id=customer.pk if customer else (lead.customer_id if lead else None), at=record.occurred_at
     )
@@ -1132,6 +1166,7 @@ def communication_update(
         record.next_step_due_at = promised
     save_as(record, actor)
     _set_participants(record, people)
+    _check_first_meeting(record)
     if record.is_first_contact:
         _flag_late_entry(record)
     if record.next_step_due_at != promised:

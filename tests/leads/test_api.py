@@ -507,6 +507,7 @@ def test_communication_create_and_correct_r_comm_1(client_for, engineer, team):
             "channel": Channel.MEETING,
             "place": "Customer office",
             "participants": "Li, Wang",
+            "participant_users": [engineer.pk],  # R-COMM-2
             "key_points": "Demo request.",
             "next_step": "Schedule the demo.",
             "next_step_due_at": due,

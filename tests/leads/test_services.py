@@ -786,6 +786,7 @@ def test_communication_records_an_interaction_and_its_follow_up_r_comm_1(enginee
             "channel": Channel.SITE_VISIT,
             "place": "Plant 2",
             "participants": "Wang, Li",
+            "participant_users": [engineer],  # R-COMM-2: the first visit includes presales
             "key_points": "Walked the line.",
             "customer_feedback": "Positive.",
             "next_step": "Send the draft solution.",

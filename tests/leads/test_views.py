@@ -559,9 +559,14 @@ def test_closed_lead_cannot_be_edited(engineer_client, lead, engineer, team, sal
     assert lead.company_name == "Huadong Precision"
 
 
-def test_communication_on_a_lead(engineer_client, lead):
-    """R-COMM-1 on a lead."""
-    data = {"occurred_at": local(timezone.now()), "channel": Channel.MEETING, "key_points": "Site tour"}
+def test_communication_on_a_lead(engineer_client, engineer, lead):
+    """R-COMM-1 on a lead; the first meeting names its presales engineer (R-COMM-2)."""
+    data = {
+        "occurred_at": local(timezone.now()),
+        "channel": Channel.MEETING,
+        "key_points": "Site tour",
+        "participant_users": [engineer.pk],
+    }
     response = engineer_client.post(reverse("leads:lead_communication_create", args=[lead.pk]), data)
     assert response["Location"] == lead.get_absolute_url()
     assert CommunicationRecord.objects.get().lead == lead
@@ -700,7 +705,7 @@ def test_contact_form_errors_save_nothing(engineer_client, customer):
     assert not Contact.objects.exists()
 
 
-def test_communication_with_a_follow_up_date(engineer_client, customer, contact):
+def test_communication_with_a_follow_up_date(engineer_client, engineer, customer, contact):
     """R-COMM-1: time, channel, participants, key points, feedback, next step and its date."""
     due = timezone.now() + timedelta(days=3)
     data = {
@@ -709,6 +714,7 @@ def test_communication_with_a_follow_up_date(engineer_client, customer, contact)
         "place": "Ningbo plant",
         "contact": contact.pk,
         "participants": "Plant manager",
+        "participant_users": [engineer.pk],  # R-COMM-2
         "key_points": "Walked the line",
         "customer_feedback": "Positive",
         "next_step": "Send a proposal outline",

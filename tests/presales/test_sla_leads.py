@@ -156,6 +156,7 @@ def test_promised_follow_up_becomes_a_timer_r_comm_1(engineer, team):
         data={
             "channel": Channel.MEETING,
             "key_points": "Demo planned.",
+            "participant_users": [engineer],  # R-COMM-2
             "next_step": "Send the quote",
             "next_step_due_at": promised,
         },
