@@ -35,6 +35,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 
 from presales.core.errors import DomainError
+from presales.core.models import DownloadLog
 
 MB = 1024 * 1024
 
@@ -236,8 +237,6 @@ def save_upload(field_file: Any, file: Any, upload: Upload) -> None:
 def serve_download(request: Any, *, obj: models.Model, field_file: Any, filename: str) -> FileResponse:
     """The file of ``obj`` as an attachment, logged. The CALLER has checked that
     ``request.user`` may see ``obj`` (a hidden record is a 404 before this is called)."""
-    from presales.core.models import DownloadLog
-
     if not field_file:
         raise Http404
     try:

@@ -19,7 +19,11 @@ from proposals.needs import services as needs
 from tests.factories import OpportunityFactory
 
 PDF = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
-EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64 + b"This program cannot be run in DOS mode"
+EXE = (
+    b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff"
+    + b"\x00" * 64
+    + b"This program cannot be run in DOS mode"
+)
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 16
 EML = b"From: wang@customer.example\r\nTo: engineer@example.com\r\nSubject: OK\r\n\r\nConfirmed.\r\n"
 
@@ -62,7 +66,9 @@ def test_each_accepted_kind_is_recognised_by_its_content():
     assert validate_upload(upload("photo.jpeg", b"\xff\xd8\xff\xe0" + b"\x00" * 20)).extension == "jpeg"
     assert validate_upload(upload("mail.eml", EML)).kind == "eml"
     assert validate_upload(upload("notes.txt", "會議紀要：確認".encode())).kind == "txt"
-    assert validate_upload(upload("mail.msg", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40)).kind == "msg"
+    assert (
+        validate_upload(upload("mail.msg", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 40)).kind == "msg"
+    )
     assert validate_upload(upload("offer.docx", _docx())).kind == "docx"
 
 
@@ -196,7 +202,9 @@ def test_evidence_is_stored_under_a_random_name_outside_the_static_root(confirma
 def test_evidence_checks_hold_on_the_service_route(team, engineer, media):
     opportunity = OpportunityFactory(team=team, presales_owner=engineer, stage="needs_analysis")
     requirement = needs.requirement_create(
-        actor=engineer, opportunity=opportunity, data={"kind": "flexible", "category": "service", "description": "x"}
+        actor=engineer,
+        opportunity=opportunity,
+        data={"kind": "flexible", "category": "service", "description": "x"},
     )
     for bad in (upload("scan.pdf", EXE), upload("scan.exe", PDF), upload("offer.docx", _docx())):
         with pytest.raises(DomainError) as exc:
@@ -217,8 +225,15 @@ def test_evidence_download_is_an_attachment_without_sniffing_and_logged(client, 
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/octet-stream"
     log = DownloadLog.objects.get()
-    assert (log.user, log.object_type, log.object_id) == (engineer, "proposals.requirementconfirmation", confirmation.pk)
-    assert log.file_name.startswith(confirmation.requirement.code) and log.stored_name == confirmation.evidence.name
+    assert (log.user, log.object_type, log.object_id) == (
+        engineer,
+        "proposals.requirementconfirmation",
+        confirmation.pk,
+    )
+    assert (
+        log.file_name.startswith(confirmation.requirement.code)
+        and log.stored_name == confirmation.evidence.name
+    )
 
 
 def test_evidence_download_refused_to_another_teams_user(client, other_engineer, confirmation):
