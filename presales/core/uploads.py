@@ -73,7 +73,11 @@ ALL_EXTENSIONS = frozenset(ext for exts, _type in KINDS.values() for ext in exts
 DOCUMENT_EXTENSIONS = frozenset({"pdf", "png", "jpg", "jpeg", "docx", "xlsx", "pptx"})
 
 # The Office Open XML main part of each zip-based kind.
-_OOXML_MAIN_PART = {"docx": "word/document.xml", "xlsx": "xl/workbook.xml", "pptx": "ppt/presentation.xml"}
+_OOXML_MAIN_PART = {
+    "docx": ("word/document.xml", b"wordprocessingml.document.main+xml"),
+    "xlsx": ("xl/workbook.xml", b"spreadsheetml.sheet.main+xml"),
+    "pptx": ("ppt/presentation.xml", b"presentationml.presentation.main+xml"),
+}
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADER_LINE = re.compile(rb"^[A-Za-z0-9-]{1,76}:[ \t]?")
 _MAIL_HEADERS = (b"from:", b"to:", b"subject:", b"date:", b"received:", b"message-id:", b"mime-version:")
@@ -159,8 +163,10 @@ def _zip_kind(file: IO[bytes], field: str) -> str:
             content_types = archive.read("[Content_Types].xml")
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, NotImplementedError):
         return ""
-    for kind, part in _OOXML_MAIN_PART.items():
-        if part in names and f'PartName="/{part}"'.encode() in content_types:
+    # The main part is there and [Content_Types].xml gives it the format's main type (as an
+    # override of that part or, as some writers do, the default of every .xml part).
+    for kind, (part, main_type) in _OOXML_MAIN_PART.items():
+        if part in names and main_type in content_types:
             return kind
     return ""
 

@@ -258,3 +258,34 @@ def test_a_content_file_from_code_goes_through_the_same_check():
     assert validate_upload(ContentFile(EML, name="confirmation.eml")).kind == "eml"
     with pytest.raises(DomainError):
         validate_upload(ContentFile(EXE, name="confirmation.eml"))
+
+
+def test_an_xlsx_import_is_checked_before_openpyxl_reads_it(settings):
+    """The needs import (R-NEED-2) runs the same check: a renamed file or a zip bomb named
+    .xlsx is refused before the workbook is opened; a real workbook still imports."""
+    from openpyxl import Workbook
+
+    from proposals.needs.imports import ImportRefused, read_file
+
+    book = Workbook()
+    book.active.append(["code", "kind"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    assert read_file("needs.xlsx", buffer.getvalue())[0] == ["code", "kind"]
+    for content in (
+        PDF,
+        _docx(),
+        _zip({"[Content_Types].xml": b"x", "xl/workbook.xml": b"\x00" * (3 * 1024 * 1024)}),
+    ):
+        with pytest.raises(ImportRefused):
+            read_file("needs.xlsx", content)
+
+
+def test_an_office_file_declaring_its_main_type_as_the_xml_default_is_accepted():
+    content_types = (
+        b'<Types><Default Extension="xml" ContentType="application/'
+        b'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/></Types>'
+    )
+    sheet = _zip({"[Content_Types].xml": content_types, "xl/workbook.xml": b"<workbook/>"})
+    assert validate_upload(upload("book.xlsx", sheet)).kind == "xlsx"
+    _refused(upload("book.docx", sheet))
