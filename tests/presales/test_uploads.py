@@ -289,3 +289,21 @@ def test_an_office_file_declaring_its_main_type_as_the_xml_default_is_accepted()
     sheet = _zip({"[Content_Types].xml": content_types, "xl/workbook.xml": b"<workbook/>"})
     assert validate_upload(upload("book.xlsx", sheet)).kind == "xlsx"
     _refused(upload("book.docx", sheet))
+
+
+def test_the_api_route_refuses_a_renamed_program_with_a_field_message(client_for, team, engineer, media):
+    """Same check on the API (multipart): 400 with the field's message, nothing stored."""
+    opportunity = OpportunityFactory(team=team, presales_owner=engineer, stage="needs_analysis")
+    requirement = needs.requirement_create(
+        actor=engineer,
+        opportunity=opportunity,
+        data={"kind": "flexible", "category": "service", "description": "x"},
+    )
+    response = client_for(engineer).post(
+        f"/api/v1/requirements/{requirement.pk}/confirm/",
+        {"method": "scan", "confirmer_name": "王", "evidence": upload("scan.pdf", EXE)},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    assert "does not match" in response.json()["fields"]["evidence"][0]
+    assert not any(media.rglob("*.*"))
