@@ -63,3 +63,21 @@ def test_acceptance_evidence_stored_randomly_and_downloaded_logged_R_SOL_6(
     assert response["X-Content-Type-Options"] == "nosniff"
     log = DownloadLog.objects.get()
     assert (log.user, log.object_type, log.object_id) == (engineer, "proposals.acceptance", acceptance.pk)
+
+
+def test_the_web_form_refuses_a_renamed_program_R_SOL_6(client, presented, engineer, tmp_path):
+    client.force_login(engineer)
+    response = client.post(
+        reverse("proposals:solutions:accept", args=[presented.pk]),
+        {
+            "contact_name": "王總",
+            "method": "email",
+            "accepted_at": timezone.now().strftime("%Y-%m-%dT%H:%M"),
+            "evidence": SimpleUploadedFile("accept.pdf", b"MZ\x90\x00" + b"\x00" * 60),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not Acceptance.objects.exists()
+    assert not any(tmp_path.rglob("*.*"))
+    assert "does not match" in response.content.decode()
