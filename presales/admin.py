@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from presales.accounts.models import ApiToken, Team, User
 from presales.accounts.services import api_token_revoke
+from presales.core.models import DownloadLog
 from presales.exports.models import ExportJob, ExportLog
 
 
@@ -30,6 +31,26 @@ class ExportLogAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DownloadLog)
+class DownloadLogAdmin(admin.ModelAdmin):
+    """Who downloaded which customer document (presales/core/uploads.py); looked up only."""
+
+    list_display = ["at", "user", "object_type", "object_id", "file_name"]
+    list_filter = ["object_type"]
+    list_select_related = ["user"]
+    readonly_fields = ["at", "user", "object_type", "object_id", "file_name", "stored_name"]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -5,6 +5,7 @@ Each concern keeps its models in its own package; import them from there
 """
 
 from presales.accounts.models import ApiToken, Team, User
+from presales.core.models import DownloadLog
 from presales.exports.models import ExportJob, ExportLog, ExportState
 from presales.sla.models import (
     CalendarDay,
@@ -32,6 +33,7 @@ __all__ = [
     "Delivery",
     "DeliveryChannel",
     "DeliveryState",
+    "DownloadLog",
     "EscalationTarget",
     "ExportJob",
     "ExportLog",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -22,3 +23,30 @@ class VersionedModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class DownloadLog(models.Model):
+    """One row per download of a customer document (issue 11, uploads): who downloaded which
+    record's file, when. Written by ``presales.core.uploads.serve_download`` only."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.PROTECT, related_name="+"
+    )
+    object_type = models.CharField(_("record type"), max_length=100)
+    object_id = models.PositiveBigIntegerField(_("record"))
+    file_name = models.CharField(_("file name"), max_length=255)
+    stored_name = models.CharField(_("stored as"), max_length=300)
+    at = models.DateTimeField(_("downloaded at"), auto_now_add=True)
+
+    class Meta:
+        app_label = "presales"
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"], name="downloadlog_object_idx"),
+            models.Index(fields=["-at"], name="downloadlog_at_idx"),
+        ]
+        verbose_name = _("download log")
+        verbose_name_plural = _("download logs")
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.object_type}#{self.object_id} {self.file_name}"

@@ -173,6 +173,14 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# Uploads (presales/core/uploads.py): the size limit of one file, and the zip-bomb limits of
+# the zip-based formats (docx/xlsx/pptx). Media is never served by whitenoise (it serves
+# STATIC_ROOT) nor, with DEBUG off, by the static() route: only by views that check the
+# record's visibility and log the download.
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
+UPLOAD_ZIP_MAX_BYTES = 100 * 1024 * 1024
+UPLOAD_ZIP_MAX_ENTRIES = 1000
+UPLOAD_ZIP_MAX_RATIO = 100
 
 # Email
 EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")

@@ -14,12 +14,14 @@ from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from presales.core.csvfile import safe_cell, write_csv
 from presales.core.errors import DomainError
+from presales.core.uploads import validate_upload
 from proposals.choices import Feasibility, Priority, RequirementCategory, RequirementKind
 from proposals.models import Requirement
 from proposals.needs.services import requirements_create_many
@@ -169,6 +171,11 @@ def read_file(name: str, content: bytes) -> list[list[Any]]:
         raise ImportRefused(_("The file is larger than 5 MB."))
     lower = name.lower()
     if lower.endswith(".xlsx"):
+        # Checked like every upload (a zip bomb or a renamed file never reaches openpyxl).
+        try:
+            validate_upload(ContentFile(content, name=name), field="file", allowed=frozenset({"xlsx"}))
+        except DomainError as exc:
+            raise ImportRefused(_("This is not a readable Excel (.xlsx) file.")) from exc
         try:
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many types for a broken file

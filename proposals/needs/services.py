@@ -39,6 +39,7 @@ from opportunities.models import Opportunity
 from opportunities.permissions import can_work_opportunity, require_work
 from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from presales.core.uploads import Upload, save_upload, validate_upload
 from presales.core.writes import apply_fields, check_version, delete_as, save_as, validate
 from presales.sla.delivery import absolute_url
 from presales.sla.notifications import Message, NotificationKind, notify_many, register_notification_kind
@@ -83,14 +84,6 @@ CONFIRMATION_DAYS = 14
 MAX_CONFIRMATION_DAYS = 60
 EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
 EVIDENCE_EXTENSIONS = frozenset({"pdf", "png", "jpg", "jpeg", "eml", "msg", "txt"})
-# The first bytes of the binary types (a renamed program is not a scan).
-EVIDENCE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
-    "pdf": (b"%PDF",),
-    "png": (b"\x89PNG",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "msg": (b"\xd0\xcf\x11\xe0",),
-}
 
 NEEDS_CONFIRMED = register_notification_kind(
     NotificationKind("needs_confirmed", gettext_lazy("Customer answers to needs confirmation lists"))
@@ -385,9 +378,8 @@ def _apply_confirmation(
         at=at,
     )
     if evidence is not None:
-        # A name of our own (the extension kept): the uploader's file name is not trusted.
-        extension = str(evidence.name or "").rsplit(".", 1)[-1].lower()
-        row.evidence.save(f"{secrets.token_hex(8)}.{extension}", evidence, save=False)
+        # A random name of our own: the uploader's file name is not trusted.
+        save_upload(row.evidence, evidence, validate_evidence(evidence))
     row.save()
     requirement.confirmation_status = status
     requirement.confirmed_by_name = confirmer_name
@@ -401,26 +393,12 @@ def _apply_confirmation(
     return row
 
 
-def validate_evidence(evidence: UploadedFile | None, *, field: str = "evidence") -> None:
+def validate_evidence(evidence: UploadedFile | None, *, field: str = "evidence") -> Upload:
     """The evidence of an e-mail or signed-scan confirmation: a PDF, image, saved e-mail or
-    text file of at most 10 MB."""
+    text file of at most 10 MB, its type checked by content (presales/core/uploads.py)."""
     if evidence is None:
         raise DomainError(fields={field: [_("Upload the customer's e-mail or the signed scan.")]})
-    name = str(evidence.name or "")
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in EVIDENCE_EXTENSIONS:
-        raise DomainError(fields={field: [_("Upload a PDF, image, saved e-mail (.eml, .msg) or text file.")]})
-    if evidence.size is None or evidence.size > EVIDENCE_MAX_BYTES:
-        raise DomainError(fields={field: [_("The file is larger than 10 MB.")]})
-    if evidence.size == 0:
-        raise DomainError(fields={field: [_("The file is empty.")]})
-    signature = EVIDENCE_SIGNATURES.get(extension)
-    if signature is not None:
-        evidence.seek(0)
-        head = evidence.read(8)
-        evidence.seek(0)
-        if not any(head.startswith(magic) for magic in signature):
-            raise DomainError(fields={field: [_("The file's content does not match its type.")]})
+    return validate_upload(evidence, field=field, allowed=EVIDENCE_EXTENSIONS, limit=EVIDENCE_MAX_BYTES)
 
 
 @transaction.atomic

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.views import View
 from opportunities.desk import DESK_CHANGED
 from opportunities.models import Opportunity
 from presales.core.errors import DomainError, NotAllowed
+from presales.core.uploads import serve_download
 from presales.web.forms import apply_domain_error
 from presales.web.views import RoleRequiredMixin
 from proposals.choices import (
@@ -414,7 +415,7 @@ class EvidenceView(RoleRequiredMixin, View):
         if not row.evidence:
             raise Http404
         name = f"{row.requirement.code}-{row.at:%Y%m%d}.{row.evidence.name.rsplit('.', 1)[-1]}"
-        return FileResponse(row.evidence.open("rb"), as_attachment=True, filename=name)
+        return serve_download(request, obj=row, field_file=row.evidence, filename=name)
 
 
 class NeedsReportView(RoleRequiredMixin, View):

@@ -22,6 +22,7 @@ from opportunities.models import Opportunity
 from opportunities.permissions import require_work
 from presales.core.errors import Conflict, DomainError
 from presales.core.notes import SystemNote, note_fields
+from presales.core.uploads import DOCUMENT_EXTENSIONS, save_upload, validate_upload
 from presales.core.writes import apply_fields, check_version, save_as, validate
 from proposals.choices import VersionStatus
 from proposals.models import (
@@ -60,6 +61,8 @@ LINE_FIELDS = (
     "tax_inclusive",
 )
 ACCEPTANCE_FIELDS = ("contact", "contact_name", "method", "accepted_at", "evidence", "note")
+# The customer's acceptance: a signed scan, a document or a saved e-mail.
+ACCEPTANCE_EVIDENCE = DOCUMENT_EXTENSIONS | {"eml", "msg"}
 FEEDBACK_FIELDS = ("received_at", "contact_name", "content")
 
 
@@ -493,7 +496,15 @@ def acceptance_record(*, actor: User, version: SolutionVersion, data: dict[str, 
             _("Mark the version as presented before recording its acceptance."), code="not_presented"
         )
     acceptance = Acceptance(opportunity=opportunity, solution_version=version, recorded_by=actor)
-    apply_fields(acceptance, data, ACCEPTANCE_FIELDS)
+    evidence = data.get("evidence")
+    apply_fields(acceptance, {k: v for k, v in data.items() if k != "evidence"}, ACCEPTANCE_FIELDS)
+    if evidence:
+        # Checked by content, stored under a random name (presales/core/uploads.py).
+        save_upload(
+            acceptance.evidence,
+            evidence,
+            validate_upload(evidence, field="evidence", allowed=ACCEPTANCE_EVIDENCE),
+        )
     contact = data.get("contact")
     if contact is not None and contact.customer_id != opportunity.customer_id:
         raise DomainError(fields={"contact": [_("Choose a contact of this opportunity's customer.")]})

@@ -29,5 +29,8 @@ urlpatterns = [
     path("versions/<int:pk>/accept/", views.VersionActionView.as_view(action="accept"), name="accept"),
     path("versions/<int:pk>/feedback/", views.VersionActionView.as_view(action="feedback"), name="feedback"),
     path("versions/<int:pk>/diff/", views.VersionDiffView.as_view(), name="diff"),
+    path(
+        "acceptances/<int:pk>/evidence/", views.AcceptanceEvidenceView.as_view(), name="acceptance_evidence"
+    ),
     path("versions/<int:pk>/customer-copy/", views.CustomerCopyView.as_view(), name="customer_copy"),
 ]

@@ -18,8 +18,10 @@ from django.views import View
 from opportunities.models import Opportunity
 from opportunities.permissions import can_work_opportunity
 from presales.core.errors import DomainError
+from presales.core.uploads import serve_download
 from presales.web.views import RoleRequiredMixin, WriterRequiredMixin
 from proposals.models import (
+    Acceptance,
     QuoteLine,
     Requirement,
     Solution,
@@ -421,3 +423,16 @@ class CustomerCopyView(RoleRequiredMixin, View):
             "proposals/solutions/customer_copy.html",
             {"copy": selectors.customer_copy(version), "version": version},
         )
+
+
+class AcceptanceEvidenceView(RoleRequiredMixin, View):
+    """The evidence of the customer's acceptance (R-SOL-6), for whoever sees the opportunity;
+    always a download, logged (presales/core/uploads.py)."""
+
+    def get(self, request, pk: int):
+        acceptance = get_object_or_404(Acceptance.objects.visible_to(request.user), pk=pk)
+        if not acceptance.evidence:
+            raise Http404
+        extension = acceptance.evidence.name.rsplit(".", 1)[-1]
+        name = f"acceptance-{acceptance.solution_version_id}-{acceptance.accepted_at:%Y%m%d}.{extension}"
+        return serve_download(request, obj=acceptance, field_file=acceptance.evidence, filename=name)

@@ -44,13 +44,13 @@ def test_r_need_3_record_confirmation_multipart_and_history(client_for, engineer
     assert response.status_code == 400 and "evidence" in response.json()["fields"]
     response = api.post(
         url,
-        {"method": "link", "contact": contact.pk, "evidence": SimpleUploadedFile("m.pdf", b"%PDF")},
+        {"method": "link", "contact": contact.pk, "evidence": SimpleUploadedFile("m.pdf", b"%PDF-1.4")},
         format="multipart",
     )
     assert response.status_code == 400 and "method" in response.json()["fields"]
     response = api.post(
         url,
-        {"method": "scan", "contact": contact.pk, "evidence": SimpleUploadedFile("m.pdf", b"%PDF")},
+        {"method": "scan", "contact": contact.pk, "evidence": SimpleUploadedFile("m.pdf", b"%PDF-1.4")},
         format="multipart",
     )
     assert response.status_code == 201, response.json()
