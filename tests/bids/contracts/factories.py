@@ -59,3 +59,25 @@ def sign_data(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def signed_contract(opportunity):
+    """A signed contract of ``opportunity`` (R-CON-3), for tests of other areas that move it
+    through the handoff gate; drawn from one of its versions (an accepted one is made if it
+    has none)."""
+    from bids.models import Contract
+
+    version = SolutionVersion.objects.filter(solution__opportunity=opportunity).first()
+    if version is None:
+        version = accepted_version(opportunity)
+    return Contract.objects.create(
+        opportunity=opportunity,
+        solution_version=version,
+        title=opportunity.title,
+        party_customer=str(opportunity.customer),
+        party_company="Our company",
+        created_by=opportunity.sales_owner,
+        status="signed",
+        signing_method="seal",
+        signed_on=timezone.localdate(),
+    )

@@ -105,7 +105,7 @@ def test_r_con_1_status_and_amount_cannot_be_written_as_terms(sales_rep, opportu
 def test_r_con_2_differences_are_listed_and_must_be_explained(sales_rep, opportunity, approvers):
     accepted_version(opportunity, prices=(Decimal("1000.00"), Decimal("200.00")))
     contract = services.contract_create(actor=sales_rep, opportunity=opportunity)
-    first, second = selectors.lines_of(contract)
+    first, _second = selectors.lines_of(contract)
     services.contract_line_update(actor=sales_rep, line=first, data={"unit_price": Decimal("900.00")})
     added = services.contract_line_add(
         actor=sales_rep,
