@@ -212,11 +212,14 @@ def _line_contract(actor: User, contract: Contract) -> Contract:
 
 
 @transaction.atomic
-def contract_line_update(*, actor: User, line: ContractLine, data: Mapping[str, Any]) -> ContractLine:
+def contract_line_update(
+    *, actor: User, line: ContractLine, data: Mapping[str, Any], expected_version: int | None = None
+) -> ContractLine:
     """Change a line (a negotiated quantity, price, tax…); the amount follows. A change to
     its figures sends a contract in review or approved back to draft (R-REV-5)."""
     contract = _line_contract(actor, line.contract)
     line = ContractLine.objects.select_for_update().get(pk=line.pk)
+    check_version(line, expected_version)
     changed = [n for n, v in data.items() if n in LINE_REVIEWED_FIELDS and getattr(line, n) != v]
     apply_fields(line, data, LINE_FIELDS)
     validate(line, exclude=["contract", "price_excl", "tax", "price_incl"])

@@ -152,7 +152,14 @@ class Contract(VersionedModel, TimeStampedModel):
         return reverse("opportunities:detail", args=[self.opportunity_id]) + "#contract"
 
 
-class ContractLine(TimeStampedModel):
+class ContractLineQuerySet(models.QuerySet["ContractLine"]):
+    def visible_to(self, user: Any) -> ContractLineQuerySet:
+        from opportunities.models import opportunity_visibility_q
+
+        return self.filter(opportunity_visibility_q(user, prefix="contract__opportunity__"))
+
+
+class ContractLine(VersionedModel, TimeStampedModel):
     """One line of the contract, copied from a quote line (``quote_line``) or added; its
     figures follow the quote's rounding rule. ``explanation`` says why it differs from the
     quote (R-CON-2)."""
@@ -192,6 +199,8 @@ class ContractLine(TimeStampedModel):
     price_incl = models.DecimalField(_("amount with tax"), max_digits=16, decimal_places=2, editable=False)
     explanation = models.TextField(_("explanation of the difference from the quote"), blank=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = ContractLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["contract", "position", "id"]
