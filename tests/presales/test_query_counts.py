@@ -259,6 +259,19 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api trial-request-list page_size=50"): 5,
     ("admin", "api trial-request-list page_size=5"): 4,
     ("admin", "api trial-request-list page_size=50"): 4,
+    # Contracts (R-CON-1) with their opportunity and version joined; their lines (R-CON-2).
+    ("engineer", "api contract-list page_size=5"): 5,
+    ("engineer", "api contract-list page_size=50"): 5,
+    ("manager", "api contract-list page_size=5"): 5,
+    ("manager", "api contract-list page_size=50"): 5,
+    ("admin", "api contract-list page_size=5"): 4,
+    ("admin", "api contract-list page_size=50"): 4,
+    ("engineer", "api contract-line-list page_size=5"): 5,
+    ("engineer", "api contract-line-list page_size=50"): 5,
+    ("manager", "api contract-line-list page_size=5"): 5,
+    ("manager", "api contract-line-list page_size=50"): 5,
+    ("admin", "api contract-line-list page_size=5"): 4,
+    ("admin", "api contract-line-list page_size=50"): 4,
 }
 
 
