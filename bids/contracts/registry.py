@@ -147,3 +147,6 @@ def register() -> None:
     register_timer_subject("bids.Contract", lambda: Contract.objects.select_related("opportunity"))
     register_card_fact(SIGNED, _signed_fact)
     add_guard("handoff", contract_signed)
+    from bids.contracts import desk
+
+    desk.register()
