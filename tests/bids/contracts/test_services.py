@@ -316,3 +316,35 @@ def test_r_con_3_handoff_needs_an_approved_and_signed_contract(sales_rep, opport
     services.contract_sign(actor=sales_rep, contract=contract, data=sign_data())
     moved = opportunity_move(actor=sales_rep, opportunity=opportunity, move="handoff")
     assert moved.stage == Stage.HANDOFF
+
+
+def test_r_con_4_the_scan_is_due_three_working_days_after_signing(sales_rep, opportunity, approvers):
+    from presales.sla.calendar import add_working_days
+
+    contract = _approved_contract(sales_rep, opportunity, approvers)
+    contract = services.contract_sign(actor=sales_rep, contract=contract, data=sign_data())
+    assert _timer(contract).due_at == add_working_days(contract.signed_at, 3)
+
+
+def test_r_rev_5_rejected_contract_returns_to_its_author_and_is_resubmitted(
+    sales_rep, opportunity, approvers
+):
+    accepted_version(opportunity)
+    contract = services.contract_create(actor=sales_rep, opportunity=opportunity)
+    services.contract_submit(actor=sales_rep, contract=contract)
+    review = Review.objects.get(kind="contract", object_id=contract.pk)
+    review_decide(
+        actor=approvers["sales_manager"], review=review, decision="reject", comment="付款条件不可接受"
+    )
+    contract.refresh_from_db()
+    assert contract.status == ContractStatus.REJECTED
+    with pytest.raises(GateRefused):
+        services.contract_sign(actor=sales_rep, contract=contract, data=sign_data())
+    services.contract_update(actor=sales_rep, contract=contract, data={"payment_terms": "50/50"})
+    contract = services.contract_submit(actor=sales_rep, contract=contract)
+    assert contract.status == ContractStatus.IN_REVIEW
+    assert list(contract.status_changes.order_by("at", "id").values_list("move", flat=True)) == [
+        "submit",
+        "reject",
+        "submit",
+    ]
