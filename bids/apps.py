@@ -7,3 +7,8 @@ class BidsConfig(AppConfig):
 
     name = "bids"
     verbose_name = _("Bids and contracts")
+
+    def ready(self) -> None:
+        from bids.contracts import registry as contracts_registry
+
+        contracts_registry.register()

@@ -1,4 +1,14 @@
-"""Web routes of the bids app, mounted at /bids/ (filled by the issue that builds the app)."""
+"""Web routes of the bids app, mounted at /bids/."""
+
+from django.urls import path
+
+from bids.contracts import views
 
 app_name = "bids"
-urlpatterns: list = []
+urlpatterns: list = [
+    path(
+        "opportunity/<int:opportunity_pk>/contract/<slug:action>/",
+        views.ContractActionView.as_view(),
+        name="contract-action",
+    ),
+]

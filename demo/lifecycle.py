@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from demo import solutions
+from demo.contracts import sign_for_handoff
 from demo.needs import ensure_confirmed_needs
 from leads.choices import Industry
 from leads.models import Customer
@@ -383,6 +384,8 @@ def build(ctx) -> None:
             if move == "start_solution":
                 contact = customer.contacts.order_by("pk").first()
                 ensure_confirmed_needs(opportunity, author, contact.name if contact else "客户IT主管")
+            if move == "handoff":  # R-CON-3: an approved, signed contract
+                sign_for_handoff(opportunity, author, version)
             inputs = dict(MOVE_INPUTS.get(move, {}))
             opportunity = opportunity_move(actor=author, opportunity=opportunity, move=move, **inputs)
         opportunity.refresh_from_db()

@@ -323,7 +323,8 @@ def test_demo_solutions_and_quotes_at_every_step(demo):
     (revision,) = _open_timers(cold.solution, "solution_revision")
     assert revision.due_at > now
     # R-SOL-6: accepted by e-mail, on the English customer's version quoted in USD at a rate
-    acceptance = Acceptance.objects.get(superseded_at__isnull=True)
+    # (the deal handed off carries its own acceptance, signed, behind its contract: R-CON-3)
+    acceptance = Acceptance.objects.get(superseded_at__isnull=True, method="email")
     accepted = acceptance.solution_version
     assert acceptance.method == "email" and accepted.presented_at is not None
     assert (accepted.currency, accepted.fx_rate_to_cny) == ("USD", Decimal("7.1012"))
@@ -391,3 +392,11 @@ def test_demo_demos_trials_and_loans(demo):
     assert loan.kind == "loan" and loan.return_date > timezone.localdate()
     assert len(_open_timers(loan, TRIAL_RETURN)) == 1
     assert TrialRequest.objects.get(status=TrialStatus.RETURNED).returned_at is not None
+
+
+def test_demo_handed_off_deal_has_its_signed_contract_R_CON_3(demo):
+    from bids.models import Contract
+
+    for opportunity in Opportunity.objects.filter(stage="handoff"):
+        contract = Contract.objects.get(opportunity=opportunity)
+        assert contract.status == "signed" and contract.customer_authorisation_ref

@@ -10,6 +10,7 @@ from opportunities.services import opportunity_move
 from opportunities.transitions import MACHINE, add_guard, moves_to
 from presales.core.errors import DomainError, GateRefused, NotAllowed
 from presales.core.roles import Role
+from tests.bids.contracts.factories import signed_contract
 from tests.factories import OpportunityFactory, ProjectInitiationFactory, ProjectMemberFactory
 from tests.proposals.needs.factories import confirmed_needs
 from tests.proposals.solutions.factories import approved_solution
@@ -48,6 +49,8 @@ def _opportunity(team, stage: str, *, has_tender: bool | None = None, **kwargs) 
     ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
     approved_solution(opportunity)  # the review and demo gates (R-SOL-5)
     confirmed_needs(opportunity)  # R-NEED-4 (proposals) passes: these tests are about other gates
+    if stage == Stage.CONTRACT:
+        signed_contract(opportunity)  # the handoff gate (R-CON-3, bids)
     return opportunity
 
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from opportunities.choices import CloseReason, InitiationStatus, Stage
 from opportunities.forms import InitiationForm, OpportunityForm
 from opportunities.models import Opportunity, ProjectInitiation, StageChange
+from tests.bids.contracts.factories import signed_contract
 from tests.factories import (
     CustomerFactory,
     OpportunityFactory,
@@ -26,6 +27,8 @@ pytestmark = pytest.mark.django_db
 def _approved(opportunity):
     ProjectInitiationFactory(opportunity=opportunity, status=InitiationStatus.APPROVED)
     approved_solution(opportunity)  # the review and demo gates (R-SOL-5)
+    if opportunity.stage == Stage.CONTRACT:
+        signed_contract(opportunity)  # the handoff gate (R-CON-3)
     return opportunity
 
 

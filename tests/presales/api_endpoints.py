@@ -216,6 +216,9 @@ BUILDERS: dict[str, Callable] = {
     **NEEDS_BUILDERS,
     "proposals.demo": lambda admin, team, n: _demos(admin, team, n),
     "proposals.trialrequest": lambda admin, team, n: _trials(admin, team, n),
+    # contracts (bids/contracts)
+    "bids.contract": lambda admin, team, n: _contracts(admin, team, n),
+    "bids.contractline": lambda admin, team, n: _contract_lines(admin, team, n),
 }
 
 
@@ -230,3 +233,41 @@ def _trials(admin, team, n):
     from tests.proposals.demos.factories import TrialRequestFactory
 
     return TrialRequestFactory.create_batch(n, team=team, owner=admin)
+
+
+def _contracts(admin, team, n):
+    """Draft contracts drawn from an accepted version of opportunities of ``team`` (R-SOL-6)."""
+    from bids.contracts.services import contract_create
+    from tests.bids.contracts.factories import accepted_version
+
+    contracts = []
+    for _ in range(n):
+        opportunity = OpportunityFactory(
+            team=team,
+            customer=CustomerFactory(team=team),
+            sales_owner=admin,
+            presales_owner=admin,
+            stage="contract",
+        )
+        accepted_version(opportunity)
+        contracts.append(contract_create(actor=admin, opportunity=opportunity))
+    return contracts
+
+
+def _contract_lines(admin, team, n):
+    """The ``n`` lines of one draft contract of ``team`` (R-CON-2)."""
+    from decimal import Decimal
+
+    from bids.contracts.services import contract_create
+    from tests.bids.contracts.factories import accepted_version
+
+    opportunity = OpportunityFactory(
+        team=team,
+        customer=CustomerFactory(team=team),
+        sales_owner=admin,
+        presales_owner=admin,
+        stage="contract",
+    )
+    accepted_version(opportunity, prices=tuple(Decimal("100.00") + i for i in range(n)))
+    contract = contract_create(actor=admin, opportunity=opportunity)
+    return list(contract.lines.order_by("position", "id"))

@@ -70,6 +70,35 @@ def _demo_and_trial(opportunity, engineer, contact) -> None:
     TrialRequestFactory(team=opportunity.team, owner=engineer, opportunity=opportunity)
 
 
+def _contract(opportunity: Opportunity, engineer) -> None:
+    """A draft contract with two lines on the opportunity's version (R-CON-1, R-CON-2)."""
+    from decimal import Decimal
+
+    from bids.models import Contract, ContractLine
+    from proposals.models import SolutionVersion
+
+    version = SolutionVersion.objects.filter(solution__opportunity=opportunity).first()
+    contract = Contract.objects.create(
+        opportunity=opportunity,
+        solution_version=version,
+        title="供货合同",
+        party_customer=str(opportunity.customer),
+        party_company="Our company",
+        created_by=engineer,
+    )
+    for position in range(2):
+        ContractLine.objects.create(
+            contract=contract,
+            position=position,
+            item=f"Energy meter {position}",
+            quantity=Decimal("1"),
+            unit_price=Decimal("100.00"),
+            price_excl=Decimal("100.00"),
+            tax=Decimal("13.00"),
+            price_incl=Decimal("113.00"),
+        )
+
+
 def grow(
     engineer,
     n: int,
@@ -115,6 +144,7 @@ def grow(
             ProjectMemberFactory(opportunity=opp, user=UserFactory(roles=[Role.PRESALES_ENGINEER], team=team))
         grow_solution(opp, engineer)
         _demo_and_trial(opp, engineer, contact)
+        _contract(opp, engineer)
         review = Review.objects.create(
             content_type=lead_type,
             object_id=lead.pk,

@@ -51,7 +51,8 @@ TIMELINES = (
 # communications and the picker's window, the gate's facts), solutions (solutions, versions
 # annotated with their changed requirements, success cases), the reviews and timers tabs (one
 # query each, whatever the subjects), demos and trials, and the forms' requirement and
-# template choices: 22 -> 41.
+# template choices: 22 -> 41. Issue 11: the contract section (its contract, and the
+# accepted version while there is none): 41 -> 43.
 # (role, page) -> queries. API lists at ?page_size=5 and ?page_size=50; web pages as they
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
@@ -90,7 +91,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "exports:list"): 11,
     ("engineer", "leads:customer_detail"): 29,
     ("engineer", "leads:lead_detail"): 20,
-    ("engineer", "opportunities:detail"): 41,
+    ("engineer", "opportunities:detail"): 43,
     ("engineer", "leads:customer_communications"): 8,
     ("engineer", "leads:customer_history"): 13,
     ("engineer", "leads:lead_communications"): 6,
@@ -131,7 +132,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "exports:list"): 10,
     ("manager", "leads:customer_detail"): 29,
     ("manager", "leads:lead_detail"): 20,
-    ("manager", "opportunities:detail"): 41,
+    ("manager", "opportunities:detail"): 43,
     ("manager", "leads:customer_communications"): 8,
     ("manager", "leads:customer_history"): 13,
     ("manager", "leads:lead_communications"): 6,
@@ -171,7 +172,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "exports:list"): 9,
     ("admin", "leads:customer_detail"): 29,
     ("admin", "leads:lead_detail"): 20,
-    ("admin", "opportunities:detail"): 41,
+    ("admin", "opportunities:detail"): 43,
     ("admin", "leads:customer_communications"): 7,
     ("admin", "leads:customer_history"): 13,
     ("admin", "leads:lead_communications"): 5,
@@ -259,6 +260,19 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api trial-request-list page_size=50"): 5,
     ("admin", "api trial-request-list page_size=5"): 4,
     ("admin", "api trial-request-list page_size=50"): 4,
+    # Contracts (R-CON-1) with their opportunity and version joined; their lines (R-CON-2).
+    ("engineer", "api contract-list page_size=5"): 5,
+    ("engineer", "api contract-list page_size=50"): 5,
+    ("manager", "api contract-list page_size=5"): 5,
+    ("manager", "api contract-list page_size=50"): 5,
+    ("admin", "api contract-list page_size=5"): 4,
+    ("admin", "api contract-list page_size=50"): 4,
+    ("engineer", "api contract-line-list page_size=5"): 5,
+    ("engineer", "api contract-line-list page_size=50"): 5,
+    ("manager", "api contract-line-list page_size=5"): 5,
+    ("manager", "api contract-line-list page_size=50"): 5,
+    ("admin", "api contract-line-list page_size=5"): 4,
+    ("admin", "api contract-line-list page_size=50"): 4,
 }
 
 

@@ -1,0 +1,395 @@
+"""Write use cases of contracts (R-CON-1..4, R-REV-4, R-REV-5, R-SOL-6).
+
+Every service is keyword-only and atomic, locks the opportunity then the contract
+(bids/contracts/locks.py), checks permission and gates inside, writes, and records history.
+One door for the status: :func:`_write_move` (with its ``ContractStatusChange`` row). Views,
+the API, the admin and the review engine's callbacks all call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bids.contracts import selectors
+from bids.contracts.choices import EDITABLE_STATUSES, ContractStatus, SignatoryCapacity, SigningMethod
+from bids.contracts.locks import lock_contract
+from bids.models import Contract, ContractLine, ContractStatusChange
+from opportunities.choices import OPEN_STAGES
+from opportunities.locks import lock_opportunity
+from opportunities.models import Opportunity
+from opportunities.permissions import require_work
+from presales.accounts.models import User
+from presales.core.errors import DomainError, GateRefused
+from presales.core.writes import apply_fields, check_version, save_as, validate
+from presales.sla.defaults import CONTRACT_ARCHIVE
+from presales.sla.services import timer_satisfy, timer_start
+from proposals.solutions.money import amounts, totals
+
+REVIEW_KIND = "contract"
+# What a caller may write on a contract / a line: the one declaration forms, the API and the admin use.
+TERM_FIELDS = (
+    "number",
+    "title",
+    "fx_rate_to_cny",
+    "fx_rate_date",
+    "party_customer",
+    "party_company",
+    "scope",
+    "price_terms",
+    "payment_terms",
+    "delivery_time",
+    "delivery_place",
+    "acceptance_criteria",
+    "obligations",
+    "warranty",
+    "liability",
+    "confidentiality",
+    "dispute_resolution",
+)
+LINE_FIELDS = (
+    "item",
+    "specification",
+    "quantity",
+    "unit",
+    "unit_price",
+    "tax_rate",
+    "tax_inclusive",
+    "explanation",
+)
+# A change to one of these is a change of the reviewed facts (R-REV-5); an explanation is not.
+LINE_REVIEWED_FIELDS = tuple(f for f in LINE_FIELDS if f != "explanation")
+SIGN_FIELDS = (
+    "customer_signatory_name",
+    "customer_signatory_title",
+    "customer_authorisation_ref",
+    "our_signatory_name",
+    "our_signatory_capacity",
+    "signing_method",
+    "signed_on",
+)
+SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+SCAN_MAX_BYTES = 20 * 1024 * 1024
+
+
+def _write_move(contract: Contract, to: str, move: str, *, actor: User, note: str = "") -> None:
+    """The one door of a contract's status, with its history row."""
+    old = contract.status
+    contract.status = to
+    ContractStatusChange.objects.create(
+        contract=contract, move=move, actor=actor, note=note, from_status=old, to_status=to
+    )
+
+
+def _set_figures(line: ContractLine) -> None:
+    a = amounts(
+        quantity=line.quantity,
+        unit_cost=Decimal("0"),
+        unit_price=line.unit_price,
+        tax_rate=line.tax_rate,
+        tax_inclusive=line.tax_inclusive,
+    )
+    line.price_excl, line.tax, line.price_incl = a.price_excl, a.tax, a.price_incl
+
+
+def _recompute_amount(contract: Contract) -> None:
+    lines = list(contract.lines.all())
+    contract.amount = sum((line.price_incl for line in lines), Decimal("0.00"))
+    contract.amount_excl_tax = sum((line.price_excl for line in lines), Decimal("0.00"))
+
+
+def _check_open(opportunity: Opportunity) -> None:
+    if opportunity.stage not in OPEN_STAGES:
+        raise DomainError(_("The opportunity is closed."), code="closed")
+
+
+def _reviewed_facts_changed(contract: Contract, *, actor: User, what: str) -> None:
+    """R-REV-5: the amount, terms or lines of a contract in review or approved changed: its
+    review is withdrawn, or its approval lapses; either way it is a draft again."""
+    from reviews.services import review_cancel_for_subject
+
+    note = _("Changed after submission: %(what)s") % {"what": what}
+    if contract.status == ContractStatus.IN_REVIEW:
+        review_cancel_for_subject(actor=actor, subject=contract, reason=note)
+        contract.refresh_from_db()
+    elif contract.status == ContractStatus.APPROVED:
+        _write_move(contract, ContractStatus.DRAFT, "reopen", actor=actor, note=note)
+        contract.decided_at = None
+
+
+def _check_editable(contract: Contract) -> None:
+    if contract.status not in (*EDITABLE_STATUSES, ContractStatus.IN_REVIEW):
+        raise DomainError(
+            _("A contract that is %(status)s cannot be changed.") % {"status": contract.get_status_display()},
+            code="not_editable",
+        )
+
+
+@transaction.atomic
+def contract_create(
+    *, actor: User, opportunity: Opportunity, data: Mapping[str, Any] | None = None
+) -> Contract:
+    """Draw the contract from the accepted solution version and its quote (R-SOL-6): the
+    quote lines become contract lines, the currency and rate are the version's."""
+    opportunity = lock_opportunity(opportunity.pk)
+    require_work(actor, opportunity)
+    _check_open(opportunity)
+    if Contract.objects.filter(opportunity=opportunity).exists():
+        raise DomainError(_("This opportunity already has its contract."), code="exists")
+    version = selectors.accepted_version(opportunity)
+    if version is None:
+        raise GateRefused(
+            reasons=[_("Record the customer's acceptance of a solution version first (R-SOL-6).")],
+        )
+    contract = Contract(
+        opportunity=opportunity,
+        solution_version=version,
+        created_by=actor,
+        title=str(opportunity.title)[:200],
+        currency=version.currency,
+        fx_rate_to_cny=version.fx_rate_to_cny,
+        fx_rate_date=version.fx_rate_date,
+        party_customer=str(opportunity.customer)[:200],
+        party_company=_("Our company"),
+    )
+    apply_fields(contract, dict(data or {}), TERM_FIELDS)
+    validate(contract, exclude=["opportunity", "solution_version", "created_by"])
+    save_as(contract, actor)
+    for position, quote_line in enumerate(version.quote_lines.order_by("position", "id")):
+        line = ContractLine(
+            contract=contract,
+            quote_line=quote_line,
+            position=position,
+            item=quote_line.item,
+            specification=quote_line.specification,
+            quantity=quote_line.quantity,
+            unit=quote_line.unit,
+            unit_price=quote_line.unit_price,
+            tax_rate=quote_line.tax_rate,
+            tax_inclusive=quote_line.tax_inclusive,
+        )
+        _set_figures(line)
+        save_as(line, actor)
+    _recompute_amount(contract)
+    assert contract.amount == totals(version.quote_lines.all()).price_incl
+    save_as(contract, actor)
+    return contract
+
+
+@transaction.atomic
+def contract_update(
+    *, actor: User, contract: Contract, data: Mapping[str, Any], expected_version: int | None = None
+) -> Contract:
+    """Change the terms (R-CON-1) or the rate; a contract in review or approved goes back to
+    draft and needs a new review (R-REV-5). A signed contract is not changed here."""
+    contract = lock_contract(contract)
+    require_work(actor, contract.opportunity)
+    check_version(contract, expected_version)
+    _check_editable(contract)
+    changed = [
+        name for name, value in data.items() if name in TERM_FIELDS and getattr(contract, name) != value
+    ]
+    apply_fields(contract, data, TERM_FIELDS)
+    validate(contract)
+    if changed:
+        _reviewed_facts_changed(contract, actor=actor, what=", ".join(changed))
+        apply_fields(contract, data, TERM_FIELDS)
+    save_as(contract, actor)
+    return contract
+
+
+def _line_contract(actor: User, contract: Contract) -> Contract:
+    contract = lock_contract(contract)
+    require_work(actor, contract.opportunity)
+    _check_editable(contract)
+    return contract
+
+
+@transaction.atomic
+def contract_line_update(
+    *, actor: User, line: ContractLine, data: Mapping[str, Any], expected_version: int | None = None
+) -> ContractLine:
+    """Change a line (a negotiated quantity, price, tax…); the amount follows. A change to
+    its figures sends a contract in review or approved back to draft (R-REV-5)."""
+    contract = _line_contract(actor, line.contract)
+    line = ContractLine.objects.select_for_update().get(pk=line.pk)
+    check_version(line, expected_version)
+    changed = [n for n, v in data.items() if n in LINE_REVIEWED_FIELDS and getattr(line, n) != v]
+    apply_fields(line, data, LINE_FIELDS)
+    validate(line, exclude=["contract", "price_excl", "tax", "price_incl"])
+    _set_figures(line)
+    save_as(line, actor)
+    if changed:
+        _reviewed_facts_changed(contract, actor=actor, what=line.item)
+    _recompute_amount(contract)
+    save_as(contract, actor)
+    return line
+
+
+@transaction.atomic
+def contract_line_add(*, actor: User, contract: Contract, data: Mapping[str, Any]) -> ContractLine:
+    """A line the quote did not have (it is a difference to explain, R-CON-2)."""
+    contract = _line_contract(actor, contract)
+    position = (contract.lines.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    line = ContractLine(contract=contract, position=position)
+    apply_fields(line, data, LINE_FIELDS)
+    validate(line, exclude=["contract", "price_excl", "tax", "price_incl"])
+    _set_figures(line)
+    save_as(line, actor)
+    _reviewed_facts_changed(contract, actor=actor, what=line.item)
+    _recompute_amount(contract)
+    save_as(contract, actor)
+    return line
+
+
+@transaction.atomic
+def contract_submit(*, actor: User, contract: Contract) -> Contract:
+    """Send the contract to its approval chain (R-REV-4), once every difference from the
+    accepted quote is explained (R-CON-2)."""
+    from reviews.services import review_start
+
+    contract = lock_contract(contract)
+    require_work(actor, contract.opportunity)
+    if contract.status not in (ContractStatus.DRAFT, ContractStatus.REJECTED):
+        raise DomainError(
+            _("A contract that is %(status)s cannot be submitted.")
+            % {"status": contract.get_status_display()},
+            code="not_submittable",
+        )
+    missing = selectors.unexplained(contract)
+    if missing:
+        raise GateRefused(
+            reasons=[
+                _("Explain why “%(item)s” differs from the accepted quote (R-CON-2).") % {"item": d.label}
+                for d in missing
+            ]
+        )
+    if not contract.lines.exists():
+        raise GateRefused(reasons=[_("The contract has no lines.")])
+    _write_move(contract, ContractStatus.IN_REVIEW, "submit", actor=actor)
+    contract.submitted_at = timezone.now()
+    save_as(contract, actor)
+    review_start(actor=actor, subject=contract, kind=REVIEW_KIND)
+    return contract
+
+
+def contract_on_approved(*, subject: Contract, review: Any, actor: User) -> None:
+    contract = lock_contract(subject)
+    if contract.status != ContractStatus.IN_REVIEW:
+        return
+    _write_move(
+        contract,
+        ContractStatus.APPROVED,
+        "approve",
+        actor=actor,
+        note=getattr(review, "outcome_note", "") or "",
+    )
+    contract.decided_at = timezone.now()
+    save_as(contract, actor)
+
+
+def contract_on_rejected(*, subject: Contract, review: Any, actor: User) -> None:
+    contract = lock_contract(subject)
+    if contract.status != ContractStatus.IN_REVIEW:
+        return
+    _write_move(
+        contract,
+        ContractStatus.REJECTED,
+        "reject",
+        actor=actor,
+        note=getattr(review, "outcome_note", "") or "",
+    )
+    contract.decided_at = timezone.now()
+    save_as(contract, actor)
+
+
+def contract_on_cancelled(*, subject: Contract, review: Any, actor: User) -> None:
+    contract = lock_contract(subject)
+    if contract.status != ContractStatus.IN_REVIEW:
+        return
+    _write_move(
+        contract,
+        ContractStatus.DRAFT,
+        "withdraw",
+        actor=actor,
+        note=getattr(review, "outcome_note", "") or "",
+    )
+    save_as(contract, actor)
+
+
+@transaction.atomic
+def contract_sign(*, actor: User, contract: Contract, data: Mapping[str, Any]) -> Contract:
+    """Record the signing (R-CON-3): refused unless the contract is approved and the
+    customer's signatory shows an authorisation. Starts the signed-scan timer (R-CON-4)."""
+    contract = lock_contract(contract)
+    require_work(actor, contract.opportunity)
+    if contract.status != ContractStatus.APPROVED:
+        raise GateRefused(reasons=[_("Only an approved contract is signed (R-CON-3, R-REV-4).")])
+    apply_fields(contract, data, SIGN_FIELDS)
+    errors: dict[str, list[str]] = {}
+    for name in ("customer_signatory_name", "customer_authorisation_ref", "our_signatory_name"):
+        if not str(getattr(contract, name) or "").strip():
+            errors[name] = [_("This field is required.")]
+    if contract.signing_method not in SigningMethod.values:
+        errors["signing_method"] = [_("Choose seal or e-signature.")]
+    if contract.our_signatory_capacity not in SignatoryCapacity.values:
+        errors["our_signatory_capacity"] = [
+            _("Choose the legal representative or an authorised representative.")
+        ]
+    signed_on = contract.signed_on
+    if not isinstance(signed_on, date):
+        errors["signed_on"] = [_("Give the signing date.")]
+    elif signed_on > timezone.localdate():
+        errors["signed_on"] = [_("The signing date cannot be in the future.")]
+    if errors:
+        raise DomainError(fields=errors)
+    _write_move(contract, ContractStatus.SIGNED, "sign", actor=actor)
+    contract.signed_at = timezone.now()
+    validate(contract)
+    save_as(contract, actor)
+    timer_start(
+        kind=CONTRACT_ARCHIVE,
+        subject=contract,
+        owner=contract.opportunity.sales_owner or actor,
+        start=contract.signed_at,
+        team=contract.opportunity.team,
+    )
+    return contract
+
+
+def _check_scan(scan: Any) -> None:
+    name = str(getattr(scan, "name", "") or "").lower()
+    if not name.endswith(SCAN_EXTENSIONS):
+        raise DomainError(fields={"signed_scan": [_("Upload a PDF, JPEG or PNG file.")]})
+    if (getattr(scan, "size", 0) or 0) > SCAN_MAX_BYTES:
+        raise DomainError(fields={"signed_scan": [_("The file is larger than 20 MB.")]})
+    if not getattr(scan, "size", 0):
+        raise DomainError(fields={"signed_scan": [_("The file is empty.")]})
+
+
+@transaction.atomic
+def contract_record_scan(*, actor: User, contract: Contract, scan: Any, archive_location: str) -> Contract:
+    """The signed scan is uploaded and the paper archive location recorded (R-CON-4): the
+    archive timer is met."""
+    contract = lock_contract(contract)
+    require_work(actor, contract.opportunity)
+    if contract.status != ContractStatus.SIGNED:
+        raise GateRefused(reasons=[_("Record the signing before the signed scan.")])
+    if scan is None:
+        raise DomainError(fields={"signed_scan": [_("Upload the signed scan.")]})
+    _check_scan(scan)
+    if not (archive_location or "").strip():
+        raise DomainError(fields={"archive_location": [_("Say where the paper original is kept.")]})
+    now = timezone.now()
+    contract.signed_scan = scan
+    contract.archive_location = archive_location.strip()
+    contract.archived_at = now
+    save_as(contract, actor)
+    timer_satisfy(kind=CONTRACT_ARCHIVE, subject=contract, at=now)
+    return contract

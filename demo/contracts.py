@@ -1,0 +1,80 @@
+"""The demo's contracts (R-SOL-6, R-CON-3): a deal that reaches handoff has its accepted
+version, a contract drawn from it, approved through the contract chain and signed."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from bids.contracts import services as contracts
+from opportunities.models import Opportunity
+from presales.accounts.models import User
+from proposals.models import Acceptance, SolutionVersion
+from proposals.solutions import services as solutions
+from reviews.choices import Decision
+from reviews.models import Review, ReviewTask
+from reviews.services import review_decide
+
+
+def _approve_all(contract) -> None:
+    """Every step of the contract's review approves, each by its first pending approver."""
+    review = Review.objects.filter(kind=contracts.REVIEW_KIND, object_id=contract.pk).latest("id")
+    for _step in range(10):
+        review.refresh_from_db()
+        if review.status != "in_progress":
+            return
+        task = ReviewTask.objects.filter(review=review, state="pending").select_related("approver").first()
+        if task is None:
+            return
+        checks = {code: {"ok": True, "comment": ""} for code, _label in task.check_item_labels}
+        review_decide(
+            actor=task.approver,
+            review=review,
+            decision=Decision.APPROVE,
+            comment="同意。Approved.",
+            checks=checks,
+        )
+
+
+def sign_for_handoff(opportunity: Opportunity, author: User, version: SolutionVersion | None) -> None:
+    """Accept ``version`` (presenting it first), draw the contract, approve and sign it."""
+    if version is None:
+        return
+    version.refresh_from_db()
+    if not Acceptance.objects.filter(opportunity=opportunity, superseded_at__isnull=True).exists():
+        if version.presented_at is None:
+            version = solutions.version_mark_presented(actor=author, version=version)
+        solutions.acceptance_record(
+            actor=author,
+            version=version,
+            data={
+                "contact_name": "客户采购部 Customer purchasing",
+                "method": "signature",
+                "accepted_at": timezone.now(),
+            },
+        )
+    contract = contracts.contract_create(
+        actor=author,
+        opportunity=opportunity,
+        data={
+            "payment_terms": "30% 预付款, 60% 到货, 10% 验收 / 30% advance, 60% on delivery, 10% on acceptance",
+            "delivery_time": "合同签订后60天 / 60 days after signing",
+            "warranty": "三年 / 3 years",
+            "dispute_resolution": "上海仲裁委员会 / Shanghai Arbitration Commission",
+        },
+    )
+    contract = contracts.contract_submit(actor=author, contract=contract)
+    _approve_all(contract)
+    contract.refresh_from_db()
+    contracts.contract_sign(
+        actor=author,
+        contract=contract,
+        data={
+            "customer_signatory_name": "周主任 Director Zhou",
+            "customer_signatory_title": "信息科主任 Head of IT",
+            "customer_authorisation_ref": "授權委託書 2026-07",
+            "our_signatory_name": "吴总 Wu Gang",
+            "our_signatory_capacity": "legal_rep",
+            "signing_method": "seal",
+            "signed_on": timezone.localdate(),
+        },
+    )

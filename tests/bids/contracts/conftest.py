@@ -1,0 +1,35 @@
+"""Fixtures of the contracts tests: the default contract chain (R-REV-4) with its approvers,
+an opportunity in the contract stage owned by ``sales_rep`` with ``engineer`` presales."""
+
+from __future__ import annotations
+
+import pytest
+
+from presales.core.roles import Role
+from reviews.defaults import ensure_default_chains
+from tests.factories import OpportunityFactory, TeamFactory
+
+
+@pytest.fixture(autouse=True)
+def chains(db):
+    return ensure_default_chains()
+
+
+@pytest.fixture
+def sales_manager(make_user, team):
+    return make_user(Role.SALES_MANAGER, team=team, username="sales_manager")
+
+
+@pytest.fixture
+def legal(make_user):
+    return make_user(Role.LEGAL, team=TeamFactory(name="Legal"), username="legal")
+
+
+@pytest.fixture
+def approvers(sales_manager, legal, general_manager):
+    return {"sales_manager": sales_manager, "legal": legal, "general_manager": general_manager}
+
+
+@pytest.fixture
+def opportunity(team, engineer, sales_rep):
+    return OpportunityFactory(team=team, presales_owner=engineer, sales_owner=sales_rep, stage="contract")
