@@ -27,6 +27,7 @@ from opportunities.models import Opportunity
 from opportunities.permissions import require_work
 from presales.accounts.models import User
 from presales.core.errors import DomainError, GateRefused
+from presales.core.uploads import Upload, save_upload, validate_upload
 from presales.core.writes import apply_fields, check_version, save_as, validate
 from presales.sla.defaults import CONTRACT_ARCHIVE
 from presales.sla.services import timer_satisfy, timer_start
@@ -74,7 +75,7 @@ SIGN_FIELDS = (
     "signing_method",
     "signed_on",
 )
-SCAN_EXTENSIONS = (".pdf", ".jpg", ".jpeg", ".png")
+SCAN_EXTENSIONS = frozenset({"pdf", "jpg", "jpeg", "png"})
 SCAN_MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -363,14 +364,9 @@ def contract_sign(*, actor: User, contract: Contract, data: Mapping[str, Any]) -
     return contract
 
 
-def _check_scan(scan: Any) -> None:
-    name = str(getattr(scan, "name", "") or "").lower()
-    if not name.endswith(SCAN_EXTENSIONS):
-        raise DomainError(fields={"signed_scan": [_("Upload a PDF, JPEG or PNG file.")]})
-    if (getattr(scan, "size", 0) or 0) > SCAN_MAX_BYTES:
-        raise DomainError(fields={"signed_scan": [_("The file is larger than 20 MB.")]})
-    if not getattr(scan, "size", 0):
-        raise DomainError(fields={"signed_scan": [_("The file is empty.")]})
+def _check_scan(scan: Any) -> Upload:
+    """A signed scan is a PDF, JPEG or PNG, checked by its content (presales/core/uploads)."""
+    return validate_upload(scan, field="signed_scan", allowed=SCAN_EXTENSIONS, limit=SCAN_MAX_BYTES)
 
 
 @transaction.atomic
@@ -383,11 +379,11 @@ def contract_record_scan(*, actor: User, contract: Contract, scan: Any, archive_
         raise GateRefused(reasons=[_("Record the signing before the signed scan.")])
     if scan is None:
         raise DomainError(fields={"signed_scan": [_("Upload the signed scan.")]})
-    _check_scan(scan)
+    upload = _check_scan(scan)
     if not (archive_location or "").strip():
         raise DomainError(fields={"archive_location": [_("Say where the paper original is kept.")]})
     now = timezone.now()
-    contract.signed_scan = scan
+    save_upload(contract.signed_scan, scan, upload)  # stored under a random name
     contract.archive_location = archive_location.strip()
     contract.archived_at = now
     save_as(contract, actor)

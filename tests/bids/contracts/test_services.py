@@ -265,6 +265,15 @@ def test_r_con_4_signing_starts_the_archive_timer_met_by_the_scan(sales_rep, opp
             archive_location="A-3",
         )
     assert "signed_scan" in exc.value.fields
+    # a program renamed .pdf is refused by its content (presales/core/uploads)
+    with pytest.raises(DomainError) as exc:
+        services.contract_record_scan(
+            actor=sales_rep,
+            contract=contract,
+            scan=SimpleUploadedFile("scan.pdf", b"MZ\x90\x00 not a pdf"),
+            archive_location="A-3",
+        )
+    assert "does not match" in exc.value.fields["signed_scan"][0]
     with pytest.raises(DomainError) as exc:
         services.contract_record_scan(
             actor=sales_rep,
@@ -281,6 +290,8 @@ def test_r_con_4_signing_starts_the_archive_timer_met_by_the_scan(sales_rep, opp
         archive_location="Cabinet A-3",
     )
     assert contract.archived_at is not None and contract.signed_scan.name
+    # stored under a random name, never the client's
+    assert "scan" not in contract.signed_scan.name.rsplit("/", 1)[-1]
     assert _timer(contract).state == "satisfied"
     with pytest.raises(DomainError):
         services.contract_update(actor=sales_rep, contract=contract, data={"warranty": "changed"})
