@@ -10,8 +10,10 @@ Querysets are scoped (another team's contract is 404); every write calls the ser
 
 from __future__ import annotations
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -61,6 +63,8 @@ class ContractSerializer(StrictMixin, serializers.ModelSerializer):
         "amount": _("The amount is the sum of the contract's lines."),
     }
     opportunity = ScopedPrimaryKeyRelatedField(queryset=Opportunity.objects.all())
+    # The scan is a logged download for who sees the contract, never a media URL (R-CON-4).
+    signed_scan = serializers.SerializerMethodField()
 
     class Meta:
         model = Contract
@@ -71,6 +75,12 @@ class ContractSerializer(StrictMixin, serializers.ModelSerializer):
             "party_customer": {"required": False},
             "party_company": {"required": False},
         }
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_signed_scan(self, contract: Contract) -> str | None:
+        if not contract.signed_scan:
+            return None
+        return reverse("bids:contract-scan", args=[contract.pk])
 
 
 class ContractUpdateSerializer(ContractSerializer):

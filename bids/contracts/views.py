@@ -14,9 +14,23 @@ from bids.contracts.forms import ScanForm, SignForm
 from bids.models import Contract
 from opportunities.models import Opportunity
 from presales.core.errors import DomainError
-from presales.web.views import WriterRequiredMixin
+from presales.core.uploads import serve_download
+from presales.web.views import RoleRequiredMixin, WriterRequiredMixin
 
 ACTIONS = ("create", "submit", "sign", "scan")
+
+
+class ContractScanView(RoleRequiredMixin, View):
+    """The signed scan (R-CON-4), for whoever sees the opportunity: always a download, logged
+    (presales/core/uploads.py); another team's contract is 404."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        contract = get_object_or_404(Contract.objects.visible_to(request.user), pk=pk)
+        if not contract.signed_scan:
+            raise Http404
+        extension = contract.signed_scan.name.rsplit(".", 1)[-1]
+        name = f"contract-{contract.pk}-signed.{extension}"
+        return serve_download(request, obj=contract, field_file=contract.signed_scan, filename=name)
 
 
 def _refused(request: HttpRequest, exc: DomainError) -> None:

@@ -359,3 +359,31 @@ def test_r_rev_5_rejected_contract_returns_to_its_author_and_is_resubmitted(
         "reject",
         "submit",
     ]
+
+
+def test_r_con_4_the_signed_scan_downloads_logged_and_is_404_for_another_team(
+    client, sales_rep, other_engineer, opportunity, approvers
+):
+    from django.urls import reverse
+
+    from presales.models import DownloadLog
+
+    contract = _approved_contract(sales_rep, opportunity, approvers)
+    contract = services.contract_sign(actor=sales_rep, contract=contract, data=sign_data())
+    contract = services.contract_record_scan(
+        actor=sales_rep,
+        contract=contract,
+        scan=SimpleUploadedFile("scan.pdf", b"%PDF-1.4 signed"),
+        archive_location="Cabinet A-3",
+    )
+    url = reverse("bids:contract-scan", args=[contract.pk])
+    client.force_login(other_engineer)
+    assert client.get(url).status_code == 404
+    assert not DownloadLog.objects.exists()
+    client.force_login(sales_rep)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert DownloadLog.objects.filter(user=sales_rep).count() == 1
