@@ -7,3 +7,8 @@ class BidsConfig(AppConfig):
 
     name = "bids"
     verbose_name = _("Bids and contracts")
+
+    def ready(self) -> None:
+        from bids.tenders import registry as tenders_registry
+
+        tenders_registry.register()
