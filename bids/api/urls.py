@@ -1,3 +1,13 @@
 """API routes of the bids app, mounted under /api/v1/."""
 
-urlpatterns: list = []
+from rest_framework.routers import DefaultRouter
+
+from bids.tenders.api import BidDecisionViewSet, BidViewSet, TenderViewSet
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("bid-decisions", BidDecisionViewSet, basename="bid-decision")
+router.register("tenders", TenderViewSet, basename="tender")
+router.register("bids", BidViewSet, basename="bid")
+
+urlpatterns: list = router.urls
