@@ -63,7 +63,7 @@ class BidDecisionUpdateSerializer(BidDecisionSerializer):
     opportunity = serializers.PrimaryKeyRelatedField(read_only=True)
 
 
-class DecideSerializer(serializers.Serializer):
+class BidDecideSerializer(serializers.Serializer):
     decision = serializers.ChoiceField(choices=[Decision.BID, Decision.NO_BID])
     reason = serializers.ChoiceField(choices=CloseReason.choices, required=False, allow_blank=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -90,13 +90,13 @@ class BidDecisionViewSet(ServiceViewSet):
         )
 
     @extend_schema(
-        request=DecideSerializer, responses={200: BidDecisionSerializer, **error_responses(*CHANGE_ERRORS)}
+        request=BidDecideSerializer, responses={200: BidDecisionSerializer, **error_responses(*CHANGE_ERRORS)}
     )
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         """The presales manager decides: bid, or no bid (the opportunity is abandoned)."""
         record = self.get_object()
-        data = self.validated(DecideSerializer)
+        data = self.validated(BidDecideSerializer)
         record = services.decision_decide(
             actor=request.user,
             opportunity=record.opportunity,

@@ -20,6 +20,7 @@ from leads.models import Lead
 from presales.api.filters import StableOrderingFilter
 from presales.sla.models import Timer
 from reviews.models import Review, ReviewTask
+from tests.bids.tenders.factories import TENDERS_BUILDERS
 from tests.factories import (
     CommunicationFactory,
     ContactFactory,
@@ -216,6 +217,8 @@ BUILDERS: dict[str, Callable] = {
     **NEEDS_BUILDERS,
     "proposals.demo": lambda admin, team, n: _demos(admin, team, n),
     "proposals.trialrequest": lambda admin, team, n: _trials(admin, team, n),
+    # tenders and bids (bids/tenders)
+    **TENDERS_BUILDERS,
 }
 
 

@@ -70,6 +70,21 @@ def _demo_and_trial(opportunity, engineer, contact) -> None:
     TrialRequestFactory(team=opportunity.team, owner=engineer, opportunity=opportunity)
 
 
+def _bid_records(opportunity, author) -> None:
+    """A bid decision, a tender and a bid (issue 11, R-BID-1, R-BID-5, R-REV-3)."""
+    from bids.models import Bid, BidDecision, Tender
+
+    BidDecision.objects.create(opportunity=opportunity, analysis="評分辦法", strategy="技術優先")
+    deadline = timezone.now() + timedelta(days=10)
+    Tender.objects.create(
+        opportunity=opportunity,
+        issuer="採購中心",
+        number=f"ZB-{opportunity.pk}",
+        submission_deadline=deadline,
+    )
+    Bid.objects.create(opportunity=opportunity, summary="投標文件", created_by=author)
+
+
 def grow(
     engineer,
     n: int,
@@ -115,6 +130,7 @@ def grow(
             ProjectMemberFactory(opportunity=opp, user=UserFactory(roles=[Role.PRESALES_ENGINEER], team=team))
         grow_solution(opp, engineer)
         _demo_and_trial(opp, engineer, contact)
+        _bid_records(opp, person)
         review = Review.objects.create(
             content_type=lead_type,
             object_id=lead.pk,

@@ -259,6 +259,25 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api trial-request-list page_size=50"): 5,
     ("admin", "api trial-request-list page_size=5"): 4,
     ("admin", "api trial-request-list page_size=50"): 4,
+    # Issue 11: bid decisions, tenders and bids, scoped through their opportunity.
+    ("engineer", "api bid-decision-list page_size=5"): 5,
+    ("engineer", "api bid-decision-list page_size=50"): 5,
+    ("manager", "api bid-decision-list page_size=5"): 5,
+    ("manager", "api bid-decision-list page_size=50"): 5,
+    ("admin", "api bid-decision-list page_size=5"): 4,
+    ("admin", "api bid-decision-list page_size=50"): 4,
+    ("engineer", "api tender-list page_size=5"): 5,
+    ("engineer", "api tender-list page_size=50"): 5,
+    ("manager", "api tender-list page_size=5"): 5,
+    ("manager", "api tender-list page_size=50"): 5,
+    ("admin", "api tender-list page_size=5"): 4,
+    ("admin", "api tender-list page_size=50"): 4,
+    ("engineer", "api bid-list page_size=5"): 5,
+    ("engineer", "api bid-list page_size=50"): 5,
+    ("manager", "api bid-list page_size=5"): 5,
+    ("manager", "api bid-list page_size=50"): 5,
+    ("admin", "api bid-list page_size=5"): 4,
+    ("admin", "api bid-list page_size=50"): 4,
 }
 
 
