@@ -6,11 +6,12 @@ from __future__ import annotations
 
 
 def register() -> None:
-    from bids.tenders import gates, review_subject, services, timers
+    from bids.tenders import desk, gates, review_subject, services, timers
     from opportunities.hooks import register_on_closed, register_update_validator
 
     gates.register()
     timers.register()
     review_subject.register()
+    desk.register()
     register_update_validator(services.tender_has_record)
     register_on_closed(services.bids_on_opportunity_closed)
