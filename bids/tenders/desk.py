@@ -33,7 +33,7 @@ def desk_context(request, opportunity) -> dict[str, Any]:
         "bid": bid,
         "bid_form": forms.BidForm(initial={"summary": bid.summary} if bid else None),
         "result_form": forms.ResultForm(),
-        "seal_reasons": seal_refusals(bid) if bid is not None else [],
+        "seal_reasons": seal_refusals(bid, tender) if bid is not None else [],
         "can_work": can_work_opportunity(request.user, opportunity),
         "opportunity": opportunity,
     }

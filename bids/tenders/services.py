@@ -235,8 +235,9 @@ def bid_save(*, actor: User, opportunity, data: dict[str, Any], expected_version
     return bid
 
 
-def _deadline_passed(bid: Bid) -> bool:
-    tender = Tender.objects.filter(opportunity_id=bid.opportunity_id).first()
+def _deadline_passed(bid: Bid, tender: Tender | None = None) -> bool:
+    if tender is None:
+        tender = Tender.objects.filter(opportunity_id=bid.opportunity_id).first()
     return tender is not None and timezone.now() > tender.submission_deadline
 
 
@@ -264,7 +265,7 @@ def bid_submit(*, actor: User, bid: Bid) -> Bid:
     return bid
 
 
-def seal_refusals(bid: Bid) -> list[str]:
+def seal_refusals(bid: Bid, tender: Tender | None = None) -> list[str]:
     """R-BID-2: sealed only once the bid review approved it, and before the deadline."""
     reasons = []
     if bid.status != BidStatus.APPROVED:
@@ -272,7 +273,7 @@ def seal_refusals(bid: Bid) -> list[str]:
             _("The bid review must approve the bid before it is sealed (it is %(status)s).")
             % {"status": bid.get_status_display()}
         )
-    if _deadline_passed(bid):
+    if _deadline_passed(bid, tender):
         reasons.append(_("The tender's submission deadline has passed."))
     return reasons
 

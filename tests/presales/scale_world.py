@@ -85,6 +85,15 @@ def _bid_records(opportunity, author) -> None:
     Bid.objects.create(opportunity=opportunity, summary="投標文件", created_by=author)
 
 
+def _tender_document(opportunity, author, i: int) -> None:
+    """The desk's bids tab grows: one more required document (its tender made once)."""
+    from bids.models import Tender, TenderDocument
+
+    if not Tender.objects.filter(opportunity=opportunity).exists():
+        _bid_records(opportunity, author)
+    TenderDocument.objects.create(tender=opportunity.tender, name=f"資格文件 {i}")
+
+
 def grow(
     engineer,
     n: int,
@@ -167,6 +176,7 @@ def grow(
             # the desk's needs, solutions, demos, reviews and timers tabs grow too (issue 10)
             grow_solution(opportunity, engineer)
             _demo_and_trial(opportunity, engineer, ContactFactory(customer=opportunity.customer))
+            _tender_document(opportunity, person, i)
             ProjectMemberFactory(
                 opportunity=opportunity, user=UserFactory(roles=[Role.PRESALES_ENGINEER], team=team)
             )

@@ -52,6 +52,7 @@ TIMELINES = (
 # annotated with their changed requirements, success cases), the reviews and timers tabs (one
 # query each, whatever the subjects), demos and trials, and the forms' requirement and
 # template choices: 22 -> 41.
+# Issue 11: the bids tab reads the bid decision, the tender, its documents and the bid: 41 -> 45.
 # (role, page) -> queries. API lists at ?page_size=5 and ?page_size=50; web pages as they
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
@@ -90,7 +91,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "exports:list"): 11,
     ("engineer", "leads:customer_detail"): 29,
     ("engineer", "leads:lead_detail"): 20,
-    ("engineer", "opportunities:detail"): 41,
+    ("engineer", "opportunities:detail"): 45,
     ("engineer", "leads:customer_communications"): 8,
     ("engineer", "leads:customer_history"): 13,
     ("engineer", "leads:lead_communications"): 6,
@@ -131,7 +132,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "exports:list"): 10,
     ("manager", "leads:customer_detail"): 29,
     ("manager", "leads:lead_detail"): 20,
-    ("manager", "opportunities:detail"): 41,
+    ("manager", "opportunities:detail"): 45,
     ("manager", "leads:customer_communications"): 8,
     ("manager", "leads:customer_history"): 13,
     ("manager", "leads:lead_communications"): 6,
@@ -171,7 +172,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "exports:list"): 9,
     ("admin", "leads:customer_detail"): 29,
     ("admin", "leads:lead_detail"): 20,
-    ("admin", "opportunities:detail"): 41,
+    ("admin", "opportunities:detail"): 45,
     ("admin", "leads:customer_communications"): 7,
     ("admin", "leads:customer_history"): 13,
     ("admin", "leads:lead_communications"): 5,
