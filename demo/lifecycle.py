@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from demo import solutions
+from demo import bids, solutions
 from demo.needs import ensure_confirmed_needs
 from leads.choices import Industry
 from leads.models import Customer
@@ -383,6 +383,10 @@ def build(ctx) -> None:
             if move == "start_solution":
                 contact = customer.contacts.order_by("pk").first()
                 ensure_confirmed_needs(opportunity, author, contact.name if contact else "客户IT主管")
+            if move == "start_bid":
+                bids.decide_bid(ctx, opportunity, author)  # R-BID-5
+            if move == "start_contract":
+                bids.win_bid(ctx, opportunity, author)  # R-BID-4
             inputs = dict(MOVE_INPUTS.get(move, {}))
             opportunity = opportunity_move(actor=author, opportunity=opportunity, move=move, **inputs)
         opportunity.refresh_from_db()
