@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bids.models import Bid, BidDecision, Tender, TenderDocument
+from bids.tenders import notifications
 from bids.tenders.choices import BidStatus, Decision
 from bids.tenders.timers import TENDER_BOND, TENDER_DEADLINE
 from opportunities.choices import CloseReason, Stage
@@ -95,6 +96,8 @@ def decision_decide(*, actor: User, opportunity, decision: str, reason: str = ""
     record.decided_by = actor
     record.decided_at = timezone.now()
     save_as(record, actor)
+    record.opportunity = opportunity
+    notifications.decision_taken(record, actor=actor)
     if decision == Decision.NO_BID:
         opportunity_move(
             actor=actor, opportunity=opportunity, move="abandon", note=note or _("No bid."), reason=reason

@@ -336,3 +336,14 @@ def test_bid_statuses_are_not_writable_through_bid_save(engineer, manager, oppor
         )
     assert set(exc.value.fields) == {"status", "winning_vendor"}
     assert Bid.objects.get(pk=bid.pk).status == BidStatus.DRAFT
+
+
+def test_r_bid_5_owners_are_told_of_the_decision(engineer, manager, sales_rep, opportunity):
+    from presales.sla.models import Notification
+
+    _decide_bid(engineer, manager, opportunity)
+    notes = Notification.objects.filter(kind="bid_decision")
+    assert set(notes.values_list("recipient_id", flat=True)) == {engineer.pk, sales_rep.pk}
+    with pytest.raises(Conflict):
+        services.decision_decide(actor=manager, opportunity=opportunity, decision=Decision.BID)
+    assert notes.count() == 2
