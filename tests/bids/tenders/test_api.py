@@ -104,3 +104,21 @@ def test_r_bid_2_api_seal_refused_before_approval_and_status_not_patchable(
     assert Bid.objects.get(pk=pk).status == BidStatus.IN_REVIEW
     result = client_for(engineer).post(reverse("bid-result", args=[pk]), {"won": True}, format="json")
     assert result.status_code == 409
+
+
+def test_r_bid_5_moves_list_shows_the_gate_from_the_card_fact(client_for, engineer, manager, opportunity):
+    url = reverse("opportunity-moves", args=[opportunity.pk])
+    by_name = {o["move"]: o for o in client_for(engineer).get(url).json()}
+    assert by_name["start_bid"]["allowed"] is False
+    assert by_name["start_bid"]["reasons"] == ["The presales manager must decide to bid first (R-BID-5)."]
+    _decided(engineer, manager, opportunity)
+    by_name = {o["move"]: o for o in client_for(engineer).get(url).json()}
+    assert by_name["start_bid"]["allowed"] is True
+
+
+def test_r_bid_4_opportunity_cards_carry_the_bid_facts(engineer, manager, opportunity):
+    from bids.tenders.gates import BID_WON, DECIDED_BID
+
+    _decided(engineer, manager, opportunity)
+    card = Opportunity.objects.for_cards().get(pk=opportunity.pk)
+    assert card.__dict__[DECIDED_BID] is True and card.__dict__[BID_WON] is False
