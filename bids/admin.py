@@ -1,3 +1,4 @@
 """Admin of the bids app: one import per area (each area registers its own models)."""
 
 from bids.contracts import admin as _contracts_admin  # noqa: F401
+from bids.tenders import admin as _tenders_admin  # noqa: F401

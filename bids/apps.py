@@ -12,3 +12,6 @@ class BidsConfig(AppConfig):
         from bids.contracts import registry as contracts_registry
 
         contracts_registry.register()
+        from bids.tenders import registry as tenders_registry
+
+        tenders_registry.register()

@@ -2,14 +2,21 @@
 
 from django.urls import path
 
-from bids.contracts import views
+from bids.contracts import views as contract_views
+from bids.tenders import views as tender_views
 
 app_name = "bids"
 urlpatterns: list = [
-    path("contracts/<int:pk>/signed-scan/", views.ContractScanView.as_view(), name="contract-scan"),
+    path("contracts/<int:pk>/signed-scan/", contract_views.ContractScanView.as_view(), name="contract-scan"),
     path(
         "opportunity/<int:opportunity_pk>/contract/<slug:action>/",
-        views.ContractActionView.as_view(),
+        contract_views.ContractActionView.as_view(),
         name="contract-action",
     ),
+    path(
+        "opportunity/<int:opportunity_pk>/<slug:action>/",
+        tender_views.TenderActionView.as_view(),
+        name="tender-action",
+    ),
+    path("documents/<int:pk>/toggle/", tender_views.DocumentToggleView.as_view(), name="document-toggle"),
 ]

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from demo import solutions
+from demo import bids, solutions
 from demo.contracts import sign_for_handoff
 from demo.needs import ensure_confirmed_needs
 from leads.choices import Industry
@@ -386,6 +386,10 @@ def build(ctx) -> None:
                 ensure_confirmed_needs(opportunity, author, contact.name if contact else "客户IT主管")
             if move == "handoff":  # R-CON-3: an approved, signed contract
                 sign_for_handoff(opportunity, author, version)
+            if move == "start_bid":
+                bids.decide_bid(ctx, opportunity, author)  # R-BID-5
+            if move == "start_contract":
+                bids.win_bid(ctx, opportunity, author)  # R-BID-4
             inputs = dict(MOVE_INPUTS.get(move, {}))
             opportunity = opportunity_move(actor=author, opportunity=opportunity, move=move, **inputs)
         opportunity.refresh_from_db()

@@ -43,3 +43,27 @@ def run_on_closed(*, opportunity: Any, actor: Any) -> None:
     """Called by the close move under the opportunity's lock (see the module's docstring)."""
     for hook in on_closed_hooks():
         hook(opportunity=opportunity, actor=actor)
+
+
+# (*, opportunity, before) -> {field: [messages]}; ``before`` maps the checked fields
+# (``has_tender``) to their values before the change.
+UpdateValidator = Callable[..., dict[str, list[str]]]
+_ON_UPDATE: list[UpdateValidator] = []
+
+
+def register_update_validator(validator: UpdateValidator) -> UpdateValidator:
+    """Check an edit of the opportunity's facts against records of the apps above (issue 11:
+    the tender flag stays on once a tender is recorded). ``opportunity_update`` calls every
+    validator on the locked, changed (unsaved) opportunity; their field messages refuse the
+    edit with a 400. Registering the same function twice keeps one entry."""
+    if validator not in _ON_UPDATE:
+        _ON_UPDATE.append(validator)
+    return validator
+
+
+def run_update_validators(*, opportunity: Any, before: dict[str, Any]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for validator in list(_ON_UPDATE):
+        for field, messages in (validator(opportunity=opportunity, before=before) or {}).items():
+            errors.setdefault(field, []).extend(messages)
+    return errors

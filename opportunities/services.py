@@ -31,7 +31,7 @@ from leads.selectors import default_opportunity_title
 from leads.services import customer_record_progress, lead_presales_owner, lead_qualify
 from opportunities import notes
 from opportunities.choices import InitiationStatus, ProjectRole, Stage
-from opportunities.hooks import run_on_closed
+from opportunities.hooks import run_on_closed, run_update_validators
 from opportunities.locks import lock_initiation, lock_opportunity, lock_opportunity_and_initiation
 from opportunities.models import (
     InitiationMember,
@@ -321,6 +321,9 @@ def opportunity_update(
                 "has_tender": [_("The tender decision is fixed once the bid stage is entered or skipped.")]
             }
         )
+    hook_errors = run_update_validators(opportunity=opportunity, before=before)
+    if hook_errors:
+        raise DomainError(fields=hook_errors)
     if opportunity.customer_id != before["customer"]:
         _check_customer(actor, opportunity.customer)
     if opportunity.team_id != before["team"]:

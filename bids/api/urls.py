@@ -3,9 +3,13 @@
 from rest_framework.routers import DefaultRouter
 
 from bids.contracts.api import ContractLineViewSet, ContractViewSet
+from bids.tenders.api import BidDecisionViewSet, BidViewSet, TenderViewSet
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+router.register("bid-decisions", BidDecisionViewSet, basename="bid-decision")
+router.register("tenders", TenderViewSet, basename="tender")
+router.register("bids", BidViewSet, basename="bid")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("contract-lines", ContractLineViewSet, basename="contract-line")
 

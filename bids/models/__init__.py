@@ -1,6 +1,16 @@
-"""The bids app's models, one module per area: contracts (R-CON). Each module's models are
-gathered here so that Django registers them under the app label ``bids``."""
+"""The bids app's models, one module per area: tenders and bids (R-BID), contracts (R-CON).
+Each module's models are gathered here so that Django registers them under the app label
+``bids``."""
 
 from bids.models.contracts import Contract, ContractLine, ContractStatusChange
+from bids.models.tenders import Bid, BidDecision, Tender, TenderDocument
 
-__all__ = ["Contract", "ContractLine", "ContractStatusChange"]
+__all__ = [
+    "Bid",
+    "BidDecision",
+    "Contract",
+    "ContractLine",
+    "ContractStatusChange",
+    "Tender",
+    "TenderDocument",
+]

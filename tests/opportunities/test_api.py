@@ -237,6 +237,7 @@ def test_move_bad_input_is_400(client_for, engineer, team, body):
     assert Opportunity.objects.get(pk=opportunity.pk).stage == Stage.LEAD_INTAKE
 
 
+@pytest.mark.usefixtures("opportunities_only")  # the bids' gates: tests/bids/tenders
 def test_moves_lists_options_with_reasons(client_for, engineer, team):
     opportunity = _approved(OpportunityFactory(team=team, stage=Stage.DEMO, has_tender=False))
     body = client_for(engineer).get(_detail(opportunity, "moves")).json()

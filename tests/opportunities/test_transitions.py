@@ -66,6 +66,7 @@ def _snapshot(opportunity: Opportunity) -> tuple:
     )
 
 
+@pytest.mark.usefixtures("opportunities_only")  # the bids' gates: tests/bids/tenders
 @pytest.mark.parametrize(("move", "source", "target", "context"), ALLOWED)
 def test_every_allowed_move_changes_the_stage_and_records_it_R_OPP_3(
     engineer, team, move, source, target, context
@@ -143,6 +144,7 @@ def test_needs_analysis_waits_for_the_approved_initiation_R_OPP_2(engineer, team
     assert _snapshot(opportunity) == before
 
 
+@pytest.mark.usefixtures("opportunities_only")  # the bids' gates: tests/bids/tenders
 @pytest.mark.parametrize(
     ("move", "has_tender", "context", "reasons"),
     [

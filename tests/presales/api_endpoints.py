@@ -20,6 +20,7 @@ from leads.models import Lead
 from presales.api.filters import StableOrderingFilter
 from presales.sla.models import Timer
 from reviews.models import Review, ReviewTask
+from tests.bids.tenders.factories import TENDERS_BUILDERS
 from tests.factories import (
     CommunicationFactory,
     ContactFactory,
@@ -219,6 +220,8 @@ BUILDERS: dict[str, Callable] = {
     # contracts (bids/contracts)
     "bids.contract": lambda admin, team, n: _contracts(admin, team, n),
     "bids.contractline": lambda admin, team, n: _contract_lines(admin, team, n),
+    # tenders and bids (bids/tenders)
+    **TENDERS_BUILDERS,
 }
 
 

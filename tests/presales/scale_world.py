@@ -99,6 +99,30 @@ def _contract(opportunity: Opportunity, engineer) -> None:
         )
 
 
+def _bid_records(opportunity, author) -> None:
+    """A bid decision, a tender and a bid (issue 11, R-BID-1, R-BID-5, R-REV-3)."""
+    from bids.models import Bid, BidDecision, Tender
+
+    BidDecision.objects.create(opportunity=opportunity, analysis="評分辦法", strategy="技術優先")
+    deadline = timezone.now() + timedelta(days=10)
+    Tender.objects.create(
+        opportunity=opportunity,
+        issuer="採購中心",
+        number=f"ZB-{opportunity.pk}",
+        submission_deadline=deadline,
+    )
+    Bid.objects.create(opportunity=opportunity, summary="投標文件", created_by=author)
+
+
+def _tender_document(opportunity, author, i: int) -> None:
+    """The desk's bids tab grows: one more required document (its tender made once)."""
+    from bids.models import Tender, TenderDocument
+
+    if not Tender.objects.filter(opportunity=opportunity).exists():
+        _bid_records(opportunity, author)
+    TenderDocument.objects.create(tender=opportunity.tender, name=f"資格文件 {i}")
+
+
 def grow(
     engineer,
     n: int,
@@ -145,6 +169,7 @@ def grow(
         grow_solution(opp, engineer)
         _demo_and_trial(opp, engineer, contact)
         _contract(opp, engineer)
+        _bid_records(opp, person)
         review = Review.objects.create(
             content_type=lead_type,
             object_id=lead.pk,
@@ -181,6 +206,7 @@ def grow(
             # the desk's needs, solutions, demos, reviews and timers tabs grow too (issue 10)
             grow_solution(opportunity, engineer)
             _demo_and_trial(opportunity, engineer, ContactFactory(customer=opportunity.customer))
+            _tender_document(opportunity, person, i)
             ProjectMemberFactory(
                 opportunity=opportunity, user=UserFactory(roles=[Role.PRESALES_ENGINEER], team=team)
             )

@@ -53,6 +53,7 @@ TIMELINES = (
 # query each, whatever the subjects), demos and trials, and the forms' requirement and
 # template choices: 22 -> 41. Issue 11: the contract section (its contract, and the
 # accepted version while there is none): 41 -> 43.
+# Issue 11: the bids tab reads the bid decision, the tender, its documents and the bid: 43 -> 47.
 # (role, page) -> queries. API lists at ?page_size=5 and ?page_size=50; web pages as they
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
@@ -91,7 +92,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "exports:list"): 11,
     ("engineer", "leads:customer_detail"): 29,
     ("engineer", "leads:lead_detail"): 20,
-    ("engineer", "opportunities:detail"): 43,
+    ("engineer", "opportunities:detail"): 47,
     ("engineer", "leads:customer_communications"): 8,
     ("engineer", "leads:customer_history"): 13,
     ("engineer", "leads:lead_communications"): 6,
@@ -132,7 +133,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "exports:list"): 10,
     ("manager", "leads:customer_detail"): 29,
     ("manager", "leads:lead_detail"): 20,
-    ("manager", "opportunities:detail"): 43,
+    ("manager", "opportunities:detail"): 47,
     ("manager", "leads:customer_communications"): 8,
     ("manager", "leads:customer_history"): 13,
     ("manager", "leads:lead_communications"): 6,
@@ -172,7 +173,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "exports:list"): 9,
     ("admin", "leads:customer_detail"): 29,
     ("admin", "leads:lead_detail"): 20,
-    ("admin", "opportunities:detail"): 43,
+    ("admin", "opportunities:detail"): 47,
     ("admin", "leads:customer_communications"): 7,
     ("admin", "leads:customer_history"): 13,
     ("admin", "leads:lead_communications"): 5,
@@ -273,6 +274,25 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api contract-line-list page_size=50"): 5,
     ("admin", "api contract-line-list page_size=5"): 4,
     ("admin", "api contract-line-list page_size=50"): 4,
+    # Issue 11: bid decisions, tenders and bids, scoped through their opportunity.
+    ("engineer", "api bid-decision-list page_size=5"): 5,
+    ("engineer", "api bid-decision-list page_size=50"): 5,
+    ("manager", "api bid-decision-list page_size=5"): 5,
+    ("manager", "api bid-decision-list page_size=50"): 5,
+    ("admin", "api bid-decision-list page_size=5"): 4,
+    ("admin", "api bid-decision-list page_size=50"): 4,
+    ("engineer", "api tender-list page_size=5"): 5,
+    ("engineer", "api tender-list page_size=50"): 5,
+    ("manager", "api tender-list page_size=5"): 5,
+    ("manager", "api tender-list page_size=50"): 5,
+    ("admin", "api tender-list page_size=5"): 4,
+    ("admin", "api tender-list page_size=50"): 4,
+    ("engineer", "api bid-list page_size=5"): 5,
+    ("engineer", "api bid-list page_size=50"): 5,
+    ("manager", "api bid-list page_size=5"): 5,
+    ("manager", "api bid-list page_size=50"): 5,
+    ("admin", "api bid-list page_size=5"): 4,
+    ("admin", "api bid-list page_size=50"): 4,
 }
 
 

@@ -11,11 +11,11 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
 
     dependencies = [
         ('opportunities', '0011_project_member_customer'),
         ('proposals', '0004_demos_and_trials'),
+        ('bids', '0001_tenders'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
