@@ -256,7 +256,7 @@ def to_xlsx(requirements: Iterable[Requirement] | None = None) -> bytes:
 
 
 class _Rollback(Exception):
-    pass
+    """Raised inside the import's transaction to undo every row when any row is invalid."""
 
 
 def import_table(*, actor: Any, opportunity: Any, table: list[list[Any]]) -> list[Requirement]:

@@ -85,6 +85,7 @@ class QuoteLineForm(_Styled, forms.ModelForm):
         widgets = {"specification": forms.TextInput()}
 
     def _post_clean(self):
+        # The services validate the row on every route (web, API, admin); the form only parses.
         pass
 
 
@@ -106,6 +107,7 @@ class AcceptanceForm(_Styled, forms.ModelForm):
         self.fields["contact"].required = False
 
     def _post_clean(self):
+        # The services validate the row on every route (web, API, admin); the form only parses.
         pass
 
 
@@ -121,6 +123,7 @@ class FeedbackForm(_Styled, forms.ModelForm):
         self.fields["received_at"].required = False
 
     def _post_clean(self):
+        # The services validate the row on every route (web, API, admin); the form only parses.
         pass
 
 
