@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bids import hooks
 from bids.contracts import selectors
 from bids.contracts.choices import EDITABLE_STATUSES, ContractStatus, SignatoryCapacity, SigningMethod
 from bids.contracts.locks import lock_contract
@@ -273,6 +274,9 @@ def contract_submit(*, actor: User, contract: Contract) -> Contract:
         )
     if not contract.lines.exists():
         raise GateRefused(reasons=[_("The contract has no lines.")])
+    reasons = hooks.submit_reasons(contract=contract)
+    if reasons:
+        raise GateRefused(reasons=reasons)
     _write_move(contract, ContractStatus.IN_REVIEW, "submit", actor=actor)
     contract.submitted_at = timezone.now()
     save_as(contract, actor)
@@ -332,6 +336,9 @@ def contract_sign(*, actor: User, contract: Contract, data: Mapping[str, Any]) -
     require_work(actor, contract.opportunity)
     if contract.status != ContractStatus.APPROVED:
         raise GateRefused(reasons=[_("Only an approved contract is signed (R-CON-3, R-REV-4).")])
+    reasons = hooks.sign_reasons(contract=contract)
+    if reasons:
+        raise GateRefused(reasons=reasons)
     apply_fields(contract, data, SIGN_FIELDS)
     errors: dict[str, list[str]] = {}
     for name in ("customer_signatory_name", "customer_authorisation_ref", "our_signatory_name"):
@@ -361,6 +368,7 @@ def contract_sign(*, actor: User, contract: Contract, data: Mapping[str, Any]) -
         start=contract.signed_at,
         team=contract.opportunity.team,
     )
+    hooks.run_on_signed(contract=contract, actor=actor)
     return contract
 
 
