@@ -6,6 +6,9 @@ The contract area (bids/contracts/services.py) calls them; it imports none of th
 fill them, so payments, the handoff and later the risk register plug in without the contract
 code knowing them. Each area registers from ``BidsConfig.ready()`` (or its own app's):
 
+- ``register_on_amount_set(hook)``: ``hook(*, contract, actor) -> None``, run when the contract
+  is drawn and after every change of its amount (R-PAY-1: the payment plan is made from the
+  payment terms and its percentage instalments follow the amount).
 - ``register_submit_check(check)``: ``check(*, contract) -> list[str]``, reasons that refuse
   the contract's submission to its approval chain (R-CON-2, R-PAY-1: the payment plan sums to
   the amount; R-RISK-1 later: no open high risk unaccepted).
@@ -34,6 +37,7 @@ Hook = Callable[..., None]
 _SUBMIT_CHECKS: list[Check] = []
 _SIGN_CHECKS: list[Check] = []
 _ON_SIGNED: list[Hook] = []
+_ON_AMOUNT_SET: list[Hook] = []
 _ON_ACCEPTED: list[Hook] = []
 
 
@@ -55,6 +59,10 @@ def register_on_signed(hook: Hook) -> Hook:
     return _add(_ON_SIGNED, hook)
 
 
+def register_on_amount_set(hook: Hook) -> Hook:
+    return _add(_ON_AMOUNT_SET, hook)
+
+
 def register_on_accepted(hook: Hook) -> Hook:
     return _add(_ON_ACCEPTED, hook)
 
@@ -70,6 +78,11 @@ def sign_reasons(*, contract: Any) -> list[str]:
 
 def run_on_signed(*, contract: Any, actor: Any) -> None:
     for hook in list(_ON_SIGNED):
+        hook(contract=contract, actor=actor)
+
+
+def run_on_amount_set(*, contract: Any, actor: Any) -> None:
+    for hook in list(_ON_AMOUNT_SET):
         hook(contract=contract, actor=actor)
 
 

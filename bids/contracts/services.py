@@ -106,6 +106,13 @@ def _recompute_amount(contract: Contract) -> None:
     contract.amount_excl_tax = sum((line.price_excl for line in lines), Decimal("0.00"))
 
 
+def _save_amount(contract: Contract, actor: User) -> None:
+    """Save the contract after its amount was (re)computed, and tell the areas that follow it
+    (bids/hooks.py ``register_on_amount_set``: the payment plan's instalments)."""
+    save_as(contract, actor)
+    hooks.run_on_amount_set(contract=contract, actor=actor)
+
+
 def _check_open(opportunity: Opportunity) -> None:
     if opportunity.stage not in OPEN_STAGES:
         raise DomainError(_("The opportunity is closed."), code="closed")
@@ -180,7 +187,7 @@ def contract_create(
         save_as(line, actor)
     _recompute_amount(contract)
     assert contract.amount == totals(version.quote_lines.all()).price_incl
-    save_as(contract, actor)
+    _save_amount(contract, actor)
     return contract
 
 
@@ -230,7 +237,7 @@ def contract_line_update(
     if changed:
         _reviewed_facts_changed(contract, actor=actor, what=line.item)
     _recompute_amount(contract)
-    save_as(contract, actor)
+    _save_amount(contract, actor)
     return line
 
 
@@ -246,7 +253,7 @@ def contract_line_add(*, actor: User, contract: Contract, data: Mapping[str, Any
     save_as(line, actor)
     _reviewed_facts_changed(contract, actor=actor, what=line.item)
     _recompute_amount(contract)
-    save_as(contract, actor)
+    _save_amount(contract, actor)
     return line
 
 
