@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from presales.accounts.models import ApiToken, Team, User
 from presales.accounts.services import api_token_revoke
 from presales.core.models import DownloadLog
+from presales.documents import admin as _documents_admin  # noqa: F401
 from presales.exports.models import ExportJob, ExportLog
 
 

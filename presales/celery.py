@@ -10,4 +10,4 @@ app = Celery("presales")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 # The core keeps its concerns in sub-packages, each with its own tasks.py.
-app.autodiscover_tasks(["presales.sla", "presales.exports"])
+app.autodiscover_tasks(["presales.sla", "presales.exports", "presales.documents"])

@@ -6,6 +6,7 @@ Each concern keeps its models in its own package; import them from there
 
 from presales.accounts.models import ApiToken, Team, User
 from presales.core.models import DownloadLog
+from presales.documents.models import Branding, Document, DocumentDelivery
 from presales.exports.models import ExportJob, ExportLog, ExportState
 from presales.sla.models import (
     CalendarDay,
@@ -27,12 +28,15 @@ from presales.sla.models import (
 
 __all__ = [
     "ApiToken",
+    "Branding",
     "CalendarDay",
     "CalendarDayKind",
     "CalendarYear",
     "Delivery",
     "DeliveryChannel",
     "DeliveryState",
+    "Document",
+    "DocumentDelivery",
     "DownloadLog",
     "EscalationTarget",
     "ExportJob",

@@ -41,6 +41,7 @@ urlpatterns = [
     path("kpi/", include("kpi.urls")),
     path("", include("presales.sla.urls")),  # deadlines/ and notifications/
     path("exports/", include("presales.exports.urls")),
+    path("documents/", include("presales.documents.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("presales.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

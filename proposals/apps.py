@@ -12,6 +12,9 @@ class ProposalsConfig(AppConfig):
         from proposals.solutions.gates import register_all as register_solutions
 
         register_solutions()
+        from proposals.solutions import documents as solution_documents
+
+        solution_documents.register()
         from proposals.needs import registry as needs_registry
 
         needs_registry.register()

@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("presales.accounts.api")),  # me/
     path("", include("presales.exports.api")),  # exports/ (R-CUST-6)
+    path("", include("presales.documents.api")),  # documents/ (issue 12)
     path("", include("presales.sla.api")),  # timers, notifications, sla-policies
     path("", include("opportunities.api.urls")),
     path("", include("leads.api.urls")),

@@ -23,13 +23,14 @@ from typing import IO, Any
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_filters import FilterSet
 
 from presales.accounts.models import User
+from presales.core import jobs
 from presales.core.csvfile import write_csv
 from presales.core.errors import DomainError, NotAllowed
 from presales.core.roles import scope_of
@@ -324,46 +325,19 @@ def export_fail_stale(*, now: datetime | None = None) -> int:
     ``STALE_AFTER``): their owner sees why and starts the export again, instead of watching a
     bar that never moves. A late finish of such a job is discarded (``_finish_done``).
     Returns the number of jobs failed."""
-    now = now or timezone.now()
-    failed = 0
-    stale = ExportJob.objects.filter(state=ExportState.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
-    for job_id in stale.values_list("pk", flat=True):
-        with transaction.atomic():
-            job = (
-                ExportJob.objects.select_for_update(skip_locked=True)
-                .filter(pk=job_id, state=ExportState.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
-                .first()
-            )
-            if job is None:
-                continue
-            job.state = ExportState.FAILED
-            job.error = _("The export was interrupted (its worker stopped); start it again.")
-            job.finished_at = now
-            job.save(update_fields=["state", "error", "finished_at"])
-            failed += 1
-    return failed
+    return jobs.fail_stale(
+        ExportJob,
+        after=STALE_AFTER,
+        error=_("The export was interrupted (its worker stopped); start it again."),
+        now=now,
+    )
 
 
 def export_recover_queued(*, now: datetime | None = None, batch_size: int = 200) -> int:
     """Enqueue again the jobs still queued ``QUEUED_RECOVERY_AFTER`` after they were last
     handed to the broker (their message was lost, or the broker was down when they were
-    started). For a queued job ``heartbeat_at`` is that last hand-over (empty: its
-    creation), moved to ``now`` here, so a long queue is not flooded with copies. A copy
-    that arrives after the original does nothing: ``export_run`` claims a job only while it
-    is queued, under its row lock. Returns the number of jobs enqueued again."""
-    now = now or timezone.now()
-    cutoff = now - QUEUED_RECOVERY_AFTER
-    with transaction.atomic():
-        ids = list(
-            ExportJob.objects.filter(state=ExportState.QUEUED)
-            .filter(Q(heartbeat_at__lte=cutoff) | Q(heartbeat_at__isnull=True, created_at__lte=cutoff))
-            .order_by("created_at", "pk")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        ExportJob.objects.filter(pk__in=ids).update(heartbeat_at=now)
-        for job_id in ids:
-            enqueue_on_commit(RUN_TASK, job_id)
-    if ids:
-        logger.warning("Export jobs %s were still queued; enqueued them again", ids)
-    return len(ids)
+    started). A copy that arrives after the original does nothing: ``export_run`` claims a
+    job only while it is queued, under its row lock. Returns the number of jobs enqueued again."""
+    return jobs.recover_queued(
+        ExportJob, task=RUN_TASK, after=QUEUED_RECOVERY_AFTER, now=now, batch_size=batch_size
+    )

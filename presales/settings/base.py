@@ -304,7 +304,16 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # Generated documents (issue 12): fail renderings whose worker died, re-send lost messages.
+    "sweep-documents": {
+        "task": "presales.documents.tasks.sweep_documents_task",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+# PDF rendering runs on its own queue, so a burst of documents never delays reminders and
+# escalations (the production worker for it: docker-compose.yml ``documents``).
+CELERY_TASK_ROUTES = {"presales.documents.tasks.render_document_task": {"queue": "documents"}}
 
 # Business settings an admin may tune through the environment (policies live in the database).
 PRESALES = {
@@ -314,6 +323,8 @@ PRESALES = {
     "DUE_SOON_HOURS": env.int("PRESALES_DUE_SOON_HOURS", default=48),
     # Exports up to this many rows download at once; larger ones run as background jobs.
     "EXPORT_SYNC_MAX_ROWS": env.int("PRESALES_EXPORT_SYNC_MAX_ROWS", default=2000),
+    # Address space a PDF rendering may add to its worker before it fails (issue 12).
+    "DOCUMENT_MEMORY_MB": env.int("PRESALES_DOCUMENT_MEMORY_MB", default=600),
 }
 
 # API throttle counters live in the cache: give every web worker the same one in production

@@ -123,6 +123,9 @@ class Command(BaseCommand):
                         "info",
                         "--pool",
                         "solo",
+                        # Every queue, the PDF documents' own included (issue 12).
+                        "--queues",
+                        "celery,documents",
                         "--hostname",
                         "presales@%h",
                     ],
