@@ -39,10 +39,24 @@ class Rendered:
     refused: list[str]
 
 
+def css_escape(text: str) -> str:
+    """``text`` safe inside a CSS double-quoted string in a ``<style>`` element (spaces
+    kept): quotes and backslashes escaped, ``<`` and ``>`` as CSS escapes so that no user
+    text can close the element."""
+    return (
+        text.replace("\\", "\\\\")
+        .replace('"', '\\"')
+        .replace("<", "\\3c ")
+        .replace(">", "\\3e ")
+        .replace("\n", " ")
+        .replace("\r", " ")
+    )
+
+
 def css_string(value: Any) -> str:
-    """``value`` as the inside of a CSS double-quoted string (header and footer texts)."""
-    text = " ".join(str(value or "").split())
-    return text.replace("\\", "\\\\").replace('"', '\\"')
+    """``value`` as the inside of a CSS double-quoted string (header and footer texts), its
+    runs of whitespace folded to one space."""
+    return css_escape(" ".join(str(value or "").split()))
 
 
 def page_counter_css() -> str:
@@ -53,7 +67,7 @@ def page_counter_css() -> str:
         if chunk in ("page", "pages"):
             parts.append(f"counter({chunk})")
         elif chunk:
-            parts.append(f'"{css_string(chunk)}"')
+            parts.append(f'"{css_escape(chunk)}"')
     return " ".join(parts)
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.utils.safestring import mark_safe
 
 from presales.documents.models import Document
 from presales.documents.registry import types_for
@@ -20,7 +21,9 @@ RECENT = 6
 
 @register.filter
 def css_string(value: Any) -> str:
-    return _css_string(value)
+    """For the page-margin texts inside the document's ``<style>`` (raw text: HTML entities
+    would show literally, so the value is CSS-escaped and marked safe)."""
+    return mark_safe(_css_string(value))
 
 
 @register.inclusion_tag("documents/panel.html", takes_context=True)
