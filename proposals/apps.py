@@ -18,6 +18,9 @@ class ProposalsConfig(AppConfig):
         from proposals.needs import registry as needs_registry
 
         needs_registry.register()
+        from proposals.needs import documents as needs_documents
+
+        needs_documents.register()
         from proposals.demos import registry as demos_registry
 
         demos_registry.register()
