@@ -9,6 +9,9 @@ class ReviewsConfig(AppConfig):
     verbose_name = _("Reviews")
 
     def ready(self) -> None:
+        from reviews import documents
+
+        documents.register()
         from presales.core.dashboard import register_panel
         from presales.core.navigation import NavItem, register_nav
         from presales.core.roles import Role
