@@ -13,8 +13,8 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
@@ -27,7 +27,13 @@ from presales.api.schema import error_responses
 from presales.api.serializers import StrictMixin
 from presales.api.viewsets import (
     CHANGE_ERRORS,
+    DETAIL_ERRORS,
+    IF_MATCH,
+    READ_ERRORS,
+    BaseViewSet,
+    ScopedQuerysetMixin,
     ScopedReadOnlyViewSet,
+    ServiceCreateMixin,
     ServiceDestroyMixin,
     ServiceViewSet,
     crud_schema,
@@ -86,6 +92,9 @@ class ContractSerializer(StrictMixin, serializers.ModelSerializer):
     signed_scan = serializers.SerializerMethodField()
     # R-CON-5: the clauses that deviate from the standard template, for legal (read-only).
     deviations = serializers.SerializerMethodField()
+    clause_language = serializers.CharField(
+        read_only=True, help_text=_("The language the clauses were drawn in (zh-hans, zh-hant or en).")
+    )
 
     class Meta:
         model = Contract
@@ -97,6 +106,13 @@ class ContractSerializer(StrictMixin, serializers.ModelSerializer):
             "party_company": {"required": False},
         }
 
+    def _templates(self) -> dict:
+        # One read of the standard clauses for a whole page of contracts.
+        cache = self.context.setdefault("clause_templates", {})
+        if "all" not in cache:
+            cache["all"] = selectors.all_templates()
+        return cache["all"]
+
     @extend_schema_field(DeviationSerializer(many=True))
     def get_deviations(self, contract: Contract) -> list[dict]:
         return [
@@ -107,7 +123,7 @@ class ContractSerializer(StrictMixin, serializers.ModelSerializer):
                 "contract_text": d.contract_text,
                 "template_version": d.template_version,
             }
-            for d in selectors.deviations(contract)
+            for d in selectors.deviations(contract, templates=self._templates())
         ]
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -290,13 +306,30 @@ class NegotiationMinuteSerializer(StrictMixin, serializers.ModelSerializer):
         return {name: partial.validated_data[name] for name in terms}
 
 
-@crud_schema("negotiation minute", NegotiationMinuteSerializer)
-class NegotiationMinuteViewSet(ServiceViewSet):
-    """Negotiation minutes of the contracts the caller sees (R-CON-5): list, read, record."""
+@extend_schema_view(
+    list=extend_schema(
+        summary="List negotiation minutes",
+        responses={200: NegotiationMinuteSerializer(many=True), **error_responses(400, *READ_ERRORS)},
+    ),
+    retrieve=extend_schema(
+        summary="Get a negotiation minute",
+        responses={200: NegotiationMinuteSerializer, **error_responses(*DETAIL_ERRORS)},
+    ),
+    create=extend_schema(
+        summary="Record a negotiation minute",
+        parameters=[IF_MATCH],
+        responses={201: NegotiationMinuteSerializer, **error_responses(400, 401, 403, 404, 409)},
+    ),
+)
+class NegotiationMinuteViewSet(
+    ScopedQuerysetMixin, ServiceCreateMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, BaseViewSet
+):
+    """Negotiation minutes of the contracts the caller sees (R-CON-5): list, read, record
+    (minutes are a record of a meeting: never changed or deleted)."""
 
+    permission_classes = ServiceViewSet.permission_classes
     queryset = NegotiationMinute.objects.select_related("contract")
     serializer_class = NegotiationMinuteSerializer
-    http_method_names = ["get", "post", "head", "options"]
     ordering_fields = ["held_on", "id"]
     ordering = ["-held_on", "-id"]
 
@@ -314,6 +347,8 @@ class NegotiationMinuteViewSet(ServiceViewSet):
 
 class ClauseChangeSerializer(serializers.ModelSerializer):
     """A term changed during approval and its confirmation by the customer (R-CON-5)."""
+
+    status_at_change = serializers.CharField(read_only=True, help_text=_("The contract's status then."))
 
     class Meta:
         model = ClauseChange

@@ -136,13 +136,21 @@ class Deviation:
     template_version: int
 
 
-def deviations(contract: Contract) -> list[Deviation]:
+def all_templates() -> dict[int, ClauseTemplate]:
+    """Every version of the standard clauses by id (an admin-maintained table of a few dozen
+    rows): loaded once for a page of contracts, so their deviations cost one query."""
+    return {t.pk: t for t in ClauseTemplate.objects.all()}
+
+
+def deviations(contract: Contract, *, templates: dict[int, ClauseTemplate] | None = None) -> list[Deviation]:
     """The clauses of ``contract`` that deviate from their standard template (R-CON-5),
     compared with whitespace normalised, in the order of the contract's terms; listed for
-    legal on the desk, in the review and in the API. One query."""
+    legal on the desk, in the review and in the API. One query, none with ``templates``
+    (:func:`all_templates`)."""
     origins = contract.clause_origins or {}
-    ids = [o.get("template") for o in origins.values() if isinstance(o, dict)]
-    templates = {t.pk: t for t in ClauseTemplate.objects.filter(pk__in=[i for i in ids if i])}
+    if templates is None:
+        ids = [o.get("template") for o in origins.values() if isinstance(o, dict)]
+        templates = {t.pk: t for t in ClauseTemplate.objects.filter(pk__in=[i for i in ids if i])}
     result: list[Deviation] = []
     for name, origin in origins.items():
         template = templates.get(origin.get("template")) if isinstance(origin, dict) else None

@@ -474,15 +474,15 @@ def contract_line_delete(
     line = ContractLine.objects.select_for_update().get(pk=line.pk)
     check_version(line, expected_version)
     explanation = (explanation or "").strip()
-    if line.quote_line_id is not None:
-        if not explanation:
-            raise DomainError(
-                fields={"explanation": [_("Say why a line of the accepted quote is dropped (R-CON-2).")]}
-            )
-        contract.removed_quote_lines = {**contract.removed_quote_lines, str(line.quote_line_id): explanation}
-    item = line.item
+    if line.quote_line_id is not None and not explanation:
+        raise DomainError(
+            fields={"explanation": [_("Say why a line of the accepted quote is dropped (R-CON-2).")]}
+        )
+    item, quote_line_id = line.item, line.quote_line_id
     delete_as(line, actor)
-    _reviewed_facts_changed(contract, actor=actor, what=item)
+    _reviewed_facts_changed(contract, actor=actor, what=item)  # re-reads a contract in review
+    if quote_line_id is not None:
+        contract.removed_quote_lines = {**contract.removed_quote_lines, str(quote_line_id): explanation}
     _recompute_amount(contract)
     _save_amount(contract, actor)
     return contract

@@ -518,3 +518,33 @@ def test_r_con_5_admin_publishes_templates_and_cannot_change_minutes_or_confirma
     assert obj.pk == ClauseTemplate.objects.get(key="warranty", language="en", active=True).pk
     assert ClauseTemplate.objects.get(pk=obj.pk).version == 2
     assert ContentType.objects.get_for_model(ClauseTemplate)
+
+
+def test_r_rev_5_deleting_a_quote_line_in_review_withdraws_it_and_keeps_the_reason(
+    sales_rep, opportunity, approvers
+):
+    contract = _draw(sales_rep, opportunity, prices=(Decimal("1000.00"), Decimal("250.00")))
+    contract = services.contract_submit(actor=sales_rep, contract=contract)
+    line = contract.lines.get(unit_price=Decimal("250.00"))
+    contract = services.contract_line_delete(actor=sales_rep, line=line, explanation="Not needed")
+    assert contract.status == ContractStatus.DRAFT
+    assert Review.objects.get(kind="contract", object_id=contract.pk).status == "cancelled"
+    contract.refresh_from_db()
+    assert list(contract.removed_quote_lines.values()) == ["Not needed"]
+    assert selectors.unexplained(contract) == []
+
+
+def test_r_rev_4_demo_leaves_a_contract_waiting_for_the_general_manager(sales_rep, opportunity, approvers):
+    from demo.contracts import await_general_manager
+
+    version = accepted_version(opportunity, prices=(Decimal("20000.00"),))
+    await_general_manager(opportunity, sales_rep, version)
+    contract = Contract.objects.get(opportunity=opportunity)
+    assert contract.status == ContractStatus.IN_REVIEW
+    review = Review.objects.get(kind="contract", object_id=contract.pk, status="in_progress")
+    pending = review.tasks.filter(state="pending")
+    assert list(pending.values_list("approver", flat=True)) == [approvers["general_manager"].pk]
+    assert [d.field for d in selectors.deviations(contract)] == ["warranty"]
+    assert contract.minutes.count() == 1
+    await_general_manager(opportunity, sales_rep, version)  # once only
+    assert Review.objects.filter(kind="contract", object_id=contract.pk).count() == 1
