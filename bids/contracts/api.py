@@ -43,7 +43,6 @@ from presales.core.errors import DomainError
 
 READ_ONLY = [
     "id",
-    "clause_language",
     "solution_version",
     "status",
     "currency",
