@@ -20,3 +20,33 @@ urlpatterns: list = [
     ),
     path("documents/<int:pk>/toggle/", tender_views.DocumentToggleView.as_view(), name="document-toggle"),
 ]
+
+# R-CON-1, R-CON-2, R-CON-5: the contract's terms, lines, minutes and clause confirmations on the desk.
+urlpatterns += [
+    path("contracts/<int:pk>/terms/", contract_views.ContractTermsView.as_view(), name="contract-terms"),
+    path(
+        "contracts/<int:pk>/lines/new/",
+        contract_views.ContractLineAddView.as_view(),
+        name="contract-line-add",
+    ),
+    path(
+        "contract-lines/<int:pk>/edit/",
+        contract_views.ContractLineEditView.as_view(),
+        name="contract-line-edit",
+    ),
+    path(
+        "contract-lines/<int:pk>/delete/",
+        contract_views.ContractLineDeleteView.as_view(),
+        name="contract-line-delete",
+    ),
+    path(
+        "contracts/<int:pk>/minutes/new/",
+        contract_views.NegotiationMinuteView.as_view(),
+        name="contract-minute",
+    ),
+    path(
+        "clause-changes/<int:pk>/confirm/",
+        contract_views.ClauseChangeConfirmView.as_view(),
+        name="clause-change-confirm",
+    ),
+]

@@ -15,8 +15,10 @@ from reviews.models import Review, ReviewTask
 from reviews.services import review_decide
 
 
-def _approve_all(contract) -> None:
-    """Every step of the contract's review approves, each by its first pending approver."""
+def _approve_all(contract, *, before_general_manager: bool = False) -> None:
+    """Every step of the contract's review approves, each by its first pending approver;
+    with ``before_general_manager`` the general manager's step (the one with an amount
+    condition, R-REV-4) is left waiting."""
     review = Review.objects.filter(kind=contracts.REVIEW_KIND, object_id=contract.pk).latest("id")
     for _step in range(10):
         review.refresh_from_db()
@@ -24,6 +26,8 @@ def _approve_all(contract) -> None:
             return
         task = ReviewTask.objects.filter(review=review, state="pending").select_related("approver").first()
         if task is None:
+            return
+        if before_general_manager and task.condition_min_amount is not None:
             return
         checks = {code: {"ok": True, "comment": ""} for code, _label in task.check_item_labels}
         review_decide(
@@ -35,10 +39,7 @@ def _approve_all(contract) -> None:
         )
 
 
-def sign_for_handoff(opportunity: Opportunity, author: User, version: SolutionVersion | None) -> None:
-    """Accept ``version`` (presenting it first), draw the contract, approve and sign it."""
-    if version is None:
-        return
+def _accept(opportunity: Opportunity, author: User, version: SolutionVersion) -> None:
     version.refresh_from_db()
     if not Acceptance.objects.filter(opportunity=opportunity, superseded_at__isnull=True).exists():
         if version.presented_at is None:
@@ -52,6 +53,13 @@ def sign_for_handoff(opportunity: Opportunity, author: User, version: SolutionVe
                 "accepted_at": timezone.now(),
             },
         )
+
+
+def sign_for_handoff(opportunity: Opportunity, author: User, version: SolutionVersion | None) -> None:
+    """Accept ``version`` (presenting it first), draw the contract, approve and sign it."""
+    if version is None:
+        return
+    _accept(opportunity, author, version)
     contract = contracts.contract_create(
         actor=author,
         opportunity=opportunity,
@@ -78,3 +86,30 @@ def sign_for_handoff(opportunity: Opportunity, author: User, version: SolutionVe
             "signed_on": timezone.localdate(),
         },
     )
+
+
+def await_general_manager(opportunity: Opportunity, author: User, version: SolutionVersion | None) -> None:
+    """A contract waiting for the general manager (R-REV-4): ``version`` (whose quote should
+    exceed the 10,000 CNY threshold) is accepted, the contract drawn from it starts from the
+    standard clauses (R-CON-5) with a negotiated warranty, a negotiation is minuted, and the
+    sales manager and legal approve; the general manager's step is left open. Nothing is done
+    when the opportunity has a contract already."""
+    from bids.models import Contract
+
+    if version is None or Contract.objects.filter(opportunity=opportunity).exists():
+        return
+    _accept(opportunity, author, version)
+    contract = contracts.contract_create(actor=author, opportunity=opportunity)
+    contracts.negotiation_minute_record(
+        actor=author,
+        contract=contract,
+        data={
+            "held_on": timezone.localdate(),
+            "our_attendees": "销售 Sales, 法务 Legal",
+            "customer_attendees": "采购部 王经理 Purchasing, Manager Wang",
+            "summary": "客户要求质保延长至24个月，同意。The customer asked for a 24-month warranty; agreed.",
+        },
+        terms={"warranty": "质保期为验收合格之日起24个月。 / 24 months' warranty from acceptance."},
+    )
+    contract = contracts.contract_submit(actor=author, contract=contract)
+    _approve_all(contract, before_general_manager=True)

@@ -14,3 +14,10 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("contract-lines", ContractLineViewSet, basename="contract-line")
 
 urlpatterns: list = [*router.urls]
+
+# R-CON-5: negotiation minutes and the clause changes confirmed with the customer.
+from bids.contracts.api import ClauseChangeViewSet, NegotiationMinuteViewSet  # noqa: E402
+
+router.register("negotiation-minutes", NegotiationMinuteViewSet, basename="negotiation-minute")
+router.register("clause-changes", ClauseChangeViewSet, basename="clause-change")
+urlpatterns = [*router.urls]

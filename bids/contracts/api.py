@@ -13,19 +13,33 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_view
+from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 
 from bids.contracts import selectors, services
 from bids.contracts.choices import SignatoryCapacity, SigningMethod
-from bids.models import Contract, ContractLine
+from bids.models import ClauseChange, Contract, ContractLine, NegotiationMinute
 from opportunities.models import Opportunity
 from presales.api.fields import ScopedPrimaryKeyRelatedField
 from presales.api.schema import error_responses
 from presales.api.serializers import StrictMixin
-from presales.api.viewsets import CHANGE_ERRORS, ServiceViewSet, crud_schema
+from presales.api.viewsets import (
+    CHANGE_ERRORS,
+    DETAIL_ERRORS,
+    IF_MATCH,
+    READ_ERRORS,
+    BaseViewSet,
+    ScopedQuerysetMixin,
+    ScopedReadOnlyViewSet,
+    ServiceCreateMixin,
+    ServiceDestroyMixin,
+    ServiceViewSet,
+    crud_schema,
+    expected_version,
+)
+from presales.core.errors import DomainError
 
 READ_ONLY = [
     "id",
@@ -54,6 +68,16 @@ READ_ONLY = [
 ]
 
 
+class DeviationSerializer(serializers.Serializer):
+    """A clause that differs from its standard template (R-CON-5)."""
+
+    field = serializers.CharField()
+    label = serializers.CharField()
+    template_text = serializers.CharField()
+    contract_text = serializers.CharField()
+    template_version = serializers.IntegerField()
+
+
 class ContractSerializer(StrictMixin, serializers.ModelSerializer):
     """A contract (R-CON-1: its terms, one field each). Status, amount, signing and archive
     are read-only: they change through the contract's actions."""
@@ -65,16 +89,41 @@ class ContractSerializer(StrictMixin, serializers.ModelSerializer):
     opportunity = ScopedPrimaryKeyRelatedField(queryset=Opportunity.objects.all())
     # The scan is a logged download for who sees the contract, never a media URL (R-CON-4).
     signed_scan = serializers.SerializerMethodField()
+    # R-CON-5: the clauses that deviate from the standard template, for legal (read-only).
+    deviations = serializers.SerializerMethodField()
+    clause_language = serializers.CharField(
+        read_only=True, help_text=_("The language the clauses were drawn in (zh-hans, zh-hant or en).")
+    )
 
     class Meta:
         model = Contract
-        fields = ["opportunity", *services.TERM_FIELDS, *READ_ONLY]
+        fields = ["opportunity", *services.TERM_FIELDS, *READ_ONLY, "clause_language", "deviations"]
         read_only_fields = READ_ONLY
         extra_kwargs = {
             "title": {"required": False},
             "party_customer": {"required": False},
             "party_company": {"required": False},
         }
+
+    def _templates(self) -> dict:
+        # One read of the standard clauses for a whole page of contracts.
+        cache = self.context.setdefault("clause_templates", {})
+        if "all" not in cache:
+            cache["all"] = selectors.all_templates()
+        return cache["all"]
+
+    @extend_schema_field(DeviationSerializer(many=True))
+    def get_deviations(self, contract: Contract) -> list[dict]:
+        return [
+            {
+                "field": d.field,
+                "label": d.label,
+                "template_text": d.template_text,
+                "contract_text": d.contract_text,
+                "template_version": d.template_version,
+            }
+            for d in selectors.deviations(contract, templates=self._templates())
+        ]
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_signed_scan(self, contract: Contract) -> str | None:
@@ -185,9 +234,11 @@ class ContractViewSet(ServiceViewSet):
         return self.represent(contract)
 
 
-@crud_schema("contract line", ContractLineSerializer, update=ContractLineUpdateSerializer)
-class ContractLineViewSet(ServiceViewSet):
-    """Lines of the contracts the caller sees (R-CON-2)."""
+@crud_schema("contract line", ContractLineSerializer, update=ContractLineUpdateSerializer, destroy=True)
+class ContractLineViewSet(ServiceDestroyMixin, ServiceViewSet):
+    """Lines of the contracts the caller sees (R-CON-2). DELETE drops a line while the
+    contract may change (a line of the accepted quote needs ``explanation``, in the body or
+    the query string); an approved contract goes back to draft (R-REV-5)."""
 
     queryset = ContractLine.objects.select_related("contract")
     serializer_class = ContractLineSerializer
@@ -203,6 +254,147 @@ class ContractLineViewSet(ServiceViewSet):
         return services.contract_line_update(
             actor=self.request.user, line=instance, data=data, expected_version=expected_version
         )
+
+    def service_destroy(self, instance) -> None:
+        request = self.request
+        explanation = request.query_params.get("explanation", "")
+        if hasattr(request.data, "get") and request.data.get("explanation") is not None:
+            explanation = request.data.get("explanation")
+        if not isinstance(explanation, str):
+            raise DomainError(fields={"explanation": [_("Give the reason as text.")]})
+        services.contract_line_delete(
+            actor=request.user,
+            line=instance,
+            explanation=explanation,
+            expected_version=expected_version(request),
+        )
+
+
+class NegotiationMinuteSerializer(StrictMixin, serializers.ModelSerializer):
+    """Minutes of a negotiation (R-CON-5); ``terms`` are the terms it changed, written on the
+    contract (its ``changes`` list them with their texts before and after)."""
+
+    contract = ScopedPrimaryKeyRelatedField(queryset=Contract.objects.all())
+    terms = serializers.DictField(child=serializers.JSONField(), write_only=True, required=False)
+
+    class Meta:
+        model = NegotiationMinute
+        fields = [
+            "id",
+            "contract",
+            "held_on",
+            "our_attendees",
+            "customer_attendees",
+            "summary",
+            "terms",
+            "changes",
+            "created_by",
+            "created_at",
+        ]
+        read_only_fields = ["id", "changes", "created_by", "created_at"]
+
+    def validate_terms(self, terms: dict) -> dict:
+        unknown = sorted(set(terms).difference(services.NEGOTIATED_FIELDS))
+        if unknown:
+            raise serializers.ValidationError(
+                _("Not a negotiated term: %(names)s") % {"names": ", ".join(unknown)}
+            )
+        partial = ContractUpdateSerializer(data=terms, partial=True)
+        if not partial.is_valid():
+            raise serializers.ValidationError(partial.errors)
+        return {name: partial.validated_data[name] for name in terms}
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="List negotiation minutes",
+        responses={200: NegotiationMinuteSerializer(many=True), **error_responses(400, *READ_ERRORS)},
+    ),
+    retrieve=extend_schema(
+        summary="Get a negotiation minute",
+        responses={200: NegotiationMinuteSerializer, **error_responses(*DETAIL_ERRORS)},
+    ),
+    create=extend_schema(
+        summary="Record a negotiation minute",
+        parameters=[IF_MATCH],
+        responses={201: NegotiationMinuteSerializer, **error_responses(400, 401, 403, 404, 409)},
+    ),
+)
+class NegotiationMinuteViewSet(
+    ScopedQuerysetMixin, ServiceCreateMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, BaseViewSet
+):
+    """Negotiation minutes of the contracts the caller sees (R-CON-5): list, read, record
+    (minutes are a record of a meeting: never changed or deleted)."""
+
+    permission_classes = ServiceViewSet.permission_classes
+    queryset = NegotiationMinute.objects.select_related("contract")
+    serializer_class = NegotiationMinuteSerializer
+    ordering_fields = ["held_on", "id"]
+    ordering = ["-held_on", "-id"]
+
+    def service_create(self, data: dict) -> NegotiationMinute:
+        contract = data.pop("contract")
+        terms = data.pop("terms", None)
+        return services.negotiation_minute_record(
+            actor=self.request.user,
+            contract=contract,
+            data=data,
+            terms=terms,
+            expected_version=expected_version(self.request),
+        )
+
+
+class ClauseChangeSerializer(serializers.ModelSerializer):
+    """A term changed during approval and its confirmation by the customer (R-CON-5)."""
+
+    status_at_change = serializers.CharField(read_only=True, help_text=_("The contract's status then."))
+
+    class Meta:
+        model = ClauseChange
+        fields = [
+            "id",
+            "contract",
+            "field",
+            "before",
+            "after",
+            "status_at_change",
+            "changed_by",
+            "minute",
+            "customer_confirmed_by",
+            "customer_confirmed_on",
+            "confirmed_by",
+            "confirmed_at",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ConfirmSerializer(serializers.Serializer):
+    """R-CON-5: who on the customer's side confirmed the change, and on which day."""
+
+    customer_confirmed_by = serializers.CharField(max_length=120)
+    customer_confirmed_on = serializers.DateField()
+
+
+class ClauseChangeViewSet(ScopedReadOnlyViewSet):
+    """Terms changed during approval (R-CON-5), with ``?contract=`` to list one contract's;
+    ``confirm`` records the customer's confirmation (a contract with a change waiting for it
+    is not submitted again)."""
+
+    queryset = ClauseChange.objects.select_related("contract")
+    serializer_class = ClauseChangeSerializer
+    filterset_fields = ["contract"]
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    @extend_schema(
+        request=ConfirmSerializer, responses={200: ClauseChangeSerializer, **error_responses(*CHANGE_ERRORS)}
+    )
+    @action(detail=True, methods=["post"], permission_classes=ServiceViewSet.permission_classes)
+    def confirm(self, request, pk=None):
+        data = self.validated(ConfirmSerializer)
+        change = services.clause_change_confirm(actor=request.user, change=self.get_object(), **data)
+        return self.represent(change)
 
 
 __all__ = ["ContractLineViewSet", "ContractViewSet", "selectors"]

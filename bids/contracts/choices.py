@@ -22,3 +22,22 @@ class SigningMethod(models.TextChoices):
 class SignatoryCapacity(models.TextChoices):
     LEGAL_REPRESENTATIVE = "legal_rep", _("Legal representative")
     AUTHORISED = "authorised", _("Authorised representative")
+
+
+class ClauseKey(models.TextChoices):
+    """The contract terms (R-CON-1) that start from the standard clause template (R-CON-5)."""
+
+    PRICE_TERMS = "price_terms", _("price terms (tax)")
+    PAYMENT_TERMS = "payment_terms", _("payment terms")
+    ACCEPTANCE_CRITERIA = "acceptance_criteria", _("acceptance criteria")
+    OBLIGATIONS = "obligations", _("obligations of both sides")
+    WARRANTY = "warranty", _("warranty")
+    LIABILITY = "liability", _("liability for breach")
+    CONFIDENTIALITY = "confidentiality", _("confidentiality")
+    DISPUTE_RESOLUTION = "dispute_resolution", _("dispute resolution")
+
+
+class ClauseLanguage(models.TextChoices):
+    ZH_HANS = "zh-hans", "简体中文"
+    ZH_HANT = "zh-hant", "繁體中文"
+    EN = "en", "English"

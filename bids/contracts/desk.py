@@ -11,8 +11,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bids.contracts import selectors
-from bids.contracts.choices import ContractStatus
+from bids.contracts.choices import EDITABLE_STATUSES, ContractStatus
 from bids.contracts.forms import ScanForm, SignForm
+from bids.contracts.services import TERM_FIELDS
 from bids.models import Contract
 from opportunities.desk import DeskSection, register_desk_reviews, register_desk_section, register_desk_timers
 from opportunities.permissions import can_work_opportunity
@@ -31,6 +32,17 @@ def desk_context(request, opportunity) -> dict[str, Any]:
         return context
     context["lines"] = selectors.lines_of(contract)
     context["differences"] = selectors.differences(contract)
+    # R-CON-1, R-CON-5: the terms, their deviations from the standard clauses, the minutes
+    # and the changes during approval waiting for the customer's confirmation.
+    context["terms"] = [
+        (contract._meta.get_field(name).verbose_name, getattr(contract, name))
+        for name in TERM_FIELDS
+        if getattr(contract, name) not in (None, "")
+    ]
+    context["deviations"] = selectors.deviations(contract)
+    context["minutes"] = selectors.minutes_of(contract)
+    context["clause_changes"] = selectors.clause_changes_of(contract)
+    context["editable"] = contract.status in (*EDITABLE_STATUSES, ContractStatus.IN_REVIEW)
     if contract.status == ContractStatus.APPROVED:
         context["sign_form"] = SignForm()
     if contract.status == ContractStatus.SIGNED and contract.archived_at is None:

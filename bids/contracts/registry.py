@@ -108,6 +108,20 @@ def _describe(contract) -> list[ContentItem]:
         )
     )
     items.append(ContentItem(label=str(_("Amount")), text=format_money(contract.amount, contract.currency)))
+    # R-CON-5: the clauses that deviate from the standard template, for legal.
+    deviations = selectors.deviations(contract)
+    items.append(
+        ContentItem(
+            label=str(_("Clauses deviating from the standard template")),
+            text="" if deviations else str(_("None: every clause is the standard text.")),
+            table=ContentTable(
+                columns=(str(_("Clause")), str(_("Standard text")), str(_("Contract text"))),
+                rows=tuple((d.label, d.template_text, d.contract_text) for d in deviations),
+            )
+            if deviations
+            else None,
+        )
+    )
     return items
 
 

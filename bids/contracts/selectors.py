@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from bids.models import Contract, ContractLine
+from bids.models import ClauseChange, ClauseTemplate, Contract, ContractLine, NegotiationMinute
 from proposals.models import Acceptance, QuoteLine, SolutionVersion
 from proposals.solutions.money import line_amounts, totals
 
@@ -44,9 +44,12 @@ class Difference:
     quote_line: QuoteLine | None
     changes: list[tuple[str, str, str]] = field(default_factory=list)  # (fact, quote, contract)
 
+    # Why a line of the quote was deleted from the contract (contract_line_delete).
+    removal: str = ""
+
     @property
     def explanation(self) -> str:
-        return self.line.explanation.strip() if self.line is not None else ""
+        return self.line.explanation.strip() if self.line is not None else self.removal.strip()
 
     @property
     def explained(self) -> bool:
@@ -77,6 +80,7 @@ def differences(contract: Contract) -> list[Difference]:
     )
     lines = lines_of(contract)
     by_quote = {line.quote_line_id: line for line in lines if line.quote_line_id}
+    removed = contract.removed_quote_lines or {}
     result: list[Difference] = []
     for quote_line in quote:
         line = by_quote.get(quote_line.pk)
@@ -87,6 +91,7 @@ def differences(contract: Contract) -> list[Difference]:
                     line=None,
                     quote_line=quote_line,
                     changes=[(_("line"), quote_line.item, "—")],
+                    removal=str(removed.get(str(quote_line.pk), "")),
                 )
             )
             continue
@@ -111,6 +116,69 @@ def quote_total_incl(contract: Contract) -> Decimal:
 
 
 def unexplained(contract: Contract) -> list[Difference]:
-    """Differences still without their explanation; a quote line missing from the contract
-    cannot be explained here (lines are never deleted, so it does not arise from the services)."""
+    """Differences still without their explanation (a quote line deleted from the contract
+    is explained by the reason given when it was deleted)."""
     return [d for d in differences(contract) if not d.explained]
+
+
+def _normalised(text: Any) -> str:
+    return " ".join(str(text or "").split())
+
+
+@dataclass(frozen=True)
+class Deviation:
+    """A clause whose text differs from the standard template it started from (R-CON-5)."""
+
+    field: str
+    label: str
+    template_text: str
+    contract_text: str
+    template_version: int
+
+
+def all_templates() -> dict[int, ClauseTemplate]:
+    """Every version of the standard clauses by id (an admin-maintained table of a few dozen
+    rows): loaded once for a page of contracts, so their deviations cost one query."""
+    return {t.pk: t for t in ClauseTemplate.objects.all()}
+
+
+def deviations(contract: Contract, *, templates: dict[int, ClauseTemplate] | None = None) -> list[Deviation]:
+    """The clauses of ``contract`` that deviate from their standard template (R-CON-5),
+    compared with whitespace normalised, in the order of the contract's terms; listed for
+    legal on the desk, in the review and in the API. One query, none with ``templates``
+    (:func:`all_templates`)."""
+    origins = contract.clause_origins or {}
+    if templates is None:
+        ids = [o.get("template") for o in origins.values() if isinstance(o, dict)]
+        templates = {t.pk: t for t in ClauseTemplate.objects.filter(pk__in=[i for i in ids if i])}
+    result: list[Deviation] = []
+    for name, origin in origins.items():
+        template = templates.get(origin.get("template")) if isinstance(origin, dict) else None
+        if template is None:
+            continue
+        text = str(getattr(contract, name, "") or "")
+        if _normalised(text) != _normalised(template.text):
+            result.append(
+                Deviation(
+                    field=name,
+                    label=str(Contract._meta.get_field(name).verbose_name),
+                    template_text=template.text,
+                    contract_text=text,
+                    template_version=template.version,
+                )
+            )
+    order = {f.name: i for i, f in enumerate(Contract._meta.fields)}
+    return sorted(result, key=lambda d: order.get(d.field, 0))
+
+
+def clause_changes_of(contract: Contract) -> list[ClauseChange]:
+    """The terms changed during approval (R-CON-5), the ones waiting for confirmation first."""
+    return list(
+        ClauseChange.objects.filter(contract=contract)
+        .select_related("changed_by", "confirmed_by")
+        .order_by("-confirmed_at", "-id")
+    )
+
+
+def minutes_of(contract: Contract) -> list[NegotiationMinute]:
+    return list(NegotiationMinute.objects.filter(contract=contract).select_related("created_by"))

@@ -13,23 +13,40 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bids import hooks
-from bids.contracts import selectors
-from bids.contracts.choices import EDITABLE_STATUSES, ContractStatus, SignatoryCapacity, SigningMethod
+from bids.contracts import notifications, selectors
+from bids.contracts.choices import (
+    EDITABLE_STATUSES,
+    ClauseKey,
+    ClauseLanguage,
+    ContractStatus,
+    SignatoryCapacity,
+    SigningMethod,
+)
 from bids.contracts.locks import lock_contract
-from bids.models import Contract, ContractLine, ContractStatusChange
+from bids.models import (
+    ClauseChange,
+    ClauseTemplate,
+    Contract,
+    ContractLine,
+    ContractStatusChange,
+    NegotiationMinute,
+)
 from opportunities.choices import OPEN_STAGES
 from opportunities.locks import lock_opportunity
 from opportunities.models import Opportunity
 from opportunities.permissions import require_work
 from presales.accounts.models import User
-from presales.core.errors import DomainError, GateRefused
+from presales.core.errors import DomainError, GateRefused, NotAllowed
+from presales.core.roles import Role
 from presales.core.uploads import Upload, save_upload, validate_upload
-from presales.core.writes import apply_fields, check_version, save_as, validate
+from presales.core.writes import apply_fields, check_version, delete_as, save_as, validate
 from presales.sla.defaults import CONTRACT_ARCHIVE
 from presales.sla.services import timer_satisfy, timer_start
 from proposals.solutions.money import amounts, totals
@@ -55,6 +72,14 @@ TERM_FIELDS = (
     "confidentiality",
     "dispute_resolution",
 )
+# R-CON-5: the terms negotiated with the customer; a change to one of them while the contract
+# is in review or rejected waits for the customer's confirmation before it is submitted again.
+NEGOTIATED_FIELDS = tuple(
+    f for f in TERM_FIELDS if f not in ("number", "title", "fx_rate_to_cny", "fx_rate_date")
+)
+CLAUSE_FIELDS = tuple(ClauseKey.values)
+DURING_APPROVAL = (ContractStatus.IN_REVIEW, ContractStatus.REJECTED)
+MINUTE_FIELDS = ("held_on", "our_attendees", "customer_attendees", "summary")
 LINE_FIELDS = (
     "item",
     "specification",
@@ -140,6 +165,103 @@ def _check_editable(contract: Contract) -> None:
         )
 
 
+def _clause_language(actor: User) -> str:
+    """The language a contract's clauses are drawn in: its creator's (a contract is written
+    by the sales owner in the language they work in, and changed by hand where the customer
+    needs another); the site's language when the creator's has no template."""
+    language = getattr(actor, "language", "") or settings.LANGUAGE_CODE
+    return language if language in ClauseLanguage.values else settings.LANGUAGE_CODE
+
+
+def active_templates(language: str) -> dict[str, ClauseTemplate]:
+    """The active standard clause of each key in ``language``, falling back per key to the
+    site's language (R-CON-5)."""
+    rows = ClauseTemplate.objects.filter(active=True, language__in={language, settings.LANGUAGE_CODE})
+    found: dict[str, ClauseTemplate] = {}
+    for row in rows:
+        if row.language == language or row.key not in found:
+            found[row.key] = row
+    return found
+
+
+def _start_from_templates(contract: Contract, language: str) -> None:
+    """R-CON-5: each clause an empty term starts from the active standard text; every clause
+    remembers the template version it is compared with (also when the creator wrote it)."""
+    contract.clause_language = language
+    origins: dict[str, Any] = {}
+    for key, template in active_templates(language).items():
+        origins[key] = {"template": template.pk, "version": template.version, "language": template.language}
+        if not str(getattr(contract, key) or "").strip():
+            setattr(contract, key, template.text)
+    contract.clause_origins = origins
+
+
+def _as_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _record_clause_changes(
+    contract: Contract,
+    *,
+    status: str,
+    before: Mapping[str, Any],
+    actor: User,
+    minute: NegotiationMinute | None = None,
+) -> None:
+    """R-CON-5: a negotiated term changed during approval (in review, or rejected) waits for
+    the customer's confirmation; a later change of a term still waiting updates that one
+    row (and a change back to the confirmed text drops it)."""
+    for name, old in before.items():
+        if name not in NEGOTIATED_FIELDS:
+            continue
+        new = _as_text(getattr(contract, name))
+        pending = (
+            ClauseChange.objects.select_for_update().filter(contract=contract, field=name).pending().first()
+        )
+        if pending is not None:
+            if new == pending.before:
+                pending.delete()
+            else:
+                pending.after = new
+                pending.minute = minute or pending.minute
+                pending.save(update_fields=["after", "minute", "updated_at"])
+        elif status in DURING_APPROVAL:
+            ClauseChange.objects.create(
+                contract=contract,
+                field=name,
+                before=_as_text(old),
+                after=new,
+                status_at_change=status,
+                changed_by=actor,
+                minute=minute,
+            )
+
+
+def _change_terms(
+    contract: Contract, data: Mapping[str, Any], *, actor: User, minute: NegotiationMinute | None = None
+) -> list[dict[str, str]]:
+    """Write the terms of ``data`` on the locked ``contract`` (R-CON-1); a changed term sends
+    a contract in review or approved back to draft (R-REV-5) and, during approval, waits for
+    the customer's confirmation (R-CON-5). Returns the changes (field, before, after)."""
+    before = {
+        name: getattr(contract, name)
+        for name, value in data.items()
+        if name in TERM_FIELDS and getattr(contract, name) != value
+    }
+    status = contract.status
+    apply_fields(contract, data, TERM_FIELDS)
+    validate(contract)
+    if before:
+        _reviewed_facts_changed(contract, actor=actor, what=", ".join(before))
+        apply_fields(contract, data, TERM_FIELDS)
+        _record_clause_changes(contract, status=status, before=before, actor=actor, minute=minute)
+    save_as(contract, actor)
+    return [
+        {"field": name, "before": _as_text(old), "after": _as_text(getattr(contract, name))}
+        for name, old in before.items()
+    ]
+
+
 @transaction.atomic
 def contract_create(
     *, actor: User, opportunity: Opportunity, data: Mapping[str, Any] | None = None
@@ -168,6 +290,7 @@ def contract_create(
         party_company=_("Our company"),
     )
     apply_fields(contract, dict(data or {}), TERM_FIELDS)
+    _start_from_templates(contract, _clause_language(actor))
     validate(contract, exclude=["opportunity", "solution_version", "created_by"])
     save_as(contract, actor)
     for position, quote_line in enumerate(version.quote_lines.order_by("position", "id")):
@@ -201,16 +324,98 @@ def contract_update(
     require_work(actor, contract.opportunity)
     check_version(contract, expected_version)
     _check_editable(contract)
-    changed = [
-        name for name, value in data.items() if name in TERM_FIELDS and getattr(contract, name) != value
-    ]
-    apply_fields(contract, data, TERM_FIELDS)
-    validate(contract)
-    if changed:
-        _reviewed_facts_changed(contract, actor=actor, what=", ".join(changed))
-        apply_fields(contract, data, TERM_FIELDS)
-    save_as(contract, actor)
+    _change_terms(contract, data, actor=actor)
     return contract
+
+
+@transaction.atomic
+def negotiation_minute_record(
+    *,
+    actor: User,
+    contract: Contract,
+    data: Mapping[str, Any],
+    terms: Mapping[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> NegotiationMinute:
+    """Minutes of a negotiation (R-CON-5): who met, what was agreed; the terms it changed
+    (``terms``) are written on the contract with the same rules as :func:`contract_update`
+    and listed on the minute with their texts before and after."""
+    contract = lock_contract(contract)
+    require_work(actor, contract.opportunity)
+    minute = NegotiationMinute(contract=contract, created_by=actor)
+    apply_fields(minute, data, MINUTE_FIELDS)
+    errors: dict[str, list[str]] = {}
+    for name in ("our_attendees", "customer_attendees", "summary"):
+        if not str(getattr(minute, name) or "").strip():
+            errors[name] = [_("This field is required.")]
+    if not isinstance(minute.held_on, date):
+        errors["held_on"] = [_("Give the day of the meeting.")]
+    elif minute.held_on > timezone.localdate():
+        errors["held_on"] = [_("The meeting cannot be in the future.")]
+    if errors:
+        raise DomainError(fields=errors)
+    validate(minute, exclude=["contract", "created_by"])
+    minute.save()
+    if terms:
+        check_version(contract, expected_version)
+        _check_editable(contract)
+        minute.changes = _change_terms(contract, terms, actor=actor, minute=minute)
+        minute.save(update_fields=["changes", "updated_at"])
+    return minute
+
+
+@transaction.atomic
+def clause_change_confirm(
+    *, actor: User, change: ClauseChange, customer_confirmed_by: str, customer_confirmed_on: Any
+) -> ClauseChange:
+    """R-CON-5: the customer confirmed a term changed during approval: who on their side, on
+    which day; recorded by ``actor``."""
+    contract = lock_contract(change.contract_id)
+    require_work(actor, contract.opportunity)
+    change = ClauseChange.objects.select_for_update().get(pk=change.pk)
+    if change.confirmed_at is not None:
+        raise DomainError(_("This change is confirmed already."), code="confirmed")
+    errors: dict[str, list[str]] = {}
+    who = (customer_confirmed_by or "").strip()
+    if not who:
+        errors["customer_confirmed_by"] = [_("Name who confirmed it on the customer's side.")]
+    if not isinstance(customer_confirmed_on, date):
+        errors["customer_confirmed_on"] = [_("Give the day of the confirmation.")]
+    elif customer_confirmed_on > timezone.localdate():
+        errors["customer_confirmed_on"] = [_("The confirmation cannot be in the future.")]
+    if errors:
+        raise DomainError(fields=errors)
+    change.customer_confirmed_by = who[:120]
+    change.customer_confirmed_on = customer_confirmed_on
+    change.confirmed_by = actor
+    change.confirmed_at = timezone.now()
+    change.save()
+    return change
+
+
+@transaction.atomic
+def clause_template_publish(*, actor: User, key: str, language: str, text: str) -> ClauseTemplate:
+    """An admin publishes a standard clause's new text (R-CON-5): it becomes the active
+    version for new contracts; contracts drawn before keep comparing with theirs."""
+    if not actor.has_role(Role.ADMIN):
+        raise NotAllowed(_("Only an admin maintains the standard clauses."))
+    errors: dict[str, list[str]] = {}
+    if key not in ClauseKey.values:
+        errors["key"] = [_("Choose one of the contract's clauses.")]
+    if language not in ClauseLanguage.values:
+        errors["language"] = [_("Choose a language.")]
+    if not (text or "").strip():
+        errors["text"] = [_("This field is required.")]
+    if errors:
+        raise DomainError(fields=errors)
+    rows = ClauseTemplate.objects.select_for_update().filter(key=key, language=language)
+    latest = rows.aggregate(latest=Max("version"))["latest"] or 0
+    rows.filter(active=True).update(active=False)
+    template = ClauseTemplate(
+        key=key, language=language, text=text.strip(), version=latest + 1, active=True, created_by=actor
+    )
+    save_as(template, actor)
+    return template
 
 
 def _line_contract(actor: User, contract: Contract) -> Contract:
@@ -258,6 +463,32 @@ def contract_line_add(*, actor: User, contract: Contract, data: Mapping[str, Any
 
 
 @transaction.atomic
+def contract_line_delete(
+    *, actor: User, line: ContractLine, explanation: str = "", expected_version: int | None = None
+) -> Contract:
+    """Delete a line (R-CON-2, R-REV-5): only while the contract may change; a line copied
+    from the accepted quote needs the reason it is dropped (it stays a difference from the
+    quote, explained by it). The amount follows; a contract in review or approved goes back
+    to draft."""
+    contract = _line_contract(actor, line.contract)
+    line = ContractLine.objects.select_for_update().get(pk=line.pk)
+    check_version(line, expected_version)
+    explanation = (explanation or "").strip()
+    if line.quote_line_id is not None and not explanation:
+        raise DomainError(
+            fields={"explanation": [_("Say why a line of the accepted quote is dropped (R-CON-2).")]}
+        )
+    item, quote_line_id = line.item, line.quote_line_id
+    delete_as(line, actor)
+    _reviewed_facts_changed(contract, actor=actor, what=item)  # re-reads a contract in review
+    if quote_line_id is not None:
+        contract.removed_quote_lines = {**contract.removed_quote_lines, str(quote_line_id): explanation}
+    _recompute_amount(contract)
+    _save_amount(contract, actor)
+    return contract
+
+
+@transaction.atomic
 def contract_submit(*, actor: User, contract: Contract) -> Contract:
     """Send the contract to its approval chain (R-REV-4), once every difference from the
     accepted quote is explained (R-CON-2)."""
@@ -281,6 +512,15 @@ def contract_submit(*, actor: User, contract: Contract) -> Contract:
         )
     if not contract.lines.exists():
         raise GateRefused(reasons=[_("The contract has no lines.")])
+    pending = list(ClauseChange.objects.filter(contract=contract).pending().order_by("id"))
+    if pending:
+        raise GateRefused(
+            reasons=[
+                _("Confirm the change of “%(term)s” with the customer before submitting again (R-CON-5).")
+                % {"term": change.label}
+                for change in pending
+            ]
+        )
     reasons = hooks.submit_reasons(contract=contract)
     if reasons:
         raise GateRefused(reasons=reasons)
@@ -376,6 +616,7 @@ def contract_sign(*, actor: User, contract: Contract, data: Mapping[str, Any]) -
         team=contract.opportunity.team,
     )
     hooks.run_on_signed(contract=contract, actor=actor)
+    notifications.contract_signed(contract, actor=actor)
     return contract
 
 
@@ -403,4 +644,5 @@ def contract_record_scan(*, actor: User, contract: Contract, scan: Any, archive_
     contract.archived_at = now
     save_as(contract, actor)
     timer_satisfy(kind=CONTRACT_ARCHIVE, subject=contract, at=now)
+    notifications.contract_archived(contract, actor=actor)
     return contract

@@ -14,3 +14,8 @@ __all__ = [
     "Tender",
     "TenderDocument",
 ]
+
+# R-CON-5: standard clauses, negotiation minutes, clause changes confirmed with the customer.
+from bids.models.contracts import ClauseChange, ClauseTemplate, NegotiationMinute
+
+__all__ += ["ClauseChange", "ClauseTemplate", "NegotiationMinute"]

@@ -23,7 +23,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from bids.contracts.choices import ContractStatus, SignatoryCapacity, SigningMethod
+from bids.contracts.choices import (
+    ClauseKey,
+    ClauseLanguage,
+    ContractStatus,
+    SignatoryCapacity,
+    SigningMethod,
+)
 from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.notes import MoveRecord
 
@@ -127,6 +133,15 @@ class Contract(VersionedModel, TimeStampedModel):
         _("paper archive location"), max_length=200, blank=True, editable=False
     )
     archived_at = models.DateTimeField(_("archived at"), null=True, blank=True, editable=False)
+    # R-CON-5: the language the clauses were drawn in, and per clause the template version it
+    # started from ({"warranty": {"template": id, "version": n}}); a deviation is a clause
+    # whose text differs from its template's (bids/contracts/selectors.deviations).
+    clause_language = models.CharField(
+        _("clause language"), max_length=10, choices=ClauseLanguage.choices, blank=True, editable=False
+    )
+    clause_origins = models.JSONField(_("clause origins"), default=dict, blank=True, editable=False)
+    # R-CON-2: why a line copied from the quote was deleted ({"<quote line id>": explanation}).
+    removed_quote_lines = models.JSONField(_("removed quote lines"), default=dict, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = ContractQuerySet.as_manager()
@@ -215,6 +230,9 @@ class ContractLine(VersionedModel, TimeStampedModel):
     def __str__(self) -> str:
         return self.item
 
+    def get_absolute_url(self) -> str:
+        return self.contract.get_absolute_url()
+
 
 class ContractStatusChange(MoveRecord):
     contract = models.ForeignKey(
@@ -227,3 +245,181 @@ class ContractStatusChange(MoveRecord):
         verbose_name = _("contract status change")
         verbose_name_plural = _("contract status changes")
         indexes = [models.Index(fields=["contract", "-at"], name="contract_status_change_at")]
+
+
+class ClauseTemplate(TimeStampedModel):
+    """One version of a standard clause in one language (R-CON-5), maintained by an admin
+    (bids/contracts/services.clause_template_publish): publishing a new text makes a new
+    version active; earlier versions stay, as contracts point at the one they started from."""
+
+    key = models.CharField(_("clause"), max_length=30, choices=ClauseKey.choices)
+    language = models.CharField(_("language"), max_length=10, choices=ClauseLanguage.choices)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    text = models.TextField(_("standard text"))
+    active = models.BooleanField(_("active"), default=True, editable=False)
+    created_by = models.ForeignKey(
+        USER,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+
+    class Meta:
+        ordering = ["key", "language", "-version"]
+        verbose_name = _("standard clause")
+        verbose_name_plural = _("standard clauses")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key", "language", "version"],
+                name="clause_template_version_unique",
+                violation_error_message=_("This version of the clause exists already."),
+            ),
+            models.UniqueConstraint(
+                fields=["key", "language"],
+                condition=Q(active=True),
+                name="clause_template_one_active",
+                violation_error_message=_("A clause has one active text per language."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_key_display()} ({self.language}) v{self.version}"
+
+
+class NegotiationMinuteQuerySet(models.QuerySet["NegotiationMinute"]):
+    def visible_to(self, user: Any) -> NegotiationMinuteQuerySet:
+        from opportunities.models import opportunity_visibility_q
+
+        return self.filter(opportunity_visibility_q(user, prefix="contract__opportunity__"))
+
+
+class NegotiationMinute(TimeStampedModel):
+    """Minutes of a negotiation of the contract (R-CON-5): who met, what was agreed, and the
+    terms it changed (``changes``: [{"field", "before", "after"}], written by the service)."""
+
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="minutes",
+        editable=False,
+    )
+    held_on = models.DateField(_("held on"))
+    our_attendees = models.TextField(_("our attendees"))
+    customer_attendees = models.TextField(_("customer's attendees"))
+    summary = models.TextField(_("summary"))
+    changes = models.JSONField(_("changed clauses"), default=list, blank=True, editable=False)
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+
+    objects = NegotiationMinuteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract", "-held_on", "-id"]
+        verbose_name = _("negotiation minute")
+        verbose_name_plural = _("negotiation minutes")
+        indexes = [models.Index(fields=["contract", "-held_on", "-id"], name="negotiation_minute_held")]
+
+    def __str__(self) -> str:
+        return f"{self.contract} · {self.held_on}"
+
+    @property
+    def changed_labels(self) -> list[str]:
+        """The labels of the terms the minutes changed."""
+        names = {f.name: f.verbose_name for f in Contract._meta.fields}
+        return [str(names.get(c.get("field"), c.get("field"))) for c in self.changes or []]
+
+    def get_absolute_url(self) -> str:
+        return self.contract.get_absolute_url()
+
+
+class ClauseChangeQuerySet(models.QuerySet["ClauseChange"]):
+    def visible_to(self, user: Any) -> ClauseChangeQuerySet:
+        from opportunities.models import opportunity_visibility_q
+
+        return self.filter(opportunity_visibility_q(user, prefix="contract__opportunity__"))
+
+    def pending(self) -> ClauseChangeQuerySet:
+        return self.filter(confirmed_at__isnull=True)
+
+
+class ClauseChange(TimeStampedModel):
+    """A term changed while the contract was in review or rejected (R-CON-5, R-REV-5): the
+    customer confirms it (who on their side, on which day, recorded by which of our users)
+    before the contract is submitted again."""
+
+    contract = models.ForeignKey(
+        Contract,
+        verbose_name=_("contract"),
+        on_delete=models.CASCADE,
+        related_name="clause_changes",
+        editable=False,
+    )
+    field = models.CharField(_("term"), max_length=40, editable=False)
+    before = models.TextField(_("before"), blank=True, editable=False)
+    after = models.TextField(_("after"), blank=True, editable=False)
+    status_at_change = models.CharField(
+        _("contract status at the change"), max_length=10, choices=ContractStatus.choices, editable=False
+    )
+    changed_by = models.ForeignKey(
+        USER, verbose_name=_("changed by"), on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    minute = models.ForeignKey(
+        NegotiationMinute,
+        verbose_name=_("negotiation minute"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clause_changes",
+        editable=False,
+    )
+    customer_confirmed_by = models.CharField(
+        _("confirmed by (customer)"), max_length=120, blank=True, editable=False
+    )
+    customer_confirmed_on = models.DateField(_("confirmed on"), null=True, blank=True, editable=False)
+    confirmed_by = models.ForeignKey(
+        USER,
+        verbose_name=_("confirmation recorded by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    confirmed_at = models.DateTimeField(_("confirmation recorded at"), null=True, blank=True, editable=False)
+
+    objects = ClauseChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["contract", "-created_at", "-id"]
+        verbose_name = _("clause change")
+        verbose_name_plural = _("clause changes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "field"],
+                condition=Q(confirmed_at__isnull=True),
+                name="clause_change_one_pending_per_term",
+                violation_error_message=_("This term has a change waiting for confirmation already."),
+            ),
+            models.CheckConstraint(
+                condition=Q(confirmed_at__isnull=True)
+                | (Q(customer_confirmed_on__isnull=False) & ~Q(customer_confirmed_by="")),
+                name="clause_change_confirmed_has_who_and_when",
+                violation_error_message=_("A confirmation names the customer's person and the day."),
+            ),
+        ]
+        indexes = [models.Index(fields=["contract", "confirmed_at"], name="clause_change_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.contract} · {self.field}"
+
+    @property
+    def label(self) -> str:
+        return str(Contract._meta.get_field(self.field).verbose_name)
+
+    def get_absolute_url(self) -> str:
+        return self.contract.get_absolute_url()

@@ -81,3 +81,62 @@ def signed_contract(opportunity):
         signing_method="seal",
         signed_on=timezone.localdate(),
     )
+
+
+def _draft_contract(admin, team):
+    from bids.contracts.services import contract_create
+    from tests.factories import CustomerFactory, OpportunityFactory
+
+    opportunity = OpportunityFactory(
+        team=team,
+        customer=CustomerFactory(team=team),
+        sales_owner=admin,
+        presales_owner=admin,
+        stage="contract",
+    )
+    accepted_version(opportunity)
+    return contract_create(actor=admin, opportunity=opportunity)
+
+
+def negotiation_minutes(admin, team, n):
+    """``n`` minutes of one draft contract of ``team`` (R-CON-5)."""
+    from bids.contracts.services import negotiation_minute_record
+
+    contract = _draft_contract(admin, team)
+    data = {
+        "held_on": timezone.localdate(),
+        "our_attendees": "Li",
+        "customer_attendees": "Wang",
+        "summary": "Met.",
+    }
+    return [negotiation_minute_record(actor=admin, contract=contract, data=data) for _ in range(n)]
+
+
+def clause_changes(admin, team, n):
+    """``n`` changes waiting for the customer's confirmation (R-CON-5), one per term of as
+    many draft contracts of ``team`` as needed."""
+    from bids.contracts.services import NEGOTIATED_FIELDS
+    from bids.models import ClauseChange
+
+    changes = []
+    contract = None
+    for i in range(n):
+        if i % len(NEGOTIATED_FIELDS) == 0:
+            contract = _draft_contract(admin, team)
+        changes.append(
+            ClauseChange.objects.create(
+                contract=contract,
+                field=NEGOTIATED_FIELDS[i % len(NEGOTIATED_FIELDS)],
+                before="a",
+                after="b",
+                status_at_change="rejected",
+                changed_by=admin,
+            )
+        )
+    return changes
+
+
+CLAUSES_BUILDERS = {
+    "bids.negotiationminute": negotiation_minutes,
+    "bids.clausechange": clause_changes,
+}

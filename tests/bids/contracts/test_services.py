@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from bids.contracts import selectors, services
 from bids.contracts.choices import ContractStatus
@@ -352,6 +353,15 @@ def test_r_rev_5_rejected_contract_returns_to_its_author_and_is_resubmitted(
     with pytest.raises(GateRefused):
         services.contract_sign(actor=sales_rep, contract=contract, data=sign_data())
     services.contract_update(actor=sales_rep, contract=contract, data={"payment_terms": "50/50"})
+    # R-CON-5: the term changed after the rejection is confirmed with the customer first
+    with pytest.raises(GateRefused):
+        services.contract_submit(actor=sales_rep, contract=contract)
+    services.clause_change_confirm(
+        actor=sales_rep,
+        change=contract.clause_changes.get(),
+        customer_confirmed_by="王經理",
+        customer_confirmed_on=timezone.localdate(),
+    )
     contract = services.contract_submit(actor=sales_rep, contract=contract)
     assert contract.status == ContractStatus.IN_REVIEW
     assert list(contract.status_changes.order_by("at", "id").values_list("move", flat=True)) == [
