@@ -12,6 +12,9 @@ class BidsConfig(AppConfig):
         from bids.contracts import registry as contracts_registry
 
         contracts_registry.register()
+        from bids.contracts import documents as contract_documents
+
+        contract_documents.register()
         from bids.tenders import registry as tenders_registry
 
         tenders_registry.register()

@@ -53,3 +53,18 @@ def document_panel(context, obj: Any) -> dict[str, Any]:
         "language": getattr(user, "language", "") or settings.LANGUAGE_CODE,
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.inclusion_tag("documents/button.html", takes_context=True)
+def document_button(context, obj: Any, doc_type: str, variant: str = "standard") -> dict[str, Any]:
+    """One "PDF" button for ``obj`` as ``doc_type`` (rows of a list, e.g. negotiation
+    minutes), in the reader's language; no query."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    return {
+        "obj": obj,
+        "doc_type": doc_type,
+        "variant": variant,
+        "language": getattr(user, "language", "") or settings.LANGUAGE_CODE,
+        "csrf_token": context.get("csrf_token"),
+    }
