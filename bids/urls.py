@@ -21,6 +21,12 @@ urlpatterns: list = [
     ),
     path("documents/<int:pk>/toggle/", tender_views.DocumentToggleView.as_view(), name="document-toggle"),
     path("handoffs/<int:pk>/", handoff_views.HandoffDetailView.as_view(), name="handoff-detail"),
-    path("handoffs/<int:pk>/<slug:action>/", handoff_views.HandoffActionView.as_view(), name="handoff-action"),
-    path("acceptances/<int:pk>/signed-scan/", handoff_views.AcceptanceScanView.as_view(), name="acceptance-scan"),
+    path(
+        "handoffs/<int:pk>/<slug:action>/", handoff_views.HandoffActionView.as_view(), name="handoff-action"
+    ),
+    path(
+        "acceptances/<int:pk>/signed-scan/",
+        handoff_views.AcceptanceScanView.as_view(),
+        name="acceptance-scan",
+    ),
 ]

@@ -60,7 +60,9 @@ class AcknowledgeSerializer(StrictMixin, serializers.Serializer):
 
 
 class InformSerializer(StrictMixin, serializers.Serializer):
-    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), required=False, allow_null=True
+    )
     contact_name = serializers.CharField(required=False, allow_blank=True, max_length=100)
     language = serializers.ChoiceField(choices=User.Language.choices)
 
@@ -72,12 +74,23 @@ class RouteSerializer(StrictMixin, serializers.Serializer):
 class RectificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Rectification
-        fields = ["id", "acceptance", "status", "items", "owner", "due_at", "closed_at", "closed_by", "close_note",
-                  "version", "created_at"]
+        fields = [
+            "id",
+            "acceptance",
+            "status",
+            "items",
+            "owner",
+            "due_at",
+            "closed_at",
+            "closed_by",
+            "close_note",
+            "version",
+            "created_at",
+        ]
         read_only_fields = fields
 
 
-class AcceptanceSerializer(serializers.ModelSerializer):
+class CustomerAcceptanceSerializer(serializers.ModelSerializer):
     """An acceptance (R-HAND-3); its scan is a logged download for who sees the handoff,
     never a media URL."""
 
@@ -86,8 +99,21 @@ class AcceptanceSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CustomerAcceptance
-        fields = ["id", "handoff", "kind", "result", "received_on", "accepted_on", "notes", "signed_scan",
-                  "recorded_by", "decided_at", "rectification", "version", "created_at"]
+        fields = [
+            "id",
+            "handoff",
+            "kind",
+            "result",
+            "received_on",
+            "accepted_on",
+            "notes",
+            "signed_scan",
+            "recorded_by",
+            "decided_at",
+            "rectification",
+            "version",
+            "created_at",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.URI)
@@ -139,7 +165,9 @@ class HandoffViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
 
-    @extend_schema(request=AcknowledgeSerializer, responses={200: HandoffSerializer, **error_responses(*CHANGE_ERRORS)})
+    @extend_schema(
+        request=AcknowledgeSerializer, responses={200: HandoffSerializer, **error_responses(*CHANGE_ERRORS)}
+    )
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
         """The receiving team acknowledges and names the after-sales owner (R-HAND-2)."""
@@ -152,7 +180,9 @@ class HandoffViewSet(ScopedReadOnlyViewSet):
         )
         return self.represent(handoff)
 
-    @extend_schema(request=InformSerializer, responses={200: HandoffSerializer, **error_responses(*CHANGE_ERRORS)})
+    @extend_schema(
+        request=InformSerializer, responses={200: HandoffSerializer, **error_responses(*CHANGE_ERRORS)}
+    )
     @action(detail=True, methods=["post"])
     def inform(self, request, pk=None):
         """The customer was told the after-sales owner, with the service guide (R-HAND-2)."""
@@ -166,12 +196,16 @@ class HandoffViewSet(ScopedReadOnlyViewSet):
         )
         return self.represent(handoff)
 
-    @extend_schema(request=RouteSerializer, responses={200: HandoffSerializer, **error_responses(*CHANGE_ERRORS)})
+    @extend_schema(
+        request=RouteSerializer, responses={200: HandoffSerializer, **error_responses(*CHANGE_ERRORS)}
+    )
     @action(detail=True, methods=["post"])
     def route(self, request, pk=None):
         """Send a handoff not acknowledged yet to another receiving team."""
         data = self.validated(RouteSerializer)
-        handoff = services.handoff_route(actor=request.user, handoff=self.get_object(), team=data["receiving_team"])
+        handoff = services.handoff_route(
+            actor=request.user, handoff=self.get_object(), team=data["receiving_team"]
+        )
         return self.represent(handoff)
 
 
@@ -179,14 +213,14 @@ class AcceptanceViewSet(mixins.CreateModelMixin, ScopedReadOnlyViewSet):
     """Acceptances of the handoffs the caller sees (R-HAND-3)."""
 
     queryset = CustomerAcceptance.objects.select_related("rectification")
-    serializer_class = AcceptanceSerializer
+    serializer_class = CustomerAcceptanceSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
 
     @extend_schema(
         request={"multipart/form-data": AcceptanceCreateSerializer},
-        responses={201: AcceptanceSerializer, **error_responses(400, 401, 403, 404, 409)},
+        responses={201: CustomerAcceptanceSerializer, **error_responses(400, 401, 403, 404, 409)},
     )
     def create(self, request, *args, **kwargs):
         data = self.validated(AcceptanceCreateSerializer)
@@ -212,7 +246,9 @@ class RectificationViewSet(ScopedReadOnlyViewSet):
     ordering_fields = ["created_at", "id"]
     ordering = ["-created_at", "-id"]
 
-    @extend_schema(request=CloseSerializer, responses={200: RectificationSerializer, **error_responses(*CHANGE_ERRORS)})
+    @extend_schema(
+        request=CloseSerializer, responses={200: RectificationSerializer, **error_responses(*CHANGE_ERRORS)}
+    )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):
         data = self.validated(CloseSerializer)

@@ -12,7 +12,14 @@ from django.utils.translation import gettext_lazy as _
 
 from bids.handoff import selectors
 from bids.handoff.choices import AcceptanceKind, AcceptanceResult, HandoffStatus, RectificationStatus
-from bids.handoff.forms import AcceptanceForm, AcknowledgeForm, InformForm, ReceiveForm, RectificationCloseForm, RouteForm
+from bids.handoff.forms import (
+    AcceptanceForm,
+    AcknowledgeForm,
+    InformForm,
+    ReceiveForm,
+    RectificationCloseForm,
+    RouteForm,
+)
 from bids.handoff.services import can_receive, can_work_handoff
 from bids.models import CustomerAcceptance, Handoff, Rectification
 from opportunities.desk import DeskSection, register_desk_section, register_desk_timers
@@ -38,7 +45,9 @@ def handoff_context(request: Any, handoff: Handoff | None) -> dict[str, Any]:
         and hasattr(a, "rectification")
         and a.rectification.status == RectificationStatus.OPEN
     ]
-    pending_product = any(a.kind == AcceptanceKind.PRODUCT and a.result == AcceptanceResult.PENDING for a in acceptances)
+    pending_product = any(
+        a.kind == AcceptanceKind.PRODUCT and a.result == AcceptanceResult.PENDING for a in acceptances
+    )
     context.update(
         {
             "sections": selectors.package_sections(handoff),
@@ -46,16 +55,25 @@ def handoff_context(request: Any, handoff: Handoff | None) -> dict[str, Any]:
             "can_receive": receiver,
             "can_work_handoff": worker,
             "acknowledge_form": AcknowledgeForm() if receiver and sent else None,
-            "route_form": RouteForm(initial={"receiving_team": handoff.receiving_team_id}) if worker and sent else None,
-            "inform_form": InformForm(customer_id=handoff.opportunity.customer_id) if worker and acknowledged else None,
+            "route_form": RouteForm(initial={"receiving_team": handoff.receiving_team_id})
+            if worker and sent
+            else None,
+            "inform_form": InformForm(customer_id=handoff.opportunity.customer_id)
+            if worker and acknowledged
+            else None,
             "receive_form": (
                 ReceiveForm()
-                if worker and handoff.status != HandoffStatus.CANCELLED and not pending_product
-                and AcceptanceKind.PRODUCT not in passed and not open_rect
+                if worker
+                and handoff.status != HandoffStatus.CANCELLED
+                and not pending_product
+                and AcceptanceKind.PRODUCT not in passed
+                and not open_rect
                 else None
             ),
             "acceptance_form": (
-                AcceptanceForm() if worker and handoff.status != HandoffStatus.CANCELLED and len(passed) < 2 else None
+                AcceptanceForm()
+                if worker and handoff.status != HandoffStatus.CANCELLED and len(passed) < 2
+                else None
             ),
             "open_rectifications": open_rect,
             "close_form": RectificationCloseForm() if worker and open_rect else None,
@@ -83,7 +101,9 @@ def handoff_timers(opportunity: Any) -> Q:
         )
         | Q(
             subject_type=ContentType.objects.get_for_model(Rectification),
-            subject_id__in=Rectification.objects.filter(acceptance__handoff__opportunity=opportunity).values("pk"),
+            subject_id__in=Rectification.objects.filter(acceptance__handoff__opportunity=opportunity).values(
+                "pk"
+            ),
         )
     )
 

@@ -38,7 +38,9 @@ class RouteForm(forms.Form):
 class InformForm(forms.Form):
     """R-HAND-2: the contact told of the after-sales owner, and the guide's language."""
 
-    contact = forms.ModelChoiceField(label=_("contact informed"), queryset=Contact.objects.all(), required=False)
+    contact = forms.ModelChoiceField(
+        label=_("contact informed"), queryset=Contact.objects.all(), required=False
+    )
     contact_name = forms.CharField(label=_("or the name of who was told"), max_length=100, required=False)
     language = forms.ChoiceField(label=_("language of the service guide"), choices=User.Language.choices)
 
@@ -63,7 +65,8 @@ class AcceptanceForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("kind"), choices=AcceptanceKind.choices)
     result = forms.ChoiceField(
-        label=_("result"), choices=[(AcceptanceResult.PASSED, _("Passed")), (AcceptanceResult.FAILED, _("Failed"))]
+        label=_("result"),
+        choices=[(AcceptanceResult.PASSED, _("Passed")), (AcceptanceResult.FAILED, _("Failed"))],
     )
     accepted_on = forms.DateField(label=_("acceptance date (the meeting's, for a service)"), widget=DATE)
     received_on = forms.DateField(

@@ -26,12 +26,19 @@ HANDOFF = register_notification_kind(
 ).kind
 
 
-def _send(people: Iterable[User | None], *, actor: Any, key: str, url: str, title, body=None, params=None) -> None:
+def _send(
+    people: Iterable[User | None], *, actor: Any, key: str, url: str, title, body=None, params=None
+) -> None:
     """``title`` / ``body`` are callables of no argument, called in each recipient's language."""
     messages = []
     seen: set[int] = set()
     for person in people:
-        if person is None or person.pk in seen or person.pk == getattr(actor, "pk", None) or not person.is_active:
+        if (
+            person is None
+            or person.pk in seen
+            or person.pk == getattr(actor, "pk", None)
+            or not person.is_active
+        ):
             continue
         seen.add(person.pk)
         with translation.override(person.language or settings.LANGUAGE_CODE):
@@ -63,7 +70,9 @@ def handoff_sent(handoff, *, actor) -> None:
         key=f"handoff:{handoff.pk}:sent",
         url=handoff.get_absolute_url(),
         title=lambda: _("Handoff to acknowledge: %(title)s") % {"title": title},
-        body=lambda: _("The contract is signed; acknowledge the handoff package and name the after-sales owner."),
+        body=lambda: _(
+            "The contract is signed; acknowledge the handoff package and name the after-sales owner."
+        ),
     )
 
 
@@ -89,6 +98,8 @@ def acceptance_failed(rectification, *, actor) -> None:
         actor=actor,
         key=f"acceptance:{acceptance.pk}:failed",
         url=opportunity.get_absolute_url() + "#handoff",
-        title=lambda: _("Acceptance failed: %(title)s, rectify within 24 hours") % {"title": opportunity.title},
+        title=lambda: (
+            _("Acceptance failed: %(title)s, rectify within 24 hours") % {"title": opportunity.title}
+        ),
         body=lambda: rectification.items,
     )

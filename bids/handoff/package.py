@@ -52,8 +52,17 @@ def _requirements(contract: Any) -> dict[str, Any]:
             opportunity_id=contract.opportunity_id, confirmation_status=ConfirmationStatus.CONFIRMED
         ).order_by("position", "number")
     ]
-    columns = [_("Code"), _("Type"), _("Category"), _("Description"), _("Quantity"), _("Priority"),
-               _("Key metric"), _("Feasibility"), _("Agreed alternative")]
+    columns = [
+        _("Code"),
+        _("Type"),
+        _("Category"),
+        _("Description"),
+        _("Quantity"),
+        _("Priority"),
+        _("Key metric"),
+        _("Feasibility"),
+        _("Agreed alternative"),
+    ]
     return {"columns": columns, "rows": rows, "note": "" if rows else _("No confirmed requirements.")}
 
 
@@ -70,7 +79,14 @@ def _configuration(contract: Any) -> dict[str, Any]:
         ]
         for line in contract.lines.order_by("position", "id")
     ]
-    columns = [_("Item"), _("Specification"), _("Quantity"), _("Unit price"), _("Tax rate"), _("Amount with tax")]
+    columns = [
+        _("Item"),
+        _("Specification"),
+        _("Quantity"),
+        _("Unit price"),
+        _("Tax rate"),
+        _("Amount with tax"),
+    ]
     return {"columns": columns, "rows": rows, "note": ""}
 
 
@@ -86,12 +102,16 @@ def _solution(contract: Any) -> dict[str, Any]:
     if version.decided_at:
         rows.append([_("Approved at"), timezone.localtime(version.decided_at).strftime("%Y-%m-%d")])
     acceptance = (
-        Acceptance.objects.filter(solution_version=version, superseded_at__isnull=True).order_by("-id").first()
+        Acceptance.objects.filter(solution_version=version, superseded_at__isnull=True)
+        .order_by("-id")
+        .first()
     )
     if acceptance is not None:
         rows.append(
-            [_("Accepted by the customer"),
-             f"{acceptance.contact_name} · {timezone.localtime(acceptance.accepted_at):%Y-%m-%d}"]
+            [
+                _("Accepted by the customer"),
+                f"{acceptance.contact_name} · {timezone.localtime(acceptance.accepted_at):%Y-%m-%d}",
+            ]
         )
     return {"columns": [_("Fact"), _("Value")], "rows": rows, "note": ""}
 
@@ -121,7 +141,11 @@ def _contacts(contract: Any) -> dict[str, Any]:
         for c in Contact.objects.filter(customer_id=customer_id).order_by("name", "id")
     ]
     columns = [_("Name"), _("Title"), _("Phone"), _("Email"), _("Decision role")]
-    return {"columns": columns, "rows": rows, "note": "" if rows else _("The customer has no contacts on record.")}
+    return {
+        "columns": columns,
+        "rows": rows,
+        "note": "" if rows else _("The customer has no contacts on record."),
+    }
 
 
 SECTIONS = (
@@ -154,13 +178,23 @@ def build_package(contract: Any) -> dict[str, Any]:
         sections = []
         for section in hooks.package_sections():
             sections.append(
-                {"key": section.key, "label": str(section.label), "order": section.order,
-                 **_normalise(section.build(contract))}
+                {
+                    "key": section.key,
+                    "label": str(section.label),
+                    "order": section.order,
+                    **_normalise(section.build(contract)),
+                }
             )
         if not any(s["key"] == RISKS for s in sections):
             sections.append(
-                {"key": RISKS, "label": _("Open risks"), "order": 70, "columns": [], "rows": [],
-                 "note": _("No risk register records: the risk register is not in use yet.")}
+                {
+                    "key": RISKS,
+                    "label": _("Open risks"),
+                    "order": 70,
+                    "columns": [],
+                    "rows": [],
+                    "note": _("No risk register records: the risk register is not in use yet."),
+                }
             )
         sections.sort(key=lambda s: (s["order"], s["key"]))
         version = contract.solution_version

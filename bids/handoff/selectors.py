@@ -29,7 +29,9 @@ def acceptances_of(handoff: Handoff) -> list[CustomerAcceptance]:
 
 
 def handoffs_for(user: Any) -> QuerySet[Handoff]:
-    return Handoff.objects.visible_to(user).select_related("opportunity", "receiving_team", "after_sales_owner")
+    return Handoff.objects.visible_to(user).select_related(
+        "opportunity", "receiving_team", "after_sales_owner"
+    )
 
 
 def package_sections(handoff: Handoff) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from bids import hooks
 from bids.handoff import notifications
 from bids.handoff.choices import AcceptanceKind, AcceptanceResult, HandoffStatus, RectificationStatus
-from bids.handoff.locks import lock_acceptance, lock_handoff, lock_rectification
+from bids.handoff.locks import lock_handoff, lock_rectification
 from bids.handoff.package import build_package
 from bids.handoff.timers import ACCEPTANCE_PRODUCT, HANDOFF_ACK, RECTIFICATION, SURVEY_KINDS
 from bids.models import Contract, CustomerAcceptance, Handoff, Rectification, ServiceGuide
@@ -123,7 +123,8 @@ def handoff_on_signed(*, contract: Contract, actor: User) -> None:
 def _check_sent(handoff: Handoff) -> None:
     if handoff.status != HandoffStatus.SENT:
         raise DomainError(
-            _("A handoff that is %(status)s cannot be changed this way.") % {"status": handoff.get_status_display()},
+            _("A handoff that is %(status)s cannot be changed this way.")
+            % {"status": handoff.get_status_display()},
             code="not_sent",
         )
 
@@ -171,7 +172,9 @@ def handoff_acknowledge(
         and not _is_top(actor)
     ):
         raise DomainError(
-            fields={"after_sales_owner": [_("The after-sales owner is an active member of the receiving team.")]}
+            fields={
+                "after_sales_owner": [_("The after-sales owner is an active member of the receiving team.")]
+            }
         )
     now = timezone.now()
     handoff.status = HandoffStatus.ACKNOWLEDGED
@@ -205,7 +208,9 @@ def handoff_inform_customer(
     handoff = lock_handoff(handoff)
     _require(can_work_handoff(actor, handoff), _("You cannot change this handoff."))
     if handoff.status != HandoffStatus.ACKNOWLEDGED:
-        raise GateRefused(reasons=[_("The handoff is acknowledged with its after-sales owner first (R-HAND-2).")])
+        raise GateRefused(
+            reasons=[_("The handoff is acknowledged with its after-sales owner first (R-HAND-2).")]
+        )
     errors: dict[str, list[str]] = {}
     if contact is not None and contact.customer_id != handoff.opportunity.customer_id:
         errors["contact"] = [_("Choose a contact of this customer.")]
@@ -214,7 +219,9 @@ def handoff_inform_customer(
         errors["contact"] = [_("Say which contact of the customer was told.")]
     guide = current_guide(language)
     if guide is None:
-        errors["language"] = [_("No after-sales service guide exists in this language; an administrator publishes it.")]
+        errors["language"] = [
+            _("No after-sales service guide exists in this language; an administrator publishes it.")
+        ]
     if errors:
         raise DomainError(fields=errors)
     assert guide is not None
@@ -282,7 +289,9 @@ def acceptance_receive(*, actor: User, handoff: Handoff, received_on: Any) -> Cu
     if CustomerAcceptance.objects.filter(
         handoff=handoff, kind=AcceptanceKind.PRODUCT, result=AcceptanceResult.PENDING
     ).exists():
-        raise DomainError(_("The goods' receipt is already recorded; record the acceptance's result."), code="exists")
+        raise DomainError(
+            _("The goods' receipt is already recorded; record the acceptance's result."), code="exists"
+        )
     acceptance = CustomerAcceptance(
         handoff=handoff, kind=AcceptanceKind.PRODUCT, received_on=day, recorded_by=actor
     )
@@ -302,7 +311,9 @@ def _schedule_surveys(acceptance: CustomerAcceptance, handoff: Handoff, actor: U
     assert acceptance.accepted_on is not None
     owner = _acceptance_owner(handoff, actor)
     for months, kind in SURVEY_KINDS.items():
-        due = datetime.combine(acceptance.accepted_on + relativedelta(months=months), SURVEY_HOUR, tzinfo=company_tz())
+        due = datetime.combine(
+            acceptance.accepted_on + relativedelta(months=months), SURVEY_HOUR, tzinfo=company_tz()
+        )
         timer_start(
             kind=kind,
             subject=acceptance,
@@ -391,7 +402,11 @@ def acceptance_record(
         rectification = Rectification(acceptance=acceptance, items=items, owner=rectifier, due_at=due_at)
         save_as(rectification, actor)
         timer_start(
-            kind=RECTIFICATION, subject=rectification, owner=rectifier, start=now, team=handoff.opportunity.team
+            kind=RECTIFICATION,
+            subject=rectification,
+            owner=rectifier,
+            start=now,
+            team=handoff.opportunity.team,
         )
         notifications.acceptance_failed(rectification, actor=actor)
     else:
@@ -446,7 +461,9 @@ def handoff_on_opportunity_closed(*, opportunity: Any, actor: User) -> None:
         timer_cancel(kind=ACCEPTANCE_PRODUCT, subject=acceptance, reason=reason)
         for kind in SURVEY_KINDS.values():
             timer_cancel(kind=kind, subject=acceptance, reason=reason)
-    for rectification in Rectification.objects.select_for_update().filter(
-        acceptance__handoff=handoff, status=RectificationStatus.OPEN
-    ).order_by("pk"):
+    for rectification in (
+        Rectification.objects.select_for_update()
+        .filter(acceptance__handoff=handoff, status=RectificationStatus.OPEN)
+        .order_by("pk")
+    ):
         timer_cancel(kind=RECTIFICATION, subject=rectification, reason=reason)

@@ -52,8 +52,11 @@ def register() -> None:
             _("Started when an acceptance fails; satisfied when the rectification is closed."),
         )
     )
-    labels = {1: _("Satisfaction survey (1 month)"), 3: _("Satisfaction survey (3 months)"),
-              6: _("Satisfaction survey (6 months)")}
+    labels = {
+        1: _("Satisfaction survey (1 month)"),
+        3: _("Satisfaction survey (3 months)"),
+        6: _("Satisfaction survey (6 months)"),
+    }
     for months, kind in SURVEY_KINDS.items():
         register_timer_kind(
             TimerKind(
@@ -61,8 +64,10 @@ def register() -> None:
                 labels[months],
                 "R-POST-1",
                 PolicyValues(None, LimitUnit.FIXED, (72,), manager),
-                _("Started when an acceptance passes, due at its date plus the months; satisfied "
-                  "when the survey is sent."),
+                _(
+                    "Started when an acceptance passes, due at its date plus the months; satisfied "
+                    "when the survey is sent."
+                ),
             )
         )
     register_timer_subject("bids.Handoff", lambda: Handoff.objects.select_related("opportunity"))

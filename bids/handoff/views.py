@@ -50,9 +50,9 @@ class HandoffDetailView(RoleRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(handoff_context(self.request, handoff))
         context["opportunity"] = handoff.opportunity
-        context["sees_opportunity"] = Opportunity.objects.visible_to(self.request.user).filter(
-            pk=handoff.opportunity_id
-        ).exists()
+        context["sees_opportunity"] = (
+            Opportunity.objects.visible_to(self.request.user).filter(pk=handoff.opportunity_id).exists()
+        )
         context["back"] = "page"
         return context
 
@@ -134,7 +134,9 @@ class HandoffActionView(RoleRequiredMixin, View):
                 services.acceptance_receive(
                     actor=user, handoff=handoff, received_on=form.cleaned_data["received_on"]
                 )
-                messages.success(request, _("The receipt was recorded; the acceptance is due in 3 working days."))
+                messages.success(
+                    request, _("The receipt was recorded; the acceptance is due in 3 working days.")
+                )
             elif action == "accept":
                 form = AcceptanceForm(request.POST, request.FILES)
                 if not form.is_valid():
@@ -161,7 +163,9 @@ class HandoffActionView(RoleRequiredMixin, View):
                 if not form.is_valid():
                     _invalid(request, form)
                     return back
-                services.rectification_close(actor=user, rectification=rectification, note=form.cleaned_data["note"])
+                services.rectification_close(
+                    actor=user, rectification=rectification, note=form.cleaned_data["note"]
+                )
                 messages.success(request, _("The rectification was closed."))
         except DomainError as exc:
             _refused(request, exc)

@@ -25,7 +25,7 @@ from simple_history.models import HistoricalRecords
 from bids.handoff.choices import AcceptanceKind, AcceptanceResult, HandoffStatus, RectificationStatus
 from presales.accounts.models import User
 from presales.core.models import TimeStampedModel, VersionedModel
-from presales.core.roles import scope_of
+from presales.core.roles import Scope, scope_of
 
 USER = settings.AUTH_USER_MODEL
 
@@ -36,7 +36,9 @@ def handoff_visibility_q(user: Any, prefix: str = "") -> Q:
     from opportunities.models import opportunity_visibility_q
 
     q = opportunity_visibility_q(user, prefix=f"{prefix}opportunity__")
-    if not user.is_authenticated or scope_of(user) is None:
+    scope = scope_of(user) if user.is_authenticated else None
+    # All scope is no filter at all (an empty Q OR-ed with a piece would narrow it to the piece).
+    if scope is None or scope == Scope.ALL:
         return q
     return (
         q
@@ -84,28 +86,52 @@ class Handoff(VersionedModel, TimeStampedModel):
         editable=False,
     )
     acknowledged_by = models.ForeignKey(
-        USER, verbose_name=_("acknowledged by"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", editable=False,
+        USER,
+        verbose_name=_("acknowledged by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True, editable=False)
     acknowledgment_note = models.TextField(_("acknowledgment note"), blank=True, editable=False)
     after_sales_owner = models.ForeignKey(
-        USER, verbose_name=_("after-sales owner"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="after_sales_handoffs", editable=False,
+        USER,
+        verbose_name=_("after-sales owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="after_sales_handoffs",
+        editable=False,
     )
     customer_informed_at = models.DateTimeField(
         _("customer informed at"), null=True, blank=True, editable=False
     )
     informed_contact = models.ForeignKey(
-        "leads.Contact", verbose_name=_("contact informed"), on_delete=models.SET_NULL, null=True,
-        blank=True, related_name="+", editable=False,
+        "leads.Contact",
+        verbose_name=_("contact informed"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
-    informed_contact_name = models.CharField(_("contact informed"), max_length=100, blank=True, editable=False)
+    informed_contact_name = models.CharField(
+        _("contact informed"), max_length=100, blank=True, editable=False
+    )
     guide = models.ForeignKey(
-        "bids.ServiceGuide", verbose_name=_("service guide sent"), on_delete=models.PROTECT, null=True,
-        blank=True, related_name="+", editable=False,
+        "bids.ServiceGuide",
+        verbose_name=_("service guide sent"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
-    guide_version = models.PositiveIntegerField(_("guide version sent"), null=True, blank=True, editable=False)
+    guide_version = models.PositiveIntegerField(
+        _("guide version sent"), null=True, blank=True, editable=False
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = HandoffQuerySet.as_manager()
@@ -128,7 +154,9 @@ class Handoff(VersionedModel, TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return str(_("Handoff of %(contract)s") % {"contract": self.package.get("contract", {}).get("title", "")})
+        return str(
+            _("Handoff of %(contract)s") % {"contract": self.package.get("contract", {}).get("title", "")}
+        )
 
     def get_absolute_url(self) -> str:
         return reverse("bids:handoff-detail", args=[self.pk])
@@ -175,17 +203,26 @@ class CustomerAcceptance(VersionedModel, TimeStampedModel):
     result; a service acceptance is held at a meeting. At most one passed per kind."""
 
     handoff = models.ForeignKey(
-        Handoff, verbose_name=_("handoff"), on_delete=models.CASCADE, related_name="acceptances", editable=False
+        Handoff,
+        verbose_name=_("handoff"),
+        on_delete=models.CASCADE,
+        related_name="acceptances",
+        editable=False,
     )
     kind = models.CharField(_("kind"), max_length=10, choices=AcceptanceKind.choices, editable=False)
     result = models.CharField(
-        _("result"), max_length=10, choices=AcceptanceResult.choices, default=AcceptanceResult.PENDING,
+        _("result"),
+        max_length=10,
+        choices=AcceptanceResult.choices,
+        default=AcceptanceResult.PENDING,
         editable=False,
     )
     received_on = models.DateField(_("goods received on"), null=True, blank=True, editable=False)
     accepted_on = models.DateField(_("acceptance date"), null=True, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True, editable=False)
-    signed_scan = models.FileField(_("signed scan"), upload_to="acceptances/%Y/%m/", blank=True, editable=False)
+    signed_scan = models.FileField(
+        _("signed scan"), upload_to="acceptances/%Y/%m/", blank=True, editable=False
+    )
     recorded_by = models.ForeignKey(
         USER, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+", editable=False
     )
@@ -245,11 +282,17 @@ class Rectification(VersionedModel, TimeStampedModel):
     a new acceptance of that kind can be recorded."""
 
     acceptance = models.OneToOneField(
-        CustomerAcceptance, verbose_name=_("failed acceptance"), on_delete=models.CASCADE,
-        related_name="rectification", editable=False,
+        CustomerAcceptance,
+        verbose_name=_("failed acceptance"),
+        on_delete=models.CASCADE,
+        related_name="rectification",
+        editable=False,
     )
     status = models.CharField(
-        _("status"), max_length=8, choices=RectificationStatus.choices, default=RectificationStatus.OPEN,
+        _("status"),
+        max_length=8,
+        choices=RectificationStatus.choices,
+        default=RectificationStatus.OPEN,
         editable=False,
     )
     items = models.TextField(_("items to rectify"), editable=False)
@@ -259,8 +302,13 @@ class Rectification(VersionedModel, TimeStampedModel):
     due_at = models.DateTimeField(_("due at"), editable=False)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     closed_by = models.ForeignKey(
-        USER, verbose_name=_("closed by"), on_delete=models.PROTECT, null=True, blank=True,
-        related_name="+", editable=False,
+        USER,
+        verbose_name=_("closed by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
     )
     close_note = models.TextField(_("closing note"), blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at"])
@@ -273,7 +321,8 @@ class Rectification(VersionedModel, TimeStampedModel):
         verbose_name_plural = _("rectifications")
         constraints = [
             models.CheckConstraint(
-                condition=Q(status=RectificationStatus.OPEN) | (Q(closed_at__isnull=False) & ~Q(close_note="")),
+                condition=Q(status=RectificationStatus.OPEN)
+                | (Q(closed_at__isnull=False) & ~Q(close_note="")),
                 name="rectification_closed_has_note",
                 violation_error_message=_("A closed rectification has its closing note."),
             ),

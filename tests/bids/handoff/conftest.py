@@ -11,11 +11,36 @@ import pytest
 from bids.contracts import services as contracts
 from bids.models import Handoff
 from presales.core.roles import Role
+from reviews.defaults import ensure_default_chains
 from reviews.models import Review
 from reviews.services import review_decide
-from tests.bids.contracts.conftest import approvers, chains, legal, opportunity, sales_manager  # noqa: F401
 from tests.bids.contracts.factories import accepted_version, sign_data
-from tests.factories import ContactFactory, TeamFactory
+from tests.factories import ContactFactory, OpportunityFactory, TeamFactory
+
+
+@pytest.fixture(autouse=True)
+def chains(db):
+    return ensure_default_chains()
+
+
+@pytest.fixture
+def sales_manager(make_user, team):
+    return make_user(Role.SALES_MANAGER, team=team, username="sales_manager")
+
+
+@pytest.fixture
+def legal(make_user):
+    return make_user(Role.LEGAL, team=TeamFactory(name="Legal"), username="legal")
+
+
+@pytest.fixture
+def approvers(sales_manager, legal, general_manager):
+    return {"sales_manager": sales_manager, "legal": legal, "general_manager": general_manager}
+
+
+@pytest.fixture
+def opportunity(team, engineer, sales_rep):
+    return OpportunityFactory(team=team, presales_owner=engineer, sales_owner=sales_rep, stage="contract")
 
 
 @pytest.fixture
@@ -39,7 +64,9 @@ def after_sales_engineer(make_user, after_sales_team):
 def sign(opportunity, sales_rep, approvers_):
     """Accept a version, draw, approve and sign the contract through the services."""
     accepted_version(opportunity, prices=(Decimal("5000.00"),))
-    contract = contracts.contract_create(actor=sales_rep, opportunity=opportunity, data={"warranty": "3 years"})
+    contract = contracts.contract_create(
+        actor=sales_rep, opportunity=opportunity, data={"warranty": "3 years"}
+    )
     contract = contracts.contract_submit(actor=sales_rep, contract=contract)
     review = Review.objects.get(kind="contract", object_id=contract.pk, status="in_progress")
     for key in ("sales_manager", "legal", "general_manager"):
@@ -57,6 +84,6 @@ def contact(opportunity):
 
 
 @pytest.fixture
-def handoff(opportunity, sales_rep, approvers, after_sales_manager, after_sales_engineer, contact):  # noqa: F811
+def handoff(opportunity, sales_rep, approvers, after_sales_manager, after_sales_engineer, contact):
     contract = sign(opportunity, sales_rep, approvers)
     return Handoff.objects.get(contract=contract)

@@ -28,7 +28,9 @@ def _today() -> str:
 def test_r_hand_2_api_cannot_acknowledge_by_patch(client_for, handoff, after_sales_engineer):
     client = client_for(after_sales_engineer)
     url = reverse("handoff-detail", args=[handoff.pk])
-    response = client.patch(url, {"status": "acknowledged", "after_sales_owner": after_sales_engineer.pk}, format="json")
+    response = client.patch(
+        url, {"status": "acknowledged", "after_sales_owner": after_sales_engineer.pk}, format="json"
+    )
     assert response.status_code == 405
     handoff.refresh_from_db()
     assert handoff.status == HandoffStatus.SENT
@@ -40,7 +42,9 @@ def test_r_hand_2_api_acknowledge_refused_outside_the_receiving_team(
 ):
     user = request.getfixturevalue(who) if who else None
     response = client_for(user).post(
-        reverse("handoff-acknowledge", args=[handoff.pk]), {"after_sales_owner": after_sales_engineer.pk}, format="json"
+        reverse("handoff-acknowledge", args=[handoff.pk]),
+        {"after_sales_owner": after_sales_engineer.pk},
+        format="json",
     )
     assert response.status_code in (expected, 403 if expected == 401 else expected)
     handoff.refresh_from_db()
@@ -53,15 +57,21 @@ def test_r_hand_2_api_acknowledge_by_the_receiving_team(client_for, handoff, aft
     listed = client.get(reverse("handoff-list")).json()["results"]
     assert [h["id"] for h in listed] == [handoff.pk]
     response = client.post(
-        reverse("handoff-acknowledge", args=[handoff.pk]), {"after_sales_owner": after_sales_engineer.pk}, format="json"
+        reverse("handoff-acknowledge", args=[handoff.pk]),
+        {"after_sales_owner": after_sales_engineer.pk},
+        format="json",
     )
     assert response.status_code == 200, response.content
     assert response.json()["status"] == "acknowledged"
-    bad = client.post(reverse("handoff-acknowledge", args=[handoff.pk]), {"after_sales_owner": "x"}, format="json")
+    bad = client.post(
+        reverse("handoff-acknowledge", args=[handoff.pk]), {"after_sales_owner": "x"}, format="json"
+    )
     assert bad.status_code == 400
 
 
-def test_r_hand_3_api_acceptances_with_scan_and_rectification(client_for, handoff, after_sales_engineer, other_engineer):
+def test_r_hand_3_api_acceptances_with_scan_and_rectification(
+    client_for, handoff, after_sales_engineer, other_engineer
+):
     client = client_for(after_sales_engineer)
     response = client.post(
         reverse("acceptance-list"),
@@ -72,7 +82,13 @@ def test_r_hand_3_api_acceptances_with_scan_and_rectification(client_for, handof
     assert response.json()["result"] == "pending"
     response = client.post(
         reverse("acceptance-list"),
-        {"handoff": handoff.pk, "kind": "product", "result": "failed", "accepted_on": _today(), "items": "Scratched"},
+        {
+            "handoff": handoff.pk,
+            "kind": "product",
+            "result": "failed",
+            "accepted_on": _today(),
+            "items": "Scratched",
+        },
         format="multipart",
     )
     assert response.status_code == 201, response.content
@@ -80,27 +96,50 @@ def test_r_hand_3_api_acceptances_with_scan_and_rectification(client_for, handof
     # refused: a passed one while the rectification is open (409), an exe named .pdf (400)
     refused = client.post(
         reverse("acceptance-list"),
-        {"handoff": handoff.pk, "kind": "product", "result": "passed", "accepted_on": _today(), "received_on": _today(),
-         "signed_scan": SimpleUploadedFile("a.pdf", PDF)},
+        {
+            "handoff": handoff.pk,
+            "kind": "product",
+            "result": "passed",
+            "accepted_on": _today(),
+            "received_on": _today(),
+            "signed_scan": SimpleUploadedFile("a.pdf", PDF),
+        },
         format="multipart",
     )
     assert refused.status_code == 409
-    assert client_for(other_engineer).post(
-        reverse("rectification-close", args=[rectification_id]), {"note": "x"}, format="json"
-    ).status_code == 404
-    closed = client.post(reverse("rectification-close", args=[rectification_id]), {"note": "Replaced"}, format="json")
+    assert (
+        client_for(other_engineer)
+        .post(reverse("rectification-close", args=[rectification_id]), {"note": "x"}, format="json")
+        .status_code
+        == 404
+    )
+    closed = client.post(
+        reverse("rectification-close", args=[rectification_id]), {"note": "Replaced"}, format="json"
+    )
     assert closed.status_code == 200 and closed.json()["status"] == RectificationStatus.CLOSED
     exe = client.post(
         reverse("acceptance-list"),
-        {"handoff": handoff.pk, "kind": "product", "result": "passed", "accepted_on": _today(), "received_on": _today(),
-         "signed_scan": SimpleUploadedFile("a.pdf", b"MZ\x90\x00" + b"\x00" * 64)},
+        {
+            "handoff": handoff.pk,
+            "kind": "product",
+            "result": "passed",
+            "accepted_on": _today(),
+            "received_on": _today(),
+            "signed_scan": SimpleUploadedFile("a.pdf", b"MZ\x90\x00" + b"\x00" * 64),
+        },
         format="multipart",
     )
     assert exe.status_code == 400 and "signed_scan" in exe.json()["fields"]
     ok = client.post(
         reverse("acceptance-list"),
-        {"handoff": handoff.pk, "kind": "product", "result": "passed", "accepted_on": _today(), "received_on": _today(),
-         "signed_scan": SimpleUploadedFile("a.pdf", PDF)},
+        {
+            "handoff": handoff.pk,
+            "kind": "product",
+            "result": "passed",
+            "accepted_on": _today(),
+            "received_on": _today(),
+            "signed_scan": SimpleUploadedFile("a.pdf", PDF),
+        },
         format="multipart",
     )
     assert ok.status_code == 201, ok.content
@@ -112,10 +151,15 @@ def test_r_hand_3_api_acceptances_with_scan_and_rectification(client_for, handof
     assert other.status_code == 400 and "handoff" in other.json()["fields"]
 
 
-def test_r_hand_3_scan_download_is_scoped_and_logged(client, handoff, after_sales_engineer, sales_rep, other_engineer):
+def test_r_hand_3_scan_download_is_scoped_and_logged(
+    client, handoff, after_sales_engineer, sales_rep, other_engineer
+):
     acceptance = services.acceptance_record(
-        actor=after_sales_engineer, handoff=handoff, kind="service",
-        data={"result": "passed", "accepted_on": timezone.localdate()}, scan=SimpleUploadedFile("s.pdf", PDF),
+        actor=after_sales_engineer,
+        handoff=handoff,
+        kind="service",
+        data={"result": "passed", "accepted_on": timezone.localdate()},
+        scan=SimpleUploadedFile("s.pdf", PDF),
     )
     url = reverse("bids:acceptance-scan", args=[acceptance.pk])
     client.force_login(other_engineer)
@@ -130,7 +174,9 @@ def test_r_hand_3_scan_download_is_scoped_and_logged(client, handoff, after_sale
     assert DownloadLog.objects.filter(object_id=acceptance.pk).count() == 2
 
 
-def test_r_hand_2_web_acknowledge_and_printable_page(client, handoff, after_sales_engineer, sales_rep, other_engineer):
+def test_r_hand_2_web_acknowledge_and_printable_page(
+    client, handoff, after_sales_engineer, sales_rep, other_engineer
+):
     page = reverse("bids:handoff-detail", args=[handoff.pk])
     client.force_login(other_engineer)
     assert client.get(page).status_code == 404
@@ -152,12 +198,21 @@ def test_r_hand_2_web_acknowledge_and_printable_page(client, handoff, after_sale
     assert Handoff.objects.get(pk=handoff.pk).status == HandoffStatus.ACKNOWLEDGED
     response = client.post(
         reverse("bids:handoff-action", args=[handoff.pk, "accept"]),
-        {"kind": "service", "result": "passed", "accepted_on": _today(),
-         "signed_scan": SimpleUploadedFile("s.pdf", PDF)},
+        {
+            "kind": "service",
+            "result": "passed",
+            "accepted_on": _today(),
+            "signed_scan": SimpleUploadedFile("s.pdf", PDF),
+        },
     )
     assert response.status_code == 302
     assert CustomerAcceptance.objects.filter(handoff=handoff, result="passed").count() == 1
-    assert client.post(reverse("bids:handoff-action", args=[handoff.pk, "close"]), {"rectification": "x"}).status_code == 404
+    assert (
+        client.post(
+            reverse("bids:handoff-action", args=[handoff.pk, "close"]), {"rectification": "x"}
+        ).status_code
+        == 404
+    )
 
 
 def _desk_queries(client, opportunity) -> int:
@@ -168,10 +223,14 @@ def _desk_queries(client, opportunity) -> int:
     return len(queries)
 
 
-def test_r_hand_3_desk_tab_queries_do_not_grow_with_acceptances(client, handoff, sales_rep, after_sales_engineer):
+def test_r_hand_3_desk_tab_queries_do_not_grow_with_acceptances(
+    client, handoff, sales_rep, after_sales_engineer
+):
     client.force_login(sales_rep)
     services.acceptance_record(
-        actor=sales_rep, handoff=handoff, kind="service",
+        actor=sales_rep,
+        handoff=handoff,
+        kind="service",
         data={"result": "failed", "accepted_on": timezone.localdate(), "items": "a"},
     )
     _desk_queries(client, handoff.opportunity)  # warm the caches (content types, calendar)
@@ -179,9 +238,17 @@ def test_r_hand_3_desk_tab_queries_do_not_grow_with_acceptances(client, handoff,
     rectification = CustomerAcceptance.objects.get(handoff=handoff).rectification
     services.rectification_close(actor=sales_rep, rectification=rectification, note="done")
     services.acceptance_record(
-        actor=sales_rep, handoff=handoff, kind="service",
+        actor=sales_rep,
+        handoff=handoff,
+        kind="service",
         data={"result": "failed", "accepted_on": timezone.localdate(), "items": "b"},
     )
     services.acceptance_receive(actor=sales_rep, handoff=handoff, received_on=timezone.localdate())
     assert CustomerAcceptance.objects.filter(handoff=handoff).count() == 3
     assert _desk_queries(client, handoff.opportunity) == one
+
+
+def test_r_hand_1_all_scope_roles_see_every_handoff(client_for, handoff, general_manager, other_engineer):
+    listed = client_for(general_manager).get(reverse("handoff-list")).json()["results"]
+    assert [h["id"] for h in listed] == [handoff.pk]
+    assert client_for(other_engineer).get(reverse("handoff-list")).json()["results"] == []

@@ -97,10 +97,16 @@ def test_r_hand_1_sections_of_other_areas_are_in_the_package(
 # --- R-HAND-2: acknowledgment, escalation, the customer told -----------------------------------
 
 
-def test_r_hand_2_the_receiving_team_is_told_and_the_timer_runs(handoff, after_sales_manager, after_sales_engineer):
+def test_r_hand_2_the_receiving_team_is_told_and_the_timer_runs(
+    handoff, after_sales_manager, after_sales_engineer
+):
     timer = _timer(handoff, HANDOFF_ACK)
     assert timer.state == TimerState.OPEN and timer.owner == after_sales_manager
-    told = set(Notification.objects.filter(key__startswith=f"handoff:{handoff.pk}:sent").values_list("recipient", flat=True))
+    told = set(
+        Notification.objects.filter(key__startswith=f"handoff:{handoff.pk}:sent").values_list(
+            "recipient", flat=True
+        )
+    )
     assert told == {after_sales_manager.pk, after_sales_engineer.pk}
 
 
@@ -123,11 +129,17 @@ def test_r_hand_2_acknowledgment_names_the_owner_and_meets_the_timer(
     assert handoff.status == HandoffStatus.ACKNOWLEDGED
     assert handoff.after_sales_owner == after_sales_engineer
     assert _timer(handoff, HANDOFF_ACK).state == TimerState.SATISFIED
-    told = set(Notification.objects.filter(key__startswith=f"handoff:{handoff.pk}:acknowledged").values_list("recipient", flat=True))
+    told = set(
+        Notification.objects.filter(key__startswith=f"handoff:{handoff.pk}:acknowledged").values_list(
+            "recipient", flat=True
+        )
+    )
     assert told == {sales_rep.pk, engineer.pk}
     assert handoff.history.first().history_user == after_sales_engineer
     with pytest.raises(DomainError):  # once
-        services.handoff_acknowledge(actor=after_sales_engineer, handoff=handoff, after_sales_owner=after_sales_engineer)
+        services.handoff_acknowledge(
+            actor=after_sales_engineer, handoff=handoff, after_sales_owner=after_sales_engineer
+        )
 
 
 def test_r_hand_2_the_owner_is_of_the_receiving_team(handoff, after_sales_engineer, engineer):
@@ -148,18 +160,30 @@ def test_r_hand_2_an_unacknowledged_handoff_escalates(handoff, after_sales_manag
 
 def test_r_hand_2_the_customer_is_told_with_the_guide(handoff, after_sales_engineer, contact, other_engineer):
     with pytest.raises(GateRefused):  # not acknowledged yet
-        services.handoff_inform_customer(actor=after_sales_engineer, handoff=handoff, contact=contact, language="zh-hans")
+        services.handoff_inform_customer(
+            actor=after_sales_engineer, handoff=handoff, contact=contact, language="zh-hans"
+        )
     handoff = _acknowledged(handoff, after_sales_engineer)
     with pytest.raises(DomainError) as exc:  # no guide published
-        services.handoff_inform_customer(actor=after_sales_engineer, handoff=handoff, contact=contact, language="zh-hans")
+        services.handoff_inform_customer(
+            actor=after_sales_engineer, handoff=handoff, contact=contact, language="zh-hans"
+        )
     assert "language" in exc.value.fields
-    ServiceGuide.objects.create(language="zh-hans", version=1, title="指南", services="s", response_limits="4h", process="p")
-    ServiceGuide.objects.create(language="zh-hans", version=2, title="指南", services="s", response_limits="2h", process="p")
+    ServiceGuide.objects.create(
+        language="zh-hans", version=1, title="指南", services="s", response_limits="4h", process="p"
+    )
+    ServiceGuide.objects.create(
+        language="zh-hans", version=2, title="指南", services="s", response_limits="2h", process="p"
+    )
     with pytest.raises(NotAllowed):
-        services.handoff_inform_customer(actor=other_engineer, handoff=handoff, contact=contact, language="zh-hans")
+        services.handoff_inform_customer(
+            actor=other_engineer, handoff=handoff, contact=contact, language="zh-hans"
+        )
     stranger = ContactFactory()
     with pytest.raises(DomainError):
-        services.handoff_inform_customer(actor=after_sales_engineer, handoff=handoff, contact=stranger, language="zh-hans")
+        services.handoff_inform_customer(
+            actor=after_sales_engineer, handoff=handoff, contact=stranger, language="zh-hans"
+        )
     handoff = services.handoff_inform_customer(
         actor=after_sales_engineer, handoff=handoff, contact=contact, language="zh-hans"
     )
@@ -172,7 +196,9 @@ def test_r_hand_2_the_customer_is_told_with_the_guide(handoff, after_sales_engin
 
 def test_r_hand_3_product_acceptance_is_due_three_working_days_after_receipt(handoff, after_sales_engineer):
     received = timezone.localdate() - timedelta(days=1)
-    acceptance = services.acceptance_receive(actor=after_sales_engineer, handoff=handoff, received_on=received)
+    acceptance = services.acceptance_receive(
+        actor=after_sales_engineer, handoff=handoff, received_on=received
+    )
     timer = _timer(acceptance, ACCEPTANCE_PRODUCT)
     start = datetime.combine(received, time(12), tzinfo=company_tz())
     assert timer.due_at == add_working_days(start, 3)
@@ -198,24 +224,36 @@ def test_r_hand_3_receipt_in_the_future_is_refused(handoff, after_sales_engineer
     assert not CustomerAcceptance.objects.exists()
 
 
-def test_r_hand_3_failed_acceptance_opens_a_24_hour_rectification(handoff, after_sales_engineer, engineer, sales_rep):
+def test_r_hand_3_failed_acceptance_opens_a_24_hour_rectification(
+    handoff, after_sales_engineer, engineer, sales_rep
+):
     acceptance = services.acceptance_record(
         actor=sales_rep,
         handoff=handoff,
         kind="service",
-        data={"result": "failed", "accepted_on": timezone.localdate(), "items": "Training not held", "owner": engineer},
+        data={
+            "result": "failed",
+            "accepted_on": timezone.localdate(),
+            "items": "Training not held",
+            "owner": engineer,
+        },
     )
     rectification = acceptance.rectification
     timer = _timer(rectification, RECTIFICATION)
     assert rectification.status == RectificationStatus.OPEN and rectification.owner == engineer
     assert timer.owner == engineer and timer.due_at - timer.started_at == timedelta(hours=24)
     assert rectification.due_at == timer.due_at
-    assert Notification.objects.filter(recipient=engineer, key__startswith=f"acceptance:{acceptance.pk}:failed").exists()
+    assert Notification.objects.filter(
+        recipient=engineer, key__startswith=f"acceptance:{acceptance.pk}:failed"
+    ).exists()
     # no new acceptance of the kind while it is open
     with pytest.raises(GateRefused):
         services.acceptance_record(
-            actor=sales_rep, handoff=handoff, kind="service",
-            data={"result": "passed", "accepted_on": timezone.localdate()}, scan=_scan(),
+            actor=sales_rep,
+            handoff=handoff,
+            kind="service",
+            data={"result": "passed", "accepted_on": timezone.localdate()},
+            scan=_scan(),
         )
     with pytest.raises(DomainError):  # closed with a note
         services.rectification_close(actor=engineer, rectification=rectification, note=" ")
@@ -223,8 +261,11 @@ def test_r_hand_3_failed_acceptance_opens_a_24_hour_rectification(handoff, after
     timer.refresh_from_db()
     assert timer.state == TimerState.SATISFIED
     again = services.acceptance_record(
-        actor=sales_rep, handoff=handoff, kind="service",
-        data={"result": "passed", "accepted_on": timezone.localdate()}, scan=_scan(),
+        actor=sales_rep,
+        handoff=handoff,
+        kind="service",
+        data={"result": "passed", "accepted_on": timezone.localdate()},
+        scan=_scan(),
     )
     assert again.result == AcceptanceResult.PASSED
 
@@ -252,19 +293,26 @@ def test_r_hand_3_r_post_1_passed_acceptance_runs_hooks_and_schedules_surveys(ha
     for months, kind in SURVEY_KINDS.items():
         timer = _timer(acceptance, kind)
         assert timer.state == TimerState.OPEN and timer.owner == after_sales_engineer
-        assert timezone.localtime(timer.due_at, company_tz()).date() == accepted_on + relativedelta(months=months)
+        assert timezone.localtime(timer.due_at, company_tz()).date() == accepted_on + relativedelta(
+            months=months
+        )
     # only one passed acceptance per kind
     with pytest.raises(GateRefused):
         services.acceptance_record(
-            actor=after_sales_engineer, handoff=handoff, kind="service",
-            data={"result": "passed", "accepted_on": accepted_on}, scan=_scan(),
+            actor=after_sales_engineer,
+            handoff=handoff,
+            kind="service",
+            data={"result": "passed", "accepted_on": accepted_on},
+            scan=_scan(),
         )
 
 
 def test_r_hand_3_a_passed_acceptance_needs_its_signed_scan(handoff, after_sales_engineer):
     with pytest.raises(DomainError) as exc:
         services.acceptance_record(
-            actor=after_sales_engineer, handoff=handoff, kind="service",
+            actor=after_sales_engineer,
+            handoff=handoff,
+            kind="service",
             data={"result": "passed", "accepted_on": timezone.localdate()},
         )
     assert "signed_scan" in exc.value.fields
@@ -274,7 +322,9 @@ def test_r_hand_3_a_passed_acceptance_needs_its_signed_scan(handoff, after_sales
 def test_r_hand_3_a_program_renamed_pdf_is_refused(handoff, after_sales_engineer):
     with pytest.raises(DomainError) as exc:
         services.acceptance_record(
-            actor=after_sales_engineer, handoff=handoff, kind="service",
+            actor=after_sales_engineer,
+            handoff=handoff,
+            kind="service",
             data={"result": "passed", "accepted_on": timezone.localdate()},
             scan=_scan("form.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64),
         )
@@ -297,3 +347,16 @@ def test_closing_the_opportunity_cancels_the_handoff_timers(handoff, sales_rep, 
     assert handoff.status == HandoffStatus.CANCELLED
     assert _timer(handoff, HANDOFF_ACK).state == TimerState.CANCELLED
     assert _timer(acceptance, ACCEPTANCE_PRODUCT).state == TimerState.CANCELLED
+
+
+def test_demo_acknowledges_and_records_a_passed_acceptance(handoff, after_sales_manager, engineer):
+    from types import SimpleNamespace
+
+    from demo.handoff import build_handoffs
+
+    ctx = SimpleNamespace(users={"aftersales_head": after_sales_manager, "engineer": engineer}, log=[])
+    build_handoffs(ctx)
+    build_handoffs(ctx)  # idempotent
+    handoff.refresh_from_db()
+    assert handoff.status == HandoffStatus.ACKNOWLEDGED and handoff.guide_version == 1
+    assert list(handoff.acceptances.values_list("result", flat=True)) == [AcceptanceResult.PASSED]
