@@ -18,3 +18,6 @@ class BidsConfig(AppConfig):
         from bids.tenders import registry as tenders_registry
 
         tenders_registry.register()
+        from bids.handoff import registry as handoff_registry
+
+        handoff_registry.register()

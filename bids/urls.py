@@ -3,6 +3,7 @@
 from django.urls import path
 
 from bids.contracts import views as contract_views
+from bids.handoff import views as handoff_views
 from bids.tenders import views as tender_views
 
 app_name = "bids"
@@ -19,6 +20,15 @@ urlpatterns: list = [
         name="tender-action",
     ),
     path("documents/<int:pk>/toggle/", tender_views.DocumentToggleView.as_view(), name="document-toggle"),
+    path("handoffs/<int:pk>/", handoff_views.HandoffDetailView.as_view(), name="handoff-detail"),
+    path(
+        "handoffs/<int:pk>/<slug:action>/", handoff_views.HandoffActionView.as_view(), name="handoff-action"
+    ),
+    path(
+        "acceptances/<int:pk>/signed-scan/",
+        handoff_views.AcceptanceScanView.as_view(),
+        name="acceptance-scan",
+    ),
 ]
 
 # R-CON-1, R-CON-2, R-CON-5: the contract's terms, lines, minutes and clause confirmations on the desk.

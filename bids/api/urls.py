@@ -3,6 +3,7 @@
 from rest_framework.routers import DefaultRouter
 
 from bids.contracts.api import ContractLineViewSet, ContractViewSet
+from bids.handoff.api import AcceptanceViewSet, HandoffViewSet, RectificationViewSet
 from bids.tenders.api import BidDecisionViewSet, BidViewSet, TenderViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -12,6 +13,9 @@ router.register("tenders", TenderViewSet, basename="tender")
 router.register("bids", BidViewSet, basename="bid")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("contract-lines", ContractLineViewSet, basename="contract-line")
+router.register("handoffs", HandoffViewSet, basename="handoff")
+router.register("acceptances", AcceptanceViewSet, basename="acceptance")
+router.register("rectifications", RectificationViewSet, basename="rectification")
 
 urlpatterns: list = [*router.urls]
 

@@ -3,6 +3,7 @@ Each module's models are gathered here so that Django registers them under the a
 ``bids``."""
 
 from bids.models.contracts import Contract, ContractLine, ContractStatusChange
+from bids.models.handoff import CustomerAcceptance, Handoff, Rectification, ServiceGuide
 from bids.models.tenders import Bid, BidDecision, Tender, TenderDocument
 
 __all__ = [
@@ -11,6 +12,10 @@ __all__ = [
     "Contract",
     "ContractLine",
     "ContractStatusChange",
+    "CustomerAcceptance",
+    "Handoff",
+    "Rectification",
+    "ServiceGuide",
     "Tender",
     "TenderDocument",
 ]

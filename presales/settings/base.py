@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
         "RDRequestStatusEnum": "proposals.choices.RDRequestStatus",
         "TrialKindEnum": "proposals.demos.choices.TrialKind",
         "ChecklistKindEnum": "proposals.demos.choices.ChecklistKind",
+        "AcceptanceKindEnum": "bids.handoff.choices.AcceptanceKind",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [

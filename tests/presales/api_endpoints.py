@@ -21,6 +21,7 @@ from presales.api.filters import StableOrderingFilter
 from presales.sla.models import Timer
 from reviews.models import Review, ReviewTask
 from tests.bids.contracts.factories import CLAUSES_BUILDERS
+from tests.bids.handoff.factories import HANDOFF_BUILDERS
 from tests.bids.tenders.factories import TENDERS_BUILDERS
 from tests.factories import (
     CommunicationFactory,
@@ -225,6 +226,8 @@ BUILDERS: dict[str, Callable] = {
     **TENDERS_BUILDERS,
     # standard clauses, minutes, clause changes (bids/contracts, R-CON-5)
     **CLAUSES_BUILDERS,
+    # handoffs and acceptances (bids/handoff)
+    **HANDOFF_BUILDERS,
 }
 
 
