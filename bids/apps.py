@@ -15,6 +15,9 @@ class BidsConfig(AppConfig):
         from bids.contracts import documents as contract_documents
 
         contract_documents.register()
+        from bids.handoff import documents as handoff_documents
+
+        handoff_documents.register()
         from bids.tenders import registry as tenders_registry
 
         tenders_registry.register()
