@@ -129,11 +129,11 @@ def main() -> None:
     django.setup()
     from django.core.management import call_command
     from django.db import transaction
-    from weasyprint import HTML
+    from weasyprint import CSS, HTML
 
     from presales.documents.fetcher import BASE, SafeFetcher
     from presales.documents.registry import document_type
-    from presales.documents.render import document_html, render_document
+    from presales.documents.render import document_source, render_document
 
     call_command("migrate", verbosity=0, interactive=False)
     with transaction.atomic():
@@ -147,9 +147,12 @@ def main() -> None:
             start = time.perf_counter()
             result = render_document(kind, version, user=user, **options)
             framework.append(time.perf_counter() - start)
-            html = document_html(kind, version, user=user, **options)
+            source = document_source(kind, version, user=user, **options)
             start = time.perf_counter()
-            HTML(string=html, base_url=BASE, url_fetcher=SafeFetcher()).write_pdf()
+            fetcher = SafeFetcher()
+            HTML(string=source.html, base_url=BASE, url_fetcher=fetcher).write_pdf(
+                stylesheets=[CSS(string=source.css, url_fetcher=fetcher)]
+            )
             alone.append(time.perf_counter() - start)
         transaction.set_rollback(True)
     if args.keep:

@@ -104,7 +104,6 @@ class DocumentViewSet(mixins.ListModelMixin, BaseViewSet):
     queryset = Document.objects.all()
     serializer_class = DocumentSerializer
     ordering_fields = ("created_at", "id")
-    filter_backends: list = []
 
     def get_queryset(self):
         return Document.objects.filter(requested_by=self.request.user).order_by("-pk")

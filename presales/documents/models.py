@@ -42,7 +42,9 @@ class Document(models.Model):
     hand."""
 
     doc_type = models.CharField(_("document type"), max_length=50)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    content_type = models.ForeignKey(
+        ContentType, verbose_name=_("record type"), on_delete=models.CASCADE, related_name="+"
+    )
     object_id = models.PositiveBigIntegerField(_("record"))
     source = GenericForeignKey("content_type", "object_id")
     variant = models.CharField(_("variant"), max_length=20)

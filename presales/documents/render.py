@@ -18,7 +18,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 from presales.documents.fetcher import BASE, SafeFetcher, media_url
 from presales.documents.models import Branding
@@ -114,19 +114,50 @@ def memory_ceiling(megabytes: int) -> Iterator[None]:
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
-def document_html(doc_type: DocumentType, obj: Any, *, variant: str, language: str, user: Any) -> str:
+@dataclass(frozen=True)
+class Source:
+    """A document ready for WeasyPrint: its HTML, and the CSS that depends on the document
+    (font, branding colours, page-margin texts), given as a stylesheet rather than inline so
+    that no template carries a ``<style>`` (the project's templates have none, CSP)."""
+
+    html: str
+    css: str
+
+
+def page_css(context: dict[str, Any]) -> str:
+    """The document's own rules: its CJK font, the branding colours (validated #RRGGBB), the
+    header (company; number and version) and footer (footer text; "page N of M")."""
+    branding = context["branding"]
+    right = str(context.get("number") or "")
+    if context.get("version_label"):
+        right = f"{right} · {context['version_label']}"
+    return f"""
+html {{ font-family: "{css_escape(context["font"])}", "Noto Sans CJK SC", sans-serif; }}
+:root {{ --primary: {branding.primary_colour}; --accent: {branding.accent_colour}; }}
+@page {{
+  @top-left {{ content: "{css_string(context.get("company"))}"; }}
+  @top-right {{ content: "{css_string(right)}"; }}
+  @bottom-left {{ content: "{css_string(context.get("footer"))}"; }}
+  @bottom-right {{ content: {context["page_counter"]}; }}
+}}
+@page :first {{ @top-left {{ content: none; }} @top-right {{ content: none; }} }}
+"""
+
+
+def document_source(doc_type: DocumentType, obj: Any, *, variant: str, language: str, user: Any) -> Source:
     with translation.override(language):
         context = {
             **layout_context(doc_type, obj, variant=variant, language=language),
             **doc_type.context(obj, variant, user),
         }
-        return render_to_string(doc_type.template, context)
+        return Source(html=render_to_string(doc_type.template, context), css=page_css(context))
 
 
-def html_to_pdf(html: str, *, allowed_media: list[str]) -> Rendered:
-    """WeasyPrint on ``html`` with the safe fetcher; fonts are embedded as subsets."""
+def html_to_pdf(source: Source, *, allowed_media: list[str]) -> Rendered:
+    """WeasyPrint on ``source`` with the safe fetcher; fonts are embedded as subsets."""
     fetcher = SafeFetcher(allowed_media=allowed_media)
-    document = HTML(string=html, base_url=BASE, url_fetcher=fetcher).render()
+    html = HTML(string=source.html, base_url=BASE, url_fetcher=fetcher)
+    document = html.render(stylesheets=[CSS(string=source.css, url_fetcher=fetcher)])
     pdf = document.write_pdf()
     return Rendered(pdf=pdf, pages=len(document.pages), refused=list(fetcher.refused))
 
@@ -141,8 +172,8 @@ def render_document(
     progress: Callable[[int], None] = lambda percent: None,
 ) -> Rendered:
     """The PDF of ``obj`` as ``doc_type`` in ``language``; ``progress`` is told how far."""
-    html = document_html(doc_type, obj, variant=variant, language=language, user=user)
+    source = document_source(doc_type, obj, variant=variant, language=language, user=user)
     progress(30)
     branding = Branding.current()
     allowed = [*doc_type.media(obj), *([str(branding.logo.name)] if branding.logo else [])]
-    return html_to_pdf(html, allowed_media=allowed)
+    return html_to_pdf(source, allowed_media=allowed)

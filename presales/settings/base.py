@@ -251,6 +251,8 @@ SPECTACULAR_SETTINGS = {
         "TrialKindEnum": "proposals.demos.choices.TrialKind",
         "ChecklistKindEnum": "proposals.demos.choices.ChecklistKind",
         "AcceptanceKindEnum": "bids.handoff.choices.AcceptanceKind",
+        "DocumentDeliveryChannelEnum": "presales.documents.models.DeliveryChannel",
+        "ChannelEnum": "leads.choices.Channel",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [

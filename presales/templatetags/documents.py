@@ -1,6 +1,6 @@
-"""Template helpers of generated documents (issue 12): ``css_string`` for texts placed in the
-page margins (CSS ``content``), and ``document_panel`` — the "Documents" box of a record page
-(generate in a language, progress, download, the recent files)."""
+"""Template helpers of generated documents (issue 12): ``document_panel``, the "Documents" box
+of a record page (generate in a language, progress, download, the recent files), and
+``document_button``, one PDF button for a row of a list."""
 
 from __future__ import annotations
 
@@ -9,21 +9,12 @@ from typing import Any
 from django import template
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.utils.safestring import mark_safe
 
 from presales.documents.models import Document
 from presales.documents.registry import types_for
-from presales.documents.render import css_string as _css_string
 
 register = template.Library()
 RECENT = 6
-
-
-@register.filter
-def css_string(value: Any) -> str:
-    """For the page-margin texts inside the document's ``<style>`` (raw text: HTML entities
-    would show literally, so the value is CSS-escaped and marked safe)."""
-    return mark_safe(_css_string(value))
 
 
 @register.inclusion_tag("documents/panel.html", takes_context=True)

@@ -214,6 +214,7 @@ BUILDERS: dict[str, Callable] = {
     "presales.timer": _timers,
     "presales.notification": lambda admin, team, n: NotificationFactory.create_batch(n, recipient=admin),
     "presales.exportjob": lambda admin, team, n: ExportJobFactory.create_batch(n, user=admin),
+    "presales.document": lambda admin, team, n: _documents(admin, team, n),
     **SOLUTION_BUILDERS,
     # needs analysis (proposals/needs)
     **NEEDS_BUILDERS,
@@ -229,6 +230,30 @@ BUILDERS: dict[str, Callable] = {
     # handoffs and acceptances (bids/handoff)
     **HANDOFF_BUILDERS,
 }
+
+
+def _documents(admin, team, n):
+    """``n`` documents the caller asked for, of one opportunity of ``team`` (issue 12)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from presales.documents.models import Document
+
+    opportunity = OpportunityFactory(
+        team=team, customer=CustomerFactory(team=team), sales_owner=admin, presales_owner=admin
+    )
+    kind = ContentType.objects.get_for_model(opportunity)
+    return [
+        Document.objects.create(
+            doc_type="needs_confirmation",
+            content_type=kind,
+            object_id=opportunity.pk,
+            variant="standard",
+            language="en",
+            fingerprint=f"f{i}",
+            requested_by=admin,
+        )
+        for i in range(n)
+    ]
 
 
 def _demos(admin, team, n):

@@ -14,7 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-LONG_RUNNING = {"postgres", "pgbouncer", "redis", "web", "worker", "beat"}
+LONG_RUNNING = {"postgres", "pgbouncer", "redis", "web", "worker", "documents", "beat"}
 
 
 def compose_binary() -> tuple[Path | None, str]:
@@ -97,7 +97,7 @@ def test_compose_services_health_checks_volumes_and_settings(compose):
     assert result.returncode == 0, result.stderr
     config = json.loads(result.stdout)
     services = config["services"]
-    # then the stack has its seven services on the intended images
+    # then the stack has its eight services on the intended images
     assert set(services) == LONG_RUNNING | {"migrate"}
     assert services["postgres"]["image"] == "postgres:15"
     assert services["redis"]["image"] == "redis:7"
