@@ -15,3 +15,6 @@ class BidsConfig(AppConfig):
         from bids.tenders import registry as tenders_registry
 
         tenders_registry.register()
+        from bids.payments import registry as payments_registry
+
+        payments_registry.register()

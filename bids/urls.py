@@ -3,6 +3,7 @@
 from django.urls import path
 
 from bids.contracts import views as contract_views
+from bids.payments import views as payment_views
 from bids.tenders import views as tender_views
 
 app_name = "bids"
@@ -19,4 +20,12 @@ urlpatterns: list = [
         name="tender-action",
     ),
     path("documents/<int:pk>/toggle/", tender_views.DocumentToggleView.as_view(), name="document-toggle"),
+]
+urlpatterns += [
+    path("receivables/", payment_views.ReceivablesView.as_view(), name="receivables"),
+    path(
+        "opportunity/<int:opportunity_pk>/payments/<slug:action>/",
+        payment_views.PaymentActionView.as_view(),
+        name="payment-action",
+    ),
 ]

@@ -1,8 +1,10 @@
 """API routes of the bids app, mounted under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from bids.contracts.api import ContractLineViewSet, ContractViewSet
+from bids.payments.api import PaymentInstalmentViewSet, PaymentReceiptViewSet, ReceivablesView
 from bids.tenders.api import BidDecisionViewSet, BidViewSet, TenderViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -12,5 +14,8 @@ router.register("tenders", TenderViewSet, basename="tender")
 router.register("bids", BidViewSet, basename="bid")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("contract-lines", ContractLineViewSet, basename="contract-line")
+router.register("payment-instalments", PaymentInstalmentViewSet, basename="payment-instalment")
+router.register("payment-receipts", PaymentReceiptViewSet, basename="payment-receipt")
 
 urlpatterns: list = [*router.urls]
+urlpatterns.append(path("receivables/", ReceivablesView.as_view(), name="receivables"))

@@ -3,6 +3,13 @@ Each module's models are gathered here so that Django registers them under the a
 ``bids``."""
 
 from bids.models.contracts import Contract, ContractLine, ContractStatusChange
+from bids.models.payments import (
+    PaymentInstalment,
+    PaymentPlan,
+    PaymentPlanTemplate,
+    PaymentReceipt,
+    PaymentTemplateLine,
+)
 from bids.models.tenders import Bid, BidDecision, Tender, TenderDocument
 
 __all__ = [
@@ -11,6 +18,11 @@ __all__ = [
     "Contract",
     "ContractLine",
     "ContractStatusChange",
+    "PaymentInstalment",
+    "PaymentPlan",
+    "PaymentPlanTemplate",
+    "PaymentReceipt",
+    "PaymentTemplateLine",
     "Tender",
     "TenderDocument",
 ]

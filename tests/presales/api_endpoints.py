@@ -20,6 +20,7 @@ from leads.models import Lead
 from presales.api.filters import StableOrderingFilter
 from presales.sla.models import Timer
 from reviews.models import Review, ReviewTask
+from tests.bids.payments.factories import PAYMENTS_BUILDERS
 from tests.bids.tenders.factories import TENDERS_BUILDERS
 from tests.factories import (
     CommunicationFactory,
@@ -222,6 +223,8 @@ BUILDERS: dict[str, Callable] = {
     "bids.contractline": lambda admin, team, n: _contract_lines(admin, team, n),
     # tenders and bids (bids/tenders)
     **TENDERS_BUILDERS,
+    # payment collection (bids/payments)
+    **PAYMENTS_BUILDERS,
 }
 
 

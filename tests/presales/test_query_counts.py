@@ -54,6 +54,7 @@ TIMELINES = (
 # template choices: 22 -> 41. Issue 11: the contract section (its contract, and the
 # accepted version while there is none): 41 -> 43.
 # Issue 11: the bids tab reads the bid decision, the tender, its documents and the bid: 43 -> 47.
+# Issue 11: the payments tab reads the contract (then its plan, instalments, receipts when there is one): 47 -> 48.
 # (role, page) -> queries. API lists at ?page_size=5 and ?page_size=50; web pages as they
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
@@ -92,7 +93,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "exports:list"): 11,
     ("engineer", "leads:customer_detail"): 29,
     ("engineer", "leads:lead_detail"): 20,
-    ("engineer", "opportunities:detail"): 47,
+    ("engineer", "opportunities:detail"): 48,
     ("engineer", "leads:customer_communications"): 8,
     ("engineer", "leads:customer_history"): 13,
     ("engineer", "leads:lead_communications"): 6,
@@ -133,7 +134,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "exports:list"): 10,
     ("manager", "leads:customer_detail"): 29,
     ("manager", "leads:lead_detail"): 20,
-    ("manager", "opportunities:detail"): 47,
+    ("manager", "opportunities:detail"): 48,
     ("manager", "leads:customer_communications"): 8,
     ("manager", "leads:customer_history"): 13,
     ("manager", "leads:lead_communications"): 6,
@@ -173,7 +174,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "exports:list"): 9,
     ("admin", "leads:customer_detail"): 29,
     ("admin", "leads:lead_detail"): 20,
-    ("admin", "opportunities:detail"): 47,
+    ("admin", "opportunities:detail"): 48,
     ("admin", "leads:customer_communications"): 7,
     ("admin", "leads:customer_history"): 13,
     ("admin", "leads:lead_communications"): 5,
@@ -274,6 +275,18 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api contract-line-list page_size=50"): 5,
     ("admin", "api contract-line-list page_size=5"): 4,
     ("admin", "api contract-line-list page_size=50"): 4,
+    ("engineer", "api payment-instalment-list page_size=5"): 5,
+    ("engineer", "api payment-instalment-list page_size=50"): 5,
+    ("engineer", "api payment-receipt-list page_size=5"): 5,
+    ("engineer", "api payment-receipt-list page_size=50"): 5,
+    ("manager", "api payment-instalment-list page_size=5"): 5,
+    ("manager", "api payment-instalment-list page_size=50"): 5,
+    ("manager", "api payment-receipt-list page_size=5"): 5,
+    ("manager", "api payment-receipt-list page_size=50"): 5,
+    ("admin", "api payment-instalment-list page_size=5"): 4,
+    ("admin", "api payment-instalment-list page_size=50"): 4,
+    ("admin", "api payment-receipt-list page_size=5"): 4,
+    ("admin", "api payment-receipt-list page_size=50"): 4,
     # Issue 11: bid decisions, tenders and bids, scoped through their opportunity.
     ("engineer", "api bid-decision-list page_size=5"): 5,
     ("engineer", "api bid-decision-list page_size=50"): 5,
