@@ -2,4 +2,5 @@
 
 from bids.contracts import admin as _contracts_admin  # noqa: F401
 from bids.handoff import admin as _handoff_admin  # noqa: F401
+from bids.payments import admin as _payments_admin  # noqa: F401
 from bids.tenders import admin as _tenders_admin  # noqa: F401

@@ -24,3 +24,6 @@ class BidsConfig(AppConfig):
         from bids.handoff import registry as handoff_registry
 
         handoff_registry.register()
+        from bids.payments import registry as payments_registry
+
+        payments_registry.register()

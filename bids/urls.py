@@ -4,6 +4,7 @@ from django.urls import path
 
 from bids.contracts import views as contract_views
 from bids.handoff import views as handoff_views
+from bids.payments import views as payment_views
 from bids.tenders import views as tender_views
 
 app_name = "bids"
@@ -58,5 +59,13 @@ urlpatterns += [
         "clause-changes/<int:pk>/confirm/",
         contract_views.ClauseChangeConfirmView.as_view(),
         name="clause-change-confirm",
+    ),
+]
+urlpatterns += [
+    path("receivables/", payment_views.ReceivablesView.as_view(), name="receivables"),
+    path(
+        "opportunity/<int:opportunity_pk>/payments/<slug:action>/",
+        payment_views.PaymentActionView.as_view(),
+        name="payment-action",
     ),
 ]

@@ -1,9 +1,11 @@
 """API routes of the bids app, mounted under /api/v1/."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from bids.contracts.api import ContractLineViewSet, ContractViewSet
 from bids.handoff.api import AcceptanceViewSet, HandoffViewSet, RectificationViewSet
+from bids.payments.api import PaymentInstalmentViewSet, PaymentReceiptViewSet, ReceivablesView
 from bids.tenders.api import BidDecisionViewSet, BidViewSet, TenderViewSet
 
 router = DefaultRouter(trailing_slash=True)
@@ -25,3 +27,8 @@ from bids.contracts.api import ClauseChangeViewSet, NegotiationMinuteViewSet  # 
 router.register("negotiation-minutes", NegotiationMinuteViewSet, basename="negotiation-minute")
 router.register("clause-changes", ClauseChangeViewSet, basename="clause-change")
 urlpatterns = [*router.urls]
+router.register("payment-instalments", PaymentInstalmentViewSet, basename="payment-instalment")
+router.register("payment-receipts", PaymentReceiptViewSet, basename="payment-receipt")
+
+urlpatterns: list = [*router.urls]
+urlpatterns.append(path("receivables/", ReceivablesView.as_view(), name="receivables"))

@@ -4,6 +4,13 @@ Each module's models are gathered here so that Django registers them under the a
 
 from bids.models.contracts import Contract, ContractLine, ContractStatusChange
 from bids.models.handoff import CustomerAcceptance, Handoff, Rectification, ServiceGuide
+from bids.models.payments import (
+    PaymentInstalment,
+    PaymentPlan,
+    PaymentPlanTemplate,
+    PaymentReceipt,
+    PaymentTemplateLine,
+)
 from bids.models.tenders import Bid, BidDecision, Tender, TenderDocument
 
 __all__ = [
@@ -14,6 +21,11 @@ __all__ = [
     "ContractStatusChange",
     "CustomerAcceptance",
     "Handoff",
+    "PaymentInstalment",
+    "PaymentPlan",
+    "PaymentPlanTemplate",
+    "PaymentReceipt",
+    "PaymentTemplateLine",
     "Rectification",
     "ServiceGuide",
     "Tender",

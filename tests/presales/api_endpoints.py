@@ -22,6 +22,7 @@ from presales.sla.models import Timer
 from reviews.models import Review, ReviewTask
 from tests.bids.contracts.factories import CLAUSES_BUILDERS
 from tests.bids.handoff.factories import HANDOFF_BUILDERS
+from tests.bids.payments.factories import PAYMENTS_BUILDERS
 from tests.bids.tenders.factories import TENDERS_BUILDERS
 from tests.factories import (
     CommunicationFactory,
@@ -229,6 +230,8 @@ BUILDERS: dict[str, Callable] = {
     **CLAUSES_BUILDERS,
     # handoffs and acceptances (bids/handoff)
     **HANDOFF_BUILDERS,
+    # payment collection (bids/payments)
+    **PAYMENTS_BUILDERS,
 }
 
 

@@ -55,6 +55,7 @@ TIMELINES = (
 # accepted version while there is none): 41 -> 43.
 # Issue 11: the bids tab reads the bid decision, the tender, its documents and the bid: 43 -> 47.
 # Issue 11: the handoff tab reads the handoff (its acceptances once there is one): 47 -> 48.
+# Issue 11: the payments tab reads the contract (then its plan, instalments, receipts when there is one): 47 -> 48.
 # (role, page) -> queries. API lists at ?page_size=5 and ?page_size=50; web pages as they
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
@@ -307,6 +308,18 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "api handoff-list page_size=50"): 4,
     ("admin", "api rectification-list page_size=5"): 4,
     ("admin", "api rectification-list page_size=50"): 4,
+    ("engineer", "api payment-instalment-list page_size=5"): 5,
+    ("engineer", "api payment-instalment-list page_size=50"): 5,
+    ("engineer", "api payment-receipt-list page_size=5"): 5,
+    ("engineer", "api payment-receipt-list page_size=50"): 5,
+    ("manager", "api payment-instalment-list page_size=5"): 5,
+    ("manager", "api payment-instalment-list page_size=50"): 5,
+    ("manager", "api payment-receipt-list page_size=5"): 5,
+    ("manager", "api payment-receipt-list page_size=50"): 5,
+    ("admin", "api payment-instalment-list page_size=5"): 4,
+    ("admin", "api payment-instalment-list page_size=50"): 4,
+    ("admin", "api payment-receipt-list page_size=5"): 4,
+    ("admin", "api payment-receipt-list page_size=50"): 4,
     # Issue 11: bid decisions, tenders and bids, scoped through their opportunity.
     ("engineer", "api bid-decision-list page_size=5"): 5,
     ("engineer", "api bid-decision-list page_size=50"): 5,
