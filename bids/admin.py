@@ -1,4 +1,5 @@
 """Admin of the bids app: one import per area (each area registers its own models)."""
 
+from bids.biddocs import admin as _biddocs_admin  # noqa: F401
 from bids.contracts import admin as _contracts_admin  # noqa: F401
 from bids.tenders import admin as _tenders_admin  # noqa: F401

@@ -14,3 +14,14 @@ __all__ = [
     "Tender",
     "TenderDocument",
 ]
+
+# Bid document parts and defence (R-BID-1, R-BID-3).
+from bids.models.biddocs import (
+    BidAttachment,
+    BidPart,
+    BidPartVersion,
+    DefenceAnswer,
+    DefenceQuestion,
+)
+
+__all__ += ["BidAttachment", "BidPart", "BidPartVersion", "DefenceAnswer", "DefenceQuestion"]
