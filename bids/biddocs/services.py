@@ -14,7 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -151,7 +151,7 @@ def approved_version(opportunity_id: int) -> SolutionVersion | None:
     return (
         SolutionVersion.objects.filter(solution__opportunity_id=opportunity_id)
         .approved()
-        .order_by("-decided_at", "-id")
+        .order_by(F("decided_at").desc(nulls_last=True), "-id")
         .first()
     )
 

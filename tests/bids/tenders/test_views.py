@@ -110,7 +110,9 @@ def test_r_bid_4_closing_withdraws_the_bid_review_and_stops_the_deadline_timer(
     opportunity_move(actor=engineer, opportunity=opportunity, move="abandon", reason="budget")
     assert Bid.objects.get(pk=bid.pk).status == BidStatus.DRAFT
     assert Review.objects.get(kind="bid").status == "cancelled"
-    timers = Timer.objects.filter(subject_type=ContentType.objects.get_for_model(Tender), subject_id=tender.pk)
+    timers = Timer.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Tender), subject_id=tender.pk
+    )
     assert {t.kind for t in timers} == {
         "tender_deadline",
         "tender_documents_purchase",
