@@ -44,7 +44,7 @@ from proposals.solutions.money import line_amounts, totals
 
 EDITABLE = (BidStatus.DRAFT, BidStatus.REJECTED)
 ATTACHMENT_EXTENSIONS = frozenset({"pdf", "docx", "xlsx", "jpg", "jpeg", "png"})
-LIBRARY_ROLES = (Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER)
+LIBRARY_ROLES = (Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER, Role.ADMIN)
 
 DEFENCE_OWNER = register_notification_kind(
     NotificationKind("defence_question", gettext_lazy("Defence questions assigned to me"))
