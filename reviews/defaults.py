@@ -48,7 +48,10 @@ TECHNICAL_CHECKS = [
 
 # R-REV-3: what each step of the bid review signs off.
 BID_MANAGER_CHECKS = [
-    {"code": "technical_part", "label": "技术部分与已批准方案一致 Technical part matches the approved solution"},
+    {
+        "code": "technical_part",
+        "label": "技术部分与已批准方案一致 Technical part matches the approved solution",
+    },
     {"code": "commercial_terms", "label": "商务条款 Commercial terms"},
 ]
 BID_LEGAL_CHECKS = [
