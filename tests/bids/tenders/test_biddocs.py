@@ -456,3 +456,25 @@ def test_r_bid_3_desk_shows_parts_questions_owners_in_constant_queries(
     assert page.count('data-testid="defence-question"') == 4
     assert 'data-testid="defence-unanswered"' in page and "4 unanswered" in page
     assert page.count('data-testid="bid-part"') == 3
+
+
+def test_r_bid_1_r_bid_3_desk_forms_attach_add_question_and_refuse_other_teams(
+    client, engineer, other_engineer, manager, sales_rep, opportunity, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    bid = _bid(engineer, manager, opportunity)
+    part = _part(bid, PartKind.PRICE)
+    client.force_login(other_engineer)
+    attach = reverse("bids:part-action", args=[part.pk, "attach"])
+    assert client.post(attach, {"file": SimpleUploadedFile("a.pdf", PDF)}).status_code == 404
+    assert client.post(reverse("bids:defence-add", args=[bid.pk]), {"question": "x"}).status_code == 404
+    client.force_login(engineer)
+    page = client.post(attach, {"file": SimpleUploadedFile("a.pdf", EXE)}, follow=True).content.decode()
+    assert "does not match" in page and not part.attachments.exists()
+    client.post(attach, {"file": SimpleUploadedFile("報價單.pdf", PDF)})
+    assert part.attachments.get().name == "報價單.pdf"
+    client.post(reverse("bids:defence-add", args=[bid.pk]), {"question": "保固？", "owner": sales_rep.pk})
+    question = DefenceQuestion.objects.get(bid=bid)
+    assert question.owner == sales_rep and question.status == QuestionStatus.OPEN
+    page = client.get(opportunity.get_absolute_url()).content.decode()
+    assert "報價單.pdf" in page and "保固？" in page
