@@ -69,3 +69,21 @@ urlpatterns += [
         name="payment-action",
     ),
 ]
+
+# The bid document's parts and the defence (R-BID-1, R-BID-3).
+from bids.biddocs import views as biddocs_views  # noqa: E402
+
+urlpatterns += [
+    path("parts/<int:pk>/<slug:action>/", biddocs_views.PartActionView.as_view(), name="part-action"),
+    path("attachments/<int:pk>/", biddocs_views.AttachmentDownloadView.as_view(), name="bid-attachment"),
+    path(
+        "attachments/<int:pk>/remove/",
+        biddocs_views.AttachmentRemoveView.as_view(),
+        name="bid-attachment-remove",
+    ),
+    path("bid/<int:pk>/defence/", biddocs_views.QuestionAddView.as_view(), name="defence-add"),
+    path(
+        "defence/<int:pk>/<slug:action>/", biddocs_views.QuestionActionView.as_view(), name="defence-action"
+    ),
+    path("defence-library/", biddocs_views.LibraryView.as_view(), name="defence-library"),
+]

@@ -46,6 +46,28 @@ TECHNICAL_CHECKS = [
     {"code": "implementation_resources", "label": "实施资源 Implementation resources"},
 ]
 
+# R-REV-3: what each step of the bid review signs off.
+BID_MANAGER_CHECKS = [
+    {
+        "code": "technical_part",
+        "label": "技术部分与已批准方案一致 Technical part matches the approved solution",
+    },
+    {"code": "commercial_terms", "label": "商务条款 Commercial terms"},
+]
+BID_LEGAL_CHECKS = [
+    {"code": "legal_compliance", "label": "合规性 Legal compliance"},
+    {"code": "commercial_terms_legal", "label": "商务条款的法律风险 Legal risk of the commercial terms"},
+]
+BID_FINANCE_CHECKS = [
+    {"code": "price_reasonableness", "label": "价格合理性 Price reasonableness"},
+    {"code": "bid_bond", "label": "投标保证金 Bid bond"},
+]
+BID_CHECKS_BY_ROLE = {
+    Role.PRESALES_MANAGER: BID_MANAGER_CHECKS,
+    Role.LEGAL: BID_LEGAL_CHECKS,
+    Role.FINANCE: BID_FINANCE_CHECKS,
+}
+
 # R-REV-2: the presales manager, then the heads concerned sign off their parts at the same
 # time (parallel steps, one role each, each with its check items); R-QUOTE-1: then the
 # price-authority steps by margin band.
@@ -146,9 +168,22 @@ DEFAULT_CHAINS: list[dict] = [
                 "name": "售前经理 Presales manager",
                 "approver_role": Role.PRESALES_MANAGER,
                 "mode": StepMode.ALL,
+                "check_items": BID_MANAGER_CHECKS,
             },
-            {"order": 2, "name": "法务 Legal", "approver_role": Role.LEGAL, "mode": StepMode.ANY},
-            {"order": 3, "name": "财务 Finance", "approver_role": Role.FINANCE, "mode": StepMode.ANY},
+            {
+                "order": 2,
+                "name": "法务 Legal",
+                "approver_role": Role.LEGAL,
+                "mode": StepMode.ANY,
+                "check_items": BID_LEGAL_CHECKS,
+            },
+            {
+                "order": 3,
+                "name": "财务 Finance",
+                "approver_role": Role.FINANCE,
+                "mode": StepMode.ANY,
+                "check_items": BID_FINANCE_CHECKS,
+            },
         ],
     },
     {
@@ -207,6 +242,8 @@ def ensure_default_chains() -> list[ReviewChain]:
                 ReviewChainStep.objects.create(chain=chain, **step)
         elif spec["kind"] == ReviewKind.SOLUTION_VERSION:
             upgrade_default_solution_chain()
+        elif spec["kind"] == ReviewKind.BID:
+            upgrade_default_bid_chain()
         chains.append(chain)
     return chains
 
@@ -245,3 +282,19 @@ def upgrade_default_solution_chain(chain_model=ReviewChain, step_model=ReviewCha
     chain.description = spec["description"]
     chain.save(update_fields=["scores_required_on_reject", "description"])
     return True
+
+
+def upgrade_default_bid_chain(chain_model=ReviewChain, step_model=ReviewChainStep) -> int:
+    """Give the steps of the active bid chains R-REV-3's check items: a step of the presales
+    manager, legal or finance that has none gets that role's items; a step an admin gave
+    items keeps them. Returns how many steps changed. Takes the models so a data migration
+    can pass its own."""
+    changed = 0
+    steps = step_model.objects.filter(chain__kind=ReviewKind.BID, chain__is_active=True)
+    for step in steps:
+        items = BID_CHECKS_BY_ROLE.get(step.approver_role)
+        if items and not step.check_items:
+            step.check_items = [dict(item) for item in items]
+            step.save(update_fields=["check_items"])
+            changed += 1
+    return changed

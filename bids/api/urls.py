@@ -32,3 +32,16 @@ router.register("payment-receipts", PaymentReceiptViewSet, basename="payment-rec
 
 urlpatterns: list = [*router.urls]
 urlpatterns.append(path("receivables/", ReceivablesView.as_view(), name="receivables"))
+# The bid document's parts and the defence (R-BID-1, R-BID-3).
+from bids.biddocs.api import (  # noqa: E402
+    BidAttachmentViewSet,
+    BidPartViewSet,
+    DefenceAnswerViewSet,
+    DefenceQuestionViewSet,
+)
+
+router.register("bid-parts", BidPartViewSet, basename="bid-part")
+router.register("bid-attachments", BidAttachmentViewSet, basename="bid-attachment")
+router.register("defence-questions", DefenceQuestionViewSet, basename="defence-question")
+router.register("defence-answers", DefenceAnswerViewSet, basename="defence-answer")
+urlpatterns = [*router.urls]

@@ -1,8 +1,17 @@
-"""The bids app's models, one module per area: tenders and bids (R-BID), contracts (R-CON).
-Each module's models are gathered here so that Django registers them under the app label
-``bids``."""
+"""The bids app's models, one module per area: tenders and bids (R-BID), bid document parts and
+defence (R-BID-1, R-BID-3), contracts with their clauses and minutes (R-CON), payment
+collection (R-PAY), handoff and acceptance (R-HAND). Each module's models are gathered here
+so that Django registers them under the app label ``bids``."""
 
-from bids.models.contracts import Contract, ContractLine, ContractStatusChange
+from bids.models.biddocs import BidAttachment, BidPart, BidPartVersion, DefenceAnswer, DefenceQuestion
+from bids.models.contracts import (
+    ClauseChange,
+    ClauseTemplate,
+    Contract,
+    ContractLine,
+    ContractStatusChange,
+    NegotiationMinute,
+)
 from bids.models.handoff import CustomerAcceptance, Handoff, Rectification, ServiceGuide
 from bids.models.payments import (
     PaymentInstalment,
@@ -15,12 +24,20 @@ from bids.models.tenders import Bid, BidDecision, Tender, TenderDocument
 
 __all__ = [
     "Bid",
+    "BidAttachment",
     "BidDecision",
+    "BidPart",
+    "BidPartVersion",
+    "ClauseChange",
+    "ClauseTemplate",
     "Contract",
     "ContractLine",
     "ContractStatusChange",
     "CustomerAcceptance",
+    "DefenceAnswer",
+    "DefenceQuestion",
     "Handoff",
+    "NegotiationMinute",
     "PaymentInstalment",
     "PaymentPlan",
     "PaymentPlanTemplate",
@@ -31,8 +48,3 @@ __all__ = [
     "Tender",
     "TenderDocument",
 ]
-
-# R-CON-5: standard clauses, negotiation minutes, clause changes confirmed with the customer.
-from bids.models.contracts import ClauseChange, ClauseTemplate, NegotiationMinute
-
-__all__ += ["ClauseChange", "ClauseTemplate", "NegotiationMinute"]

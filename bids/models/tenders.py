@@ -5,7 +5,10 @@ opportunity first, then the record)."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -21,6 +24,20 @@ class VisibleQuerySet(models.QuerySet):
         from opportunities.models import opportunity_visibility_q
 
         return self.filter(opportunity_visibility_q(user, prefix="opportunity__"))
+
+
+def default_time_zone() -> str:
+    return settings.TIME_ZONE
+
+
+def validate_time_zone(value: str) -> None:
+    """An IANA time zone name (``Asia/Hong_Kong``, ``Europe/Berlin``)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError(
+            _("Enter a time zone name such as Asia/Shanghai or Europe/Berlin."), code="time_zone"
+        ) from None
 
 
 class BidDecision(VersionedModel, TimeStampedModel):
@@ -71,9 +88,18 @@ class Tender(VersionedModel, TimeStampedModel):
         related_name="tender",
     )
     issuer = models.CharField(_("issuer"), max_length=200)
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default=default_time_zone,
+        validators=[validate_time_zone],
+        help_text=_("The tender's dates are entered and shown in this zone (IANA name)."),
+    )
     number = models.CharField(_("tender number"), max_length=100)
     documents_purchase_at = models.DateTimeField(_("documents purchase"), null=True, blank=True)
+    documents_purchased_on = models.DateField(_("documents purchased on"), null=True, blank=True)
     questions_until = models.DateTimeField(_("clarification questions until"), null=True, blank=True)
+    questions_sent_on = models.DateField(_("questions sent on"), null=True, blank=True)
     submission_deadline = models.DateTimeField(_("submission deadline"))
     opening_at = models.DateTimeField(_("opening"), null=True, blank=True)
     bond_amount = models.DecimalField(
@@ -97,6 +123,13 @@ class Tender(VersionedModel, TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.issuer} {self.number}"
+
+    @property
+    def zone(self) -> ZoneInfo:
+        try:
+            return ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError):
+            return ZoneInfo(settings.TIME_ZONE)
 
 
 class TenderDocument(TimeStampedModel):

@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from bids.models import Bid, BidDecision, Tender, TenderDocument
 from bids.tenders import notifications
 from bids.tenders.choices import BidStatus, Decision
-from bids.tenders.timers import TENDER_BOND, TENDER_DEADLINE
+from bids.tenders.timers import (
+    TENDER_BOND,
+    TENDER_CLARIFICATION,
+    TENDER_DEADLINE,
+    TENDER_DOCUMENTS_PURCHASE,
+    TENDER_RESULT,
+)
 from opportunities.choices import CloseReason, Stage
 from opportunities.locks import lock_opportunity
 from opportunities.permissions import require_work
@@ -32,8 +38,11 @@ DECISION_FIELDS = ("analysis", "strategy")
 TENDER_FIELDS = (
     "issuer",
     "number",
+    "time_zone",
     "documents_purchase_at",
+    "documents_purchased_on",
     "questions_until",
+    "questions_sent_on",
     "submission_deadline",
     "opening_at",
     "bond_amount",
@@ -119,6 +128,25 @@ def _sync_timers(tender: Tender, actor: User) -> None:
         timer_start(
             kind=TENDER_DEADLINE, subject=tender, owner=owner, due_at=tender.submission_deadline, team=team
         )
+    # R-BID-1: the dates before the deadline, each reminded until its action is recorded.
+    for kind, due_at, done_on in (
+        (TENDER_DOCUMENTS_PURCHASE, tender.documents_purchase_at, tender.documents_purchased_on),
+        (TENDER_CLARIFICATION, tender.questions_until, tender.questions_sent_on),
+    ):
+        if done_on is not None:
+            timer_satisfy(kind=kind, subject=tender)
+            continue
+        timer_cancel(kind=kind, subject=tender, reason="rescheduled")
+        if due_at is not None:
+            timer_start(kind=kind, subject=tender, owner=owner, due_at=due_at, team=team)
+    # R-BID-4: the result is recorded after the opening.
+    decided = Bid.objects.filter(
+        opportunity_id=tender.opportunity_id, status__in=(BidStatus.WON, BidStatus.LOST)
+    ).exists()
+    if not decided:
+        timer_cancel(kind=TENDER_RESULT, subject=tender, reason="rescheduled")
+        if tender.opening_at is not None:
+            timer_start(kind=TENDER_RESULT, subject=tender, owner=owner, start=tender.opening_at, team=team)
     if tender.bond_returned_on is not None:
         timer_satisfy(kind=TENDER_BOND, subject=tender)
         return
@@ -139,6 +167,14 @@ def _check_tender(tender: Tender) -> None:
     for (_before, earlier), (name, later) in pairwise(known):
         if later < earlier:
             errors.setdefault(name, []).append(_("The tender's dates must follow one another."))
+    if tender.documents_purchased_on and not tender.documents_purchase_at:
+        errors.setdefault("documents_purchased_on", []).append(
+            _("Set the documents purchase date before recording the purchase.")
+        )
+    if tender.questions_sent_on and not tender.questions_until:
+        errors.setdefault("questions_sent_on", []).append(
+            _("Set the clarification questions date before recording the questions.")
+        )
     if tender.bond_returned_on and not tender.bond_paid_on:
         errors.setdefault("bond_returned_on", []).append(_("A bond is returned only after it was paid."))
     if tender.bond_returned_on and tender.bond_paid_on and tender.bond_returned_on < tender.bond_paid_on:
@@ -232,9 +268,14 @@ def bid_save(*, actor: User, opportunity, data: dict[str, Any], expected_version
                 _("A bid that is %(status)s cannot be changed.") % {"status": bid.get_status_display()},
                 code="not_editable",
             )
+    creating = bid._state.adding
     apply_fields(bid, data, BID_FIELDS)
     validate(bid)
     save_as(bid, actor)
+    if creating:
+        from bids.biddocs.services import parts_ensure
+
+        parts_ensure(bid)
     return bid
 
 
@@ -259,6 +300,9 @@ def bid_submit(*, actor: User, bid: Bid) -> Bid:
         reasons.append(_("Record the tender first."))
     if _deadline_passed(bid):
         reasons.append(_("The tender's submission deadline has passed."))
+    from bids.biddocs.services import empty_part_reasons
+
+    reasons.extend(empty_part_reasons(bid))
     if reasons:
         raise GateRefused(reasons=reasons)
     bid.status = BidStatus.IN_REVIEW
@@ -292,6 +336,9 @@ def bid_seal(*, actor: User, bid: Bid) -> Bid:
     bid.status = BidStatus.SEALED
     bid.sealed_at = timezone.now()
     save_as(bid, actor)
+    from bids.biddocs.services import parts_freeze
+
+    parts_freeze(bid)
     tender = Tender.objects.get(opportunity_id=bid.opportunity_id)
     timer_satisfy(kind=TENDER_DEADLINE, subject=tender, at=bid.sealed_at)
     return bid
@@ -329,6 +376,9 @@ def bid_record_result(
     bid.winning_vendor = (winning_vendor or "").strip()[:200]
     bid.winning_price = price
     save_as(bid, actor)
+    tender = Tender.objects.filter(opportunity_id=bid.opportunity_id).first()
+    if tender is not None:
+        timer_satisfy(kind=TENDER_RESULT, subject=tender, at=bid.result_at)
     if not won:
         opportunity_move(
             actor=actor,
@@ -371,4 +421,5 @@ def bids_on_opportunity_closed(*, opportunity, actor: User) -> None:
         review_cancel_for_subject(actor=actor, subject=bid, reason=_("The opportunity was closed."))
     tender = Tender.objects.filter(opportunity=opportunity).first()
     if tender is not None:
-        timer_cancel(kind=TENDER_DEADLINE, subject=tender, reason="opportunity closed")
+        for kind in (TENDER_DEADLINE, TENDER_DOCUMENTS_PURCHASE, TENDER_CLARIFICATION, TENDER_RESULT):
+            timer_cancel(kind=kind, subject=tender, reason="opportunity closed")

@@ -56,6 +56,8 @@ TIMELINES = (
 # Issue 11: the bids tab reads the bid decision, the tender, its documents and the bid: 43 -> 47.
 # Issue 11: the handoff tab reads the handoff (its acceptances once there is one): 47 -> 48.
 # Issue 11: the payments tab reads the contract (then its plan, instalments, receipts when there is one): 47 -> 48.
+# Issue 11: the bids tab reads the bid decision, the tender, its documents and the bid: 43 -> 47;
+# the bid document's parts, defence questions and the tender's date reminders: 47 -> 49.
 # (role, page) -> queries. API lists at ?page_size=5 and ?page_size=50; web pages as they
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
@@ -94,7 +96,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "exports:list"): 11,
     ("engineer", "leads:customer_detail"): 29,
     ("engineer", "leads:lead_detail"): 20,
-    ("engineer", "opportunities:detail"): 48,
+    ("engineer", "opportunities:detail"): 49,
     ("engineer", "leads:customer_communications"): 8,
     ("engineer", "leads:customer_history"): 13,
     ("engineer", "leads:lead_communications"): 6,
@@ -135,7 +137,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "exports:list"): 10,
     ("manager", "leads:customer_detail"): 29,
     ("manager", "leads:lead_detail"): 20,
-    ("manager", "opportunities:detail"): 48,
+    ("manager", "opportunities:detail"): 49,
     ("manager", "leads:customer_communications"): 8,
     ("manager", "leads:customer_history"): 13,
     ("manager", "leads:lead_communications"): 6,
@@ -175,7 +177,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "exports:list"): 9,
     ("admin", "leads:customer_detail"): 29,
     ("admin", "leads:lead_detail"): 20,
-    ("admin", "opportunities:detail"): 48,
+    ("admin", "opportunities:detail"): 49,
     ("admin", "leads:customer_communications"): 7,
     ("admin", "leads:customer_history"): 13,
     ("admin", "leads:lead_communications"): 5,
@@ -339,6 +341,32 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api bid-list page_size=50"): 5,
     ("admin", "api bid-list page_size=5"): 4,
     ("admin", "api bid-list page_size=50"): 4,
+    # Issue 11: the bid document's parts and attachments, defence questions (scoped through the
+    # bid's opportunity) and the company-wide answer library.
+    ("engineer", "api bid-part-list page_size=5"): 5,
+    ("engineer", "api bid-part-list page_size=50"): 5,
+    ("manager", "api bid-part-list page_size=5"): 5,
+    ("manager", "api bid-part-list page_size=50"): 5,
+    ("admin", "api bid-part-list page_size=5"): 4,
+    ("admin", "api bid-part-list page_size=50"): 4,
+    ("engineer", "api bid-attachment-list page_size=5"): 5,
+    ("engineer", "api bid-attachment-list page_size=50"): 5,
+    ("manager", "api bid-attachment-list page_size=5"): 5,
+    ("manager", "api bid-attachment-list page_size=50"): 5,
+    ("admin", "api bid-attachment-list page_size=5"): 4,
+    ("admin", "api bid-attachment-list page_size=50"): 4,
+    ("engineer", "api defence-question-list page_size=5"): 5,
+    ("engineer", "api defence-question-list page_size=50"): 5,
+    ("manager", "api defence-question-list page_size=5"): 5,
+    ("manager", "api defence-question-list page_size=50"): 5,
+    ("admin", "api defence-question-list page_size=5"): 4,
+    ("admin", "api defence-question-list page_size=50"): 4,
+    ("engineer", "api defence-answer-list page_size=5"): 4,
+    ("engineer", "api defence-answer-list page_size=50"): 4,
+    ("manager", "api defence-answer-list page_size=5"): 4,
+    ("manager", "api defence-answer-list page_size=50"): 4,
+    ("admin", "api defence-answer-list page_size=5"): 4,
+    ("admin", "api defence-answer-list page_size=50"): 4,
 }
 
 

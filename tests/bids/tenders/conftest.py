@@ -60,3 +60,24 @@ def tender_data(**overrides):
     }
     data.update(overrides)
     return data
+
+
+def fill_parts(actor, bid) -> None:
+    """R-BID-1: write the three parts of the bid document (the submit gate needs them)."""
+    from bids.biddocs import services as documents
+
+    for part in documents.parts_ensure(bid):
+        documents.part_revise(actor=actor, part=part, content=f"<p>{part.get_kind_display()}</p>")
+
+
+def ticked(task) -> dict:
+    """R-REV-3: every check item of the approver's step ticked."""
+    return {code: {"ok": True, "comment": ""} for code, _label in task.check_item_labels}
+
+
+def approve(review, approver) -> None:
+    from reviews.models import ReviewTask
+    from reviews.services import review_decide
+
+    task = ReviewTask.objects.get(review=review, approver=approver, state="pending")
+    review_decide(actor=approver, review=review, decision="approve", checks=ticked(task))

@@ -46,7 +46,49 @@ def bids(admin, team, n):
     ]
 
 
+def bid_parts(admin, team, n):
+    from bids.biddocs.services import parts_ensure
+
+    return [parts_ensure(bid)[0] for bid in bids(admin, team, n)]
+
+
+def bid_attachments(admin, team, n):
+    from django.core.files.base import ContentFile
+
+    from bids.models import BidAttachment
+
+    attachments = []
+    for part in bid_parts(admin, team, n):
+        attachment = BidAttachment(part=part, name="a.pdf", size=10, uploaded_by=admin)
+        attachment.file.save("a.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
+        attachment.save()
+        attachments.append(attachment)
+    return attachments
+
+
+def defence_questions(admin, team, n):
+    from bids.models import DefenceQuestion
+
+    return [
+        DefenceQuestion.objects.create(bid=bid, question="交期？", owner=admin)
+        for bid in bids(admin, team, n)
+    ]
+
+
+def defence_answers(admin, team, n):
+    from bids.models import DefenceAnswer
+
+    return [
+        DefenceAnswer.objects.create(question=f"問題 {i}", answer="答案", product="MES", owner=admin)
+        for i in range(n)
+    ]
+
+
 TENDERS_BUILDERS = {
+    "bids.bidpart": bid_parts,
+    "bids.bidattachment": bid_attachments,
+    "bids.defencequestion": defence_questions,
+    "bids.defenceanswer": defence_answers,
     "bids.biddecision": bid_decisions,
     "bids.tender": tenders,
     "bids.bid": bids,

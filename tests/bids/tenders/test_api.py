@@ -10,7 +10,7 @@ from bids.models import Bid, BidDecision, Tender
 from bids.tenders import services
 from bids.tenders.choices import BidStatus, Decision
 from opportunities.models import Opportunity
-from tests.bids.tenders.conftest import tender_data
+from tests.bids.tenders.conftest import fill_parts, tender_data
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +98,9 @@ def test_r_bid_2_api_seal_refused_before_approval_and_status_not_patchable(
     assert patched.status_code == 400
     sealed = client_for(engineer).post(reverse("bid-seal", args=[pk]))
     assert sealed.status_code == 409 and sealed.json()["reasons"]
+    refused = client_for(engineer).post(reverse("bid-submit", args=[pk]))
+    assert refused.status_code == 409 and len(refused.json()["reasons"]) == 3  # R-BID-1: empty parts
+    fill_parts(engineer, Bid.objects.get(pk=pk))
     submitted = client_for(engineer).post(reverse("bid-submit", args=[pk]))
     assert submitted.status_code == 200 and submitted.json()["status"] == "in_review"
     assert client_for(engineer).post(reverse("bid-seal", args=[pk])).status_code == 409

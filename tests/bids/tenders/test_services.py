@@ -20,7 +20,7 @@ from presales.core.errors import Conflict, DomainError, GateRefused, NotAllowed
 from presales.sla.models import Timer
 from reviews.models import Review
 from reviews.services import review_decide
-from tests.bids.tenders.conftest import future, tender_data
+from tests.bids.tenders.conftest import approve, fill_parts, future, tender_data
 
 pytestmark = pytest.mark.django_db
 
@@ -53,10 +53,11 @@ def _approved_bid(engineer, manager, legal, finance, opportunity):
     opportunity = _in_bid_stage(engineer, manager, opportunity)
     services.tender_save(actor=engineer, opportunity=opportunity, data=tender_data())
     bid = services.bid_save(actor=engineer, opportunity=opportunity, data={"summary": "投標文件"})
+    fill_parts(engineer, bid)
     services.bid_submit(actor=engineer, bid=bid)
     review = Review.objects.get(kind="bid")
     for approver in (manager, legal, finance):
-        review_decide(actor=approver, review=review, decision="approve")
+        approve(review, approver)
     bid.refresh_from_db()
     return bid
 
@@ -225,6 +226,7 @@ def test_r_rev_3_rejected_bid_goes_back_and_can_be_resubmitted(
     opportunity = _in_bid_stage(engineer, manager, opportunity)
     services.tender_save(actor=engineer, opportunity=opportunity, data=tender_data())
     bid = services.bid_save(actor=engineer, opportunity=opportunity, data={"summary": "v1"})
+    fill_parts(engineer, bid)
     services.bid_submit(actor=engineer, bid=bid)
     with pytest.raises(Conflict):
         services.bid_save(actor=engineer, opportunity=opportunity, data={"summary": "edit in review"})
@@ -242,6 +244,7 @@ def test_r_bid_2_seal_refused_before_approval(engineer, manager, legal, finance,
     with pytest.raises(GateRefused) as exc:
         services.bid_seal(actor=engineer, bid=bid)
     assert any("approve" in reason for reason in exc.value.reasons)
+    fill_parts(engineer, bid)
     services.bid_submit(actor=engineer, bid=bid)
     with pytest.raises(GateRefused):
         services.bid_seal(actor=engineer, bid=bid)

@@ -98,16 +98,25 @@ def test_r_bid_4_closing_withdraws_the_bid_review_and_stops_the_deadline_timer(
     from opportunities.services import opportunity_move
     from presales.sla.models import Timer
     from reviews.models import Review
-    from tests.bids.tenders.conftest import tender_data
+    from tests.bids.tenders.conftest import fill_parts, tender_data
 
     services.decision_save(actor=engineer, opportunity=opportunity, data={"analysis": "a", "strategy": "s"})
     services.decision_decide(actor=manager, opportunity=opportunity, decision=Decision.BID)
     opportunity_move(actor=engineer, opportunity=opportunity, move="start_bid")
     tender = services.tender_save(actor=engineer, opportunity=opportunity, data=tender_data())
     bid = services.bid_save(actor=engineer, opportunity=opportunity, data={})
+    fill_parts(engineer, bid)
     services.bid_submit(actor=engineer, bid=bid)
     opportunity_move(actor=engineer, opportunity=opportunity, move="abandon", reason="budget")
     assert Bid.objects.get(pk=bid.pk).status == BidStatus.DRAFT
     assert Review.objects.get(kind="bid").status == "cancelled"
-    timer = Timer.objects.get(subject_type=ContentType.objects.get_for_model(Tender), subject_id=tender.pk)
-    assert timer.state == "cancelled"
+    timers = Timer.objects.filter(
+        subject_type=ContentType.objects.get_for_model(Tender), subject_id=tender.pk
+    )
+    assert {t.kind for t in timers} == {
+        "tender_deadline",
+        "tender_documents_purchase",
+        "tender_clarification",
+        "tender_result",
+    }
+    assert {t.state for t in timers} == {"cancelled"}

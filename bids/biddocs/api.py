@@ -1,0 +1,282 @@
+"""/api/v1/bid-parts/ (+ ``versions``, ``revise``, ``draft``), /api/v1/bid-attachments/
+(multipart), /api/v1/defence-questions/ (+ ``use-answer``, ``save-to-library``),
+/api/v1/defence-answers/ (the library) — R-BID-1, R-BID-3.
+
+Writes call bids/biddocs/services.py; a part changes only through its actions (a new
+version each), never through PUT/PATCH. Parts, attachments and questions are scoped through
+the bid's opportunity (another team's is 404); the library is read by every staff member and
+written by presales staff only (403 otherwise)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from bids.biddocs import services
+from bids.models import Bid, BidAttachment, BidPart, BidPartVersion, DefenceAnswer, DefenceQuestion
+from leads.choices import Industry
+from presales.accounts.models import User
+from presales.api.fields import ScopedPrimaryKeyRelatedField
+from presales.api.schema import error_responses
+from presales.api.serializers import StrictMixin
+from presales.api.viewsets import (
+    CHANGE_ERRORS,
+    BaseViewSet,
+    ScopedReadOnlyViewSet,
+    ServiceCreateMixin,
+    ServiceUpdateMixin,
+    ServiceViewSet,
+    crud_schema,
+)
+from presales.core.search import search
+
+
+class BidPartVersionSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BidPartVersion
+        fields = ["id", "number", "content", "source", "solution_version", "note", "created_by", "created_at"]
+        read_only_fields = fields
+
+
+class BidPartSerializer(serializers.ModelSerializer):
+    """A part of the bid document (R-BID-1) with its current version."""
+
+    current = BidPartVersionSerializer(read_only=True)
+
+    class Meta:
+        model = BidPart
+        fields = ["id", "bid", "kind", "status", "current", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class ReviseSerializer(serializers.Serializer):
+    content = serializers.CharField(max_length=200_000)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+
+PART_ACTION = extend_schema(
+    request=None, responses={200: BidPartVersionSerializer, **error_responses(*CHANGE_ERRORS)}
+)
+
+
+class BidPartViewSet(ScopedReadOnlyViewSet):
+    """The parts of the bids the caller sees; ``?bid=`` narrows to one bid."""
+
+    queryset = BidPart.objects.select_related("current")
+    serializer_class = BidPartSerializer
+    filterset_fields = ["bid", "kind"]
+
+    @extend_schema(responses={200: BidPartVersionSerializer(many=True)})
+    @action(detail=True, methods=["get"])
+    def versions(self, request, pk=None):
+        """Every version of the part, newest first."""
+        part = self.get_object()
+        versions = part.versions.order_by("-number")
+        page = self.paginate_queryset(versions)
+        data = BidPartVersionSerializer(page if page is not None else versions, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
+
+    @extend_schema(
+        request=ReviseSerializer,
+        responses={201: BidPartVersionSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"])
+    def revise(self, request, pk=None):
+        """A new version written by hand (sanitised rich text); 409 once the bid is sealed."""
+        data = self.validated(ReviseSerializer)
+        version = services.part_revise(actor=request.user, part=self.get_object(), **data)
+        return Response(BidPartVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={201: BidPartVersionSerializer, **error_responses(*CHANGE_ERRORS)})
+    @action(detail=True, methods=["post"])
+    def draft(self, request, pk=None):
+        """A new version drafted from the approved solution version (technical part) or its
+        quote (price part)."""
+        version = services.part_draft(actor=request.user, part=self.get_object())
+        return Response(BidPartVersionSerializer(version).data, status=status.HTTP_201_CREATED)
+
+
+class BidAttachmentSerializer(StrictMixin, serializers.ModelSerializer):
+    """A file of a part: checked by its content (pdf, docx, xlsx, jpg, png)."""
+
+    part = ScopedPrimaryKeyRelatedField(queryset=BidPart.objects.all())
+    file = serializers.FileField(write_only=True)
+    name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = BidAttachment
+        fields = ["id", "part", "file", "name", "size", "uploaded_by", "created_at", "download_url"]
+        read_only_fields = ["size", "uploaded_by", "created_at", "download_url"]
+
+    def get_download_url(self, obj: BidAttachment) -> str:
+        return reverse("bids:bid-attachment", args=[obj.pk])
+
+
+@crud_schema("bid attachment", BidAttachmentSerializer, destroy=True)
+class BidAttachmentViewSet(mixins.DestroyModelMixin, ServiceCreateMixin, ScopedReadOnlyViewSet):
+    """Attachments of the parts the caller sees; upload as multipart, no change after (a new
+    file is a new attachment); removed while the part may change."""
+
+    queryset = BidAttachment.objects.select_related("part")
+    serializer_class = BidAttachmentSerializer
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+    filterset_fields = ["part"]
+    permission_classes = ServiceViewSet.permission_classes
+
+    def service_create(self, data: dict) -> BidAttachment:
+        return services.attachment_add(
+            actor=self.request.user, part=data["part"], file=data["file"], name=data.get("name", "")
+        )
+
+    def perform_destroy(self, instance) -> None:
+        services.attachment_remove(actor=self.request.user, attachment=instance)
+
+
+class DefenceAnswerSerializer(StrictMixin, serializers.ModelSerializer):
+    """A prepared answer of the library (R-BID-3), by product and industry."""
+
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = DefenceAnswer
+        fields = [
+            "id",
+            "product",
+            "industry",
+            "question",
+            "answer",
+            "owner",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["version", "created_at", "updated_at"]
+
+
+class DefenceQuestionSerializer(StrictMixin, serializers.ModelSerializer):
+    """An anticipated question with its prepared answer and owner (R-BID-3)."""
+
+    read_only_messages = {"status": _("A question is ready once it has a prepared answer.")}
+    bid = ScopedPrimaryKeyRelatedField(queryset=Bid.objects.all())
+    owner = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), required=False, allow_null=True
+    )
+
+    class Meta:
+        model = DefenceQuestion
+        fields = [
+            "id",
+            "bid",
+            "question",
+            "answer",
+            "owner",
+            "status",
+            "from_library",
+            "version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["status", "from_library", "version", "created_at", "updated_at"]
+
+
+class DefenceQuestionUpdateSerializer(DefenceQuestionSerializer):
+    bid = serializers.PrimaryKeyRelatedField(read_only=True)
+
+
+class UseAnswerSerializer(serializers.Serializer):
+    answer = serializers.PrimaryKeyRelatedField(queryset=DefenceAnswer.objects.all())
+
+
+class ToLibrarySerializer(serializers.Serializer):
+    product = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    industry = serializers.ChoiceField(choices=Industry.choices, required=False, allow_blank=True)
+
+
+@crud_schema("defence question", DefenceQuestionSerializer, update=DefenceQuestionUpdateSerializer)
+class DefenceQuestionViewSet(ServiceViewSet):
+    """The defence questions of the bids the caller sees; ``?bid=`` narrows to one bid."""
+
+    queryset = DefenceQuestion.objects.select_related("bid")
+    serializer_class = DefenceQuestionSerializer
+    update_serializer_class = DefenceQuestionUpdateSerializer
+    filterset_fields = ["bid", "status"]
+
+    def service_create(self, data: dict) -> DefenceQuestion:
+        bid = data.pop("bid")
+        return services.question_save(actor=self.request.user, bid=bid, data=data)
+
+    def service_update(self, instance, data: dict, *, expected_version: int | None) -> DefenceQuestion:
+        return services.question_save(
+            actor=self.request.user,
+            bid=instance.bid,
+            question=instance,
+            data=data,
+            expected_version=expected_version,
+        )
+
+    @extend_schema(
+        request=UseAnswerSerializer,
+        responses={200: DefenceQuestionSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"], url_path="use-answer")
+    def use_answer(self, request, pk=None):
+        """Copy a library answer into the question's prepared answer."""
+        data = self.validated(UseAnswerSerializer)
+        question = services.question_use_answer(
+            actor=request.user, question=self.get_object(), answer=data["answer"]
+        )
+        return self.represent(question)
+
+    @extend_schema(
+        request=ToLibrarySerializer,
+        responses={201: DefenceAnswerSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"], url_path="save-to-library")
+    def save_to_library(self, request, pk=None):
+        """The question and its prepared answer become a library answer (presales staff)."""
+        data = self.validated(ToLibrarySerializer)
+        answer = services.question_save_to_library(actor=request.user, question=self.get_object(), **data)
+        return Response(DefenceAnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
+
+
+@crud_schema("defence answer", DefenceAnswerSerializer)
+class DefenceAnswerViewSet(
+    ServiceCreateMixin, ServiceUpdateMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, BaseViewSet
+):
+    """The answer library, company-wide (every staff member with a role reads it):
+    ``?industry=`` (exact), ``?product=`` and ``?q=`` (question) searched through their
+    indexes."""
+
+    queryset = DefenceAnswer.objects.all()
+    serializer_class = DefenceAnswerSerializer
+    permission_classes = ServiceViewSet.permission_classes
+    filterset_fields = ["industry"]
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        if self.detail:
+            return queryset
+        params = self.request.query_params
+        product = params.get("product", "")
+        term = params.get("q", "")
+        if isinstance(product, str) and product.strip():
+            queryset = search(queryset, product[:100], ("product",))
+        if isinstance(term, str) and term.strip():
+            queryset = search(queryset, term[:100], ("question",))
+        return queryset
+
+    def service_create(self, data: dict) -> DefenceAnswer:
+        return services.library_answer_save(actor=self.request.user, data=data)
+
+    def service_update(self, instance, data: dict, *, expected_version: int | None) -> DefenceAnswer:
+        return services.library_answer_save(
+            actor=self.request.user, data=data, answer=instance, expected_version=expected_version
+        )
