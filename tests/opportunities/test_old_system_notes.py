@@ -82,7 +82,10 @@ def test_old_reviewed_facts_notes_are_read_back_with_their_values(engineer, team
     assert shown(hant, "en") == (
         "Reviewed facts changed: amount changed from 100000.00 to 50000000.00; currency changed from CNY to USD."
     )
-    assert shown(hant, "zh-hans") == "审核依据信息已变更：金额由 100000.00 改为 50000000.00; 币种由 CNY 改为 USD。"
+    assert (
+        shown(hant, "zh-hans")
+        == "审核依据信息已变更：金额由 100000.00 改为 50000000.00; 币种由 CNY 改为 USD。"
+    )
     assert hant.note_params == {
         "old": {"amount": "100000.00", "currency": "CNY"},
         "new": {"amount": "50000000.00", "currency": "USD"},

@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db
 def contact_in_use(engineer, team):
     customer = CustomerFactory(team=team)
     CustomerPresalesFactory(customer=customer, user=engineer)
-    opportunity = OpportunityFactory(team=team, customer=customer, sales_owner=engineer, presales_owner=engineer)
+    opportunity = OpportunityFactory(
+        team=team, customer=customer, sales_owner=engineer, presales_owner=engineer
+    )
     contact = ContactFactory(customer=customer)
     ConfirmationRequest.objects.create(
         opportunity=opportunity,
