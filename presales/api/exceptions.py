@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -60,6 +61,10 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        # Django's request limits (DATA_UPLOAD_MAX_*), met when the body is parsed: a 400 in
+        # the error contract, not Django's HTML page (schemathesis, issue 8 item 19).
+        exc = exceptions.ParseError(_("The request is too large: it sends too many fields, files or bytes."))
 
     response = drf_exception_handler(exc, context)
     if response is None:

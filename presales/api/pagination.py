@@ -53,6 +53,15 @@ class CursorPagination(pagination.CursorPagination):
             )
         return size
 
+    def get_schema_operation_parameters(self, view):
+        """The schema says what ``get_page_size`` accepts (1 to ``max_page_size``), so that a
+        generated client never sends a page size the API refuses (schemathesis ST202)."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {**parameter["schema"], "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
     def decode_cursor(self, request):
         try:
             return super().decode_cursor(request)

@@ -260,7 +260,9 @@ def crud_schema(name: str, serializer, *, create=None, update=None, destroy: boo
     }
     if destroy:
         views["destroy"] = extend_schema(
-            summary=f"Delete a {name}", responses={204: None, **error_responses(*DETAIL_ERRORS)}
+            summary=f"Delete a {name}",
+            # 409: other records still refer to it (presales.core.writes.delete_as).
+            responses={204: None, **error_responses(*DETAIL_ERRORS, 409)},
         )
     views.update(extra or {})
     return extend_schema_view(**views)

@@ -16,6 +16,7 @@ message sent twice does its work once.
 from __future__ import annotations
 
 import logging
+from importlib import import_module
 from typing import Any
 
 from celery import current_app
@@ -29,11 +30,20 @@ def enqueue(task_name: str, *args: Any) -> bool:
     caller's work is committed and its recovery re-enqueues it; raising after the commit
     could only turn a done request into an error page. Returns whether it was sent."""
     try:
-        current_app.tasks[task_name].delay(*args)
+        _registered(task_name).delay(*args)
     except Exception:
         logger.exception("Could not enqueue %s%r; its recovery will enqueue it again", task_name, args)
         return False
     return True
+
+
+def _registered(task_name: str) -> Any:
+    """The registered task of ``task_name``. A web process never runs the worker's task
+    discovery (``autodiscover_tasks`` waits for the worker to import its modules), so a task
+    whose module nothing imported yet is imported here by its dotted name."""
+    if task_name not in current_app.tasks:
+        import_module(task_name.rpartition(".")[0])
+    return current_app.tasks[task_name]
 
 
 def enqueue_on_commit(task_name: str, *args: Any) -> None:

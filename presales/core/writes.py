@@ -109,8 +109,20 @@ def changes_since(obj: Any, version: int) -> dict[str, Any] | None:
 
 
 def delete_as(obj: models.Model, actor: Actor | None) -> None:
+    """Delete ``obj`` recording ``actor`` in its history. A row other records still point
+    at through a protected link (a contact a confirmation request was sent to) is refused
+    with a 409 naming them, never a 500; nothing is deleted (Django collects before it
+    deletes)."""
     obj._history_user = actor  # type: ignore[attr-defined]  # as in save_as
-    obj.delete()
+    try:
+        obj.delete()
+    except (models.ProtectedError, models.RestrictedError) as exc:
+        used_by = sorted({str(row._meta.verbose_name_plural) for row in exc.args[1]})
+        raise Conflict(
+            _("This record cannot be deleted: %(records)s still refer to it.")
+            % {"records": ", ".join(used_by)},
+            code="in_use",
+        ) from exc
 
 
 def ensure_still_visible(model_queryset: Any, obj: models.Model, actor: Actor) -> None:

@@ -102,7 +102,9 @@ class Message:
     timer: Any = None
     # The event the message tells of, when several people hear of one event (a review step
     # opening to two approvers, an escalation to the owner and the manager): the team robot
-    # posts the event once, not once per recipient. Defaults to the timer and the kind.
+    # posts the event once, not once per recipient. Defaults to the timer and the kind, else
+    # (within one ``notify_many`` call) to the kind and the page it links to: messages of one
+    # kind about one page sent together tell of one event (a bid decision to each owner).
     event: str = ""
 
     def event_key(self) -> str:
@@ -110,6 +112,8 @@ class Message:
             return self.event
         if self.timer is not None:
             return f"timer:{self.timer.pk}:{self.kind}"
+        if self.url:
+            return f"{self.kind}:{self.url}"
         return self.key
 
 

@@ -38,7 +38,7 @@ from presales.sla.models import (
     Timer,
     TimerState,
 )
-from presales.sla.notifications import CALENDAR_UNKNOWN, notification_kinds, notify
+from presales.sla.notifications import CALENDAR_UNKNOWN, Message, notification_kinds, notify_many
 from presales.sla.policies import (
     PolicyValues,
     get_kind,
@@ -150,6 +150,7 @@ def _tell_admins_timer_estimated(timer: Timer) -> None:
 
     years = timer.estimated_years
     label = ", ".join(str(y) for y in years)
+    messages = []
     for admin in _admins():
         with translation.override(admin.language or settings.LANGUAGE_CODE):
             params = {
@@ -157,49 +158,57 @@ def _tell_admins_timer_estimated(timer: Timer) -> None:
                 "due": timezone.localtime(timer.due_at).strftime("%Y-%m-%d %H:%M"),
                 "year": label,
             }
-            notify(
-                recipient=admin,
-                kind=CALENDAR_UNKNOWN,
-                key=f"calendar:{years[0]}:timer:{timer.pk}:{admin.pk}",
-                title=_("Estimated deadline (%(year)s calendar missing): %(kind)s") % params,
-                body=_(
-                    "A deadline (%(kind)s, due %(due)s) counts working days in %(year)s, whose "
-                    "public holidays and make-up working days are not entered yet: weekends are "
-                    "skipped, holidays are not. Enter that year's official schedule and declare "
-                    "the year on the work calendar page; open deadlines are then recomputed."
+            messages.append(
+                Message(
+                    recipient=admin,
+                    kind=CALENDAR_UNKNOWN,
+                    key=f"calendar:{years[0]}:timer:{timer.pk}:{admin.pk}",
+                    title=_("Estimated deadline (%(year)s calendar missing): %(kind)s") % params,
+                    body=_(
+                        "A deadline (%(kind)s, due %(due)s) counts working days in %(year)s, whose "
+                        "public holidays and make-up working days are not entered yet: weekends are "
+                        "skipped, holidays are not. Enter that year's official schedule and declare "
+                        "the year on the work calendar page; open deadlines are then recomputed."
+                    )
+                    % params,
+                    url=reverse("sla:calendar"),
+                    timer=timer,
                 )
-                % params,
-                url=reverse("sla:calendar"),
-                timer=timer,
             )
+    # One call: every admin gets their bell, a team robot posts the event once (issue 8).
+    notify_many(messages)
 
 
 def _tell_admins_year_unknown(year: int) -> int:
     """Each active administrator is told once per year that ``year``'s working-day calendar
     must be entered (``calendar:{year}:unknown:{admin}``). Returns how many were told now."""
 
-    told = 0
+    messages = []
     for admin in _admins():
         key = f"calendar:{year}:unknown:{admin.pk}"
         if Notification.objects.filter(key=key).exists():
             continue
         with translation.override(admin.language or settings.LANGUAGE_CODE):
-            notify(
-                recipient=admin,
-                kind=CALENDAR_UNKNOWN,
-                key=key,
-                title=_("Enter the %(year)s working-day calendar") % {"year": year},
-                body=_(
-                    "The holiday calendar does not know %(year)s yet. Until an administrator "
-                    "enters that year's public holidays and make-up working days from the State "
-                    "Council notice and declares the year, deadlines counted in working days that "
-                    "reach %(year)s are estimated (weekends off, public holidays not known)."
+            messages.append(
+                Message(
+                    recipient=admin,
+                    kind=CALENDAR_UNKNOWN,
+                    key=key,
+                    title=_("Enter the %(year)s working-day calendar") % {"year": year},
+                    body=_(
+                        "The holiday calendar does not know %(year)s yet. Until an administrator "
+                        "enters that year's public holidays and make-up working days from the State "
+                        "Council notice and declares the year, deadlines counted in working days that "
+                        "reach %(year)s are estimated (weekends off, public holidays not known)."
+                    )
+                    % {"year": year},
+                    url=reverse("sla:calendar"),
+                    event=f"calendar:{year}:unknown",
                 )
-                % {"year": year},
-                url=reverse("sla:calendar"),
             )
-        told += 1
-    return told
+    # One call: every admin gets their bell, a team robot posts the event once (issue 8).
+    notify_many(messages)
+    return len(messages)
 
 
 # Kinds whose due time is copied onto their record (e.g. a lead's first-contact due time):

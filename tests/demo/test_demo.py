@@ -213,6 +213,25 @@ def test_an_old_demo_database_gets_the_current_demo_password_but_changed_ones_st
     assert User.objects.get(username="engineer").check_password("my-own-Secret-77")
 
 
+def test_load_demo_never_touches_a_user_who_is_not_a_demo_login(db):
+    """Issue 8: only the demo's own logins move off the retired password; anyone else with
+    it (a person added to the demo database) keeps theirs."""
+    from demo import people
+    from demo.builders import DemoContext
+
+    people.build(DemoContext())
+    for user in User.objects.all():
+        user.set_password("demo1234")
+        user.save()
+    guest = User.objects.create_user(username="guest", password="demo1234")
+    # when the demo is loaded again
+    people.build(DemoContext())
+    # then the demo logins have the current password, the guest still the one they had
+    assert User.objects.get(username="sales").check_password(people.PASSWORD)
+    guest.refresh_from_db()
+    assert guest.check_password("demo1234")
+
+
 # --- issue 10: needs, solutions and quotes, the review board, demos -------------------------
 
 

@@ -275,3 +275,39 @@ def test_an_unchanged_request_is_not_flagged_R_REV_6(client, chains, engineer, s
     client.force_login(sales_manager)
     html = client.get(reverse("reviews:detail", args=[review.pk])).content.decode()
     assert REQUEST["background"] in html and 'data-testid="content-changed"' not in html
+
+
+def test_the_inbox_shows_when_the_request_was_sent_and_flags_a_change_since_R_REV_6(
+    client, chains, engineer, sales_manager, opportunity
+):
+    """The inbox is where approvers decide: it shows the request as sent ("as sent to review
+    at …") and flags one changed while the review waits (issue 8)."""
+    from opportunities.models import ProjectInitiation
+
+    initiation = _submitted(engineer, opportunity)
+    client.force_login(sales_manager)
+    html = client.get(reverse("reviews:inbox")).content.decode()
+    assert 'data-testid="content-as-submitted"' in html
+    assert 'data-testid="content-changed"' not in html
+    # when the request changes while it waits (behind the services' back)
+    ProjectInitiation.objects.filter(pk=initiation.pk).update(background="Rewritten while in review.")
+    html = client.get(reverse("reviews:inbox")).content.decode()
+    # then the approver reads what was sent, and is told it has changed
+    assert REQUEST["background"] in html and "Rewritten while in review." not in html
+    assert 'data-testid="content-changed"' in html
+
+
+def test_a_review_started_before_snapshots_shows_the_request_as_it_reads_now_R_REV_6(
+    client, chains, engineer, sales_manager, opportunity
+):
+    """A review that predates the snapshot (``content_snapshot`` empty) shows the current
+    request and says so, on the inbox and the form, in progress or decided (issue 8)."""
+    initiation = _submitted(engineer, opportunity)
+    review = reviews_for_subject(initiation).first()
+    Review.objects.filter(pk=review.pk).update(content_snapshot={})
+    client.force_login(sales_manager)
+    for url in (reverse("reviews:inbox"), reverse("reviews:detail", args=[review.pk])):
+        html = client.get(url).content.decode()
+        assert REQUEST["background"] in html
+        assert 'data-testid="content-as-now"' in html
+        assert 'data-testid="content-as-submitted"' not in html

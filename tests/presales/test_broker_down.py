@@ -188,3 +188,29 @@ def test_a_notification_is_kept_when_the_broker_is_down_and_recovered_later_r_sl
         recovered = recover_deliveries(now=delivery.next_attempt_at)
     # then the delivery is enqueued again
     assert recovered == 1 and sent == [delivery.pk]
+
+
+def test_enqueue_finds_a_task_whose_module_the_web_process_never_imported(monkeypatch):
+    """Issue 8 (seen under a local server while fuzzing the API): a web process does not run
+    Celery's task discovery, so ``run_export_task`` was not registered there and every
+    export waited for the recovery; ``enqueue`` imports the task's module by its name."""
+    from celery import current_app
+
+    # given a process where the export tasks' module was never imported (its import is
+    # what registers the task)
+    task = current_app.tasks[RUN_TASK]
+    monkeypatch.delitem(current_app.tasks, RUN_TASK)
+    imported = []
+
+    def import_module(name):
+        imported.append(name)
+        current_app.tasks[RUN_TASK] = task
+
+    monkeypatch.setattr("presales.core.tasks.import_module", import_module)
+    sent = []
+    monkeypatch.setattr(task, "delay", lambda *args: sent.append(args))
+    # when a job is enqueued
+    assert enqueue(RUN_TASK, 41) is True
+    # then the task's module was imported by its name, and the task sent
+    assert imported == ["presales.exports.tasks"]
+    assert sent == [(41,)]

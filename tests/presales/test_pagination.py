@@ -196,3 +196,16 @@ def test_a_cursor_of_another_ordering_is_refused_not_a_server_error(client_for, 
     # then the list answers 400: on the cursor, or on the ordering where id is not a sort field
     assert response.status_code == 400, response.content
     assert list(response.json()["fields"]) in (["cursor"], ["ordering"])
+
+
+def test_the_schema_bounds_page_size_as_the_api_does(client_for, engineer):
+    """Issue 8 item 19 (schemathesis ST202): ``page_size=0`` was schema-valid and answered
+    400; the schema now says 1 to 200, as ``get_page_size`` checks."""
+    schema = client_for(engineer).get("/api/schema/", {"format": "json"}).json()
+    bounds = set()
+    for path, operations in schema["paths"].items():
+        for parameter in operations.get("get", {}).get("parameters", []):
+            if parameter["name"] == "page_size":
+                bounds.add((path, parameter["schema"].get("minimum"), parameter["schema"].get("maximum")))
+    assert bounds
+    assert {(minimum, maximum) for _path, minimum, maximum in bounds} == {(1, 200)}

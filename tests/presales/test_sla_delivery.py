@@ -292,3 +292,40 @@ def test_unexpected_sender_error_keeps_the_row_for_recovery(engineer):
         deliver(delivery_id=notification.deliveries.get().pk, now=T0)
     row = notification.deliveries.get()
     assert (row.state, row.attempts) == (DeliveryState.SENDING, 1)
+
+
+def test_robot_posts_a_bid_decision_to_several_owners_once(engineer, team, make_user):
+    """Issue 8: messages of one kind about one page sent together (a bid decision told to
+    each owner, no explicit event) are one event for the team robot."""
+    from presales.sla.notifications import Message, notify_many
+
+    manager = make_user(Role.SALES_MANAGER, team=team, username="robot_sales_mgr")
+    hook = TeamWebhookFactory(team=team, kinds=["bid_decision"])
+    notify_many(
+        [
+            Message(
+                person, "bid_decision", f"bid-decision:5:to:{person.pk}", "Bid", url="/opportunities/5/#bids"
+            )
+            for person in (engineer, manager)
+        ],
+        now=T0,
+        enqueue=lambda pk: None,
+    )
+    assert Notification.objects.filter(key__startswith="bid-decision:5:").count() == 2
+    assert Delivery.objects.filter(channel=DeliveryChannel.WEBHOOK, webhook=hook).count() == 1
+
+
+def test_robot_posts_the_missing_calendar_year_once_for_all_admins(team, make_user):
+    """Issue 8: every administrator is told the year's calendar is missing, each in their
+    bell; their team's robot posts it once, not once per administrator."""
+    from presales.sla.notifications import CALENDAR_UNKNOWN
+    from presales.sla.services import _tell_admins_year_unknown
+
+    for n in range(3):
+        make_user(Role.ADMIN, team=team, username=f"robot_admin{n}")
+    hook = TeamWebhookFactory(team=team, kinds=[CALENDAR_UNKNOWN])
+    assert _tell_admins_year_unknown(2031) == 3
+    assert Notification.objects.filter(kind=CALENDAR_UNKNOWN).count() == 3
+    assert Delivery.objects.filter(channel=DeliveryChannel.WEBHOOK, webhook=hook).count() == 1
+    # a second run tells nobody again
+    assert _tell_admins_year_unknown(2031) == 0
