@@ -15,8 +15,10 @@ from decimal import Decimal
 from django.utils import timezone
 
 from demo import bids, solutions
-from demo.contracts import sign_for_handoff
+from demo.contracts import await_general_manager, sign_for_handoff
+from demo.handoff import build_handoffs
 from demo.needs import ensure_confirmed_needs
+from demo.payments import collect_payments
 from leads.choices import Industry
 from leads.models import Customer
 from leads.services import customer_create
@@ -232,6 +234,24 @@ OPPORTUNITIES = [
         "approved",
     ),
     (
+        "园区能耗监测 Park energy monitoring",
+        "宁波海达电子有限公司 Ningbo Haida Electronics",
+        Decimal("1350000"),
+        False,
+        120,
+        ["start_solution", "submit_for_review", "start_demo", "skip_bid", "handoff"],
+        "approved",
+    ),
+    (
+        "医院物流机器人 Hospital logistics robots",
+        "上海瑞康医院 Shanghai Ruikang Hospital",
+        Decimal("1100000"),
+        True,
+        150,
+        ["start_solution", "submit_for_review", "start_demo", "start_bid", "start_contract", "handoff"],
+        "approved",
+    ),
+    (
         "仓库 AGV 试点 Warehouse AGV pilot",
         "杭州云帆物流集团 Hangzhou Yunfan Logistics",
         Decimal("760000"),
@@ -390,11 +410,28 @@ def build(ctx) -> None:
                 bids.decide_bid(ctx, opportunity, author)  # R-BID-5
             if move == "start_contract":
                 bids.win_bid(ctx, opportunity, author)  # R-BID-4
+            # R-BID-4: a tender deal is lost through its bid, with the winner and price.
+            if (
+                move == "mark_lost"
+                and opportunity.stage == Stage.BID
+                and bids.lose_bid(ctx, opportunity, author)
+            ):
+                continue
             inputs = dict(MOVE_INPUTS.get(move, {}))
             opportunity = opportunity_move(actor=author, opportunity=opportunity, move=move, **inputs)
+        if path and path[-1] == "skip_bid":
+            # R-REV-4: a contract above the threshold waiting for the general manager's step.
+            await_general_manager(opportunity, author, version)
         opportunity.refresh_from_db()
         _backdate(opportunity, days_ago)
         created += 1
     ctx.log.append(
         f"Demo pipeline: {created} opportunities created, {len(OPPORTUNITIES) - created} already there."
     )
+    # R-PAY-1: receipts and an overdue instalment; R-HAND-2/3: acknowledged handoffs, a passed
+    # acceptance (surveys scheduled) and a failed one under rectification.
+    collected = collect_payments()
+    ctx.log.append(
+        f"Demo payments: {collected['receipts']} receipts, {collected['overdue']} overdue instalment(s)."
+    )
+    build_handoffs(ctx)
