@@ -18,6 +18,11 @@ class BidsConfig(AppConfig):
         from bids.handoff import documents as handoff_documents
 
         handoff_documents.register()
+        from bids.payments import documents as payment_documents
+        from bids.tenders import documents as bid_documents
+
+        payment_documents.register()
+        bid_documents.register()
         from bids.tenders import registry as tenders_registry
 
         tenders_registry.register()

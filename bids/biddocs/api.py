@@ -64,6 +64,9 @@ PART_ACTION = extend_schema(
 )
 
 
+VERSIONS_SHOWN = 200
+
+
 class BidPartViewSet(ScopedReadOnlyViewSet):
     """The parts of the bids the caller sees; ``?bid=`` narrows to one bid."""
 
@@ -71,15 +74,15 @@ class BidPartViewSet(ScopedReadOnlyViewSet):
     serializer_class = BidPartSerializer
     filterset_fields = ["bid", "kind"]
 
-    @extend_schema(responses={200: BidPartVersionSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    # One part's versions: not the list's filters or pages (a sub-resource documents only what
+    # it reads); the newest VERSIONS_SHOWN, newest first.
+    @extend_schema(filters=False, responses={200: BidPartVersionSerializer(many=True)})
+    @action(detail=True, methods=["get"], pagination_class=None)
     def versions(self, request, pk=None):
-        """Every version of the part, newest first."""
+        """The part's versions, newest first (at most ``VERSIONS_SHOWN``)."""
         part = self.get_object()
-        versions = part.versions.order_by("-number")
-        page = self.paginate_queryset(versions)
-        data = BidPartVersionSerializer(page if page is not None else versions, many=True).data
-        return self.get_paginated_response(data) if page is not None else Response(data)
+        versions = part.versions.order_by("-number")[:VERSIONS_SHOWN]
+        return Response(BidPartVersionSerializer(versions, many=True).data)
 
     @extend_schema(
         request=ReviseSerializer,
@@ -118,7 +121,7 @@ class BidAttachmentSerializer(StrictMixin, serializers.ModelSerializer):
         return reverse("bids:bid-attachment", args=[obj.pk])
 
 
-@crud_schema("bid attachment", BidAttachmentSerializer, destroy=True)
+@crud_schema("bid attachment", BidAttachmentSerializer, destroy=True, updates=False)
 class BidAttachmentViewSet(mixins.DestroyModelMixin, ServiceCreateMixin, ScopedReadOnlyViewSet):
     """Attachments of the parts the caller sees; upload as multipart, no change after (a new
     file is a new attachment); removed while the part may change."""

@@ -449,6 +449,10 @@ def rectification_close(
 def handoff_on_opportunity_closed(*, opportunity: Any, actor: User) -> None:
     """``opportunities.hooks.register_on_closed``: the handoff's open timers stop and a
     handoff not acknowledged yet is cancelled. Refuses nothing."""
+    # Most closed deals never reached a handoff: lock only one that exists (a closing deal
+    # takes no lock on a table it has no row in, opportunities/locks.py).
+    if not Handoff.objects.filter(opportunity=opportunity).exists():
+        return
     handoff = Handoff.objects.select_for_update().filter(opportunity=opportunity).first()
     if handoff is None:
         return

@@ -266,8 +266,8 @@ class ReceivablesView(BaseAPIView):
             OpenApiParameter("group", str, enum=list(ReceivablesGroup.values)),
             OpenApiParameter("team", int),
             OpenApiParameter("owner", int),
-            OpenApiParameter("page", int),
-            OpenApiParameter("page_size", int),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}),
+            OpenApiParameter("page_size", {"type": "integer", "minimum": 1, "maximum": 200}),
         ],
         responses={200: OpenApiTypes.OBJECT, **error_responses(400, *READ_ERRORS)},
     )

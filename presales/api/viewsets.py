@@ -225,10 +225,20 @@ IF_MATCH = OpenApiParameter(
 )
 
 
-def crud_schema(name: str, serializer, *, create=None, update=None, destroy: bool = False, extra=None):
+def crud_schema(
+    name: str,
+    serializer,
+    *,
+    create=None,
+    update=None,
+    destroy: bool = False,
+    updates: bool = True,
+    extra=None,
+):
     """``extend_schema_view`` for the CRUD operations with every error response documented.
 
     ``create``/``update`` are the request serializers when they differ from ``serializer``;
+    ``updates=False`` for a resource that is never changed in place (no PUT/PATCH);
     ``extra`` adds or overrides operations (e.g. a list without filters)."""
     create = create or serializer
     update = update or serializer
@@ -258,6 +268,8 @@ def crud_schema(name: str, serializer, *, create=None, update=None, destroy: boo
             responses={200: serializer, **error_responses(*CHANGE_ERRORS)},
         ),
     }
+    if not updates:
+        del views["update"], views["partial_update"]
     if destroy:
         views["destroy"] = extend_schema(
             summary=f"Delete a {name}",

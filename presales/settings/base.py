@@ -253,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         "AcceptanceKindEnum": "bids.handoff.choices.AcceptanceKind",
         "DocumentDeliveryChannelEnum": "presales.documents.models.DeliveryChannel",
         "ChannelEnum": "leads.choices.Channel",
+        "BidPartVersionSourceEnum": "bids.tenders.choices.VersionSource",
+        "LeadSourceEnum": "leads.choices.LeadSource",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [

@@ -11,8 +11,9 @@ submits it; the amount is above the threshold, so the general manager's step is 
 (R-REV-4) → the sales manager, legal and the general manager approve → the sales owner records
 the signing (R-CON-3) and archives the signed scan (R-CON-4) → the move into the handoff.
 
-The handoff's acknowledgement and the customer's acceptance (R-HAND-*) follow in
-``HANDOFF ACKNOWLEDGEMENT AND ACCEPTANCE`` at the end of the test, once their screens exist.
+→ the after-sales team's manager acknowledges the handoff package frozen at signing and names
+the after-sales owner (R-HAND-1, R-HAND-2) → the service acceptance is recorded with the
+customer's signed form; it passes and schedules the satisfaction surveys (R-HAND-3, R-POST-1).
 The whole journey raises no console error and no Content-Security-Policy violation.
 """
 
@@ -30,15 +31,17 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from bids.contracts.choices import ContractStatus
-from bids.models import Bid, BidDecision, Contract, Tender
+from bids.models import Bid, BidDecision, Contract, CustomerAcceptance, Handoff, Tender
 from bids.tenders.choices import BidStatus, Decision
 from opportunities.choices import InitiationStatus, Stage
 from opportunities.models import Opportunity
 from presales.core.roles import Role
+from presales.sla.models import Timer
 from reviews.choices import ReviewKind, ReviewStatus
 from reviews.defaults import CONTRACT_GM_THRESHOLD, ensure_default_chains
 from reviews.models import Review
 from tests.bids.contracts.factories import accepted_version
+from tests.browser.pickers import pick
 from tests.factories import OpportunityFactory, ProjectInitiationFactory, TeamFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -150,6 +153,12 @@ def the_deal() -> Opportunity:
     UserFactory(username="legal", display_name="Qian Legal", roles=[Role.LEGAL], team=head_office)
     UserFactory(username="finance", display_name="Zhou Finance", roles=[Role.FINANCE], team=head_office)
     UserFactory(username="gm", display_name="Wu General", roles=[Role.GENERAL_MANAGER], team=head_office)
+    after_sales = TeamFactory(name="After-sales service", department="after_sales")
+    after_sales.manager = UserFactory(
+        username="asm", display_name="Feng After-sales", roles=[Role.DEPARTMENT_HEAD], team=after_sales
+    )
+    after_sales.save()
+    UserFactory(username="ase", display_name="Sun Service", roles=[Role.PRESALES_ENGINEER], team=after_sales)
     opportunity = OpportunityFactory(
         team=team,
         sales_owner=sales_rep,
@@ -379,6 +388,49 @@ def move_into_the_handoff(page: Page, desk: str, opportunity: Opportunity) -> No
     assert (contract.customer_signatory_name, contract.signing_method) == ("王經理", "seal")
 
 
+def acknowledge_the_handoff(page: Page, base: str, opportunity: Opportunity) -> None:
+    """7. R-HAND-1, R-HAND-2: the handoff package was made at signing; the after-sales team's
+    manager opens it, sees the frozen sections and acknowledges it, naming the after-sales
+    owner."""
+    handoff = Handoff.objects.get(opportunity=opportunity)
+    assert handoff.receiving_team.name == "After-sales service"
+    as_user(page, base, "asm")
+    page.goto(base + reverse("bids:handoff-detail", args=[handoff.pk]))
+    package = page.get_by_test_id("handoff-package")
+    expect(package).to_contain_text("Energy meters")  # the product configuration
+    expect(package.get_by_test_id("handoff-section-payment_plan")).to_be_visible()
+    expect(package.get_by_test_id("handoff-note-risks")).to_be_visible()
+    pick(page, "[data-testid=handoff-acknowledge] select[name=after_sales_owner]", "Sun", "Sun Service")
+    page.get_by_test_id("handoff-acknowledge").get_by_role("button", name="Acknowledge").click()
+    no_errors(page)
+    expect(page.get_by_test_id("handoff-owner")).to_have_text("Sun Service")
+    handoff.refresh_from_db()
+    assert handoff.acknowledged_at is not None and handoff.after_sales_owner.username == "ase"
+
+
+def record_the_acceptance(page: Page, base: str, opportunity: Opportunity, tmp_path: Path) -> None:
+    """8. R-HAND-3, R-POST-1: the service acceptance meeting passed; the signed acceptance form
+    is uploaded; the 1-, 3- and 6-month surveys are scheduled."""
+    handoff = Handoff.objects.get(opportunity=opportunity)
+    form_path = tmp_path / "service-acceptance.pdf"
+    form_path.write_bytes(PDF)
+    accept = page.get_by_test_id("handoff-accept")
+    accept.locator("[name=kind]").select_option("service")
+    accept.locator("[name=result]").select_option("passed")
+    accept.locator("[name=accepted_on]").fill(timezone.localdate().isoformat())
+    accept.locator("[name=notes]").fill("培训完成，系统上线。")
+    accept.locator("[name=signed_scan]").set_input_files(str(form_path))
+    accept.get_by_role("button", name="Record the acceptance").click()
+    no_errors(page)
+    row = page.get_by_test_id("acceptance-row")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Passed")
+    acceptance = CustomerAcceptance.objects.get(handoff=handoff)
+    assert acceptance.result == "passed" and acceptance.signed_scan.name.endswith(".pdf")
+    surveys = Timer.objects.filter(kind__in=["survey_1m", "survey_3m", "survey_6m"], state="open")
+    assert surveys.count() == 3
+
+
 def test_issue11_journey_from_the_bid_decision_to_the_handoff(live_server, page: Page, tmp_path):
     base = live_server.url
     problems = watch_console(page)
@@ -392,9 +444,7 @@ def test_issue11_journey_from_the_bid_decision_to_the_handoff(live_server, page:
     sign_and_archive(page, base, desk, opportunity, tmp_path)
     move_into_the_handoff(page, desk, opportunity)
 
-    # --- HANDOFF ACKNOWLEDGEMENT AND ACCEPTANCE --------------------------------------------
-    # (issue 11, the rest of the journey) the delivery team acknowledges the handoff package
-    # and the customer's acceptance is recorded: their steps go here, as functions like the
-    # ones above, before the console check.
+    acknowledge_the_handoff(page, base, opportunity)
+    record_the_acceptance(page, base, opportunity, tmp_path)
 
     assert problems == []

@@ -15,6 +15,18 @@ def chains(db):
     return ensure_default_chains()
 
 
+@pytest.fixture(autouse=True)
+def standard_clauses(db):
+    """The standard clauses a fresh install has (data migration bids/0004). A transactional
+    test (the browser journeys) flushes migration data from the test database, so the rows
+    are put back the way the migration writes them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("bids.migrations.0004_default_clause_templates").seed(apps, None)
+
+
 @pytest.fixture
 def sales_manager(make_user, team):
     return make_user(Role.SALES_MANAGER, team=team, username="sales_manager")
