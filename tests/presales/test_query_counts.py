@@ -58,10 +58,19 @@ TIMELINES = (
 # Issue 11: the payments tab reads the contract (then its plan, instalments, receipts when there is one): 47 -> 48.
 # Issue 11: the bids tab reads the bid decision, the tender, its documents and the bid: 43 -> 47;
 # the bid document's parts, defence questions and the tender's date reminders: 47 -> 49.
+# Issue 12: the documents boxes of the needs, bids and payments tabs (their recent files): 49 -> 53.
 # (role, page) -> queries. API lists at ?page_size=5 and ?page_size=50; web pages as they
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
 PINNED: dict[tuple[str, str], int] = {
+    # Issue 12: the caller's own documents (no join, no visibility predicate).
+    ("engineer", "api document-list page_size=5"): 4,
+    ("engineer", "api document-list page_size=50"): 4,
+    ("manager", "api document-list page_size=5"): 4,
+    ("manager", "api document-list page_size=50"): 4,
+    ("admin", "api document-list page_size=5"): 4,
+    ("admin", "api document-list page_size=50"): 4,
+
     ("engineer", "api communication-list page_size=5"): 7,
     ("engineer", "api communication-list page_size=50"): 7,
     ("engineer", "api contact-list page_size=5"): 5,
@@ -96,7 +105,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "exports:list"): 11,
     ("engineer", "leads:customer_detail"): 29,
     ("engineer", "leads:lead_detail"): 20,
-    ("engineer", "opportunities:detail"): 49,
+    ("engineer", "opportunities:detail"): 53,
     ("engineer", "leads:customer_communications"): 8,
     ("engineer", "leads:customer_history"): 13,
     ("engineer", "leads:lead_communications"): 6,
@@ -137,7 +146,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "exports:list"): 10,
     ("manager", "leads:customer_detail"): 29,
     ("manager", "leads:lead_detail"): 20,
-    ("manager", "opportunities:detail"): 49,
+    ("manager", "opportunities:detail"): 53,
     ("manager", "leads:customer_communications"): 8,
     ("manager", "leads:customer_history"): 13,
     ("manager", "leads:lead_communications"): 6,
@@ -177,7 +186,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "exports:list"): 9,
     ("admin", "leads:customer_detail"): 29,
     ("admin", "leads:lead_detail"): 20,
-    ("admin", "opportunities:detail"): 49,
+    ("admin", "opportunities:detail"): 53,
     ("admin", "leads:customer_communications"): 7,
     ("admin", "leads:customer_history"): 13,
     ("admin", "leads:lead_communications"): 5,
