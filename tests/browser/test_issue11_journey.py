@@ -101,7 +101,8 @@ def move(page: Page, name: str, stage: str) -> None:
 
 def no_errors(page: Page) -> None:
     """The last action showed no refusal (its messages would name the reasons)."""
-    expect(page.locator("#messages .alert-danger")).to_have_count(0)
+    alerts = page.locator("#messages .alert-danger")
+    expect(alerts, " / ".join(alerts.all_inner_texts())).to_have_count(0)
 
 
 def approve(page: Page, base: str, *, step: str, comment: str) -> None:
@@ -174,6 +175,7 @@ def the_deal() -> Opportunity:
             {"item": "Energy meters", "unit_price": Decimal("48000.00")},
             {"item": "Installation", "unit_price": Decimal("12000.00")},
         ),
+        sections=(("architecture", "<p>三層架構：採集層、平台層、應用層。</p>"),),
     )
     assert version.status == "approved"
     return opportunity
@@ -222,6 +224,31 @@ def decide_to_bid(page: Page, base: str, desk: str, opportunity: Opportunity) ->
     assert (decision.decision, decision.decided_by.username) == (Decision.BID, "pm")
 
 
+def write_the_bid_document(page: Page) -> None:
+    """R-BID-1: the technical part is drafted from the approved solution, the price part from
+    its quote, and the commercial part is written by hand (a bid with an empty part is not
+    sent to review)."""
+    for kind in ("technical", "price"):
+        part = page.locator(f"[data-testid=bid-part][data-kind={kind}]")
+        part.get_by_test_id("bid-part-draft").click()
+        no_errors(page)
+        expect(
+            page.locator(f"[data-testid=bid-part][data-kind={kind}] [data-testid=bid-part-content]")
+        ).not_to_be_empty()
+    commercial = page.locator("[data-testid=bid-part][data-kind=commercial]")
+    commercial.locator("details summary").click()
+    commercial.locator(".ql-editor").click()
+    page.keyboard.type("商務條款：交貨期 60 天，質保 12 個月。")
+    commercial.get_by_role("button", name="Save as a new version").click()
+    no_errors(page)
+    expect(
+        page.locator("[data-testid=bid-part][data-kind=commercial] [data-testid=bid-part-content]")
+    ).to_contain_text("交貨期 60 天")
+    expect(
+        page.locator("[data-testid=bid-part][data-kind=price] [data-testid=bid-part-content]")
+    ).to_contain_text("Energy meters")
+
+
 def prepare_and_review_the_bid(page: Page, base: str, desk: str, opportunity: Opportunity) -> None:
     """2. R-BID-1, R-REV-3: the engineer records the tender (dates ahead), writes the bid and
     sends it to review; it cannot be sealed yet (R-BID-2); the presales manager, legal and
@@ -247,6 +274,7 @@ def prepare_and_review_the_bid(page: Page, base: str, desk: str, opportunity: Op
     bids.get_by_role("button", name="Save the bid").click()
     no_errors(page)
     expect(page.get_by_test_id("bid-status")).to_contain_text("Draft")
+    write_the_bid_document(page)
     page.get_by_test_id("bid-submit").click()
     no_errors(page)
     expect(page.get_by_test_id("bid-status")).to_contain_text("In review")

@@ -70,7 +70,6 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api document-list page_size=50"): 4,
     ("admin", "api document-list page_size=5"): 4,
     ("admin", "api document-list page_size=50"): 4,
-
     ("engineer", "api communication-list page_size=5"): 7,
     ("engineer", "api communication-list page_size=50"): 7,
     ("engineer", "api contact-list page_size=5"): 5,

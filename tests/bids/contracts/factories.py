@@ -7,7 +7,12 @@ from decimal import Decimal
 from django.utils import timezone
 
 from proposals.models import Acceptance, SolutionVersion
-from tests.proposals.solutions.factories import QuoteLineFactory, SolutionFactory, SolutionVersionFactory
+from tests.proposals.solutions.factories import (
+    QuoteLineFactory,
+    SectionFactory,
+    SolutionFactory,
+    SolutionVersionFactory,
+)
 
 
 def accepted_version(
@@ -17,9 +22,10 @@ def accepted_version(
     currency: str = "CNY",
     rate: Decimal | None = None,
     lines: tuple[dict, ...] = (),
+    sections: tuple[tuple[str, str], ...] = (),
 ) -> SolutionVersion:
     """An approved version of ``opportunity`` with one quote line per price (quantity 1,
-    without tax at 0 %), accepted by the customer."""
+    without tax at 0 %) and the ``(kind, html)`` sections given, accepted by the customer."""
     solution = SolutionFactory(opportunity=opportunity, created_by=opportunity.sales_owner)
     version = SolutionVersionFactory(
         solution=solution,
@@ -33,6 +39,8 @@ def accepted_version(
     for position, spec in enumerate(specs):
         values = {"quantity": Decimal("1"), "unit_cost": Decimal("1.00"), "tax_rate": Decimal("0.00"), **spec}
         QuoteLineFactory(solution_version=version, position=position, **values)
+    for position, (kind, html) in enumerate(sections):
+        SectionFactory(solution_version=version, position=position, kind=kind, body_html=html)
     # approved once its quote is written (an approved version's content is frozen)
     SolutionVersion.objects.filter(pk=version.pk).update(status="approved")
     version.refresh_from_db()
