@@ -9,12 +9,15 @@ from bids.contracts import services
 from presales.core.errors import NotFound
 from presales.documents import services as documents
 from tests.bids.contracts.test_clauses import _draw
-from tests.presales.documents.conftest import pdf_text, rendered, squeezed
+from tests.presales.documents.conftest import assert_cjk_pdf, rendered
 
 pytestmark = pytest.mark.django_db
 
 
-def test_r_con_5_negotiation_minutes_print_with_the_changed_clauses(sales_rep, opportunity, other_engineer):
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+def test_r_con_5_negotiation_minutes_print_with_the_changed_clauses(
+    sales_rep, opportunity, other_engineer, language
+):
     contract = _draw(sales_rep, opportunity)
     minute = services.negotiation_minute_record(
         actor=sales_rep,
@@ -29,11 +32,11 @@ def test_r_con_5_negotiation_minutes_print_with_the_changed_clauses(sales_rep, o
     )
     document = rendered(
         documents.document_request(
-            actor=sales_rep, doc_type="negotiation_minute", object_id=minute.pk, language="zh-hant"
+            actor=sales_rep, doc_type="negotiation_minute", object_id=minute.pk, language=language
         )
     )
-    text = squeezed(pdf_text(document))
+    text = assert_cjk_pdf(document)
     assert "质保期延长至两年。" in text and "王主任" in text
-    assert "质保24" in text  # the new warranty clause (its cell wraps beside the old text)
+    assert "24个" in text  # the new warranty clause (its cell wraps beside the old text)
     with pytest.raises(NotFound):
         documents.document_request(actor=other_engineer, doc_type="negotiation_minute", object_id=minute.pk)

@@ -95,3 +95,13 @@ def pdf_fonts(document: Document) -> list[dict[str, str]]:
 def squeezed(text: str) -> str:
     """The text without any whitespace (rotated text extracts one glyph per line)."""
     return "".join(text.split())
+
+
+def assert_cjk_pdf(document: Document) -> str:
+    """The document rendered, its fonts embedded as subsets of Noto Sans CJK (issue 12);
+    returns its text without whitespace for the caller's checks."""
+    assert document.state == "done", document.error
+    fonts = pdf_fonts(document)
+    assert fonts and all(row["emb"] == "yes" and row["sub"] == "yes" for row in fonts), fonts
+    assert all("Noto-Sans-CJK" in row["name"] for row in fonts), fonts
+    return squeezed(pdf_text(document))

@@ -10,7 +10,7 @@ from presales.core.errors import NotFound
 from presales.documents import services
 from proposals.models import Requirement
 from proposals.needs.services import needs_report_create
-from tests.presales.documents.conftest import pdf_text, rendered, squeezed
+from tests.presales.documents.conftest import assert_cjk_pdf, pdf_text, rendered, squeezed
 from tests.proposals.solutions.factories import RequirementFactory
 
 pytestmark = pytest.mark.django_db
@@ -51,15 +51,18 @@ def test_the_confirmation_list_is_a_draft_while_a_requirement_is_unconfirmed(opp
     assert "DRAFT" in squeezed(pdf_text(document))
 
 
-def test_a_needs_report_version_renders_its_frozen_content(opportunity, engineer):
+@pytest.mark.parametrize("language", ["zh-hans", "zh-hant", "en"])
+def test_a_needs_report_version_renders_its_frozen_content(opportunity, engineer, language):
     RequirementFactory(opportunity=opportunity, created_by=engineer, description="能耗可视化大屏")
     report = needs_report_create(actor=engineer, opportunity=opportunity)
     Requirement.objects.filter(opportunity=opportunity).update(description="changed later")
     document = rendered(
-        services.document_request(actor=engineer, doc_type="needs_report", object_id=report.pk)
+        services.document_request(
+            actor=engineer, doc_type="needs_report", object_id=report.pk, language=language
+        )
     )
-    text = pdf_text(document)
-    assert "能耗可视化大屏" in text and "changed later" not in text
+    text = assert_cjk_pdf(document)
+    assert "能耗可视化大屏" in text and "changedlater" not in text
     assert document.number == f"NR-{opportunity.pk:06d}-V1"
 
 
