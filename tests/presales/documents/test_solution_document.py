@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from presales.core.errors import GateRefused, NotFound
 from presales.documents import services
 from presales.documents.models import Document, DocumentState
+from proposals.models import SolutionVersion
 from tests.presales.documents.conftest import CHINESE, pdf_fonts, pdf_text, rendered, squeezed
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +204,40 @@ def test_r_doc_sending_is_logged_with_the_version_and_refused_for_a_draft_custom
     with pytest.raises(DomainError) as exc:
         services.document_record_sent(actor=engineer, document_id=document.pk, recipient="", channel="pigeon")
     assert set(exc.value.fields) == {"recipient", "channel"}
+
+
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [
+        ("engineer", True),
+        ("manager", True),
+        ("sales_rep", True),
+        ("general_manager", True),
+        ("other_engineer", False),
+        ("no_role_user", False),
+    ],
+)
+def test_the_download_permission_matrix_follows_who_sees_the_version(
+    make_version, engineer, client, request, who, sees
+):
+    """Issue 12: a generated document is served to whoever may see its record, by the page and
+    the API alike; anyone else gets 404 (or 403 without a role), never the file."""
+    version = make_version()
+    document = rendered(
+        services.document_request(
+            actor=engineer, doc_type="solution", object_id=version.pk, variant="customer"
+        )
+    )
+    user = request.getfixturevalue(who)
+    assert SolutionVersion.objects.visible_to(user).filter(pk=version.pk).exists() is sees
+    client.force_login(user)
+    for name in ("documents:detail", "documents:download"):
+        response = client.get(reverse(name, args=[document.pk]))
+        if sees:
+            assert response.status_code == 200, (name, response.status_code)
+        else:
+            assert response.status_code in (403, 404), (name, response.status_code)
+    api = APIClient()
+    api.force_authenticate(user)
+    answer = api.get(f"/api/v1/documents/{document.pk}/download/")
+    assert (answer.status_code == 200) is sees, answer.status_code
