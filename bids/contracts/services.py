@@ -157,6 +157,15 @@ def _reviewed_facts_changed(contract: Contract, *, actor: User, what: str) -> No
         contract.decided_at = None
 
 
+def contract_reviewed_facts_changed(*, actor: User, contract: Contract, what: str) -> None:
+    """A fact the contract's review covers changed outside the contract's own row (its
+    payment plan, R-PAY-1, R-CON-1): a contract in review has its review withdrawn, an
+    approved one goes back to draft (R-REV-5). The caller holds the contract's lock."""
+    if contract.status in (ContractStatus.IN_REVIEW, ContractStatus.APPROVED):
+        _reviewed_facts_changed(contract, actor=actor, what=what)
+        save_as(contract, actor)
+
+
 def _check_editable(contract: Contract) -> None:
     if contract.status not in (*EDITABLE_STATUSES, ContractStatus.IN_REVIEW):
         raise DomainError(

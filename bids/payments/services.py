@@ -315,6 +315,14 @@ def _plan_for_edit(actor: User, contract: Contract) -> tuple[Contract, PaymentPl
     return contract, _lock_plan(contract)
 
 
+def _plan_changed(actor: User, contract: Contract) -> None:
+    """The payment plan is part of the reviewed terms (R-CON-1): changing it while the
+    contract is in review or approved sends the contract back to review (R-REV-5)."""
+    from bids.contracts.services import contract_reviewed_facts_changed
+
+    contract_reviewed_facts_changed(actor=actor, contract=contract, what=str(_("payment plan")))
+
+
 def _check_unsigned(contract: Contract) -> None:
     if contract.status == ContractStatus.SIGNED:
         raise DomainError(
@@ -359,6 +367,7 @@ def instalment_add(*, actor: User, contract: Contract, data: Mapping[str, Any]) 
     validate(instalment, exclude=["plan", "amount_due"])
     save_as(instalment, actor)
     _recompute(plan, actor)
+    _plan_changed(actor, contract)
     instalment.refresh_from_db()
     return instalment
 
@@ -387,6 +396,8 @@ def instalment_update(
         validate(instalment, exclude=["plan", "amount_due"])
         save_as(instalment, actor)
         _recompute(plan, actor)
+        if changed:
+            _plan_changed(actor, contract)
         instalment.refresh_from_db()
         return instalment
     refused = {name for name in changed if name not in SIGNED_INSTALMENT_FIELDS}
@@ -426,6 +437,7 @@ def instalment_delete(*, actor: User, instalment: PaymentInstalment) -> None:
     instalment = PaymentInstalment.objects.select_for_update().get(pk=instalment.pk)
     delete_as(instalment, actor)
     _recompute(plan, actor)
+    _plan_changed(actor, contract)
 
 
 @transaction.atomic
@@ -439,6 +451,7 @@ def plan_rebuild(*, actor: User, contract: Contract) -> PaymentPlan:
     plan.amount = contract.amount
     save_as(plan, actor)
     _build(plan, contract, actor)
+    _plan_changed(actor, contract)
     return plan
 
 
