@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django.core.validators import MaxLengthValidator
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -81,3 +82,24 @@ class StrictMixin:
         if refused:
             raise serializers.ValidationError(refused)
         return value
+
+
+class BackgroundJobLinksMixin:
+    """``url`` and ``download_url`` of a background job (export job, generated document):
+    absolute links to its detail route and, once its state is ``done``, to its download
+    route. A serializer declares ``job_route`` (the router's basename) and the two
+    ``SerializerMethodField``s."""
+
+    job_route = ""
+
+    def _absolute(self, path: str) -> str:
+        request = self.context.get("request")  # type: ignore[attr-defined]
+        return request.build_absolute_uri(path) if request is not None else path
+
+    def get_url(self, job) -> str:
+        return self._absolute(reverse(f"{self.job_route}-detail", args=[job.pk]))
+
+    def get_download_url(self, job) -> str | None:
+        if job.state != "done":
+            return None
+        return self._absolute(reverse(f"{self.job_route}-download", args=[job.pk]))

@@ -10,7 +10,6 @@ caller cannot see is a 404.
 from __future__ import annotations
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -20,16 +19,18 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from presales.api.schema import error_responses
+from presales.api.serializers import BackgroundJobLinksMixin
 from presales.api.viewsets import BaseViewSet
 from presales.core.uploads import serve_download
 from presales.documents import services
-from presales.documents.models import DeliveryChannel, Document, DocumentDelivery, DocumentState
+from presales.documents.models import DeliveryChannel, Document, DocumentDelivery
 from presales.documents.registry import document_types
 
 PDF_RESPONSE = OpenApiResponse(response=OpenApiTypes.BINARY, description="The PDF (logged download).")
 
 
-class DocumentSerializer(serializers.ModelSerializer):
+class DocumentSerializer(BackgroundJobLinksMixin, serializers.ModelSerializer):
+    job_route = "document"
     url = serializers.SerializerMethodField()
     download_url = serializers.SerializerMethodField(help_text=_("Null until the document is ready."))
 
@@ -55,18 +56,6 @@ class DocumentSerializer(serializers.ModelSerializer):
             "download_url",
         ]
         read_only_fields = fields
-
-    def _absolute(self, path: str) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
-
-    def get_url(self, document) -> str:
-        return self._absolute(reverse("document-detail", args=[document.pk]))
-
-    def get_download_url(self, document) -> str | None:
-        if document.state != DocumentState.DONE:
-            return None
-        return self._absolute(reverse("document-download", args=[document.pk]))
 
 
 class DocumentRequestSerializer(serializers.Serializer):

@@ -9,7 +9,6 @@ other caller gets 404 (R-CUST-6).
 from __future__ import annotations
 
 from django.http import FileResponse, HttpResponse, JsonResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
@@ -23,6 +22,7 @@ from rest_framework.routers import SimpleRouter
 from presales.api.filters import StableOrderingFilter
 from presales.api.renderers import CSVRenderer
 from presales.api.schema import error_responses
+from presales.api.serializers import BackgroundJobLinksMixin
 from presales.api.viewsets import ScopedReadOnlyViewSet
 from presales.core.errors import Conflict, DomainError
 from presales.exports.models import ExportJob, ExportState
@@ -52,8 +52,10 @@ ASYNC = OpenApiParameter(
 )
 
 
-class ExportJobSerializer(serializers.ModelSerializer):
+class ExportJobSerializer(BackgroundJobLinksMixin, serializers.ModelSerializer):
     """An export job: what, with which filter, how far, and where to fetch the file."""
+
+    job_route = "export-job"
 
     resource_label = serializers.CharField(read_only=True)
     params = serializers.DictField(
@@ -86,18 +88,6 @@ class ExportJobSerializer(serializers.ModelSerializer):
             "download_url",
         ]
         read_only_fields = fields
-
-    def _absolute(self, path: str) -> str:
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request is not None else path
-
-    def get_url(self, job) -> str:
-        return self._absolute(reverse("export-job-detail", args=[job.pk]))
-
-    def get_download_url(self, job) -> str | None:
-        if job.state != ExportState.DONE:
-            return None
-        return self._absolute(reverse("export-job-download", args=[job.pk]))
 
 
 class ExportStartSerializer(serializers.Serializer):
