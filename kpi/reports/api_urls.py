@@ -1,0 +1,3 @@
+"""API routes of reports, mounted under /api/v1/."""
+
+urlpatterns: list = []

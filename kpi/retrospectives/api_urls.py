@@ -1,0 +1,3 @@
+"""API routes of retrospectives, mounted under /api/v1/."""
+
+urlpatterns: list = []

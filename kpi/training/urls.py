@@ -1,0 +1,4 @@
+"""Web routes of training, mounted at /kpi/training/ (namespace "kpi:training")."""
+
+app_name = "training"
+urlpatterns: list = []
