@@ -1,0 +1,1 @@
+"""Admin of retrospectives (registered through kpi/admin.py)."""

@@ -1,0 +1,1 @@
+"""Admin of scorecards (registered through kpi/admin.py)."""

@@ -1,0 +1,1 @@
+"""Admin of surveys (registered through kpi/admin.py)."""

@@ -1,0 +1,1 @@
+"""Admin of targets (registered through kpi/admin.py)."""

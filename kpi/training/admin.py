@@ -1,0 +1,1 @@
+"""Admin of training (registered through kpi/admin.py)."""
