@@ -40,7 +40,7 @@ def _month(month: Period) -> Period:
 
 
 def _lock(report: TeamReport) -> TeamReport:
-    return TeamReport.objects.select_for_update().select_related("team").get(pk=report.pk)
+    return TeamReport.objects.select_for_update(of=("self",)).select_related("team").get(pk=report.pk)
 
 
 def _fill(report: TeamReport) -> None:

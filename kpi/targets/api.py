@@ -47,7 +47,9 @@ class SalesTargetFilter(django_filters.FilterSet):
 class SalesTargetSerializer(StrictMixin, serializers.ModelSerializer):
     """A target of a sales rep or a team for a period and a metric (R-KPI-4)."""
 
-    period = serializers.CharField(max_length=10, help_text=gettext_lazy("2026-11, 2026-Q4 or 2026."))
+    period = serializers.CharField(
+        source="period_key", max_length=10, help_text=gettext_lazy("2026-11, 2026-Q4 or 2026.")
+    )
     period_kind = serializers.ChoiceField(choices=PeriodKind.choices, read_only=True)
     person = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
@@ -81,11 +83,6 @@ class SalesTargetSerializer(StrictMixin, serializers.ModelSerializer):
             "updated_at",
         ]
 
-    def to_representation(self, instance: SalesTarget) -> dict:
-        data = super().to_representation(instance)
-        data["period"] = instance.period_key
-        return data
-
     def validate_period(self, value: str) -> Period:
         try:
             return Period.parse(value)
@@ -98,30 +95,17 @@ class SalesTargetSerializer(StrictMixin, serializers.ModelSerializer):
         return value
 
 
-class SalesTargetUpdateSerializer(SalesTargetSerializer):
-    read_only_messages = {
-        "period": gettext_lazy(
-            "A target's period, person, team and metric are its key: delete it and set another."
-        ),
-        "person": gettext_lazy(
-            "A target's period, person, team and metric are its key: delete it and set another."
-        ),
-        "team": gettext_lazy(
-            "A target's period, person, team and metric are its key: delete it and set another."
-        ),
-        "metric": gettext_lazy(
-            "A target's period, person, team and metric are its key: delete it and set another."
-        ),
-    }
+KEY_FIELD = gettext_lazy("A target's period, person, team and metric are its key: delete it and set another.")
 
-    class Meta(SalesTargetSerializer.Meta):
-        read_only_fields = [
-            *SalesTargetSerializer.Meta.read_only_fields,
-            "period",
-            "person",
-            "team",
-            "metric",
-        ]
+
+class SalesTargetUpdateSerializer(SalesTargetSerializer):
+    """A target's value and note (its key is read-only)."""
+
+    read_only_messages = {"period": KEY_FIELD, "person": KEY_FIELD, "team": KEY_FIELD, "metric": KEY_FIELD}
+    period = serializers.CharField(source="period_key", read_only=True)
+    person = serializers.PrimaryKeyRelatedField(read_only=True)
+    team = serializers.PrimaryKeyRelatedField(read_only=True)
+    metric = serializers.ChoiceField(choices=TargetMetric.choices, read_only=True)
 
 
 class ActualSerializer(serializers.Serializer):
@@ -160,7 +144,7 @@ class SalesTargetViewSet(ScopedModelViewSet):
     def service_create(self, data: dict) -> SalesTarget:
         return services.target_create(
             actor=self.request.user,
-            period=data["period"],
+            period=data["period_key"],
             metric=data["metric"],
             target=data["target"],
             person=data.get("person"),

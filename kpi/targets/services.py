@@ -105,7 +105,7 @@ def target_update(
     *, actor: Actor, target: SalesTarget, data: Mapping[str, Any], expected_version: int | None = None
 ) -> SalesTarget:
     """Change a target's value or note."""
-    row = SalesTarget.objects.select_for_update().select_related("person").get(pk=target.pk)
+    row = SalesTarget.objects.select_for_update(of=("self",)).select_related("person").get(pk=target.pk)
     check_version(row, expected_version)
     _require_may_set(actor, person=row.person, team=row.team_id)
     apply_fields(row, data, TARGET_FIELDS)
@@ -116,7 +116,7 @@ def target_update(
 
 @transaction.atomic
 def target_delete(*, actor: Actor, target: SalesTarget) -> None:
-    row = SalesTarget.objects.select_for_update().select_related("person").get(pk=target.pk)
+    row = SalesTarget.objects.select_for_update(of=("self",)).select_related("person").get(pk=target.pk)
     _require_may_set(actor, person=row.person, team=row.team_id)
     delete_as(row, actor)
 

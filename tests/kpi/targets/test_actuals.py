@@ -28,7 +28,9 @@ def test_r_kpi_4_amount_signed_counts_contracts_signed_in_the_period_in_cny(rep,
     assert found[rep.pk].count == 2
     assert rep2.pk not in found
     # and by team (the opportunity's team)
-    assert actuals("amount_signed", NOV, by=TEAM, ids=[sales_team.pk])[sales_team.pk].value == Decimal("1710.00")
+    assert actuals("amount_signed", NOV, by=TEAM, ids=[sales_team.pk])[sales_team.pk].value == Decimal(
+        "1710.00"
+    )
 
 
 def test_r_kpi_4_a_foreign_contract_without_a_rate_is_left_out(rep):
@@ -54,7 +56,6 @@ def test_r_kpi_4_payments_collected_less_reversals_in_cny(rep, admin_user):
 
 def test_r_kpi_4_new_customers_created_in_the_period_by_owner(rep, rep2, sales_team):
     from leads.models import Customer
-
     from tests.kpi.targets.factories import at
 
     inside = CustomerFactory(team=sales_team, owner=rep)
@@ -83,12 +84,20 @@ def test_r_kpi_4_satisfaction_averages_answers_on_the_reps_opportunities(rep, re
 def test_r_kpi_4_empty_period_is_no_data_and_percent_needs_a_target_above_zero(rep, sales_manager):
     # given a target of 0 and a target of 1000 on a period without records
     SalesTarget.objects.create(
-        period_kind="month", period_start=NOV.start, person=rep, metric="amount_signed",
-        target=Decimal("0"), set_by=sales_manager,
+        period_kind="month",
+        period_start=NOV.start,
+        person=rep,
+        metric="amount_signed",
+        target=Decimal("0"),
+        set_by=sales_manager,
     )
     SalesTarget.objects.create(
-        period_kind="month", period_start=NOV.start, person=rep, metric="new_customers",
-        target=Decimal("4"), set_by=sales_manager,
+        period_kind="month",
+        period_start=NOV.start,
+        person=rep,
+        metric="new_customers",
+        target=Decimal("4"),
+        set_by=sales_manager,
     )
     # when
     (row,) = grid(NOV, people=[rep], teams=[])
@@ -107,8 +116,13 @@ def test_r_kpi_4_person_and_team_targets_are_separate_rows(rep, sales_team, sale
     signed(rep, on=date(2026, 11, 5), amount="500.00")
     for person, team, value in ((rep, None, "1000"), (None, sales_team, "2000")):
         SalesTarget.objects.create(
-            period_kind="month", period_start=NOV.start, person=person, team=team,
-            metric="amount_signed", target=Decimal(value), set_by=sales_manager,
+            period_kind="month",
+            period_start=NOV.start,
+            person=person,
+            team=team,
+            metric="amount_signed",
+            target=Decimal(value),
+            set_by=sales_manager,
         )
     rows = grid(NOV, people=[rep], teams=[sales_team])
     team_row, rep_row = rows
@@ -127,8 +141,12 @@ def test_r_kpi_4_a_quarter_sums_its_months(rep):
 
 def test_r_kpi_4_indicators_registered_with_target(rep, sales_manager):
     SalesTarget.objects.create(
-        period_kind="month", period_start=NOV.start, person=rep, metric="amount_signed",
-        target=Decimal("100"), set_by=sales_manager,
+        period_kind="month",
+        period_start=NOV.start,
+        person=rep,
+        metric="amount_signed",
+        target=Decimal("100"),
+        set_by=sales_manager,
     )
     signed(rep, on=date(2026, 11, 5), amount="50.00")
     indicator = get_indicator("amount_signed")
