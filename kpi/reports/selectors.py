@@ -80,7 +80,7 @@ def _in(field: str, period: Period) -> Q:
 
 
 def report_figures(team_id: int, month: Period) -> dict[str, Any]:
-    """The snapshot of ``team_id``'s figures for ``month`` (9 queries)."""
+    """The snapshot of ``team_id``'s figures for ``month`` (8 queries)."""
     team_opps = Opportunity.objects.filter(team_id=team_id)
     by_stage = {
         row["stage"]: row
