@@ -94,7 +94,7 @@ class TeamReport(VersionedModel, TimeStampedModel):
         related_name="+",
         editable=False,
     )
-    submitted_to = models.ManyToManyField(
+    submitted_to: models.ManyToManyField = models.ManyToManyField(
         USER, verbose_name=_("submitted to"), blank=True, related_name="received_team_reports", editable=False
     )
     history = HistoricalRecords(excluded_fields=["updated_at"])

@@ -7,6 +7,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kpi.models.reports import SECTION_FIELDS, TeamReport
+from presales.accounts.models import Team
 from presales.web.forms import BootstrapMixin
 
 
@@ -20,9 +21,9 @@ class SectionsForm(BootstrapMixin, forms.ModelForm):
 
 
 class GenerateForm(BootstrapMixin, forms.Form):
-    team = forms.ModelChoiceField(queryset=None, label=_("Team"))
+    team: forms.ModelChoiceField = forms.ModelChoiceField(queryset=Team.objects.none(), label=_("Team"))
     month = forms.CharField(label=_("Month"), max_length=7, help_text=_("e.g. 2026-11"))
 
     def __init__(self, *args, teams=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = teams
+        self.fields["team"].queryset = teams  # type: ignore[attr-defined]

@@ -13,7 +13,7 @@ def register() -> None:
     register_nav(
         NavItem(
             key="team_reports",
-            label=gettext_lazy("Team reports"),
+            label=gettext_lazy("Team reports"),  # type: ignore[arg-type]  # translated when shown
             url_name="kpi:reports:list",
             icon="journal-text",
             order=87,

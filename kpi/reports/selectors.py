@@ -133,7 +133,7 @@ def report_figures(team_id: int, month: Period) -> dict[str, Any]:
     forecast = []
     for i in range(1, FORECAST_MONTHS + 1):
         each = month.following(i)
-        row = by_month.get(each.start) or {}
+        row: dict[str, Any] = dict(by_month.get(each.start) or {})
         forecast.append(
             {
                 "month": each.key,

@@ -96,7 +96,8 @@ def recipients_of(report: TeamReport) -> list[User]:
     """The general managers and department heads, and the manager's own manager (the manager
     of the team the team's manager belongs to), active: one query."""
     manager = report.team.manager
-    above = manager.team.manager_id if manager is not None and manager.team_id else None
+    home = manager.team if manager is not None else None
+    above = home.manager_id if home is not None else None
     condition = Q(groups__name__in=list(RECIPIENT_ROLES))
     if above:
         condition |= Q(pk=above)

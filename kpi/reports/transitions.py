@@ -41,7 +41,7 @@ MACHINE = Machine(
             name="submit",
             sources=frozenset({ReportStatus.DRAFT}),
             target=ReportStatus.SUBMITTED,
-            label=gettext_lazy("Submit"),
+            label=gettext_lazy("Submit"),  # type: ignore[arg-type]  # shown translated
             guards=(_has_figures, _has_summary),
             permission=may_manage,
         )

@@ -118,7 +118,7 @@ def register() -> None:
     register_nav(
         NavItem(
             key="sales_targets",
-            label=gettext_lazy("Targets"),
+            label=gettext_lazy("Targets"),  # type: ignore[arg-type]  # translated when shown
             url_name="kpi:targets:board",
             icon="bullseye",
             order=85,
@@ -128,7 +128,7 @@ def register() -> None:
     register_nav(
         NavItem(
             key="my_targets",
-            label=gettext_lazy("My targets"),
+            label=gettext_lazy("My targets"),  # type: ignore[arg-type]  # translated when shown
             url_name="kpi:targets:mine",
             icon="graph-up-arrow",
             order=86,

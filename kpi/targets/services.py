@@ -136,7 +136,7 @@ def targets_set(
     rows = SalesTarget.objects.for_period(period).select_for_update()
     existing: dict[tuple[str, int, str], SalesTarget] = {}
     for t in rows.filter(Q(person__in=list(people)) | Q(team__in=list(teams))):
-        existing["person" if t.person_id else "team", t.person_id or t.team_id, t.metric] = t
+        existing["person" if t.person_id else "team", int(t.person_id or t.team_id or 0), t.metric] = t
     changed = 0
     for (kind, pk, metric), value in values.items():
         person = people.get(pk) if kind == "person" else None

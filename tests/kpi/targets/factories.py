@@ -14,7 +14,7 @@ from kpi.models import SalesTarget, Survey, SurveyAnswer, SurveyTemplate, TeamRe
 from kpi.periods import Period
 from tests.bids.contracts.factories import accepted_version
 from tests.bids.payments.factories import instalments, quick_signed
-from tests.factories import CustomerFactory, OpportunityFactory, UserFactory
+from tests.factories import CustomerFactory, OpportunityFactory, TeamFactory, UserFactory
 
 
 def at(day: date) -> datetime:
@@ -105,7 +105,12 @@ def team_reports(admin, team, n):
     """``n`` draft reports of ``team`` for the months before this one."""
     month = Period.current()
     return [
-        TeamReport.objects.create(team=team, month=month.previous(i + 1).start, author=admin, summary="S")
+        TeamReport.objects.create(
+            team=TeamFactory(name=f"{team.name} report {i}"),
+            month=month.previous(i + 1).start,
+            author=admin,
+            summary="S",
+        )
         for i in range(n)
     ]
 
