@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 from kpi.indicators import SALES, Indicator, Value, register_indicator
 from kpi.models.targets import TargetMetric
 from kpi.periods import Period
+from kpi.targets import selectors
 
 # Indicator key -> the target metric it measures.
 INDICATOR_METRICS = {
@@ -25,8 +26,6 @@ INDICATOR_METRICS = {
 
 def _compute(metric: str) -> Callable[[list[int], Period], dict[int, Value]]:
     def compute(user_ids: list[int], period: Period) -> dict[int, Value]:
-        from kpi.targets import selectors
-
         found = selectors.actuals(metric, period, by=selectors.PERSON, ids=user_ids)
         targets = selectors.targets_for(period, people=user_ids)
         result = {}

@@ -26,7 +26,7 @@ from bids.contracts.choices import ContractStatus
 from bids.models import Contract, PaymentReceipt
 from bids.payments.choices import ReceiptKind
 from kpi.models.surveys import Measure, SurveyAnswer
-from kpi.models.targets import SalesTarget, TargetMetric
+from kpi.models.targets import ALL_TARGET_ROLES, SalesTarget, TargetMetric
 from kpi.periods import Period
 from leads.models import Customer
 from presales.accounts.models import Team, User
@@ -279,8 +279,6 @@ def team_members(team: Team) -> list[User]:
 
 def teams_for(user: Any) -> list[Team]:
     """The teams whose targets ``user`` manages: all for GM and admin, else managed teams."""
-    from kpi.models.targets import ALL_TARGET_ROLES
-
     if user.is_superuser or user.has_role(*ALL_TARGET_ROLES):
         return list(Team.objects.order_by("name"))
     return list(Team.objects.filter(manager=user.pk).order_by("name"))
