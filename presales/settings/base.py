@@ -309,6 +309,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # R-KPI-3: on the 1st, last month's draft report for every team with a manager (idempotent).
+    "generate-team-reports": {
+        "task": "kpi.reports.tasks.generate_team_reports_task",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
+    },
     # Generated documents (issue 12): fail renderings whose worker died, re-send lost messages.
     "sweep-documents": {
         "task": "presales.documents.tasks.sweep_documents_task",

@@ -375,6 +375,19 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api defence-answer-list page_size=50"): 4,
     ("admin", "api defence-answer-list page_size=5"): 4,
     ("admin", "api defence-answer-list page_size=50"): 4,
+    # R-KPI-4, R-KPI-3: sales targets and monthly team reports (the managed teams read once).
+    ("engineer", "api sales-target-list page_size=5"): 5,
+    ("engineer", "api sales-target-list page_size=50"): 5,
+    ("manager", "api sales-target-list page_size=5"): 5,
+    ("manager", "api sales-target-list page_size=50"): 5,
+    ("admin", "api sales-target-list page_size=5"): 4,
+    ("admin", "api sales-target-list page_size=50"): 4,
+    ("engineer", "api team-report-list page_size=5"): 5,
+    ("engineer", "api team-report-list page_size=50"): 5,
+    ("manager", "api team-report-list page_size=5"): 5,
+    ("manager", "api team-report-list page_size=50"): 5,
+    ("admin", "api team-report-list page_size=5"): 4,
+    ("admin", "api team-report-list page_size=50"): 4,
 }
 
 
