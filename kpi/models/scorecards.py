@@ -20,11 +20,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from kpi.periods import PeriodKind
 from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.roles import Role, Scope, scope_of
 
 USER = settings.AUTH_USER_MODEL
+
+
+class ScorecardPeriodKind(models.TextChoices):
+    """The kinds of ``kpi.periods.Period`` (the models layer does not import the periods)."""
+
+    MONTH = "month", _("Month")
+    QUARTER = "quarter", _("Quarter")
+    YEAR = "year", _("Year")
 
 
 class ScorecardAudience(models.TextChoices):
@@ -57,7 +64,7 @@ class ScorecardTemplate(VersionedModel, TimeStampedModel):
 
     name = models.CharField(_("name"), max_length=200)
     audience = models.CharField(_("audience"), max_length=20, choices=ScorecardAudience.choices)
-    period_kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
+    period_kind = models.CharField(_("period"), max_length=10, choices=ScorecardPeriodKind.choices)
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -183,7 +190,7 @@ class Scorecard(VersionedModel, TimeStampedModel):
     )
     period = models.CharField(_("appraisal period"), max_length=7, help_text=_("2026-11, 2026-Q4 or 2026."))
     period_kind = models.CharField(
-        _("kind of period"), max_length=10, choices=PeriodKind.choices, editable=False
+        _("kind of period"), max_length=10, choices=ScorecardPeriodKind.choices, editable=False
     )
     team = models.ForeignKey(
         "presales.Team",

@@ -12,8 +12,8 @@ class ItemInline(admin.TabularInline):
     model = ScorecardTemplateItem
     extra = 0
     can_delete = False
-    fields = ["order", "section", "code", "label", "indicator_key", "weight", "target", "scale"]
-    readonly_fields = fields
+    fields = ("order", "section", "code", "label", "indicator_key", "weight", "target", "scale")
+    readonly_fields = ("order", "section", "code", "label", "indicator_key", "weight", "target", "scale")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field, extend_schema_view
@@ -345,7 +346,7 @@ class IndicatorsView(BaseAPIView):
         period = Period.parse(params.get("period", ""))
         raw = [p.strip() for p in params.get("people", "").split(",") if p.strip()]
         if not raw or not all(p.isdigit() for p in raw) or len(raw) > 500:
-            raise DomainError(fields={"people": [_("Give up to 500 user ids separated by commas.")]})
+            raise DomainError(fields={"people": [gettext("Give up to 500 user ids separated by commas.")]})
         wanted = {int(p) for p in raw}
         allowed = {request.user.pk} if request.user.pk in wanted else set()
         teams = appraised_team_ids(request.user)
@@ -356,7 +357,7 @@ class IndicatorsView(BaseAPIView):
                 people = User.objects.filter(pk__in=sorted(others))
             allowed |= set(people.values_list("pk", flat=True))
         known = {i.key: i for i in indicators()}
-        keys = [k.strip() for k in params.get("keys", "").split(",") if k.strip()] or list(known)
+        keys: list[str] = [k.strip() for k in params.get("keys", "").split(",") if k.strip()] or list(known)
         unknown = [k for k in keys if k not in known]
         if unknown:
             raise DomainError(

@@ -10,6 +10,7 @@ still running counts to date.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
@@ -72,7 +73,7 @@ def success_rate(user_ids: list[int], period: Period) -> dict[int, Value]:
         )
         SELECT person, COUNT(*), COUNT(*) FILTER (WHERE stage = %(won)s) FROM followed GROUP BY person
     """
-    params = {
+    params: dict[str, Any] = {
         "people": list(user_ids),
         "closed": [str(s) for s in CLOSED],
         "roles": [str(r) for r in PRESALES_MEMBER_ROLES],
@@ -183,7 +184,7 @@ def solution_quality(user_ids: list[int], period: Period) -> dict[int, Value]:
         )
         SELECT person, AVG(average), COUNT(*) FROM per_review GROUP BY person
     """
-    params = {
+    params: dict[str, Any] = {
         "kind": SOLUTION_KIND,
         "statuses": [str(ReviewStatus.APPROVED), str(ReviewStatus.REJECTED)],
         "states": [str(TaskState.APPROVED), str(TaskState.REJECTED)],

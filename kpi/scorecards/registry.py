@@ -4,6 +4,8 @@ navigation entry and the engineer's dashboard panel."""
 
 from __future__ import annotations
 
+from typing import cast
+
 
 def register() -> None:
     from django.utils.translation import gettext_lazy
@@ -20,7 +22,7 @@ def register() -> None:
     register_nav(
         NavItem(
             key="scorecards",
-            label=gettext_lazy("Scorecards"),
+            label=cast(str, gettext_lazy("Scorecards")),
             url_name="kpi:scorecards:mine",
             icon="clipboard-data",
             order=85,

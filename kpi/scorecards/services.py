@@ -288,7 +288,7 @@ def scorecard_comment(*, actor: Any, scorecard: Scorecard, body: str) -> Scoreca
         raise NotAllowed(_("You may not comment on this scorecard."))
     comment = ScorecardComment.objects.create(scorecard=scorecard, author=actor, body=body)
     if is_person:
-        manager = scorecard.team.manager if scorecard.team_id else None
+        manager = scorecard.team.manager if scorecard.team is not None else None
         notifications.scorecard_commented(
             scorecard, comment, actor=actor, manager=manager or scorecard.created_by
         )

@@ -4,7 +4,7 @@ the locked row; signed is final."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,14 +40,14 @@ MACHINE = Machine(
             "rate",
             frozenset({ScorecardStatus.DRAFT, ScorecardStatus.RATED}),
             ScorecardStatus.RATED,
-            gettext_lazy("Rate"),
+            cast(str, gettext_lazy("Rate")),
             permission=may_appraise,
         ),
         Move(
             "share",
             frozenset({ScorecardStatus.RATED}),
             ScorecardStatus.SHARED,
-            gettext_lazy("Share with the person"),
+            cast(str, gettext_lazy("Share with the person")),
             guards=(unrated_items,),
             permission=may_appraise,
         ),
@@ -55,7 +55,7 @@ MACHINE = Machine(
             "sign",
             frozenset({ScorecardStatus.SHARED}),
             ScorecardStatus.SIGNED,
-            gettext_lazy("Sign off"),
+            cast(str, gettext_lazy("Sign off")),
             guards=(unrated_items,),
             permission=may_appraise,
             style="success",

@@ -5,6 +5,7 @@ scorecard outside the caller's view is 404; a refusal shows its reasons as messa
 
 from __future__ import annotations
 
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -89,7 +90,7 @@ class ScorecardCreateView(RoleRequiredMixin, View):
         if not form.is_valid():
             for errors in form.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, str(error))
             return back
         person = selectors.appraised_people(request.user).filter(pk=form.cleaned_data["person"]).first()
         template = ScorecardTemplate.objects.filter(pk=form.cleaned_data["template"]).first()
@@ -130,7 +131,7 @@ class ScorecardDetailView(RoleRequiredMixin, TemplateView):
                 ],
                 "comments": list(scorecard.comments.select_related("author")),
                 "appraiser": appraiser,
-                "options": MACHINE.options(scorecard, user) if appraiser else [],
+                "options": MACHINE.options(scorecard, cast(Any, user)) if appraiser else [],
                 "rate_form": RateForm(scorecard=scorecard) if appraiser else None,
                 "may_rate": appraiser and scorecard.status in ("draft", "rated"),
                 "may_comment": not scorecard.is_signed
@@ -169,7 +170,7 @@ class ScorecardActionView(RoleRequiredMixin, View):
             if not form.is_valid():
                 for errors in form.errors.values():
                     for error in errors:
-                        messages.error(request, error)
+                        messages.error(request, str(error))
                 return None
             services.scorecard_rate(
                 actor=actor,
@@ -185,13 +186,13 @@ class ScorecardActionView(RoleRequiredMixin, View):
         if action == "sign":
             services.scorecard_sign(actor=actor, scorecard=scorecard)
             return _("The scorecard was signed off; its figures are frozen.")
-        form = CommentForm(request.POST)
-        if not form.is_valid():
-            for errors in form.errors.values():
+        comment = CommentForm(request.POST)
+        if not comment.is_valid():
+            for errors in comment.errors.values():
                 for error in errors:
-                    messages.error(request, error)
+                    messages.error(request, str(error))
             return None
-        services.scorecard_comment(actor=actor, scorecard=scorecard, body=form.cleaned_data["body"])
+        services.scorecard_comment(actor=actor, scorecard=scorecard, body=comment.cleaned_data["body"])
         return _("Your comment was added.")
 
 
