@@ -209,3 +209,16 @@ def test_visibility_engineer_own_once_shared_manager_team_gm_all_R_KPI_2(
     services.scorecard_rate(actor=manager, scorecard=scorecard, ratings=ALL_RATINGS)
     services.scorecard_share(actor=manager, scorecard=scorecard)
     assert sees(engineer) and not sees(colleague) and not sees(other_manager)
+
+
+def test_the_admin_cannot_change_a_scorecard_R_KPI_2(client, scorecard, manager):
+    """Bypass: the admin is a read-only look-up; every change goes through the services."""
+    from tests.factories import UserFactory
+
+    superuser = UserFactory(roles=["admin"], is_staff=True, is_superuser=True)
+    client.force_login(superuser)
+    url = f"/admin/kpi/scorecard/{scorecard.pk}/change/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"manager_comment": "changed"})
+    scorecard.refresh_from_db()
+    assert response.status_code == 403 and scorecard.manager_comment == ""
