@@ -38,13 +38,15 @@ def people(make_user, team):
     boss = make_user(Role.PRESALES_MANAGER, team=team, username="boss", language="zh-hans")
     team.manager = boss
     team.save()
-    worker = make_user(Role.PRESALES_ENGINEER, team=team, username="worker", language="zh-hans", display_name="王工")
+    worker = make_user(
+        Role.PRESALES_ENGINEER, team=team, username="worker", language="zh-hans", display_name="王工"
+    )
     closed_opportunity(team=team, owner=worker, stage="handoff", closed=at(3))
     return boss, worker
 
 
 def test_a_manager_rates_and_signs_off_a_scorecard_R_KPI_2(live_server, page: Page, people):
-    boss, worker = people
+    _boss, worker = people
     # given the manager on the team page for November 2026
     sign_in(page, live_server, "boss")
     page.goto(live_server.url + reverse("kpi:scorecards:team") + "?period=2026-11")

@@ -248,7 +248,10 @@ def _scorecards(admin, team, n):
     template = ScorecardTemplate.objects.filter(audience="presales_engineer", period_kind="month").first()
     return [
         scorecard_create(
-            actor=admin, person=UserFactory(roles=["presales_engineer"], team=team), template=template, period="2026-11"
+            actor=admin,
+            person=UserFactory(roles=["presales_engineer"], team=team),
+            template=template,
+            period="2026-11",
         )
         for _ in range(n)
     ]

@@ -26,9 +26,13 @@ def at(day: int, month: int = 11, year: int = 2026) -> datetime:
     return timezone.make_aware(datetime(year, month, day, 12, 0))
 
 
-def closed_opportunity(*, team, owner, stage: str, closed: datetime, member=None, member_role="presales_engineer"):
+def closed_opportunity(
+    *, team, owner, stage: str, closed: datetime, member=None, member_role="presales_engineer"
+):
     reason = "" if stage == "handoff" else "price"
-    opportunity = OpportunityFactory(team=team, presales_owner=owner, stage=stage, close_reason=reason, closed_at=closed)
+    opportunity = OpportunityFactory(
+        team=team, presales_owner=owner, stage=stage, close_reason=reason, closed_at=closed
+    )
     if member is not None:
         ProjectMemberFactory(opportunity=opportunity, user=member, role=member_role)
     return opportunity
@@ -69,7 +73,9 @@ def training_record(*, person, hours: str, held_on, direction: str = "taken", ex
     )
 
 
-def finished_review(*, author, team, finished: datetime, scores: list[dict], status: str = "approved", kind="solution_version"):
+def finished_review(
+    *, author, team, finished: datetime, scores: list[dict], status: str = "approved", kind="solution_version"
+):
     chain = ReviewChainFactory(kind="initiation", is_active=False)
     review = Review.objects.create(
         content_type=ContentType.objects.get_for_model(Lead),

@@ -49,8 +49,12 @@ def test_permission_matrix_of_a_scorecard_R_KPI_2(
     assert client_for(user).get(url).status_code == shared_status
 
 
-def test_the_list_holds_only_what_the_caller_sees_R_KPI_2(client_for, shared, engineer, other_engineer, manager):
-    assert [row["id"] for row in client_for(engineer).get("/api/v1/scorecards/").json()["results"]] == [shared.pk]
+def test_the_list_holds_only_what_the_caller_sees_R_KPI_2(
+    client_for, shared, engineer, other_engineer, manager
+):
+    assert [row["id"] for row in client_for(engineer).get("/api/v1/scorecards/").json()["results"]] == [
+        shared.pk
+    ]
     assert client_for(other_engineer).get("/api/v1/scorecards/").json()["results"] == []
     assert len(client_for(manager).get("/api/v1/scorecards/?period=2026-11").json()["results"]) == 1
 
@@ -60,14 +64,24 @@ def test_create_rate_share_comment_sign_through_the_api_R_KPI_2(client_for, mont
     closed_opportunity(team=team, owner=engineer, stage="handoff", closed=at(3))
     api = client_for(manager)
     # when
-    created = api.post("/api/v1/scorecards/", {"person": engineer.pk, "template": monthly.pk, "period": "2026-11"}, format="json")
+    created = api.post(
+        "/api/v1/scorecards/",
+        {"person": engineer.pk, "template": monthly.pk, "period": "2026-11"},
+        format="json",
+    )
     assert created.status_code == 201, created.json()
     pk = created.json()["id"]
-    assert {line["code"]: line for line in created.json()["figures"]["lines"]}["success_rate"]["value"] == "100.00"
-    rated = api.post(f"/api/v1/scorecards/{pk}/rate/", {"ratings": ALL_RATINGS, "manager_comment": "好"}, format="json")
+    assert {line["code"]: line for line in created.json()["figures"]["lines"]}["success_rate"][
+        "value"
+    ] == "100.00"
+    rated = api.post(
+        f"/api/v1/scorecards/{pk}/rate/", {"ratings": ALL_RATINGS, "manager_comment": "好"}, format="json"
+    )
     assert rated.status_code == 200, rated.json()
     assert api.post(f"/api/v1/scorecards/{pk}/share/").status_code == 200
-    commented = client_for(engineer).post(f"/api/v1/scorecards/{pk}/comment/", {"body": "同意"}, format="json")
+    commented = client_for(engineer).post(
+        f"/api/v1/scorecards/{pk}/comment/", {"body": "同意"}, format="json"
+    )
     assert commented.status_code == 200 and commented.json()["comments"][0]["body"] == "同意"
     signed = api.post(f"/api/v1/scorecards/{pk}/sign/")
     # then
@@ -78,17 +92,39 @@ def test_create_rate_share_comment_sign_through_the_api_R_KPI_2(client_for, mont
 def test_a_signed_scorecard_answers_409_to_every_move_R_KPI_2(client_for, shared, manager, engineer):
     services.scorecard_sign(actor=manager, scorecard=shared)
     api = client_for(manager)
-    for path, body in (("rate", {"ratings": {"attitude": 1}}), ("share", {}), ("sign", {}), ("comment", {"body": "x"})):
+    for path, body in (
+        ("rate", {"ratings": {"attitude": 1}}),
+        ("share", {}),
+        ("sign", {}),
+        ("comment", {"body": "x"}),
+    ):
         response = api.post(f"/api/v1/scorecards/{shared.pk}/{path}/", body, format="json")
         assert response.status_code == 409, (path, response.json())
-    assert client_for(engineer).post(f"/api/v1/scorecards/{shared.pk}/comment/", {"body": "x"}, format="json").status_code == 409
+    assert (
+        client_for(engineer)
+        .post(f"/api/v1/scorecards/{shared.pk}/comment/", {"body": "x"}, format="json")
+        .status_code
+        == 409
+    )
 
 
 def test_bad_input_is_400_never_500_R_KPI_2(client_for, scorecard, monthly, manager, engineer):
     api = client_for(manager)
-    assert api.post(f"/api/v1/scorecards/{scorecard.pk}/rate/", {"ratings": {"attitude": 9}}, format="json").status_code == 400
-    assert api.post(f"/api/v1/scorecards/{scorecard.pk}/rate/", {"ratings": "x"}, format="json").status_code == 400
-    bad_period = api.post("/api/v1/scorecards/", {"person": engineer.pk, "template": monthly.pk, "period": "2026-13"}, format="json")
+    assert (
+        api.post(
+            f"/api/v1/scorecards/{scorecard.pk}/rate/", {"ratings": {"attitude": 9}}, format="json"
+        ).status_code
+        == 400
+    )
+    assert (
+        api.post(f"/api/v1/scorecards/{scorecard.pk}/rate/", {"ratings": "x"}, format="json").status_code
+        == 400
+    )
+    bad_period = api.post(
+        "/api/v1/scorecards/",
+        {"person": engineer.pk, "template": monthly.pk, "period": "2026-13"},
+        format="json",
+    )
     assert bad_period.status_code == 400
 
 
@@ -104,7 +140,14 @@ def test_template_weights_not_totalling_100_are_400_R_KPI_2(client_for, make_use
         "audience": "presales_engineer",
         "period_kind": "month",
         "items": [
-            {"section": "key_indicators", "code": "s", "label": "成功率", "indicator_key": "success_rate", "weight": "80", "target": "40"},
+            {
+                "section": "key_indicators",
+                "code": "s",
+                "label": "成功率",
+                "indicator_key": "success_rate",
+                "weight": "80",
+                "target": "40",
+            },
             {"section": "work_performance", "code": "a", "label": "工作态度", "weight": "10"},
         ],
     }
@@ -120,14 +163,22 @@ def test_template_weights_not_totalling_100_are_400_R_KPI_2(client_for, make_use
 def test_a_manager_may_read_but_not_configure_templates_R_KPI_2(client_for, manager, templates):
     api = client_for(manager)
     assert api.get("/api/v1/scorecard-templates/").status_code == 200
-    assert api.post("/api/v1/scorecard-templates/", {"name": "x", "audience": "sales_rep", "period_kind": "month", "items": []}, format="json").status_code in (400, 403)
+    assert api.post(
+        "/api/v1/scorecard-templates/",
+        {"name": "x", "audience": "sales_rep", "period_kind": "month", "items": []},
+        format="json",
+    ).status_code in (400, 403)
 
 
-def test_indicators_endpoint_gives_values_for_the_people_the_caller_sees_R_KPI_1(client_for, manager, engineer, other_engineer, team):
+def test_indicators_endpoint_gives_values_for_the_people_the_caller_sees_R_KPI_1(
+    client_for, manager, engineer, other_engineer, team
+):
     # given
     closed_opportunity(team=team, owner=engineer, stage="handoff", closed=at(3))
     # when
-    response = client_for(manager).get(f"/api/v1/indicators/?people={engineer.pk},{other_engineer.pk}&period=2026-11")
+    response = client_for(manager).get(
+        f"/api/v1/indicators/?people={engineer.pk},{other_engineer.pk}&period=2026-11"
+    )
     # then: the other team's engineer is left out; no data is null
     assert response.status_code == 200
     body = response.json()

@@ -76,8 +76,17 @@ def test_success_rate_counts_a_presales_member_like_the_owner_and_once_R_KPI_1(t
     helper = make_user("presales_engineer", team=team)
     closed_opportunity(team=team, owner=engineer, stage="handoff", closed=at(2))
     closed_opportunity(team=team, owner=helper, stage="lost", closed=at(4), member=engineer)
-    closed_opportunity(team=team, owner=engineer, stage="handoff", closed=at(6), member=engineer, member_role="presales_owner")
-    closed_opportunity(team=team, owner=helper, stage="handoff", closed=at(8), member=engineer, member_role="delivery")
+    closed_opportunity(
+        team=team,
+        owner=engineer,
+        stage="handoff",
+        closed=at(6),
+        member=engineer,
+        member_role="presales_owner",
+    )
+    closed_opportunity(
+        team=team, owner=helper, stage="handoff", closed=at(8), member=engineer, member_role="delivery"
+    )
     # when
     values = get_indicator("success_rate").compute([engineer.pk, helper.pk], NOVEMBER)
     # then: the engineer followed 3 (won 2); the helper owned 2 (won 1)

@@ -43,12 +43,21 @@ def test_a_template_whose_weights_do_not_total_100_is_refused_R_KPI_2(make_user)
     # given
     admin = make_user("admin")
     items = [
-        {"section": "key_indicators", "code": "s", "label": "成功率", "indicator_key": "success_rate", "weight": 70, "target": 40},
+        {
+            "section": "key_indicators",
+            "code": "s",
+            "label": "成功率",
+            "indicator_key": "success_rate",
+            "weight": 70,
+            "target": 40,
+        },
         {"section": "work_performance", "code": "a", "label": "工作态度", "weight": 20},
     ]
     # when / then
     with pytest.raises(DomainError) as refused:
-        services.scorecard_template_create(actor=admin, name="T", audience="presales_engineer", period_kind="month", items=items)
+        services.scorecard_template_create(
+            actor=admin, name="T", audience="presales_engineer", period_kind="month", items=items
+        )
     assert "items" in refused.value.fields
     assert not ScorecardTemplate.objects.filter(name="T").exists()
 
@@ -57,13 +66,19 @@ def test_a_template_naming_an_unknown_indicator_is_refused_R_KPI_2(make_user):
     admin = make_user("admin")
     items = [{"section": "key_indicators", "code": "x", "label": "X", "indicator_key": "nope", "weight": 100}]
     with pytest.raises(DomainError):
-        services.scorecard_template_create(actor=admin, name="T", audience="presales_engineer", period_kind="month", items=items)
+        services.scorecard_template_create(
+            actor=admin, name="T", audience="presales_engineer", period_kind="month", items=items
+        )
 
 
 def test_only_an_admin_configures_templates_R_KPI_2(manager):
     with pytest.raises(NotAllowed):
         services.scorecard_template_create(
-            actor=manager, name="T", audience="presales_engineer", period_kind="month", items=default_template_items("month")
+            actor=manager,
+            name="T",
+            audience="presales_engineer",
+            period_kind="month",
+            items=default_template_items("month"),
         )
 
 
@@ -129,7 +144,10 @@ def test_the_lifecycle_tells_the_person_and_the_manager_R_KPI_2(scorecard, manag
     assert signed.status == "signed" and signed.snapshot is not None
     to_engineer = set(Notification.objects.filter(recipient=engineer).values_list("key", flat=True))
     to_manager = set(Notification.objects.filter(recipient=manager).values_list("key", flat=True))
-    assert {f"scorecard:{scorecard.pk}:shared:to:{engineer.pk}", f"scorecard:{scorecard.pk}:signed:to:{engineer.pk}"} <= to_engineer
+    assert {
+        f"scorecard:{scorecard.pk}:shared:to:{engineer.pk}",
+        f"scorecard:{scorecard.pk}:signed:to:{engineer.pk}",
+    } <= to_engineer
     assert any(key.startswith(f"scorecard:{scorecard.pk}:comment:") for key in to_manager)
 
 
@@ -144,7 +162,9 @@ def _signed(scorecard, manager):
     return services.scorecard_sign(actor=manager, scorecard=scorecard)
 
 
-def test_a_signed_scorecard_keeps_its_figures_whatever_happens_later_R_KPI_2(scorecard, manager, engineer, team):
+def test_a_signed_scorecard_keeps_its_figures_whatever_happens_later_R_KPI_2(
+    scorecard, manager, engineer, team
+):
     # given: one deal won and one satisfaction answer in November, then sign-off
     closed_opportunity(team=team, owner=engineer, stage="handoff", closed=at(3))
     survey_answer(person=engineer, measure="satisfaction", score=4, answered=at(4))
@@ -162,7 +182,9 @@ def test_a_signed_scorecard_keeps_its_figures_whatever_happens_later_R_KPI_2(sco
     # then: the scorecard shows what was signed; the live figures have moved
     signed.refresh_from_db()
     assert services.scorecard_figures(signed) == before
-    assert {line["code"]: line for line in services.live_figures(signed)["lines"]}["success_rate"]["value"] == "50.00"
+    assert {line["code"]: line for line in services.live_figures(signed)["lines"]}["success_rate"][
+        "value"
+    ] == "50.00"
 
 
 def test_the_total_adds_weighted_scores_R_KPI_2(scorecard, manager, engineer, team):

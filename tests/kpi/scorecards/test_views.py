@@ -27,7 +27,9 @@ def _signed(scorecard, manager):
     return services.scorecard_sign(actor=manager, scorecard=scorecard)
 
 
-def test_the_detail_page_shows_values_definitions_and_records_R_KPI_2(client, scorecard, manager, engineer, team):
+def test_the_detail_page_shows_values_definitions_and_records_R_KPI_2(
+    client, scorecard, manager, engineer, team
+):
     # given
     closed_opportunity(team=team, owner=engineer, stage="handoff", closed=at(3))
     client.force_login(manager)
@@ -41,7 +43,9 @@ def test_the_detail_page_shows_values_definitions_and_records_R_KPI_2(client, sc
     assert 'data-testid="rate-form"' in text
 
 
-@pytest.mark.parametrize("who, code", [("engineer", 404), ("other_engineer", 404), ("manager", 200), ("general_manager", 200)])
+@pytest.mark.parametrize(
+    "who, code", [("engineer", 404), ("other_engineer", 404), ("manager", 200), ("general_manager", 200)]
+)
 def test_the_detail_page_and_excel_are_scoped_R_KPI_2(who, code, request, client, scorecard):
     client.force_login(request.getfixturevalue(who))
     assert client.get(scorecard.get_absolute_url()).status_code == code
@@ -108,7 +112,11 @@ def test_the_pdf_carries_the_chinese_text_R_KPI_2(scorecard, manager):
     # given
     signed = _signed(scorecard, manager)
     # when
-    document = rendered(documents.document_request(actor=manager, doc_type="scorecard", object_id=signed.pk, language="zh-hans"))
+    document = rendered(
+        documents.document_request(
+            actor=manager, doc_type="scorecard", object_id=signed.pk, language="zh-hans"
+        )
+    )
     # then
     text = assert_cjk_pdf(document)
     assert "工作态度" in text and "月度绩效考核评分表" in text and signed.person_name in text
@@ -130,7 +138,7 @@ def test_the_excel_file_holds_the_figures_R_KPI_2(client, scorecard, manager, en
     response = client.get(reverse("kpi:scorecards:excel", args=[signed.pk]))
     # then
     sheet = load_workbook(io.BytesIO(response.content)).active
-    rows = [[cell for cell in row] for row in sheet.iter_rows(values_only=True)]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert rows[1][1] == signed.person_name and rows[1][3] == "2026-11"
     labels = {row[1]: row for row in rows if row and row[1]}
     assert labels["成功率"][4] == 100.0 and labels["工作态度"][7] == 5.0
