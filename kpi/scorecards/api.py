@@ -165,7 +165,7 @@ class ScorecardViewSet(ServiceCreateMixin, mixins.ListModelMixin, mixins.Retriev
     create_serializer_class = ScorecardCreateSerializer
     filterset_class = ScorecardFilter
     ordering_fields = ["period", "id"]
-    ordering = ["-period", "-id"]
+    ordering = ["-id"]  # a cursor's first key is a number (a tampered one is a 400)
 
     def get_queryset(self):
         queryset = Scorecard.objects.visible_to(self.request.user)
@@ -303,8 +303,8 @@ class ScorecardTemplateViewSet(
     queryset = ScorecardTemplate.objects.prefetch_related("items")
     serializer_class = ScorecardTemplateSerializer
     update_serializer_class = ScorecardTemplateUpdateSerializer
-    ordering_fields = ["name", "id"]
-    ordering = ["name", "id"]
+    ordering_fields = ["id"]
+    ordering = ["id"]
     filterset_fields = ["audience", "period_kind", "is_active"]
 
     def service_create(self, data: dict) -> ScorecardTemplate:

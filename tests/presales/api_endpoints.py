@@ -258,13 +258,15 @@ def _scorecards(admin, team, n):
 
 
 def _scorecard_templates(admin, n):
+    from uuid import uuid4
+
     from kpi.scorecards.defaults import default_template_items
     from kpi.scorecards.services import scorecard_template_create
 
     return [
         scorecard_template_create(
             actor=admin,
-            name=f"Template {i}",
+            name=f"Template {i} {uuid4().hex[:8]}",
             audience="sales_rep",
             period_kind="quarter",
             items=default_template_items("quarter"),
