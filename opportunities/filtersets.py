@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from leads.choices import Grade
 from leads.models import Customer
 from opportunities.choices import Stage
-from opportunities.models import Opportunity
+from opportunities.models import Opportunity, ProjectMember
 from presales.accounts.selectors import filter_people, filter_teams
 from presales.core.filters import ChoicesFilter, YesNoFilter
 from presales.core.search import search
@@ -52,6 +53,15 @@ class OpportunityFilterSet(django_filters.FilterSet):
         field_name="expected_close", lookup_expr="lte", label=_("Expected close until")
     )
     has_tender = YesNoFilter(label=_("Public tender"))
+    # The records behind the KPI's success rate (R-KPI-1): closed in a date range, followed by
+    # a presales person (owner, or project member as presales owner or engineer).
+    closed_after = django_filters.DateFilter(
+        field_name="closed_at", lookup_expr="date__gte", label=_("Closed from")
+    )
+    closed_before = django_filters.DateFilter(
+        field_name="closed_at", lookup_expr="date__lte", label=_("Closed until")
+    )
+    presales_person = django_filters.NumberFilter(method="filter_presales_person", label=_("Presales person"))
     mine = YesNoFilter(method="filter_mine", label=_("Only mine"))
 
     class Meta:
@@ -68,6 +78,9 @@ class OpportunityFilterSet(django_filters.FilterSet):
             "expected_close_before",
             "has_tender",
             "mine",
+            "closed_after",
+            "closed_before",
+            "presales_person",
         ]
 
     @property
@@ -95,3 +108,10 @@ class OpportunityFilterSet(django_filters.FilterSet):
         if value and self.request is not None:
             return queryset.involving(self.request.user)
         return queryset
+
+    def filter_presales_person(self, queryset, name, value):
+        """Opportunities the person followed as presales: owner, or presales member of the team."""
+        members = ProjectMember.objects.filter(
+            user_id=value, role__in=["presales_owner", "presales_engineer"]
+        ).values("opportunity_id")
+        return queryset.filter(Q(presales_owner_id=value) | Q(pk__in=members))

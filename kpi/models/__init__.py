@@ -4,6 +4,12 @@ and the monthly team report (R-KPI-3) beside them. Gathered here so that Django 
 under the app label ``kpi``."""
 
 from kpi.models.reports import TeamReport
+from kpi.models.scorecards import (
+    Scorecard,
+    ScorecardComment,
+    ScorecardTemplate,
+    ScorecardTemplateItem,
+)
 from kpi.models.surveys import ImprovementAction, Survey, SurveyAnswer, SurveyQuestion, SurveyTemplate
 from kpi.models.targets import SalesTarget
 from kpi.models.training import TrainingPlan, TrainingRecord
@@ -11,6 +17,10 @@ from kpi.models.training import TrainingPlan, TrainingRecord
 __all__ = [
     "ImprovementAction",
     "SalesTarget",
+    "Scorecard",
+    "ScorecardComment",
+    "ScorecardTemplate",
+    "ScorecardTemplateItem",
     "Survey",
     "SurveyAnswer",
     "SurveyQuestion",

@@ -235,7 +235,47 @@ BUILDERS: dict[str, Callable] = {
     **PAYMENTS_BUILDERS,
     # sales targets and monthly team reports (kpi/targets, kpi/reports)
     **KPI_TARGETS_BUILDERS,
+    # scorecards (kpi/scorecards, R-KPI-2)
+    "kpi.scorecard": lambda admin, team, n: _scorecards(admin, team, n),
+    "kpi.scorecardtemplate": lambda admin, team, n: _scorecard_templates(admin, n),
 }
+
+
+def _scorecards(admin, team, n):
+    """Draft scorecards of ``n`` people of ``team``, made by ``admin`` (R-KPI-2)."""
+    from kpi.models.scorecards import ScorecardTemplate
+    from kpi.scorecards.services import ensure_default_scorecard_templates, scorecard_create
+    from tests.factories import UserFactory
+
+    ensure_default_scorecard_templates()
+    template = ScorecardTemplate.objects.filter(audience="presales_engineer", period_kind="month").first()
+    return [
+        scorecard_create(
+            actor=admin,
+            person=UserFactory(roles=["presales_engineer"], team=team),
+            template=template,
+            period="2026-11",
+        )
+        for _ in range(n)
+    ]
+
+
+def _scorecard_templates(admin, n):
+    from uuid import uuid4
+
+    from kpi.scorecards.defaults import default_template_items
+    from kpi.scorecards.services import scorecard_template_create
+
+    return [
+        scorecard_template_create(
+            actor=admin,
+            name=f"Template {i} {uuid4().hex[:8]}",
+            audience="sales_rep",
+            period_kind="quarter",
+            items=default_template_items("quarter"),
+        )
+        for i in range(n)
+    ]
 
 
 def _documents(admin, team, n):

@@ -63,6 +63,19 @@ TIMELINES = (
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
 PINNED: dict[tuple[str, str], int] = {
+    # R-KPI-2: scorecards (the caller's managed teams, then the page) and their templates (with items).
+    ("engineer", "api scorecard-list page_size=5"): 5,
+    ("engineer", "api scorecard-list page_size=50"): 5,
+    ("manager", "api scorecard-list page_size=5"): 5,
+    ("manager", "api scorecard-list page_size=50"): 5,
+    ("admin", "api scorecard-list page_size=5"): 4,
+    ("admin", "api scorecard-list page_size=50"): 4,
+    ("engineer", "api scorecard-template-list page_size=5"): 4,
+    ("engineer", "api scorecard-template-list page_size=50"): 4,
+    ("manager", "api scorecard-template-list page_size=5"): 4,
+    ("manager", "api scorecard-template-list page_size=50"): 4,
+    ("admin", "api scorecard-template-list page_size=5"): 4,
+    ("admin", "api scorecard-template-list page_size=50"): 4,
     # Issue 12: the caller's own documents (no join, no visibility predicate).
     ("engineer", "api document-list page_size=5"): 4,
     ("engineer", "api document-list page_size=50"): 4,
@@ -92,7 +105,8 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "api review-list page_size=50"): 6,
     ("engineer", "api timer-list page_size=5"): 9,
     ("engineer", "api timer-list page_size=50"): 9,
-    ("engineer", "dashboard"): 17,
+    # R-KPI-2: the engineer's "my latest scorecard" card (one query): 17 -> 18.
+    ("engineer", "dashboard"): 18,
     ("engineer", "leads:lead_list"): 12,
     ("engineer", "leads:customer_list"): 14,
     ("engineer", "opportunities:list"): 12,

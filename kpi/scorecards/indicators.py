@@ -1,0 +1,312 @@
+"""The presales indicators (R-KPI-1), registered in ``kpi.indicators`` by ``registry.register()``.
+
+Each ``compute(user_ids, period)`` is one aggregate query grouped by person, whatever the number
+of people or rows, and returns ``{user id: Value}`` for the people with something to measure:
+a person without data is missing (shown as "no data", never as 0). Figures follow the person,
+not the team: a person who changed team mid-period keeps everything they did in it. A period
+still running counts to date.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db import connection
+from django.db.models import Avg, Count, Q, Sum
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from kpi.indicators import PRESALES, Indicator, Value
+from kpi.models import SurveyAnswer, TrainingRecord
+from kpi.models.surveys import Measure
+from kpi.models.training import TrainingDirection
+from kpi.periods import Period
+from opportunities.choices import ProjectRole, Stage
+from opportunities.models import Opportunity, ProjectMember
+from reviews.choices import ReviewStatus, TaskState
+from reviews.models import Review, ReviewTask
+
+TWO = Decimal("0.01")
+SOLUTION_KIND = "solution_version"
+PRESALES_MEMBER_ROLES = (ProjectRole.PRESALES_OWNER, ProjectRole.PRESALES_ENGINEER)
+CLOSED = (Stage.HANDOFF, Stage.LOST, Stage.ABANDONED)
+
+
+def _round(number: Decimal | float | int | None) -> Decimal | None:
+    return None if number is None else Decimal(str(number)).quantize(TWO, rounding=ROUND_HALF_UP)
+
+
+def _last_day(period: Period) -> str:
+    from datetime import timedelta
+
+    return (period.end - timedelta(days=1)).isoformat()
+
+
+# --- success rate -------------------------------------------------------------------------------
+
+SUCCESS_DEFINITION = _(
+    "Won ÷ followed, as a percentage. Followed: the opportunities closed in the period (won at "
+    "handoff, lost or abandoned; closing date in the period) on which the person was the presales "
+    "owner or a project team member as presales owner or presales engineer. Won: those that "
+    "reached handoff. Opportunities still open do not count; a running period counts to date."
+)
+
+
+def success_rate(user_ids: list[int], period: Period) -> dict[int, Value]:
+    """One query: the union of ownership and presales membership (an opportunity counts once
+    per person however they were on it), grouped by person."""
+    opportunity = Opportunity._meta.db_table
+    member = ProjectMember._meta.db_table
+    sql = f"""
+        WITH followed AS (
+            SELECT o.presales_owner_id AS person, o.id, o.stage
+              FROM {opportunity} o
+             WHERE o.presales_owner_id = ANY(%(people)s) AND o.stage = ANY(%(closed)s)
+               AND o.closed_at >= %(start)s AND o.closed_at < %(end)s
+            UNION
+            SELECT m.user_id AS person, o.id, o.stage
+              FROM {member} m JOIN {opportunity} o ON o.id = m.opportunity_id
+             WHERE m.user_id = ANY(%(people)s) AND m.role = ANY(%(roles)s) AND o.stage = ANY(%(closed)s)
+               AND o.closed_at >= %(start)s AND o.closed_at < %(end)s
+        )
+        SELECT person, COUNT(*), COUNT(*) FILTER (WHERE stage = %(won)s) FROM followed GROUP BY person
+    """
+    params: dict[str, Any] = {
+        "people": list(user_ids),
+        "closed": [str(s) for s in CLOSED],
+        "roles": [str(r) for r in PRESALES_MEMBER_ROLES],
+        "start": period.start_at,
+        "end": period.end_at,
+        "won": str(Stage.HANDOFF),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    result = {}
+    for person, followed, won in rows:
+        if not followed:
+            continue  # division by zero: no data
+        result[person] = Value(
+            _round(Decimal(won) * 100 / Decimal(followed)),
+            numerator=Decimal(won),
+            denominator=Decimal(followed),
+            count=followed,
+        )
+    return result
+
+
+def success_records(user_id: int, period: Period) -> str:
+    query = [
+        ("presales_person", user_id),
+        ("closed_after", period.start.isoformat()),
+        ("closed_before", _last_day(period)),
+        *[("stage", str(s)) for s in CLOSED],
+    ]
+    return f"{reverse('opportunities:list')}?{urlencode(query)}"
+
+
+# --- survey averages (customer satisfaction, collaboration) --------------------------------------
+
+
+def _answers_average(measure: str):
+    def compute(user_ids: list[int], period: Period) -> dict[int, Value]:
+        rows = (
+            SurveyAnswer.objects.filter(
+                measure=measure,
+                rated_user_id__in=user_ids,
+                answered_at__gte=period.start_at,
+                answered_at__lt=period.end_at,
+                score__isnull=False,
+            )
+            .values("rated_user_id")
+            .annotate(average=Avg("score"), total=Sum("score"), n=Count("id"))
+            .order_by()
+        )
+        return {
+            row["rated_user_id"]: Value(
+                _round(row["average"]),
+                numerator=Decimal(row["total"]),
+                denominator=Decimal(row["n"]),
+                count=row["n"],
+            )
+            for row in rows
+            if row["n"]
+        }
+
+    return compute
+
+
+def _survey_records(user_id: int, period: Period) -> str:
+    query = {
+        "rated_user": user_id,
+        "answered_from": period.start.isoformat(),
+        "answered_until": _last_day(period),
+    }
+    return f"/kpi/surveys/?{urlencode(query)}"
+
+
+SATISFACTION_DEFINITION = _(
+    "The average of the customers' satisfaction scores (1 to 5) answered in the period about the "
+    "person's work (the surveys rating them); the count is the number of answers."
+)
+COLLABORATION_DEFINITION = _(
+    "The average of the collaboration scores (1 to 5) given in the period to the person by the "
+    "sales owners they worked with and by customers; the count is the number of answers."
+)
+
+# --- solution quality -----------------------------------------------------------------------------
+
+QUALITY_DEFINITION = _(
+    "The average review score (1 to 5) of the solution versions the person authored whose review "
+    "finished (approved or rejected) in the period: each review's scores averaged over its "
+    "criteria and reviewers, then the reviews averaged. Withdrawn reviews do not count."
+)
+
+
+def solution_quality(user_ids: list[int], period: Period) -> dict[int, Value]:
+    """One query: each finished review's average of its numeric criterion scores (every
+    reviewer's), then averaged per author, in the database."""
+    review = Review._meta.db_table
+    task = ReviewTask._meta.db_table
+    sql = f"""
+        WITH per_review AS (
+            SELECT r.author_id AS person, r.id, AVG((s.value)::numeric) AS average
+              FROM {review} r
+              JOIN {task} t ON t.review_id = r.id
+             CROSS JOIN LATERAL jsonb_each(t.scores::jsonb) s
+             WHERE r.kind = %(kind)s AND r.status = ANY(%(statuses)s) AND t.state = ANY(%(states)s)
+               AND r.author_id = ANY(%(people)s)
+               AND r.finished_at >= %(start)s AND r.finished_at < %(end)s
+               AND jsonb_typeof(s.value) = 'number'
+             GROUP BY r.author_id, r.id
+        )
+        SELECT person, AVG(average), COUNT(*) FROM per_review GROUP BY person
+    """
+    params: dict[str, Any] = {
+        "kind": SOLUTION_KIND,
+        "statuses": [str(ReviewStatus.APPROVED), str(ReviewStatus.REJECTED)],
+        "states": [str(TaskState.APPROVED), str(TaskState.REJECTED)],
+        "people": list(user_ids),
+        "start": period.start_at,
+        "end": period.end_at,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {
+        person: Value(_round(average), denominator=Decimal(count), count=count)
+        for person, average, count in rows
+        if count
+    }
+
+
+def quality_records(user_id: int, period: Period) -> str:
+    query = [("kind", SOLUTION_KIND), ("status", "approved"), ("status", "rejected")]
+    return f"{reverse('reviews:list')}?{urlencode(query)}"
+
+
+# --- training -----------------------------------------------------------------------------------
+
+TRAINING_DEFINITION = _(
+    "Hours of training held in the period: courses taken plus training given to sales (given "
+    "hours count too; both are shown)."
+)
+
+
+def training(user_ids: list[int], period: Period) -> dict[int, Value]:
+    """One query: hours taken, hours given, the average exam score and the count per person."""
+    rows = (
+        TrainingRecord.objects.filter(
+            person_id__in=user_ids, held_on__gte=period.start, held_on__lt=period.end
+        )
+        .values("person_id")
+        .annotate(
+            taken=Sum("hours", filter=Q(direction=TrainingDirection.TAKEN)),
+            given=Sum("hours", filter=Q(direction=TrainingDirection.GIVEN)),
+            n=Count("id"),
+        )
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        taken = row["taken"] or Decimal(0)
+        given = row["given"] or Decimal(0)
+        result[row["person_id"]] = Value(
+            _round(taken + given),
+            numerator=_round(taken),
+            denominator=_round(given),
+            count=row["n"],
+            target=None,
+        )
+    return result
+
+
+def training_records(user_id: int, period: Period) -> str:
+    query = {"person": user_id, "held_from": period.start.isoformat(), "held_until": _last_day(period)}
+    return f"/kpi/training/?{urlencode(query)}"
+
+
+INDICATORS = (
+    Indicator(
+        key="success_rate",
+        label=_("Success rate"),
+        definition=SUCCESS_DEFINITION,
+        rule="R-KPI-1",
+        unit="percent",
+        audiences=frozenset({PRESALES}),
+        compute=success_rate,
+        records_url=success_records,
+        order=10,
+        extra={"numerator": _("won"), "denominator": _("followed")},
+    ),
+    Indicator(
+        key="customer_satisfaction",
+        label=_("Customer satisfaction"),
+        definition=SATISFACTION_DEFINITION,
+        rule="R-KPI-1",
+        unit="score5",
+        audiences=frozenset({PRESALES}),
+        compute=_answers_average(Measure.SATISFACTION),
+        records_url=_survey_records,
+        order=20,
+        extra={"numerator": _("sum of scores"), "denominator": _("answers")},
+    ),
+    Indicator(
+        key="solution_quality",
+        label=_("Solution quality"),
+        definition=QUALITY_DEFINITION,
+        rule="R-KPI-1",
+        unit="score5",
+        audiences=frozenset({PRESALES}),
+        compute=solution_quality,
+        records_url=quality_records,
+        order=30,
+        extra={"denominator": _("reviews")},
+    ),
+    Indicator(
+        key="collaboration",
+        label=_("Collaboration rating"),
+        definition=COLLABORATION_DEFINITION,
+        rule="R-KPI-1",
+        unit="score5",
+        audiences=frozenset({PRESALES}),
+        compute=_answers_average(Measure.COLLABORATION),
+        records_url=_survey_records,
+        order=40,
+        extra={"numerator": _("sum of scores"), "denominator": _("answers")},
+    ),
+    Indicator(
+        key="training",
+        label=_("Training"),
+        definition=TRAINING_DEFINITION,
+        rule="R-KPI-1",
+        unit="hours",
+        audiences=frozenset({PRESALES}),
+        compute=training,
+        records_url=training_records,
+        order=50,
+        extra={"numerator": _("hours taken"), "denominator": _("hours given")},
+    ),
+)
