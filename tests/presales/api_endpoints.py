@@ -23,6 +23,7 @@ from reviews.models import Review, ReviewTask
 from tests.bids.contracts.factories import CLAUSES_BUILDERS
 from tests.bids.handoff.factories import HANDOFF_BUILDERS
 from tests.bids.payments.factories import PAYMENTS_BUILDERS
+from tests.bids.risks.factories import RISKS_BUILDERS
 from tests.bids.tenders.factories import TENDERS_BUILDERS
 from tests.factories import (
     CommunicationFactory,
@@ -232,6 +233,8 @@ BUILDERS: dict[str, Callable] = {
     **HANDOFF_BUILDERS,
     # payment collection (bids/payments)
     **PAYMENTS_BUILDERS,
+    # the risk register and credit assessments (bids/risks, R-RISK-1)
+    **RISKS_BUILDERS,
 }
 
 
