@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "leads.choices.Channel",
         "BidPartVersionSourceEnum": "bids.tenders.choices.VersionSource",
         "LeadSourceEnum": "leads.choices.LeadSource",
+        "RiskCategoryEnum": "bids.risks.choices.RiskCategory",
+        "RequirementCategoryEnum": "proposals.choices.RequirementCategory",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [
