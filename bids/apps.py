@@ -32,3 +32,6 @@ class BidsConfig(AppConfig):
         from bids.payments import registry as payments_registry
 
         payments_registry.register()
+        from bids.risks import registry as risks_registry
+
+        risks_registry.register()

@@ -12,6 +12,9 @@ code knowing them. Each area registers from ``BidsConfig.ready()`` (or its own a
 - ``register_submit_check(check)``: ``check(*, contract) -> list[str]``, reasons that refuse
   the contract's submission to its approval chain (R-CON-2, R-PAY-1: the payment plan sums to
   the amount; R-RISK-1 later: no open high risk unaccepted).
+- ``register_approve_check(check)``: the same, when the approval chain approves the contract
+  (R-RISK-1: a high risk opened while the contract was in review stops its approval); the
+  decision is refused and nothing of it is kept.
 - ``register_sign_check(check)``: the same, at signing (R-CON-3).
 - ``register_on_signed(hook)``: ``hook(*, contract, actor) -> None``, run inside the signing's
   transaction after the contract is saved as signed (R-HAND-1: the handoff package is made).
@@ -36,6 +39,7 @@ Hook = Callable[..., None]
 
 _SUBMIT_CHECKS: list[Check] = []
 _SIGN_CHECKS: list[Check] = []
+_APPROVE_CHECKS: list[Check] = []
 _ON_SIGNED: list[Hook] = []
 _ON_AMOUNT_SET: list[Hook] = []
 _ON_ACCEPTED: list[Hook] = []
@@ -53,6 +57,10 @@ def register_submit_check(check: Check) -> Check:
 
 def register_sign_check(check: Check) -> Check:
     return _add(_SIGN_CHECKS, check)
+
+
+def register_approve_check(check: Check) -> Check:
+    return _add(_APPROVE_CHECKS, check)
 
 
 def register_on_signed(hook: Hook) -> Hook:
@@ -74,6 +82,10 @@ def submit_reasons(*, contract: Any) -> list[str]:
 
 def sign_reasons(*, contract: Any) -> list[str]:
     return [reason for check in list(_SIGN_CHECKS) for reason in check(contract=contract)]
+
+
+def approve_reasons(*, contract: Any) -> list[str]:
+    return [reason for check in list(_APPROVE_CHECKS) for reason in check(contract=contract)]
 
 
 def run_on_signed(*, contract: Any, actor: Any) -> None:

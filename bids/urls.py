@@ -87,3 +87,15 @@ urlpatterns += [
     ),
     path("defence-library/", biddocs_views.LibraryView.as_view(), name="defence-library"),
 ]
+
+# The risk register and the customer's credit assessment (R-RISK-1).
+from bids.risks import views as risk_views  # noqa: E402
+
+urlpatterns += [
+    path("risks/", risk_views.RiskRegisterView.as_view(), name="risk-register"),
+    path(
+        "opportunity/<int:opportunity_pk>/risks/<slug:action>/",
+        risk_views.RiskActionView.as_view(),
+        name="risk-action",
+    ),
+]

@@ -3,9 +3,13 @@ version, a contract drawn from it, approved through the contract chain and signe
 
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 from django.utils import timezone
 
 from bids.contracts import services as contracts
+from bids.risks import services as risks
 from opportunities.models import Opportunity
 from presales.accounts.models import User
 from proposals.models import Acceptance, SolutionVersion
@@ -13,6 +17,33 @@ from proposals.solutions import services as solutions
 from reviews.choices import Decision
 from reviews.models import Review, ReviewTask
 from reviews.services import review_decide
+
+
+def _assess_credit(opportunity: Opportunity, author: User) -> None:
+    """R-RISK-1: the customer's credit is assessed before the contract goes to approval,
+    and the register names a risk (a watched one, below the thresholds)."""
+    risks.credit_assessment_record(
+        actor=author,
+        opportunity=opportunity,
+        data={
+            "rating": "B",
+            "credit_limit": Decimal("2000000.00"),
+            "payment_history": "过去三年按期付款 / Paid on time over the last three years.",
+        },
+    )
+    risks.risk_create(
+        actor=author,
+        opportunity=opportunity,
+        data={
+            "category": "delivery",
+            "title": "到货周期偏长 / Long lead time of the storage arrays",
+            "likelihood": 2,
+            "impact": 3,
+            "response": "mitigate",
+            "response_plan": "提前备货 / Order the arrays on signing.",
+            "review_on": timezone.localdate() + timedelta(days=30),
+        },
+    )
 
 
 def _approve_all(contract, *, before_general_manager: bool = False) -> None:
@@ -70,6 +101,7 @@ def sign_for_handoff(opportunity: Opportunity, author: User, version: SolutionVe
             "dispute_resolution": "上海仲裁委员会 / Shanghai Arbitration Commission",
         },
     )
+    _assess_credit(opportunity, author)
     contract = contracts.contract_submit(actor=author, contract=contract)
     _approve_all(contract)
     contract.refresh_from_db()
@@ -111,5 +143,6 @@ def await_general_manager(opportunity: Opportunity, author: User, version: Solut
         },
         terms={"warranty": "质保期为验收合格之日起24个月。 / 24 months' warranty from acceptance."},
     )
+    _assess_credit(opportunity, author)
     contract = contracts.contract_submit(actor=author, contract=contract)
     _approve_all(contract, before_general_manager=True)

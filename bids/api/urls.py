@@ -42,4 +42,10 @@ router.register("handoffs", HandoffViewSet, basename="handoff")
 router.register("acceptances", AcceptanceViewSet, basename="acceptance")
 router.register("rectifications", RectificationViewSet, basename="rectification")
 
+# The risk register and the customer's credit assessment (R-RISK-1).
+from bids.risks.api import CreditAssessmentViewSet, RiskViewSet  # noqa: E402
+
+router.register("risks", RiskViewSet, basename="risk")
+router.register("credit-assessments", CreditAssessmentViewSet, basename="credit-assessment")
+
 urlpatterns: list = [*router.urls, path("receivables/", ReceivablesView.as_view(), name="receivables")]

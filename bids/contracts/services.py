@@ -544,6 +544,11 @@ def contract_on_approved(*, subject: Contract, review: Any, actor: User) -> None
     contract = lock_contract(subject)
     if contract.status != ContractStatus.IN_REVIEW:
         return
+    # R-RISK-1: what turned up while the contract was in review (an open high risk) stops
+    # the approval; raising rolls the decision back.
+    reasons = hooks.approve_reasons(contract=contract)
+    if reasons:
+        raise GateRefused(reasons=reasons)
     _write_move(
         contract,
         ContractStatus.APPROVED,

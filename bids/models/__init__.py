@@ -20,6 +20,7 @@ from bids.models.payments import (
     PaymentReceipt,
     PaymentTemplateLine,
 )
+from bids.models.risks import CreditAssessment, Risk
 from bids.models.tenders import Bid, BidDecision, Tender, TenderDocument
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "Contract",
     "ContractLine",
     "ContractStatusChange",
+    "CreditAssessment",
     "CustomerAcceptance",
     "DefenceAnswer",
     "DefenceQuestion",
@@ -44,6 +46,7 @@ __all__ = [
     "PaymentReceipt",
     "PaymentTemplateLine",
     "Rectification",
+    "Risk",
     "ServiceGuide",
     "Tender",
     "TenderDocument",

@@ -256,6 +256,8 @@ SPECTACULAR_SETTINGS = {
         "BidPartVersionSourceEnum": "bids.tenders.choices.VersionSource",
         "LeadSourceEnum": "leads.choices.LeadSource",
         "ScorecardStatusEnum": "kpi.models.scorecards.ScorecardStatus",
+        "RiskCategoryEnum": "bids.risks.choices.RiskCategory",
+        "RequirementCategoryEnum": "proposals.choices.RequirementCategory",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [
@@ -404,3 +406,10 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
     },
 }
+
+# R-RISK-1: the risk register's thresholds on the score (likelihood × impact, 1..25): from
+# RISK_WARNING_SCORE a risk alerts its owner, from RISK_HIGH_SCORE an open one blocks the
+# contract's approval until a manager accepts it. RISK_REVIEW_DAYS: the default review interval.
+RISK_WARNING_SCORE = env.int("RISK_WARNING_SCORE", default=12)
+RISK_HIGH_SCORE = env.int("RISK_HIGH_SCORE", default=15)
+RISK_REVIEW_DAYS = env.int("RISK_REVIEW_DAYS", default=30)

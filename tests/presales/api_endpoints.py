@@ -23,6 +23,7 @@ from reviews.models import Review, ReviewTask
 from tests.bids.contracts.factories import CLAUSES_BUILDERS
 from tests.bids.handoff.factories import HANDOFF_BUILDERS
 from tests.bids.payments.factories import PAYMENTS_BUILDERS
+from tests.bids.risks.factories import RISKS_BUILDERS
 from tests.bids.tenders.factories import TENDERS_BUILDERS
 from tests.factories import (
     CommunicationFactory,
@@ -238,6 +239,8 @@ BUILDERS: dict[str, Callable] = {
     # scorecards (kpi/scorecards, R-KPI-2)
     "kpi.scorecard": lambda admin, team, n: _scorecards(admin, team, n),
     "kpi.scorecardtemplate": lambda admin, team, n: _scorecard_templates(admin, n),
+    # the risk register and credit assessments (bids/risks, R-RISK-1)
+    **RISKS_BUILDERS,
 }
 
 

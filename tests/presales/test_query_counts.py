@@ -59,6 +59,8 @@ TIMELINES = (
 # Issue 11: the bids tab reads the bid decision, the tender, its documents and the bid: 43 -> 47;
 # the bid document's parts, defence questions and the tender's date reminders: 47 -> 49.
 # Issue 12: the documents boxes of the needs, bids and payments tabs (their recent files): 49 -> 53.
+# Issue 14: the risks tab reads the risks, the credit assessments, the contract and the
+# reader's managed teams (who may accept, R-RISK-1): 53 -> 57.
 # (role, page) -> queries. API lists at ?page_size=5 and ?page_size=50; web pages as they
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
@@ -118,7 +120,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "exports:list"): 11,
     ("engineer", "leads:customer_detail"): 29,
     ("engineer", "leads:lead_detail"): 20,
-    ("engineer", "opportunities:detail"): 53,
+    ("engineer", "opportunities:detail"): 57,
     ("engineer", "leads:customer_communications"): 8,
     ("engineer", "leads:customer_history"): 13,
     ("engineer", "leads:lead_communications"): 6,
@@ -159,7 +161,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "exports:list"): 10,
     ("manager", "leads:customer_detail"): 29,
     ("manager", "leads:lead_detail"): 20,
-    ("manager", "opportunities:detail"): 53,
+    ("manager", "opportunities:detail"): 57,
     ("manager", "leads:customer_communications"): 8,
     ("manager", "leads:customer_history"): 13,
     ("manager", "leads:lead_communications"): 6,
@@ -199,7 +201,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "exports:list"): 9,
     ("admin", "leads:customer_detail"): 29,
     ("admin", "leads:lead_detail"): 20,
-    ("admin", "opportunities:detail"): 53,
+    ("admin", "opportunities:detail"): 57,
     ("admin", "leads:customer_communications"): 7,
     ("admin", "leads:customer_history"): 13,
     ("admin", "leads:lead_communications"): 5,
@@ -344,6 +346,19 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "api payment-instalment-list page_size=50"): 4,
     ("admin", "api payment-receipt-list page_size=5"): 4,
     ("admin", "api payment-receipt-list page_size=50"): 4,
+    # Issue 14: risks and credit assessments, scoped through their opportunity (R-RISK-1).
+    ("engineer", "api risk-list page_size=5"): 5,
+    ("engineer", "api risk-list page_size=50"): 5,
+    ("manager", "api risk-list page_size=5"): 5,
+    ("manager", "api risk-list page_size=50"): 5,
+    ("admin", "api risk-list page_size=5"): 4,
+    ("admin", "api risk-list page_size=50"): 4,
+    ("engineer", "api credit-assessment-list page_size=5"): 5,
+    ("engineer", "api credit-assessment-list page_size=50"): 5,
+    ("manager", "api credit-assessment-list page_size=5"): 5,
+    ("manager", "api credit-assessment-list page_size=50"): 5,
+    ("admin", "api credit-assessment-list page_size=5"): 4,
+    ("admin", "api credit-assessment-list page_size=50"): 4,
     # Issue 11: bid decisions, tenders and bids, scoped through their opportunity.
     ("engineer", "api bid-decision-list page_size=5"): 5,
     ("engineer", "api bid-decision-list page_size=50"): 5,

@@ -25,7 +25,9 @@ def accepted_version(
     sections: tuple[tuple[str, str], ...] = (),
 ) -> SolutionVersion:
     """An approved version of ``opportunity`` with one quote line per price (quantity 1,
-    without tax at 0 %) and the ``(kind, html)`` sections given, accepted by the customer."""
+    without tax at 0 %) and the ``(kind, html)`` sections given, accepted by the customer;
+    the customer's credit assessed (R-RISK-1), so that a contract drawn from it may be
+    submitted."""
     solution = SolutionFactory(opportunity=opportunity, created_by=opportunity.sales_owner)
     version = SolutionVersionFactory(
         solution=solution,
@@ -52,6 +54,10 @@ def accepted_version(
         accepted_at=timezone.now(),
         recorded_by=opportunity.sales_owner,
     )
+    # R-RISK-1: the customer's credit is assessed before a contract goes to approval.
+    from tests.bids.risks.factories import credit_assessed
+
+    credit_assessed(opportunity)
     return version
 
 
