@@ -14,6 +14,16 @@ three of ten), before and after. Best of two runs; the plan's scans are printed 
 Run:  python bench/search.py --dsn postgres://postgres@127.0.0.1:5432/presales_search
 The tables are ``bench_search_<size>``; ``--drop`` removes them at the end. A million rows
 take a few minutes to build on 2 cores (the name's GIN index about 100 s).
+
+``--kb`` (issue 14, R-KB-1) measures the knowledge base's search instead: it builds
+``bench_kb_<articles>`` (default 100k articles of 300–1,500 characters of Chinese technical prose
+with English terms, their search keys written by ``knowledge.tokens`` exactly as the app writes
+them, and the GIN index) and reuses ``bench_search_<customers>`` (default 1M customers), then
+prints the p50 and p95 of 21 runs of the app's queries: two-character, four-character and mixed
+Chinese/English queries over the articles (ranked, first page of 21) and over the customers'
+names (the core's search, first page of 50), and the plan's scans.
+
+Run:  python bench/search.py --kb --dsn postgres://postgres@127.0.0.1:5432/presales_search
 """
 
 from __future__ import annotations
@@ -189,8 +199,244 @@ def where(mode: str) -> str:
     )
 
 
+KB_WORDS = [
+    "智能制造",
+    "能耗管理",
+    "数据中心",
+    "双活容灾",
+    "云计算",
+    "边缘计算",
+    "工业互联网",
+    "数字孪生",
+    "质量追溯",
+    "设备预测性维护",
+    "排产优化",
+    "仓储物流",
+    "供应链协同",
+    "安全生产",
+    "碳排放核算",
+    "能源监测",
+    "视频分析",
+    "人工智能",
+    "机器视觉",
+    "网络安全",
+    "等级保护",
+    "零信任",
+    "身份认证",
+    "数据治理",
+    "主数据",
+    "数据湖",
+    "实时计算",
+    "报表分析",
+    "移动办公",
+    "客户服务",
+    "呼叫中心",
+    "银行核心",
+    "证券交易",
+    "保险理赔",
+    "医院信息",
+    "电子病历",
+    "智慧校园",
+    "政务服务",
+    "交通调度",
+    "电力调度",
+    "配网自动化",
+    "光伏运维",
+    "储能管理",
+    "楼宇自控",
+    "园区管理",
+    "招投标",
+    "方案评审",
+    "项目交付",
+    "售后运维",
+    "培训",
+    "验收",
+    "实施周期",
+    "性能指标",
+    "并发",
+    "高可用",
+    "灾备演练",
+    "迁移",
+    "升级",
+]
+KB_LATIN = [
+    "MES",
+    "ERP",
+    "SCADA",
+    "PLC",
+    "Oracle",
+    "PostgreSQL",
+    "Kubernetes",
+    "AI",
+    "IoT",
+    "5G",
+    "SAP",
+    "CRM",
+    "BI",
+    "OCR",
+    "GPU",
+    "API",
+    "SaaS",
+]
+KB_KINDS = ["industry_news", "product", "solution_case", "project_experience", "needs_template", "bid_answer"]
+KB_QUERIES = {
+    "2 characters": ["制造", "能耗", "银行", "视觉", "储能", "调度"],
+    "4 characters": ["能耗管理", "智能制造", "双活容灾", "数字孪生", "电子病历", "光伏运维"],
+    "mixed": ["MES 排产", "Oracle 迁移", "AI 质检", "PLC 调度", "SAP 供应链", "Kubernetes 高可用"],
+}
+CUSTOMER_QUERIES = {
+    "2 characters": ["北京", "科技", "纺织", "精密", "华东", "电子"],
+    "4 characters": ["北京华东", "精密制造", "信息科技", "忠寨纺织", "智能电子", "上海科技"],
+    "mixed (Latin)": ["tech", "pacific", "quiphaax", "trading", "inc", "global"],
+}
+
+
+FILLER = [chr(0x4E00 + (i * 7919) % 20900) for i in range(3000)]  # 3,000 distinct characters
+
+
+def _kb_text(rng, low: int, high: int, topics: list[str]) -> str:
+    """Prose of ``low``..``high`` characters: filler words of 2–4 characters drawn from 3,000
+    characters (so a given pair of characters is rare by chance, as in real text), the
+    article's topic words (each article has three of the 60, so a domain word is in about 5 %
+    of the articles, the common ones more) and some English terms."""
+    parts: list[str] = []
+    size = 0
+    length = rng.randint(low, high)
+    while size < length:
+        roll = rng.random()
+        if roll < 0.12:
+            word = rng.choice(topics)
+        elif roll < 0.16:
+            word = f" {rng.choice(KB_LATIN)} "
+        else:
+            word = "".join(rng.choice(FILLER) for _ in range(rng.randint(2, 4)))
+        parts.append(word)
+        size += len(word)
+        if rng.random() < 0.15:
+            parts.append(rng.choice("，。、；"))
+    return "".join(parts)
+
+
+def build_kb(cur, table: str, size: int) -> None:
+    import io
+    import random
+
+    from knowledge.tokens import tsvector_literal
+
+    rng = random.Random(14)
+    cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute(
+        f"CREATE TABLE {table} (id bigint PRIMARY KEY, kind varchar(20), title varchar(200), summary text,"
+        " body text, status varchar(10), visibility varchar(10), team_id int, owner_id int,"
+        " updated_at timestamptz, search_vector tsvector)"
+    )
+    batch = io.StringIO()
+
+    def flush() -> None:
+        batch.seek(0)
+        cur.copy_expert(f"COPY {table} FROM STDIN", batch)
+        batch.seek(0)
+        batch.truncate()
+
+    def clean(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("\t", " ").replace("\n", " ")
+
+    for i in range(1, size + 1):
+        topics = rng.sample(KB_WORDS[:20], 1) + rng.sample(KB_WORDS, 2)  # the first 20 are the common ones
+        title = _kb_text(rng, 8, 24, topics)
+        summary = _kb_text(rng, 30, 80, topics)
+        body = _kb_text(rng, 300, 1500, topics)
+        vector = tsvector_literal([(title, "A"), (summary, "B"), (body, "C")])
+        row = [
+            str(i),
+            KB_KINDS[i % 6],
+            clean(title),
+            clean(summary),
+            clean(body),
+            "published" if i % 10 else "draft",
+            "company" if i % 4 else "team",
+            str(1 + i % 10),
+            str(1 + i % 500),
+            f"2026-{1 + i % 12:02d}-{1 + i % 28:02d} 10:00:00+08",
+            clean(vector),
+        ]
+        batch.write("\t".join(row) + "\n")
+        if i % 5000 == 0:
+            flush()
+    flush()
+    cur.execute(f"CREATE INDEX {table}_search ON {table} USING gin (search_vector)")
+    cur.execute(f"CREATE INDEX ON {table} (updated_at DESC, id DESC)")
+    cur.execute(f"VACUUM ANALYZE {table}")
+
+
+def _timings(cur, sql: str, params: list, runs: int = 21) -> tuple[float, float, set[str]]:
+    times = []
+    scans: set[str] = set()
+    for _ in range(runs):
+        cur.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql, params)
+        plan = cur.fetchone()[0][0]
+        times.append(plan["Execution Time"])
+        scans = _scans(plan["Plan"])
+    times.sort()
+    return times[len(times) // 2], times[int(len(times) * 0.95)], scans
+
+
+def main_kb(args, cur) -> None:
+    from knowledge.search import WEIGHTS
+    from knowledge.tokens import tsquery_literal
+
+    articles = int(args.articles)
+    table = f"bench_kb_{articles}"
+    cur.execute("SELECT to_regclass(%s)", [table])
+    if not (args.reuse and cur.fetchone()[0]):
+        build_kb(cur, table, articles)
+    visible = "(status = 'published' AND (visibility = 'company' OR team_id IN (1, 2, 3)) OR owner_id = 7)"
+    print(f"knowledge base: {articles:,} articles (a team-scoped reader; ranked first page of 21)")
+    print(f"{'kind':<14} {'query':<18} {'matches':>8} {'p50 ms':>8} {'p95 ms':>8}  scans")
+    for label, queries in KB_QUERIES.items():
+        p50s = []
+        for query in queries:
+            literal = tsquery_literal(query)
+            cur.execute(f"SELECT count(*) FROM {table} WHERE search_vector @@ %s::tsquery", [literal])
+            matches = cur.fetchone()[0]
+            sql = (
+                f"SELECT id, title, ts_rank_cd(%s::float4[], search_vector, %s::tsquery) AS rank FROM {table}"
+                f" WHERE search_vector @@ %s::tsquery AND {visible}"
+                " ORDER BY rank DESC, updated_at DESC, id DESC LIMIT 21"
+            )
+            p50, p95, scans = _timings(cur, sql, [WEIGHTS, literal, literal])
+            p50s.append(p50)
+            print(
+                f"{label:<14} {query:<18} {matches:>8} {p50:>8.1f} {p95:>8.1f}  {sorted(scans)}", flush=True
+            )
+        p50s.sort()
+        print(f"{label:<14} {'p50 over queries':<18} {'':>8} {p50s[len(p50s) // 2]:>8.1f}")
+    customers = int(args.customers)
+    ctable = f"bench_search_{customers}"
+    cur.execute("SELECT to_regclass(%s)", [ctable])
+    if not cur.fetchone()[0]:
+        build(cur, ctable, customers)
+    print(f"customers: {customers:,} names (the core's search, first page of 50 by name, team-scoped)")
+    for label, queries in CUSTOMER_QUERIES.items():
+        p50s = []
+        for query in queries:
+            sql = (
+                f"SELECT * FROM {ctable} WHERE presales_search_grams(name) @> presales_search_query(%s)"
+                " AND presales_search_fold(name) LIKE presales_search_pattern(%s) AND team_id IN (1, 2, 3)"
+                " ORDER BY name, id LIMIT 50"
+            )
+            p50, p95, scans = _timings(cur, sql, [query, query])
+            p50s.append(p50)
+            print(f"{label:<14} {query:<18} {'':>8} {p50:>8.1f} {p95:>8.1f}  {sorted(scans)}", flush=True)
+        p50s.sort()
+        print(f"{label:<14} {'p50 over queries':<18} {'':>8} {p50s[len(p50s) // 2]:>8.1f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--kb", action="store_true", help="the knowledge base's search (issue 14)")
+    parser.add_argument("--articles", default="100000")
+    parser.add_argument("--customers", default="1000000")
     parser.add_argument(
         "--dsn", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("DATABASE_URL")
     )
@@ -201,6 +447,9 @@ def main() -> None:
     conn = psycopg2.connect(args.dsn)
     conn.autocommit = True
     cur = conn.cursor()
+    if args.kb:
+        main_kb(args, cur)
+        return
     for size in (int(s) for s in args.sizes.split(",")):
         table = f"bench_search_{size}"
         cur.execute("SELECT to_regclass(%s)", [table])

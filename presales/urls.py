@@ -35,6 +35,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("leads/", include("leads.urls")),
     path("opportunities/", include("opportunities.urls", namespace="opportunities")),
+    path("knowledge/", include("knowledge.urls")),
     path("proposals/", include("proposals.urls")),
     path("bids/", include("bids.urls")),
     path("reviews/", include("reviews.urls")),

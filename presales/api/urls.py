@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("presales.sla.api")),  # timers, notifications, sla-policies
     path("", include("opportunities.api.urls")),
     path("", include("leads.api.urls")),
+    path("", include("knowledge.api_urls")),
     path("", include("proposals.api.urls")),
     path("", include("bids.api.urls")),
     path("", include("reviews.api.urls")),

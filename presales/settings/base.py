@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "leads",
     "reviews",
     "opportunities",
+    "knowledge",
     "proposals",
     "bids",
     "kpi",

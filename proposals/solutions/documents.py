@@ -105,8 +105,8 @@ def _context(version: SolutionVersion, variant: str, user: Any) -> dict[str, Any
         },
         "cases": [
             {
-                "title": c.opportunity.title,
-                "customer": str(c.opportunity.customer),
+                "title": c.title,
+                "customer": c.customer,
                 "why": ", ".join(c.reasons),
             }
             for c in cases

@@ -12,6 +12,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, Prefetch, QuerySet
 from django.db.models.functions import Coalesce
 
+from knowledge.models import Article
 from opportunities.choices import Stage
 from opportunities.models import Opportunity
 from proposals.models import QuoteLine, SolutionAnswer, SolutionSection, SolutionVersion
@@ -224,16 +225,72 @@ SIZE_FACTOR = Decimal("3")
 
 @dataclass
 class SuccessCase:
-    opportunity: Opportunity
+    """A won opportunity, or a solution case of the knowledge base (R-KB-1), suggested to the
+    solution's author (R-SOL-4) with the reasons of the match. ``customer`` is empty for a
+    knowledge-base case whose customer did not consent to be named."""
+
+    opportunity: Opportunity | None
     score: int
     reasons: list[str]
+    article: Any = None
+
+    @property
+    def title(self) -> str:
+        return self.article.title if self.article is not None else self.opportunity.title  # type: ignore[union-attr]
+
+    @property
+    def url(self) -> str:
+        target = self.article if self.article is not None else self.opportunity
+        return target.get_absolute_url()  # type: ignore[union-attr]
+
+    @property
+    def customer(self) -> str:
+        if self.article is not None:
+            named = self.article.customer_consent and self.article.opportunity_id
+            return str(self.article.opportunity.customer) if named else ""
+        return str(self.opportunity.customer)  # type: ignore[union-attr]
+
+
+def _knowledge_cases(user: Any, opportunity: Opportunity) -> list[SuccessCase]:
+    """Published solution cases of the knowledge base in the customer's industry: the same size
+    class and a won or delivered outcome rank them; a case documented from a won project of
+    ours ranks above a bare one."""
+    from django.utils.translation import gettext as _
+
+    from knowledge.choices import ArticleKind, ArticleStatus, CaseOutcome
+
+    customer = opportunity.customer
+    articles = (
+        Article.objects.visible_to(user)
+        .filter(kind=ArticleKind.SOLUTION_CASE, status=ArticleStatus.PUBLISHED, industry=customer.industry)
+        .exclude(opportunity_id=opportunity.pk)
+        .select_related("opportunity__customer")
+        .defer("search_vector", "body")
+        .order_by("-published_at", "-id")[:50]
+    )
+    cases = []
+    for article in articles:
+        reasons = [_("knowledge-base case"), _("same industry")]
+        score = 1
+        if customer.size_class and article.size_class == customer.size_class:
+            reasons.append(_("same size (%(size)s)") % {"size": article.get_size_class_display()})
+            score += 2
+        if article.outcome in (CaseOutcome.WON, CaseOutcome.DELIVERED):
+            reasons.append(str(article.get_outcome_display()))
+            score += 1
+        source = article.opportunity
+        if source is not None and source.stage == Stage.HANDOFF:
+            reasons.append(_("documented from a won project"))
+            score += 1
+        cases.append(SuccessCase(None, score, reasons, article=article))
+    return cases
 
 
 def success_cases(user: Any, opportunity: Opportunity, *, limit: int = 5) -> list[SuccessCase]:
     """Won opportunities (handed off) of customers in the same industry, of a similar size:
-    the same size class, or an amount within a factor of 3 of this one. Ranked: same
-    industry and size class first, then the amount closest in ratio; each says why. Only
-    what ``user`` may see."""
+    the same size class, or an amount within a factor of 3 of this one; and the knowledge
+    base's solution cases of that industry (R-KB-1). Ranked: same industry and size class
+    first, then the amount closest in ratio; each says why. Only what ``user`` may see."""
     from django.utils.translation import gettext as _
 
     customer = opportunity.customer
@@ -263,7 +320,15 @@ def success_cases(user: Any, opportunity: Opportunity, *, limit: int = 5) -> lis
             if near_amount:
                 score += 1
         cases.append(SuccessCase(other, score, reasons))
-    cases.sort(
-        key=lambda c: (-c.score, abs((c.opportunity.amount or 0) - opportunity.amount), -c.opportunity.pk)
-    )
+    kb = _knowledge_cases(user, opportunity)
+    documented = {c.article.opportunity_id for c in kb}
+    cases = [c for c in cases if c.opportunity is None or c.opportunity.pk not in documented] + kb
+
+    def amount_gap(case: SuccessCase) -> Decimal:
+        return abs((case.opportunity.amount or 0) - opportunity.amount) if case.opportunity else Decimal(0)
+
+    def key_pk(case: SuccessCase) -> int:
+        return int(case.article.pk if case.article is not None else case.opportunity.pk)  # type: ignore[union-attr]
+
+    cases.sort(key=lambda c: (-c.score, c.article is None, amount_gap(c), -key_pk(c)))
     return cases[:limit]

@@ -177,11 +177,12 @@ def test_desk_section_registered_and_rendered_in_constant_queries(
     request = RequestFactory().get("/")
     request.user = engineer
     write_version(opportunity)
-    with django_assert_num_queries(3):
+    # versions, won opportunities and the knowledge base's solution cases (R-KB-1)
+    with django_assert_num_queries(4):
         context = desk_context(request, opportunity)
     for _ in range(3):
         write_version(opportunity)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         context = desk_context(request, opportunity)
     html = render_to_string(
         "proposals/solutions/desk.html", {**context, "opportunity": opportunity, "request": request}

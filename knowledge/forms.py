@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from knowledge.choices import ArticleKind
+from knowledge.models import Article
+from leads.choices import Industry
+from presales.web.forms import BootstrapMixin
+
+
+class ArticleForm(BootstrapMixin, forms.ModelForm):
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        help_text=_("Separated by commas, e.g. 能耗, MES, 制造"),
+        max_length=1000,
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "kind",
+            "title",
+            "summary",
+            "body",
+            "industry",
+            "size_class",
+            "outcome",
+            "product",
+            "source",
+            "customer_consent",
+            "visibility",
+            "review_on",
+        ]
+        widgets = {
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "body": forms.Textarea(attrs={"rows": 14}),
+            "review_on": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["tags"] = ", ".join(self.instance.tags.values_list("name", flat=True))
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class SearchForm(BootstrapMixin, forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *ArticleKind.choices]
+    )
+    industry = forms.ChoiceField(
+        label=_("Industry"), required=False, choices=[("", _("All industries")), *Industry.choices]
+    )
+    tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
+    page = forms.IntegerField(required=False, min_value=1, max_value=500, widget=forms.HiddenInput)
+
+
+class AttachmentForm(BootstrapMixin, forms.Form):
+    file = forms.FileField(label=_("File"))
