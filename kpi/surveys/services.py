@@ -83,7 +83,7 @@ def reminder_days() -> int:
 
 def survey_token(survey: Survey) -> str:
     """The link's credential: signed, single-purpose (its salt), naming the survey and nonce."""
-    return signing.dumps([survey.pk, survey.nonce], salt=TOKEN_SALT, compress=False)
+    return signing.Signer(salt=TOKEN_SALT).sign_object([survey.pk, survey.nonce])
 
 
 def survey_link(survey: Survey) -> str:
@@ -106,7 +106,7 @@ def survey_for_token(token: str, *, now: datetime | None = None, lock: bool = Fa
     if not token or len(token) > 200:
         raise LinkRefused()
     try:
-        pk, nonce = signing.loads(token, salt=TOKEN_SALT)
+        pk, nonce = signing.Signer(salt=TOKEN_SALT).unsign_object(token)
         pk = int(pk)
     except (signing.BadSignature, ValueError, TypeError):
         raise LinkRefused() from None
