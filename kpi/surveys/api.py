@@ -80,7 +80,9 @@ class SurveySerializer(serializers.ModelSerializer):
 
 
 class ResendSerializer(StrictMixin, serializers.Serializer):
-    contact = serializers.PrimaryKeyRelatedField(queryset=Contact.objects.all(), required=False, allow_null=True)
+    contact = serializers.PrimaryKeyRelatedField(
+        queryset=Contact.objects.all(), required=False, allow_null=True
+    )
 
 
 class PhoneAnswersSerializer(StrictMixin, serializers.Serializer):
@@ -105,12 +107,16 @@ class SurveyViewSet(ScopedReadOnlyViewSet):
         """Withdraw the link (a new key: every link sent before stops working)."""
         return self.represent(services.survey_revoke(actor=request.user, survey=self.get_object()))
 
-    @extend_schema(request=ResendSerializer, responses={200: SurveySerializer, **error_responses(*CHANGE_ERRORS)})
+    @extend_schema(
+        request=ResendSerializer, responses={200: SurveySerializer, **error_responses(*CHANGE_ERRORS)}
+    )
     @action(detail=True, methods=["post"])
     def resend(self, request, pk=None):
         """E-mail a new link (to ``contact`` if given)."""
         data = self.validated(ResendSerializer)
-        survey = services.survey_resend(actor=request.user, survey=self.get_object(), contact=data.get("contact"))
+        survey = services.survey_resend(
+            actor=request.user, survey=self.get_object(), contact=data.get("contact")
+        )
         return self.represent(survey)
 
     @extend_schema(
@@ -237,7 +243,8 @@ class ImprovementActionViewSet(ScopedReadOnlyViewSet):
     ordering = ["-id"]
 
     @extend_schema(
-        request=ActionCloseSerializer, responses={200: ImprovementActionSerializer, **error_responses(*CHANGE_ERRORS)}
+        request=ActionCloseSerializer,
+        responses={200: ImprovementActionSerializer, **error_responses(*CHANGE_ERRORS)},
     )
     @action(detail=True, methods=["post"])
     def close(self, request, pk=None):

@@ -94,16 +94,20 @@ DEFAULTS: list[dict[str, Any]] = [
 def ensure_default_templates(apps: Any = None) -> int:
     """Create the default template of every purpose that has none (idempotent). ``apps`` is
     the migration's app registry, or None for the current models. Returns how many were made."""
+    template_model: Any
+    question_model: Any
     if apps is None:
         from kpi.models import SurveyQuestion, SurveyTemplate
+
+        template_model, question_model = SurveyTemplate, SurveyQuestion
     else:
-        SurveyTemplate = apps.get_model("kpi", "SurveyTemplate")  # noqa: N806
-        SurveyQuestion = apps.get_model("kpi", "SurveyQuestion")  # noqa: N806
+        template_model = apps.get_model("kpi", "SurveyTemplate")
+        question_model = apps.get_model("kpi", "SurveyQuestion")
     made = 0
     for spec in DEFAULTS:
-        if SurveyTemplate.objects.filter(purpose=spec["purpose"], is_default=True).exists():
+        if template_model.objects.filter(purpose=spec["purpose"], is_default=True).exists():
             continue
-        template = SurveyTemplate.objects.create(
+        template = template_model.objects.create(
             name=spec["name"],
             purpose=str(spec["purpose"]),
             is_default=True,
@@ -113,7 +117,7 @@ def ensure_default_templates(apps: Any = None) -> int:
             intro_zh_hant=spec["intro_zh_hant"],
         )
         for order, question in enumerate(spec["questions"], start=1):
-            SurveyQuestion.objects.create(
+            question_model.objects.create(
                 template=template,
                 order=order,
                 **{k: (str(v) if k in ("kind", "measure") else v) for k, v in question.items()},

@@ -19,7 +19,14 @@ class SurveyAnswerForm(forms.Form):
     """One field per question, named by its code: scores as 1–5 radio buttons, texts as a
     text area. Requiredness is the service's to check (its messages land on the fields)."""
 
-    def __init__(self, *args: Any, questions: list[dict], language: str | None = None, comment: bool = False, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        questions: list[dict],
+        language: str | None = None,
+        comment: bool = False,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         for question in questions:
             label = localized(question, language)
@@ -61,8 +68,12 @@ class ResendForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["contact"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Contact.objects.filter(customer_id=customer_id).exclude(email="").order_by("name", "pk")
+        field.queryset = (
+            Contact.objects.filter(customer_id=customer_id).exclude(email="").order_by("name", "pk")
+        )
 
 
 class ActionCloseForm(forms.Form):
-    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
+    resolution = forms.CharField(
+        label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000
+    )

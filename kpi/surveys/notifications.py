@@ -22,7 +22,12 @@ SURVEY = register_notification_kind(
 
 
 def _send(
-    people: Iterable[Any], *, key: str, url: str, title: Callable[[], str], body: Callable[[], str] | None = None
+    people: Iterable[Any],
+    *,
+    key: str,
+    url: str,
+    title: Callable[[], str],
+    body: Callable[[], str] | None = None,
 ) -> None:
     messages = []
     seen: set[int] = set()
@@ -94,6 +99,8 @@ def improvement_action_opened(action: Any) -> None:
         [action.owner],
         key=f"improvement-action:{action.pk}:opened",
         url=survey_url(action.survey),
-        title=lambda: _("Improvement action after a low survey score: %(title)s") % {"title": opportunity.title},
+        title=lambda: (
+            _("Improvement action after a low survey score: %(title)s") % {"title": opportunity.title}
+        ),
         body=lambda: action.description,
     )

@@ -11,7 +11,7 @@ replaced or answered one 410 (a replay after answering too); neither says which 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -76,15 +76,19 @@ class SurveyPublicView(View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if _over_limit(request, kwargs.get("token", "")):
-            return _private(render(request, "kpi/surveys/answer_refused.html", {"too_many": True}, status=429))
+            return _private(
+                render(request, "kpi/surveys/answer_refused.html", {"too_many": True}, status=429)
+            )
         try:
-            return _private(super().dispatch(request, *args, **kwargs))
+            return _private(cast(HttpResponse, super().dispatch(request, *args, **kwargs)))
         except LinkRefused as exc:
             return _private(
                 render(request, "kpi/surveys/answer_refused.html", {"gone": exc.gone}, status=exc.status_code)
             )
 
-    def _page(self, request: HttpRequest, survey, form, *, message: str = "", status: int = 200) -> HttpResponse:
+    def _page(
+        self, request: HttpRequest, survey, form, *, message: str = "", status: int = 200
+    ) -> HttpResponse:
         context = {
             "intro": localized(
                 {

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 
 def register() -> None:
+    from typing import cast
+
     from django.utils.translation import gettext_lazy
 
     from bids import hooks
@@ -22,7 +24,7 @@ def register() -> None:
     register_nav(
         NavItem(
             key="surveys",
-            label=gettext_lazy("Surveys"),
+            label=cast(str, gettext_lazy("Surveys")),
             url_name="kpi:surveys:list",
             icon="chat-square-heart",
             order=80,

@@ -38,7 +38,10 @@ def opportunity_surveys(opportunity: Any) -> list[Survey]:
         Survey.objects.filter(opportunity=opportunity)
         .select_related("contact", "rated_user", "respondent")
         .prefetch_related(
-            Prefetch("improvement_actions", queryset=ImprovementAction.objects.select_related("owner").order_by("pk"))
+            Prefetch(
+                "improvement_actions",
+                queryset=ImprovementAction.objects.select_related("owner").order_by("pk"),
+            )
         )
         .order_by("-sent_at", "-pk")
     )
@@ -50,6 +53,11 @@ def answer_rows(survey: Survey, language: str | None = None) -> list[dict[str, A
 
     answers = {a.code: a for a in survey.answers.all()}
     return [
-        {"question": localized(q, language), "kind": q["kind"], "measure": q["measure"], "answer": answers.get(q["code"])}
+        {
+            "question": localized(q, language),
+            "kind": q["kind"],
+            "measure": q["measure"],
+            "answer": answers.get(q["code"]),
+        }
         for q in survey.questions
     ]

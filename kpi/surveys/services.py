@@ -23,6 +23,7 @@ import logging
 import secrets
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -54,7 +55,6 @@ from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from presales.core.writes import check_version, save_as
 from presales.sla.calendar import compute_due
-
 from presales.sla.delivery import absolute_url
 from presales.sla.models import Timer, TimerState
 from presales.sla.selectors import active_policy
@@ -214,7 +214,9 @@ def survey_send(
         return existing
     template = default_template(purpose)
     if template is None:
-        logger.warning("No active survey template for %s: survey of opportunity %s not sent", purpose, opportunity.pk)
+        logger.warning(
+            "No active survey template for %s: survey of opportunity %s not sent", purpose, opportunity.pk
+        )
         return None
     internal = purpose == SurveyPurpose.INTERNAL
     contact = None if internal else survey_contact(opportunity)
@@ -257,8 +259,17 @@ def survey_send(
 def _send_survey_email(survey_pk: int, *, reminder: bool = False) -> None:
     """After commit: the link to the contact, in the survey's language, with the current nonce
     (a failing mail server never fails the committed survey; staff can resend)."""
-    survey = Survey.objects.select_related("opportunity__customer", "contact", "rated_user").filter(pk=survey_pk).first()
-    if survey is None or survey.status != SurveyStatus.SENT or survey.contact is None or not survey.contact.email:
+    survey = (
+        Survey.objects.select_related("opportunity__customer", "contact", "rated_user")
+        .filter(pk=survey_pk)
+        .first()
+    )
+    if (
+        survey is None
+        or survey.status != SurveyStatus.SENT
+        or survey.contact is None
+        or not survey.contact.email
+    ):
         return
     params = {
         "customer": survey.opportunity.customer.name,
@@ -355,7 +366,7 @@ def surveys_remind_and_expire(*, now: datetime | None = None, limit: int = BATCH
             survey.reminded_at = now
             save_as(survey, None)
             pk = survey.pk
-            transaction.on_commit(lambda pk=pk: _send_survey_email(pk, reminder=True), robust=True)
+            transaction.on_commit(partial(_send_survey_email, pk, reminder=True), robust=True)
             reminded += 1
     return {"reminded": reminded, "expired": expired}
 
@@ -427,14 +438,13 @@ def _action_owner(survey: Survey) -> User | None:
     manager's to follow), else the engineer, else the opportunity's team manager, else its
     sales owner."""
     engineer = survey.rated_user
-    if engineer is not None and engineer.team_id is not None:
-        manager = engineer.team.manager
-        if manager is not None and manager.is_active:
-            return manager
+    team = engineer.team if engineer is not None else None
+    if team is not None and team.manager is not None and team.manager.is_active:
+        return team.manager
     if engineer is not None and engineer.is_active:
         return engineer
     opportunity = survey.opportunity
-    if opportunity.team_id is not None and opportunity.team.manager is not None:
+    if opportunity.team is not None and opportunity.team.manager is not None:
         return opportunity.team.manager
     return opportunity.sales_owner
 
@@ -448,14 +458,18 @@ def _open_actions(survey: Survey, answers: list[SurveyAnswer], now: datetime) ->
     for answer in answers:
         if answer.score is None or answer.score > LOW_SCORE:
             continue
-        question = next((q for q in survey.questions if q["code"] == answer.code), {})
+        question: dict = next((q for q in survey.questions if q["code"] == answer.code), {})
         with translation.override(settings.LANGUAGE_CODE):
             description = _("Score %(score)s on “%(question)s”: find the cause and improve.") % {
                 "score": answer.score,
                 "question": localized(question),
             }
         action = ImprovementAction(
-            survey=survey, answer=answer, owner=owner, due_on=timezone.localtime(due).date(), description=description
+            survey=survey,
+            answer=answer,
+            owner=owner,
+            due_on=timezone.localtime(due).date(),
+            description=description,
         )
         save_as(action, None)
         timer_start(
@@ -498,6 +512,7 @@ def survey_answer(
     the presales owner is told."""
     now = now or timezone.now()
     survey = _lock_survey(survey.pk)
+    allowed: tuple[str, ...]
     if channel == AnswerChannel.PHONE:
         if actor is None or not can_work_opportunity(actor, survey.opportunity):
             raise NotAllowed(_("You cannot enter answers for this survey."))
@@ -691,16 +706,18 @@ def survey_template_save(
     if errors:
         raise DomainError(fields=errors)
     if template.is_default:
-        SurveyTemplate.objects.filter(purpose=template.purpose, is_default=True).exclude(pk=template.pk).update(
-            is_default=False
-        )
+        SurveyTemplate.objects.filter(purpose=template.purpose, is_default=True).exclude(
+            pk=template.pk
+        ).update(is_default=False)
     validate(template)
     save_as(template, actor)
     if questions is not None:
         template.questions.all().delete()
         rows = []
         for order, question in enumerate(questions, start=1):
-            row = SurveyQuestion(template=template, order=order, **{k: question[k] for k in QUESTION_FIELDS if k in question})
+            row = SurveyQuestion(
+                template=template, order=order, **{k: question[k] for k in QUESTION_FIELDS if k in question}
+            )
             validate(row, exclude=["template"])
             rows.append(row)
         SurveyQuestion.objects.bulk_create(rows)

@@ -5,7 +5,7 @@ respondent's in-app rating page. A survey the user does not see is 404."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -22,10 +22,15 @@ from kpi.models.surveys import AnswerChannel, SurveyPurpose, SurveyStatus
 from kpi.surveys import selectors, services
 from kpi.surveys.forms import ActionCloseForm, ResendForm, SurveyAnswerForm
 from opportunities.permissions import can_work_opportunity
+from presales.accounts.models import User
 from presales.core.errors import DomainError
 from presales.web.views import RoleRequiredMixin
 
 PAGE_SIZE = 50
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
 
 
 def _visible(request: HttpRequest, pk: int) -> Survey:
@@ -86,10 +91,14 @@ class SurveyDetailView(RoleRequiredMixin, TemplateView):
                 "can_work": worker,
                 "can_revoke": worker and open_ and survey.status != SurveyStatus.REVOKED,
                 "can_resend": worker and open_ and customer,
-                "can_phone": worker and customer and survey.status in (SurveyStatus.SENT, SurveyStatus.EXPIRED),
+                "can_phone": worker
+                and customer
+                and survey.status in (SurveyStatus.SENT, SurveyStatus.EXPIRED),
                 "can_respond": survey.respondent_id == self.request.user.pk
                 and survey.status in (SurveyStatus.SENT, SurveyStatus.EXPIRED),
-                "resend_form": ResendForm(customer_id=survey.opportunity.customer_id) if worker and customer else None,
+                "resend_form": ResendForm(customer_id=survey.opportunity.customer_id)
+                if worker and customer
+                else None,
                 "close_form": ActionCloseForm(),
                 "phone": AnswerChannel.PHONE,
             }
@@ -104,12 +113,12 @@ class SurveyActionView(RoleRequiredMixin, View):
         survey = _visible(request, pk)
         try:
             if action == "revoke":
-                services.survey_revoke(actor=request.user, survey=survey)
+                services.survey_revoke(actor=_user(request), survey=survey)
                 messages.success(request, _("The survey link was revoked."))
             elif action == "resend":
                 form = ResendForm(request.POST, customer_id=survey.opportunity.customer_id)
                 contact = form.cleaned_data.get("contact") if form.is_valid() else None
-                services.survey_resend(actor=request.user, survey=survey, contact=contact)
+                services.survey_resend(actor=_user(request), survey=survey, contact=contact)
                 messages.success(request, _("The survey was sent again."))
             else:
                 raise Http404
@@ -125,7 +134,9 @@ class _AnswerPage(RoleRequiredMixin, View):
     def _survey(self, request: HttpRequest, pk: int) -> Survey:
         raise NotImplementedError
 
-    def _render(self, request: HttpRequest, survey: Survey, form: SurveyAnswerForm, status: int = 200) -> HttpResponse:
+    def _render(
+        self, request: HttpRequest, survey: Survey, form: SurveyAnswerForm, status: int = 200
+    ) -> HttpResponse:
         return render(
             request,
             self.template_name,
@@ -135,7 +146,10 @@ class _AnswerPage(RoleRequiredMixin, View):
 
     def _form(self, survey: Survey, data: Any = None) -> SurveyAnswerForm:
         return SurveyAnswerForm(
-            data, questions=survey.questions, language=get_language(), comment=self.channel == AnswerChannel.PHONE
+            data,
+            questions=survey.questions,
+            language=get_language(),
+            comment=self.channel == AnswerChannel.PHONE,
         )
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
@@ -152,7 +166,7 @@ class _AnswerPage(RoleRequiredMixin, View):
                 survey=survey,
                 answers=form.answers(),
                 channel=self.channel,
-                actor=request.user,
+                actor=_user(request),
                 comment=form.cleaned_data.get("interview_note", ""),
             )
         except DomainError as exc:
@@ -191,13 +205,15 @@ class ActionCloseView(RoleRequiredMixin, View):
     """Close an improvement action with its resolution (R-POST-3)."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        action = get_object_or_404(ImprovementAction.objects.visible_to(request.user).select_related("survey"), pk=pk)
+        action = get_object_or_404(
+            ImprovementAction.objects.visible_to(request.user).select_related("survey"), pk=pk
+        )
         form = ActionCloseForm(request.POST)
         try:
             if not form.is_valid():
                 raise DomainError(fields={"resolution": [_("Say what was done.")]})
             services.improvement_action_close(
-                actor=request.user, action=action, resolution=form.cleaned_data["resolution"]
+                actor=_user(request), action=action, resolution=form.cleaned_data["resolution"]
             )
             messages.success(request, _("The improvement action was closed."))
         except DomainError as exc:

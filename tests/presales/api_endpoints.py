@@ -34,6 +34,7 @@ from tests.factories import (
     OpportunityFactory,
     ReviewChainFactory,
 )
+from tests.kpi.surveys.factories import SURVEY_BUILDERS
 from tests.proposals.needs.factories import NEEDS_BUILDERS
 from tests.proposals.solutions.factories import SOLUTION_BUILDERS
 
@@ -232,6 +233,8 @@ BUILDERS: dict[str, Callable] = {
     **HANDOFF_BUILDERS,
     # payment collection (bids/payments)
     **PAYMENTS_BUILDERS,
+    # satisfaction surveys and improvement actions (kpi/surveys)
+    **SURVEY_BUILDERS,
 }
 
 

@@ -10,18 +10,19 @@ from django.core.cache import cache
 from kpi.models.surveys import SurveyPurpose
 from kpi.surveys.defaults import ensure_default_templates
 from kpi.surveys.services import survey_send
-from tests.bids.handoff.conftest import (  # noqa: F401  (fixtures)
-    after_sales_engineer,
-    after_sales_manager,
-    after_sales_team,
-    approvers,
-    chains,
-    contact,
-    handoff,
-    legal,
-    opportunity,
-    sales_manager,
-)
+from tests.bids.handoff import conftest as handoff_fixtures
+
+# The handoff's fixtures, shared (an opportunity in the contract stage, its contact, approvers).
+after_sales_engineer = handoff_fixtures.after_sales_engineer
+after_sales_manager = handoff_fixtures.after_sales_manager
+after_sales_team = handoff_fixtures.after_sales_team
+approvers = handoff_fixtures.approvers
+chains = handoff_fixtures.chains
+contact = handoff_fixtures.contact
+handoff = handoff_fixtures.handoff
+legal = handoff_fixtures.legal
+opportunity = handoff_fixtures.opportunity
+sales_manager = handoff_fixtures.sales_manager
 
 
 @pytest.fixture(autouse=True)

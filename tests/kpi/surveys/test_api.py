@@ -26,7 +26,9 @@ def test_r_post_3_phone_answers_by_api(client_for, survey, engineer):
     assert bad.status_code == 400 and "satisfaction" in bad.json()["fields"]
     missing = client_for(engineer).post(url, {"answers": {"satisfaction": "5"}}, format="json")
     assert missing.status_code == 400 and "responsiveness" in missing.json()["fields"]
-    ok = client_for(engineer).post(url, {"answers": good_answers(satisfaction="2"), "note": "Called"}, format="json")
+    ok = client_for(engineer).post(
+        url, {"answers": good_answers(satisfaction="2"), "note": "Called"}, format="json"
+    )
     assert ok.status_code == 200, ok.json()
     assert ok.json()["channel"] == "phone" and ok.json()["entered_by"] == engineer.pk
     assert ImprovementAction.objects.filter(survey=survey).count() == 1
@@ -37,7 +39,10 @@ def test_r_post_3_phone_answers_by_api(client_for, survey, engineer):
 def test_revoke_and_resend_by_api(client_for, survey, engineer, other_engineer):
     assert client_for(other_engineer).post(f"/api/v1/surveys/{survey.pk}/revoke/").status_code == 404
     assert client_for(engineer).post(f"/api/v1/surveys/{survey.pk}/revoke/").json()["status"] == "revoked"
-    assert client_for(engineer).post(f"/api/v1/surveys/{survey.pk}/resend/", {}, format="json").json()["status"] == "sent"
+    assert (
+        client_for(engineer).post(f"/api/v1/surveys/{survey.pk}/resend/", {}, format="json").json()["status"]
+        == "sent"
+    )
 
 
 def test_improvement_actions_list_and_close(client_for, survey, manager, other_engineer):
@@ -56,7 +61,14 @@ TEMPLATE = {
     "name": "Short",
     "purpose": "presales_service",
     "questions": [
-        {"code": "q1", "kind": "score", "measure": "satisfaction", "text_en": "Q", "text_zh_hans": "Q", "text_zh_hant": "Q"}
+        {
+            "code": "q1",
+            "kind": "score",
+            "measure": "satisfaction",
+            "text_en": "Q",
+            "text_zh_hans": "Q",
+            "text_zh_hant": "Q",
+        }
     ],
 }
 
@@ -73,4 +85,9 @@ def test_template_bad_input_is_400(client_for, make_user, team):
     admin = make_user(Role.ADMIN, team=team, username="admin_b")
     bad = {**TEMPLATE, "questions": [{**TEMPLATE["questions"][0], "kind": "stars"}]}
     assert client_for(admin).post("/api/v1/survey-templates/", bad, format="json").status_code == 400
-    assert client_for(admin).post("/api/v1/survey-templates/", {**TEMPLATE, "questions": []}, format="json").status_code == 400
+    assert (
+        client_for(admin)
+        .post("/api/v1/survey-templates/", {**TEMPLATE, "questions": []}, format="json")
+        .status_code
+        == 400
+    )

@@ -74,7 +74,9 @@ def test_r_post_4_without_contact_email_the_survey_waits_for_a_phone_interview(
     # then sent, no channel, nothing mailed, the presales owner told
     assert survey.status == SurveyStatus.SENT and survey.channel == "" and survey.contact is None
     assert mail.outbox == []
-    assert Notification.objects.filter(recipient=engineer, key__contains=f"survey:{survey.pk}:no-contact").exists()
+    assert Notification.objects.filter(
+        recipient=engineer, key__contains=f"survey:{survey.pk}:no-contact"
+    ).exists()
 
 
 @pytest.mark.parametrize("move", ["mark_lost", "abandon"])
@@ -90,7 +92,9 @@ def test_r_post_4_closing_lost_or_abandoned_sends_both_surveys(
     assert service.contact == contact
     assert internal.respondent == sales_rep
     assert [m.to for m in mail.outbox] == [[contact.email]]
-    assert Notification.objects.filter(recipient=sales_rep, key__contains=f"survey:{internal.pk}:asked").exists()
+    assert Notification.objects.filter(
+        recipient=sales_rep, key__contains=f"survey:{internal.pk}:asked"
+    ).exists()
 
 
 def test_r_post_4_signing_the_contract_sends_both_surveys(
@@ -189,7 +193,9 @@ def test_r_post_3_score_2_opens_an_improvement_action_with_a_timer(survey, manag
     assert action.due_on > timezone.localdate()
     timer = _timer(action, IMPROVEMENT_ACTION)
     assert timer.state == TimerState.OPEN and timer.owner == manager
-    assert Notification.objects.filter(recipient=manager, key__contains=f"improvement-action:{action.pk}").exists()
+    assert Notification.objects.filter(
+        recipient=manager, key__contains=f"improvement-action:{action.pk}"
+    ).exists()
     # and closing it meets the timer
     with pytest.raises(DomainError):
         services.improvement_action_close(actor=manager, action=action, resolution=" ")
@@ -242,14 +248,20 @@ def test_bad_answers_are_refused_with_field_errors(survey, answers, field):
 def test_r_post_3_phone_interview_is_marked(survey, engineer):
     # when staff enter a phone interview
     services.survey_answer(
-        survey=survey, answers=good_answers(), channel=AnswerChannel.PHONE, actor=engineer, comment="Called Mr Wang"
+        survey=survey,
+        answers=good_answers(),
+        channel=AnswerChannel.PHONE,
+        actor=engineer,
+        comment="Called Mr Wang",
     )
     # then
     survey.refresh_from_db()
     assert survey.channel == "phone" and survey.entered_by == engineer and survey.comment == "Called Mr Wang"
     # and it is answered once
     with pytest.raises(Conflict):
-        services.survey_answer(survey=survey, answers=good_answers(), channel=AnswerChannel.PHONE, actor=engineer)
+        services.survey_answer(
+            survey=survey, answers=good_answers(), channel=AnswerChannel.PHONE, actor=engineer
+        )
 
 
 def test_phone_entry_refused_outside_the_opportunity(survey, other_engineer):
@@ -267,7 +279,10 @@ def test_r_kpi_1_internal_rating_by_the_sales_owner_only(opportunity, sales_rep,
             survey=internal, answers={"collaboration": "4"}, channel=AnswerChannel.IN_APP, actor=engineer
         )
     services.survey_answer(
-        survey=internal, answers={"collaboration": "4", "comment": "Quick"}, channel=AnswerChannel.IN_APP, actor=sales_rep
+        survey=internal,
+        answers={"collaboration": "4", "comment": "Quick"},
+        channel=AnswerChannel.IN_APP,
+        actor=sales_rep,
     )
     answer = SurveyAnswer.objects.get(survey=internal, code="collaboration")
     assert answer.measure == "collaboration" and answer.rated_user == engineer and answer.score == 4
@@ -320,7 +335,16 @@ def test_templates_are_edited_by_admins_only(engineer, make_user):
     data = {
         "name": "Short",
         "purpose": "presales_service",
-        "questions": [{"code": "q1", "kind": "score", "measure": "satisfaction", "text_en": "Q", "text_zh_hans": "Q", "text_zh_hant": "Q"}],
+        "questions": [
+            {
+                "code": "q1",
+                "kind": "score",
+                "measure": "satisfaction",
+                "text_en": "Q",
+                "text_zh_hans": "Q",
+                "text_zh_hant": "Q",
+            }
+        ],
     }
     with pytest.raises(NotAllowed):
         services.survey_template_save(actor=engineer, data=data)
