@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "leads.choices.Channel",
         "BidPartVersionSourceEnum": "bids.tenders.choices.VersionSource",
         "LeadSourceEnum": "leads.choices.LeadSource",
+        "SurveyPurposeEnum": "kpi.models.surveys.SurveyPurpose",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [
