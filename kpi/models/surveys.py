@@ -68,7 +68,10 @@ class SurveyQuerySet(models.QuerySet):
 
         if not user.is_authenticated:
             return self.none()
-        return self.filter(opportunity_visibility_q(user, prefix="opportunity__") | Q(respondent=user))
+        scope = opportunity_visibility_q(user, prefix="opportunity__")
+        if not scope:  # scope all: no filter (an empty Q OR-ed would keep only the right side)
+            return self.all()
+        return self.filter(scope | Q(respondent=user))
 
 
 class ImprovementActionQuerySet(models.QuerySet):
@@ -78,7 +81,10 @@ class ImprovementActionQuerySet(models.QuerySet):
 
         if not user.is_authenticated:
             return self.none()
-        return self.filter(opportunity_visibility_q(user, prefix="survey__opportunity__") | Q(owner=user))
+        scope = opportunity_visibility_q(user, prefix="survey__opportunity__")
+        if not scope:  # scope all
+            return self.all()
+        return self.filter(scope | Q(owner=user))
 
     def open(self) -> ImprovementActionQuerySet:
         return self.filter(status=ActionStatus.OPEN)

@@ -162,6 +162,8 @@ class SurveyTemplateSerializer(StrictMixin, serializers.ModelSerializer):
             "version",
         ]
         read_only_fields = ["id", "version"]
+        # One default per purpose is the service's to keep (it moves the flag), not a 400.
+        validators: list = []
 
 
 class SurveyTemplateViewSet(
@@ -176,7 +178,7 @@ class SurveyTemplateViewSet(
     queryset = SurveyTemplate.objects.prefetch_related("questions")
     serializer_class = SurveyTemplateSerializer
     ordering_fields = ["name", "id"]
-    ordering = ["purpose", "name"]
+    ordering = ["-id"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def create(self, request, *args, **kwargs):

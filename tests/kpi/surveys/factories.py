@@ -57,9 +57,11 @@ def surveys(admin, team, n):
 
 
 def templates(admin, team, n):
-    return [
+    """Templates are company-wide: the ones already there (the seeded defaults) count."""
+    existing = list(SurveyTemplate.objects.order_by("pk"))
+    return existing + [
         SurveyTemplate.objects.create(name=f"Template {i}", purpose="after_acceptance", is_active=False)
-        for i in range(n)
+        for i in range(max(n - len(existing), 0))
     ]
 
 
