@@ -58,10 +58,10 @@ def surveys(admin, team, n):
 
 def templates(admin, team, n):
     """Templates are company-wide: the ones already there (the seeded defaults) count."""
-    existing = list(SurveyTemplate.objects.order_by("pk"))
+    existing = list(SurveyTemplate.objects.order_by("pk"))[:n]
     return existing + [
         SurveyTemplate.objects.create(name=f"Template {i}", purpose="after_acceptance", is_active=False)
-        for i in range(max(n - len(existing), 0))
+        for i in range(n - len(existing))
     ]
 
 
