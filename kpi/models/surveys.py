@@ -61,6 +61,35 @@ class ActionStatus(models.TextChoices):
     DONE = "done", _("Done")
 
 
+class SurveyQuerySet(models.QuerySet):
+    def visible_to(self, user) -> SurveyQuerySet:
+        """The surveys of the opportunities ``user`` sees (R-CUST-6), plus those they answer."""
+        from opportunities.models import opportunity_visibility_q
+
+        if not user.is_authenticated:
+            return self.none()
+        scope = opportunity_visibility_q(user, prefix="opportunity__")
+        if not scope:  # scope all: no filter (an empty Q OR-ed would keep only the right side)
+            return self.all()
+        return self.filter(scope | Q(respondent=user))
+
+
+class ImprovementActionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ImprovementActionQuerySet:
+        """The actions of the surveys ``user`` sees, plus those they own."""
+        from opportunities.models import opportunity_visibility_q
+
+        if not user.is_authenticated:
+            return self.none()
+        scope = opportunity_visibility_q(user, prefix="survey__opportunity__")
+        if not scope:  # scope all
+            return self.all()
+        return self.filter(scope | Q(owner=user))
+
+    def open(self) -> ImprovementActionQuerySet:
+        return self.filter(status=ActionStatus.OPEN)
+
+
 class SurveyTemplate(VersionedModel, TimeStampedModel):
     """A questionnaire for one purpose; the active default of a purpose is what is sent."""
 
@@ -243,6 +272,8 @@ class Survey(VersionedModel, TimeStampedModel):
     comment = models.TextField(_("comment"), blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["updated_at", "nonce"])
 
+    objects = SurveyQuerySet.as_manager()
+
     class Meta:
         ordering = ["-sent_at", "-id"]
         verbose_name = _("survey")
@@ -351,6 +382,8 @@ class ImprovementAction(VersionedModel, TimeStampedModel):
         editable=False,
     )
     history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = ImprovementActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["status", "due_on", "id"]

@@ -259,6 +259,7 @@ SPECTACULAR_SETTINGS = {
         "ScorecardStatusEnum": "kpi.models.scorecards.ScorecardStatus",
         "RiskCategoryEnum": "bids.risks.choices.RiskCategory",
         "RequirementCategoryEnum": "proposals.choices.RequirementCategory",
+        "SurveyPurposeEnum": "kpi.models.surveys.SurveyPurpose",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [
@@ -324,7 +325,18 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # R-POST-1: surveys due 1, 3, 6 months after acceptance are sent; one reminder; expiry.
+    "surveys-send-due": {
+        "task": "kpi.surveys.tasks.send_due_surveys_task",
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
 }
+# Satisfaction surveys (R-POST-1, R-POST-3, R-POST-4): the link works this many days, one
+# reminder after so many days unanswered; an improvement action is due in so many working days.
+SURVEY_LINK_DAYS = env.int("SURVEY_LINK_DAYS", default=30)
+SURVEY_REMINDER_DAYS = env.int("SURVEY_REMINDER_DAYS", default=7)
+IMPROVEMENT_ACTION_DAYS = env.int("IMPROVEMENT_ACTION_DAYS", default=5)
 # PDF rendering runs on its own queue, so a burst of documents never delays reminders and
 # escalations (the production worker for it: docker-compose.yml ``documents``).
 CELERY_TASK_ROUTES = {"presales.documents.tasks.render_document_task": {"queue": "documents"}}

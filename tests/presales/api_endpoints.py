@@ -36,6 +36,7 @@ from tests.factories import (
     ReviewChainFactory,
 )
 from tests.kpi.targets.factories import KPI_TARGETS_BUILDERS
+from tests.kpi.surveys.factories import SURVEY_BUILDERS
 from tests.proposals.needs.factories import NEEDS_BUILDERS
 from tests.proposals.solutions.factories import SOLUTION_BUILDERS
 
@@ -241,6 +242,8 @@ BUILDERS: dict[str, Callable] = {
     "kpi.scorecardtemplate": lambda admin, team, n: _scorecard_templates(admin, n),
     # the risk register and credit assessments (bids/risks, R-RISK-1)
     **RISKS_BUILDERS,
+    # satisfaction surveys and improvement actions (kpi/surveys)
+    **SURVEY_BUILDERS,
 }
 
 

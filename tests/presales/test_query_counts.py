@@ -55,6 +55,7 @@ TIMELINES = (
 # accepted version while there is none): 41 -> 43.
 # Issue 11: the bids tab reads the bid decision, the tender, its documents and the bid: 43 -> 47.
 # Issue 11: the handoff tab reads the handoff (its acceptances once there is one): 47 -> 48.
+# KPI: the surveys tab reads the opportunity's surveys (their improvement actions once there is one): 53 -> 54.
 # Issue 11: the payments tab reads the contract (then its plan, instalments, receipts when there is one): 47 -> 48.
 # Issue 11: the bids tab reads the bid decision, the tender, its documents and the bid: 43 -> 47;
 # the bid document's parts, defence questions and the tender's date reminders: 47 -> 49.
@@ -120,7 +121,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "exports:list"): 11,
     ("engineer", "leads:customer_detail"): 29,
     ("engineer", "leads:lead_detail"): 20,
-    ("engineer", "opportunities:detail"): 58,
+    ("engineer", "opportunities:detail"): 59,
     ("engineer", "leads:customer_communications"): 8,
     ("engineer", "leads:customer_history"): 13,
     ("engineer", "leads:lead_communications"): 6,
@@ -161,7 +162,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "exports:list"): 10,
     ("manager", "leads:customer_detail"): 29,
     ("manager", "leads:lead_detail"): 20,
-    ("manager", "opportunities:detail"): 58,
+    ("manager", "opportunities:detail"): 59,
     ("manager", "leads:customer_communications"): 8,
     ("manager", "leads:customer_history"): 13,
     ("manager", "leads:lead_communications"): 6,
@@ -201,7 +202,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "exports:list"): 9,
     ("admin", "leads:customer_detail"): 29,
     ("admin", "leads:lead_detail"): 20,
-    ("admin", "opportunities:detail"): 58,
+    ("admin", "opportunities:detail"): 59,
     ("admin", "leads:customer_communications"): 7,
     ("admin", "leads:customer_history"): 13,
     ("admin", "leads:lead_communications"): 5,
@@ -417,6 +418,26 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api team-report-list page_size=50"): 5,
     ("admin", "api team-report-list page_size=5"): 4,
     ("admin", "api team-report-list page_size=50"): 4,
+    # KPI surveys: scoped through the opportunity (the respondent's own too); templates are
+    # company-wide with their questions prefetched (R-POST-1, R-POST-3, R-POST-4).
+    ("engineer", "api survey-list page_size=5"): 5,
+    ("engineer", "api survey-list page_size=50"): 5,
+    ("engineer", "api improvement-action-list page_size=5"): 5,
+    ("engineer", "api improvement-action-list page_size=50"): 5,
+    ("engineer", "api survey-template-list page_size=5"): 5,
+    ("engineer", "api survey-template-list page_size=50"): 5,
+    ("manager", "api survey-list page_size=5"): 5,
+    ("manager", "api survey-list page_size=50"): 5,
+    ("manager", "api improvement-action-list page_size=5"): 5,
+    ("manager", "api improvement-action-list page_size=50"): 5,
+    ("manager", "api survey-template-list page_size=5"): 5,
+    ("manager", "api survey-template-list page_size=50"): 5,
+    ("admin", "api survey-list page_size=5"): 4,
+    ("admin", "api survey-list page_size=50"): 4,
+    ("admin", "api improvement-action-list page_size=5"): 4,
+    ("admin", "api improvement-action-list page_size=50"): 4,
+    ("admin", "api survey-template-list page_size=5"): 5,
+    ("admin", "api survey-template-list page_size=50"): 5,
 }
 
 
