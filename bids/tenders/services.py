@@ -375,8 +375,9 @@ def bid_record_result(
     bid.status = BidStatus.WON if won else BidStatus.LOST
     bid.result_at = timezone.now()
     bid.winning_vendor = (winning_vendor or "").strip()[:200]
-    # R-COMP-1: the winning vendor named is linked to its competitor record.
-    bid.winning_competitor_ref = competitor_resolve(actor=actor, name=bid.winning_vendor)
+    # R-COMP-1: a lost bid's winning vendor is linked to its competitor record (a won bid's
+    # "winner" is us).
+    bid.winning_competitor_ref = None if won else competitor_resolve(actor=actor, name=bid.winning_vendor)
     bid.winning_price = price
     save_as(bid, actor)
     tender = Tender.objects.filter(opportunity_id=bid.opportunity_id).first()

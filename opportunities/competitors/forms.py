@@ -17,6 +17,8 @@ PICKER = "opportunities:competitors:autocomplete"
 
 
 class CompetitorForm(BootstrapMixin, forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+
     class Meta:
         model = Competitor
         fields = list(COMPETITOR_FIELDS)

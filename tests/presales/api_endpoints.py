@@ -24,6 +24,7 @@ from tests.bids.contracts.factories import CLAUSES_BUILDERS
 from tests.bids.handoff.factories import HANDOFF_BUILDERS
 from tests.bids.payments.factories import PAYMENTS_BUILDERS
 from tests.bids.tenders.factories import TENDERS_BUILDERS
+from tests.opportunities.competitors.factories import COMPETITOR_BUILDERS
 from tests.factories import (
     CommunicationFactory,
     ContactFactory,
@@ -232,6 +233,8 @@ BUILDERS: dict[str, Callable] = {
     **HANDOFF_BUILDERS,
     # payment collection (bids/payments)
     **PAYMENTS_BUILDERS,
+    # competitor records and competitors in play (R-COMP-1)
+    **COMPETITOR_BUILDERS,
 }
 
 
