@@ -196,6 +196,7 @@ class OpportunityCompetitorSerializer(StrictMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["id", "version", "created_at", "updated_at"]
+        validators: list = []  # the service reports a competitor already on the opportunity
 
 
 class OpportunityCompetitorUpdateSerializer(OpportunityCompetitorSerializer):

@@ -24,7 +24,6 @@ from tests.bids.contracts.factories import CLAUSES_BUILDERS
 from tests.bids.handoff.factories import HANDOFF_BUILDERS
 from tests.bids.payments.factories import PAYMENTS_BUILDERS
 from tests.bids.tenders.factories import TENDERS_BUILDERS
-from tests.opportunities.competitors.factories import COMPETITOR_BUILDERS
 from tests.factories import (
     CommunicationFactory,
     ContactFactory,
@@ -35,6 +34,7 @@ from tests.factories import (
     OpportunityFactory,
     ReviewChainFactory,
 )
+from tests.opportunities.competitors.factories import COMPETITOR_BUILDERS
 from tests.proposals.needs.factories import NEEDS_BUILDERS
 from tests.proposals.solutions.factories import SOLUTION_BUILDERS
 

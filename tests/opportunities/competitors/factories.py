@@ -18,7 +18,9 @@ def opportunity_competitors(admin, team, n) -> list[OpportunityCompetitor]:
         n, team=team, customer=customer, sales_owner=admin, presales_owner=admin, competitors=[]
     )
     return [
-        services.opportunity_competitor_add(actor=admin, opportunity=o, name=f"Rival {o.pk}", data={"offer": "x"})
+        services.opportunity_competitor_add(
+            actor=admin, opportunity=o, name=f"Rival {o.pk}", data={"offer": "x"}
+        )
         for o in opportunities
     ]
 

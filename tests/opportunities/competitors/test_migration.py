@@ -10,7 +10,10 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-BEFORE = [("opportunities", "0012_system_note_codes_of_old_rows"), ("bids", "0008_bid_chain_check_items_parts_search")]
+BEFORE = [
+    ("opportunities", "0012_system_note_codes_of_old_rows"),
+    ("bids", "0008_bid_chain_check_items_parts_search"),
+]
 
 
 def _migrate(targets):
@@ -57,7 +60,12 @@ def test_r_comp_1_free_text_names_migrate_into_deduplicated_linked_records(back_
 
     first = opportunity("MES", ["华为", " Acme Systems ", "acme systems"])
     lost = opportunity(
-        "ERP", ["ACME SYSTEMS"], stage="lost", close_reason="price", winning_competitor=" 新华三 ", closed_at=now
+        "ERP",
+        ["ACME SYSTEMS"],
+        stage="lost",
+        close_reason="price",
+        winning_competitor=" 新华三 ",
+        closed_at=now,
     )
     empty = opportunity("WMS", [])
     bid_opportunity = opportunity("Tender", ["华为"], stage="lost", close_reason="price", closed_at=now)
@@ -70,7 +78,9 @@ def test_r_comp_1_free_text_names_migrate_into_deduplicated_linked_records(back_
 
     # then each distinct name is one record, trimmed, in the case first met
     Competitor = new.get_model("opportunities", "Competitor")
-    assert sorted(Competitor.objects.values_list("name", flat=True)) == sorted(["华为", "Acme Systems", "新华三", "Beta Tech"])
+    assert sorted(Competitor.objects.values_list("name", flat=True)) == sorted(
+        ["华为", "Acme Systems", "新华三", "Beta Tech"]
+    )
     by_name = {c.name: c.pk for c in Competitor.objects.all()}
     links = new.get_model("opportunities", "OpportunityCompetitor").objects
 

@@ -35,7 +35,8 @@ def test_r_comp_1_resolving_a_name_finds_the_record_whatever_the_case_spaces_or_
     acme = services.competitor_create(actor=manager, data={"name": "Acme Systems", "aliases": "ACME Ltd"})
     # when names are resolved
     found = [
-        services.competitor_resolve(actor=manager, name=n) for n in ("acme  systems", " ACME SYSTEMS ", "acme ltd")
+        services.competitor_resolve(actor=manager, name=n)
+        for n in ("acme  systems", " ACME SYSTEMS ", "acme ltd")
     ]
     new = services.competitor_resolve(actor=manager, name="华为")
     # then the same record answers each spelling; a new name is a new record; blank is none
@@ -116,13 +117,19 @@ def test_r_comp_1_closing_lost_with_a_winner_links_the_record(engineer, manager,
 
 def test_r_comp_1_closing_lost_to_a_new_name_creates_its_record(engineer, opportunity):
     moved = opportunity_move(
-        actor=engineer, opportunity=opportunity, move="mark_lost", reason=CloseReason.PRICE, winning_competitor="新华三"
+        actor=engineer,
+        opportunity=opportunity,
+        move="mark_lost",
+        reason=CloseReason.PRICE,
+        winning_competitor="新华三",
     )
     assert moved.winner == Competitor.objects.get(name="新华三")
 
 
 def test_r_comp_1_closing_lost_without_a_winner_names_none(engineer, opportunity):
-    moved = opportunity_move(actor=engineer, opportunity=opportunity, move="mark_lost", reason=CloseReason.BUDGET)
+    moved = opportunity_move(
+        actor=engineer, opportunity=opportunity, move="mark_lost", reason=CloseReason.BUDGET
+    )
     assert moved.winner is None and not Competitor.objects.exists()
 
 
@@ -134,7 +141,12 @@ def test_r_comp_1_a_lost_bid_links_its_winning_vendor(engineer, manager, opportu
     bid = Bid.objects.create(opportunity=opportunity, status="sealed", created_by=engineer)
     # when the bid is recorded as lost to " ACME systems "
     bid = bid_record_result(
-        actor=engineer, bid=bid, won=False, winning_vendor=" ACME systems ", winning_price="990000", reason="price"
+        actor=engineer,
+        bid=bid,
+        won=False,
+        winning_vendor=" ACME systems ",
+        winning_price="990000",
+        reason="price",
     )
     # then the bid and the lost opportunity both name the Acme record
     opportunity.refresh_from_db()
@@ -175,14 +187,18 @@ def test_r_comp_1_bad_input_on_a_competitor_in_play_is_refused(engineer, opportu
             services.opportunity_competitor_update(actor=engineer, link=link, data=data)
         assert field in exc.value.fields
     with pytest.raises(DomainError):
-        services.opportunity_competitor_add(actor=engineer, opportunity=opportunity, name="acme")  # already on it
+        services.opportunity_competitor_add(
+            actor=engineer, opportunity=opportunity, name="acme"
+        )  # already on it
     with pytest.raises(DomainError):
         services.opportunity_competitor_add(actor=engineer, opportunity=opportunity, name=" ")
 
 
 def test_r_comp_1_a_closed_opportunity_keeps_its_competitors(engineer, opportunity):
     link = services.opportunity_competitor_add(actor=engineer, opportunity=opportunity, name="Acme")
-    opportunity_move(actor=engineer, opportunity=opportunity, move="mark_lost", reason="price", winning_competitor="Acme")
+    opportunity_move(
+        actor=engineer, opportunity=opportunity, move="mark_lost", reason="price", winning_competitor="Acme"
+    )
     with pytest.raises(Conflict):
         services.opportunity_competitor_remove(actor=engineer, link=link)
 
@@ -193,10 +209,18 @@ def test_r_comp_1_merging_folds_the_duplicate_into_the_record(engineer, manager,
     dup = services.competitor_create(actor=manager, data={"name": "Acme Sys", "weaknesses": "Support"})
     services.opportunity_competitor_add(actor=engineer, opportunity=opportunity, competitor=acme)
     services.opportunity_competitor_add(actor=engineer, opportunity=opportunity, competitor=dup)
-    other = OpportunityFactory(team=opportunity.team, presales_owner=engineer, competitors=[], stage="solution")
-    opportunity_move(actor=engineer, opportunity=other, move="mark_lost", reason="price", winning_competitor="Acme Sys")
+    other = OpportunityFactory(
+        team=opportunity.team, presales_owner=engineer, competitors=[], stage="solution"
+    )
+    opportunity_move(
+        actor=engineer, opportunity=other, move="mark_lost", reason="price", winning_competitor="Acme Sys"
+    )
     services.intel_add(
-        actor=engineer, competitor=dup, text="Discounts 30%", source="Customer", observed_on=timezone.localdate()
+        actor=engineer,
+        competitor=dup,
+        text="Discounts 30%",
+        source="Customer",
+        observed_on=timezone.localdate(),
     )
     # when an engineer tries, then a manager merges
     with pytest.raises(NotAllowed):
@@ -227,13 +251,22 @@ def test_r_comp_1_intel_needs_text_source_and_a_past_day(engineer, manager, othe
         )
     assert "observed_on" in exc.value.fields
     with pytest.raises(NotAllowed):
-        services.intel_add(actor=no_role_user, competitor=acme, text="x", source="y", observed_on=timezone.localdate())
+        services.intel_add(
+            actor=no_role_user, competitor=acme, text="x", source="y", observed_on=timezone.localdate()
+        )
     # an opportunity outside the writer's scope is refused as unknown
     hidden = OpportunityFactory(team=other_engineer.team, competitors=[])
     with pytest.raises(DomainError) as exc:
         services.intel_add(
-            actor=engineer, competitor=acme, text="x", source="y", observed_on=timezone.localdate(), opportunity=hidden
+            actor=engineer,
+            competitor=acme,
+            text="x",
+            source="y",
+            observed_on=timezone.localdate(),
+            opportunity=hidden,
         )
     assert "opportunity" in exc.value.fields
-    intel = services.intel_add(actor=engineer, competitor=acme, text=" x ", source="Trade show", observed_on=timezone.localdate())
+    intel = services.intel_add(
+        actor=engineer, competitor=acme, text=" x ", source="Trade show", observed_on=timezone.localdate()
+    )
     assert (intel.text, intel.recorded_by) == ("x", engineer)
