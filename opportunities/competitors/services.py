@@ -34,6 +34,7 @@ from opportunities.models import (
     OpportunityCompetitor,
 )
 from opportunities.permissions import require_work
+from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.roles import MANAGER_ROLES, WRITER_ROLES, Actor, Role
 from presales.core.writes import apply_fields, check_version, delete_as, save_as, validate
@@ -85,7 +86,7 @@ def _clean_record(competitor: Competitor) -> None:
         )
 
 
-def _save_new(competitor: Competitor, actor: Actor) -> Competitor:
+def _save_new(competitor: Competitor, actor: User) -> Competitor:
     """Insert a new record in a savepoint: a concurrent insert of the same name (the
     case-insensitive unique index) answers with that record instead of an error."""
     try:
@@ -114,7 +115,7 @@ def find_competitor(name: str) -> Competitor | None:
     return None
 
 
-def competitor_resolve(*, actor: Actor, name: str) -> Competitor | None:
+def competitor_resolve(*, actor: User, name: str) -> Competitor | None:
     """R-COMP-1: the record of a competitor named in free text (an opportunity's list, the
     winner of a lost opportunity, a bid's winning vendor), created when the name is new.
     Blank gives None. Callers have checked their own permission (the opportunity's)."""
@@ -133,7 +134,7 @@ def competitor_resolve(*, actor: Actor, name: str) -> Competitor | None:
 
 
 @transaction.atomic
-def competitor_create(*, actor: Actor, data: dict[str, Any]) -> Competitor:
+def competitor_create(*, actor: User, data: dict[str, Any]) -> Competitor:
     """A new competitor record (R-COMP-1); its name must not exist yet in any case."""
     require_manage(actor)
     competitor = Competitor(created_by=actor)
@@ -146,7 +147,7 @@ def competitor_create(*, actor: Actor, data: dict[str, Any]) -> Competitor:
 
 @transaction.atomic
 def competitor_update(
-    *, actor: Actor, competitor: Competitor, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, competitor: Competitor, data: dict[str, Any], expected_version: int | None = None
 ) -> Competitor:
     """Change a competitor's profile (R-COMP-1)."""
     require_manage(actor)
@@ -160,7 +161,7 @@ def competitor_update(
 
 
 @transaction.atomic
-def competitor_merge(*, actor: Actor, keep: Competitor, duplicate: Competitor) -> Competitor:
+def competitor_merge(*, actor: User, keep: Competitor, duplicate: Competitor) -> Competitor:
     """Fold ``duplicate`` into ``keep`` (R-COMP-1): its name becomes an alias, its products,
     intelligence, opportunities in play and wins move over (an opportunity naming both keeps
     ``keep``'s row), every other record pointing at it (e.g. a bid's winner) follows, then the
@@ -201,7 +202,7 @@ def competitor_merge(*, actor: Actor, keep: Competitor, duplicate: Competitor) -
 
 @transaction.atomic
 def competitor_product_save(
-    *, actor: Actor, competitor: Competitor, data: dict[str, Any], product: CompetitorProduct | None = None
+    *, actor: User, competitor: Competitor, data: dict[str, Any], product: CompetitorProduct | None = None
 ) -> CompetitorProduct:
     """Add or change a product line of a competitor (R-COMP-1)."""
     require_manage(actor)
@@ -219,7 +220,7 @@ def competitor_product_save(
 
 
 @transaction.atomic
-def competitor_product_remove(*, actor: Actor, product: CompetitorProduct) -> None:
+def competitor_product_remove(*, actor: User, product: CompetitorProduct) -> None:
     require_manage(actor)
     delete_as(product, actor)
 
@@ -230,7 +231,7 @@ def competitor_product_remove(*, actor: Actor, product: CompetitorProduct) -> No
 @transaction.atomic
 def intel_add(
     *,
-    actor: Actor,
+    actor: User,
     competitor: Competitor,
     text: str,
     source: str,
@@ -257,7 +258,7 @@ def intel_add(
         and not Opportunity.objects.visible_to(actor).filter(pk=opportunity.pk).exists()
     ):
         errors["opportunity"] = [_("Choose an opportunity you can see.")]
-    if errors:
+    if errors or observed_on is None:
         raise DomainError(fields=errors)
     intel = CompetitorIntel(
         competitor=competitor,
@@ -301,7 +302,7 @@ def _mirror_names(opportunity: Opportunity) -> None:
         opportunity.competitors = names
 
 
-def _link(actor: Actor, opportunity: Opportunity, competitor: Competitor) -> OpportunityCompetitor:
+def _link(actor: User, opportunity: Opportunity, competitor: Competitor) -> OpportunityCompetitor:
     link = (
         OpportunityCompetitor.objects.select_for_update()
         .filter(opportunity=opportunity, competitor=competitor)
@@ -316,7 +317,7 @@ def _link(actor: Actor, opportunity: Opportunity, competitor: Competitor) -> Opp
     return link
 
 
-def sync_opportunity_competitors(*, actor: Actor, opportunity: Opportunity, names: Iterable[str]) -> None:
+def sync_opportunity_competitors(*, actor: User, opportunity: Opportunity, names: Iterable[str]) -> None:
     """The opportunity's competitors given as names (the opportunity form and API, a lead's
     qualification): each name is in play (its record created when new); a competitor in play
     whose name is no longer given is taken out of play, its offer and price kept. The caller
@@ -334,7 +335,7 @@ def sync_opportunity_competitors(*, actor: Actor, opportunity: Opportunity, name
     _mirror_names(opportunity)
 
 
-def link_winner(*, actor: Actor, opportunity: Opportunity, name: str) -> Competitor | None:
+def link_winner(*, actor: User, opportunity: Opportunity, name: str) -> Competitor | None:
     """The close move's winning competitor (R-COMP-1): resolved to its record, set as the
     opportunity's ``winner`` and kept on its competitors (not in play any more: the deal is
     over, but win/loss against them counts it). The caller saves the opportunity."""
@@ -347,7 +348,7 @@ def link_winner(*, actor: Actor, opportunity: Opportunity, name: str) -> Competi
     return record
 
 
-def _require_open_work(actor: Actor, opportunity: Opportunity) -> Opportunity:
+def _require_open_work(actor: User, opportunity: Opportunity) -> Opportunity:
     opportunity = lock_opportunity(opportunity.pk)
     require_work(actor, opportunity)
     if not opportunity.is_open:
@@ -358,7 +359,7 @@ def _require_open_work(actor: Actor, opportunity: Opportunity) -> Opportunity:
 @transaction.atomic
 def opportunity_competitor_add(
     *,
-    actor: Actor,
+    actor: User,
     opportunity: Opportunity,
     competitor: Competitor | None = None,
     name: str = "",
@@ -395,7 +396,7 @@ def _apply_link(link: OpportunityCompetitor, data: dict[str, Any]) -> None:
 
 @transaction.atomic
 def opportunity_competitor_update(
-    *, actor: Actor, link: OpportunityCompetitor, data: dict[str, Any], expected_version: int | None = None
+    *, actor: User, link: OpportunityCompetitor, data: dict[str, Any], expected_version: int | None = None
 ) -> OpportunityCompetitor:
     """Change a competitor's offer, price, our differentiators or whether they are in play."""
     opportunity = _require_open_work(actor, link.opportunity)
@@ -408,7 +409,7 @@ def opportunity_competitor_update(
 
 
 @transaction.atomic
-def opportunity_competitor_remove(*, actor: Actor, link: OpportunityCompetitor) -> None:
+def opportunity_competitor_remove(*, actor: User, link: OpportunityCompetitor) -> None:
     """Take a competitor off an opportunity (a row named by mistake). A competitor that won
     the opportunity stays."""
     opportunity = _require_open_work(actor, link.opportunity)
