@@ -58,4 +58,5 @@ class InitiationStatusChangeAdmin(_ReadOnlyChangeRowAdmin):
     list_filter = ["to_status"]
     list_select_related = ["initiation__opportunity", "actor"]
 
+
 from opportunities.competitors import admin as _competitors_admin  # noqa: E402, F401  (R-COMP-1)
