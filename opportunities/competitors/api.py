@@ -105,7 +105,7 @@ class CompetitorViewSet(ServiceViewSet):
     serializer_class = CompetitorSerializer
     filterset_class = CompetitorFilter
     ordering_fields = ["name", "created_at", "id"]
-    ordering = ["name", "id"]
+    ordering = ["-id"]  # newest first; ?ordering=name for the alphabetical list
 
     def service_create(self, data: dict) -> Competitor:
         return services.competitor_create(actor=self.request.user, data=data)

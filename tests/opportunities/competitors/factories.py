@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from itertools import count
+
 from opportunities.competitors import services
 from opportunities.models import Competitor, OpportunityCompetitor
 
+_NUMBERS = count(1)
+
 
 def competitors(admin, team, n) -> list[Competitor]:
-    return [services.competitor_create(actor=admin, data={"name": f"Vendor {team.pk}-{i}"}) for i in range(n)]
+    return [
+        services.competitor_create(actor=admin, data={"name": f"Vendor {next(_NUMBERS)}"}) for _ in range(n)
+    ]
 
 
 def opportunity_competitors(admin, team, n) -> list[OpportunityCompetitor]:
