@@ -104,8 +104,8 @@ class CompetitorViewSet(ServiceViewSet):
     queryset = Competitor.objects.prefetch_related("products")
     serializer_class = CompetitorSerializer
     filterset_class = CompetitorFilter
-    ordering_fields = ["name", "created_at", "id"]
-    ordering = ["-id"]  # newest first; ?ordering=name for the alphabetical list
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-id"]  # newest first; ?q= finds a name
 
     def service_create(self, data: dict) -> Competitor:
         return services.competitor_create(actor=self.request.user, data=data)
