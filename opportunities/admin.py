@@ -57,3 +57,6 @@ class InitiationStatusChangeAdmin(_ReadOnlyChangeRowAdmin):
     list_display = ["at", "initiation", "from_status", "to_status", "move", "actor"]
     list_filter = ["to_status"]
     list_select_related = ["initiation__opportunity", "actor"]
+
+
+from opportunities.competitors import admin as _competitors_admin  # noqa: E402, F401  (R-COMP-1)

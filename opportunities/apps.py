@@ -11,6 +11,7 @@ class OpportunitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from opportunities import desk_sections, panels, review_subjects, selectors, timers
+        from opportunities.competitors import registry as competitor_records
         from opportunities.models import customers_of_projects_of, customers_presold_by, customers_sold_by
         from presales.core.dashboard import register_panel
         from presales.core.navigation import NavItem, register_nav
@@ -35,3 +36,4 @@ class OpportunitiesConfig(AppConfig):
         timers.register()
         desk_sections.register()
         panels.register()
+        competitor_records.register()

@@ -210,6 +210,17 @@ class Opportunity(VersionedModel, TimeStampedModel):
     )
     close_note = models.TextField(_("close note"), blank=True, editable=False)
     winning_competitor = models.CharField(_("winning competitor"), max_length=200, blank=True, editable=False)
+    # R-COMP-1: the competitor record the lost opportunity went to (``winning_competitor``
+    # keeps the name as it was given).
+    winner = models.ForeignKey(
+        "opportunities.Competitor",
+        verbose_name=_("winner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="won_opportunities",
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, editable=False)
     history = HistoricalRecords(table_name="presales_historicalopportunity", excluded_fields=["updated_at"])
 
@@ -573,3 +584,12 @@ class ProjectMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()})"
+
+
+# R-COMP-1: the competitor records live in their own sub-package, registered with this app.
+from opportunities.competitors.models import (  # noqa: E402, F401
+    Competitor,
+    CompetitorIntel,
+    CompetitorProduct,
+    OpportunityCompetitor,
+)

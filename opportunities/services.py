@@ -31,6 +31,7 @@ from leads.selectors import default_opportunity_title
 from leads.services import customer_record_progress, lead_presales_owner, lead_qualify
 from opportunities import notes
 from opportunities.choices import InitiationStatus, ProjectRole, Stage
+from opportunities.competitors.services import link_winner, sync_opportunity_competitors
 from opportunities.hooks import run_on_closed, run_update_validators
 from opportunities.locks import lock_initiation, lock_opportunity, lock_opportunity_and_initiation
 from opportunities.models import (
@@ -218,6 +219,9 @@ def _create(
     # owner, the lead's owner or the actor) is a writer of the customer and is kept as it is.
     _check_roles(opportunity, named)
     save_as(opportunity, actor)
+    if opportunity.competitors:
+        # R-COMP-1: the names become competitor records in play on the opportunity.
+        sync_opportunity_competitors(actor=actor, opportunity=opportunity, names=opportunity.competitors)
     ensure_still_visible(Opportunity.objects, opportunity, actor)
     return opportunity
 
@@ -335,6 +339,9 @@ def opportunity_update(
         opportunity, [name for name in ("sales_owner", "presales_owner") if _moved(opportunity, before, name)]
     )
     save_as(opportunity, actor)
+    if "competitors" in data:
+        # R-COMP-1: the names given are the competitors in play (records created when new).
+        sync_opportunity_competitors(actor=actor, opportunity=opportunity, names=data["competitors"])
     _sync_owner_members(
         opportunity,
         actor,
@@ -518,6 +525,8 @@ def _move(
         opportunity.close_reason = context["reason"]
         opportunity.close_note = note
         opportunity.winning_competitor = context.get("winning_competitor", "")
+        # R-COMP-1: the winner named is linked to its competitor record.
+        link_winner(actor=actor, opportunity=opportunity, name=opportunity.winning_competitor)
         opportunity.closed_at = now
     elif move.target == Stage.HANDOFF:
         opportunity.closed_at = now

@@ -1,6 +1,6 @@
 """Web routes of the opportunity lifecycle, mounted at /opportunities/ (namespace "opportunities")."""
 
-from django.urls import path
+from django.urls import include, path
 
 from opportunities import autocomplete, views
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("autocomplete/", autocomplete.OpportunityAutocompleteView.as_view(), name="autocomplete"),
     path("board/column/<slug:stage>/", views.BoardColumnView.as_view(), name="board_column"),
     path("list/", views.OpportunityListView.as_view(), name="list"),
+    path("competitors/", include("opportunities.competitors.urls")),
     path("new/", views.OpportunityCreateView.as_view(), name="create"),
     path("from-lead/<int:pk>/", views.LeadQualifyView.as_view(), name="qualify_lead"),
     path("<int:pk>/", views.OpportunityDetailView.as_view(), name="detail"),

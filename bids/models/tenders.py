@@ -175,6 +175,16 @@ class Bid(VersionedModel, TimeStampedModel):
     sealed_at = models.DateTimeField(_("sealed at"), null=True, blank=True, editable=False)
     result_at = models.DateTimeField(_("result at"), null=True, blank=True, editable=False)
     winning_vendor = models.CharField(_("winning vendor"), max_length=200, blank=True, editable=False)
+    # R-COMP-1: the competitor record of the winning vendor (``winning_vendor`` keeps the name).
+    winning_competitor_ref = models.ForeignKey(
+        "opportunities.Competitor",
+        verbose_name=_("winning competitor"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="won_bids",
+    )
     winning_price = models.DecimalField(
         _("winning price"), max_digits=14, decimal_places=2, null=True, blank=True, editable=False
     )

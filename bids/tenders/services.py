@@ -24,6 +24,7 @@ from bids.tenders.timers import (
     TENDER_RESULT,
 )
 from opportunities.choices import CloseReason, Stage
+from opportunities.competitors.services import competitor_resolve
 from opportunities.locks import lock_opportunity
 from opportunities.permissions import require_work
 from opportunities.services import opportunity_move
@@ -374,6 +375,9 @@ def bid_record_result(
     bid.status = BidStatus.WON if won else BidStatus.LOST
     bid.result_at = timezone.now()
     bid.winning_vendor = (winning_vendor or "").strip()[:200]
+    # R-COMP-1: a lost bid's winning vendor is linked to its competitor record (a won bid's
+    # "winner" is us).
+    bid.winning_competitor_ref = None if won else competitor_resolve(actor=actor, name=bid.winning_vendor)
     bid.winning_price = price
     save_as(bid, actor)
     tender = Tender.objects.filter(opportunity_id=bid.opportunity_id).first()

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from leads.api.serializers import LeadSerializer
 from leads.models import Customer
 from opportunities.choices import CloseReason, ProjectRole
+from opportunities.competitors.api import CompetitorInPlaySerializer
 from opportunities.models import (
     InitiationStatusChange,
     Opportunity,
@@ -78,10 +79,21 @@ class OpportunitySerializer(StrictMixin, serializers.ModelSerializer):
     stage_display = serializers.CharField(source="get_stage_display", read_only=True)
     days_in_stage = serializers.IntegerField(read_only=True)
     members = ProjectMemberSerializer(many=True, read_only=True)
+    competitors_in_play = serializers.SerializerMethodField(
+        help_text="R-COMP-1: the competitors in play as records (their offer, price in the "
+        "opportunity's currency, our differentiators); ``competitors`` lists their names."
+    )
     links = serializers.SerializerMethodField(
         help_text="Where the opportunity's lead and customer are (ids, API and web addresses); "
         "the lead's are null for an opportunity opened directly on a customer."
     )
+
+    @extend_schema_field(CompetitorInPlaySerializer(many=True))
+    def get_competitors_in_play(self, obj) -> list:
+        rows = getattr(obj, "competitors_in_play", None)
+        if rows is None:  # not prefetched (an answer built outside the list's queryset)
+            rows = obj.competitor_links.filter(in_play=True).select_related("competitor").order_by("pk")
+        return CompetitorInPlaySerializer(rows, many=True).data
 
     @extend_schema_field(OpportunityLinksSerializer)
     def get_links(self, obj) -> dict:
@@ -115,6 +127,7 @@ class OpportunitySerializer(StrictMixin, serializers.ModelSerializer):
             "winning_competitor",
             "closed_at",
             "members",
+            "competitors_in_play",
             "links",
             "created_at",
             "updated_at",

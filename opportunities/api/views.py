@@ -26,6 +26,7 @@ from opportunities.api.serializers import (
     StageChangeSerializer,
     WithdrawSerializer,
 )
+from opportunities.competitors.selectors import with_competitors_in_play
 from opportunities.desk import desk_sections
 from opportunities.filtersets import OpportunityFilterSet
 from opportunities.models import (
@@ -66,7 +67,7 @@ class OpportunityViewSet(ServiceViewSet):
     """Opportunities in the caller's scope. No DELETE: an opportunity ends as lost or
     abandoned (``move``), so the pipeline history stays whole."""
 
-    queryset = Opportunity.objects.for_cards()
+    queryset = with_competitors_in_play(Opportunity.objects.for_cards())
     serializer_class = OpportunitySerializer
     filterset_class = OpportunityFilterSet
     ordering_fields = ["updated_at", "created_at", "expected_close", "amount", "stage_entered_at", "title"]

@@ -37,6 +37,7 @@ from tests.factories import (
 )
 from tests.kpi.targets.factories import KPI_TARGETS_BUILDERS
 from tests.kpi.surveys.factories import SURVEY_BUILDERS
+from tests.opportunities.competitors.factories import COMPETITOR_BUILDERS
 from tests.proposals.needs.factories import NEEDS_BUILDERS
 from tests.proposals.solutions.factories import SOLUTION_BUILDERS
 
@@ -244,6 +245,8 @@ BUILDERS: dict[str, Callable] = {
     **RISKS_BUILDERS,
     # satisfaction surveys and improvement actions (kpi/surveys)
     **SURVEY_BUILDERS,
+    # competitor records and competitors in play (R-COMP-1)
+    **COMPETITOR_BUILDERS,
 }
 
 
