@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('bids', '0008_bid_chain_check_items_parts_search'),
+        ('bids', '0010_competitor_links'),
         ('opportunities', '0012_system_note_codes_of_old_rows'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
