@@ -9,7 +9,7 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads and customers")
 
     def ready(self) -> None:
-        from leads import exports, selectors, services
+        from leads import cadence, exports, selectors, services, visits
         from presales.core.dashboard import register_panel
         from presales.core.navigation import NavItem, register_nav
         from presales.core.roles import Role
@@ -40,5 +40,8 @@ class LeadsConfig(AppConfig):
         )
         register_panel(selectors.first_contact_summary)
         exports.register()
+        # R-CUST-7: the contact cadence and visit-plan timers.
+        cadence.register()
+        visits.register()
         # The lead shows its first-contact timer's due time: follow a recomputed one.
         register_due_changed(LEAD_FIRST_CONTACT, services.first_contact_due_changed)

@@ -10,7 +10,7 @@ class OpportunitiesConfig(AppConfig):
     verbose_name = _("Opportunities")
 
     def ready(self) -> None:
-        from opportunities import desk_sections, panels, review_subjects, selectors, timers
+        from opportunities import desk_sections, panels, review_subjects, selectors, tier_figures, timers
         from opportunities.models import customers_of_projects_of, customers_presold_by, customers_sold_by
         from presales.core.dashboard import register_panel
         from presales.core.navigation import NavItem, register_nav
@@ -35,3 +35,5 @@ class OpportunitiesConfig(AppConfig):
         timers.register()
         desk_sections.register()
         panels.register()
+        # R-CUST-4: the customer's suggested tier reads won and open amounts from here.
+        tier_figures.register()

@@ -291,6 +291,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "leads.tasks.review_customer_grades_task",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
     },
+    "backfill-customer-cadence": {
+        "task": "leads.tasks.backfill_cadence_task",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1),
+    },
+    "suggest-customer-tiers": {
+        "task": "leads.tasks.suggest_tiers_task",
+        "schedule": crontab(minute=30, hour=3, day_of_month=1),
+    },
     "fail-stale-exports": {
         "task": "presales.exports.tasks.fail_stale_exports_task",
         "schedule": 300.0,
