@@ -21,7 +21,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Max, Min, Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from leads.choices import CadenceScope, DecisionRole, Grade, Tier
 from leads.models import CadencePolicy, CommunicationRecord, Contact, Customer
@@ -50,10 +51,10 @@ def register() -> None:
     register_timer_kind(
         TimerKind(
             CUSTOMER_CADENCE,
-            _("Customer contact cadence"),
+            gettext_lazy("Customer contact cadence"),
             "R-CUST-7",
             PolicyValues(None, LimitUnit.FIXED, (72,), manager),
-            _(
+            gettext_lazy(
                 "Due at the last interaction with the customer plus its grade's cadence (a tier "
                 "may shorten it); restarted by every interaction recorded with the customer."
             ),
@@ -62,10 +63,10 @@ def register() -> None:
     register_timer_kind(
         TimerKind(
             DECISION_MAKER_CADENCE,
-            _("Decision-maker contact cadence"),
+            gettext_lazy("Decision-maker contact cadence"),
             "R-CUST-7",
             PolicyValues(None, LimitUnit.FIXED, (72,), manager),
-            _(
+            gettext_lazy(
                 "Due at the last interaction with one of the customer's decision makers plus "
                 "their cadence (quarterly); restarted by an interaction they took part in."
             ),
@@ -142,7 +143,7 @@ def cadence_sync(customer: Customer, *, reason: str = "") -> None:
         timer_cancel(kind=DECISION_MAKER_CADENCE, subject=customer, reason=_("Customer merged"))
         return
     days = policy_days()
-    reason = reason or str(_("Contact cadence re-computed"))
+    reason = reason or _("Contact cadence re-computed")
     last = last_contact_at(customer)
     _keep(
         CUSTOMER_CADENCE,

@@ -127,7 +127,7 @@ def _purge_export_files(person: ErasedPerson) -> int:
     if not jobs:
         return 0
     storage = jobs[0].file.storage
-    names = [job.file.name for job in jobs]
+    names = [job.file.name for job in jobs if job.file.name]
     ExportJob.objects.filter(pk__in=[job.pk for job in jobs]).update(file="")
 
     def delete_files() -> None:
