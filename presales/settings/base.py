@@ -255,6 +255,8 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "leads.choices.Channel",
         "BidPartVersionSourceEnum": "bids.tenders.choices.VersionSource",
         "LeadSourceEnum": "leads.choices.LeadSource",
+        "ContactSourceEnum": "leads.choices.LAWFUL_CONTACT_SOURCES",
+        "TierEnum": "leads.choices.Tier",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [
