@@ -54,6 +54,14 @@ def register() -> None:
     register_timer_subject("leads.VisitPlan", lambda: VisitPlan.objects.select_related("customer"))
 
 
+PEOPLE_FIELDS = ("contacts", "participants")
+
+
+def _facts(data: dict[str, Any]) -> dict[str, Any]:
+    """The plan's own fields; the people are set after the row is saved."""
+    return {name: value for name, value in data.items() if name not in PEOPLE_FIELDS}
+
+
 def _set_people(plan: VisitPlan, data: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     contacts = data.get("contacts")
@@ -86,7 +94,7 @@ def visit_plan_create(*, actor: User, customer: Customer, data: dict[str, Any]) 
     _require_customer_edit(actor, customer)
     _require_not_merged(customer)
     plan = VisitPlan(customer=customer, planner=actor)
-    apply_fields(plan, data, VISIT_FIELDS)
+    apply_fields(plan, _facts(data), VISIT_FIELDS)
     if plan.planned_at is not None and plan.planned_at < timezone.now() - timedelta(days=1):
         raise DomainError(fields={"planned_at": [_("A visit is planned ahead, not in the past.")]})
     validate(plan)
@@ -105,7 +113,7 @@ def visit_plan_update(
     check_version(plan, expected_version)
     _check_planned(plan)
     before = plan.planned_at
-    apply_fields(plan, data, VISIT_FIELDS)
+    apply_fields(plan, _facts(data), VISIT_FIELDS)
     validate(plan)
     save_as(plan, actor)
     _set_people(plan, data)
