@@ -426,13 +426,19 @@ class ContactForm(MaskedContactDetailsMixin, BootstrapMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         # R-CUST-8: only lawful sources are offered; a contact from before the rule is asked.
         self.fields["source"].choices = [("", "---------"), *LAWFUL_CONTACT_SOURCES]
+        self.fields["source"].required = True
         if self.instance.source == ContactSource.UNKNOWN:
             self.initial["source"] = ""
         if self.instance.pk:
+            # An edit may leave a contact from before the rule as it was (the service keeps it).
+            self.fields["source"].required = False
             self.mask_contact_details(user=user, record=self.instance)
 
     def service_data(self) -> dict:
-        return self.without_hidden_details({name: self.cleaned_data[name] for name in self.Meta.fields})
+        data = self.without_hidden_details({name: self.cleaned_data[name] for name in self.Meta.fields})
+        if not data.get("source"):
+            data.pop("source", None)
+        return data
 
 
 class CommunicationForm(BootstrapMixin, forms.ModelForm):

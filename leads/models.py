@@ -382,7 +382,9 @@ class Contact(VersionedModel, TimeStampedModel):
     )
     notes = models.TextField(_("notes"), blank=True, validators=[long_text_validator()])
     # R-CUST-8: where the details came from (lawful sources only for new contacts).
-    source = models.CharField(_("source of details"), max_length=30, choices=ContactSource.choices)
+    source = models.CharField(
+        _("source of details"), max_length=30, choices=ContactSource.choices, blank=True
+    )
     # R-CUST-8: set once when the person's details are erased on request (leads/erasure.py).
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["phone_normalized", "email_normalized", "updated_at"])

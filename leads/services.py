@@ -795,8 +795,8 @@ def contact_create(*, actor: User, customer: Customer, data: dict[str, Any]) -> 
     _require_not_merged(customer)
     contact = Contact(customer=customer)
     apply_fields(contact, data, CONTACT_FIELDS)
-    _check_source(contact, changed=True)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
+    _check_source(contact, changed=True)
     _require_unique_contact(contact)
     save_as(contact, actor)
     if contact.decision_role == DecisionRole.DECISION_MAKER:
@@ -817,8 +817,8 @@ def contact_update(
     data = keep_hidden_contact_details(actor, contact, data)
     before = {"source": contact.source, "decision_role": contact.decision_role}
     apply_fields(contact, data, CONTACT_FIELDS)
-    _check_source(contact, changed=_changed(contact, before, "source"))
     validate(contact, exclude=["phone_normalized", "email_normalized"])
+    _check_source(contact, changed=_changed(contact, before, "source"))
     _require_unique_contact(contact)
     save_as(contact, actor)
     if _changed(contact, before, "decision_role"):

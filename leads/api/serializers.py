@@ -15,7 +15,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from leads.choices import LAWFUL_CONTACT_SOURCES, DisqualifyReason, FirstContactState
+from leads.choices import LAWFUL_CONTACT_SOURCES, ContactSource, DisqualifyReason, FirstContactState
 from leads.models import (
     MAX_NEED_TAGS,
     OVERRIDE_REASON_MAX,
@@ -251,7 +251,10 @@ class ContactSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerial
     )
     # R-CUST-8: only lawful sources are accepted ("unknown" marks contacts before the rule).
     source = serializers.ChoiceField(
-        choices=LAWFUL_CONTACT_SOURCES, help_text=_("Where the person's details came from (R-CUST-8).")
+        choices=ContactSource.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("Where the person's details came from (R-CUST-8); unchanged when left out."),
     )
 
     class Meta:
@@ -335,6 +338,10 @@ class VisitCancelSerializer(StrictMixin, serializers.Serializer):
 
 class ContactCreateSerializer(ContactSerializer):
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
+    # R-CUST-8: a new contact names one of the lawful sources.
+    source = serializers.ChoiceField(
+        choices=LAWFUL_CONTACT_SOURCES, help_text=_("Where the person's details came from (R-CUST-8).")
+    )
 
 
 # --- leads ---------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='contact',
             name='source',
-            field=models.CharField(choices=[('business_card', 'Business card'), ('customer_provided', 'Provided by the customer'), ('public_website', 'Public website'), ('referral', 'Referral'), ('event_registration', 'Event registration'), ('other', 'Other lawful source'), ('unknown', 'Unknown (recorded before this rule)')], default='unknown', max_length=30, verbose_name='source of details'),
+            field=models.CharField(blank=True, choices=[('business_card', 'Business card'), ('customer_provided', 'Provided by the customer'), ('public_website', 'Public website'), ('referral', 'Referral'), ('event_registration', 'Event registration'), ('other', 'Other lawful source'), ('unknown', 'Unknown (recorded before this rule)')], default='unknown', max_length=30, verbose_name='source of details'),
             preserve_default=False,
         ),
         migrations.AddField(
@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalcontact',
             name='source',
-            field=models.CharField(choices=[('business_card', 'Business card'), ('customer_provided', 'Provided by the customer'), ('public_website', 'Public website'), ('referral', 'Referral'), ('event_registration', 'Event registration'), ('other', 'Other lawful source'), ('unknown', 'Unknown (recorded before this rule)')], default='unknown', max_length=30, verbose_name='source of details'),
+            field=models.CharField(blank=True, choices=[('business_card', 'Business card'), ('customer_provided', 'Provided by the customer'), ('public_website', 'Public website'), ('referral', 'Referral'), ('event_registration', 'Event registration'), ('other', 'Other lawful source'), ('unknown', 'Unknown (recorded before this rule)')], default='unknown', max_length=30, verbose_name='source of details'),
             preserve_default=False,
         ),
         migrations.AddField(
