@@ -194,8 +194,8 @@ PINNED: dict[tuple[str, str], int] = {
     # Issue 14: the relationship panel reads the cadence timers and the coming visits: 29 -> 31.
     ("admin", "leads:customer_detail"): 31,
     # Issue 14: visit plans (R-CUST-7).
-    ("admin", "api visit-plan-list page_size=5"): 5,
-    ("admin", "api visit-plan-list page_size=50"): 5,
+    ("admin", "api visit-plan-list page_size=5"): 4,
+    ("admin", "api visit-plan-list page_size=50"): 4,
     ("admin", "leads:lead_detail"): 20,
     ("admin", "opportunities:detail"): 53,
     ("admin", "leads:customer_communications"): 7,
