@@ -989,6 +989,7 @@ class Loader:
                         "phone": person.phone,
                         "email": person.email,
                         "decision_role": person.role,
+                        "source": "business_card",
                     },
                 )
                 self.created["contacts"] += 1

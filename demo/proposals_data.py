@@ -121,7 +121,13 @@ def _contacts(ctx, customer: Customer, name: str) -> list[Contact]:
             contact = contact_create(
                 actor=ctx.users["sales"],
                 customer=customer,
-                data={"name": person, "title": title, "email": email, "decision_role": role},
+                data={
+                    "name": person,
+                    "title": title,
+                    "email": email,
+                    "decision_role": role,
+                    "source": "business_card",
+                },
             )
         found.append(contact)
     return found

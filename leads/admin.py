@@ -9,7 +9,18 @@ all. Support staff read here and act in the app, as the record's people would.
 
 from django.contrib import admin
 
-from leads.models import CommunicationRecord, Contact, Customer, Lead, LeadStatusChange, MergeRecord, NeedTag
+from leads.models import (
+    CadencePolicy,
+    CommunicationRecord,
+    Contact,
+    ContactErasure,
+    Customer,
+    Lead,
+    LeadStatusChange,
+    MergeRecord,
+    NeedTag,
+    VisitPlan,
+)
 from presales.core.admin import ReadOnlyHistoryAdmin
 
 
@@ -83,6 +94,51 @@ class NeedTagAdmin(admin.ModelAdmin):
 
     list_display = ["name"]
     search_fields = ["name"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(CadencePolicy)
+class CadencePolicyAdmin(admin.ModelAdmin):
+    """R-CUST-7: the contact cadences per grade, tier and for decision makers; a missing row
+    is the default (A 30, B 60, C 180 days; strategic at most 30; decision makers 90). The
+    timers follow at the next interaction or the monthly re-alignment."""
+
+    list_display = ["scope", "value", "days"]
+    list_filter = ["scope"]
+
+
+@admin.register(VisitPlan)
+class VisitPlanAdmin(admin.ModelAdmin):
+    """Support look-up: visits are planned, held and cancelled in the app (R-CUST-7)."""
+
+    list_display = ["planned_at", "customer", "planner", "status"]
+    list_filter = ["status"]
+    list_select_related = ["customer", "planner"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ContactErasure)
+class ContactErasureAdmin(admin.ModelAdmin):
+    """R-CUST-8: the tombstones of erased contacts: evidence, never edited or deleted."""
+
+    list_display = ["erased_at", "contact_id_erased", "customer", "erased_by", "request_reference"]
+    list_select_related = ["customer", "erased_by"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

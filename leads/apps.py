@@ -9,7 +9,8 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads and customers")
 
     def ready(self) -> None:
-        from leads import exports, selectors, services
+        from leads import cadence, exports, relationship, selectors, services, visits
+        from leads.panels import register_detail_panel
         from presales.core.dashboard import register_panel
         from presales.core.navigation import NavItem, register_nav
         from presales.core.roles import Role
@@ -38,7 +39,21 @@ class LeadsConfig(AppConfig):
                 roles=every_role,
             )
         )
+        register_nav(
+            NavItem(
+                key="my_visits",
+                label=_("My visits"),
+                url_name="leads:my_visits",
+                icon="calendar-event",
+                order=25,
+                roles=every_role,
+            )
+        )
         register_panel(selectors.first_contact_summary)
         exports.register()
+        # R-CUST-7: the contact cadence and visit-plan timers.
+        cadence.register()
+        visits.register()
+        register_detail_panel("customer", relationship.customer_relationship_panel)
         # The lead shows its first-contact timer's due time: follow a recomputed one.
         register_due_changed(LEAD_FIRST_CONTACT, services.first_contact_due_changed)

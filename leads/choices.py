@@ -100,3 +100,35 @@ class Channel(models.TextChoices):
     SITE_VISIT = "site_visit", _("Site visit")
     INSTANT_MESSAGE = "im", _("Instant message")
     OTHER = "other", _("Other")
+
+
+class ContactSource(models.TextChoices):
+    """R-CUST-8: where a contact's details came from. Only lawful sources are offered;
+    ``unknown`` marks contacts recorded before the rule and is never offered for new ones."""
+
+    BUSINESS_CARD = "business_card", _("Business card")
+    CUSTOMER_PROVIDED = "customer_provided", _("Provided by the customer")
+    PUBLIC_WEBSITE = "public_website", _("Public website")
+    REFERRAL = "referral", _("Referral")
+    EVENT_REGISTRATION = "event_registration", _("Event registration")
+    OTHER = "other", _("Other lawful source")
+    UNKNOWN = "unknown", _("Unknown (recorded before this rule)")
+
+
+LAWFUL_CONTACT_SOURCES = [(value, label) for value, label in ContactSource.choices if value != "unknown"]
+
+
+class CadenceScope(models.TextChoices):
+    """R-CUST-7: what a contact cadence applies to."""
+
+    GRADE = "grade", _("Grade")
+    TIER = "tier", _("Tier")
+    DECISION_MAKER = "decision_maker", _("Decision makers")
+
+
+class VisitStatus(models.TextChoices):
+    """R-CUST-7: a visit plan's state."""
+
+    PLANNED = "planned", _("Planned")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")

@@ -21,8 +21,9 @@ from leads.choices import (
     LeadStatus,
     SizeClass,
     Tier,
+    VisitStatus,
 )
-from leads.models import CommunicationRecord, Contact, Customer, Lead, NeedTag
+from leads.models import CommunicationRecord, Contact, Customer, Lead, NeedTag, VisitPlan
 from presales.accounts.selectors import filter_people, filter_teams
 from presales.core.filters import ChoicesFilter, YesNoFilter
 from presales.core.roles import scope_of
@@ -219,4 +220,33 @@ class CommunicationFilterSet(django_filters.FilterSet):
     def follow_up(self, queryset, name, value):
         if value:
             return queryset.follow_ups_due()
+        return queryset
+
+
+class VisitPlanFilterSet(django_filters.FilterSet):
+    """R-CUST-7: visit plans by customer, status, planner ("mine") and date."""
+
+    customer = django_filters.ModelChoiceFilter(
+        queryset=visible_customers, label=_("Customer"), widget=AutocompleteSelect(CUSTOMERS)
+    )
+    status = ChoicesFilter(choices=VisitStatus.choices, label=_("Status"))
+    mine = YesNoFilter(method="filter_mine", label=_("My visits"))
+    planned_after = django_filters.DateFilter(
+        field_name="planned_at", lookup_expr="date__gte", label=_("From")
+    )
+    planned_before = django_filters.DateFilter(
+        field_name="planned_at", lookup_expr="date__lte", label=_("Until")
+    )
+
+    class Meta:
+        model = VisitPlan
+        fields = ["customer", "status"]
+
+    def filter_mine(self, queryset, name, value):
+        user = self.request.user if self.request else None
+        if value and user is not None:
+            taking_part = VisitPlan.participants.through.objects.filter(
+                visitplan_id=OuterRef("pk"), user_id=user.pk
+            )
+            return queryset.filter(Q(planner=user) | Exists(taking_part))
         return queryset

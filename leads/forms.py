@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from leads import selectors
-from leads.choices import Channel, DisqualifyReason, Grade, SizeClass
-from leads.models import OVERRIDE_REASON_MAX, CommunicationRecord, Contact, Customer, Lead
+from leads.choices import LAWFUL_CONTACT_SOURCES, Channel, ContactSource, DisqualifyReason, Grade, SizeClass
+from leads.models import OVERRIDE_REASON_MAX, CommunicationRecord, Contact, Customer, Lead, VisitPlan
 from leads.services import (
     COMMUNICATION_FIELDS,
     CONTACT_FIELDS,
@@ -327,6 +327,7 @@ class CustomerForm(BootstrapMixin, forms.ModelForm):
         "grade",
         "grade_reason",
         "tier",
+        "tier_override_reason",
         "team",
         "owner",
         "primary_presales",
@@ -360,7 +361,10 @@ class CustomerForm(BootstrapMixin, forms.ModelForm):
             [
                 (_("Company"), ["name", "industry", "region", "address", "website", "need_tags_text"]),
                 (_("Size"), ["employees", "annual_revenue", "size_class"]),
-                (_("Grade and tier"), ["fit_score", "value_score", "grade", "grade_reason", "tier"]),
+                (
+                    _("Grade and tier"),
+                    ["fit_score", "value_score", "grade", "grade_reason", "tier", "tier_override_reason"],
+                ),
                 (_("Responsibility"), ["team", "owner", "primary_presales"]),
                 (_("Notes"), ["notes"]),
             ],
@@ -420,11 +424,21 @@ class ContactForm(MaskedContactDetailsMixin, BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # R-CUST-8: only lawful sources are offered; a contact from before the rule is asked.
+        self.fields["source"].choices = [("", "---------"), *LAWFUL_CONTACT_SOURCES]
+        self.fields["source"].required = True
+        if self.instance.source == ContactSource.UNKNOWN:
+            self.initial["source"] = ""
         if self.instance.pk:
+            # An edit may leave a contact from before the rule as it was (the service keeps it).
+            self.fields["source"].required = False
             self.mask_contact_details(user=user, record=self.instance)
 
     def service_data(self) -> dict:
-        return self.without_hidden_details({name: self.cleaned_data[name] for name in self.Meta.fields})
+        data = self.without_hidden_details({name: self.cleaned_data[name] for name in self.Meta.fields})
+        if not data.get("source"):
+            data.pop("source", None)
+        return data
 
 
 class CommunicationForm(BootstrapMixin, forms.ModelForm):
@@ -459,3 +473,49 @@ class CommunicationForm(BootstrapMixin, forms.ModelForm):
 
     def service_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields}
+
+
+class ContactEraseForm(BootstrapMixin, forms.Form):
+    """R-CUST-8: erase a person's details on their request (administrators only)."""
+
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+    request_reference = forms.CharField(
+        label=_("Request reference"),
+        max_length=100,
+        help_text=_("Where the person's request is filed (ticket, letter or e-mail reference)."),
+    )
+
+    def service_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class VisitPlanForm(BootstrapMixin, forms.ModelForm):
+    """R-CUST-7: a planned visit: when, why, whom we meet, who goes."""
+
+    class Meta:
+        model = VisitPlan
+        fields = ["planned_at", "purpose", "contacts", "participants"]
+        widgets = {"planned_at": datetime_input()}
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["planned_at"].input_formats = [DATETIME_FORMAT]
+        self.fields["contacts"].queryset = Contact.objects.filter(
+            customer=customer, erased_at__isnull=True
+        ).order_by("name")
+        autocomplete_multiple(self.fields["contacts"], "leads:autocomplete-contacts", customer=customer.pk)
+        self.fields["participants"].queryset = User.objects.filter(is_active=True).order_by("pk")
+        autocomplete_multiple(self.fields["participants"], "autocomplete-people")
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+
+class VisitDoneForm(BootstrapMixin, forms.Form):
+    outcome = forms.CharField(label=_("Outcome"), widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
+
+
+class VisitCancelForm(BootstrapMixin, forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False
+    )

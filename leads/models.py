@@ -22,7 +22,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from leads.choices import (
+    CadenceScope,
     Channel,
+    ContactSource,
     DecisionRole,
     DisqualifyReason,
     FirstContactState,
@@ -32,6 +34,7 @@ from leads.choices import (
     LeadStatus,
     SizeClass,
     Tier,
+    VisitStatus,
 )
 from leads.normalize import normalize_company, normalize_email, normalize_phone
 from presales.core.models import TimeStampedModel, VersionedModel
@@ -184,6 +187,18 @@ class Customer(VersionedModel, TimeStampedModel):
     grade_reason = models.TextField(_("grade reason"), blank=True, validators=[long_text_validator()])
     graded_at = models.DateTimeField(_("graded at"), null=True, blank=True)
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, default=Tier.GENERAL)
+    # R-CUST-4: a tier other than the suggested one says why.
+    tier_override_reason = models.TextField(
+        _("tier override reason"), blank=True, validators=[long_text_validator()]
+    )
+    # R-CUST-4: the tier suggested from won amounts and open pipeline (leads/tiering.py).
+    suggested_tier = models.CharField(
+        _("suggested tier"), max_length=20, choices=Tier.choices, blank=True, editable=False
+    )
+    suggested_tier_reason = models.CharField(
+        _("suggestion reason"), max_length=300, blank=True, editable=False
+    )
+    suggested_at = models.DateTimeField(_("suggested at"), null=True, blank=True, editable=False)
     size_class = models.CharField(
         _("size class"), max_length=10, choices=SizeClass.choices, default=SizeClass.MEDIUM
     )
@@ -366,6 +381,12 @@ class Contact(VersionedModel, TimeStampedModel):
         _("decision role"), max_length=30, choices=DecisionRole.choices, default=DecisionRole.OTHER
     )
     notes = models.TextField(_("notes"), blank=True, validators=[long_text_validator()])
+    # R-CUST-8: where the details came from (lawful sources only for new contacts).
+    source = models.CharField(
+        _("source of details"), max_length=30, choices=ContactSource.choices, blank=True
+    )
+    # R-CUST-8: set once when the person's details are erased on request (leads/erasure.py).
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["phone_normalized", "email_normalized", "updated_at"])
 
     objects = ContactQuerySet.as_manager()
@@ -818,3 +839,108 @@ class LeadStatusChange(MoveRecord):
 
     def __str__(self) -> str:
         return f"{self.lead}: {self.from_label} → {self.to_label}"
+
+
+class CadencePolicy(models.Model):
+    """R-CUST-7: how often a customer is contacted, per grade, per tier (a tier may only
+    shorten the grade's cadence) and for decision makers. Admins edit these rows; a missing
+    row means the default of ``leads.cadence.DEFAULT_DAYS``."""
+
+    scope = models.CharField(_("applies to"), max_length=20, choices=CadenceScope.choices)
+    value = models.CharField(
+        _("grade or tier"), max_length=20, blank=True, help_text=_("Empty for decision makers.")
+    )
+    days = models.PositiveSmallIntegerField(
+        _("days between contacts"), validators=[MinValueValidator(1), MaxValueValidator(730)]
+    )
+
+    class Meta:
+        verbose_name = _("contact cadence")
+        verbose_name_plural = _("contact cadences")
+        constraints = [models.UniqueConstraint(fields=["scope", "value"], name="cadence_scope_value")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.value}: {self.days}"
+
+
+class VisitPlanQuerySet(models.QuerySet["VisitPlan"]):
+    def visible_to(self, user: Actor) -> Self:
+        """The visits of the customers the user sees (R-CUST-6)."""
+        scope = scope_of(user)
+        if scope == Scope.ALL:
+            return self
+        if scope is None:
+            return self.none()
+        return self.filter(customer_access_q(user, prefix="customer__"))
+
+
+class VisitPlan(VersionedModel, TimeStampedModel):
+    """R-CUST-7 拜訪計劃: a planned visit to a customer; a follow-up timer on its planner
+    until it is held (a communication record) or cancelled."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="visit_plans"
+    )
+    planned_at = models.DateTimeField(_("planned for"), db_index=True)
+    purpose = models.TextField(_("purpose"), validators=[long_text_validator()])
+    contacts = models.ManyToManyField(
+        Contact, verbose_name=_("customer contacts"), blank=True, related_name="visit_plans"
+    )
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("our participants"), blank=True, related_name="+"
+    )
+    planner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("planned by"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=VisitStatus.choices, default=VisitStatus.PLANNED
+    )
+    outcome = models.TextField(_("outcome"), blank=True, validators=[long_text_validator()])
+    communication = models.ForeignKey(
+        CommunicationRecord,
+        verbose_name=_("communication record"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = VisitPlanQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-planned_at", "-id"]
+        verbose_name = _("visit plan")
+        verbose_name_plural = _("visit plans")
+        indexes = [models.Index(fields=["planner", "-planned_at", "-id"], name="visit_plan_planner")]
+
+    def __str__(self) -> str:
+        return f"{self.customer} {self.planned_at:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return self.customer.get_absolute_url()
+
+
+class ContactErasure(models.Model):
+    """R-CUST-8: the tombstone of an erased contact: that it existed and who erased it on
+    whose request, never its details. Irreversible."""
+
+    contact_id_erased = models.PositiveBigIntegerField(_("contact id"), db_index=True)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="+"
+    )
+    erased_at = models.DateTimeField(_("erased at"), default=timezone.now)
+    erased_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("erased by"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"), validators=[long_text_validator()])
+    request_reference = models.CharField(_("request reference"), max_length=100)
+    counts = models.JSONField(_("rows scrubbed"), default=dict)
+
+    class Meta:
+        ordering = ["-erased_at"]
+        verbose_name = _("contact erasure")
+        verbose_name_plural = _("contact erasures")
+
+    def __str__(self) -> str:
+        return f"#{self.contact_id_erased} {self.erased_at:%Y-%m-%d}"

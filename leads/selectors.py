@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from leads.erasure import can_erase
 from leads.models import (
     CommunicationRecord,
     Contact,
@@ -306,6 +307,7 @@ def customer_page(customer: WithAnnotations[Customer, ContactAccess], user: User
     history = customer_history(customer, access=customer.contact_access)
     return {
         "can_edit": can_edit,
+        "can_erase": can_erase(user),
         "contacts": list(customer.contacts.order_by("name", "pk")),
         "communications": communications.items,
         "communications_more": more_url(

@@ -25,7 +25,18 @@ from django.urls import NoReverseMatch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from leads.choices import Channel, DisqualifyReason, Grade, Industry, LeadStatus, SizeClass
+from leads import cadence, tiering
+from leads.choices import (
+    Channel,
+    ContactSource,
+    DecisionRole,
+    DisqualifyReason,
+    Grade,
+    Industry,
+    LeadStatus,
+    SizeClass,
+)
+from leads.erasure import require_not_erased
 from leads.models import (
     FIRST_CONTACT_TAKEN_OVER,
     MAX_NEED_TAGS,
@@ -175,7 +186,8 @@ def _require_owner_role(user: User | None, field_name: str = "owner") -> None:
 
 
 def _changed(obj: models.Model, before: dict[str, Any], name: str) -> bool:
-    return getattr(obj, f"{name}_id") != before[name]
+    attribute = f"{name}_id" if hasattr(obj, f"{name}_id") else name
+    return getattr(obj, attribute) != before[name]
 
 
 def customer_record_progress(*, customer_id: int | None, at: datetime | None) -> None:
@@ -429,6 +441,7 @@ CUSTOMER_FIELDS = (
     "grade",
     "grade_reason",
     "tier",
+    "tier_override_reason",
     "size_class",
     "team",
     "owner",
@@ -510,6 +523,7 @@ def _create_customer(
     if need_tags is not None:
         _sync_need_tags(customer)
     _assign_primary(customer, primary_presales, actor)
+    cadence.cadence_sync(customer)
     ensure_still_visible(Customer.objects, customer, actor)
     return customer
 
@@ -536,8 +550,14 @@ def customer_update(
     explicit_grade = data.pop("grade", None)
     scores_changed = any(k in data for k in ("fit_score", "value_score"))
     size_changed = any(k in data for k in ("employees", "annual_revenue")) and not data.get("size_class")
-    before = {"team": customer.team_id, "owner": customer.owner_id}
+    before = {
+        "team": customer.team_id,
+        "owner": customer.owner_id,
+        "grade": customer.grade,
+        "tier": customer.tier,
+    }
     apply_fields(customer, data, CUSTOMER_FIELDS)
+    _check_tier(customer, changed=_changed(customer, before, "tier"))
     if _changed(customer, before, "team"):
         require_team(actor, customer.team_id)
     if _changed(customer, before, "owner"):
@@ -562,8 +582,40 @@ def customer_update(
     save_as(customer, actor)
     if need_tags is not None:
         _sync_need_tags(customer)
+    if any(_changed(customer, before, name) for name in ("owner", "grade", "tier")):
+        # R-CUST-7: the cadence follows the grade and tier, the timer its owner.
+        cadence.cadence_sync(customer, reason=_("Grade, tier or owner changed"))
     ensure_still_visible(Customer.objects, customer, actor)
     return customer
+
+
+def _check_tier(customer: Customer, *, changed: bool) -> None:
+    """R-CUST-4: a tier set to something other than the suggestion says why; the suggested
+    tier needs no reason (a stale one is cleared)."""
+    if customer.suggested_tier and customer.tier == customer.suggested_tier:
+        customer.tier_override_reason = ""
+        return
+    if not changed:
+        return
+    message = tiering.tier_override_error(
+        tier=customer.tier, suggested=customer.suggested_tier, reason=customer.tier_override_reason
+    )
+    if message:
+        raise DomainError(fields={"tier_override_reason": [message]})
+
+
+@transaction.atomic
+def customer_apply_suggested_tier(
+    *, actor: User, customer: Customer, expected_version: int | None = None
+) -> Customer:
+    """R-CUST-4: take the suggested tier (the "apply" action of the customer page)."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    _require_customer_edit(actor, customer)
+    check_version(customer, expected_version)
+    _require_not_merged(customer)
+    if not customer.suggested_tier:
+        raise DomainError(fields={"tier": [_("There is no suggested tier yet.")]})
+    return customer_update(actor=actor, customer=customer, data={"tier": customer.suggested_tier})
 
 
 def clean_need_tags(names: list[str]) -> list[str]:
@@ -711,6 +763,8 @@ def customer_merge(*, actor: User, source: Customer, target: Customer) -> MergeR
     source.merged_into = target
     save_as(source, actor)
     customer_record_progress(customer_id=target.pk, at=source.last_progress_at)
+    cadence.cadence_sync(source)
+    cadence.cadence_sync(target)
     return MergeRecord.objects.create(
         kind=MergeRecord.Kind.CUSTOMER,
         source_id=source.pk,
@@ -723,7 +777,14 @@ def customer_merge(*, actor: User, source: Customer, target: Customer) -> MergeR
 
 # --- contacts ----------------------------------------------------------------------------
 
-CONTACT_FIELDS = ("name", "title", "phone", "email", "decision_role", "notes")
+CONTACT_FIELDS = ("name", "title", "phone", "email", "decision_role", "notes", "source")
+
+
+def _check_source(contact: Contact, *, changed: bool) -> None:
+    """R-CUST-8: a new contact names a lawful source of its details; "unknown" is only the
+    mark of contacts recorded before the rule."""
+    if (contact.pk is None or changed) and contact.source in ("", ContactSource.UNKNOWN):
+        raise DomainError(fields={"source": [_("Say where this person's details came from.")]})
 
 
 @transaction.atomic
@@ -735,8 +796,11 @@ def contact_create(*, actor: User, customer: Customer, data: dict[str, Any]) -> 
     contact = Contact(customer=customer)
     apply_fields(contact, data, CONTACT_FIELDS)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
+    _check_source(contact, changed=True)
     _require_unique_contact(contact)
     save_as(contact, actor)
+    if contact.decision_role == DecisionRole.DECISION_MAKER:
+        cadence.cadence_sync(customer)
     return contact
 
 
@@ -749,11 +813,16 @@ def contact_update(
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     _require_customer_edit(actor, contact.customer)
     check_version(contact, expected_version)
+    require_not_erased(contact)
     data = keep_hidden_contact_details(actor, contact, data)
+    before = {"source": contact.source, "decision_role": contact.decision_role}
     apply_fields(contact, data, CONTACT_FIELDS)
     validate(contact, exclude=["phone_normalized", "email_normalized"])
+    _check_source(contact, changed=_changed(contact, before, "source"))
     _require_unique_contact(contact)
     save_as(contact, actor)
+    if _changed(contact, before, "decision_role"):
+        cadence.cadence_sync(contact.customer)
     return contact
 
 
@@ -780,6 +849,8 @@ def contact_delete(*, actor: User, contact: Contact) -> None:
     """Remove a contact (its communications keep their text; the link is cleared)."""
     contact = Contact.objects.select_for_update().select_related("customer").get(pk=contact.pk)
     _require_customer_edit(actor, contact.customer)
+    # R-CUST-8: an erased contact stays, so that its history shows it existed.
+    require_not_erased(contact)
     delete_as(contact, actor)
 
 
@@ -1048,6 +1119,9 @@ def _new_communication(
         customer_id=customer.pk if customer else (lead.customer_id if lead else None), at=record.occurred_at
     )
     _follow_up_timers(record)
+    if customer is not None:
+        # R-CUST-7: an interaction restarts the customer's contact cadence.
+        cadence.cadence_sync(customer)
     return record
 
 
@@ -1169,6 +1243,8 @@ def communication_update(
     _check_first_meeting(record)
     if record.is_first_contact:
         _flag_late_entry(record)
+    if record.customer_id:
+        cadence.cadence_sync(record.customer)
     if record.next_step_due_at != promised:
         # A new promised date is a new promise (R-COMM-1); a removed one is no promise.
         if record.next_step_due_at is None:
@@ -1433,6 +1509,7 @@ def customer_downgrade_stale(*, customer_id: int, now: datetime) -> bool:
     ) % {"date": since}
     customer.graded_at = now
     save_as(customer, None)
+    cadence.cadence_sync(customer, reason=_("Grade changed"))
     owner = customer.owner
     with translation.override(owner.language or None):
         title = _("%(customer)s was downgraded from A to B") % {"customer": customer.name}

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from leads import autocomplete, views
+from leads import autocomplete, relationship_views, views
 
 app_name = "leads"
 urlpatterns = [
@@ -60,4 +60,19 @@ urlpatterns = [
     path("autocomplete/leads/", autocomplete.LeadAutocompleteView.as_view(), name="autocomplete-leads"),
     path("contacts/<int:pk>/edit/", views.ContactEditView.as_view(), name="contact_edit"),
     path("contacts/<int:pk>/delete/", views.ContactDeleteView.as_view(), name="contact_delete"),
+    # Issue 14: tier suggestion (R-CUST-4), visit plans (R-CUST-7), erasure (R-CUST-8).
+    path(
+        "customers/<int:pk>/apply-tier/",
+        relationship_views.CustomerApplyTierView.as_view(),
+        name="customer_apply_tier",
+    ),
+    path(
+        "customers/<int:pk>/visits/new/",
+        relationship_views.VisitPlanCreateView.as_view(),
+        name="visit_create",
+    ),
+    path("visits/", relationship_views.MyVisitsView.as_view(), name="my_visits"),
+    path("visits/<int:pk>/done/", relationship_views.VisitPlanDoneView.as_view(), name="visit_done"),
+    path("visits/<int:pk>/cancel/", relationship_views.VisitPlanCancelView.as_view(), name="visit_cancel"),
+    path("contacts/<int:pk>/erase/", relationship_views.ContactEraseView.as_view(), name="contact_erase"),
 ]

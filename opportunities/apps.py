@@ -10,7 +10,7 @@ class OpportunitiesConfig(AppConfig):
     verbose_name = _("Opportunities")
 
     def ready(self) -> None:
-        from opportunities import desk_sections, panels, review_subjects, selectors, timers
+        from opportunities import desk_sections, panels, review_subjects, selectors, tier_figures, timers
         from opportunities.competitors import registry as competitor_records
         from opportunities.models import customers_of_projects_of, customers_presold_by, customers_sold_by
         from presales.core.dashboard import register_panel
@@ -37,3 +37,5 @@ class OpportunitiesConfig(AppConfig):
         desk_sections.register()
         panels.register()
         competitor_records.register()
+        # R-CUST-4: the customer's suggested tier reads won and open amounts from here.
+        tier_figures.register()

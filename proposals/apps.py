@@ -15,6 +15,10 @@ class ProposalsConfig(AppConfig):
         from proposals.solutions import documents as solution_documents
 
         solution_documents.register()
+        from proposals.solutions import erasure as solution_erasure
+
+        # R-CUST-8: an erased contact's name leaves the feedback and acceptances too.
+        solution_erasure.register()
         from proposals.needs import registry as needs_registry
 
         needs_registry.register()

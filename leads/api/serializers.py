@@ -15,17 +15,19 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from leads.choices import DisqualifyReason, FirstContactState
+from leads.choices import LAWFUL_CONTACT_SOURCES, ContactSource, DisqualifyReason, FirstContactState
 from leads.models import (
     MAX_NEED_TAGS,
     OVERRIDE_REASON_MAX,
     CommunicationRecord,
     Contact,
+    ContactErasure,
     Customer,
     Lead,
     LeadStatusChange,
     MergeRecord,
     NeedTag,
+    VisitPlan,
 )
 from leads.services import (
     COMMUNICATION_FIELDS,
@@ -166,6 +168,9 @@ class CustomerSerializer(StrictMixin, serializers.ModelSerializer):
             *CUSTOMER_FIELDS,
             "need_tags",
             "graded_at",
+            "suggested_tier",
+            "suggested_tier_reason",
+            "suggested_at",
             "primary_presales",
             "assistants",
             "last_progress_at",
@@ -173,7 +178,16 @@ class CustomerSerializer(StrictMixin, serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["graded_at", "last_progress_at", "merged_into", "created_at", "updated_at"]
+        read_only_fields = [
+            "graded_at",
+            "suggested_tier",
+            "suggested_tier_reason",
+            "suggested_at",
+            "last_progress_at",
+            "merged_into",
+            "created_at",
+            "updated_at",
+        ]
         extra_kwargs = {"grade": {"required": False}, "size_class": {"required": False}}
 
     @extend_schema_field(UserSummarySerializer(many=True))
@@ -235,6 +249,13 @@ class ContactSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerial
     contact_masked = serializers.SerializerMethodField(
         help_text=_("True when phone and email are masked for you (R-CUST-6).")
     )
+    # R-CUST-8: only lawful sources are accepted ("unknown" marks contacts before the rule).
+    source = serializers.ChoiceField(
+        choices=ContactSource.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("Where the person's details came from (R-CUST-8); unchanged when left out."),
+    )
 
     class Meta:
         model = Contact
@@ -244,14 +265,83 @@ class ContactSerializer(StrictMixin, MaskedContactMixin, serializers.ModelSerial
             "customer",
             *CONTACT_FIELDS,
             "contact_masked",
+            "erased_at",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_at", "updated_at"]
+        read_only_fields = ["erased_at", "created_at", "updated_at"]
+
+
+class ContactEraseSerializer(StrictMixin, serializers.Serializer):
+    """R-CUST-8: an erasure on the person's request (administrators only)."""
+
+    reason = serializers.CharField(max_length=2000)
+    request_reference = serializers.CharField(max_length=100)
+
+
+class ContactErasureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ContactErasure
+        fields = [
+            "id",
+            "contact_id_erased",
+            "customer",
+            "erased_at",
+            "erased_by",
+            "reason",
+            "request_reference",
+            "counts",
+        ]
+        read_only_fields = fields
+
+
+class VisitPlanSerializer(StrictMixin, serializers.ModelSerializer):
+    """A planned visit (R-CUST-7); the customer is chosen on create only."""
+
+    customer = serializers.PrimaryKeyRelatedField(read_only=True)
+    contacts = ScopedPrimaryKeyRelatedField(queryset=Contact.objects.all(), many=True, required=False)
+    participants = serializers.PrimaryKeyRelatedField(
+        queryset=User.objects.filter(is_active=True), many=True, required=False
+    )
+
+    class Meta:
+        model = VisitPlan
+        fields = [
+            "id",
+            "version",
+            "customer",
+            "planned_at",
+            "purpose",
+            "contacts",
+            "participants",
+            "planner",
+            "status",
+            "outcome",
+            "communication",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["planner", "status", "outcome", "communication", "created_at", "updated_at"]
+
+
+class VisitPlanCreateSerializer(VisitPlanSerializer):
+    customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
+
+
+class VisitDoneSerializer(StrictMixin, serializers.Serializer):
+    outcome = serializers.CharField(max_length=5000)
+
+
+class VisitCancelSerializer(StrictMixin, serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True)
 
 
 class ContactCreateSerializer(ContactSerializer):
     customer = ScopedPrimaryKeyRelatedField(queryset=Customer.objects.all())
+    # R-CUST-8: a new contact names one of the lawful sources.
+    source = serializers.ChoiceField(
+        choices=LAWFUL_CONTACT_SOURCES, help_text=_("Where the person's details came from (R-CUST-8).")
+    )
 
 
 # --- leads ---------------------------------------------------------------------------------

@@ -9,5 +9,6 @@ router.register("customers", views.CustomerViewSet, basename="customer")
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("leads", views.LeadViewSet, basename="lead")
 router.register("communications", views.CommunicationViewSet, basename="communication")
+router.register("visit-plans", views.VisitPlanViewSet, basename="visit-plan")
 
 urlpatterns = router.urls

@@ -19,10 +19,25 @@ from rest_framework.decorators import action
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from leads import services
+from leads import services, visits
 from leads.api import serializers as s
-from leads.filtersets import CommunicationFilterSet, ContactFilterSet, CustomerFilterSet, LeadFilterSet
-from leads.models import REVENUE_SORT, CommunicationRecord, Contact, Customer, CustomerPresales, Lead
+from leads.erasure import contact_erase
+from leads.filtersets import (
+    CommunicationFilterSet,
+    ContactFilterSet,
+    CustomerFilterSet,
+    LeadFilterSet,
+    VisitPlanFilterSet,
+)
+from leads.models import (
+    REVENUE_SORT,
+    CommunicationRecord,
+    Contact,
+    Customer,
+    CustomerPresales,
+    Lead,
+    VisitPlan,
+)
 from presales.accounts.models import User
 from presales.api.renderers import CSVRenderer
 from presales.api.schema import error_responses
@@ -92,6 +107,16 @@ class CustomerViewSet(ServiceViewSet):
         data = self.validated(s.CustomerMergeSerializer)
         record = services.customer_merge(actor=request.user, source=source, target=data["target"])
         return Response(s.MergeRecordSerializer(record).data)
+
+    @extend_schema(
+        summary="Take the suggested tier (R-CUST-4)",
+        request=None,
+        responses={200: s.CustomerSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"], url_path="apply-suggested-tier")
+    def apply_suggested_tier(self, request, pk=None):
+        customer = services.customer_apply_suggested_tier(actor=request.user, customer=self.get_object())
+        return self.represent(customer)
 
     @extend_schema(
         summary="Name the primary presales engineer (R-CUST-5)",
@@ -169,6 +194,64 @@ class ContactViewSet(ServiceDestroyMixin, ServiceViewSet):
 
     def service_destroy(self, instance) -> None:
         services.contact_delete(actor=self.request.user, contact=instance)
+
+    @extend_schema(
+        summary="Erase the person's details on request (R-CUST-8; administrators only)",
+        request=s.ContactEraseSerializer,
+        responses={200: s.ContactErasureSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"])
+    def erase(self, request, pk=None):
+        data = self.validated(s.ContactEraseSerializer)
+        erasure = contact_erase(contact=self.get_object(), actor=request.user, **data)
+        return Response(s.ContactErasureSerializer(erasure).data)
+
+
+# --- visit plans ---------------------------------------------------------------------------
+
+
+@crud_schema("visit plan", s.VisitPlanSerializer, create=s.VisitPlanCreateSerializer)
+class VisitPlanViewSet(ServiceViewSet):
+    """Visit plans (拜訪計劃, R-CUST-7): each a timer on its planner until done or cancelled."""
+
+    queryset = VisitPlan.objects.select_related("customer").prefetch_related("contacts", "participants")
+    serializer_class = s.VisitPlanSerializer
+    create_serializer_class = s.VisitPlanCreateSerializer
+    filterset_class = VisitPlanFilterSet
+    ordering_fields = ["planned_at", "created_at"]
+
+    def service_create(self, data: dict):
+        customer = data.pop("customer")
+        return visits.visit_plan_create(actor=self.request.user, customer=customer, data=data)
+
+    def service_update(self, instance, data: dict, *, expected_version: int | None):
+        return visits.visit_plan_update(
+            actor=self.request.user, plan=instance, data=data, expected_version=expected_version
+        )
+
+    @extend_schema(
+        summary="The visit was held: record it (R-CUST-7, R-COMM-1)",
+        request=s.VisitDoneSerializer,
+        responses={200: s.VisitPlanSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"])
+    def done(self, request, pk=None):
+        data = self.validated(s.VisitDoneSerializer)
+        plan = visits.visit_plan_done(actor=request.user, plan=self.get_object(), outcome=data["outcome"])
+        return self.represent(self.get_queryset().get(pk=plan.pk))
+
+    @extend_schema(
+        summary="Cancel the visit (R-CUST-7)",
+        request=s.VisitCancelSerializer,
+        responses={200: s.VisitPlanSerializer, **error_responses(*CHANGE_ERRORS)},
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        data = self.validated(s.VisitCancelSerializer)
+        plan = visits.visit_plan_cancel(
+            actor=request.user, plan=self.get_object(), reason=data.get("reason", "")
+        )
+        return self.represent(self.get_queryset().get(pk=plan.pk))
 
 
 # --- leads ---------------------------------------------------------------------------------

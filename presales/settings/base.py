@@ -260,6 +260,8 @@ SPECTACULAR_SETTINGS = {
         "RiskCategoryEnum": "bids.risks.choices.RiskCategory",
         "RequirementCategoryEnum": "proposals.choices.RequirementCategory",
         "SurveyPurposeEnum": "kpi.models.surveys.SurveyPurpose",
+        "ContactSourceEnum": "leads.choices.LAWFUL_CONTACT_SOURCES",
+        "TierEnum": "leads.choices.Tier",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [
@@ -295,6 +297,14 @@ CELERY_BEAT_SCHEDULE: dict = {
     "review-customer-grades": {
         "task": "leads.tasks.review_customer_grades_task",
         "schedule": crontab(minute=30, hour=2, day_of_month=1),
+    },
+    "backfill-customer-cadence": {
+        "task": "leads.tasks.backfill_cadence_task",
+        "schedule": crontab(minute=0, hour=3, day_of_month=1),
+    },
+    "suggest-customer-tiers": {
+        "task": "leads.tasks.suggest_tiers_task",
+        "schedule": crontab(minute=30, hour=3, day_of_month=1),
     },
     "fail-stale-exports": {
         "task": "presales.exports.tasks.fail_stale_exports_task",

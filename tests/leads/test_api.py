@@ -290,7 +290,13 @@ def test_contact_crud(client_for, engineer, team):
     customer = CustomerFactory(team=team)
     response = client.post(
         reverse("contact-list"),
-        {"customer": customer.pk, "name": "王磊", "title": "CIO", "phone": "+86 138 0013 8000"},
+        {
+            "customer": customer.pk,
+            "name": "王磊",
+            "title": "CIO",
+            "phone": "+86 138 0013 8000",
+            "source": "business_card",
+        },
         format="json",
     )
     assert response.status_code == 201, response.content

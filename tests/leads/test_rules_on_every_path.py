@@ -134,7 +134,9 @@ def test_contact_with_a_colleagues_phone_or_email_is_refused_r_lead_2(engineer, 
     other = ContactFactory(customer=customer, phone="139 0000 3333", email="li@donghai.example")
     with pytest.raises(Conflict) as refused:
         services.contact_create(
-            actor=engineer, customer=customer, data={"name": "Wang again", "phone": "+86 139-0000-2222"}
+            actor=engineer,
+            customer=customer,
+            data={"name": "Wang again", "phone": "+86 139-0000-2222", "source": "referral"},
         )
     assert set(refused.value.fields) == {"phone"}
     with pytest.raises(Conflict) as refused:
@@ -143,7 +145,9 @@ def test_contact_with_a_colleagues_phone_or_email_is_refused_r_lead_2(engineer, 
     # the contact's own values and another customer's contacts are no duplicates
     services.contact_update(actor=engineer, contact=existing, data={"title": "CEO"})
     services.contact_create(
-        actor=engineer, customer=CustomerFactory(team=team), data={"name": "Wang", "phone": "139 0000 2222"}
+        actor=engineer,
+        customer=CustomerFactory(team=team),
+        data={"name": "Wang", "phone": "139 0000 2222", "source": "referral"},
     )
 
 
@@ -375,7 +379,9 @@ def test_bounds_hold_in_the_services_too_r_cust_1_r_comm_1(engineer, sales_rep, 
     assert "key_points" in refused.value.fields
     with pytest.raises(DomainError) as refused:
         services.contact_create(
-            actor=engineer, customer=customer, data={"name": "W", "notes": "x" * (LONG_TEXT_MAX + 1)}
+            actor=engineer,
+            customer=customer,
+            data={"name": "W", "notes": "x" * (LONG_TEXT_MAX + 1), "source": "referral"},
         )
     assert "notes" in refused.value.fields
 
@@ -509,7 +515,9 @@ def test_malformed_phone_numbers_are_refused_on_leads_and_contacts_r_lead_1(
     assert "phone" in assert_error_body(response, 400)["fields"]
     with pytest.raises(DomainError) as refused:
         services.contact_create(
-            actor=engineer, customer=CustomerFactory(team=team), data={"name": "W", "phone": phone}
+            actor=engineer,
+            customer=CustomerFactory(team=team),
+            data={"name": "W", "phone": phone, "source": "referral"},
         )
     assert "phone" in refused.value.fields
     assert not Lead.objects.exists()

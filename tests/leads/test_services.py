@@ -417,7 +417,9 @@ def test_customer_merge_refusals_change_nothing(engineer, other_engineer, team, 
 def test_contact_create_update_delete(engineer, team):
     customer = CustomerFactory(team=team)
     contact = services.contact_create(
-        actor=engineer, customer=customer, data={"name": "Wang", "phone": "+86 138 0013 8000"}
+        actor=engineer,
+        customer=customer,
+        data={"name": "Wang", "phone": "+86 138 0013 8000", "source": "business_card"},
     )
     assert contact.phone_normalized == "13800138000"
     services.contact_update(actor=engineer, contact=contact, data={"title": "CTO"})

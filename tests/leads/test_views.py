@@ -685,6 +685,7 @@ def test_contacts_added_edited_and_deleted(engineer_client, customer):
         "phone": "13700009999",
         "email": "",
         "decision_role": "decision_maker",
+        "source": "business_card",
     }
     response = engineer_client.post(reverse("leads:contact_create", args=[customer.pk]), data)
     assert response["Location"] == customer.get_absolute_url()

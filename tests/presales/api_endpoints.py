@@ -209,6 +209,8 @@ BUILDERS: dict[str, Callable] = {
     "leads.communicationrecord": lambda admin, team, n: CommunicationFactory.create_batch(
         n, customer=CustomerFactory(team=team), author=admin
     ),
+    # Issue 14: visit plans (R-CUST-7).
+    "leads.visitplan": lambda admin, team, n: _visit_plans(admin, team, n),
     "opportunities.opportunity": lambda admin, team, n: OpportunityFactory.create_batch(
         n, team=team, customer=CustomerFactory(team=team), sales_owner=admin, presales_owner=admin
     ),
@@ -282,6 +284,13 @@ def _scorecard_templates(admin, n):
             audience="sales_rep",
             period_kind="quarter",
             items=default_template_items("quarter"),
+def _visit_plans(admin, team, n):
+    from leads.models import VisitPlan
+
+    customer = CustomerFactory(team=team)
+    return [
+        VisitPlan.objects.create(
+            customer=customer, planner=admin, planned_at=timezone.now(), purpose=f"Visit {i}"
         )
         for i in range(n)
     ]

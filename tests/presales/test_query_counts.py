@@ -119,7 +119,11 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "sla:deadlines"): 14,
     ("engineer", "sla:notifications"): 12,
     ("engineer", "exports:list"): 11,
-    ("engineer", "leads:customer_detail"): 29,
+    # Issue 14: the relationship panel reads the cadence timers and the coming visits: 29 -> 31.
+    ("engineer", "leads:customer_detail"): 31,
+    # Issue 14: visit plans (R-CUST-7).
+    ("engineer", "api visit-plan-list page_size=5"): 5,
+    ("engineer", "api visit-plan-list page_size=50"): 5,
     ("engineer", "leads:lead_detail"): 20,
     ("engineer", "opportunities:detail"): 60,
     ("engineer", "leads:customer_communications"): 8,
@@ -160,7 +164,11 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "sla:team_deadlines"): 15,
     ("manager", "sla:notifications"): 11,
     ("manager", "exports:list"): 10,
-    ("manager", "leads:customer_detail"): 29,
+    # Issue 14: the relationship panel reads the cadence timers and the coming visits: 29 -> 31.
+    ("manager", "leads:customer_detail"): 31,
+    # Issue 14: visit plans (R-CUST-7).
+    ("manager", "api visit-plan-list page_size=5"): 5,
+    ("manager", "api visit-plan-list page_size=50"): 5,
     ("manager", "leads:lead_detail"): 20,
     ("manager", "opportunities:detail"): 60,
     ("manager", "leads:customer_communications"): 8,
@@ -200,7 +208,11 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "sla:deadlines"): 10,
     ("admin", "sla:notifications"): 10,
     ("admin", "exports:list"): 9,
-    ("admin", "leads:customer_detail"): 29,
+    # Issue 14: the relationship panel reads the cadence timers and the coming visits: 29 -> 31.
+    ("admin", "leads:customer_detail"): 31,
+    # Issue 14: visit plans (R-CUST-7).
+    ("admin", "api visit-plan-list page_size=5"): 4,
+    ("admin", "api visit-plan-list page_size=50"): 4,
     ("admin", "leads:lead_detail"): 20,
     ("admin", "opportunities:detail"): 60,
     ("admin", "leads:customer_communications"): 7,
