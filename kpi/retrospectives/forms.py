@@ -60,7 +60,9 @@ class RetrospectiveForm(forms.ModelForm):
             "other_attendees",
             "success_case_summary",
         ]
-        widgets = dict.fromkeys(("reasons", "went_well", "lessons", "improvements", "success_case_summary"), TEXT)
+        widgets = dict.fromkeys(
+            ("reasons", "went_well", "lessons", "improvements", "success_case_summary"), TEXT
+        )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

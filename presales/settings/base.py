@@ -255,6 +255,9 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "leads.choices.Channel",
         "BidPartVersionSourceEnum": "bids.tenders.choices.VersionSource",
         "LeadSourceEnum": "leads.choices.LeadSource",
+        "TrainingResultEnum": "kpi.models.training.TrainingResult",
+        "RetrospectiveOutcomeEnum": "kpi.models.retrospectives.RetrospectiveOutcome",
+        "CustomerConsentEnum": "kpi.models.retrospectives.CustomerConsent",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [
