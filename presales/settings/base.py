@@ -258,6 +258,7 @@ SPECTACULAR_SETTINGS = {
         "TrainingResultEnum": "kpi.models.training.TrainingResult",
         "RetrospectiveOutcomeEnum": "kpi.models.retrospectives.RetrospectiveOutcome",
         "CustomerConsentEnum": "kpi.models.retrospectives.CustomerConsent",
+        "DemoOutcomeEnum": "proposals.demos.choices.DemoOutcome",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [

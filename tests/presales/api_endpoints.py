@@ -34,6 +34,8 @@ from tests.factories import (
     OpportunityFactory,
     ReviewChainFactory,
 )
+from tests.kpi.retrospectives.factories import RETROSPECTIVE_BUILDERS
+from tests.kpi.training.factories import TRAINING_BUILDERS
 from tests.proposals.needs.factories import NEEDS_BUILDERS
 from tests.proposals.solutions.factories import SOLUTION_BUILDERS
 
@@ -232,6 +234,10 @@ BUILDERS: dict[str, Callable] = {
     **HANDOFF_BUILDERS,
     # payment collection (bids/payments)
     **PAYMENTS_BUILDERS,
+    # retrospectives (kpi/retrospectives, R-POST-2)
+    **RETROSPECTIVE_BUILDERS,
+    # training (kpi/training, R-KPI-1)
+    **TRAINING_BUILDERS,
 }
 
 

@@ -59,6 +59,7 @@ TIMELINES = (
 # Issue 11: the bids tab reads the bid decision, the tender, its documents and the bid: 43 -> 47;
 # the bid document's parts, defence questions and the tender's date reminders: 47 -> 49.
 # Issue 12: the documents boxes of the needs, bids and payments tabs (their recent files): 49 -> 53.
+# KPI: the retrospective tab reads the retrospective (its attendees once there is one): 53 -> 54.
 # (role, page) -> queries. API lists at ?page_size=5 and ?page_size=50; web pages as they
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
@@ -104,7 +105,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "exports:list"): 11,
     ("engineer", "leads:customer_detail"): 29,
     ("engineer", "leads:lead_detail"): 20,
-    ("engineer", "opportunities:detail"): 53,
+    ("engineer", "opportunities:detail"): 54,
     ("engineer", "leads:customer_communications"): 8,
     ("engineer", "leads:customer_history"): 13,
     ("engineer", "leads:lead_communications"): 6,
@@ -145,7 +146,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "exports:list"): 10,
     ("manager", "leads:customer_detail"): 29,
     ("manager", "leads:lead_detail"): 20,
-    ("manager", "opportunities:detail"): 53,
+    ("manager", "opportunities:detail"): 54,
     ("manager", "leads:customer_communications"): 8,
     ("manager", "leads:customer_history"): 13,
     ("manager", "leads:lead_communications"): 6,
@@ -185,7 +186,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "exports:list"): 9,
     ("admin", "leads:customer_detail"): 29,
     ("admin", "leads:lead_detail"): 20,
-    ("admin", "opportunities:detail"): 53,
+    ("admin", "opportunities:detail"): 54,
     ("admin", "leads:customer_communications"): 7,
     ("admin", "leads:customer_history"): 13,
     ("admin", "leads:lead_communications"): 5,
@@ -375,6 +376,25 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api defence-answer-list page_size=50"): 4,
     ("admin", "api defence-answer-list page_size=5"): 4,
     ("admin", "api defence-answer-list page_size=50"): 4,
+    # KPI: retrospectives scoped through their opportunity (R-POST-2); training by person (R-KPI-1).
+    ("engineer", "api retrospective-list page_size=5"): 5,
+    ("engineer", "api retrospective-list page_size=50"): 5,
+    ("manager", "api retrospective-list page_size=5"): 5,
+    ("manager", "api retrospective-list page_size=50"): 5,
+    ("admin", "api retrospective-list page_size=5"): 4,
+    ("admin", "api retrospective-list page_size=50"): 4,
+    ("engineer", "api training-plan-list page_size=5"): 4,
+    ("engineer", "api training-plan-list page_size=50"): 4,
+    ("manager", "api training-plan-list page_size=5"): 5,
+    ("manager", "api training-plan-list page_size=50"): 5,
+    ("admin", "api training-plan-list page_size=5"): 4,
+    ("admin", "api training-plan-list page_size=50"): 4,
+    ("engineer", "api training-record-list page_size=5"): 4,
+    ("engineer", "api training-record-list page_size=50"): 4,
+    ("manager", "api training-record-list page_size=5"): 5,
+    ("manager", "api training-record-list page_size=50"): 5,
+    ("admin", "api training-record-list page_size=5"): 4,
+    ("admin", "api training-record-list page_size=50"): 4,
 }
 
 
