@@ -85,7 +85,7 @@ class Retrospective(VersionedModel, TimeStampedModel):
     went_well = models.TextField(_("what went well"), blank=True)
     lessons = models.TextField(_("lessons learned"), blank=True)
     improvements = models.TextField(_("improvements"), blank=True)
-    attendees = models.ManyToManyField(
+    attendees: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         USER, verbose_name=_("attendees"), blank=True, related_name="retrospectives_attended"
     )
     other_attendees = models.CharField(

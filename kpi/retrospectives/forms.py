@@ -4,7 +4,7 @@ bounded set, shown as checkboxes); others are named as text."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import Q
@@ -66,7 +66,9 @@ class RetrospectiveForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = attendee_choices(self.instance)
+        cast(forms.ModelMultipleChoiceField, self.fields["attendees"]).queryset = attendee_choices(
+            self.instance
+        )
         if not self.instance.success_case_proposed:
             del self.fields["success_case_summary"]
         bootstrap(self)

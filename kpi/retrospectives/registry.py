@@ -2,6 +2,8 @@
 ``KpiConfig.ready()``: the timer kind and subject, the close hooks (signed: won; lost or
 abandoned; accepted: success case proposed), the desk tab and the navigation entry."""
 
+from typing import cast
+
 
 def register() -> None:
     from django.utils.translation import gettext_lazy
@@ -20,7 +22,7 @@ def register() -> None:
     register_nav(
         NavItem(
             key="retrospectives",
-            label=gettext_lazy("Retrospectives"),
+            label=cast(str, gettext_lazy("Retrospectives")),
             url_name="kpi:retrospectives:list",
             icon="journal-check",
             order=82,

@@ -47,7 +47,10 @@ EDIT_FIELDS = (
     "other_attendees",
     "success_case_summary",
 )
-OUTCOME_OF_STAGE = {Stage.LOST: RetrospectiveOutcome.LOST, Stage.ABANDONED: RetrospectiveOutcome.ABANDONED}
+OUTCOME_OF_STAGE: dict[str, str] = {
+    Stage.LOST: RetrospectiveOutcome.LOST,
+    Stage.ABANDONED: RetrospectiveOutcome.ABANDONED,
+}
 PRESALES_PROJECT_ROLES = (ProjectRole.PRESALES_OWNER, ProjectRole.PRESALES_ENGINEER)
 
 

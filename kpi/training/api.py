@@ -5,12 +5,16 @@ check who may record for whom and the rules (400 with the fields)."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from rest_framework import serializers
 
 from kpi.models import TrainingPlan, TrainingRecord
+from kpi.models.training import TrainingDirection, TrainingResult
 from kpi.training import services
 from kpi.training.filtersets import TrainingPlanFilterSet, TrainingRecordFilterSet
 from kpi.training.selectors import plans_for, records_for
+from presales.accounts.models import User
 from presales.api.serializers import StrictMixin
 from presales.api.viewsets import ServiceViewSet, crud_schema
 
@@ -45,6 +49,11 @@ RECORD_READ = [
 ]
 
 
+def _actor(request: Any) -> User:
+    """The signed-in user (the base views and viewsets let no anonymous caller through)."""
+    return cast(User, request.user)
+
+
 class TrainingPlanSerializer(serializers.ModelSerializer):
     class Meta:
         model = TrainingPlan
@@ -73,13 +82,13 @@ class TrainingRecordWriteSerializer(StrictMixin, serializers.Serializer):
     """``person`` left out: the caller's own record (the trainer's, for training given)."""
 
     person = serializers.IntegerField(required=False, min_value=1)
-    direction = serializers.ChoiceField(choices=TrainingRecord._meta.get_field("direction").choices)
+    direction = serializers.ChoiceField(choices=TrainingDirection.choices)
     plan = serializers.IntegerField(required=False, allow_null=True, min_value=1)
     course = serializers.CharField(max_length=200)
     provider = serializers.CharField(required=False, allow_blank=True, max_length=200)
     held_on = serializers.DateField()
     hours = serializers.DecimalField(max_digits=5, decimal_places=1)
-    result = serializers.ChoiceField(choices=TrainingRecord._meta.get_field("result").choices)
+    result = serializers.ChoiceField(choices=TrainingResult.choices)
     exam_score = serializers.DecimalField(max_digits=5, decimal_places=1, required=False, allow_null=True)
     reflection = serializers.CharField(required=False, allow_blank=True)
     audience = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -106,11 +115,11 @@ class TrainingPlanViewSet(ServiceViewSet):
         return plans_for(self.request.user)
 
     def service_create(self, data: dict):
-        return services.training_plan_create(actor=self.request.user, data=data)
+        return services.training_plan_create(actor=_actor(self.request), data=data)
 
     def service_update(self, instance, data: dict, *, expected_version: int | None):
         return services.training_plan_update(
-            actor=self.request.user, plan=instance, data=data, expected_version=expected_version
+            actor=_actor(self.request), plan=instance, data=data, expected_version=expected_version
         )
 
 
@@ -133,9 +142,9 @@ class TrainingRecordViewSet(ServiceViewSet):
         return records_for(self.request.user)
 
     def service_create(self, data: dict):
-        return services.training_record_create(actor=self.request.user, data=data)
+        return services.training_record_create(actor=_actor(self.request), data=data)
 
     def service_update(self, instance, data: dict, *, expected_version: int | None):
         return services.training_record_update(
-            actor=self.request.user, record=instance, data=data, expected_version=expected_version
+            actor=_actor(self.request), record=instance, data=data, expected_version=expected_version
         )

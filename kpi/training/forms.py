@@ -4,7 +4,7 @@ the user types)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class _TrainingForm(forms.ModelForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = people_for(user)
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = people_for(user)
         self.fields["person"].widget = AutocompleteSelect("autocomplete-people")
         self.fields["person"].required = False
         self.fields["person"].help_text = _("Empty: yourself.")
@@ -63,4 +63,6 @@ class TrainingRecordForm(_TrainingForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        self.fields["plan"].queryset = plans_for(user).order_by("-year", "title")
+        cast(forms.ModelChoiceField, self.fields["plan"]).queryset = plans_for(user).order_by(
+            "-year", "title"
+        )

@@ -1,6 +1,8 @@
 """What the training area plugs into the rest of the product (R-KPI-1), called once from
 ``KpiConfig.ready()``: the navigation entry."""
 
+from typing import cast
+
 
 def register() -> None:
     from django.utils.translation import gettext_lazy
@@ -11,7 +13,7 @@ def register() -> None:
     register_nav(
         NavItem(
             key="training",
-            label=gettext_lazy("Training"),
+            label=cast(str, gettext_lazy("Training")),
             url_name="kpi:training:mine",
             icon="mortarboard",
             order=84,

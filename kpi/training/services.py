@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -63,15 +63,15 @@ def _require(actor: Any, person: User | None) -> None:
         raise NotAllowed(_("You cannot record training."))
 
 
-def _person(data: Mapping[str, Any], current: User | None, actor: User) -> User | None:
+def _person(data: Mapping[str, Any], current: User | None, actor: User) -> User:
     person = data.get("person", current)
-    if person is None and current is None:
-        return actor
+    if person is None:
+        return current or actor
     if person is not None and not isinstance(person, User):
         person = people_for(actor).filter(pk=person).first()
         if person is None:
             raise DomainError(fields={"person": [_("Choose a person whose training you may record.")]})
-    return person
+    return cast(User, person)
 
 
 # --- plans ---------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ kpi/training/services.py; a plan or record outside the user's view is 404."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Sum
 from django.urls import reverse
@@ -35,6 +35,11 @@ MANAGERS = frozenset({Role.PRESALES_MANAGER, Role.ADMIN, Role.GENERAL_MANAGER})
 RECORDERS = frozenset({*PRESALES_ROLES, Role.ADMIN})
 
 
+def _actor(request: Any) -> User:
+    """The signed-in user (the base views and viewsets let no anonymous caller through)."""
+    return cast(User, request.user)
+
+
 def _year(request) -> int:
     value = request.GET.get("year", "")
     if value.isdigit() and 2000 <= int(value) <= 2100:
@@ -49,11 +54,11 @@ class MyTrainingView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = _actor(self.request)
         year = _year(self.request)
         plans = list(TrainingPlan.objects.filter(person=user, year=year).order_by("title", "pk"))
         records = list(TrainingRecord.objects.filter(person=user, held_on__year=year).select_related("plan"))
-        hours = hours_by_person([user.pk], year)[user.pk]
+        hours = hours_by_person([user.id], year)[user.id]
         context.update(
             year=year,
             previous_year=year - 1,
@@ -75,14 +80,14 @@ class TeamTrainingView(RoleRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        user = self.request.user
+        user = _actor(self.request)
         year = _year(self.request)
         people = User.objects.filter(is_active=True).select_related("team").order_by("team__name", "username")
         if not sees_everyone(user):
             people = people.filter(team_id__in=list(user.team_ids))
-        people = list(people[:500])
-        totals = hours_by_person([p.pk for p in people], year)
-        rows = [{"person": p, **totals[p.pk]} for p in people]
+        shown = list(people[:500])
+        totals = hours_by_person([p.pk for p in shown], year)
+        rows = [{"person": p, **totals[p.pk]} for p in shown]
         context.update(year=year, previous_year=year - 1, next_year=year + 1, rows=rows)
         return context
 
@@ -127,18 +132,18 @@ class _CreateView(RoleRequiredMixin, ServiceFormMixin, FormView):
 
 class TrainingPlanCreateView(_CreateView):
     form_class = TrainingPlanForm
-    title = _("New training plan")
+    title = cast(str, _("New training plan"))
 
     def get_initial(self):
         return {"year": _year(self.request)}
 
     def run_service(self, form):
-        return services.training_plan_create(actor=self.request.user, data=_data(form))
+        return services.training_plan_create(actor=_actor(self.request), data=_data(form))
 
 
 class TrainingRecordCreateView(_CreateView):
     form_class = TrainingRecordForm
-    title = _("New training record")
+    title = cast(str, _("New training record"))
 
     def get_initial(self):
         return {
@@ -147,7 +152,7 @@ class TrainingRecordCreateView(_CreateView):
         }
 
     def run_service(self, form):
-        return services.training_record_create(actor=self.request.user, data=_data(form))
+        return services.training_record_create(actor=_actor(self.request), data=_data(form))
 
 
 def _data(form) -> dict[str, Any]:
@@ -185,14 +190,14 @@ class _EditView(VersionedFormMixin, ObjectFormView):
 
 class TrainingPlanEditView(_EditView):
     form_class = TrainingPlanForm
-    title = _("Edit the training plan")
+    title = cast(str, _("Edit the training plan"))
 
     def get_queryset(self):
         return plans_for(self.request.user)
 
     def run_service(self, form):
         return services.training_plan_update(
-            actor=self.request.user,
+            actor=_actor(self.request),
             plan=self.object,
             data=_data(form),
             expected_version=self.expected_version(form),
@@ -201,14 +206,14 @@ class TrainingPlanEditView(_EditView):
 
 class TrainingRecordEditView(_EditView):
     form_class = TrainingRecordForm
-    title = _("Edit the training record")
+    title = cast(str, _("Edit the training record"))
 
     def get_queryset(self):
         return records_for(self.request.user)
 
     def run_service(self, form):
         return services.training_record_update(
-            actor=self.request.user,
+            actor=_actor(self.request),
             record=self.object,
             data=_data(form),
             expected_version=self.expected_version(form),
