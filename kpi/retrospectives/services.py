@@ -97,7 +97,11 @@ def _open(*, opportunity: Opportunity, outcome: str, closed_at: datetime, actor:
     """The retrospective of ``opportunity`` (made once) and its timer. A deal signed and then
     closed as lost (a contract that fell through) keeps one retrospective, its outcome
     following the last close while it is not held yet."""
-    existing = Retrospective.objects.select_for_update().filter(opportunity=opportunity).first()
+    # Most closes make the first retrospective: lock only one that exists (a closing deal
+    # takes no lock on a table it has no row in, opportunities/locks.py).
+    existing = None
+    if Retrospective.objects.filter(opportunity=opportunity).exists():
+        existing = Retrospective.objects.select_for_update().filter(opportunity=opportunity).first()
     if existing is not None:
         if existing.status == RetrospectiveStatus.DUE and existing.outcome != outcome:
             existing.outcome = outcome
