@@ -4,6 +4,12 @@ and the monthly team report (R-KPI-3) beside them. Gathered here so that Django 
 under the app label ``kpi``."""
 
 from kpi.models.reports import TeamReport
+from kpi.models.retrospectives import (
+    CustomerConsent,
+    Retrospective,
+    RetrospectiveOutcome,
+    RetrospectiveStatus,
+)
 from kpi.models.scorecards import (
     Scorecard,
     ScorecardComment,
@@ -15,7 +21,11 @@ from kpi.models.targets import SalesTarget
 from kpi.models.training import TrainingPlan, TrainingRecord
 
 __all__ = [
+    "CustomerConsent",
     "ImprovementAction",
+    "Retrospective",
+    "RetrospectiveOutcome",
+    "RetrospectiveStatus",
     "SalesTarget",
     "Scorecard",
     "ScorecardComment",

@@ -262,6 +262,10 @@ SPECTACULAR_SETTINGS = {
         "SurveyPurposeEnum": "kpi.models.surveys.SurveyPurpose",
         "ContactSourceEnum": "leads.choices.LAWFUL_CONTACT_SOURCES",
         "TierEnum": "leads.choices.Tier",
+        "TrainingResultEnum": "kpi.models.training.TrainingResult",
+        "RetrospectiveOutcomeEnum": "kpi.models.retrospectives.RetrospectiveOutcome",
+        "CustomerConsentEnum": "kpi.models.retrospectives.CustomerConsent",
+        "DemoOutcomeEnum": "proposals.demos.choices.DemoOutcome",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [

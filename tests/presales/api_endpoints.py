@@ -38,6 +38,8 @@ from tests.factories import (
 from tests.kpi.targets.factories import KPI_TARGETS_BUILDERS
 from tests.kpi.surveys.factories import SURVEY_BUILDERS
 from tests.opportunities.competitors.factories import COMPETITOR_BUILDERS
+from tests.kpi.retrospectives.factories import RETROSPECTIVE_BUILDERS
+from tests.kpi.training.factories import TRAINING_BUILDERS
 from tests.proposals.needs.factories import NEEDS_BUILDERS
 from tests.proposals.solutions.factories import SOLUTION_BUILDERS
 
@@ -249,6 +251,10 @@ BUILDERS: dict[str, Callable] = {
     **SURVEY_BUILDERS,
     # competitor records and competitors in play (R-COMP-1)
     **COMPETITOR_BUILDERS,
+    # retrospectives (kpi/retrospectives, R-POST-2)
+    **RETROSPECTIVE_BUILDERS,
+    # training (kpi/training, R-KPI-1)
+    **TRAINING_BUILDERS,
 }
 
 

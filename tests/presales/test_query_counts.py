@@ -62,6 +62,7 @@ TIMELINES = (
 # Issue 12: the documents boxes of the needs, bids and payments tabs (their recent files): 49 -> 53.
 # Issue 14: the risks tab reads the risks, the credit assessments, the contract and the
 # reader's managed teams (who may accept, R-RISK-1): 53 -> 57.
+# KPI: the retrospective tab reads the retrospective (its attendees once there is one): 53 -> 54.
 # (role, page) -> queries. API lists at ?page_size=5 and ?page_size=50; web pages as they
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
@@ -125,7 +126,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "api visit-plan-list page_size=5"): 5,
     ("engineer", "api visit-plan-list page_size=50"): 5,
     ("engineer", "leads:lead_detail"): 20,
-    ("engineer", "opportunities:detail"): 60,
+    ("engineer", "opportunities:detail"): 61,
     ("engineer", "leads:customer_communications"): 8,
     ("engineer", "leads:customer_history"): 13,
     ("engineer", "leads:lead_communications"): 6,
@@ -170,7 +171,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api visit-plan-list page_size=5"): 5,
     ("manager", "api visit-plan-list page_size=50"): 5,
     ("manager", "leads:lead_detail"): 20,
-    ("manager", "opportunities:detail"): 60,
+    ("manager", "opportunities:detail"): 61,
     ("manager", "leads:customer_communications"): 8,
     ("manager", "leads:customer_history"): 13,
     ("manager", "leads:lead_communications"): 6,
@@ -214,7 +215,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "api visit-plan-list page_size=5"): 4,
     ("admin", "api visit-plan-list page_size=50"): 4,
     ("admin", "leads:lead_detail"): 20,
-    ("admin", "opportunities:detail"): 60,
+    ("admin", "opportunities:detail"): 61,
     ("admin", "leads:customer_communications"): 7,
     ("admin", "leads:customer_history"): 13,
     ("admin", "leads:lead_communications"): 5,
@@ -466,6 +467,25 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api opportunity-competitor-list page_size=50"): 5,
     ("admin", "api opportunity-competitor-list page_size=5"): 4,
     ("admin", "api opportunity-competitor-list page_size=50"): 4,
+    # KPI: retrospectives scoped through their opportunity (R-POST-2); training by person (R-KPI-1).
+    ("engineer", "api retrospective-list page_size=5"): 5,
+    ("engineer", "api retrospective-list page_size=50"): 5,
+    ("manager", "api retrospective-list page_size=5"): 5,
+    ("manager", "api retrospective-list page_size=50"): 5,
+    ("admin", "api retrospective-list page_size=5"): 4,
+    ("admin", "api retrospective-list page_size=50"): 4,
+    ("engineer", "api training-plan-list page_size=5"): 4,
+    ("engineer", "api training-plan-list page_size=50"): 4,
+    ("manager", "api training-plan-list page_size=5"): 5,
+    ("manager", "api training-plan-list page_size=50"): 5,
+    ("admin", "api training-plan-list page_size=5"): 4,
+    ("admin", "api training-plan-list page_size=50"): 4,
+    ("engineer", "api training-record-list page_size=5"): 4,
+    ("engineer", "api training-record-list page_size=50"): 4,
+    ("manager", "api training-record-list page_size=5"): 5,
+    ("manager", "api training-record-list page_size=50"): 5,
+    ("admin", "api training-record-list page_size=5"): 4,
+    ("admin", "api training-record-list page_size=50"): 4,
 }
 
 
