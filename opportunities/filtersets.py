@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from leads.choices import Grade
+from leads.choices import Grade, Industry
 from leads.models import Customer
 from opportunities.choices import Stage
 from opportunities.models import Opportunity
@@ -52,6 +53,26 @@ class OpportunityFilterSet(django_filters.FilterSet):
         field_name="expected_close", lookup_expr="lte", label=_("Expected close until")
     )
     has_tender = YesNoFilter(label=_("Public tender"))
+    # The analytics' drill-downs (R-KPI-3): a chart's point opens the list of its records.
+    industry = ChoicesFilter(choices=Industry.choices, field_name="customer__industry", label=_("Industry"))
+    person = django_filters.ModelChoiceFilter(
+        queryset=filter_people,
+        method="filter_person",
+        label=_("Sales or presales owner"),
+        widget=AutocompleteSelect("autocomplete-people"),
+    )
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Created from")
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Created until")
+    )
+    closed_after = django_filters.DateFilter(
+        field_name="closed_at", lookup_expr="date__gte", label=_("Closed from")
+    )
+    closed_before = django_filters.DateFilter(
+        field_name="closed_at", lookup_expr="date__lte", label=_("Closed until")
+    )
     mine = YesNoFilter(method="filter_mine", label=_("Only mine"))
 
     class Meta:
@@ -68,6 +89,12 @@ class OpportunityFilterSet(django_filters.FilterSet):
             "expected_close_before",
             "has_tender",
             "mine",
+            "industry",
+            "person",
+            "created_after",
+            "created_before",
+            "closed_after",
+            "closed_before",
         ]
 
     @property
@@ -89,6 +116,12 @@ class OpportunityFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         """Issue 9: the title's and the customer name's search indexes (presales.core.search)."""
         return search(queryset, value, ("title", "customer__name"))
+
+    def filter_person(self, queryset, name, value):
+        """Opportunities the person owns, as sales or as presales owner (R-KPI-3 drill-downs)."""
+        if value:
+            return queryset.filter(Q(sales_owner=value) | Q(presales_owner=value))
+        return queryset
 
     def filter_mine(self, queryset, name, value):
         """Opportunities the requesting user owns or works on."""
