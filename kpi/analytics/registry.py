@@ -3,7 +3,7 @@ documents), called once from ``KpiConfig.ready()``."""
 
 from django.utils.translation import gettext_lazy
 
-from kpi.analytics import panels
+from kpi.analytics import panels, tasks  # noqa: F401  (tasks: registers the summary's task)
 from kpi.analytics.access import ANALYTICS_ROLES
 from presales.core.dashboard import register_panel
 from presales.core.navigation import NavItem, register_nav

@@ -18,7 +18,7 @@ The monthly team report reads the same functions (signatures in the module's ``_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -51,11 +51,15 @@ from django.utils.translation import gettext_lazy as _
 
 from bids.payments import selectors as payments
 from bids.payments.choices import ReceivablesGroup
+from kpi.analytics import summary
+from kpi.analytics.summary import TURNAROUND_LOOKBACK_DAYS, non_working_days
+from kpi.models import AnalyticsSummary, SummaryMeasure
 from kpi.periods import Period, PeriodKind
 from opportunities.choices import LIFECYCLE, Stage
 from opportunities.models import Opportunity, StageChange, opportunity_visibility_q
 from presales.core.money import BASE_CURRENCY
-from presales.sla.calendar import WorkCalendar, company_tz
+from presales.core.roles import Scope, scope_of
+from presales.sla.calendar import company_tz
 from presales.sla.models import Timer
 from presales.sla.policies import kind_label
 from reviews.choices import TaskState
@@ -181,7 +185,7 @@ def _money(value: Decimal | None) -> Decimal:
 # --- the pipeline ------------------------------------------------------------------------------
 
 
-def pipeline_funnel(user: Any, filters: Filters) -> list[dict[str, Any]]:
+def _live_pipeline_funnel(user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Open opportunities now, per stage of the path: ``stage``, ``label``, ``count``,
     ``amount_cny`` and ``unconverted`` (foreign amounts without a rate, not in the sum). The
     period does not apply: the funnel is today's pipeline. One query."""
@@ -208,7 +212,7 @@ def pipeline_funnel(user: Any, filters: Filters) -> list[dict[str, Any]]:
     ]
 
 
-def conversion_by_stage(user: Any, filters: Filters) -> list[dict[str, Any]]:
+def _live_conversion_by_stage(user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Of the opportunities that entered a stage in the period (a stage change into it; lead
     intake: created), how many reached a later stage of the path afterwards (at any time up
     to now; skipping a stage counts as reaching a later one; lost and abandoned do not):
@@ -257,7 +261,7 @@ def conversion_by_stage(user: Any, filters: Filters) -> list[dict[str, Any]]:
     ]
 
 
-def win_rate(user: Any, filters: Filters) -> list[dict[str, Any]]:
+def _live_win_rate(user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Opportunities closed in the period (``closed_at``), per team: ``won`` (handoff: the
     contract signed), ``lost``, ``abandoned``, ``closed``, ``rate`` = won ÷ closed (None when
     none closed) and ``won_cny``. A last row ``team_id`` None is the total. One query."""
@@ -275,25 +279,28 @@ def win_rate(user: Any, filters: Filters) -> list[dict[str, Any]]:
         )
         .order_by("team__name", "team_id")
     )
-    total = {"team_id": None, "team__name": str(_("Total"))}
+    return _win_rows(rows)
+
+
+def _win_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per team rows of counts, then the total (``team_id`` None)."""
+    total: dict[str, Any] = {"team_id": None, "team__name": str(_("Total"))}
     for key in ("closed", "won", "lost", "abandoned"):
         total[key] = sum(row[key] for row in rows)
     total["won_cny"] = sum((row["won_cny"] or Decimal(0) for row in rows), Decimal(0))
-    result = []
-    for row in [*rows, total]:
-        result.append(
-            {
-                "team_id": row["team_id"],
-                "team": row["team__name"],
-                "closed": row["closed"],
-                "won": row["won"],
-                "lost": row["lost"],
-                "abandoned": row["abandoned"],
-                "rate": _ratio(row["won"], row["closed"]),
-                "won_cny": _money(row["won_cny"]),
-            }
-        )
-    return result
+    return [
+        {
+            "team_id": row["team_id"],
+            "team": row["team__name"],
+            "closed": row["closed"],
+            "won": row["won"],
+            "lost": row["lost"],
+            "abandoned": row["abandoned"],
+            "rate": _ratio(row["won"], row["closed"]),
+            "won_cny": _money(row["won_cny"]),
+        }
+        for row in [*rows, total]
+    ]
 
 
 class Median(Aggregate):
@@ -313,7 +320,7 @@ def _days(value: Any) -> Decimal | None:
     return Decimal(str(value)).quantize(Decimal("0.1"))
 
 
-def cycle_time(user: Any, filters: Filters) -> list[dict[str, Any]]:
+def _live_cycle_time(user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Days spent in each stage of the path, for the stays that ended in the period: a stage
     change out of a stage ends a stay that began at the previous change of the opportunity
     (or at its creation, for lead intake). ``count``, ``avg_days``, ``median_days`` (None
@@ -348,6 +355,15 @@ def cycle_time(user: Any, filters: Filters) -> list[dict[str, Any]]:
     ]
 
 
+def _weight() -> Case:
+    """:data:`STAGE_WEIGHTS` as SQL over the row's ``stage``."""
+    return Case(
+        *[When(stage=stage, then=Value(w)) for stage, w in STAGE_WEIGHTS.items()],
+        default=Value(Decimal(0)),
+        output_field=DecimalField(max_digits=4, decimal_places=2),
+    )
+
+
 def forecast_months(period: Period) -> list[Period]:
     """The months a forecast shows: the period's months, or six from a month."""
     if period.kind == PeriodKind.MONTH:
@@ -355,15 +371,11 @@ def forecast_months(period: Period) -> list[Period]:
     return period.months()
 
 
-def forecast(user: Any, filters: Filters) -> list[dict[str, Any]]:
+def _live_forecast(user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Open opportunities by expected close month (:func:`forecast_months`): ``count``,
     ``amount_cny`` and ``weighted_cny`` (× :data:`STAGE_WEIGHTS`). One query."""
     months = forecast_months(filters.period)
-    weight = Case(
-        *[When(stage=stage, then=Value(w)) for stage, w in STAGE_WEIGHTS.items()],
-        default=Value(Decimal(0)),
-        output_field=DecimalField(max_digits=4, decimal_places=2),
-    )
+    weight = _weight()
     rows = {
         row["month"]: row
         for row in opportunities(user, filters)
@@ -389,12 +401,15 @@ def forecast(user: Any, filters: Filters) -> list[dict[str, Any]]:
     ]
 
 
-def trends(user: Any, filters: Filters, months: int = TREND_MONTHS) -> list[dict[str, Any]]:
+def _trend_window(filters: Filters, months: int) -> list[Period]:
+    return Period(filters.period.months()[-1].start, PeriodKind.MONTH).trend(months)
+
+
+def _live_trends(user: Any, filters: Filters, months: int = TREND_MONTHS) -> list[dict[str, Any]]:
     """The last ``months`` months ending with the period's last month, oldest first: ``new``
     (opportunities created), ``closed``, ``won``, ``rate`` (won ÷ closed) and ``won_cny``.
     Two queries."""
-    last = Period(filters.period.months()[-1].start, PeriodKind.MONTH)
-    window = last.trend(months)
+    window = _trend_window(filters, months)
     start, end = window[0].start_at, window[-1].end_at
     base = opportunities(user, filters)
     created = dict(
@@ -488,21 +503,7 @@ def receivables(user: Any, filters: Filters) -> list[dict[str, Any]]:
     ]
 
 
-def non_working_days(start: date, end: date) -> list[date]:
-    """The company calendar's days off in [start, end) (weekends, holidays, company days)."""
-    calendar = WorkCalendar()
-    days, day = [], start
-    while day < end:
-        if not calendar.is_workday(day):
-            days.append(day)
-        day += timedelta(days=1)
-    return days
-
-
-TURNAROUND_LOOKBACK_DAYS = 120  # days off are counted this far before the period
-
-
-def review_turnaround(user: Any, filters: Filters) -> list[dict[str, Any]]:
+def _live_review_turnaround(user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Review tasks decided in the period on the reviews ``user`` sees, per approver: ``count``,
     ``avg_hours`` and ``median_hours`` from the task's opening to its decision in working
     hours: the elapsed hours less 24 for each whole day off (company calendar) between the
@@ -556,3 +557,254 @@ def review_turnaround(user: Any, filters: Filters) -> list[dict[str, Any]]:
 def freshness() -> Any:
     """When the figures were computed: now (the selectors read the live tables)."""
     return timezone.now()
+
+
+# --- the summary (kpi/analytics/summary.py) ----------------------------------------------------
+
+LIVE = None
+
+
+def summary_teams(user: Any, filters: Filters) -> list[int] | None:
+    """The teams the summary answers for ``user`` and ``filters`` (``[]``: none; ``[0]`` is
+    never a team), or None when the figures are computed live: no summary yet, or filtered
+    by a person or an industry (the summary is kept per team only). All scope: every team
+    (or the chosen one); team scope: the user's teams (home and managed)."""
+    if filters.owner_id or filters.industry or summary.computed_at() is None:
+        return LIVE
+    scope = scope_of(user)
+    if scope is None:
+        return []
+    if scope == Scope.ALL:
+        return [filters.team_id] if filters.team_id else [-1]
+    teams = sorted(user.team_ids)
+    if filters.team_id:
+        return [filters.team_id] if filters.team_id in teams else []
+    return teams
+
+
+def _summary(measure: str, teams: list[int], period: Period | None = None) -> QuerySet[AnalyticsSummary]:
+    rows = AnalyticsSummary.objects.filter(measure=measure).order_by()
+    if teams != [-1]:
+        rows = rows.filter(team_id__in=teams)
+    if period is not None:
+        rows = rows.filter(month__gte=period.start, month__lt=period.end)
+    return rows
+
+
+def _weighted_median(row: dict[str, Any]) -> float | None:
+    return (
+        row["median_weight"] / row["n"]
+        if row.get("n") and row.get("median_weight") is not None
+        else None
+    )
+
+
+MEDIAN_WEIGHT = Sum(F("median_seconds") * F("count"), output_field=FloatField())
+
+
+def pipeline_funnel(user: Any, filters: Filters) -> list[dict[str, Any]]:
+    """Open opportunities now, per stage of the path: ``stage``, ``label``, ``count``,
+    ``amount_cny`` and ``unconverted`` (foreign amounts without a rate, not in the sum)."""
+    teams = summary_teams(user, filters)
+    if teams is LIVE:
+        return _live_pipeline_funnel(user, filters)
+    rows = {
+        row["stage"]: row
+        for row in _summary(SummaryMeasure.OPEN, teams)
+        .values("stage")
+        .annotate(n=Sum("count"), total=Sum("amount"), unconverted=Sum("further"))
+    }
+    return [
+        {
+            "stage": str(stage),
+            "label": str(Stage(stage).label),
+            "count": rows.get(stage, {}).get("n") or 0,
+            "amount_cny": _money(rows.get(stage, {}).get("total")),
+            "unconverted": rows.get(stage, {}).get("unconverted") or 0,
+        }
+        for stage in OPEN_PATH
+    ]
+
+
+def conversion_by_stage(user: Any, filters: Filters) -> list[dict[str, Any]]:
+    """Of the opportunities that entered a stage in the period (lead intake: created), how many
+    reached a later stage afterwards: ``entered``, ``advanced``, ``rate`` (None when none)."""
+    teams = summary_teams(user, filters)
+    if teams is LIVE:
+        return _live_conversion_by_stage(user, filters)
+    rows = {
+        row["stage"]: row
+        for row in _summary(SummaryMeasure.ENTERED, teams, filters.period)
+        .values("stage")
+        .annotate(n=Sum("count"), moved=Sum("further"))
+    }
+    result = []
+    for stage in OPEN_PATH:
+        entered, moved = rows.get(stage, {}).get("n") or 0, rows.get(stage, {}).get("moved") or 0
+        result.append(
+            {
+                "stage": str(stage),
+                "label": str(Stage(stage).label),
+                "entered": entered,
+                "advanced": moved,
+                "rate": _ratio(moved, entered),
+            }
+        )
+    return result
+
+
+def win_rate(user: Any, filters: Filters) -> list[dict[str, Any]]:
+    """Closed in the period per team: ``won``, ``lost``, ``abandoned``, ``closed``, ``rate`` =
+    won ÷ closed (None when none closed), ``won_cny``; the last row (``team_id`` None) is the total."""
+    teams = summary_teams(user, filters)
+    if teams is LIVE:
+        return _live_win_rate(user, filters)
+    rows = (
+        _summary(SummaryMeasure.CLOSED, teams, filters.period)
+        .values("team_id", "team__name")
+        .annotate(
+            closed=Sum("count"),
+            won=Sum("count", filter=Q(stage=WON)),
+            lost=Sum("count", filter=Q(stage=Stage.LOST)),
+            abandoned=Sum("count", filter=Q(stage=Stage.ABANDONED)),
+            won_cny=Sum("amount", filter=Q(stage=WON)),
+        )
+        .order_by("team__name", "team_id")
+    )
+    return _win_rows([{**row, **{k: row[k] or 0 for k in ("won", "lost", "abandoned")}} for row in rows])
+
+
+def cycle_time(user: Any, filters: Filters) -> list[dict[str, Any]]:
+    """Days spent in each stage of the path, for the stays that ended in the period: ``count``,
+    ``avg_days``, ``median_days`` (from the summary: the count-weighted mean of the medians
+    per team and month; exact for one team and one month)."""
+    teams = summary_teams(user, filters)
+    if teams is LIVE:
+        return _live_cycle_time(user, filters)
+    rows = {
+        row["stage"]: row
+        for row in _summary(SummaryMeasure.STAY, teams, filters.period)
+        .values("stage")
+        .annotate(n=Sum("count"), seconds=Sum("seconds"), median_weight=MEDIAN_WEIGHT)
+    }
+
+    def days(seconds: float | None) -> Decimal | None:
+        return None if seconds is None else _days(seconds / 86400)
+
+    result = []
+    for stage in OPEN_PATH:
+        row = rows.get(stage, {})
+        count = row.get("n") or 0
+        result.append(
+            {
+                "stage": str(stage),
+                "label": str(Stage(stage).label),
+                "count": count,
+                "avg_days": days(row["seconds"] / count) if count else None,
+                "median_days": days(_weighted_median(row)),
+            }
+        )
+    return result
+
+
+def forecast(user: Any, filters: Filters) -> list[dict[str, Any]]:
+    """Open opportunities by expected close month (:func:`forecast_months`): ``count``,
+    ``amount_cny`` and ``weighted_cny`` (× :data:`STAGE_WEIGHTS`)."""
+    teams = summary_teams(user, filters)
+    if teams is LIVE:
+        return _live_forecast(user, filters)
+    months = forecast_months(filters.period)
+    window = Period(months[0].start, PeriodKind.MONTH)
+    rows = {
+        row["month"]: row
+        for row in _summary(SummaryMeasure.FORECAST, teams)
+        .filter(month__gte=window.start, month__lt=months[-1].end)
+        .values("month")
+        .annotate(
+            n=Sum("count"),
+            total=Sum("amount"),
+            weighted=Sum(ExpressionWrapper(F("amount") * _weight(), output_field=MONEY)),
+        )
+    }
+    return [
+        {
+            "month": month.key,
+            "start": month.start,
+            "end": month.end,
+            "count": rows.get(month.start, {}).get("n") or 0,
+            "amount_cny": _money(rows.get(month.start, {}).get("total")),
+            "weighted_cny": _money(rows.get(month.start, {}).get("weighted")),
+        }
+        for month in months
+    ]
+
+
+def trends(user: Any, filters: Filters, months: int = TREND_MONTHS) -> list[dict[str, Any]]:
+    """The last ``months`` months ending with the period's last month, oldest first: ``new``,
+    ``closed``, ``won``, ``rate`` (won ÷ closed) and ``won_cny``."""
+    teams = summary_teams(user, filters)
+    if teams is LIVE:
+        return _live_trends(user, filters, months)
+    window = _trend_window(filters, months)
+    rows = {
+        row["month"]: row
+        for row in AnalyticsSummary.objects.filter(
+            Q(measure=SummaryMeasure.CREATED) | Q(measure=SummaryMeasure.CLOSED),
+            month__gte=window[0].start,
+            month__lt=window[-1].end,
+            **({} if teams == [-1] else {"team_id__in": teams}),
+        )
+        .order_by()
+        .values("month")
+        .annotate(
+            new=Sum("count", filter=Q(measure=SummaryMeasure.CREATED)),
+            closed=Sum("count", filter=Q(measure=SummaryMeasure.CLOSED)),
+            won=Sum("count", filter=Q(measure=SummaryMeasure.CLOSED, stage=WON)),
+            won_cny=Sum("amount", filter=Q(measure=SummaryMeasure.CLOSED, stage=WON)),
+        )
+    }
+    result = []
+    for month in window:
+        row = rows.get(month.start, {})
+        won, closed = row.get("won") or 0, row.get("closed") or 0
+        result.append(
+            {
+                "month": month.key,
+                "start": month.start,
+                "end": month.end,
+                "new": row.get("new") or 0,
+                "closed": closed,
+                "won": won,
+                "rate": _ratio(won, closed),
+                "won_cny": _money(row.get("won_cny")),
+            }
+        )
+    return result
+
+
+def review_turnaround(user: Any, filters: Filters) -> list[dict[str, Any]]:
+    """Review tasks decided in the period per approver: ``count``, ``avg_hours`` and
+    ``median_hours`` in working hours (see :func:`_live_review_turnaround`)."""
+    teams = summary_teams(user, filters)
+    if teams is LIVE:
+        return _live_review_turnaround(user, filters)
+    rows = (
+        _summary(SummaryMeasure.REVIEW, teams, filters.period)
+        .values("person_id", "person__display_name", "person__username")
+        .annotate(n=Sum("count"), seconds=Sum("seconds"), median_weight=MEDIAN_WEIGHT)
+        .order_by("person__username", "person_id")
+    )
+
+    def hours(seconds: float | None) -> Decimal | None:
+        return None if seconds is None else Decimal(str(max(seconds / 3600, 0.0))).quantize(Decimal("0.1"))
+
+    return [
+        {
+            "approver_id": row["person_id"],
+            "approver": row["person__display_name"] or row["person__username"],
+            "count": row["n"],
+            "avg_hours": hours(row["seconds"] / row["n"]) if row["n"] else None,
+            "median_hours": hours(_weighted_median(row)),
+        }
+        for row in rows[:200]
+    ]

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from kpi.analytics import summary
 from kpi.analytics.access import may_see_analytics, may_see_overview
 from kpi.analytics.charts import CHARTS, OVERVIEW_PAGE, TEAM_PAGE, Chart
 from kpi.analytics.forms import AnalyticsFilterForm
@@ -76,6 +77,7 @@ class AnalyticsPageView(AnalyticsAccessMixin, TemplateView):
             heading=self.heading,
             charts=[chart_context(CHARTS[key], self.request.user, filters) for key in self.charts],
             query=query.urlencode(),
+            summary_at=summary.computed_at(),
             computed_at=timezone.now(),
             can_see_overview=may_see_overview(self.request.user),
         )

@@ -16,7 +16,6 @@ from kpi.analytics import selectors
 from kpi.analytics.selectors import STAGE_WEIGHTS, Filters
 from kpi.periods import Period
 from opportunities.models import Opportunity
-from presales.core.roles import Role
 from presales.sla.models import Timer
 from reviews.models import Review, ReviewTask
 from tests.factories import ReviewChainFactory
@@ -62,10 +61,11 @@ def test_r_kpi_3_filters_team_person_and_industry(general_manager, team, other_t
     mine = place(team, stage="demo", industry="finance")
     place(team, stage="demo", industry="government")
     place(other_team, stage="demo", industry="finance")
+
     # when / then
-    count = lambda **kw: by_stage(selectors.pipeline_funnel(general_manager, Filters(PERIOD, **kw)))["demo"][
-        "count"
-    ]  # noqa: E731
+    def count(**kw):
+        return by_stage(selectors.pipeline_funnel(general_manager, Filters(PERIOD, **kw)))["demo"]["count"]
+
     assert count() == 3
     assert count(team_id=team.pk) == 2
     assert count(team_id=team.pk, industry="finance") == 1
@@ -200,7 +200,7 @@ def test_r_kpi_3_trends_count_new_and_won_per_month(general_manager, team):
     # when
     rows = {row["month"]: row for row in selectors.trends(general_manager, Filters(PERIOD))}
     # then
-    assert list(rows)[0] == "2025-11" and list(rows)[-1] == "2026-10"
+    assert next(iter(rows)) == "2025-11" and list(rows)[-1] == "2026-10"
     assert rows["2026-10"]["new"] == 1
     assert rows["2026-08"]["new"] == 2
     assert (rows["2026-10"]["won"], rows["2026-10"]["closed"], rows["2026-10"]["rate"]) == (
