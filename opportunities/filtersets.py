@@ -57,6 +57,7 @@ class OpportunityFilterSet(django_filters.FilterSet):
     industry = ChoicesFilter(choices=Industry.choices, field_name="customer__industry", label=_("Industry"))
     person = django_filters.ModelChoiceFilter(
         queryset=filter_people,
+        field_name="sales_owner",  # the schema's type; the method reads both owners
         method="filter_person",
         label=_("Sales or presales owner"),
         widget=AutocompleteSelect("autocomplete-people"),

@@ -24,12 +24,6 @@ from presales.api.viewsets import READ_ERRORS, BaseAPIView
 from presales.core.errors import NotAllowed, NotFound
 
 
-class ChartColumnSerializer(serializers.Serializer):
-    key = serializers.CharField()
-    label = serializers.CharField()
-    numeric = serializers.BooleanField()
-
-
 class ChartSerializer(serializers.Serializer):
     """A chart's answer: its rows (one per point, with ``url``), columns and the chart spec."""
 
@@ -37,7 +31,9 @@ class ChartSerializer(serializers.Serializer):
     title = serializers.CharField()
     definition = serializers.CharField()
     period = serializers.CharField()
-    columns = ChartColumnSerializer(many=True)
+    columns = serializers.ListField(
+        child=serializers.DictField(), help_text="The table's columns: key, label, numeric."
+    )
     rows = serializers.ListField(child=serializers.DictField())
     spec = serializers.DictField()
 

@@ -67,7 +67,7 @@ def approvals_panel(user: Any) -> dict[str, Any] | None:
         payments.receivable_instalments(user)
         .values("plan__contract__currency")
         .annotate(
-            outstanding=Sum(ExpressionWrapper(F("amount_due") - F("received_total"), output_field=MONEY)),
+            owed=Sum(ExpressionWrapper(F("amount_due") - F("received_total"), output_field=MONEY)),
             contracts=Count("plan__contract", distinct=True),
         )
         .order_by("plan__contract__currency")
@@ -82,7 +82,7 @@ def approvals_panel(user: Any) -> dict[str, Any] | None:
         "receivables": [
             {
                 "currency": row["plan__contract__currency"],
-                "outstanding": (row["outstanding"] or Decimal(0)).quantize(Decimal("0.01")),
+                "outstanding": (row["owed"] or Decimal(0)).quantize(Decimal("0.01")),
                 "contracts": row["contracts"],
             }
             for row in owed

@@ -13,7 +13,7 @@ def register() -> None:
     register_nav(
         NavItem(
             key="analytics",
-            label=gettext_lazy("Analytics"),
+            label=gettext_lazy("Analytics"),  # type: ignore[arg-type]
             url_name="kpi:analytics:page",
             icon="bar-chart",
             order=85,

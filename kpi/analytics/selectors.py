@@ -189,7 +189,7 @@ def _live_pipeline_funnel(user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Open opportunities now, per stage of the path: ``stage``, ``label``, ``count``,
     ``amount_cny`` and ``unconverted`` (foreign amounts without a rate, not in the sum). The
     period does not apply: the funnel is today's pipeline. One query."""
-    rows = {
+    rows: dict[Any, Any] = {
         row["stage"]: row
         for row in opportunities(user, filters)
         .filter(stage__in=OPEN_PATH)
@@ -266,7 +266,7 @@ def _live_win_rate(user: Any, filters: Filters) -> list[dict[str, Any]]:
     contract signed), ``lost``, ``abandoned``, ``closed``, ``rate`` = won ÷ closed (None when
     none closed) and ``won_cny``. A last row ``team_id`` None is the total. One query."""
     period = filters.period
-    rows = list(
+    rows: list[Any] = list(
         opportunities(user, filters)
         .filter(closed_at__gte=period.start_at, closed_at__lt=period.end_at, stage__in=CLOSED)
         .values("team_id", "team__name")
@@ -282,7 +282,7 @@ def _live_win_rate(user: Any, filters: Filters) -> list[dict[str, Any]]:
     return _win_rows(rows)
 
 
-def _win_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _win_rows(rows: list[Any]) -> list[dict[str, Any]]:
     """Per team rows of counts, then the total (``team_id`` None)."""
     total: dict[str, Any] = {"team_id": None, "team__name": str(_("Total"))}
     for key in ("closed", "won", "lost", "abandoned"):
@@ -334,7 +334,7 @@ def _live_cycle_time(user: Any, filters: Filters) -> list[dict[str, Any]]:
     )
     began = Coalesce(Subquery(previous, output_field=DateTimeField()), F("opportunity__created_at"))
     spent = ExpressionWrapper(F("at") - began, output_field=DurationField())
-    rows = {
+    rows: dict[Any, Any] = {
         row["from_stage"]: row
         for row in StageChange.objects.filter(_opportunity_q(user, filters, "opportunity__"))
         .filter(at__gte=period.start_at, at__lt=period.end_at, from_stage__in=OPEN_PATH)
@@ -376,7 +376,7 @@ def _live_forecast(user: Any, filters: Filters) -> list[dict[str, Any]]:
     ``amount_cny`` and ``weighted_cny`` (× :data:`STAGE_WEIGHTS`). One query."""
     months = forecast_months(filters.period)
     weight = _weight()
-    rows = {
+    rows: dict[Any, Any] = {
         row["month"]: row
         for row in opportunities(user, filters)
         .filter(stage__in=OPEN_PATH, expected_close__gte=months[0].start, expected_close__lt=months[-1].end)
@@ -418,7 +418,7 @@ def _live_trends(user: Any, filters: Filters, months: int = TREND_MONTHS) -> lis
         .values_list("month")
         .annotate(n=Count("pk"))
     )
-    closed = {
+    closed: dict[Any, Any] = {
         row["month"]: row
         for row in base.filter(closed_at__gte=start, closed_at__lt=end, stage__in=CLOSED)
         .annotate(month=TruncMonth("closed_at", tzinfo=company_tz()))
@@ -591,12 +591,8 @@ def _summary(measure: str, teams: list[int], period: Period | None = None) -> Qu
     return rows
 
 
-def _weighted_median(row: dict[str, Any]) -> float | None:
-    return (
-        row["median_weight"] / row["n"]
-        if row.get("n") and row.get("median_weight") is not None
-        else None
-    )
+def _weighted_median(row: Any) -> float | None:
+    return row["median_weight"] / row["n"] if row.get("n") and row.get("median_weight") is not None else None
 
 
 MEDIAN_WEIGHT = Sum(F("median_seconds") * F("count"), output_field=FloatField())
@@ -608,7 +604,7 @@ def pipeline_funnel(user: Any, filters: Filters) -> list[dict[str, Any]]:
     teams = summary_teams(user, filters)
     if teams is LIVE:
         return _live_pipeline_funnel(user, filters)
-    rows = {
+    rows: dict[Any, Any] = {
         row["stage"]: row
         for row in _summary(SummaryMeasure.OPEN, teams)
         .values("stage")
@@ -632,7 +628,7 @@ def conversion_by_stage(user: Any, filters: Filters) -> list[dict[str, Any]]:
     teams = summary_teams(user, filters)
     if teams is LIVE:
         return _live_conversion_by_stage(user, filters)
-    rows = {
+    rows: dict[Any, Any] = {
         row["stage"]: row
         for row in _summary(SummaryMeasure.ENTERED, teams, filters.period)
         .values("stage")
@@ -681,7 +677,7 @@ def cycle_time(user: Any, filters: Filters) -> list[dict[str, Any]]:
     teams = summary_teams(user, filters)
     if teams is LIVE:
         return _live_cycle_time(user, filters)
-    rows = {
+    rows: dict[Any, Any] = {
         row["stage"]: row
         for row in _summary(SummaryMeasure.STAY, teams, filters.period)
         .values("stage")
@@ -715,7 +711,7 @@ def forecast(user: Any, filters: Filters) -> list[dict[str, Any]]:
         return _live_forecast(user, filters)
     months = forecast_months(filters.period)
     window = Period(months[0].start, PeriodKind.MONTH)
-    rows = {
+    rows: dict[Any, Any] = {
         row["month"]: row
         for row in _summary(SummaryMeasure.FORECAST, teams)
         .filter(month__gte=window.start, month__lt=months[-1].end)
@@ -746,7 +742,7 @@ def trends(user: Any, filters: Filters, months: int = TREND_MONTHS) -> list[dict
     if teams is LIVE:
         return _live_trends(user, filters, months)
     window = _trend_window(filters, months)
-    rows = {
+    rows: dict[Any, Any] = {
         row["month"]: row
         for row in AnalyticsSummary.objects.filter(
             Q(measure=SummaryMeasure.CREATED) | Q(measure=SummaryMeasure.CLOSED),

@@ -13,6 +13,7 @@ the same numbers on the same data (tests/kpi/analytics/test_summary.py).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -135,7 +136,7 @@ def refresh_summary(*, now: datetime | None = None) -> int:
     days_off = non_working_days(
         start.start - timedelta(days=TURNAROUND_LOOKBACK_DAYS), timezone.localdate(now) + timedelta(days=1)
     )
-    params = {
+    params: dict[str, Any] = {
         "now": now,
         "since": start.start_at,
         "tz": str(company_tz()),

@@ -43,6 +43,7 @@ def chart_context(chart: Chart, user: Any, filters: Filters) -> dict[str, Any]:
 
 class AnalyticsAccessMixin(RoleRequiredMixin):
     overview = False
+    request: HttpRequest
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if request.user.is_authenticated:
@@ -102,7 +103,7 @@ class ChartCsvView(AnalyticsAccessMixin, TemplateView):
         form = AnalyticsFilterForm(request.GET or None, request=request)
         if form.is_bound and not form.is_valid():
             return HttpResponse(
-                "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
+                "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items()),
                 status=400,
                 content_type="text/plain; charset=utf-8",
             )
