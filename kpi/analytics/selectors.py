@@ -18,7 +18,7 @@ The monthly team report reads the same functions (signatures in the module's ``_
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -453,6 +453,33 @@ def _live_trends(user: Any, filters: Filters, months: int = TREND_MONTHS) -> lis
 
 
 def overdue_timers(user: Any, filters: Filters, *, now: Any = None) -> list[dict[str, Any]]:
+    """Timers past due per kind and owner: ``count`` and ``oldest_due``; from the summary (as
+    of its computation) when it applies, else live (:func:`_live_overdue_timers`)."""
+    teams = summary_teams(user, filters) if now is None else LIVE
+    if teams is LIVE:
+        return _live_overdue_timers(user, filters, now=now)
+    rows = (
+        _summary(SummaryMeasure.OVERDUE, teams)
+        .values("stage", "person_id", "person__display_name", "person__username")
+        .annotate(n=Sum("count"), oldest=Min("seconds"))
+        .order_by("-n", "stage", "person__username")
+    )
+    return [
+        {
+            "kind": row["stage"],
+            "kind_label": str(kind_label(row["stage"])),
+            "owner_id": row["person_id"],
+            "owner": row["person__display_name"] or row["person__username"],
+            "count": row["n"],
+            "oldest_due": datetime.fromtimestamp(row["oldest"], tz=UTC)
+            if row["oldest"]
+            else None,
+        }
+        for row in rows[:200]
+    ]
+
+
+def _live_overdue_timers(user: Any, filters: Filters, *, now: Any = None) -> list[dict[str, Any]]:
     """Open timers past due that ``user`` sees (their own, their teams' as a manager, all for
     the general manager), per kind and owner: ``count`` and ``oldest_due``. The period does
     not apply (overdue is now); team and person filter the timer's team and owner. One query."""

@@ -118,6 +118,12 @@ STATEMENTS = (
         WHERE k.decided_at >= %(since)s AND k.opened_at IS NOT NULL AND k.approver_id IS NOT NULL
           AND k.state IN ('approved', 'rejected')
     ) t GROUP BY t.month, t.team_id, t.approver_id""",
+    # Timers overdue now, per team, kind and owner (the oldest due time as a Unix time).
+    _INSERT
+    + """SELECT 'overdue', NULL, t.team_id, t.kind, t.owner_id, count(*), 0, 0,
+        EXTRACT(EPOCH FROM min(t.due_at)), NULL, %(now)s
+    FROM presales_timer t WHERE t.state = 'open' AND t.due_at <= %(now)s
+    GROUP BY t.team_id, t.kind, t.owner_id""",
 )
 
 

@@ -19,12 +19,14 @@ class SummaryMeasure(models.TextChoices):
     ENTERED = "entered", _("Entered a stage, and how many went further")
     STAY = "stay", _("Stays in a stage that ended")
     REVIEW = "review", _("Review decisions (per approver)")
+    OVERDUE = "overdue", _("Timers overdue when computed (per kind and owner)")
 
 
 class AnalyticsSummary(models.Model):
     """One aggregate: a measure for one month (empty for today's snapshot), team, stage and
     person. ``count``; ``further`` (entered: went further; open: amounts without a rate);
-    ``amount`` (CNY); ``seconds`` (the sum of the durations) and ``median_seconds``."""
+    ``amount`` (CNY); ``seconds`` (the sum of the durations; overdue: the oldest due time as
+    a Unix time) and ``median_seconds``. ``stage`` holds the timer kind for overdue rows."""
 
     measure = models.CharField(_("measure"), max_length=10, choices=SummaryMeasure.choices)
     month = models.DateField(_("month"), null=True, blank=True)

@@ -5,7 +5,7 @@ are computed live; the beat task rebuilds it."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from kpi.analytics.selectors import Filters
 from kpi.analytics.tasks import refresh_analytics_summary_task
 from kpi.models import AnalyticsSummary
 from tests.kpi.analytics.conftest import PERIOD, at, place
+from tests.kpi.analytics.test_selectors import _timer
 
 pytestmark = pytest.mark.django_db
 
@@ -88,6 +89,29 @@ def test_r_kpi_3_the_summary_gives_the_live_figures(request, team, other_team, w
         assert without_medians(getattr(selectors, name)(user, Filters(PERIOD))) == without_medians(
             live[name]
         ), name
+
+
+def test_r_kpi_3_the_summary_keeps_the_overdue_timers_of_its_computation(
+    general_manager, manager, engineer, other_engineer, team, other_team
+):
+    # given
+    now = timezone.now()
+    _timer(engineer, team, due=now - timedelta(days=1))
+    _timer(engineer, team, due=now - timedelta(days=3))
+    _timer(engineer, team, due=now + timedelta(days=1))
+    _timer(other_engineer, other_team, due=now - timedelta(days=2))
+    live = selectors.overdue_timers(general_manager, Filters(PERIOD))
+    # when
+    summary.refresh_summary(now=now)
+
+    # then
+    def strip(rows):
+        return [{k: v for k, v in r.items() if k != "oldest_due"} for r in rows]
+
+    assert strip(selectors.overdue_timers(general_manager, Filters(PERIOD))) == strip(live)
+    mine = selectors.overdue_timers(manager, Filters(PERIOD))
+    assert [(r["owner_id"], r["count"]) for r in mine] == [(engineer.pk, 2)]
+    assert abs((mine[0]["oldest_due"] - (now - timedelta(days=3))).total_seconds()) < 1
 
 
 def test_r_kpi_3_the_summary_median_of_one_team_and_month_is_exact(general_manager, team, other_team):
