@@ -183,7 +183,7 @@ def test_r_kpi_3_the_page_query_count_is_pinned(
         client.get(PAGE)
 
 
-PINNED_PAGE_QUERIES = 28
+PINNED_PAGE_QUERIES = 29
 
 
 def test_r_kpi_3_the_gm_dashboard_shows_the_pipeline_contracts_and_receivables(
