@@ -38,7 +38,7 @@ class AnalyticsSummary(models.Model):
         blank=True,
         related_name="+",
     )
-    stage = models.CharField(_("stage"), max_length=20, blank=True)
+    stage = models.CharField(_("stage or timer kind"), max_length=50, blank=True)
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("person"),
