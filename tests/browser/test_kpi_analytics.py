@@ -15,9 +15,23 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def watch_console(page: Page) -> list[str]:
+    """Console errors, script errors and failed responses of the page. Chromium's own request
+    for /favicon.ico (the site has none) logs "Failed to load resource" without a page
+    response: that message is left out, any resource the page itself loads is checked by
+    its response."""
     errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    def on_console(message):
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    def on_response(response):
+        if response.status >= 400:
+            errors.append(f"{response.status} {response.url}")
+
+    page.on("console", on_console)
     page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("response", on_response)
     return errors
 
 
@@ -57,7 +71,9 @@ def test_r_kpi_3_gm_dashboard_draws_its_charts(live_server, page: Page, gm_with_
     assert errors == []
 
 
-def test_r_kpi_3_overview_draws_every_chart_and_a_click_drills_down(live_server, page: Page, gm_with_pipeline):
+def test_r_kpi_3_overview_draws_every_chart_and_a_click_drills_down(
+    live_server, page: Page, gm_with_pipeline
+):
     # given
     errors = watch_console(page)
     sign_in(page, live_server, "gm")
