@@ -234,7 +234,9 @@ def main() -> None:
             command = [sys.executable, __file__, "--worker", "build", "--size", size]
             subprocess.run(command + (["--rebuild"] if args.rebuild else []), check=True, cwd=ROOT)
         else:
-            subprocess.run([sys.executable, __file__, "--worker", "refresh", "--size", size], check=True, cwd=ROOT)
+            subprocess.run(
+                [sys.executable, __file__, "--worker", "refresh", "--size", size], check=True, cwd=ROOT
+            )
         env = {**os.environ, "DATABASE_URL": database_url(size)}
         out = subprocess.run(
             [sys.executable, __file__, "--worker", "measure", "--size", size, "--period", args.period],
