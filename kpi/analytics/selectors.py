@@ -471,9 +471,7 @@ def overdue_timers(user: Any, filters: Filters, *, now: Any = None) -> list[dict
             "owner_id": row["person_id"],
             "owner": row["person__display_name"] or row["person__username"],
             "count": row["n"],
-            "oldest_due": datetime.fromtimestamp(row["oldest"], tz=UTC)
-            if row["oldest"]
-            else None,
+            "oldest_due": datetime.fromtimestamp(row["oldest"], tz=UTC) if row["oldest"] else None,
         }
         for row in rows[:200]
     ]
