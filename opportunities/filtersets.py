@@ -7,7 +7,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from leads.choices import Grade
+from leads.choices import Grade, Industry
 from leads.models import Customer
 from opportunities.choices import Stage
 from opportunities.models import Opportunity, ProjectMember
@@ -53,6 +53,21 @@ class OpportunityFilterSet(django_filters.FilterSet):
         field_name="expected_close", lookup_expr="lte", label=_("Expected close until")
     )
     has_tender = YesNoFilter(label=_("Public tender"))
+    # The analytics' drill-downs (R-KPI-3): a chart's point opens the list of its records.
+    industry = ChoicesFilter(choices=Industry.choices, field_name="customer__industry", label=_("Industry"))
+    person = django_filters.ModelChoiceFilter(
+        queryset=filter_people,
+        field_name="sales_owner",  # the schema's type; the method reads both owners
+        method="filter_person",
+        label=_("Sales or presales owner"),
+        widget=AutocompleteSelect("autocomplete-people"),
+    )
+    created_after = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label=_("Created from")
+    )
+    created_before = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label=_("Created until")
+    )
     # The records behind the KPI's success rate (R-KPI-1): closed in a date range, followed by
     # a presales person (owner, or project member as presales owner or engineer).
     closed_after = django_filters.DateFilter(
@@ -81,6 +96,10 @@ class OpportunityFilterSet(django_filters.FilterSet):
             "closed_after",
             "closed_before",
             "presales_person",
+            "industry",
+            "person",
+            "created_after",
+            "created_before",
         ]
 
     @property
@@ -102,6 +121,12 @@ class OpportunityFilterSet(django_filters.FilterSet):
     def search(self, queryset, name, value):
         """Issue 9: the title's and the customer name's search indexes (presales.core.search)."""
         return search(queryset, value, ("title", "customer__name"))
+
+    def filter_person(self, queryset, name, value):
+        """Opportunities the person owns, as sales or as presales owner (R-KPI-3 drill-downs)."""
+        if value:
+            return queryset.filter(Q(sales_owner=value) | Q(presales_owner=value))
+        return queryset
 
     def filter_mine(self, queryset, name, value):
         """Opportunities the requesting user owns or works on."""

@@ -3,6 +3,7 @@ training (R-KPI-1); retrospectives (R-POST-2), scorecards and sales targets (R-K
 and the monthly team report (R-KPI-3) beside them. Gathered here so that Django registers them
 under the app label ``kpi``."""
 
+from kpi.models.analytics import AnalyticsSummary, SummaryMeasure
 from kpi.models.reports import TeamReport
 from kpi.models.retrospectives import (
     CustomerConsent,
@@ -21,6 +22,7 @@ from kpi.models.targets import SalesTarget
 from kpi.models.training import TrainingPlan, TrainingRecord
 
 __all__ = [
+    "AnalyticsSummary",
     "CustomerConsent",
     "ImprovementAction",
     "Retrospective",
@@ -31,6 +33,7 @@ __all__ = [
     "ScorecardComment",
     "ScorecardTemplate",
     "ScorecardTemplateItem",
+    "SummaryMeasure",
     "Survey",
     "SurveyAnswer",
     "SurveyQuestion",

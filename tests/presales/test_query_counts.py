@@ -154,7 +154,8 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api review-list page_size=50"): 6,
     ("manager", "api timer-list page_size=5"): 9,
     ("manager", "api timer-list page_size=50"): 9,
-    ("manager", "dashboard"): 16,
+    # R-KPI-3: the team's funnel and overdue timers (the summary's check and its rows, twice; +5).
+    ("manager", "dashboard"): 21,
     ("manager", "leads:lead_list"): 12,
     ("manager", "leads:customer_list"): 14,
     ("manager", "opportunities:list"): 12,
@@ -199,7 +200,8 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "api review-list page_size=50"): 5,
     ("admin", "api timer-list page_size=5"): 7,
     ("admin", "api timer-list page_size=50"): 7,
-    ("admin", "dashboard"): 15,
+    # R-KPI-3: the company's funnel and forecast, contracts awaiting approval, receivables (+7).
+    ("admin", "dashboard"): 22,
     ("admin", "leads:lead_list"): 12,
     ("admin", "leads:customer_list"): 13,
     ("admin", "opportunities:list"): 11,
