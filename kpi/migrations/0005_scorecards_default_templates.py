@@ -21,7 +21,7 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpi', '0002_scorecards_models'),
+        ('kpi', '0004_scorecards_models'),
     ]
 
     operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

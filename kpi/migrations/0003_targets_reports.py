@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpi', '0001_surveys_training'),
+        ('kpi', '0002_surveys_default_templates'),
         ('presales', '0011_documents'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('kpi', '0001_surveys_training'),
+        ('kpi', '0005_scorecards_default_templates'),
         ('opportunities', '0012_system_note_codes_of_old_rows'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
