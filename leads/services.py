@@ -1243,7 +1243,7 @@ def communication_update(
     _check_first_meeting(record)
     if record.is_first_contact:
         _flag_late_entry(record)
-    if record.customer_id:
+    if record.customer is not None:
         cadence.cadence_sync(record.customer)
     if record.next_step_due_at != promised:
         # A new promised date is a new promise (R-COMM-1); a removed one is no promise.

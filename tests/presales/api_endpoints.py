@@ -35,11 +35,11 @@ from tests.factories import (
     OpportunityFactory,
     ReviewChainFactory,
 )
-from tests.kpi.targets.factories import KPI_TARGETS_BUILDERS
-from tests.kpi.surveys.factories import SURVEY_BUILDERS
-from tests.opportunities.competitors.factories import COMPETITOR_BUILDERS
 from tests.kpi.retrospectives.factories import RETROSPECTIVE_BUILDERS
+from tests.kpi.surveys.factories import SURVEY_BUILDERS
+from tests.kpi.targets.factories import KPI_TARGETS_BUILDERS
 from tests.kpi.training.factories import TRAINING_BUILDERS
+from tests.opportunities.competitors.factories import COMPETITOR_BUILDERS
 from tests.proposals.needs.factories import NEEDS_BUILDERS
 from tests.proposals.solutions.factories import SOLUTION_BUILDERS
 
@@ -290,6 +290,11 @@ def _scorecard_templates(admin, n):
             audience="sales_rep",
             period_kind="quarter",
             items=default_template_items("quarter"),
+        )
+        for i in range(n)
+    ]
+
+
 def _visit_plans(admin, team, n):
     from leads.models import VisitPlan
 
