@@ -1,5 +1,6 @@
 """The kpi app's admin: each area registers its models from its own ``admin.py``."""
 
+from kpi.reports import admin as reports_admin  # noqa: F401
 from kpi.retrospectives import admin as retrospectives_admin  # noqa: F401
 from kpi.scorecards import admin as scorecards_admin  # noqa: F401
 from kpi.surveys import admin as surveys_admin  # noqa: F401
