@@ -80,8 +80,16 @@ class Retrospective(VersionedModel, TimeStampedModel):
     )
     close_reason = models.CharField(_("main reason"), max_length=30, choices=CloseReason.choices, blank=True)
     reasons = models.TextField(_("reasons"), blank=True, help_text=_("Why the deal was won or lost."))
-    # Free text for now: the next issue links competitor records and keeps this as their name.
+    # The name as it was given at the close; ``competitor`` is its record (R-COMP-1).
     competitor_name = models.CharField(_("competitor"), max_length=200, blank=True)
+    competitor = models.ForeignKey(
+        "opportunities.Competitor",
+        verbose_name=_("competitor record"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="retrospectives",
+    )
     went_well = models.TextField(_("what went well"), blank=True)
     lessons = models.TextField(_("lessons learned"), blank=True)
     improvements = models.TextField(_("improvements"), blank=True)
@@ -103,6 +111,15 @@ class Retrospective(VersionedModel, TimeStampedModel):
     )
     consent_note = models.CharField(_("consent note"), max_length=300, blank=True, editable=False)
     success_case_summary = models.TextField(_("success case summary"), blank=True)
+    case_article = models.ForeignKey(
+        "knowledge.Article",
+        verbose_name=_("success case in the knowledge base"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
     objects = RetrospectiveQuerySet.as_manager()

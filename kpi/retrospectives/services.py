@@ -23,6 +23,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from knowledge.choices import ArticleKind, CaseOutcome
+from knowledge.models import Article
+from knowledge.services import article_create
 from kpi.models import CustomerConsent, Retrospective, RetrospectiveOutcome, RetrospectiveStatus
 from kpi.retrospectives.timers import RETROSPECTIVE_DUE
 from opportunities.choices import CloseReason, ProjectRole, Stage
@@ -118,6 +121,7 @@ def _open(*, opportunity: Opportunity, outcome: str, closed_at: datetime, actor:
         close_reason=opportunity.close_reason if opportunity.close_reason in CloseReason.values else "",
         reasons=opportunity.close_note or "",
         competitor_name=(opportunity.winning_competitor or "")[:200],
+        competitor_id=opportunity.winner_id,
     )
     save_as(retrospective, actor)
     timer_start(
@@ -310,5 +314,34 @@ def retrospective_record_consent(
     retrospective.customer_consent = consent
     retrospective.consent_note = note
     validate(retrospective, exclude=["opportunity", "held_by"])
+    if consent == CustomerConsent.GIVEN and retrospective.case_article_id is None:
+        retrospective.case_article = _case_article(retrospective, actor)
     save_as(retrospective, actor)
     return retrospective
+
+
+def _case_article(retrospective: Retrospective, actor: User) -> Article | None:
+    """R-POST-2 → R-KB-1: the consented success case becomes a draft solution case of the
+    knowledge base, linked to its project (its industry, size and outcome copied), for its
+    author to complete and publish; made once. A person who may not write articles (a general
+    manager recording the answer) leaves it to the presales owner: no article yet."""
+    opportunity = retrospective.opportunity
+    customer = opportunity.customer
+    body = "\n\n".join(part for part in (retrospective.went_well, retrospective.lessons) if part)
+    try:
+        return article_create(
+            actor=actor,
+            data={
+                "kind": ArticleKind.SOLUTION_CASE,
+                "title": opportunity.title[:200],
+                "summary": retrospective.success_case_summary,
+                "body": body,
+                "industry": customer.industry,
+                "size_class": customer.size_class,
+                "outcome": CaseOutcome.DELIVERED,
+                "opportunity": opportunity,
+                "customer_consent": True,
+            },
+        )
+    except NotAllowed:
+        return None

@@ -47,6 +47,7 @@ def test_r_post_2_a_lost_or_abandoned_close_makes_the_retrospective_with_its_tim
     assert retro.close_reason == "price"
     assert retro.reasons == "預算被砍"
     assert retro.competitor_name == "ACME 科技"
+    assert retro.competitor is not None and retro.competitor.name == "ACME 科技"  # its record (R-COMP-1)
     assert not retro.success_case_proposed
     # and the timer runs for the presales owner, 10 working days by default
     timer = _timer(retro)
@@ -204,9 +205,19 @@ def test_r_post_2_consent_given_needs_a_summary_and_feeds_the_knowledge_base(
     # then the knowledge base's selector offers it to who sees the opportunity only
     assert list(proposed_success_cases(engineer)) == [retro]
     assert list(proposed_success_cases(other_engineer)) == []
+    # and it is a draft solution case of the knowledge base (R-KB-1), linked to its project
+    retro.refresh_from_db()
+    article = retro.case_article
+    assert article is not None and article.kind == "solution_case" and article.status == "draft"
+    assert article.opportunity == opportunity and article.customer_consent and article.summary == "智慧工廠案例"
+    assert article.industry == opportunity.customer.industry
     # and a refusal takes it out again
     services.retrospective_record_consent(actor=sales_rep, retrospective=retro, consent="refused")
     assert list(proposed_success_cases(engineer)) == []
+    # a second consent does not make a second article
+    services.retrospective_record_consent(actor=sales_rep, retrospective=retro, consent="given")
+    retro.refresh_from_db()
+    assert retro.case_article == article
 
 
 def test_r_post_2_bad_consent_value_is_a_400(won, opportunity, sales_rep):
