@@ -15,6 +15,8 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
+from knowledge.choices import ArticleKind
+from knowledge.models import Article
 from leads.models import CommunicationRecord, Contact
 from opportunities.models import Opportunity
 from presales.accounts.models import User
@@ -121,6 +123,13 @@ class ReorderSerializer(StrictMixin, serializers.Serializer):
     ids = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), max_length=2000
     )
+
+
+class FromTemplateSerializer(StrictMixin, serializers.Serializer):
+    """An industry needs template of the knowledge base (R-KB-1) to pre-fill the list from."""
+
+    opportunity = ScopedPrimaryKeyRelatedField(queryset=Opportunity.objects.all())
+    template = ScopedPrimaryKeyRelatedField(queryset=Article.objects.filter(kind=ArticleKind.NEEDS_TEMPLATE))
 
 
 class ImportSerializer(StrictMixin, serializers.Serializer):
@@ -369,6 +378,23 @@ class RequirementViewSet(ScopedModelViewSet):
             actor=request.user, opportunity=data["opportunity"], ids=data["ids"]
         )
         return Response(RequirementSerializer(rows, many=True, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        filters=False,
+        request=FromTemplateSerializer,
+        responses={201: RequirementSerializer(many=True), **error_responses(*WRITE)},
+    )
+    @action(detail=False, methods=["post"], url_path="from-template", pagination_class=None)
+    def from_template(self, request):
+        """R-KB-1: add the items of an industry needs template as requirements (all or none)."""
+        data = self.validated(FromTemplateSerializer)
+        created = services.requirements_from_template(
+            actor=request.user, opportunity=data["opportunity"], template=data["template"]
+        )
+        return Response(
+            RequirementSerializer(created, many=True, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
 
     @extend_schema(
         filters=False,

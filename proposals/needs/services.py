@@ -33,6 +33,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from knowledge.choices import ArticleKind, ArticleStatus
 from leads.models import CommunicationRecord, Contact
 from opportunities.locks import lock_opportunity
 from opportunities.models import Opportunity
@@ -43,7 +44,14 @@ from presales.core.uploads import Upload, save_upload, validate_upload
 from presales.core.writes import apply_fields, check_version, delete_as, save_as, validate
 from presales.sla.delivery import absolute_url
 from presales.sla.notifications import Message, NotificationKind, notify_many, register_notification_kind
-from proposals.choices import ConfirmationMethod, ConfirmationStatus, Feasibility, RDRequestStatus
+from proposals.choices import (
+    ConfirmationMethod,
+    ConfirmationStatus,
+    Feasibility,
+    RDRequestStatus,
+    RequirementCategory,
+    RequirementKind,
+)
 from proposals.models import (
     ChangeRequest,
     ConfirmationRequest,
@@ -252,6 +260,31 @@ def requirements_create_many(
         raise DomainError(_("There is no row to import."), code="empty")
     analysis.save(update_fields=["last_number", "updated_at"])
     return created
+
+
+def requirements_from_template(*, actor: User, opportunity: Opportunity, template: Any) -> list[Requirement]:
+    """R-KB-1: pre-fill the requirement list from an industry needs template of the knowledge
+    base (行業客戶需求分析表): each item becomes a requirement (rigid or flexible as the item
+    says; its category when it names one of ours, otherwise a function), all or none, through
+    the same path as an import (the list's rules, its numbering, a confirmed list's change)."""
+    if template.kind != ArticleKind.NEEDS_TEMPLATE or template.status != ArticleStatus.PUBLISHED:
+        raise DomainError(fields={"template": [_("Choose a published industry needs template.")]})
+    items = list(template.needs_items.all())
+    if not items:
+        raise DomainError(fields={"template": [_("This template has no requirement items.")]})
+    categories = {value: value for value in RequirementCategory.values}
+    for language in ("en", "zh-hans", "zh-hant"):  # a category named in any of our languages
+        with translation.override(language):
+            categories.update({str(label): value for value, label in RequirementCategory.choices})
+    rows: list[Mapping[str, Any]] = [
+        {
+            "kind": RequirementKind.RIGID if item.rigid else RequirementKind.FLEXIBLE,
+            "category": categories.get(item.category.strip(), RequirementCategory.FUNCTION),
+            "description": item.description,
+        }
+        for item in items
+    ]
+    return requirements_create_many(actor=actor, opportunity=opportunity, rows=rows)
 
 
 @transaction.atomic
