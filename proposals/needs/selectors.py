@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, Value, When
 
+from knowledge.choices import ArticleKind, ArticleStatus
+from knowledge.models import Article
 from opportunities.models import Opportunity, opportunity_visibility_q
 from opportunities.permissions import can_work_opportunity
 from presales.core.roles import Actor
@@ -111,4 +113,17 @@ def requirement_changes_since(opportunity_id: int, since: Any) -> QuerySet[Chang
         ChangeRequest.objects.filter(opportunity_id=opportunity_id, created_at__gt=since)
         .select_related("requirement")
         .order_by("-created_at", "-id")
+    )
+
+
+def needs_templates_for(user: Any, opportunity: Opportunity, limit: int = 10) -> list[Any]:
+    """The published industry needs templates (R-KB-1) the user may read, of the customer's
+    industry first, then the others: at most ``limit``, one query."""
+    industry = opportunity.customer.industry
+    return list(
+        Article.objects.visible_to(user)
+        .filter(kind=ArticleKind.NEEDS_TEMPLATE, status=ArticleStatus.PUBLISHED)
+        .annotate(same_industry=Case(When(industry=industry, then=Value(0)), default=Value(1)))
+        .order_by("same_industry", "title", "id")
+        .only("id", "title", "industry")[:limit]
     )

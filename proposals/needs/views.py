@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
+from knowledge.models import Article
 from opportunities.desk import DESK_CHANGED
 from opportunities.models import Opportunity
 from presales.core.errors import DomainError, NotAllowed
@@ -53,7 +54,7 @@ from proposals.needs.forms import (
     RequirementForm,
     SpinForm,
 )
-from proposals.needs.selectors import needs_desk_context, requirements_of
+from proposals.needs.selectors import needs_desk_context, needs_templates_for, requirements_of
 
 SECTION = "proposals/needs/desk.html"
 
@@ -78,6 +79,7 @@ def section_context(request: HttpRequest, opportunity: Opportunity, **forms: Any
             "edit_id": forms.get("edit_id"),
             "edit_form": forms.get("edit_form"),
             "import_errors": forms.get("import_errors"),
+            "needs_templates": needs_templates_for(request.user, opportunity),
             "sent_link": forms.get("sent_link"),
             "now": timezone.now(),
         }
@@ -235,6 +237,25 @@ class NeedsActionView(RoleRequiredMixin, View):
             return {"import_form": form}
         upload = form.cleaned_data["file"]
         return self._import(request, opportunity, lambda: imports.read_file(upload.name, upload.read()), form)
+
+    def do_template(self, request, opportunity, item):
+        """R-KB-1: pre-fill the list from an industry needs template of the knowledge base."""
+        raw = request.POST.get("template", "")
+        template = (
+            Article.objects.visible_to(request.user).filter(pk=int(raw)).first() if raw.isdigit() else None
+        )
+        if template is None:
+            return {"import_errors": {"message": _("Choose an industry needs template."), "rows": {}}}
+        try:
+            created = services.requirements_from_template(
+                actor=request.user, opportunity=opportunity, template=template
+            )
+        except NotAllowed:
+            raise
+        except DomainError as exc:
+            return {"import_errors": {"message": exc.message, "rows": exc.fields}}
+        messages.success(request, _("%(n)s requirements imported.") % {"n": len(created)})
+        return None
 
     def _import(self, request, opportunity, read, form):
         try:

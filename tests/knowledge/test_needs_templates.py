@@ -83,3 +83,20 @@ def test_r_kb_1_api_pre_fills_and_hides_other_teams_templates(
         format="json",
     )
     assert response.status_code == 400 and "template" in response.json()["fields"]
+
+
+def test_r_kb_1_the_needs_tab_offers_the_templates_and_adds_their_items(client, engineer, opportunity):
+    # given a published template of the customer's industry
+    article = template(engineer)
+    client.force_login(engineer)
+    # when the needs tab is shown, then it offers it
+    page = client.get(f"/proposals/opportunities/{opportunity.pk}/needs/")
+    assert page.status_code == 200 and article.title in page.content.decode()
+    # when it is chosen, then its items are the list's requirements
+    response = client.post(f"/proposals/opportunities/{opportunity.pk}/needs/template/", {"template": article.pk})
+    assert response.status_code in (200, 302)
+    assert Requirement.objects.filter(opportunity=opportunity).count() == 3
+    # and a made-up id is a message, not a 500
+    response = client.post(f"/proposals/opportunities/{opportunity.pk}/needs/template/", {"template": "99999"})
+    assert response.status_code in (200, 302)
+    assert Requirement.objects.filter(opportunity=opportunity).count() == 3
