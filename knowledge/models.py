@@ -2,7 +2,8 @@
 (whole company or the owner's team) and versions (every save is a history row; ``version`` counts
 them), attachments, and the requirement items of an industry needs template.
 
-``search_vector`` holds the article's search keys (knowledge/tokens.py), rewritten by
+``search_vector`` holds the article's search keys (knowledge/tokens.py) and ``rank_vector`` those
+of its title, summary and tags only (small, kept in the row: what the ranking reads), rewritten by
 ``Article.save()`` so that every writer (services, the admin, an import) keeps it in step; a
 GIN index serves the search (knowledge/search.py; created by migration 0002 on PostgreSQL only,
 so that ``make run`` keeps working on SQLite)."""
@@ -102,7 +103,10 @@ class Article(VersionedModel, TimeStampedModel):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True, editable=False)
     search_vector = SearchVectorField(_("search keys"), null=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["updated_at", "search_vector"], m2m_fields=[tags])
+    rank_vector = SearchVectorField(_("ranking keys"), null=True, editable=False)
+    history = HistoricalRecords(
+        excluded_fields=["updated_at", "search_vector", "rank_vector"], m2m_fields=[tags]
+    )
 
     objects = ArticleQuerySet.as_manager()
 
@@ -144,10 +148,11 @@ class Article(VersionedModel, TimeStampedModel):
         """Rewrite the search keys from the saved text (after a save or a change of tags)."""
         if connection.vendor != "postgresql":
             return
-        literal = tsvector_literal(self.search_fields())
+        fields = self.search_fields()
         with connection.cursor() as cursor:
             cursor.execute(
-                "UPDATE knowledge_article SET search_vector = %s::tsvector WHERE id = %s", [literal, self.pk]
+                "UPDATE knowledge_article SET search_vector = %s::tsvector, rank_vector = %s::tsvector WHERE id = %s",
+                [tsvector_literal(fields), tsvector_literal(fields[:2]), self.pk],
             )
 
 

@@ -20,13 +20,22 @@ from knowledge.tokens import query_parts, tsquery_literal
 WEIGHTS = "{0.0, 0.2, 0.5, 1.0}"  # D, C, B, A
 
 
+CANDIDATES = 200  # the best candidates a phrase is checked on
+
+
 def article_search(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
     """The articles of ``queryset`` matching ``query``, best first. An empty query keeps the
-    queryset as it is; a query without a searchable character finds nothing."""
+    queryset as it is; a query without a searchable character finds nothing.
+
+    The index answers "holds every pair of the query" exactly, reading no article; the rank
+    reads only the small ``rank_vector`` (title, summary, tags). A query of more than two
+    Chinese characters must also hold its pairs in order (a phrase, which needs the article's
+    positions): that is checked on the ``CANDIDATES`` best candidates only, so its cost does
+    not grow with the number of articles holding the pairs."""
     if not (query or "").strip():
         return queryset
-    literal = tsquery_literal(query)
-    if not literal:
+    loose = tsquery_literal(query, phrase=False)
+    if not loose:
         return queryset.none()
     if connection.vendor != "postgresql":
         condition = Q()
@@ -34,10 +43,23 @@ def article_search(queryset: QuerySet[Any], query: str) -> QuerySet[Any]:
             condition &= Q(title__icontains=part) | Q(summary__icontains=part) | Q(body__icontains=part)
         return queryset.filter(condition).order_by("-updated_at", "-id")
     table = queryset.model._meta.db_table
-    matches = RawSQL(f'"{table}"."search_vector" @@ %s::tsquery', [literal], output_field=BooleanField())
+    exact = tsquery_literal(query)
+
+    def matches(literal: str) -> RawSQL:
+        return RawSQL(f'"{table}"."search_vector" @@ %s::tsquery', [literal], output_field=BooleanField())
+
     rank = RawSQL(
-        f'ts_rank_cd(%s::float4[], "{table}"."search_vector", %s::tsquery)',
-        [WEIGHTS, literal],
+        f'ts_rank_cd(%s::float4[], "{table}"."rank_vector", %s::tsquery)',
+        [WEIGHTS, loose],
         output_field=FloatField(),
     )
-    return queryset.filter(matches).annotate(rank=rank).order_by("-rank", "-updated_at", "-id")
+    ranked = queryset.filter(matches(loose)).annotate(rank=rank).order_by("-rank", "-updated_at", "-id")
+    if exact == loose:
+        return ranked
+    candidates = ranked.values("pk")[:CANDIDATES]
+    return (
+        queryset.filter(pk__in=candidates)
+        .filter(matches(exact))
+        .annotate(rank=rank)
+        .order_by("-rank", "-updated_at", "-id")
+    )

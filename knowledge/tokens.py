@@ -73,14 +73,17 @@ def query_parts(query: str) -> list[str]:
     return _PIECES.findall(fold(query))[:MAX_QUERY_PIECES]
 
 
-def tsquery_literal(query: str) -> str:
-    """The user's query → a tsquery literal, or "" when it holds nothing searchable."""
+def tsquery_literal(query: str, *, phrase: bool = True) -> str:
+    """The user's query → a tsquery literal, or "" when it holds nothing searchable. With
+    ``phrase=False`` a Chinese run is the AND of its pairs (what the index answers exactly,
+    without reading the articles); with ``phrase=True`` the pairs must also follow each other."""
     terms = []
     for piece in query_parts(query):
         if _CJK_RUN.match(piece) and len(piece) == 1:
             terms.append(f"{_quote(piece)}:*")
         elif _CJK_RUN.match(piece):
-            terms.append("(" + " <-> ".join(_quote(k) for k in _keys(piece)) + ")")
+            joiner = " <-> " if phrase else " & "
+            terms.append("(" + joiner.join(_quote(k) for k in _keys(piece)) + ")")
         else:
             terms.append(f"{_quote(piece)}:*" if len(piece) >= 3 else _quote(piece))
     return " & ".join(terms)
