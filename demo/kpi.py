@@ -150,12 +150,12 @@ def _year_day(days_ago: int) -> date:
 def _training(ctx) -> int:
     year = timezone.localdate().year
     made = 0
-    for key, (title, hours, courses) in PLANS.items():
+    for key, (title, planned, courses) in PLANS.items():
         person = ctx.users[key]
         if not TrainingPlan.objects.filter(person=person, year=year).exists():
             training.training_plan_create(
                 actor=person,
-                data={"year": year, "title": title, "planned_hours": hours, "courses": courses},
+                data={"year": year, "title": title, "planned_hours": planned, "courses": courses},
             )
     for key, course, provider, days, hours, direction, result, score, reflection, audience, count in RECORDS:
         person = ctx.users[key]
@@ -243,7 +243,7 @@ def _retrospectives() -> int:
         actor = opportunity.presales_owner or opportunity.sales_owner
         attendees = [u for u in (opportunity.presales_owner, opportunity.sales_owner) if u is not None]
         data = dict(RETRO_CONTENT)
-        if opportunity.winner_id:
+        if opportunity.winner is not None:
             data["competitor_name"] = opportunity.winner.name
         if retrospective.outcome == "won":
             data["reasons"] = "方案贴合、案例有说服力，价格合理。A fitting solution, convincing cases."

@@ -219,6 +219,8 @@ def _in_play(ctx) -> None:
         if opportunity is None or not opportunity.is_open:
             continue
         actor = opportunity.presales_owner
+        if actor is None:
+            continue
         for name, offer, price, differentiators in rows:
             data = {"offer": offer, "price": Decimal(price), "differentiators": differentiators}
             record = Competitor.objects.get(name=name)
@@ -239,11 +241,12 @@ def _risks(ctx) -> None:
         opportunity = Opportunity.objects.filter(title=title).first()
         if opportunity is None or not opportunity.is_open:
             continue
+        author = opportunity.presales_owner or ctx.users["presales_manager"]
         for name, category, likelihood, impact, response, plan, acceptor, reason in rows:
             if Risk.objects.filter(opportunity=opportunity, title=name).exists():
                 continue
             risk = risks.risk_create(
-                actor=opportunity.presales_owner,
+                actor=author,
                 opportunity=opportunity,
                 data={
                     "category": category,
