@@ -346,7 +346,9 @@ def _scorecards(ctx) -> int:
                 scorecards.scorecard_comment(
                     actor=person, scorecard=card, body="谢谢反馈，下月会提前准备演示环境。Thanks, noted."
                 )
-        if key == "engineer" and card.status == ScorecardStatus.SHARED:
+        # Signing freezes the figures, computed in PostgreSQL's SQL (kpi/scorecards/indicators.py):
+        # on SQLite (``make run``) the cards stay shared.
+        if key == "engineer" and card.status == ScorecardStatus.SHARED and connection.vendor == "postgresql":
             scorecards.scorecard_sign(actor=appraiser, scorecard=card)
             signed += 1
     return signed
