@@ -15,6 +15,9 @@ BUILDERS = [
     "demo.leads",
     "demo.lifecycle",
     "demo.proposals_data",
+    "demo.knowledge_base",
+    "demo.market",
+    "demo.kpi",
     "demo.timers",
 ]
 

@@ -56,6 +56,23 @@ def test_loading_the_demo_twice_gives_identical_counts_for_every_model(demo):
     assert _counts() == first
     assert first["leads.Customer"] >= 55
     assert first["leads.Lead"] >= 140
+    # issue 14: the knowledge base, competitors, risks, visits and the KPI rows are there too
+    for label in (
+        "knowledge.Article",
+        "knowledge.NeedsTemplateItem",
+        "opportunities.CompetitorIntel",
+        "opportunities.OpportunityCompetitor",
+        "bids.Risk",
+        "bids.CreditAssessment",
+        "leads.VisitPlan",
+        "kpi.TrainingRecord",
+        "kpi.SurveyAnswer",
+        "kpi.ImprovementAction",
+        "kpi.SalesTarget",
+        "kpi.Scorecard",
+        "kpi.TeamReport",
+    ):
+        assert first[label] > 0, label
 
 
 def test_demo_plan_does_not_depend_on_the_day_it_is_loaded():
@@ -419,3 +436,136 @@ def test_demo_handed_off_deal_has_its_signed_contract_R_CON_3(demo):
     for opportunity in Opportunity.objects.filter(stage="handoff"):
         contract = Contract.objects.get(opportunity=opportunity)
         assert contract.status == "signed" and contract.customer_authorisation_ref
+
+
+# --- issue 14: knowledge base, competitors, risks, visits, KPI ------------------------------
+
+
+def test_demo_knowledge_base_has_published_articles_of_every_kind_R_KB_1(demo):
+    """R-KB-1: published articles of every kind, tagged; the needs templates (manufacturing
+    and finance) with their requirement items; solution cases with industry, size, outcome."""
+    from knowledge.choices import ArticleKind, ArticleStatus
+    from knowledge.models import Article
+
+    published = Article.objects.filter(status=ArticleStatus.PUBLISHED)
+    assert published.count() >= 12
+    assert set(published.values_list("kind", flat=True)) == set(ArticleKind.values)
+    assert not published.filter(kind=ArticleKind.INDUSTRY_NEWS, source="").exists()
+    cases = published.filter(kind=ArticleKind.SOLUTION_CASE)
+    assert cases.count() >= 3
+    assert not cases.filter(Q(industry="") | Q(size_class="") | Q(outcome="")).exists()
+    templates = published.filter(kind=ArticleKind.NEEDS_TEMPLATE)
+    assert set(templates.values_list("industry", flat=True)) >= {"manufacturing", "finance"}
+    for template in templates:
+        assert 6 <= template.needs_items.count() <= 10
+        assert template.needs_items.filter(rigid=True).exists()
+    assert published.filter(tags__isnull=False).distinct().count() >= 10
+
+
+def test_demo_competitors_in_play_with_intel_and_the_lost_deals_winner_R_COMP_1(demo):
+    """R-COMP-1: four profiled competitors with products and dated, sourced intelligence, in
+    play on open opportunities with offer, price and differentiators; the winner linked."""
+    from opportunities.models import Competitor, OpportunityCompetitor
+
+    profiled = Competitor.objects.exclude(strengths="").exclude(weaknesses="")
+    assert profiled.count() >= 4
+    for competitor in profiled:
+        assert competitor.products.exists()
+        assert competitor.intel.exclude(source="").filter(observed_on__lte=timezone.localdate()).exists()
+    in_play = OpportunityCompetitor.objects.filter(in_play=True, opportunity__stage__in=Stage.values).exclude(
+        offer=""
+    )
+    assert in_play.filter(price__isnull=False).exclude(differentiators="").count() >= 4
+    assert in_play.values("opportunity").distinct().count() >= 3
+    lost = Opportunity.objects.get(stage=Stage.LOST)
+    assert lost.winner is not None and lost.winner.strengths
+
+
+def test_demo_risks_warning_and_high_accepted_credit_assessed_R_RISK_1(demo):
+    """R-RISK-1: a warning-level risk, a high one accepted by a manager with a reason, and
+    credit assessments on the opportunities whose contracts were submitted."""
+    from bids.models import Contract, CreditAssessment, Risk
+    from bids.risks.choices import RiskStatus
+
+    levels = {risk.level for risk in Risk.objects.filter(opportunity__stage__in=Stage.values)}
+    assert {"warning", "high"} <= levels
+    (accepted,) = [r for r in Risk.objects.filter(status=RiskStatus.ACCEPTED) if r.level == "high"]
+    assert accepted.accepted_by.username == "presales_manager" and accepted.acceptance_reason
+    assert accepted.opportunity.is_open
+    for contract in Contract.objects.exclude(status="draft"):
+        assert CreditAssessment.objects.filter(opportunity=contract.opportunity).exists()
+
+
+def test_demo_visit_plans_and_cadence_timers_R_CUST_7(demo):
+    """R-CUST-7: planned visits with their timers, one held as a site-visit communication;
+    every active customer has its contact-cadence timer."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from leads.cadence import CUSTOMER_CADENCE
+    from leads.models import VisitPlan
+    from presales.sla.models import Timer
+
+    assert VisitPlan.objects.filter(status="planned").count() >= 2
+    done = VisitPlan.objects.get(status="done")
+    assert done.communication.channel == "site_visit" and done.outcome
+    customers = Customer.objects.active()
+    with_timer = Timer.objects.filter(
+        kind=CUSTOMER_CADENCE,
+        state=TimerState.OPEN,
+        subject_type=ContentType.objects.get_for_model(Customer),
+    ).values_list("subject_id", flat=True)
+    assert set(customers.values_list("pk", flat=True)) <= set(with_timer)
+
+
+def test_demo_kpi_training_surveys_retrospectives_targets_R_KPI_1_R_POST_1_4(demo):
+    """R-KPI-1: training plans and records (exam, reflection, given to sales); R-POST-1/3/4:
+    surveys answered by link and by phone, a low score opened an improvement action;
+    R-POST-2: retrospectives held with presales attending; R-KPI-2: targets of this and last
+    month and quarter for the reps and the team."""
+    from kpi.models import ImprovementAction, Retrospective, SalesTarget, Survey, TrainingPlan, TrainingRecord
+    from kpi.periods import Period
+    from kpi.retrospectives.services import presales_people
+
+    assert TrainingPlan.objects.count() >= 3
+    records = TrainingRecord.objects.all()
+    assert records.filter(result="exam", exam_score__isnull=False).exists()
+    assert records.filter(result="reflection").exclude(reflection="").exists()
+    assert records.filter(direction="given", attendee_count__gt=0).exists()
+    answered = Survey.objects.filter(status="answered")
+    assert {"link", "phone", "in_app"} <= set(answered.values_list("channel", flat=True))
+    action = ImprovementAction.objects.get()
+    assert action.answer.score <= 2 and action.survey.channel == "phone"
+    held = Retrospective.objects.filter(status="held")
+    assert held.exists() and Retrospective.objects.filter(status="due").exists()
+    for retrospective in held:
+        attendees = set(retrospective.attendees.values_list("pk", flat=True))
+        assert attendees & presales_people(retrospective.opportunity)
+    today = timezone.localdate()
+    for kind in ("month", "quarter"):
+        current = Period.containing(today, kind)
+        for period in (current, current.previous()):
+            rows = SalesTarget.objects.filter(period_kind=kind, period_start=period.start)
+            assert rows.filter(person__username="sales").exists()
+            assert rows.filter(team__isnull=False).exists()
+
+
+def test_demo_scorecards_reports_and_the_summary_R_KPI_3_R_KPI_4(demo):
+    """Last month's scorecard of every presales engineer shared, one signed off with its
+    frozen figures; the team reports generated, one submitted; the analytics summary built."""
+    from kpi.models import AnalyticsSummary, Scorecard, TeamReport
+    from kpi.periods import Period
+
+    last_month = Period.containing(timezone.localdate()).previous()
+    cards = Scorecard.objects.filter(period=last_month.key)
+    assert set(cards.values_list("person__username", flat=True)) == {
+        "engineer",
+        "engineer2",
+        "engineer_north",
+    }
+    assert set(cards.values_list("status", flat=True)) == {"shared", "signed"}
+    signed = cards.get(status="signed")
+    assert signed.snapshot and signed.signed_by.username == "presales_manager"
+    reports = TeamReport.objects.filter(month=last_month.start)
+    assert set(reports.values_list("status", flat=True)) == {"draft", "submitted"}
+    assert reports.get(status="submitted").submitted_to.exists()
+    assert AnalyticsSummary.objects.exists()
