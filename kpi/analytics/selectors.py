@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
@@ -311,6 +312,12 @@ class Median(Aggregate):
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
     allow_distinct = False
 
+    def as_sqlite(
+        self, compiler: Any, connection: Any, **extra_context: Any
+    ) -> tuple[str, tuple[str | int, ...]]:
+        """SQLite (the demo database of ``make run``) has no median: shown as "no data"."""
+        return "NULL", ()
+
 
 def _days(value: Any) -> Decimal | None:
     if value is None:
@@ -537,6 +544,13 @@ def _live_review_turnaround(user: Any, filters: Filters) -> list[dict[str, Any]]
     period = filters.period
     days_off = non_working_days(period.start - timedelta(days=TURNAROUND_LOOKBACK_DAYS), period.end)
     tz = str(company_tz())
+    if connection.vendor != "postgresql":  # SQLite (make run): elapsed hours, days off not deducted
+        working_hours = RawSQL(
+            "((julianday(reviews_reviewtask.decided_at) - julianday(reviews_reviewtask.opened_at)) * 24.0)",
+            (),
+            output_field=FloatField(),
+        )
+        return _turnaround_rows(user, filters, period, working_hours)
     working_hours = RawSQL(
         "(EXTRACT(EPOCH FROM (reviews_reviewtask.decided_at - reviews_reviewtask.opened_at)) / 3600.0"
         " - 24 * (SELECT count(*) FROM unnest(%s::date[]) AS d"
@@ -545,6 +559,10 @@ def _live_review_turnaround(user: Any, filters: Filters) -> list[dict[str, Any]]
         ([d.isoformat() for d in days_off], tz, tz),
         output_field=FloatField(),
     )
+    return _turnaround_rows(user, filters, period, working_hours)
+
+
+def _turnaround_rows(user: Any, filters: Filters, period: Period, working_hours: Any) -> list[dict[str, Any]]:
     tasks = ReviewTask.objects.filter(
         decided_at__gte=period.start_at,
         decided_at__lt=period.end_at,

@@ -54,33 +54,46 @@ SUCCESS_DEFINITION = _(
 )
 
 
+def _in(values: list[Any]) -> str:
+    """``(%s, %s, …)`` for a list of parameters: portable (PostgreSQL and SQLite, whose driver
+    has no array parameters), and the list is short (the people of a page, a few codes)."""
+    return "(" + ", ".join(["%s"] * len(values)) + ")"
+
+
 def success_rate(user_ids: list[int], period: Period) -> dict[int, Value]:
     """One query: the union of ownership and presales membership (an opportunity counts once
     per person however they were on it), grouped by person."""
     opportunity = Opportunity._meta.db_table
     member = ProjectMember._meta.db_table
+    people = list(user_ids)
+    closed = [str(s) for s in CLOSED]
+    roles = [str(r) for r in PRESALES_MEMBER_ROLES]
     sql = f"""
         WITH followed AS (
             SELECT o.presales_owner_id AS person, o.id, o.stage
               FROM {opportunity} o
-             WHERE o.presales_owner_id = ANY(%(people)s) AND o.stage = ANY(%(closed)s)
-               AND o.closed_at >= %(start)s AND o.closed_at < %(end)s
+             WHERE o.presales_owner_id IN {_in(people)} AND o.stage IN {_in(closed)}
+               AND o.closed_at >= %s AND o.closed_at < %s
             UNION
             SELECT m.user_id AS person, o.id, o.stage
               FROM {member} m JOIN {opportunity} o ON o.id = m.opportunity_id
-             WHERE m.user_id = ANY(%(people)s) AND m.role = ANY(%(roles)s) AND o.stage = ANY(%(closed)s)
-               AND o.closed_at >= %(start)s AND o.closed_at < %(end)s
+             WHERE m.user_id IN {_in(people)} AND m.role IN {_in(roles)} AND o.stage IN {_in(closed)}
+               AND o.closed_at >= %s AND o.closed_at < %s
         )
-        SELECT person, COUNT(*), COUNT(*) FILTER (WHERE stage = %(won)s) FROM followed GROUP BY person
+        SELECT person, COUNT(*), SUM(CASE WHEN stage = %s THEN 1 ELSE 0 END) FROM followed GROUP BY person
     """
-    params: dict[str, Any] = {
-        "people": list(user_ids),
-        "closed": [str(s) for s in CLOSED],
-        "roles": [str(r) for r in PRESALES_MEMBER_ROLES],
-        "start": period.start_at,
-        "end": period.end_at,
-        "won": str(Stage.HANDOFF),
-    }
+    params: list[Any] = [
+        *people,
+        *closed,
+        period.start_at,
+        period.end_at,
+        *people,
+        *roles,
+        *closed,
+        period.start_at,
+        period.end_at,
+        str(Stage.HANDOFF),
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -192,14 +205,41 @@ def solution_quality(user_ids: list[int], period: Period) -> dict[int, Value]:
         "start": period.start_at,
         "end": period.end_at,
     }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    else:  # SQLite (make run): no jsonb; the same arithmetic over the tasks' scores
+        rows = _quality_rows_portable(user_ids, period)
     return {
         person: Value(_round(average), denominator=Decimal(count), count=count)
         for person, average, count in rows
         if count
     }
+
+
+def _quality_rows_portable(user_ids: list[int], period: Period) -> list[tuple[int, Decimal, int]]:
+    """``solution_quality``'s rows without PostgreSQL's JSON functions, for SQLite only (the
+    demo database of ``make run``): the tasks are read and averaged here."""
+    tasks = ReviewTask.objects.filter(
+        review__kind=SOLUTION_KIND,
+        review__status__in=[ReviewStatus.APPROVED, ReviewStatus.REJECTED],
+        state__in=[TaskState.APPROVED, TaskState.REJECTED],
+        review__author_id__in=user_ids,
+        review__finished_at__gte=period.start_at,
+        review__finished_at__lt=period.end_at,
+    ).values_list("review__author_id", "review_id", "scores")
+    per_review: dict[tuple[int, int], list[Decimal]] = {}
+    for author, review_id, scores in tasks:
+        numbers = [Decimal(str(v)) for v in (scores or {}).values() if isinstance(v, int | float)]
+        per_review.setdefault((author, review_id), []).extend(numbers)
+    per_person: dict[int, list[Decimal]] = {}
+    for (author, _review), numbers in per_review.items():
+        if numbers:
+            per_person.setdefault(author, []).append(sum(numbers, Decimal(0)) / len(numbers))
+    return [
+        (person, sum(values, Decimal(0)) / len(values), len(values)) for person, values in per_person.items()
+    ]
 
 
 def quality_records(user_id: int, period: Period) -> str:

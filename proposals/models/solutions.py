@@ -159,14 +159,15 @@ class SolutionVersion(TimeStampedModel):
         ``proposals.solutions.selectors.with_requirement_changes`` (one query here otherwise)."""
         numbers = self.__dict__.get("changed_requirement_numbers")
         if numbers is None:
-            from proposals.solutions.selectors import with_requirement_changes
+            from proposals.needs.selectors import requirement_changes_since
 
-            numbers = (
-                with_requirement_changes(SolutionVersion.objects.filter(pk=self.pk))
-                .values_list("changed_requirement_numbers", flat=True)
-                .first()
+            numbers = list(
+                requirement_changes_since(self.solution.opportunity_id, self.submitted_at or self.created_at)
+                .filter(requirement__isnull=False)
+                .values_list("requirement__number", flat=True)
+                .distinct()
             )
-            self.__dict__["changed_requirement_numbers"] = numbers or []
+            self.__dict__["changed_requirement_numbers"] = numbers
         return [requirement_code(n) for n in sorted(set(numbers or []))]
 
     @property

@@ -245,6 +245,7 @@ BUILDERS: dict[str, Callable] = {
     # scorecards (kpi/scorecards, R-KPI-2)
     "kpi.scorecard": lambda admin, team, n: _scorecards(admin, team, n),
     "kpi.scorecardtemplate": lambda admin, team, n: _scorecard_templates(admin, n),
+    "knowledge.article": lambda admin, team, n: _articles(admin, n),
     # the risk register and credit assessments (bids/risks, R-RISK-1)
     **RISKS_BUILDERS,
     # satisfaction surveys and improvement actions (kpi/surveys)
@@ -278,10 +279,14 @@ def _scorecards(admin, team, n):
 
 
 def _scorecard_templates(admin, n):
+    """``n`` templates, and only them (the migration's default templates are removed)."""
     from uuid import uuid4
 
+    from kpi.models import ScorecardTemplate
     from kpi.scorecards.defaults import default_template_items
     from kpi.scorecards.services import scorecard_template_create
+
+    ScorecardTemplate.objects.filter(scorecards__isnull=True).delete()
 
     return [
         scorecard_template_create(
@@ -293,6 +298,19 @@ def _scorecard_templates(admin, n):
         )
         for i in range(n)
     ]
+
+
+def _articles(admin, n):
+    """``n`` published knowledge articles (R-KB-1)."""
+    from knowledge import services
+
+    articles = []
+    for i in range(n):
+        article = services.article_create(
+            actor=admin, data={"kind": "product", "title": f"产品知识 {i}", "body": f"正文 {i}"}
+        )
+        articles.append(services.article_move(actor=admin, article=article, move="publish"))
+    return articles
 
 
 def _visit_plans(admin, team, n):

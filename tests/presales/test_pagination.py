@@ -43,7 +43,15 @@ def admin(make_user, team):
 FIXUPS: dict[str, Callable[[dict], dict]] = {
     # A finished review has a final status (and only a finished one a finish time).
     "reviews.review": lambda values: {"status": "approved"} if values.get("finished_at") else {},
+    # A risk's score is its likelihood × impact (a database constraint): the tied values of the
+    # score become tied products.
+    "bids.risk": lambda values: _risk_product(values.get("score")),
 }
+
+
+def _risk_product(value) -> dict:
+    likelihood, impact = {0: (1, 1), 1: (1, 1), 2: (1, 2), 3: (1, 3), 4: (2, 2)}.get(value or 0, (1, 1))
+    return {"likelihood": likelihood, "impact": impact, "score": likelihood * impact}
 
 # Cycle lengths of the values per sort field, pairwise coprime so that two fields under one
 # unique constraint (a chain's kind and name) never repeat the same pair within ROWS rows.
@@ -85,7 +93,7 @@ def build_rows(endpoint, admin, team) -> set[int]:
     for i, row in enumerate(rows):
         # One update per row: fields under one unique constraint change together.
         values = {field.attname: pool[i % len(pool)] for field, pool in pools}
-        model.objects.filter(pk=row.pk).update(**values, **fixup(values))
+        model.objects.filter(pk=row.pk).update(**{**values, **fixup(values)})
     return {row.pk for row in rows}
 
 
