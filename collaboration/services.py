@@ -69,7 +69,7 @@ def request_submit(*, actor: User, data: dict[str, Any], files: list[Any] | None
     validate(request, exclude=["number"])
     save_as(request, actor)
     request.number = f"COLL-{request.created_at:%Y}-{request.pk:05d}"
-    request.save(update_fields=["number"])
+    CollaborationRequest.objects.filter(pk=request.pk).update(number=request.number)
     for file in files or []:
         _attach(request, actor, file)
     timer_start(
@@ -111,10 +111,10 @@ def request_move(
     timers, runs the completion hooks (R-NEED-5) and tells who should know."""
     request = CollaborationRequest.objects.select_for_update().get(pk=request.pk)
     context = {k: v for k, v in data.items() if v is not None}
-    if move == "rate":
-        rating = _rating(context.get("rating"))
-        context["rating"] = rating
     MACHINE.check(request, actor, move, **context)
+    _check_input(move, context)
+    if move == "rate":
+        context["rating"] = _rating(context.get("rating"))
     now = timezone.now()
     target = MACHINE.get(move).target
     event = ""
@@ -124,15 +124,12 @@ def request_move(
         timer_satisfy(kind=COLLAB_RESPONSE, subject=request, at=now)
         event = "accepted"
     elif move == "decline":
-        request.decline_reason = str(context["reason"]).strip()
+        request.decline_reason = str(context.get("reason") or "").strip()
         request.closed_at = now
         timer_satisfy(kind=COLLAB_RESPONSE, subject=request, at=now)
         event = "declined"
     elif move == "complete":
-        result = str(context.get("result") or "").strip()
-        if not result:
-            raise DomainError(fields={"result": [_("Write the result.")]})
-        request.result = result
+        request.result = str(context.get("result") or "").strip()
         request.completed_by = actor
         request.completed_at = now
         timer_satisfy(kind=COLLAB_DUE, subject=request, at=now)
@@ -146,8 +143,6 @@ def request_move(
         request.closed_at = now
         timer_cancel(kind=COLLAB_RESPONSE, subject=request, reason="cancelled", at=now)
         timer_cancel(kind=COLLAB_DUE, subject=request, reason="cancelled", at=now)
-    if move == "decline" and not request.decline_reason:
-        raise DomainError(fields={"reason": [_("Give the reason for declining.")]})
     request.status = target
     save_as(request, actor)
     if move == "accept":
@@ -159,6 +154,14 @@ def request_move(
     elif move == "rate":
         notifications.request_rated(request, actor=actor)
     return request
+
+
+def _check_input(move: str, context: dict[str, Any]) -> None:
+    """Bad input is a 400 with the field's message (after the state and permission checks)."""
+    if move == "decline" and not str(context.get("reason") or "").strip():
+        raise DomainError(fields={"reason": [_("Give the reason for declining.")]})
+    if move == "complete" and not str(context.get("result") or "").strip():
+        raise DomainError(fields={"result": [_("Write the result.")]})
 
 
 def _rating(value: Any) -> int:

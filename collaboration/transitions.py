@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from collaboration.choices import RequestStatus
@@ -31,14 +30,6 @@ def of_target_department(actor: Any, request: CollaborationRequest) -> bool:
 
 def is_requester(actor: Any, request: CollaborationRequest) -> bool:
     return actor.is_authenticated and actor.pk == request.requester_id
-
-
-def needs_reason(request: Any, actor: Any = None, **context: Any) -> list[str]:
-    return [] if str(context.get("reason") or "").strip() else [_("Give the reason for declining.")]
-
-
-def needs_result(request: Any, actor: Any = None, **context: Any) -> list[str]:
-    return [] if str(context.get("result") or "").strip() else [_("Write the result.")]
 
 
 MACHINE = Machine(
