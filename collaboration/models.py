@@ -37,10 +37,11 @@ class CollaborationRequestQuerySet(models.QuerySet["CollaborationRequest"]):
         if scope == Scope.ALL:
             return self.all()
         teams = sorted(user.team_ids)
+        departments = Team.objects.filter(pk__in=teams).values("department")
         return self.filter(
             Q(requester_id=user.pk)
             | Q(requesting_team_id__in=teams)
-            | Q(target_department__in=departments_of(user))
+            | Q(target_department__in=departments)
             | Q(completed_by_id=user.pk)
         )
 
