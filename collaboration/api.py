@@ -252,12 +252,16 @@ class MeetingMinuteViewSet(ServiceViewSet):
     def service_create(self, data: dict) -> MeetingMinute:
         attendees = data.pop("attendees", [])
         items = [dict(row) for row in data.pop("new_action_items", [])]
-        return services.minute_create(actor=self.request.user, data=data, attendees=attendees, action_items=items)
+        return services.minute_create(
+            actor=self.request.user, data=data, attendees=attendees, action_items=items
+        )
 
     def service_update(self, instance, data: dict, *, expected_version: int | None) -> MeetingMinute:
         attendees = data.pop("attendees", None)
         items = [dict(row) for row in data.pop("new_action_items", [])]
-        minute = services.minute_update(actor=self.request.user, minute=instance, data=data, attendees=attendees)
+        minute = services.minute_update(
+            actor=self.request.user, minute=instance, data=data, attendees=attendees
+        )
         for row in items:
             services.action_item_add(actor=self.request.user, minute=minute, data=row)
         return minute
@@ -320,7 +324,9 @@ class ActionItemQuerySetMixin:
         summary="Change an action item",
         responses={200: ActionItemSerializer, **error_responses(*CHANGE_ERRORS)},
     ),
-    destroy=extend_schema(summary="Delete an action item", responses={204: None, **error_responses(*DETAIL_ERRORS)}),
+    destroy=extend_schema(
+        summary="Delete an action item", responses={204: None, **error_responses(*DETAIL_ERRORS)}
+    ),
 )
 class ActionItemViewSet(
     ActionItemQuerySetMixin,

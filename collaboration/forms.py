@@ -23,7 +23,15 @@ class RequestForm(BootstrapMixin, forms.ModelForm):
 
     class Meta:
         model = CollaborationRequest
-        fields = ["kind", "item", "description", "target_department", "opportunity", "due_at", "expected_result"]
+        fields = [
+            "kind",
+            "item",
+            "description",
+            "target_department",
+            "opportunity",
+            "due_at",
+            "expected_result",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
             "expected_result": forms.Textarea(attrs={"rows": 3}),
@@ -51,7 +59,9 @@ class RequestFilterForm(BootstrapMixin, forms.Form):
         required=False,
         choices=[("", _("All I can see")), ("mine", _("Mine")), ("department", _("To my department"))],
     )
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *RequestStatus.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *RequestStatus.choices]
+    )
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All")), *RequestKind.choices])
 
 

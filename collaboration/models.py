@@ -48,7 +48,9 @@ class CollaborationRequestQuerySet(models.QuerySet["CollaborationRequest"]):
 
 class CollaborationRequest(TimeStampedModel):
     number = models.CharField(_("number"), max_length=20, blank=True, db_index=True)
-    kind = models.CharField(_("kind"), max_length=20, choices=RequestKind.choices, default=RequestKind.GENERAL)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=RequestKind.choices, default=RequestKind.GENERAL
+    )
     item = models.CharField(_("item"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     requesting_department = models.CharField(
@@ -59,7 +61,12 @@ class CollaborationRequest(TimeStampedModel):
         USER, verbose_name=_("requester"), on_delete=models.PROTECT, related_name="collaboration_requests"
     )
     requesting_team = models.ForeignKey(
-        Team, verbose_name=_("requesting team"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        Team,
+        verbose_name=_("requesting team"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     opportunity = models.ForeignKey(
         "opportunities.Opportunity",
@@ -72,7 +79,11 @@ class CollaborationRequest(TimeStampedModel):
     due_at = models.DateTimeField(_("due time"))
     expected_result = models.TextField(_("expected result"), blank=True)
     status = models.CharField(
-        _("status"), max_length=12, choices=RequestStatus.choices, default=RequestStatus.SUBMITTED, editable=False
+        _("status"),
+        max_length=12,
+        choices=RequestStatus.choices,
+        default=RequestStatus.SUBMITTED,
+        editable=False,
     )
     accepted_by = models.ForeignKey(
         USER, verbose_name=_("accepted by"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -122,7 +133,9 @@ class RequestAttachment(TimeStampedModel):
     file = models.FileField(_("file"), upload_to="collaboration/%Y/%m/", max_length=300)
     name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"), default=0)
-    uploaded_by = models.ForeignKey(USER, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        USER, verbose_name=_("uploaded by"), on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -165,7 +178,9 @@ class MeetingMinute(TimeStampedModel):
     attendees = models.ManyToManyField(USER, verbose_name=_("attendees"), blank=True, related_name="+")
     external_attendees = models.TextField(_("external attendees"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
-    created_by = models.ForeignKey(USER, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        USER, verbose_name=_("created by"), on_delete=models.PROTECT, related_name="+"
+    )
     team = models.ForeignKey(
         Team, verbose_name=_("team"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -190,7 +205,9 @@ class ActionItem(TimeStampedModel):
         MeetingMinute, verbose_name=_("meeting minute"), on_delete=models.CASCADE, related_name="action_items"
     )
     description = models.CharField(_("description"), max_length=500)
-    owner = models.ForeignKey(USER, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="action_items")
+    owner = models.ForeignKey(
+        USER, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="action_items"
+    )
     due_on = models.DateField(_("due on"))
     status = models.CharField(
         _("status"), max_length=8, choices=ActionStatus.choices, default=ActionStatus.OPEN, editable=False

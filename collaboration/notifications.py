@@ -34,7 +34,12 @@ def _send(
     messages = []
     seen: set[int] = set()
     for person in people:
-        if person is None or person.pk in seen or person.pk == getattr(actor, "pk", None) or not person.is_active:
+        if (
+            person is None
+            or person.pk in seen
+            or person.pk == getattr(actor, "pk", None)
+            or not person.is_active
+        ):
             continue
         seen.add(person.pk)
         with translation.override(person.language or settings.LANGUAGE_CODE):
@@ -69,8 +74,9 @@ def request_submitted(request, *, actor) -> None:
         actor=actor,
         key=f"collab:{request.pk}:submitted",
         url=request.get_absolute_url(),
-        title=lambda: _("Collaboration request %(number)s: %(item)s")
-        % {"number": request.number, "item": request.item},
+        title=lambda: (
+            _("Collaboration request %(number)s: %(item)s") % {"number": request.number, "item": request.item}
+        ),
         body=lambda: request.description[:500],
     )
 
@@ -102,8 +108,10 @@ def request_rated(request, *, actor) -> None:
         actor=actor,
         key=f"collab:{request.pk}:rated",
         url=request.get_absolute_url(),
-        title=lambda: _("Collaboration request %(number)s rated %(rating)s/5")
-        % {"number": request.number, "rating": request.rating},
+        title=lambda: (
+            _("Collaboration request %(number)s rated %(rating)s/5")
+            % {"number": request.number, "rating": request.rating}
+        ),
         body=lambda: request.rating_comment[:500],
     )
 
@@ -114,7 +122,9 @@ def action_item_assigned(item, *, actor) -> None:
         actor=actor,
         key=f"action-item:{item.pk}:assigned:{item.owner_id}:{item.due_on.isoformat()}",
         url=item.get_absolute_url(),
-        title=lambda: _("Action item due %(date)s: %(description)s")
-        % {"date": item.due_on.isoformat(), "description": item.description[:100]},
+        title=lambda: (
+            _("Action item due %(date)s: %(description)s")
+            % {"date": item.due_on.isoformat(), "description": item.description[:100]}
+        ),
         body=lambda: str(item.minute),
     )

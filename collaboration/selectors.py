@@ -19,7 +19,9 @@ def response_owner(target_department: str, requester: User) -> User:
     else the manager of a team of that department (first team by id); else the requester's
     team manager; else the requester."""
     head = (
-        User.objects.filter(groups__name=Role.DEPARTMENT_HEAD, team__department=target_department, is_active=True)
+        User.objects.filter(
+            groups__name=Role.DEPARTMENT_HEAD, team__department=target_department, is_active=True
+        )
         .order_by("pk")
         .first()
     )
@@ -39,9 +41,13 @@ def response_owner(target_department: str, requester: User) -> User:
     return requester
 
 
-def requests_for(user: User, *, box: str = "", status: str = "", kind: str = "") -> QuerySet[CollaborationRequest]:
+def requests_for(
+    user: User, *, box: str = "", status: str = "", kind: str = ""
+) -> QuerySet[CollaborationRequest]:
     """``box``: "mine" (I asked), "department" (to my departments), else everything visible."""
-    qs = CollaborationRequest.objects.visible_to(user).select_related("requester", "completed_by", "opportunity")
+    qs = CollaborationRequest.objects.visible_to(user).select_related(
+        "requester", "completed_by", "opportunity"
+    )
     if box == "mine":
         qs = qs.filter(requester_id=user.pk)
     elif box == "department":

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collaboration import hooks, notifications
-from collaboration.choices import ActionStatus, RequestKind, RequestStatus
+from collaboration.choices import ActionStatus, RequestKind
 from collaboration.models import ActionItem, CollaborationRequest, MeetingMinute, RequestAttachment
 from collaboration.selectors import response_owner
 from collaboration.timers import COLLAB_DUE, COLLAB_RESPONSE, MEETING_ACTION
@@ -25,7 +25,15 @@ from presales.core.uploads import save_upload, validate_upload
 from presales.core.writes import save_as, validate
 from presales.sla.services import timer_cancel, timer_satisfy, timer_start
 
-REQUEST_FIELDS = ("kind", "item", "description", "target_department", "opportunity", "due_at", "expected_result")
+REQUEST_FIELDS = (
+    "kind",
+    "item",
+    "description",
+    "target_department",
+    "opportunity",
+    "due_at",
+    "expected_result",
+)
 MINUTE_FIELDS = ("title", "held_at", "place", "opportunity", "external_attendees", "decisions")
 ATTACHMENT_TYPES = frozenset({"pdf", "docx", "xlsx", "pptx", "png", "jpg", "jpeg", "txt", "zip"})
 
@@ -36,7 +44,10 @@ def _staff(actor: User) -> None:
 
 
 def _check_opportunity(actor: User, opportunity: Opportunity | None) -> None:
-    if opportunity is not None and not Opportunity.objects.visible_to(actor).filter(pk=opportunity.pk).exists():
+    if (
+        opportunity is not None
+        and not Opportunity.objects.visible_to(actor).filter(pk=opportunity.pk).exists()
+    ):
         raise DomainError(fields={"opportunity": [_("You do not see this opportunity.")]})
 
 
@@ -44,7 +55,9 @@ def _check_opportunity(actor: User, opportunity: Opportunity | None) -> None:
 
 
 @transaction.atomic
-def request_submit(*, actor: User, data: dict[str, Any], files: list[Any] | None = None) -> CollaborationRequest:
+def request_submit(
+    *, actor: User, data: dict[str, Any], files: list[Any] | None = None
+) -> CollaborationRequest:
     """Submit a request to a department; the response timer starts for the department's head
     and the department is told."""
     _staff(actor)
@@ -84,7 +97,9 @@ def request_submit(*, actor: User, data: dict[str, Any], files: list[Any] | None
 
 def _attach(request: CollaborationRequest, actor: User, file: Any) -> RequestAttachment:
     upload = validate_upload(file, field="file", allowed=ATTACHMENT_TYPES)
-    attachment = RequestAttachment(request=request, name=str(getattr(file, "name", "file"))[:255], uploaded_by=actor)
+    attachment = RequestAttachment(
+        request=request, name=str(getattr(file, "name", "file"))[:255], uploaded_by=actor
+    )
     attachment.size = int(getattr(file, "size", 0) or 0)
     save_upload(attachment.file, file, upload)
     attachment.save()
@@ -175,7 +190,12 @@ def _rating(value: Any) -> int:
 
 
 def request_for_rd_question(
-    *, actor: User, item: str, description: str, opportunity: Opportunity | None, due_at: datetime | None = None
+    *,
+    actor: User,
+    item: str,
+    description: str,
+    opportunity: Opportunity | None,
+    due_at: datetime | None = None,
 ) -> CollaborationRequest:
     """R-NEED-5: an R&D question as a collaboration request to R&D (called by proposals)."""
     return request_submit(
@@ -276,7 +296,9 @@ def _item_fields(data: dict[str, Any]) -> dict[str, Any]:
 def _item_add(minute: MeetingMinute, actor: User, data: dict[str, Any]) -> ActionItem:
     item = ActionItem(minute=minute, **_item_fields(data))
     save_as(item, actor)
-    timer_start(kind=MEETING_ACTION, subject=item, owner=item.owner, due_at=_due_end(item.due_on), team=minute.team)
+    timer_start(
+        kind=MEETING_ACTION, subject=item, owner=item.owner, due_at=_due_end(item.due_on), team=minute.team
+    )
     notifications.action_item_assigned(item, actor=actor)
     return item
 
@@ -297,7 +319,9 @@ def action_item_update(*, actor: User, item: ActionItem, data: dict[str, Any]) -
         raise NotAllowed(_("Only the author or a manager edits these minutes."))
     if item.status != ActionStatus.OPEN:
         raise DomainError(fields={"status": [_("This action item is done.")]})
-    fields = _item_fields({"description": item.description, "owner": item.owner, "due_on": item.due_on, **data})
+    fields = _item_fields(
+        {"description": item.description, "owner": item.owner, "due_on": item.due_on, **data}
+    )
     moved = fields["owner"].pk != item.owner_id or fields["due_on"] != item.due_on
     for name, value in fields.items():
         setattr(item, name, value)
@@ -305,7 +329,11 @@ def action_item_update(*, actor: User, item: ActionItem, data: dict[str, Any]) -
     if moved:
         timer_cancel(kind=MEETING_ACTION, subject=item, reason="changed")
         timer_start(
-            kind=MEETING_ACTION, subject=item, owner=item.owner, due_at=_due_end(item.due_on), team=item.minute.team
+            kind=MEETING_ACTION,
+            subject=item,
+            owner=item.owner,
+            due_at=_due_end(item.due_on),
+            team=item.minute.team,
         )
         notifications.action_item_assigned(item, actor=actor)
     return item

@@ -34,7 +34,9 @@ def register() -> None:
             _("Collaboration request response"),
             "R-COLL-1",
             PolicyValues(RESPONSE_WORKING_DAYS, LimitUnit.WORKING_DAYS, (4,), manager),
-            _("Started when a collaboration request is submitted; satisfied when it is accepted or declined."),
+            _(
+                "Started when a collaboration request is submitted; satisfied when it is accepted or declined."
+            ),
         )
     )
     register_timer_kind(
@@ -43,7 +45,9 @@ def register() -> None:
             _("Collaboration request due time"),
             "R-COLL-1",
             PolicyValues(None, LimitUnit.FIXED, (24,), manager),
-            _("Started when a collaboration request is accepted, due at its due time; satisfied at completion."),
+            _(
+                "Started when a collaboration request is accepted, due at its due time; satisfied at completion."
+            ),
         )
     )
     register_timer_kind(

@@ -41,7 +41,10 @@ class RequestListView(RoleRequiredMixin, View):
         form = RequestFilterForm(request.GET)
         data = form.cleaned_data if form.is_valid() else {}
         qs = selectors.requests_for(
-            request.user, box=data.get("box") or "", status=data.get("status") or "", kind=data.get("kind") or ""
+            request.user,
+            box=data.get("box") or "",
+            status=data.get("status") or "",
+            kind=data.get("kind") or "",
         )
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
         return render(request, "collaboration/request_list.html", {"form": form, "page": page})
@@ -153,14 +156,17 @@ class MinuteListView(RoleRequiredMixin, View):
 class MyActionItemsView(RoleRequiredMixin, View):
     def get(self, request):
         return render(
-            request, "collaboration/my_action_items.html", {"items": list(selectors.my_action_items(request.user))}
+            request,
+            "collaboration/my_action_items.html",
+            {"items": list(selectors.my_action_items(request.user))},
         )
 
 
 class MinuteMixin(RoleRequiredMixin):
     def get_minute(self, pk: int) -> MeetingMinute:
         return get_object_or_404(
-            MeetingMinute.objects.visible_to(self.request.user).select_related("created_by", "opportunity"), pk=pk
+            MeetingMinute.objects.visible_to(self.request.user).select_related("created_by", "opportunity"),
+            pk=pk,
         )
 
 

@@ -29,17 +29,25 @@ def collaboration_requests(admin, team, n):
 def meeting_minutes(admin, team, n):
     minutes = []
     for i in range(n):
-        minute = MeetingMinute.objects.create(title=f"Meeting {i}", held_at=timezone.now(), created_by=admin, team=team)
+        minute = MeetingMinute.objects.create(
+            title=f"Meeting {i}", held_at=timezone.now(), created_by=admin, team=team
+        )
         minute.attendees.add(admin)
-        ActionItem.objects.create(minute=minute, description="Do it", owner=admin, due_on=timezone.localdate())
+        ActionItem.objects.create(
+            minute=minute, description="Do it", owner=admin, due_on=timezone.localdate()
+        )
         minutes.append(minute)
     return minutes
 
 
 def action_items(admin, team, n):
-    minute = MeetingMinute.objects.create(title="Meeting", held_at=timezone.now(), created_by=admin, team=team)
+    minute = MeetingMinute.objects.create(
+        title="Meeting", held_at=timezone.now(), created_by=admin, team=team
+    )
     return [
-        ActionItem.objects.create(minute=minute, description=f"Do {i}", owner=admin, due_on=timezone.localdate())
+        ActionItem.objects.create(
+            minute=minute, description=f"Do {i}", owner=admin, due_on=timezone.localdate()
+        )
         for i in range(n)
     ]
 

@@ -19,7 +19,9 @@ def test_r_coll_1_api_round_trip(client_for, engineer, rd_member, rd_head):
     due = (timezone.now() + timedelta(days=3)).isoformat()
     # create
     created = requester.post(
-        URL, {"item": "接口評估", "target_department": "rd", "due_at": due, "kind": "technical_support"}, format="json"
+        URL,
+        {"item": "接口評估", "target_department": "rd", "due_at": due, "kind": "technical_support"},
+        format="json",
     )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
@@ -38,14 +40,18 @@ def test_r_coll_1_api_round_trip(client_for, engineer, rd_member, rd_head):
     assert CollaborationRequest.objects.get(pk=pk).status == RequestStatus.RATED
 
 
-def test_r_coll_1_api_scope_filters_and_bad_input(client_for, request_to_rd, engineer, other_engineer, rd_member):
+def test_r_coll_1_api_scope_filters_and_bad_input(
+    client_for, request_to_rd, engineer, other_engineer, rd_member
+):
     # out of scope: 404 on read and on moves
     outsider = client_for(other_engineer)
     assert outsider.get(f"{URL}{request_to_rd.pk}/").status_code == 404
     assert outsider.post(f"{URL}{request_to_rd.pk}/accept/").status_code == 404
     assert outsider.get(URL).json()["results"] == []
     # filters: mine / to my department
-    assert [r["id"] for r in client_for(engineer).get(URL, {"box": "mine"}).json()["results"]] == [request_to_rd.pk]
+    assert [r["id"] for r in client_for(engineer).get(URL, {"box": "mine"}).json()["results"]] == [
+        request_to_rd.pk
+    ]
     assert client_for(engineer).get(URL, {"box": "department"}).json()["results"] == []
     assert [r["id"] for r in client_for(rd_member).get(URL, {"box": "department"}).json()["results"]] == [
         request_to_rd.pk
@@ -79,7 +85,9 @@ def test_r_coll_2_api_minutes_and_action_items(client_for, engineer, rd_member, 
     pk = created.json()["id"]
     assert [i["description"] for i in created.json()["action_items"]] == ["搭環境"]
     added = client.post(
-        f"{MINUTES}{pk}/action-items/", {"description": "報價", "owner": engineer.pk, "due_on": "2026-12-21"}, format="json"
+        f"{MINUTES}{pk}/action-items/",
+        {"description": "報價", "owner": engineer.pk, "due_on": "2026-12-21"},
+        format="json",
     )
     assert added.status_code == 201
     assert len(client.get(f"{MINUTES}{pk}/action-items/").json()) == 2

@@ -41,7 +41,9 @@ def test_r_coll_2_each_action_item_is_a_timer_for_its_owner_who_is_told(minute, 
         t = item_timers(item).get()
         assert t.owner == item.owner and t.state == TimerState.OPEN
         assert t.due_at == timezone.make_aware(datetime.combine(DAY, time(23, 59, 59)))
-    assert set(Notification.objects.filter(kind="collaboration").values_list("recipient__username", flat=True)) == {
+    assert set(
+        Notification.objects.filter(kind="collaboration").values_list("recipient__username", flat=True)
+    ) == {
         "rd_member",
         "sales",
     }
@@ -67,7 +69,7 @@ def test_r_coll_2_done_satisfies_removed_cancels_moved_restarts(minute, engineer
 
 
 def test_r_coll_2_who_edits_and_completes(minute, sales_rep, other_engineer, manager, rd_member):
-    first, second = minute.action_items.order_by("pk")
+    _first, second = minute.action_items.order_by("pk")
     # an attendee sees but does not edit; someone else's item is not theirs to complete
     with pytest.raises(NotAllowed):
         services.minute_update(actor=sales_rep, minute=minute, data={"title": "x"})

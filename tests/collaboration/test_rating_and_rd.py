@@ -65,7 +65,12 @@ def test_r_need_5_rd_question_round_trip_through_a_collaboration_request(
     requirement = needs_services.requirement_create(
         actor=engineer,
         opportunity=needs_opportunity,
-        data={"kind": "rigid", "category": "performance", "description": "接入舊PLC", "feasibility": "needs_rd"},
+        data={
+            "kind": "rigid",
+            "category": "performance",
+            "description": "接入舊PLC",
+            "feasibility": "needs_rd",
+        },
     )
     # when the engineer asks R&D through the needs analysis
     rd = needs_services.rd_request_create(

@@ -37,7 +37,9 @@ def test_r_coll_1_submit_numbers_starts_response_timer_for_the_head_and_tells_th
     assert response.owner == rd_head and response.state == TimerState.OPEN
     assert response.policy["limit_unit"] == "working_days" and response.policy["limit_value"] == 1
     # and the department's people are told, not the requester
-    told = set(Notification.objects.filter(kind="collaboration").values_list("recipient__username", flat=True))
+    told = set(
+        Notification.objects.filter(kind="collaboration").values_list("recipient__username", flat=True)
+    )
     assert told == {"rd_head", "rd_member", "rd_manager"}
 
 
@@ -93,7 +95,9 @@ def test_r_coll_1_decline_needs_a_reason_and_satisfies_the_response_timer(reques
     with pytest.raises(DomainError) as exc:
         services.request_move(actor=rd_head, request=request_to_rd, move="decline", reason="  ")
     assert "reason" in exc.value.fields
-    declined = services.request_move(actor=rd_head, request=request_to_rd, move="decline", reason="不在範圍內")
+    declined = services.request_move(
+        actor=rd_head, request=request_to_rd, move="decline", reason="不在範圍內"
+    )
     assert declined.status == RequestStatus.DECLINED and declined.decline_reason == "不在範圍內"
     assert timer(COLLAB_RESPONSE, declined).state == TimerState.SATISFIED
     assert not Timer.objects.filter(kind=COLLAB_DUE).exists()
@@ -109,7 +113,9 @@ def test_r_coll_1_complete_then_rate_once_by_the_requester(request_to_rd, rd_mem
     with pytest.raises(DomainError) as exc:
         services.request_move(actor=rd_member, request=request_to_rd, move="complete", result="")
     assert "result" in exc.value.fields
-    done = services.request_move(actor=rd_member, request=request_to_rd, move="complete", result="可以,需網關")
+    done = services.request_move(
+        actor=rd_member, request=request_to_rd, move="complete", result="可以,需網關"
+    )
     assert done.status == RequestStatus.COMPLETED and done.completed_by == rd_member
     assert timer(COLLAB_DUE, done).state == TimerState.SATISFIED
     assert Notification.objects.filter(recipient=engineer, key__contains=":completed:").exists()
