@@ -29,6 +29,8 @@ from presales.api.viewsets import (
     DETAIL_ERRORS,
     READ_ERRORS,
     BaseViewSet,
+    ScopedQuerysetMixin,
+    ServiceCreateMixin,
     ServiceDestroyMixin,
     ServiceUpdateMixin,
     ServiceViewSet,
@@ -137,11 +139,16 @@ MOVE_RESPONSES = {200: RequestSerializer, **error_responses(*CHANGE_ERRORS)}
 
 
 @crud_schema("collaboration request", RequestSerializer, updates=False)
-class CollaborationRequestViewSet(ServiceViewSet):
+class CollaborationRequestViewSet(
+    ScopedQuerysetMixin,
+    ServiceCreateMixin,
+    mixins.RetrieveModelMixin,
+    mixins.ListModelMixin,
+    BaseViewSet,
+):
     """Collaboration requests the caller sees (requester, requesting team, target department,
     all-scope roles); out of scope is 404."""
 
-    http_method_names = ["get", "post", "head", "options"]
     permission_classes = [HasRole]
     queryset = CollaborationRequest.objects.select_related("requester").prefetch_related("attachments")
     serializer_class = RequestSerializer
@@ -197,8 +204,18 @@ class ActionItemSerializer(StrictMixin, serializers.ModelSerializer):
 
     class Meta:
         model = ActionItem
-        fields = ["id", "minute", "description", "owner", "owner_name", "due_on", "status", "done_at"]
-        read_only_fields = ["minute", "status", "done_at"]
+        fields = [
+            "id",
+            "minute",
+            "description",
+            "owner",
+            "owner_name",
+            "due_on",
+            "status",
+            "done_at",
+            "version",
+        ]
+        read_only_fields = ["minute", "status", "done_at", "version"]
 
 
 class NewActionItemSerializer(StrictMixin, serializers.Serializer):
@@ -229,10 +246,11 @@ class MinuteSerializer(StrictMixin, serializers.ModelSerializer):
             "team",
             "action_items",
             "new_action_items",
+            "version",
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["created_by", "team", "created_at", "updated_at"]
+        read_only_fields = ["created_by", "team", "version", "created_at", "updated_at"]
 
 
 @crud_schema("meeting minute", MinuteSerializer)
@@ -260,7 +278,11 @@ class MeetingMinuteViewSet(ServiceViewSet):
         attendees = data.pop("attendees", None)
         items = [dict(row) for row in data.pop("new_action_items", [])]
         minute = services.minute_update(
-            actor=self.request.user, minute=instance, data=data, attendees=attendees
+            actor=self.request.user,
+            minute=instance,
+            data=data,
+            attendees=attendees,
+            expected_version=expected_version,
         )
         for row in items:
             services.action_item_add(actor=self.request.user, minute=minute, data=row)
@@ -346,7 +368,9 @@ class ActionItemViewSet(
     ordering = ["due_on", "id"]
 
     def service_update(self, instance, data: dict, *, expected_version: int | None) -> ActionItem:
-        return services.action_item_update(actor=self.request.user, item=instance, data=data)
+        return services.action_item_update(
+            actor=self.request.user, item=instance, data=data, expected_version=expected_version
+        )
 
     def service_destroy(self, instance) -> None:
         services.action_item_remove(actor=self.request.user, item=instance)

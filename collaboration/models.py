@@ -18,7 +18,7 @@ from simple_history.models import HistoricalRecords
 
 from collaboration.choices import ActionStatus, RequestKind, RequestStatus
 from presales.accounts.models import Department, Team
-from presales.core.models import TimeStampedModel
+from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.roles import Actor, Scope, scope_of
 
 USER = settings.AUTH_USER_MODEL
@@ -163,7 +163,7 @@ class MeetingMinuteQuerySet(models.QuerySet["MeetingMinute"]):
         )
 
 
-class MeetingMinute(TimeStampedModel):
+class MeetingMinute(VersionedModel, TimeStampedModel):
     title = models.CharField(_("title"), max_length=200)
     held_at = models.DateTimeField(_("held at"))
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -200,7 +200,7 @@ class MeetingMinute(TimeStampedModel):
         return reverse("collaboration:minute", args=[self.pk])
 
 
-class ActionItem(TimeStampedModel):
+class ActionItem(VersionedModel, TimeStampedModel):
     minute = models.ForeignKey(
         MeetingMinute, verbose_name=_("meeting minute"), on_delete=models.CASCADE, related_name="action_items"
     )

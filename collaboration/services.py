@@ -22,7 +22,7 @@ from presales.accounts.models import Department, User
 from presales.core.errors import DomainError, NotAllowed
 from presales.core.roles import Scope, scope_of
 from presales.core.uploads import save_upload, validate_upload
-from presales.core.writes import save_as, validate
+from presales.core.writes import check_version, save_as, validate
 from presales.sla.services import timer_cancel, timer_satisfy, timer_start
 
 REQUEST_FIELDS = (
@@ -260,11 +260,17 @@ def minute_create(
 
 @transaction.atomic
 def minute_update(
-    *, actor: User, minute: MeetingMinute, data: dict[str, Any], attendees: list[User] | None = None
+    *,
+    actor: User,
+    minute: MeetingMinute,
+    data: dict[str, Any],
+    attendees: list[User] | None = None,
+    expected_version: int | None = None,
 ) -> MeetingMinute:
     minute = MeetingMinute.objects.select_for_update().get(pk=minute.pk)
     if not can_edit_minute(actor, minute):
         raise NotAllowed(_("Only the author or a manager edits these minutes."))
+    check_version(minute, expected_version)
     _set_minute(minute, data)
     if "opportunity" in data:
         _check_opportunity(actor, minute.opportunity)
@@ -312,11 +318,14 @@ def action_item_add(*, actor: User, minute: MeetingMinute, data: dict[str, Any])
 
 
 @transaction.atomic
-def action_item_update(*, actor: User, item: ActionItem, data: dict[str, Any]) -> ActionItem:
+def action_item_update(
+    *, actor: User, item: ActionItem, data: dict[str, Any], expected_version: int | None = None
+) -> ActionItem:
     """Change an open item; a new owner or due date restarts its timer and tells the owner."""
     item = ActionItem.objects.select_for_update().select_related("minute").get(pk=item.pk)
     if not can_edit_minute(actor, item.minute):
         raise NotAllowed(_("Only the author or a manager edits these minutes."))
+    check_version(item, expected_version)
     if item.status != ActionStatus.OPEN:
         raise DomainError(fields={"status": [_("This action item is done.")]})
     fields = _item_fields(
