@@ -36,6 +36,7 @@ urlpatterns = [
     path("leads/", include("leads.urls")),
     path("opportunities/", include("opportunities.urls", namespace="opportunities")),
     path("knowledge/", include("knowledge.urls")),
+    path("collaboration/", include("collaboration.urls")),
     path("proposals/", include("proposals.urls")),
     path("bids/", include("bids.urls")),
     path("reviews/", include("reviews.urls")),

@@ -28,3 +28,9 @@ class ProposalsConfig(AppConfig):
         from proposals.demos import registry as demos_registry
 
         demos_registry.register()
+        # R-NEED-5 (issue 14): a completed R&D collaboration request answers its R&D requests.
+        from collaboration.choices import RequestKind
+        from collaboration.hooks import register_on_completed
+        from proposals.needs.services import rd_request_answer_from_collaboration
+
+        register_on_completed(RequestKind.RD_QUESTION, rd_request_answer_from_collaboration)

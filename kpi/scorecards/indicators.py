@@ -18,6 +18,7 @@ from django.db.models import Avg, Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from collaboration.models import CollaborationRequest
 from kpi.indicators import PRESALES, Indicator, Value
 from kpi.models import SurveyAnswer, TrainingRecord
 from kpi.models.surveys import Measure
@@ -151,6 +152,44 @@ def _answers_average(measure: str):
     return compute
 
 
+# Issue 14 (R-COLL-1): the collaboration rating also counts the requesters' ratings of the
+# collaboration requests the person completed (rated in the period), in the same one query.
+def collaboration_rating(user_ids: list[int], period: Period) -> dict[int, Value]:
+    """One query: the collaboration survey answers about the person (answered in the period)
+    and the ratings of the collaboration requests they completed (rated in the period), as one
+    UNION ALL, averaged per person; the count is the number of scores from both."""
+    answers = SurveyAnswer._meta.db_table
+    requests = CollaborationRequest._meta.db_table
+    sql = f"""
+        WITH scores AS (
+            SELECT a.rated_user_id AS person, a.score
+              FROM {answers} a
+             WHERE a.measure = %(measure)s AND a.rated_user_id = ANY(%(people)s)
+               AND a.answered_at >= %(start)s AND a.answered_at < %(end)s AND a.score IS NOT NULL
+            UNION ALL
+            SELECT r.completed_by_id AS person, r.rating AS score
+              FROM {requests} r
+             WHERE r.completed_by_id = ANY(%(people)s) AND r.rating IS NOT NULL
+               AND r.rated_at >= %(start)s AND r.rated_at < %(end)s
+        )
+        SELECT person, AVG(score), SUM(score), COUNT(*) FROM scores GROUP BY person
+    """
+    params: dict[str, Any] = {
+        "measure": str(Measure.COLLABORATION),
+        "people": list(user_ids),
+        "start": period.start_at,
+        "end": period.end_at,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return {
+        person: Value(_round(average), numerator=Decimal(total), denominator=Decimal(n), count=n)
+        for person, average, total, n in rows
+        if n
+    }
+
+
 def _survey_records(user_id: int, period: Period) -> str:
     query = {
         "rated_user": user_id,
@@ -166,7 +205,9 @@ SATISFACTION_DEFINITION = _(
 )
 COLLABORATION_DEFINITION = _(
     "The average of the collaboration scores (1 to 5) given in the period to the person by the "
-    "sales owners they worked with and by customers; the count is the number of answers."
+    "sales owners they worked with and by customers, and the requesters' ratings of the "
+    "collaboration requests the person completed, rated in the period; the count is the number "
+    "of scores."
 )
 
 # --- solution quality -----------------------------------------------------------------------------
@@ -332,7 +373,7 @@ INDICATORS = (
         rule="R-KPI-1",
         unit="score5",
         audiences=frozenset({PRESALES}),
-        compute=_answers_average(Measure.COLLABORATION),
+        compute=collaboration_rating,
         records_url=_survey_records,
         order=40,
         extra={"numerator": _("sum of scores"), "denominator": _("answers")},

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("opportunities.api.urls")),
     path("", include("leads.api.urls")),
     path("", include("knowledge.api_urls")),
+    path("", include("collaboration.api_urls")),
     path("", include("proposals.api.urls")),
     path("", include("bids.api.urls")),
     path("", include("reviews.api.urls")),

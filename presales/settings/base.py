@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "reviews",
     "opportunities",
     "knowledge",
+    "collaboration",
     "proposals",
     "bids",
     "kpi",
@@ -266,6 +267,10 @@ SPECTACULAR_SETTINGS = {
         "RetrospectiveOutcomeEnum": "kpi.models.retrospectives.RetrospectiveOutcome",
         "CustomerConsentEnum": "kpi.models.retrospectives.CustomerConsent",
         "DemoOutcomeEnum": "proposals.demos.choices.DemoOutcome",
+        "DepartmentEnum": "presales.accounts.models.Department",
+        "CollaborationRequestStatusEnum": "collaboration.choices.RequestStatus",
+        "CollaborationRequestKindEnum": "collaboration.choices.RequestKind",
+        "ActionItemStatusEnum": "collaboration.choices.ActionStatus",
     },
     # Every operation documents the errors it can answer, in the error contract (issue 8).
     "POSTPROCESSING_HOOKS": [

@@ -324,6 +324,17 @@ class RDRequest(TimeStampedModel):
         default=RDRequestStatus.OPEN,
         editable=False,
     )
+    # R-NEED-5 (issue 14): the question also goes to R&D as a collaboration request; its
+    # completion writes the answer back here (proposals.needs.services.rd_request_answer_from_collaboration).
+    collaboration_request = models.ForeignKey(
+        "collaboration.CollaborationRequest",
+        verbose_name=_("collaboration request"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="rd_requests",
+    )
 
     objects = RequirementPartQuerySet.as_manager()
 

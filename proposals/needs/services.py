@@ -33,6 +33,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from collaboration import services as collaboration_services
+from collaboration.models import CollaborationRequest
 from knowledge.choices import ArticleKind, ArticleStatus
 from leads.models import CommunicationRecord, Contact
 from opportunities.locks import lock_opportunity
@@ -769,11 +771,42 @@ def rd_request_create(*, actor: User, requirement: Requirement, question: str, a
         errors["assignee"] = [_("This person's account is deactivated.")]
     if errors:
         raise DomainError(fields=errors)
+    # R-NEED-5 (issue 14): the question is also a collaboration request to R&D.
+    collab = collaboration_services.request_for_rd_question(
+        actor=actor,
+        item=f"{requirement.code}: {question}"[:200],
+        description=question,
+        opportunity=opportunity,
+    )
     rd = RDRequest.objects.create(
-        requirement=requirement, question=question, asked_by=actor, assignee=assignee
+        requirement=requirement,
+        question=question,
+        asked_by=actor,
+        assignee=assignee,
+        collaboration_request=collab,
     )
     _notify_rd(rd, assignee, RD_REQUEST_ASKED, actor=actor)
     return rd
+
+
+def rd_request_answer_from_collaboration(request: CollaborationRequest, *, actor: User) -> None:
+    """R-NEED-5 (issue 14): the completed collaboration request's result becomes the answer of
+    the R&D requests it carries (kept with the requirement); the askers are told. Registered
+    with ``collaboration.hooks`` from ``ProposalsConfig.ready()``; runs in the completing
+    transaction."""
+    now = timezone.now()
+    for rd in (
+        RDRequest.objects.select_for_update()
+        .select_related("requirement", "asked_by")
+        .filter(collaboration_request_id=request.pk, status=RDRequestStatus.OPEN)
+        .order_by("pk")
+    ):
+        rd.answer = request.result
+        rd.answered_by = actor
+        rd.answered_at = now
+        rd.status = RDRequestStatus.ANSWERED
+        rd.save()
+        _notify_rd(rd, rd.asked_by, RD_REQUEST_ANSWERED, actor=actor)
 
 
 @transaction.atomic

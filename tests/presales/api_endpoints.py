@@ -25,6 +25,7 @@ from tests.bids.handoff.factories import HANDOFF_BUILDERS
 from tests.bids.payments.factories import PAYMENTS_BUILDERS
 from tests.bids.risks.factories import RISKS_BUILDERS
 from tests.bids.tenders.factories import TENDERS_BUILDERS
+from tests.collaboration.factories import COLLABORATION_BUILDERS
 from tests.factories import (
     CommunicationFactory,
     ContactFactory,
@@ -256,6 +257,8 @@ BUILDERS: dict[str, Callable] = {
     **RETROSPECTIVE_BUILDERS,
     # training (kpi/training, R-KPI-1)
     **TRAINING_BUILDERS,
+    # collaboration requests and meeting minutes (collaboration, R-COLL-1, R-COLL-2)
+    **COLLABORATION_BUILDERS,
 }
 
 

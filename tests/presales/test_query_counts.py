@@ -63,10 +63,33 @@ TIMELINES = (
 # Issue 14: the risks tab reads the risks, the credit assessments, the contract and the
 # reader's managed teams (who may accept, R-RISK-1): 53 -> 57.
 # KPI: the retrospective tab reads the retrospective (its attendees once there is one): 53 -> 54.
+# Issue 14: the collaboration tab reads the opportunity's collaboration requests and meeting
+# minutes (R-COLL-1, R-COLL-2): 61 -> 64.
 # (role, page) -> queries. API lists at ?page_size=5 and ?page_size=50; web pages as they
 # open (the first window of a timeline). A session-authenticated request spends 3 queries
 # on the session, the user and the roles before the view runs.
 PINNED: dict[tuple[str, str], int] = {
+    # Issue 14 (R-COLL-1, R-COLL-2): collaboration requests (the page, its attachments), meeting
+    # minutes (the page, attendees, action items with owners), action items (the page; scoped
+    # through a subquery over the minutes).
+    ("engineer", "api collaboration-request-list page_size=5"): 5,
+    ("engineer", "api meeting-minute-list page_size=5"): 5,
+    ("engineer", "api action-item-list page_size=5"): 5,
+    ("engineer", "api collaboration-request-list page_size=50"): 5,
+    ("engineer", "api meeting-minute-list page_size=50"): 5,
+    ("engineer", "api action-item-list page_size=50"): 5,
+    ("manager", "api collaboration-request-list page_size=5"): 5,
+    ("manager", "api meeting-minute-list page_size=5"): 5,
+    ("manager", "api action-item-list page_size=5"): 5,
+    ("manager", "api collaboration-request-list page_size=50"): 5,
+    ("manager", "api meeting-minute-list page_size=50"): 5,
+    ("manager", "api action-item-list page_size=50"): 5,
+    ("admin", "api collaboration-request-list page_size=5"): 4,
+    ("admin", "api meeting-minute-list page_size=5"): 4,
+    ("admin", "api action-item-list page_size=5"): 4,
+    ("admin", "api collaboration-request-list page_size=50"): 4,
+    ("admin", "api meeting-minute-list page_size=50"): 4,
+    ("admin", "api action-item-list page_size=50"): 4,
     # R-KPI-2: scorecards (the caller's managed teams, then the page) and their templates (with items).
     ("engineer", "api scorecard-list page_size=5"): 5,
     ("engineer", "api scorecard-list page_size=50"): 5,
@@ -126,7 +149,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("engineer", "api visit-plan-list page_size=5"): 5,
     ("engineer", "api visit-plan-list page_size=50"): 5,
     ("engineer", "leads:lead_detail"): 20,
-    ("engineer", "opportunities:detail"): 61,
+    ("engineer", "opportunities:detail"): 64,
     ("engineer", "leads:customer_communications"): 8,
     ("engineer", "leads:customer_history"): 13,
     ("engineer", "leads:lead_communications"): 6,
@@ -172,7 +195,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api visit-plan-list page_size=5"): 5,
     ("manager", "api visit-plan-list page_size=50"): 5,
     ("manager", "leads:lead_detail"): 20,
-    ("manager", "opportunities:detail"): 61,
+    ("manager", "opportunities:detail"): 64,
     ("manager", "leads:customer_communications"): 8,
     ("manager", "leads:customer_history"): 13,
     ("manager", "leads:lead_communications"): 6,
@@ -217,7 +240,7 @@ PINNED: dict[tuple[str, str], int] = {
     ("admin", "api visit-plan-list page_size=5"): 4,
     ("admin", "api visit-plan-list page_size=50"): 4,
     ("admin", "leads:lead_detail"): 20,
-    ("admin", "opportunities:detail"): 61,
+    ("admin", "opportunities:detail"): 64,
     ("admin", "leads:customer_communications"): 7,
     ("admin", "leads:customer_history"): 13,
     ("admin", "leads:lead_communications"): 5,
