@@ -93,10 +93,14 @@ def test_r_kb_1_the_needs_tab_offers_the_templates_and_adds_their_items(client, 
     page = client.get(f"/proposals/opportunities/{opportunity.pk}/needs/")
     assert page.status_code == 200 and article.title in page.content.decode()
     # when it is chosen, then its items are the list's requirements
-    response = client.post(f"/proposals/opportunities/{opportunity.pk}/needs/template/", {"template": article.pk})
+    response = client.post(
+        f"/proposals/opportunities/{opportunity.pk}/needs/template/", {"template": article.pk}
+    )
     assert response.status_code in (200, 302)
     assert Requirement.objects.filter(opportunity=opportunity).count() == 3
     # and a made-up id is a message, not a 500
-    response = client.post(f"/proposals/opportunities/{opportunity.pk}/needs/template/", {"template": "99999"})
+    response = client.post(
+        f"/proposals/opportunities/{opportunity.pk}/needs/template/", {"template": "99999"}
+    )
     assert response.status_code in (200, 302)
     assert Requirement.objects.filter(opportunity=opportunity).count() == 3

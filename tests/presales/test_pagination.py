@@ -53,6 +53,7 @@ def _risk_product(value) -> dict:
     likelihood, impact = {0: (1, 1), 1: (1, 1), 2: (1, 2), 3: (1, 3), 4: (2, 2)}.get(value or 0, (1, 1))
     return {"likelihood": likelihood, "impact": impact, "score": likelihood * impact}
 
+
 # Cycle lengths of the values per sort field, pairwise coprime so that two fields under one
 # unique constraint (a chain's kind and name) never repeat the same pair within ROWS rows.
 CYCLES = (5, 7, 11, 13, 17, 19)

@@ -209,7 +209,9 @@ def test_r_post_2_consent_given_needs_a_summary_and_feeds_the_knowledge_base(
     retro.refresh_from_db()
     article = retro.case_article
     assert article is not None and article.kind == "solution_case" and article.status == "draft"
-    assert article.opportunity == opportunity and article.customer_consent and article.summary == "智慧工廠案例"
+    assert (
+        article.opportunity == opportunity and article.customer_consent and article.summary == "智慧工廠案例"
+    )
     assert article.industry == opportunity.customer.industry
     # and a refusal takes it out again
     services.retrospective_record_consent(actor=sales_rep, retrospective=retro, consent="refused")
