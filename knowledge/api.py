@@ -34,7 +34,11 @@ class ArticleFilter(django_filters.FilterSet):
 
 class ArticleSerializer(StrictMixin, serializers.ModelSerializer):
     tags = serializers.ListField(
-        child=serializers.CharField(max_length=50), required=False, max_length=services.MAX_TAGS
+        child=serializers.CharField(max_length=50),
+        required=False,
+        max_length=services.MAX_TAGS,
+        write_only=True,
+        help_text="Tag names; the answer lists them too.",
     )
     owner_name = serializers.CharField(source="owner.__str__", read_only=True)
 

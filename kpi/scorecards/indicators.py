@@ -160,26 +160,30 @@ def collaboration_rating(user_ids: list[int], period: Period) -> dict[int, Value
     UNION ALL, averaged per person; the count is the number of scores from both."""
     answers = SurveyAnswer._meta.db_table
     requests = CollaborationRequest._meta.db_table
+    people = list(user_ids)
     sql = f"""
         WITH scores AS (
             SELECT a.rated_user_id AS person, a.score
               FROM {answers} a
-             WHERE a.measure = %(measure)s AND a.rated_user_id = ANY(%(people)s)
-               AND a.answered_at >= %(start)s AND a.answered_at < %(end)s AND a.score IS NOT NULL
+             WHERE a.measure = %s AND a.rated_user_id IN {_in(people)}
+               AND a.answered_at >= %s AND a.answered_at < %s AND a.score IS NOT NULL
             UNION ALL
             SELECT r.completed_by_id AS person, r.rating AS score
               FROM {requests} r
-             WHERE r.completed_by_id = ANY(%(people)s) AND r.rating IS NOT NULL
-               AND r.rated_at >= %(start)s AND r.rated_at < %(end)s
+             WHERE r.completed_by_id IN {_in(people)} AND r.rating IS NOT NULL
+               AND r.rated_at >= %s AND r.rated_at < %s
         )
         SELECT person, AVG(score), SUM(score), COUNT(*) FROM scores GROUP BY person
     """
-    params: dict[str, Any] = {
-        "measure": str(Measure.COLLABORATION),
-        "people": list(user_ids),
-        "start": period.start_at,
-        "end": period.end_at,
-    }
+    params: list[Any] = [
+        str(Measure.COLLABORATION),
+        *people,
+        period.start_at,
+        period.end_at,
+        *people,
+        period.start_at,
+        period.end_at,
+    ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

@@ -11,7 +11,7 @@ from opportunities.transitions import MACHINE
 
 # The apps built on opportunities: what they register (gates, desk sections) is tested with
 # them (tests/proposals); the opportunities' own tests of those registries run without it.
-ABOVE = ("proposals.", "bids.", "kpi.", "demo.")
+ABOVE = ("knowledge.", "collaboration.", "proposals.", "bids.", "kpi.", "demo.")
 
 
 def _from_above(fn) -> bool:

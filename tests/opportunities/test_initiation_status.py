@@ -240,6 +240,7 @@ def test_the_requests_status_changes_cost_the_same_queries_for_few_or_many(
             at=timezone.now() - timedelta(minutes=i),
         )
     client = client_for(engineer)
-    with django_assert_num_queries(5):
+    # 6: the opportunity is read with its competitors in play (R-COMP-1), one prefetch
+    with django_assert_num_queries(6):
         response = client.get(reverse("opportunity-initiation", args=[opportunity.pk]))
     assert len(response.json()["status_changes"]) == count
