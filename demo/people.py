@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group
 
+from kpi.scorecards.services import ensure_default_scorecard_templates
+from kpi.surveys.defaults import ensure_default_templates
 from presales.accounts.models import Department, Team, User
 from presales.core.roles import Role
 
@@ -58,6 +60,10 @@ def _demo_is_retired(user: User) -> bool | None:
 
 
 def build(ctx) -> None:
+    # The configuration the migrations seed (a database flushed since has none): the survey
+    # templates the closes below send, the scorecard templates (idempotent).
+    ensure_default_templates()
+    ensure_default_scorecard_templates()
     retired: bool | None = None  # undecided until an existing user tells
     for key, (name, department) in TEAMS.items():
         ctx.teams[key], _ = Team.objects.update_or_create(name=name, defaults={"department": department})

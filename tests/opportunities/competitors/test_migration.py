@@ -13,6 +13,8 @@ from django.utils import timezone
 BEFORE = [
     ("opportunities", "0012_system_note_codes_of_old_rows"),
     ("bids", "0008_bid_chain_check_items_parts_search"),
+    # the customers as they were then (before the tier suggestion's columns, issue 14)
+    ("leads", "0014_system_note_codes_of_old_rows"),
 ]
 
 
