@@ -1,3 +1,6 @@
+from collections.abc import Iterable
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -56,6 +59,51 @@ class SearchForm(BootstrapMixin, forms.Form):
     )
     tag = forms.CharField(label=_("Tag"), required=False, max_length=50)
     page = forms.IntegerField(required=False, min_value=1, max_value=500, widget=forms.HiddenInput)
+
+
+class NeedsItemsForm(BootstrapMixin, forms.Form):
+    """The requirement items of an industry needs template (行業客戶需求分析表, R-KB-1), one a
+    line: ``category | requirement``, a leading ``!`` for a rigid need. The rules (a
+    requirement on every item, who may edit) are the service's."""
+
+    RIGID = ("!", "！")
+    SEPARATORS = ("|", "｜")
+
+    items = forms.CharField(
+        label=_("Requirement items"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "One requirement a line: category | requirement; start the line with ! for a rigid need, "
+            "e.g. ! function | 生产排程与工单下达"
+        ),
+    )
+
+    @classmethod
+    def text_of(cls, items: Iterable[Any]) -> str:
+        """The items as the textarea shows them."""
+        lines = []
+        for item in items:
+            line = f"{item.category} | {item.description}" if item.category else item.description
+            lines.append(f"! {line}" if item.rigid else line)
+        return "\n".join(lines)
+
+    def clean_items(self) -> list[dict[str, Any]]:
+        rows = []
+        for line in self.cleaned_data["items"].splitlines():
+            line = line.strip()
+            if not line:
+                continue
+            rigid = line.startswith(self.RIGID)
+            if rigid:
+                line = line[1:].strip()
+            for separator in self.SEPARATORS:
+                line = line.replace(separator, "|")
+            category, separator, description = line.partition("|")
+            if not separator:
+                category, description = "", line
+            rows.append({"category": category.strip(), "description": description.strip(), "rigid": rigid})
+        return rows
 
 
 class AttachmentForm(BootstrapMixin, forms.Form):

@@ -12,5 +12,6 @@ urlpatterns = [
     path("<int:pk>/edit/", views.ArticleEditView.as_view(), name="edit"),
     path("<int:pk>/files/", views.AttachmentAddView.as_view(), name="attachment_add"),
     path("files/<int:pk>/", views.AttachmentDownloadView.as_view(), name="attachment"),
+    path("<int:pk>/items/", views.NeedsItemsView.as_view(), name="needs_items"),
     path("<int:pk>/<slug:move>/", views.ArticleMoveView.as_view(), name="move"),
 ]

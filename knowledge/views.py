@@ -15,10 +15,11 @@ from django.views import View
 from django.views.generic import FormView
 
 from knowledge import selectors, services
-from knowledge.forms import ArticleForm, AttachmentForm, SearchForm
+from knowledge.choices import ArticleKind
+from knowledge.forms import ArticleForm, AttachmentForm, NeedsItemsForm, SearchForm
 from knowledge.models import Article, ArticleAttachment
 from knowledge.tokens import highlight
-from presales.core.errors import DomainError
+from presales.core.errors import DomainError, NotAllowed
 from presales.core.roles import Role
 from presales.core.uploads import serve_download
 from presales.web.forms import apply_domain_error, bootstrap
@@ -63,6 +64,11 @@ class ArticleDetailView(KnowledgeMixin, View):
     def get(self, request, pk: int):
         article = self.article(pk)
         q = request.GET.get("q", "")[:200]
+        needs_items = list(article.needs_items.all())
+        can_edit = services.can_edit(request.user, article)
+        needs_form = None
+        if can_edit and article.kind == ArticleKind.NEEDS_TEMPLATE:
+            needs_form = bootstrap(NeedsItemsForm(initial={"items": NeedsItemsForm.text_of(needs_items)}))
         return render(
             request,
             "knowledge/article_detail.html",
@@ -74,9 +80,10 @@ class ArticleDetailView(KnowledgeMixin, View):
                 "body_html": highlight(article.body, q),
                 "tags": list(article.tags.all()),
                 "attachments": list(article.attachments.all()),
-                "needs_items": list(article.needs_items.all()),
+                "needs_items": needs_items,
+                "needs_form": needs_form,
                 "versions": selectors.article_versions(article),
-                "can_edit": services.can_edit(request.user, article),
+                "can_edit": can_edit,
                 "attachment_form": bootstrap(AttachmentForm()),
             },
         )
@@ -162,6 +169,29 @@ class AttachmentAddView(KnowledgeMixin, View):
             messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
         else:
             messages.success(request, _("File added."))
+        return HttpResponseRedirect(reverse("knowledge:article", args=[pk]))
+
+
+class NeedsItemsView(KnowledgeMixin, View):
+    """POST /knowledge/<pk>/items/: replace the requirement items of an industry needs
+    template (R-KB-1), what it pre-fills a requirement list with."""
+
+    def post(self, request, pk: int):
+        article = self.article(pk)
+        form = NeedsItemsForm(request.POST)
+        if form.is_valid():
+            try:
+                services.needs_items_set(
+                    actor=request.user, article=article, items=form.cleaned_data["items"]
+                )
+            except NotAllowed as exc:
+                raise PermissionDenied(exc.message) from exc
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+        if form.errors:
+            messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        else:
+            messages.success(request, _("Requirement items saved."))
         return HttpResponseRedirect(reverse("knowledge:article", args=[pk]))
 
 

@@ -5,6 +5,7 @@ caller may read."""
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
 from knowledge import services
 from knowledge.choices import ArticleKind, Visibility
@@ -104,3 +105,46 @@ def test_r_kb_1_the_needs_tab_offers_the_templates_and_adds_their_items(client, 
     )
     assert response.status_code == 400  # shown as the form's error
     assert Requirement.objects.filter(opportunity=opportunity).count() == 3
+
+
+def test_r_kb_1_the_article_page_edits_a_templates_items(client, engineer, other_engineer):
+    """The web route to a template's requirement items: one a line, ``category | requirement``,
+    ``!`` for a rigid need; a line without a requirement changes nothing; only an editor."""
+    article = template(engineer)
+    url = reverse("knowledge:needs_items", args=[article.pk])
+    client.force_login(engineer)
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert 'data-testid="kb-needs-form"' in page and "! function | 生产排程与工单下达" in page
+    # when the editor saves new lines (full-width bar and mark too)
+    text = "! 性能 | 500 台设备数据秒级采集\n\n能耗看板\n！ 接口｜对接 SCADA | OPC UA"
+    response = client.post(url, {"items": text})
+    # then they are the template's items, in order
+    assert response.status_code == 302
+    items = [(i.category, i.description, i.rigid) for i in article.needs_items.all()]
+    assert items == [
+        ("性能", "500 台设备数据秒级采集", True),
+        ("", "能耗看板", False),
+        ("接口", "对接 SCADA | OPC UA", True),
+    ]
+    # when a line names no requirement, then it is a message and the items stay
+    response = client.post(url, {"items": "功能 |\n能耗看板"}, follow=True)
+    assert "Item 1 has no requirement." in response.content.decode()
+    assert article.needs_items.count() == 3
+    # another team's engineer may not edit it: 403 (the page offers no form)
+    client.force_login(other_engineer)
+    assert 'data-testid="kb-needs-form"' not in client.get(article.get_absolute_url()).content.decode()
+    assert client.post(url, {"items": "x"}).status_code == 403
+    assert article.needs_items.count() == 3
+
+
+def test_r_kb_1_only_a_needs_template_has_items_on_the_web(client, engineer):
+    article = services.article_create(
+        actor=engineer, data={"kind": ArticleKind.PRODUCT, "title": "能耗模块", "body": "说明"}
+    )
+    client.force_login(engineer)
+    assert 'data-testid="kb-needs-form"' not in client.get(article.get_absolute_url()).content.decode()
+    response = client.post(
+        reverse("knowledge:needs_items", args=[article.pk]), {"items": "a | b"}, follow=True
+    )
+    assert "Only an industry needs template has requirement items." in response.content.decode()
+    assert not article.needs_items.exists()
