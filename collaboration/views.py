@@ -25,10 +25,17 @@ from collaboration.forms import (
 )
 from collaboration.models import ActionItem, CollaborationRequest, MeetingMinute, RequestAttachment
 from collaboration.transitions import MACHINE
+from opportunities.models import Opportunity
 from presales.core.errors import DomainError
 from presales.core.uploads import serve_download
 from presales.web.forms import apply_domain_error, bootstrap
 from presales.web.views import RoleRequiredMixin
+
+
+def _opens(user, opportunity) -> bool:
+    """Whether ``user`` may open ``opportunity``: a request or minutes about an opportunity of
+    another team name it, but link it only for who sees it (else the link would be a 404)."""
+    return opportunity is not None and Opportunity.objects.visible_to(user).filter(pk=opportunity.pk).exists()
 
 
 def _error_text(exc: DomainError) -> str:
@@ -92,6 +99,7 @@ class RequestDetailView(RequestMixin, View):
             "collaboration/request_detail.html",
             {
                 "obj": obj,
+                "opportunity_opens": _opens(request.user, obj.opportunity),
                 "options": MACHINE.options(obj, request.user),
                 "move_form": MoveForm(),
                 "attachments": list(obj.attachments.all()),
@@ -178,6 +186,7 @@ class MinuteDetailView(MinuteMixin, View):
             "collaboration/minute_detail.html",
             {
                 "minute": minute,
+                "opportunity_opens": _opens(request.user, minute.opportunity),
                 "attendees": list(minute.attendees.order_by("username")),
                 "items": list(minute.action_items.select_related("owner")),
                 "can_edit": services.can_edit_minute(request.user, minute),

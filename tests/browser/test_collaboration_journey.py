@@ -98,6 +98,8 @@ def accept_and_complete(page: Page, base: str, request: CollaborationRequest) ->
     listed = page.get_by_test_id("collab-list")
     expect(listed).to_contain_text(ITEM)
     listed.get_by_role("link", name=request.number).click()
+    # the opportunity of another team is named, not linked (they cannot open it)
+    expect(page.get_by_test_id("opportunity-name")).to_have_text("Smart plant MES")
     page.get_by_test_id("collab-move-accept").get_by_role("button", name="Accept").click()
     no_errors(page)
     expect(page.get_by_test_id("collab-status")).to_contain_text("Accepted")
@@ -124,7 +126,7 @@ def record_the_minutes(page: Page, base: str) -> MeetingMinute:
     page.goto(base + reverse("collaboration:minute_create"))
     form = page.get_by_test_id("minute-form")
     form.locator("[name=title]").fill("SCADA interface alignment")
-    form.locator("[name=held_at]").fill(local(0, hour=9))
+    form.locator("[name=held_at]").fill(local(-1, hour=9))  # yesterday morning
     form.locator("[name=place]").fill("Meeting room 3")
     form.locator("[name=opportunity]").select_option(label="Smart plant MES")
     form.locator("[name=attendees]").select_option(label=["Zhang Engineer", "Sun R&D"])

@@ -77,3 +77,22 @@ def test_r_coll_1_opportunity_desk_tab(client, engineer, team, request_to_rd):
     assert page.status_code == 200
     assert 'data-testid="desk-collaboration"' in page.content.decode()
     assert request_to_rd.number in page.content.decode()
+
+
+def test_r_coll_1_the_opportunity_is_linked_only_for_who_opens_it(
+    client, engineer, team, request_to_rd, rd_member
+):
+    # given a request about an opportunity of the engineer's team
+    opportunity = OpportunityFactory(team=team, presales_owner=engineer, title="Smart plant MES")
+    CollaborationRequest.objects.filter(pk=request_to_rd.pk).update(opportunity=opportunity)
+    url = reverse("collaboration:request", args=[request_to_rd.pk])
+    link = f'href="{opportunity.get_absolute_url()}"'
+    # then the requester's page links it
+    client.force_login(engineer)
+    page = client.get(url).content.decode()
+    assert link in page and 'data-testid="opportunity-name"' not in page
+    # and R&D, who cannot open it (a 404), read its name without a link
+    client.force_login(rd_member)
+    page = client.get(url).content.decode()
+    assert link not in page and "Smart plant MES" in page
+    assert client.get(opportunity.get_absolute_url()).status_code == 404
