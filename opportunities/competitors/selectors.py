@@ -31,13 +31,17 @@ def _visible_links(user: Actor, prefix: str = "") -> Q:
 
 
 def competitors_with_counts(user: Actor) -> QuerySet[Competitor]:
-    """Competitor records (all staff) with the visible opportunities each was in play on,
-    won by us (handoff) and lost to them: one query."""
+    """Competitor records (all staff) with the visible open opportunities each is in play on,
+    the closed ones won by us (handoff) and lost to them: one query."""
     visible = _visible_links(user, LINKS)
     return (
         Competitor.objects.visible_to(user)
         .annotate(
-            in_play_count=Count("opportunity_links", filter=visible & Q(opportunity_links__in_play=True)),
+            in_play_count=Count(
+                "opportunity_links",
+                filter=visible
+                & Q(opportunity_links__in_play=True, opportunity_links__opportunity__stage__in=OPEN_STAGES),
+            ),
             won_count=Count(
                 "opportunity_links", filter=visible & Q(opportunity_links__opportunity__stage=Stage.HANDOFF)
             ),

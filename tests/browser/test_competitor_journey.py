@@ -172,10 +172,9 @@ def test_a_competitor_record_in_play_and_its_win_loss_R_COMP_1(live_server, page
     expect(row.locator("td")).to_have_text([quarter, "0", "1", "0", ""])
     expect(row.locator(".progress-bar.bg-danger.w-100")).to_have_count(1)
 
-    # and the list counts both deals they competed on (the winner is kept on the lost one)
-    # and the one lost to them
+    # and the list counts the open deal they are in play on and the one lost to them
     page.goto(base + reverse("opportunities:competitors:list"))
     listed = page.get_by_test_id("competitor-row")
     expect(listed).to_have_count(1)
-    expect(listed.locator("td")).to_have_text([NAME, "2", "0", "1"])
+    expect(listed.locator("td")).to_have_text([NAME, "1", "0", "1"])
     assert problems == []
