@@ -34,6 +34,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bids.handoff.timers import SURVEY_KINDS
 from kpi.models import ImprovementAction, Survey, SurveyAnswer, SurveyTemplate
@@ -53,6 +54,7 @@ from opportunities.models import Opportunity
 from opportunities.permissions import can_work_opportunity
 from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from presales.core.errors import LinkRefused as BaseLinkRefused
 from presales.core.writes import check_version, save_as
 from presales.sla.calendar import compute_due
 from presales.sla.delivery import absolute_url
@@ -90,14 +92,11 @@ def survey_link(survey: Survey) -> str:
     return absolute_url(reverse("kpi:surveys:answer", args=[survey_token(survey)]))
 
 
-class LinkRefused(NotFound):
+class LinkRefused(BaseLinkRefused):
     """The answer link opens nothing: tampered or unknown (404), or expired, revoked, answered
     or replaced by a newer link (``gone``, 410) without saying which survey it was."""
 
-    def __init__(self, *, gone: bool = False) -> None:
-        super().__init__(_("This survey link is not valid (any more)."), code="link_refused")
-        self.gone = gone
-        self.status_code = 410 if gone else 404
+    default_message = gettext_lazy("This survey link is not valid (any more).")
 
 
 def survey_for_token(token: str, *, now: datetime | None = None, lock: bool = False) -> Survey:
