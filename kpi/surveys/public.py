@@ -2,8 +2,8 @@
 
 Built on ``presales.web.public_links`` as the needs confirmation page: the signed token is the
 only credential; the page reads no session and sets no cookie (CSRF-exempt for that reason: no
-ambient authority), shows the survey's introduction and questions in the survey's language and
-nothing else (no prices, no other
+ambient authority), shows the survey's introduction and questions in the survey's language (the
+contact's when recorded, else the site's default) and nothing else (no prices, no other
 records; the engineer's name only), and is rate limited per client address and token (429). A
 tampered or unknown token is 404; an expired, revoked, replaced or answered one 410 (a replay
 after answering too); neither says which survey it was.

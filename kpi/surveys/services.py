@@ -221,7 +221,12 @@ def survey_send(
     contact = None if internal else survey_contact(opportunity)
     if internal and respondent is None:
         return None
-    language = (respondent.language if internal and respondent else "") or settings.LANGUAGE_CODE
+    # The internal rating in the respondent's language; a customer survey (its page and its
+    # e-mail) in the contact's (R-POST-1), else the site's default.
+    if internal:
+        language = (respondent.language if respondent else "") or settings.LANGUAGE_CODE
+    else:
+        language = contact.preferred_language() if contact is not None else settings.LANGUAGE_CODE
     survey = Survey(
         template=template,
         purpose=purpose,
@@ -609,6 +614,8 @@ def survey_resend(*, actor: User, survey: Survey, contact: Contact | None = None
         survey.contact = survey_contact(survey.opportunity)
     if survey.contact is None or not survey.contact.email:
         raise DomainError(fields={"contact": [_("This contact has no e-mail address.")]})
+    # The page and the e-mail follow the language of the person now asked (R-POST-1).
+    survey.language = survey.contact.preferred_language()
     now = timezone.now()
     survey.nonce = secrets.token_hex(16)
     survey.status = SurveyStatus.SENT

@@ -500,8 +500,8 @@ def confirmation_url(token: str) -> str:
 
 
 def _send_confirmation_email(request_pk: int, token: str) -> None:
-    """After commit: the link to the contact (a failing mail server never fails the request;
-    the engineer sees the request and can send another)."""
+    """After commit: the link to the contact, in their language (a failing mail server never
+    fails the request; the engineer sees the request and can send another)."""
     request = ConfirmationRequest.objects.select_related("opportunity__customer", "contact", "sent_by").get(
         pk=request_pk
     )
@@ -511,7 +511,7 @@ def _send_confirmation_email(request_pk: int, token: str) -> None:
         "url": confirmation_url(token),
         "expires": timezone.localtime(request.expires_at).strftime("%Y-%m-%d %H:%M"),
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(request.contact.preferred_language()):
         subject = _("Please confirm your requirements (%(customer)s)") % params
         body = (
             _(
