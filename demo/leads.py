@@ -407,6 +407,7 @@ class Person:
     phone: str
     title: str
     role: str
+    language: str = ""  # R-POST-1: the customer's surveys and links in this language; "" = default
 
 
 @dataclass
@@ -618,9 +619,9 @@ class Planner:
         contacts = [
             director,
             Person("周丽华", "lihua.zhou@ruike-suzhou.example", "139 0000 0316", "总经理 General Manager",
-                   DecisionRole.DECISION_MAKER),
+                   DecisionRole.DECISION_MAKER, language="en"),
             Person("陈晓燕", "xiaoyan.chen@ruike-suzhou.example", "139 0000 0317", "采购经理 Purchasing Manager",
-                   DecisionRole.PURCHASER),
+                   DecisionRole.PURCHASER, language="zh-hant"),
         ]  # fmt: skip
         received = datetime(2024, 3, 14, 16, 30, tzinfo=CHINA)
         origin = LeadSpec(
@@ -989,6 +990,7 @@ class Loader:
                         "phone": person.phone,
                         "email": person.email,
                         "decision_role": person.role,
+                        "language": person.language,
                         "source": "business_card",
                     },
                 )

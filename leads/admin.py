@@ -40,7 +40,8 @@ class LeadAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(Contact)
 class ContactAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "title", "customer", "decision_role"]
+    list_display = ["name", "title", "customer", "decision_role", "language"]
+    list_filter = ["language"]
     search_fields = ["name", "customer__name"]
 
 

@@ -385,6 +385,17 @@ class Contact(VersionedModel, TimeStampedModel):
     source = models.CharField(
         _("source of details"), max_length=30, choices=ContactSource.choices, blank=True
     )
+    # R-POST-1, R-NEED-3: the language the customer's links and e-mails are written in.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_(
+            "The language of the surveys and confirmation links sent to this person; "
+            "blank: the site's default language."
+        ),
+    )
     # R-CUST-8: set once when the person's details are erased on request (leads/erasure.py).
     erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["phone_normalized", "email_normalized", "updated_at"])
@@ -406,6 +417,11 @@ class Contact(VersionedModel, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return self.customer.get_absolute_url()
+
+    def preferred_language(self, default: str | None = None) -> str:
+        """The language to write to this person in (R-POST-1, R-NEED-3): their own when set,
+        else ``default`` (e.g. the language a page was asked for), else the site's default."""
+        return self.language or default or settings.LANGUAGE_CODE
 
     def save(self, *args, **kwargs):
         self.phone_normalized = normalize_phone(self.phone)

@@ -777,7 +777,7 @@ def customer_merge(*, actor: User, source: Customer, target: Customer) -> MergeR
 
 # --- contacts ----------------------------------------------------------------------------
 
-CONTACT_FIELDS = ("name", "title", "phone", "email", "decision_role", "notes", "source")
+CONTACT_FIELDS = ("name", "title", "phone", "email", "language", "decision_role", "notes", "source")
 
 
 def _check_source(contact: Contact, *, changed: bool) -> None:

@@ -10,50 +10,21 @@ recipient, so a retried call sends nothing twice.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from functools import partial
 
-from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from presales.accounts.models import User
-from presales.sla.notifications import Message, NotificationKind, notify_many, register_notification_kind
+from presales.sla.notifications import NotificationKind, notify_people, register_notification_kind
 
 HANDOFF = register_notification_kind(
     NotificationKind("handoff", gettext_lazy("Handoffs and customer acceptances"))
 ).kind
 
 
-def _send(
-    people: Iterable[User | None], *, actor: Any, key: str, url: str, title, body=None, params=None
-) -> None:
-    """``title`` / ``body`` are callables of no argument, called in each recipient's language."""
-    messages = []
-    seen: set[int] = set()
-    for person in people:
-        if (
-            person is None
-            or person.pk in seen
-            or person.pk == getattr(actor, "pk", None)
-            or not person.is_active
-        ):
-            continue
-        seen.add(person.pk)
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            messages.append(
-                Message(
-                    recipient=person,
-                    kind=HANDOFF,
-                    key=f"{key}:to:{person.pk}",
-                    title=str(title()),
-                    body=str(body()) if body else "",
-                    url=url,
-                    event=key,
-                )
-            )
-    notify_many(messages)
+# One message per person concerned, in their language (see ``notify_people``).
+_send = partial(notify_people, kind=HANDOFF)
 
 
 def handoff_sent(handoff, *, actor) -> None:

@@ -10,45 +10,21 @@ and the recipient, so a retried call (or the monthly task run twice) sends nothi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
-from django.conf import settings
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from presales.sla.notifications import Message, NotificationKind, notify_many, register_notification_kind
+from presales.sla.notifications import NotificationKind, notify_people, register_notification_kind
 
 TEAM_REPORT = register_notification_kind(
     NotificationKind("team_report", gettext_lazy("Monthly team reports"))
 ).kind
 
 
-def _send(people: Iterable[Any], *, actor: Any, key: str, url: str, title, body=None) -> None:
-    messages = []
-    seen: set[int] = set()
-    for person in people:
-        if (
-            person is None
-            or person.pk in seen
-            or person.pk == getattr(actor, "pk", None)
-            or not person.is_active
-        ):
-            continue
-        seen.add(person.pk)
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            messages.append(
-                Message(
-                    recipient=person,
-                    kind=TEAM_REPORT,
-                    key=f"{key}:to:{person.pk}",
-                    title=str(title()),
-                    body=str(body()) if body else "",
-                    url=url,
-                    event=key,
-                )
-            )
-    notify_many(messages)
+# One message per person concerned, in their language (see ``notify_people``).
+_send = partial(notify_people, kind=TEAM_REPORT)
 
 
 def report_submitted(report: Any, recipients: Iterable[Any], *, actor: Any) -> None:

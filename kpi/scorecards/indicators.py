@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -124,74 +124,52 @@ def success_records(user_id: int, period: Period) -> str:
 # --- survey averages (customer satisfaction, collaboration) --------------------------------------
 
 
-def _answers_average(measure: str):
+def _scores_average(measure: str, *, with_collaboration_requests: bool = False):
+    """The average of the survey scores of ``measure`` about the person, answered in the
+    period, in one query grouped by person; the count is the number of scores.
+
+    Issue 14 (R-COLL-1): the collaboration rating also counts the requesters' ratings of the
+    collaboration requests the person completed (rated in the period), as a UNION ALL in the
+    same query."""
+
     def compute(user_ids: list[int], period: Period) -> dict[int, Value]:
-        rows = (
-            SurveyAnswer.objects.filter(
-                measure=measure,
-                rated_user_id__in=user_ids,
-                answered_at__gte=period.start_at,
-                answered_at__lt=period.end_at,
-                score__isnull=False,
-            )
-            .values("rated_user_id")
-            .annotate(average=Avg("score"), total=Sum("score"), n=Count("id"))
-            .order_by()
-        )
+        people = list(user_ids)
+        if not people:
+            return {}  # "IN ()" is no SQL
+        scores = f"""
+            SELECT a.rated_user_id AS person, a.score
+              FROM {SurveyAnswer._meta.db_table} a
+             WHERE a.measure = %s AND a.rated_user_id IN {_in(people)}
+               AND a.answered_at >= %s AND a.answered_at < %s AND a.score IS NOT NULL
+        """
+        params: list[Any] = [str(measure), *people, period.start_at, period.end_at]
+        if with_collaboration_requests:
+            scores += f"""
+            UNION ALL
+            SELECT r.completed_by_id AS person, r.rating AS score
+              FROM {CollaborationRequest._meta.db_table} r
+             WHERE r.completed_by_id IN {_in(people)} AND r.rating IS NOT NULL
+               AND r.rated_at >= %s AND r.rated_at < %s
+            """
+            params += [*people, period.start_at, period.end_at]
+        sql = f"""
+            WITH scores AS ({scores})
+            SELECT person, AVG(score), SUM(score), COUNT(*) FROM scores GROUP BY person
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
         return {
-            row["rated_user_id"]: Value(
-                _round(row["average"]),
-                numerator=Decimal(row["total"]),
-                denominator=Decimal(row["n"]),
-                count=row["n"],
-            )
-            for row in rows
-            if row["n"]
+            person: Value(_round(average), numerator=Decimal(total), denominator=Decimal(n), count=n)
+            for person, average, total, n in rows
+            if n
         }
 
     return compute
 
 
-# Issue 14 (R-COLL-1): the collaboration rating also counts the requesters' ratings of the
-# collaboration requests the person completed (rated in the period), in the same one query.
-def collaboration_rating(user_ids: list[int], period: Period) -> dict[int, Value]:
-    """One query: the collaboration survey answers about the person (answered in the period)
-    and the ratings of the collaboration requests they completed (rated in the period), as one
-    UNION ALL, averaged per person; the count is the number of scores from both."""
-    answers = SurveyAnswer._meta.db_table
-    requests = CollaborationRequest._meta.db_table
-    people = list(user_ids)
-    sql = f"""
-        WITH scores AS (
-            SELECT a.rated_user_id AS person, a.score
-              FROM {answers} a
-             WHERE a.measure = %s AND a.rated_user_id IN {_in(people)}
-               AND a.answered_at >= %s AND a.answered_at < %s AND a.score IS NOT NULL
-            UNION ALL
-            SELECT r.completed_by_id AS person, r.rating AS score
-              FROM {requests} r
-             WHERE r.completed_by_id IN {_in(people)} AND r.rating IS NOT NULL
-               AND r.rated_at >= %s AND r.rated_at < %s
-        )
-        SELECT person, AVG(score), SUM(score), COUNT(*) FROM scores GROUP BY person
-    """
-    params: list[Any] = [
-        str(Measure.COLLABORATION),
-        *people,
-        period.start_at,
-        period.end_at,
-        *people,
-        period.start_at,
-        period.end_at,
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    return {
-        person: Value(_round(average), numerator=Decimal(total), denominator=Decimal(n), count=n)
-        for person, average, total, n in rows
-        if n
-    }
+customer_satisfaction = _scores_average(Measure.SATISFACTION)
+collaboration_rating = _scores_average(Measure.COLLABORATION, with_collaboration_requests=True)
 
 
 def _survey_records(user_id: int, period: Period) -> str:
@@ -333,6 +311,24 @@ def training_records(user_id: int, period: Period) -> str:
     return f"/kpi/training/?{urlencode(query)}"
 
 
+def _survey_average_indicator(
+    *, key: str, label: Any, definition: Any, compute: Any, order: int
+) -> Indicator:
+    """An average of 1-to-5 scores about the person, whose records are the survey answers."""
+    return Indicator(
+        key=key,
+        label=label,
+        definition=definition,
+        rule="R-KPI-1",
+        unit="score5",
+        audiences=frozenset({PRESALES}),
+        compute=compute,
+        records_url=_survey_records,
+        order=order,
+        extra={"numerator": _("sum of scores"), "denominator": _("answers")},
+    )
+
+
 INDICATORS = (
     Indicator(
         key="success_rate",
@@ -346,17 +342,12 @@ INDICATORS = (
         order=10,
         extra={"numerator": _("won"), "denominator": _("followed")},
     ),
-    Indicator(
+    _survey_average_indicator(
         key="customer_satisfaction",
         label=_("Customer satisfaction"),
         definition=SATISFACTION_DEFINITION,
-        rule="R-KPI-1",
-        unit="score5",
-        audiences=frozenset({PRESALES}),
-        compute=_answers_average(Measure.SATISFACTION),
-        records_url=_survey_records,
+        compute=customer_satisfaction,
         order=20,
-        extra={"numerator": _("sum of scores"), "denominator": _("answers")},
     ),
     Indicator(
         key="solution_quality",
@@ -370,17 +361,12 @@ INDICATORS = (
         order=30,
         extra={"denominator": _("reviews")},
     ),
-    Indicator(
+    _survey_average_indicator(
         key="collaboration",
         label=_("Collaboration rating"),
         definition=COLLABORATION_DEFINITION,
-        rule="R-KPI-1",
-        unit="score5",
-        audiences=frozenset({PRESALES}),
         compute=collaboration_rating,
-        records_url=_survey_records,
         order=40,
-        extra={"numerator": _("sum of scores"), "denominator": _("answers")},
     ),
     Indicator(
         key="training",

@@ -5,49 +5,22 @@ retried call sends nothing twice."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
-from django.conf import settings
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from presales.sla.notifications import Message, NotificationKind, notify_many, register_notification_kind
+from presales.sla.notifications import NotificationKind, notify_people, register_notification_kind
 
 SURVEY = register_notification_kind(
     NotificationKind("survey", gettext_lazy("Satisfaction surveys and improvement actions"))
 ).kind
 
 
-def _send(
-    people: Iterable[Any],
-    *,
-    key: str,
-    url: str,
-    title: Callable[[], str],
-    body: Callable[[], str] | None = None,
-) -> None:
-    messages = []
-    seen: set[int] = set()
-    for person in people:
-        if person is None or person.pk in seen or not person.is_active:
-            continue
-        seen.add(person.pk)
-        with translation.override(person.language or settings.LANGUAGE_CODE):
-            messages.append(
-                Message(
-                    recipient=person,
-                    kind=SURVEY,
-                    key=f"{key}:to:{person.pk}",
-                    title=str(title()),
-                    body=str(body()) if body else "",
-                    url=url,
-                    event=key,
-                )
-            )
-    notify_many(messages)
+# One message per person concerned, in their language (see ``notify_people``).
+_send = partial(notify_people, kind=SURVEY)
 
 
 def survey_url(survey: Any) -> str:

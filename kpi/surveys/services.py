@@ -34,6 +34,7 @@ from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bids.handoff.timers import SURVEY_KINDS
 from kpi.models import ImprovementAction, Survey, SurveyAnswer, SurveyTemplate
@@ -53,6 +54,7 @@ from opportunities.models import Opportunity
 from opportunities.permissions import can_work_opportunity
 from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from presales.core.errors import LinkRefused as BaseLinkRefused
 from presales.core.writes import check_version, save_as
 from presales.sla.calendar import compute_due
 from presales.sla.delivery import absolute_url
@@ -90,14 +92,11 @@ def survey_link(survey: Survey) -> str:
     return absolute_url(reverse("kpi:surveys:answer", args=[survey_token(survey)]))
 
 
-class LinkRefused(NotFound):
+class LinkRefused(BaseLinkRefused):
     """The answer link opens nothing: tampered or unknown (404), or expired, revoked, answered
     or replaced by a newer link (``gone``, 410) without saying which survey it was."""
 
-    def __init__(self, *, gone: bool = False) -> None:
-        super().__init__(_("This survey link is not valid (any more)."), code="link_refused")
-        self.gone = gone
-        self.status_code = 410 if gone else 404
+    default_message = gettext_lazy("This survey link is not valid (any more).")
 
 
 def survey_for_token(token: str, *, now: datetime | None = None, lock: bool = False) -> Survey:
@@ -222,7 +221,12 @@ def survey_send(
     contact = None if internal else survey_contact(opportunity)
     if internal and respondent is None:
         return None
-    language = (respondent.language if internal and respondent else "") or settings.LANGUAGE_CODE
+    # The internal rating in the respondent's language; a customer survey (its page and its
+    # e-mail) in the contact's (R-POST-1), else the site's default.
+    if internal:
+        language = (respondent.language if respondent else "") or settings.LANGUAGE_CODE
+    else:
+        language = contact.preferred_language() if contact is not None else settings.LANGUAGE_CODE
     survey = Survey(
         template=template,
         purpose=purpose,
@@ -610,6 +614,8 @@ def survey_resend(*, actor: User, survey: Survey, contact: Contact | None = None
         survey.contact = survey_contact(survey.opportunity)
     if survey.contact is None or not survey.contact.email:
         raise DomainError(fields={"contact": [_("This contact has no e-mail address.")]})
+    # The page and the e-mail follow the language of the person now asked (R-POST-1).
+    survey.language = survey.contact.preferred_language()
     now = timezone.now()
     survey.nonce = secrets.token_hex(16)
     survey.status = SurveyStatus.SENT

@@ -64,6 +64,19 @@ class NotFound(DomainError):
     default_message = _("Not found.")
 
 
+class LinkRefused(NotFound):
+    """A link without an account (a customer's confirmation or survey link) opens nothing:
+    unknown or tampered (404), or expired, revoked, spent or replaced (``gone``: 410), without
+    saying which record it was. Apps subclass it with their own ``default_message``."""
+
+    default_code = "link_refused"
+
+    def __init__(self, *, gone: bool = False) -> None:
+        super().__init__()
+        self.gone = gone
+        self.status_code = 410 if gone else 404
+
+
 class Conflict(DomainError):
     """The request conflicts with the current state (409): stale data, duplicates, gates."""
 

@@ -7,14 +7,15 @@ new delivery (R-SLA-3). Deliveries are enqueued only after the transaction commi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from presales.core.errors import NotAllowed
@@ -190,6 +191,47 @@ def notify_many(
         events = {m.key: m.event_key() for m in fresh}
         _add_deliveries(rows, events=events, now=now, enqueue=enqueue or enqueue_delivery)
     return rows
+
+
+def notify_people(
+    people: Iterable[Any],
+    *,
+    kind: str,
+    key: str,
+    url: str,
+    title: Callable[[], Any],
+    body: Callable[[], Any] | None = None,
+    actor: Any = None,
+) -> list[Notification]:
+    """Tell each of ``people`` of one event named ``key``: one message per distinct active
+    person (``None`` and the ``actor`` who caused it skipped), keyed ``<key>:to:<pk>`` so a
+    retried call sends nothing twice, the team robot posting the event once. ``title`` and
+    ``body`` are callables of no argument, called in each recipient's language. Call it
+    inside the writing transaction: deliveries are enqueued after it commits."""
+    messages = []
+    seen: set[int] = set()
+    for person in people:
+        if (
+            person is None
+            or person.pk in seen
+            or person.pk == getattr(actor, "pk", None)
+            or not person.is_active
+        ):
+            continue
+        seen.add(person.pk)
+        with translation.override(person.language or settings.LANGUAGE_CODE):
+            messages.append(
+                Message(
+                    recipient=person,
+                    kind=kind,
+                    key=f"{key}:to:{person.pk}",
+                    title=str(title()),
+                    body=str(body()) if body else "",
+                    url=url,
+                    event=key,
+                )
+            )
+    return notify_many(messages)
 
 
 def _robot_team_id(notification: Notification) -> int | None:

@@ -1,28 +1,22 @@
 """The public needs confirmation page (R-NEED-3): /proposals/confirm/<token>/, no account.
 
-The token in the link is the only credential: the page reads no session, sets no cookie (no
-login, no CSRF cookie: the form is CSRF-exempt because no ambient authority such as a
-session cookie is used, so a forged cross-site POST could do nothing the token's holder
-cannot), shows exactly the list of the request and nothing else, and is rate limited per
-client address and token (429). An unknown or tampered token is 404; an expired, revoked or
-spent one 410; neither says which request it was.
+The token in the link is the only credential (``presales.web.public_links``: no session, no
+cookie, CSRF-exempt because no ambient authority is used, rate limited per client address and
+token: 429). The page shows exactly the list of the request and nothing else, in the contact's
+language when it is recorded, else the browser's. An unknown or tampered token is 404; an
+expired, revoked or spent one 410; neither says which request it was.
 """
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.decorators import method_decorator
-from django.views import View
-from django.views.decorators.csrf import csrf_exempt
+from django.utils import translation
 
-from presales.core.dbrouting import skip_primary_pin
 from presales.core.errors import Conflict, DomainError
+from presales.web.public_links import PublicLinkView
 from proposals.needs.services import (
     LinkRefused,
     confirmation_answer,
@@ -30,70 +24,11 @@ from proposals.needs.services import (
     confirmation_rows,
 )
 
-RATE_LIMIT = 30  # requests per window, per client address and token
-RATE_LIMIT_ADDRESS = 120  # per client address, whatever the token (guessing tokens)
-RATE_WINDOW = 600  # seconds
 
-
-def _client(request: HttpRequest) -> str:
-    """The client's address; behind the reverse proxies the login lockout is told of
-    (``LOGIN_PROXY_COUNT``), the one they appended to X-Forwarded-For."""
-    count = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None)
-    if count:
-        forwarded = [
-            p.strip() for p in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if p.strip()
-        ]
-        if len(forwarded) >= count:
-            return forwarded[-count]
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
-
-
-def _over_limit(request: HttpRequest, token: str) -> bool:
-    address = _client(request)
-    digest = hashlib.sha256(token.encode()).hexdigest()[:16]
-    over = False
-    for key, limit in (
-        (f"needs-confirm:{address}:{digest}", RATE_LIMIT),
-        (f"needs-confirm:{address}", RATE_LIMIT_ADDRESS),
-    ):
-        cache.add(key, 0, RATE_WINDOW)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, RATE_WINDOW)
-            count = 1
-        over = over or count > limit
-    return over
-
-
-def _private(response: HttpResponse) -> HttpResponse:
-    skip_primary_pin(response)  # no cookie at all, not even the replica pin after the POST
-    response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
-    response["X-Robots-Tag"] = "noindex"
-    return response
-
-
-@method_decorator(csrf_exempt, name="dispatch")
-class ConfirmationPublicView(View):
+class ConfirmationPublicView(PublicLinkView):
     template_name = "proposals/needs/confirm_public.html"
-
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if _over_limit(request, kwargs.get("token", "")):
-            return _private(
-                render(request, "proposals/needs/confirm_refused.html", {"too_many": True}, status=429)
-            )
-        try:
-            return _private(super().dispatch(request, *args, **kwargs))
-        except LinkRefused as exc:
-            return _private(
-                render(
-                    request,
-                    "proposals/needs/confirm_refused.html",
-                    {"gone": exc.gone},
-                    status=exc.status_code,
-                )
-            )
+    refused_template = "proposals/needs/confirm_refused.html"
+    rate_scope = "needs-confirm"
 
     def _page(self, request: HttpRequest, confirmation, *, answers=None, errors=None, message="", status=200):
         rows = confirmation_rows(confirmation)
@@ -115,7 +50,9 @@ class ConfirmationPublicView(View):
         return render(request, self.template_name, context, status=status)
 
     def get(self, request: HttpRequest, token: str) -> HttpResponse:
-        return self._page(request, confirmation_request_for_token(token))
+        confirmation = confirmation_request_for_token(token)
+        with translation.override(_language(confirmation)):
+            return self._page(request, confirmation)
 
     def post(self, request: HttpRequest, token: str) -> HttpResponse:
         confirmation = confirmation_request_for_token(token)
@@ -126,14 +63,21 @@ class ConfirmationPublicView(View):
                 "comment": request.POST.get(f"comment_{pk}", "")[:2000],
                 "version": request.POST.get(f"version_{pk}") or None,
             }
-        try:
-            confirmation_answer(token=token, answers=answers)
-        except Conflict as exc:
-            return self._page(request, confirmation, message=exc.message, status=409)
-        except LinkRefused:
-            raise
-        except DomainError as exc:
-            return self._page(request, confirmation, answers=answers, errors=exc.fields, status=400)
-        return render(
-            request, "proposals/needs/confirm_done.html", {"contact_name": confirmation.contact.name}
-        )
+        with translation.override(_language(confirmation)):
+            try:
+                confirmation_answer(token=token, answers=answers)
+            except Conflict as exc:
+                return self._page(request, confirmation, message=exc.message, status=409)
+            except LinkRefused:
+                raise
+            except DomainError as exc:
+                return self._page(request, confirmation, answers=answers, errors=exc.fields, status=400)
+            return render(
+                request, "proposals/needs/confirm_done.html", {"contact_name": confirmation.contact.name}
+            )
+
+
+def _language(confirmation) -> str:
+    """The contact's language when recorded, else the one the page was asked in (as the
+    confirmation e-mail: ``Contact.preferred_language``)."""
+    return confirmation.contact.preferred_language(default=translation.get_language())

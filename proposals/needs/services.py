@@ -42,6 +42,7 @@ from opportunities.models import Opportunity
 from opportunities.permissions import can_work_opportunity, require_work
 from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed, NotFound
+from presales.core.errors import LinkRefused as BaseLinkRefused
 from presales.core.uploads import Upload, save_upload, validate_upload
 from presales.core.writes import apply_fields, check_version, delete_as, save_as, validate
 from presales.sla.delivery import absolute_url
@@ -499,8 +500,8 @@ def confirmation_url(token: str) -> str:
 
 
 def _send_confirmation_email(request_pk: int, token: str) -> None:
-    """After commit: the link to the contact (a failing mail server never fails the request;
-    the engineer sees the request and can send another)."""
+    """After commit: the link to the contact, in their language (a failing mail server never
+    fails the request; the engineer sees the request and can send another)."""
     request = ConfirmationRequest.objects.select_related("opportunity__customer", "contact", "sent_by").get(
         pk=request_pk
     )
@@ -510,7 +511,7 @@ def _send_confirmation_email(request_pk: int, token: str) -> None:
         "url": confirmation_url(token),
         "expires": timezone.localtime(request.expires_at).strftime("%Y-%m-%d %H:%M"),
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(request.contact.preferred_language()):
         subject = _("Please confirm your requirements (%(customer)s)") % params
         body = (
             _(
@@ -586,14 +587,11 @@ def confirmation_request_revoke(*, actor: User, request: ConfirmationRequest) ->
     return request
 
 
-class LinkRefused(NotFound):
+class LinkRefused(BaseLinkRefused):
     """The confirmation link opens nothing: unknown, tampered, expired, revoked or spent.
     ``gone`` says it existed (410) without saying which request it was."""
 
-    def __init__(self, *, gone: bool = False) -> None:
-        super().__init__(_("This confirmation link is not valid (any more)."), code="link_refused")
-        self.gone = gone
-        self.status_code = 410 if gone else 404
+    default_message = gettext_lazy("This confirmation link is not valid (any more).")
 
 
 def confirmation_request_for_token(token: str, *, now: datetime | None = None) -> ConfirmationRequest:

@@ -169,6 +169,12 @@ def test_demo_holds_the_sample_customer_of_the_sales_manual(demo):
     }
     director = customer.contacts.get(name="王建国")
     assert director.title.startswith("生产总监")
+    # and two of its contacts read their surveys and links in another language (R-POST-1)
+    assert dict(customer.contacts.values_list("name", "language")) == {
+        "王建国": "",
+        "周丽华": "en",
+        "陈晓燕": "zh-hant",
+    }
     # and its first contact happened on 2024-03-15 and the visit on 2024-04-02
     first = customer.communications.get(is_first_contact=True)
     assert first.occurred_at.astimezone(CHINA).date() == datetime(2024, 3, 15).date()

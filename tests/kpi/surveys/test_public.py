@@ -85,7 +85,7 @@ def test_internal_survey_has_no_public_link(client, opportunity, sales_rep):
 
 
 def test_rate_limited(client, survey, monkeypatch):
-    monkeypatch.setattr(public, "RATE_LIMIT", 2)
+    monkeypatch.setattr(public.SurveyPublicView, "rate_limit", 2)
     url = _url(survey)
     assert client.get(url).status_code == 200
     assert client.get(url).status_code == 200

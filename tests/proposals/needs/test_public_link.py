@@ -198,11 +198,11 @@ def test_r_need_3_a_token_opens_only_its_own_list(client, engineer, team, requir
 
 def test_r_need_3_rate_limited_per_address_and_token(client, sent, monkeypatch):
     _request, token = sent
-    monkeypatch.setattr(public, "RATE_LIMIT", 3)
+    monkeypatch.setattr(public.ConfirmationPublicView, "rate_limit", 3)
     codes = [client.get(url(token)).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
     # guessing tokens from one address is limited too
-    monkeypatch.setattr(public, "RATE_LIMIT_ADDRESS", 4)
+    monkeypatch.setattr(public.ConfirmationPublicView, "rate_limit_address", 4)
     assert client.get(url("guess")).status_code == 429
 
 
