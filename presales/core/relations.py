@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from functools import cache
 
+from django.apps import apps
 from django.db import models
 
 MAX_DEPTH = 4
@@ -24,13 +25,17 @@ def _forward_relations(model: type[models.Model]) -> list[models.Field]:
     ]
 
 
-@cache
 def path_to(model: type[models.Model], target_label: str) -> tuple[str, bool] | None:
     """The shortest lookup from ``model`` to ``target_label`` (``"app_label.ModelName"``)
     along foreign keys, at most :data:`MAX_DEPTH` hops, and whether a row may reach no
     target at all (a nullable key on the way). ``("", False)`` for the target itself;
-    ``None`` when there is no such path."""
-    target = target_label.lower()
+    ``None`` when there is no such path. Found once per pair (the models do not change)."""
+    return _path_to(model._meta.label_lower, target_label.lower())
+
+
+@cache
+def _path_to(model_label: str, target: str) -> tuple[str, bool] | None:
+    model = apps.get_model(model_label)
     if model._meta.label_lower == target:
         return "", False
     queue: deque[tuple[type[models.Model], tuple[str, ...], bool]] = deque([(model, (), False)])
