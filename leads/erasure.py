@@ -260,8 +260,12 @@ def _scrub_leads_text(person: ErasedPerson) -> int:
 def _scrub_core_text(person: ErasedPerson) -> int:
     """The core's copies: notifications (the bell's title and message), timers' context,
     export parameters, generated documents' titles and the recipients of what was sent
-    (R-DOC). Our own users are not the person."""
-    return scrub_app("presales", person, skip=("User", "Team"))
+    (R-DOC); and the admin site's log (the names of the records changed there). Our own
+    users are not the person. No e-mail is kept after sending (there is no outbox table)."""
+    count = scrub_app("presales", person, skip=("User", "Team"))
+    if django_apps.is_installed("django.contrib.admin"):
+        count += scrub_app("admin", person)
+    return count
 
 
 def _withdraw_documents(person: ErasedPerson) -> int:

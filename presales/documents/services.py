@@ -5,7 +5,9 @@ fingerprint, variant and language); the Celery task on the ``documents`` queue c
 :func:`document_run`, which claims the row, renders it under a time limit (the task's) and a
 memory ceiling, and stores the file. :func:`document_for_download` checks again, at every
 download, that the reader may see the record and have this variant now (R-SOL-5 holds for a
-stale stored file too). :func:`document_record_sent` logs what left the company (R-DOC).
+stale stored file too). :func:`document_record_sent` logs what left the company (R-DOC). :func:`documents_of` and
+:func:`documents_withdraw` serve a contact's erasure (R-CUST-8): the files of a customer's
+documents are deleted and the rows marked failed, so the next request renders them anew.
 """
 
 from __future__ import annotations
