@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models import Q
@@ -39,6 +40,7 @@ from presales.core.roles import Role
 from presales.documents import services as document_services
 from presales.documents.models import Document, DocumentDelivery, DocumentState
 from proposals.models import Acceptance, Requirement
+from reviews.models import Review
 from tests.bids.contracts.factories import signed_contract
 from tests.bids.risks.factories import risk
 from tests.factories import (
@@ -48,6 +50,7 @@ from tests.factories import (
     CustomerPresalesFactory,
     NotificationFactory,
     OpportunityFactory,
+    ReviewChainFactory,
 )
 from tests.kpi.surveys.factories import _template
 from tests.presales.documents.conftest import pdf_text, rendered
@@ -151,6 +154,29 @@ def build_world(*, admin, engineer, customer, contact, opportunity):
     assert EMAIL in str(handoff.package)  # the package lists the customer's contacts
     plant(handoff, informed_contact_name=NAME)
     plant(Acceptance.objects.get(opportunity=opportunity), contact_name=NAME)
+    # the contract's review as submitted names the signatory; its stored form (a PDF) too
+    review = Review.objects.create(
+        content_type=ContentType.objects.get_for_model(Contract),
+        object_id=contract.pk,
+        kind="contract",
+        chain=ReviewChainFactory(kind="contract"),
+        author=engineer,
+        started_by=engineer,
+        subject_summary=contract.title,
+        content_snapshot={"items": [{"label": "Signatory", "text": DETAILS}]},
+    )
+    storage = Document._meta.get_field("file").storage
+    Document.objects.create(
+        doc_type="review_form",
+        content_type=ContentType.objects.get_for_model(Review),
+        object_id=review.pk,
+        variant="standard",
+        language="en",
+        fingerprint="as submitted",
+        state=DocumentState.DONE,
+        requested_by=engineer,
+        file=storage.save("documents/review-form.pdf", ContentFile(f"%PDF {DETAILS}".encode())),
+    )
     # kpi: a survey sent to the person, a retrospective
     survey = Survey.objects.create(
         template=_template(),
@@ -246,6 +272,7 @@ PLANTED = {
     "presales.Notification",
     "proposals.Acceptance",
     "proposals.Requirement",
+    "reviews.Review",
 }
 
 
@@ -353,7 +380,9 @@ def test_erasure_leaves_the_person_in_no_table_and_no_file_r_cust_8(
     # and the tombstone stays, with what each step scrubbed
     tombstone = ContactErasure.objects.get(pk=tombstone.pk)
     counts = tombstone.counts
-    assert counts["documents"] == 1
+    assert counts["documents"] == 2  # the confirmation list, and the review's form (its text was scrubbed)
+    form = Document.objects.get(doc_type="review_form")
+    assert form.state == DocumentState.FAILED and not storage.exists("documents/review-form.pdf")
     for key in (
         "collaboration",
         "bids",
