@@ -14,7 +14,8 @@ request renders them again from the scrubbed data (``presales.documents``).
 Where a text is scrubbed: the name in the rows of the erased contact's customer and in rows
 tied to no customer (a meeting minute without an opportunity, a template, a notification);
 the phone and the e-mail in every row (they identify the person wherever they appear). A
-row of another customer keeps a same name: it is another person.
+row of another customer keeps a same name: it is another person. Other contact records are
+left alone (each is erased on its own request), and so are our users and teams.
 
 A tombstone (:class:`~leads.models.ContactErasure`) keeps that the contact existed, who
 erased it, when, why and on whose request, and how many rows each step scrubbed; there is no
@@ -24,6 +25,7 @@ undo, and an erased contact can no longer be edited (``leads.services`` refuses 
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,9 +94,13 @@ def placeholder_for(contact_id: int) -> str:
 
 
 def scrub_text(value: str, person: ErasedPerson) -> str:
-    for needle in person.needles:
-        if needle in value:
-            value = value.replace(needle, person.placeholder if needle == person.name else "***")
+    """The name becomes the placeholder, the phone and the e-mail (in any case) ``***``."""
+    if person.name and person.name in value:
+        value = value.replace(person.name, person.placeholder)
+    if person.phone and person.phone in value:
+        value = value.replace(person.phone, "***")
+    if person.email:
+        value = re.sub(re.escape(person.email), "***", value, flags=re.IGNORECASE)
     return value
 
 
@@ -121,10 +127,17 @@ def text_fields(model: type[models.Model]) -> tuple[str, ...]:
 
 
 def needles_q(person: ErasedPerson, fields: Iterable[str]) -> Q:
+    """Rows with the name or the phone in one of ``fields``, or the e-mail in any case."""
+    fields = tuple(fields)
     q = Q(pk__in=[])
-    for needle in person.needles:
-        for name in fields:
-            q |= Q(**{f"{name}__contains": needle})
+    for needle, lookup in (
+        (person.name, "contains"),
+        (person.phone, "contains"),
+        (person.email, "icontains"),
+    ):
+        if needle:
+            for name in fields:
+                q |= Q(**{f"{name}__{lookup}": needle})
     return q
 
 

@@ -222,7 +222,7 @@ def build_world(*, admin, engineer, customer, contact, opportunity):
         opportunity=opportunity,
     )
     # a bell notification
-    NotificationFactory(recipient=engineer, title=f"Call {NAME} back", body=f"{PHONE} / {EMAIL}")
+    NotificationFactory(recipient=engineer, title=f"Call {NAME} back", body=f"{PHONE} / {EMAIL.upper()}")
     # a requirement confirmed by the person, and its confirmation list as a PDF, sent to them
     RequirementFactory(opportunity=opportunity, created_by=engineer, description="Energy -30%")
     Requirement.objects.filter(opportunity=opportunity).update(
@@ -286,7 +286,8 @@ def text_columns(model):
 
 def rows_naming(needle: str) -> set[tuple[str, int]]:
     """Every row of every model of the project (history models included) with ``needle`` in
-    a text or JSON column."""
+    a text or JSON column (the e-mail in any case)."""
+    lookup = "icontains" if "@" in needle else "contains"
     found = set()
     for model in apps.get_models():
         columns = text_columns(model)
@@ -299,7 +300,8 @@ def rows_naming(needle: str) -> set[tuple[str, int]]:
         }
         q = Q(pk__in=[])
         for f in columns:
-            q |= Q(**{f"_t_{f.name}__contains" if f"_t_{f.name}" in casts else f"{f.name}__contains": needle})
+            column = f"_t_{f.name}" if f"_t_{f.name}" in casts else f.name
+            q |= Q(**{f"{column}__{lookup}": needle})
         for pk in model._default_manager.annotate(**casts).filter(q).values_list("pk", flat=True):
             found.add((model._meta.label, pk))
     return found
