@@ -35,3 +35,7 @@ class BidsConfig(AppConfig):
         from bids.risks import registry as risks_registry
 
         risks_registry.register()
+        from bids import erasure
+
+        # R-CUST-8: a contact's erasure scrubs this app's texts.
+        erasure.register()

@@ -9,6 +9,9 @@ def register() -> None:
     from presales.core.roles import Role
 
     timers.register()
+    from collaboration import erasure
+
+    erasure.register()
     register_nav(
         NavItem(
             key="collaboration",

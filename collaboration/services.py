@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from collaboration import hooks, notifications
-from collaboration.choices import ActionStatus, RequestKind
+from collaboration.choices import ActionStatus, RequestKind, RequestStatus
 from collaboration.models import ActionItem, CollaborationRequest, MeetingMinute, RequestAttachment
 from collaboration.selectors import response_owner
 from collaboration.timers import COLLAB_DUE, COLLAB_RESPONSE, MEETING_ACTION
@@ -130,6 +130,20 @@ def request_move(
     _check_input(move, context)
     if move == "rate":
         context["rating"] = _rating(context.get("rating"))
+    return _apply_move(request, actor, move, context)
+
+
+def _apply_move(
+    request: CollaborationRequest,
+    actor: User,
+    move: str,
+    context: dict[str, Any],
+    *,
+    run_hooks: bool = True,
+    notify: bool = True,
+) -> CollaborationRequest:
+    """The writes of a checked move on the locked row: fields, timers, the status with its
+    history row, the completion hooks (``run_hooks``) and the notice (``notify``)."""
     now = timezone.now()
     target = MACHINE.get(move).target
     event = ""
@@ -162,13 +176,40 @@ def request_move(
     save_as(request, actor)
     if move == "accept":
         timer_start(kind=COLLAB_DUE, subject=request, owner=actor, due_at=request.due_at)
-    if move == "complete":
+    if move == "complete" and run_hooks:
         hooks.run_on_completed(request, actor=actor)
+    if not notify:
+        return request
     if event:
         notifications.request_answered(request, actor=actor, event=event)
     elif move == "rate":
         notifications.request_rated(request, actor=actor)
     return request
+
+
+@transaction.atomic
+def request_complete_with_answer(
+    *, actor: User, request: CollaborationRequest, result: str
+) -> CollaborationRequest | None:
+    """R-NEED-5: the question a request carries was answered where it was asked (the R&D
+    request's own answer, ``proposals.needs.services.rd_request_answer``, which checked who may
+    answer). The request is completed with the answer as its result through the same moves as
+    on the request's page: a request not yet accepted is accepted and completed at once (two
+    history rows, both by ``actor``; the response timer and the due timer are satisfied); the
+    requester is told it was completed (not that it was accepted), and the completion hooks
+    are not run (they would write the same answer back). A request already completed,
+    declined or cancelled is left as it is (``None``). The moves' gates run; who may answer
+    was decided by the caller (``check_permission=False``)."""
+    request = CollaborationRequest.objects.select_for_update().get(pk=request.pk)
+    result = str(result or "").strip()
+    _check_input("complete", {"result": result})
+    if request.status == RequestStatus.SUBMITTED:
+        MACHINE.check(request, actor, "accept", check_permission=False)
+        request = _apply_move(request, actor, "accept", {}, notify=False)
+    if request.status != RequestStatus.ACCEPTED:
+        return None
+    MACHINE.check(request, actor, "complete", check_permission=False, result=result)
+    return _apply_move(request, actor, "complete", {"result": result}, run_hooks=False)
 
 
 def _check_input(move: str, context: dict[str, Any]) -> None:

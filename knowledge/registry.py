@@ -4,9 +4,11 @@ from django.utils.translation import gettext_lazy
 
 
 def register() -> None:
+    from knowledge import erasure
     from presales.core.navigation import NavItem, register_nav
     from presales.core.roles import Role
 
+    erasure.register()
     register_nav(
         NavItem(
             key="knowledge",

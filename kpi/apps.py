@@ -22,3 +22,7 @@ class KpiConfig(AppConfig):
 
         for area in (surveys, retrospectives, training, scorecards, targets, analytics, reports):
             area.register()
+        from kpi import erasure
+
+        # R-CUST-8: a contact's erasure scrubs the appraisal's texts.
+        erasure.register()

@@ -3,46 +3,76 @@
 :func:`contact_erase` (administrators only) overwrites the person's details everywhere they
 were kept: the contact row, every history row of it, the text of the customer's
 communications and their history (the name, phone and e-mail wherever they were copied),
-the customer's leads that carried the same person and their history, and the finished
-export files on disk of customers and leads (they may list the person). Apps above leads
-scrub their own copies through :func:`register_erasure_step`. A tombstone
-(:class:`~leads.models.ContactErasure`) keeps that the contact existed, who erased it, when,
-why and on whose request, and how many rows each step scrubbed; there is no undo, and an
-erased contact can no longer be edited (``leads.services`` refuses it).
+the customer's leads that carried the same person and their history, the finished export
+files on disk of customers and leads (they may list the person), and every other text the
+product keeps: each app scrubs its own tables through :func:`register_erasure_step`,
+usually with :func:`scrub_app` (every text and JSON column of every model of the app and
+of its history models). Last, the generated documents (PDFs) of the customer's records and
+of every record whose text was scrubbed are withdrawn: their files are deleted and the next
+request renders them again from the scrubbed data (``presales.documents``).
+
+Where a text is scrubbed: the name in the rows of the erased contact's customer and in rows
+tied to no customer (a meeting minute without an opportunity, a template, a notification);
+the phone and the e-mail in every row (they identify the person wherever they appear). A
+row of another customer keeps a same name: it is another person. Other contact records are
+left alone (each is erased on its own request), and so are our users and teams.
+
+A tombstone (:class:`~leads.models.ContactErasure`) keeps that the contact existed, who
+erased it, when, why and on whose request, and how many rows each step scrubbed; there is no
+undo, and an erased contact can no longer be edited (``leads.services`` refuses it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import dataclasses
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.apps import apps as django_apps
+from django.db import models, transaction
 from django.db.models import Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.models import CommunicationRecord, Contact, ContactErasure, Lead
 from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed
+from presales.core.relations import path_to
 from presales.core.roles import Role
+from presales.documents.models import DocumentDelivery
+from presales.documents.services import documents_of, documents_withdraw
 from presales.exports.models import ExportJob, ExportState
 
 # The export resources whose files may name a contact.
 EXPORT_RESOURCES = ("customers", "leads", "contacts")
 COMMUNICATION_TEXT = ("participants", "key_points", "customer_feedback", "concerns", "next_step", "place")
+CUSTOMER = "leads.Customer"
 
 
 @dataclass(frozen=True)
 class ErasedPerson:
     """What a step needs: the contact (already scrubbed), the details to look for, the
-    placeholder that replaces the name."""
+    placeholder that replaces the name. ``touched`` collects the ``(model label, pk)`` of
+    every row scrubbed (not history rows): their documents are withdrawn at the end."""
 
     contact: Contact
     name: str
     phone: str
     email: str
     placeholder: str
+    touched: set[tuple[str, int]] = field(default_factory=set, compare=False)
+
+    @property
+    def needles(self) -> tuple[str, ...]:
+        return tuple(n for n in (self.name, self.phone, self.email) if n)
+
+    def without_name(self) -> ErasedPerson:
+        """The same person for rows of other customers: only the phone and e-mail are looked
+        for there (a same name is another person)."""
+        return dataclasses.replace(self, name="", touched=self.touched)
 
 
 ErasureStep = Callable[[ErasedPerson], int]
@@ -63,35 +93,129 @@ def placeholder_for(contact_id: int) -> str:
     return _("Erased contact #%(id)s") % {"id": contact_id}
 
 
-def _scrub_text(value: str, person: ErasedPerson) -> str:
-    for needle in (person.name, person.phone, person.email):
-        if needle and needle in value:
-            value = value.replace(needle, person.placeholder if needle == person.name else "***")
+def scrub_text(value: str, person: ErasedPerson) -> str:
+    """The name becomes the placeholder, the phone and the e-mail (in any case) ``***``."""
+    if person.name and person.name in value:
+        value = value.replace(person.name, person.placeholder)
+    if person.phone and person.phone in value:
+        value = value.replace(person.phone, "***")
+    if person.email:
+        value = re.sub(re.escape(person.email), "***", value, flags=re.IGNORECASE)
     return value
 
 
-def _needles_q(person: ErasedPerson, fields: tuple[str, ...]) -> Q:
+def scrub_value(value: Any, person: ErasedPerson) -> Any:
+    """A text, or a JSON value with texts at any depth (keys too)."""
+    if isinstance(value, str):
+        return scrub_text(value, person)
+    if isinstance(value, list):
+        return [scrub_value(item, person) for item in value]
+    if isinstance(value, dict):
+        return {scrub_value(key, person): scrub_value(item, person) for key, item in value.items()}
+    return value
+
+
+def text_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The columns of ``model`` that may hold a copied name, phone or e-mail: every text
+    column without fixed choices, and every JSON column."""
+    return tuple(
+        f.name
+        for f in model._meta.concrete_fields
+        if (isinstance(f, (models.CharField, models.TextField)) and not f.choices and not f.primary_key)
+        or isinstance(f, models.JSONField)
+    )
+
+
+def needles_q(person: ErasedPerson, fields: Iterable[str]) -> Q:
+    """Rows with the name or the phone in one of ``fields``, or the e-mail in any case."""
+    fields = tuple(fields)
     q = Q(pk__in=[])
-    for needle in (person.name, person.phone, person.email):
+    for needle, lookup in (
+        (person.name, "contains"),
+        (person.phone, "contains"),
+        (person.email, "icontains"),
+    ):
         if needle:
-            for field in fields:
-                q |= Q(**{f"{field}__contains": needle})
+            for name in fields:
+                q |= Q(**{f"{name}__{lookup}": needle})
     return q
 
 
-def _scrub_rows(queryset: Any, person: ErasedPerson, fields: tuple[str, ...]) -> int:
+def _is_history(model: type[models.Model]) -> bool:
+    return hasattr(model, "instance_type")
+
+
+def scrub_rows(queryset: Any, person: ErasedPerson, fields: tuple[str, ...] | None = None) -> int:
+    """Replace the person's details in ``fields`` (default: :func:`text_fields`) of the rows
+    of ``queryset`` that contain them; returns how many rows changed."""
+    model = queryset.model
+    fields = text_fields(model) if fields is None else fields
+    if not fields or not person.needles:
+        return 0
+    json_fields = {f for f in fields if isinstance(model._meta.get_field(f), models.JSONField)}
+    annotations = {f"_erasure_{f}": Cast(f, models.TextField()) for f in json_fields}
+    lookups = [f"_erasure_{f}" if f in json_fields else f for f in fields]
+    matching = (
+        queryset.annotate(**annotations).filter(needles_q(person, lookups))
+        if annotations
+        else (queryset.filter(needles_q(person, lookups)))
+    )
     count = 0
-    for row in queryset.filter(_needles_q(person, fields)):
-        changes = {f: _scrub_text(getattr(row, f), person) for f in fields}
-        queryset.model.objects.filter(pk=row.pk).update(**changes)
-        count += 1
+    for row in matching.only("pk", *fields):
+        changes = {}
+        for name in fields:
+            old = getattr(row, name)
+            new = scrub_value(old, person)
+            max_length = model._meta.get_field(name).max_length
+            if isinstance(new, str) and max_length and name not in json_fields:
+                new = new[:max_length]
+            if new != old:
+                changes[name] = new
+        if changes:
+            model._default_manager.filter(pk=row.pk).update(**changes)
+            count += 1
+            if not _is_history(model):
+                person.touched.add((model._meta.label, row.pk))
+    return count
+
+
+def scrub_model(
+    model: type[models.Model], person: ErasedPerson, fields: tuple[str, ...] | None = None
+) -> int:
+    """Every row of ``model`` (a model or a history model): the name, phone and e-mail in
+    the rows of the person's customer and in rows tied to no customer; the phone and e-mail
+    in the rows of other customers (see the module docstring)."""
+    route = path_to(model, CUSTOMER)
+    rows = model._default_manager.all()
+    if route is None:
+        return scrub_rows(rows, person, fields)
+    path, may_miss = route
+    path = path or "pk"
+    mine = Q(**{path: person.contact.customer_id})
+    if may_miss:
+        mine |= Q(**{f"{path}__isnull": True})
+    return scrub_rows(rows.filter(mine), person, fields) + scrub_rows(
+        rows.exclude(mine), person.without_name(), fields
+    )
+
+
+def scrub_app(app_label: str, person: ErasedPerson, *, skip: Iterable[str] = ()) -> int:
+    """:func:`scrub_model` over every model of the app with text (their history models are
+    models of the app too), except the ``skip`` model names (with their history)."""
+    skipped = {name.lower() for name in skip}
+    skipped |= {f"historical{name}" for name in skipped}
+    count = 0
+    for model in django_apps.get_app_config(app_label).get_models():
+        if model._meta.model_name in skipped or model._meta.proxy or not text_fields(model):
+            continue
+        count += scrub_model(model, person)
     return count
 
 
 def _scrub_communications(person: ErasedPerson) -> int:
     records = CommunicationRecord.objects.filter(customer_id=person.contact.customer_id)
     history = CommunicationRecord.history.model.objects.filter(customer_id=person.contact.customer_id)
-    return _scrub_rows(records, person, COMMUNICATION_TEXT) + _scrub_rows(history, person, COMMUNICATION_TEXT)
+    return scrub_rows(records, person, COMMUNICATION_TEXT) + scrub_rows(history, person, COMMUNICATION_TEXT)
 
 
 LEAD_PERSONAL = {"contact_name": "", "contact_title": "", "phone": "", "email": ""}
@@ -111,6 +235,7 @@ def _scrub_leads(person: ErasedPerson) -> int:
     customer_id = person.contact.customer_id
     values = {**LEAD_PERSONAL, "contact_name": person.placeholder}
     leads = Lead.objects.filter(customer_id=customer_id).filter(_same_person_q(person))
+    person.touched.update((Lead._meta.label, pk) for pk in leads.values_list("pk", flat=True))
     count = leads.update(**values, phone_normalized="", email_normalized="")
     history = Lead.history.model.objects.filter(customer_id=customer_id).filter(_same_person_q(person))
     return count + history.update(**values)
@@ -139,9 +264,41 @@ def _purge_export_files(person: ErasedPerson) -> int:
     return len(jobs)
 
 
+def _scrub_leads_text(person: ErasedPerson) -> int:
+    """Every other text of this app: the customer's notes, visit plans (purpose, outcome),
+    merge records, leads' free text; the contacts are scrubbed by :func:`contact_erase`."""
+    return scrub_app("leads", person, skip=("Contact", "ContactErasure"))
+
+
+def _scrub_core_text(person: ErasedPerson) -> int:
+    """The core's copies: notifications (the bell's title and message), timers' context,
+    export parameters, generated documents' titles and the recipients of what was sent
+    (R-DOC); and the admin site's log (the names of the records changed there). Our own
+    users are not the person. No e-mail is kept after sending (there is no outbox table)."""
+    count = scrub_app("presales", person, skip=("User", "Team"))
+    if django_apps.is_installed("django.contrib.admin"):
+        count += scrub_app("admin", person)
+    return count
+
+
+def _withdraw_documents(person: ErasedPerson) -> int:
+    """The generated PDFs of the customer's records (its opportunities, their solutions,
+    bids, contracts …) and of every record whose text was scrubbed may print the person:
+    withdrawn (files deleted, rendered again on request from the scrubbed data)."""
+    documents = documents_of(person.contact.customer, records=person.touched)
+    count = documents_withdraw(
+        documents=documents,
+        reason=_("Withdrawn when a contact's personal data was erased; ask for the document again."),
+    )
+    scrub_rows(DocumentDelivery.objects.filter(document__in=documents), person, ("recipient", "note"))
+    return count
+
+
 register_erasure_step("communications", _scrub_communications)
 register_erasure_step("leads", _scrub_leads)
 register_erasure_step("export_files", _purge_export_files)
+register_erasure_step("leads_text", _scrub_leads_text)
+register_erasure_step("core_text", _scrub_core_text)
 
 
 @transaction.atomic
@@ -175,6 +332,7 @@ def contact_erase(*, contact: Contact, actor: User, reason: str, request_referen
     }
     for key, step in _steps.items():
         counts[key] = step(person)
+    counts["documents"] = _withdraw_documents(person)
     return ContactErasure.objects.create(
         contact_id_erased=contact.pk,
         customer=contact.customer,

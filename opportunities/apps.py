@@ -37,5 +37,9 @@ class OpportunitiesConfig(AppConfig):
         desk_sections.register()
         panels.register()
         competitor_records.register()
+        from opportunities import erasure
+
+        # R-CUST-8: a contact's erasure scrubs this app's texts and the reviews'.
+        erasure.register()
         # R-CUST-4: the customer's suggested tier reads won and open amounts from here.
         tier_figures.register()

@@ -19,6 +19,9 @@ class ProposalsConfig(AppConfig):
 
         # R-CUST-8: an erased contact's name leaves the feedback and acceptances too.
         solution_erasure.register()
+        from proposals import erasure as proposals_erasure
+
+        proposals_erasure.register()
         from proposals.needs import registry as needs_registry
 
         needs_registry.register()

@@ -5,25 +5,31 @@ fingerprint, variant and language); the Celery task on the ``documents`` queue c
 :func:`document_run`, which claims the row, renders it under a time limit (the task's) and a
 memory ceiling, and stores the file. :func:`document_for_download` checks again, at every
 download, that the reader may see the record and have this variant now (R-SOL-5 holds for a
-stale stored file too). :func:`document_record_sent` logs what left the company (R-DOC).
+stale stored file too). :func:`document_record_sent` logs what left the company (R-DOC). :func:`documents_of` and
+:func:`documents_withdraw` serve a contact's erasure (R-CUST-8): the files of a customer's
+documents are deleted and the rows marked failed, so the next request renders them anew.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from presales.core import jobs
 from presales.core.errors import DomainError, GateRefused, NotFound
+from presales.core.relations import path_to
 from presales.core.tasks import enqueue_on_commit
 from presales.documents.models import (
     LIVE_STATES,
@@ -33,7 +39,7 @@ from presales.documents.models import (
     DocumentDelivery,
     DocumentState,
 )
-from presales.documents.registry import DocumentType, document_type
+from presales.documents.registry import DocumentType, document_type, document_types
 from presales.documents.render import memory_ceiling, render_document
 
 RUN_TASK = "presales.documents.tasks.render_document_task"
@@ -294,3 +300,57 @@ def documents_fail_stale(*, now: datetime | None = None) -> int:
 
 def documents_recover_queued(*, now: datetime | None = None) -> int:
     return jobs.recover_queued(Document, task=RUN_TASK, after=QUEUED_RECOVERY_AFTER, now=now)
+
+
+def documents_of(target: Any, *, records: Iterable[tuple[str, int]] = ()) -> QuerySet[Document]:
+    """Every document made from ``target`` or from a record that reaches it through foreign
+    keys (a customer: its opportunities, their solution versions, bids, contracts, handoffs
+    …), found from the registered types' models without naming any app; plus the documents
+    of ``records`` (``(model label, pk)`` pairs, e.g. the reviews whose text was scrubbed)."""
+    target_label = target._meta.label
+    wanted = Q(pk__in=[])
+    for kind in document_types():
+        model = django_apps.get_model(kind.model)
+        route = path_to(model, target_label)
+        if route is None:
+            continue
+        path = route[0] or "pk"
+        ids = model._default_manager.filter(**{path: target.pk}).values("pk")
+        wanted |= Q(
+            doc_type=kind.key, content_type=ContentType.objects.get_for_model(model), object_id__in=ids
+        )
+    by_label: dict[str, set[int]] = {}
+    for label, pk in records:
+        by_label.setdefault(label.lower(), set()).add(pk)
+    for label, pks in by_label.items():
+        model = django_apps.get_model(label)
+        wanted |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=sorted(pks))
+    return Document.objects.filter(wanted)
+
+
+def documents_withdraw(*, documents: QuerySet[Document], reason: str) -> int:
+    """R-CUST-8: documents that may print what is no longer kept (a contact's erased details)
+    are withdrawn: their stored files are deleted (once the caller's transaction commits) and
+    they are marked failed with ``reason``, so a download is refused and the next request
+    renders a new file from the data as it is now. A rendering in progress is stopped too
+    (it may have read the old data); its file is discarded when it finishes."""
+    rows = list(documents.select_for_update().filter(state__in=LIVE_STATES).order_by("pk"))
+    if not rows:
+        return 0
+    names = [row.file.name for row in rows if row.file.name]
+    storage = rows[0].file.storage
+    Document.objects.filter(pk__in=[row.pk for row in rows]).update(
+        state=DocumentState.FAILED,
+        file="",
+        size=None,
+        pages=None,
+        error=reason[:2000],
+        finished_at=timezone.now(),
+    )
+
+    def delete_files() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(rows)

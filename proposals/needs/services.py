@@ -810,8 +810,20 @@ def rd_request_answer_from_collaboration(request: CollaborationRequest, *, actor
 @transaction.atomic
 def rd_request_answer(*, actor: User, rd_request: RDRequest, answer: str) -> RDRequest:
     """The assignee (or whoever may work the opportunity) answers; the asker is told. The
-    answer stays with the requirement."""
+    answer stays with the requirement. R-NEED-5: the collaboration request that carries the
+    question is completed with the answer as its result (accepted first if nobody had yet),
+    through the collaboration's moves: its timers are satisfied and its requester is told;
+    its completion hook, which writes an answer back here, is not run again.
+
+    Locks: the opportunity's (the requirement's aggregate), then the collaboration request,
+    then the R&D request: the order in which completing the collaboration request reaches the
+    R&D request (``rd_request_answer_from_collaboration``), so the two routes cannot deadlock."""
     _opportunity, _analysis, requirement = _lock_requirement(rd_request.requirement)
+    collab_id = (
+        RDRequest.objects.filter(pk=rd_request.pk).values_list("collaboration_request_id", flat=True).get()
+    )
+    if collab_id is not None:
+        CollaborationRequest.objects.select_for_update().filter(pk=collab_id).first()
     rd = RDRequest.objects.select_for_update().get(pk=rd_request.pk)
     if actor.pk != rd.assignee_id and not can_work_opportunity(actor, requirement.opportunity):
         raise NotAllowed(_("Only the person asked, or the opportunity's team, answers."))
@@ -825,6 +837,10 @@ def rd_request_answer(*, actor: User, rd_request: RDRequest, answer: str) -> RDR
     rd.answered_at = timezone.now()
     rd.status = RDRequestStatus.ANSWERED
     rd.save()
+    if rd.collaboration_request is not None:
+        collaboration_services.request_complete_with_answer(
+            actor=actor, request=rd.collaboration_request, result=answer
+        )
     _notify_rd(rd, rd.asked_by, RD_REQUEST_ANSWERED, actor=actor)
     return rd
 

@@ -3,7 +3,9 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
+from collaboration.models import CollaborationRequest
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.sla.models import Notification
 from proposals.models import ChangeRequest, NeedsReport, RDRequest, Requirement, RequirementConfirmation
@@ -291,3 +293,38 @@ def test_r_need_6_feasibility_reassessed_and_change_settled_by_reconfirmation(en
         data={"feasibility": "needs_rd", "description": "新描述"},
     )
     assert requirement.feasibility_review_due is False and requirement.confirmation_status == "unconfirmed"
+
+
+def test_r_need_5_answer_on_every_route_completes_the_collaboration_request(
+    client, client_for, engineer, opportunity, make_user
+):
+    """R-NEED-5: the answer given the old way (service, API, web form) is also the result of
+    the collaboration request that carries the question, which is accepted and completed."""
+    rd_person = make_user("department_head", username="rd")
+    requirement = services.requirement_create(
+        actor=engineer, opportunity=opportunity, data={**RIGID, "feasibility": "needs_rd"}
+    )
+    asked = [
+        services.rd_request_create(
+            actor=engineer, requirement=requirement, question=f"Q{i}?", assignee=rd_person
+        )
+        for i in range(3)
+    ]
+    # service
+    services.rd_request_answer(actor=rd_person, rd_request=asked[0], answer="by service")
+    # API
+    answered = client_for(rd_person).post(
+        f"/api/v1/rd-requests/{asked[1].pk}/answer/", {"answer": "by API"}, format="json"
+    )
+    assert answered.status_code == 200, answered.json()
+    # web form (the opportunity's team may answer too; the person asked may not see its page)
+    client.force_login(engineer)
+    response = client.post(
+        reverse("proposals:needs_rd_answer", args=[opportunity.pk, asked[2].pk]), {"answer": "by web"}
+    )
+    assert response.status_code == 302
+    routes = zip(asked, ("by service", "by API", "by web"), (rd_person, rd_person, engineer), strict=True)
+    for rd, answer, answerer in routes:
+        collab = CollaborationRequest.objects.get(pk=rd.collaboration_request_id)
+        assert (collab.status, collab.result, collab.completed_by) == ("completed", answer, answerer)
+        assert RDRequest.objects.get(pk=rd.pk).answer == answer
