@@ -322,7 +322,7 @@ def contact_erase(*, contact: Contact, actor: User, reason: str, request_referen
         contact=contact, name=contact.name, phone=contact.phone, email=contact.email, placeholder=placeholder
     )
     now = timezone.now()
-    personal = {"name": placeholder, "title": "", "phone": "", "email": "", "notes": ""}
+    personal = {"name": placeholder, "title": "", "phone": "", "email": "", "notes": "", "language": ""}
     Contact.objects.filter(pk=contact.pk).update(
         **personal, phone_normalized="", email_normalized="", erased_at=now
     )

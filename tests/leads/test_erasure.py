@@ -43,7 +43,9 @@ def contact(engineer, customer):
             "source": ContactSource.BUSINESS_CARD,
         },
     )
-    return services.contact_update(actor=engineer, contact=contact, data={"notes": f"Call {NAME} mornings"})
+    return services.contact_update(
+        actor=engineer, contact=contact, data={"notes": f"Call {NAME} mornings", "language": "en"}
+    )
 
 
 def test_source_required_on_create_in_service_r_cust_8(engineer, customer):
@@ -113,12 +115,18 @@ def test_erasure_scrubs_everywhere_and_keeps_tombstone_r_cust_8(
     # then the row holds no details
     contact.refresh_from_db()
     assert contact.name == f"Erased contact #{contact.pk}"
-    assert (contact.phone, contact.email, contact.title, contact.notes) == ("", "", "", "")
+    assert (contact.phone, contact.email, contact.title, contact.notes, contact.language) == (
+        "",
+        "",
+        "",
+        "",
+        "",
+    )
     assert contact.phone_normalized == "" and contact.email_normalized == "" and contact.erased_at
     # and no history row keeps them
     for row in Contact.history.filter(id=contact.pk):
         assert NAME not in row.name and PHONE not in row.phone and EMAIL not in row.email
-        assert NAME not in row.notes
+        assert NAME not in row.notes and row.language == ""
     assert Contact.history.filter(id=contact.pk).count() >= 2
     # and the communication and its history no longer name the person
     record.refresh_from_db()
