@@ -15,6 +15,7 @@ from django.views import View
 from django.views.generic import FormView
 
 from knowledge import selectors, services
+from knowledge.choices import ArticleKind
 from knowledge.forms import ArticleForm, AttachmentForm, SearchForm
 from knowledge.models import Article, ArticleAttachment
 from knowledge.tokens import highlight
@@ -86,6 +87,11 @@ class ArticleCreateView(WriterRequiredMixin, ServiceFormMixin, FormView):
     template_name = "knowledge/article_form.html"
     form_class = ArticleForm
     success_message = gettext_lazy("Article saved as a draft.")
+
+    def get_initial(self):
+        """``?kind=`` (e.g. from the knowledge base filtered to reusable bid answers) preselects it."""
+        kind = self.request.GET.get("kind", "")
+        return {"kind": kind} if kind in ArticleKind.values else {}
 
     def run_service(self, form):
         return services.article_create(
