@@ -82,6 +82,7 @@ urlpatterns += [
         name="bid-attachment-remove",
     ),
     path("bid/<int:pk>/defence/", biddocs_views.QuestionAddView.as_view(), name="defence-add"),
+    path("defence/<int:pk>/library/", biddocs_views.AnswerPickerView.as_view(), name="defence-picker"),
     path(
         "defence/<int:pk>/<slug:action>/", biddocs_views.QuestionActionView.as_view(), name="defence-action"
     ),

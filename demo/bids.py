@@ -3,8 +3,9 @@ and, for a deal that goes on to the contract, its tender, a bid approved by its 
 sealed before the deadline and won (R-BID-1, R-BID-2, R-BID-4, R-REV-3); for a deal lost at
 the bid, a Hong Kong tender lost to a named winner at a known price (``lose_bid``). Each bid
 has its three parts (drafted from the approved solution version and its quote) and defence
-questions, one answered from the library (R-BID-3). Everything through
-the services, as a user would."""
+questions, one answered from the library: the knowledge base's reusable bid answers, the
+library's own seeded here as such (R-BID-3, R-KB-1; found again by their question, so a
+second load adds none). Everything through the services, as a user would."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from datetime import timedelta
 from django.utils import timezone
 
 from bids.biddocs import services as documents
-from bids.models import DefenceAnswer
 from bids.tenders import services
 from bids.tenders.choices import Decision, PartKind
+from knowledge import services as knowledge
+from knowledge.choices import ArticleKind
+from knowledge.models import Article, bid_question_fields
 from leads.choices import Industry
 from opportunities.choices import CloseReason
 from opportunities.models import Opportunity
@@ -137,10 +140,11 @@ def prepare_bid(ctx, bid, author) -> None:
     manager = ctx.users["presales_manager"]
     answers = []
     for product, industry, question, answer in LIBRARY:
-        existing = DefenceAnswer.objects.filter(question=question).first()
+        title = bid_question_fields(question)["title"]
+        existing = Article.objects.filter(kind=ArticleKind.BID_ANSWER, title=title).first()
         answers.append(
             existing
-            or documents.library_answer_save(
+            or knowledge.bid_answer_save(
                 actor=manager,
                 data={"product": product, "industry": industry, "question": question, "answer": answer},
             )

@@ -42,6 +42,9 @@ class ArticleForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["title"].help_text = _(
+            "For a reusable bid answer: the question (its answer is the body); bids copy it into their defence."
+        )
         if self.instance.pk:
             self.initial["tags"] = ", ".join(self.instance.tags.values_list("name", flat=True))
 

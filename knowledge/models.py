@@ -6,7 +6,12 @@ them), attachments, and the requirement items of an industry needs template.
 of its title, summary and tags only (small, kept in the row: what the ranking reads), rewritten by
 ``Article.save()`` so that every writer (services, the admin, an import) keeps it in step; a
 GIN index serves the search (knowledge/search.py; created by migration 0002 on PostgreSQL only,
-so that ``make run`` keeps working on SQLite)."""
+so that ``make run`` keeps working on SQLite).
+
+The reusable bid answers (kind ``bid_answer``) are the bids' defence answer library (R-BID-3):
+the title is the question (one longer than a title is cut there, ending "…", and kept whole in
+the summary), the body the answer; product and industry say where it fits. Published ones are
+the library a bid's defence questions copy from (bids/biddocs)."""
 
 from __future__ import annotations
 
@@ -25,6 +30,16 @@ from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.roles import Actor, Scope, scope_of
 
 USER = settings.AUTH_USER_MODEL
+TITLE_MAX = 200
+CUT = "…"
+
+
+def bid_question_fields(question: str) -> dict[str, str]:
+    """The title (and, for a question too long for a title, the summary) that hold a reusable
+    bid answer's question."""
+    if len(question) <= TITLE_MAX:
+        return {"title": question}
+    return {"title": question[: TITLE_MAX - len(CUT)] + CUT, "summary": question}
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
@@ -59,7 +74,7 @@ class Tag(models.Model):
 
 class Article(VersionedModel, TimeStampedModel):
     kind = models.CharField(_("kind"), max_length=20, choices=ArticleKind.choices)
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(_("title"), max_length=TITLE_MAX)
     summary = models.TextField(_("summary"), blank=True)
     body = models.TextField(_("body"), blank=True)
     industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
@@ -131,6 +146,23 @@ class Article(VersionedModel, TimeStampedModel):
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:article", args=[self.pk])
+
+    @property
+    def question_cut(self) -> bool:
+        """A bid answer whose question was too long for the title: the summary holds it whole."""
+        head = self.title[: -len(CUT)]
+        return self.title.endswith(CUT) and len(self.summary) > len(head) and self.summary.startswith(head)
+
+    @property
+    def question(self) -> str:
+        """A reusable bid answer's question (R-BID-3): its title, or the summary that holds it
+        whole when the title had to cut it."""
+        return self.summary if self.question_cut else self.title
+
+    @property
+    def answer(self) -> str:
+        """A reusable bid answer's answer: its body."""
+        return self.body
 
     def search_fields(self) -> list[tuple[str, str]]:
         tags = " ".join(self.tags.values_list("name", flat=True)) if self.pk else ""

@@ -1,5 +1,6 @@
 """Reads of the knowledge base: the search page (articles, and customers and leads by company
-name through the core's search), an article with its versions."""
+name through the core's search), an article with its versions, the reusable bid answers (the
+bids' defence answer library, R-BID-3)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from knowledge.choices import ArticleStatus
+from knowledge.choices import ArticleKind, ArticleStatus
 from knowledge.models import Article
 from knowledge.search import article_search
 from knowledge.tokens import highlight
@@ -38,6 +39,20 @@ def articles_for(
         articles = articles.filter(industry=industry)
     if tag:
         articles = articles.filter(tags__name=tag)
+    return article_search(articles, q)
+
+
+def bid_answers(user: Actor, *, q: str = "", industry: str = "", product: str = "") -> QuerySet[Article]:
+    """The answer library (R-BID-3): the published reusable bid answers ``user`` may read.
+    ``q`` is the knowledge base's search (Chinese of two characters and more, English, mixed;
+    best first), ``product`` a substring of the product (its index: migration 0004)."""
+    articles: QuerySet[Article] = Article.objects.visible_to(user).filter(
+        kind=ArticleKind.BID_ANSWER, status=ArticleStatus.PUBLISHED
+    )
+    if industry:
+        articles = articles.filter(industry=industry)
+    if product.strip():
+        articles = search(articles, product[:100], ("product",))
     return article_search(articles, q)
 
 

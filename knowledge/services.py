@@ -1,5 +1,9 @@
 """Writes of the knowledge base (R-KB-1). Web views, the API, the admin and imports call these:
-who may write, what a kind requires and the search keys hold on every route."""
+who may write, what a kind requires and the search keys hold on every route.
+
+Reusable bid answers are the bids' defence answer library (R-BID-3): only presales staff (and
+admins) write them, whichever route (the knowledge pages and API, a bid's "Save to library",
+``/api/v1/defence-answers/``); ``bid_answer_save`` writes one from the library's fields."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from knowledge.choices import ArticleKind, ArticleStatus, Visibility
-from knowledge.models import Article, ArticleAttachment, NeedsTemplateItem, Tag
+from knowledge.models import Article, ArticleAttachment, NeedsTemplateItem, Tag, bid_question_fields
 from presales.accounts.models import User
 from presales.core.errors import DomainError, NotAllowed
 from presales.core.roles import WRITER_ROLES, Role, Scope, scope_of
@@ -33,6 +37,9 @@ EDITABLE = (
     "review_on",
 )
 MAX_TAGS = 20
+# Who writes reusable bid answers (the defence answer library, R-BID-3).
+BID_ANSWER_ROLES = (Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER, Role.ADMIN)
+BID_ANSWER_FIELDS = ("question", "answer", "product", "industry")
 ATTACHMENT_TYPES = frozenset({"pdf", "docx", "xlsx", "pptx", "png", "jpg", "jpeg", "txt"})
 
 
@@ -49,6 +56,15 @@ def can_edit(actor: User, article: Article) -> bool:
     if scope_of(actor) == Scope.ALL and actor.is_manager:
         return True
     return article.team_id is not None and actor.manages(article.team_id)
+
+
+def can_write_bid_answers(actor: User) -> bool:
+    return actor.is_authenticated and actor.has_role(*BID_ANSWER_ROLES)
+
+
+def _require_kind_writer(actor: User, *kinds: str) -> None:
+    if ArticleKind.BID_ANSWER in kinds and not can_write_bid_answers(actor):
+        raise NotAllowed(_("Only presales staff write reusable bid answers."))
 
 
 def _check_kind_rules(article: Article) -> None:
@@ -112,6 +128,7 @@ def article_create(*, actor: User, data: dict[str, Any], tags: Any = None) -> Ar
     names = _clean_tags(tags)
     article = Article(owner=actor, team_id=actor.team_id)
     apply_fields(article, data, EDITABLE)
+    _require_kind_writer(actor, article.kind)
     _check_kind_rules(article)
     validate(article, exclude=["search_vector"])
     save_as(article, actor)
@@ -138,7 +155,9 @@ def article_update(
     if not can_edit(actor, article):
         raise NotAllowed(_("Only the owner or a manager of the team edits this article."))
     names = _clean_tags(tags) if tags is not None else None
+    kind_before = article.kind
     apply_fields(article, data, EDITABLE)
+    _require_kind_writer(actor, kind_before, article.kind)
     _check_kind_rules(article)
     validate(article, exclude=["search_vector"])
     save_as(article, actor)
@@ -174,6 +193,71 @@ def article_move(*, actor: User, article: Article, move: str) -> Article:
     article.status = target
     save_as(article, actor)
     return article
+
+
+def _bid_answer_fields(article: Article | None, data: dict[str, Any]) -> dict[str, Any]:
+    """The library's fields (question, answer, product, industry) as the article's: the
+    question is the title (kept whole in the summary when it is too long for one), the answer
+    the body."""
+    unknown = set(data).difference(BID_ANSWER_FIELDS)
+    if unknown:
+        raise DomainError(fields={name: [_("This field cannot be set here.")] for name in sorted(unknown)})
+    errors: dict[str, list[str]] = {}
+    fields: dict[str, Any] = {}
+    if "question" in data:
+        question = str(data["question"] or "").strip()
+        if not question:
+            errors["question"] = [_("Write the question.")]
+        else:
+            fields.update(bid_question_fields(question))
+            if "summary" not in fields and article is not None and article.question_cut:
+                fields["summary"] = ""  # the summary held the former, longer question
+    elif article is None:
+        errors["question"] = [_("Write the question.")]
+    if "answer" in data:
+        answer = str(data["answer"] or "").strip()
+        if not answer:
+            errors["answer"] = [_("Write the answer.")]
+        fields["body"] = answer
+    elif article is None:
+        errors["answer"] = [_("Write the answer.")]
+    if "product" in data:
+        fields["product"] = str(data["product"] or "").strip()
+    if "industry" in data:
+        fields["industry"] = data["industry"] or ""
+    if errors:
+        raise DomainError(fields=errors)
+    return fields
+
+
+@transaction.atomic
+def bid_answer_save(
+    *,
+    actor: User,
+    data: dict[str, Any],
+    article: Article | None = None,
+    expected_version: int | None = None,
+) -> Article:
+    """Add or change a reusable bid answer from the library's fields (question, answer,
+    product, industry; R-KB-1, R-BID-3). A new one is published at once for the whole company
+    (the library is what is published); a change is a new version of the article. Presales
+    staff only; a change by the owner or a manager of the article's team."""
+    if not can_write_bid_answers(actor):
+        raise NotAllowed(_("Only presales staff write reusable bid answers."))
+    if article is None:
+        created = article_create(
+            actor=actor, data={"kind": ArticleKind.BID_ANSWER, **_bid_answer_fields(None, data)}
+        )
+        return article_move(actor=actor, article=created, move="publish")
+    article = _locked(article)
+    if article.kind != ArticleKind.BID_ANSWER:
+        raise DomainError(_("This article is not a reusable bid answer."))
+    return article_update(
+        actor=actor,
+        article=article,
+        data=_bid_answer_fields(article, data),
+        expected_version=expected_version,
+    )
 
 
 @transaction.atomic

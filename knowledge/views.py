@@ -94,6 +94,11 @@ class ArticleCreateView(WriterRequiredMixin, ServiceFormMixin, FormView):
     form_class = ArticleForm
     success_message = gettext_lazy("Article saved as a draft.")
 
+    def get_initial(self):
+        """``?kind=`` (e.g. from the knowledge base filtered to reusable bid answers) preselects it."""
+        kind = self.request.GET.get("kind", "")
+        return {"kind": kind} if kind in ArticleKind.values else {}
+
     def run_service(self, form):
         return services.article_create(
             actor=self.request.user, data=form.service_data(), tags=form.cleaned_data.get("tags", "")

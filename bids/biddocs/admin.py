@@ -1,9 +1,10 @@
 """Support look-up of the bid document's parts, attachments and the defence: read-only.
-Every change goes through bids/biddocs/services.py (frozen parts, the library's editors)."""
+Every change goes through bids/biddocs/services.py (frozen parts). The answer library is the
+knowledge base's reusable bid answers: the knowledge article admin shows them."""
 
 from django.contrib import admin
 
-from bids.models import BidAttachment, BidPart, BidPartVersion, DefenceAnswer, DefenceQuestion
+from bids.models import BidAttachment, BidPart, BidPartVersion, DefenceQuestion
 from presales.core.admin import ReadOnlyHistoryAdmin
 
 
@@ -31,11 +32,3 @@ class DefenceQuestionAdmin(ReadOnlyHistoryAdmin):
     list_display = ["bid", "status", "owner", "updated_at"]
     list_filter = ["status"]
     list_select_related = ["bid", "owner"]
-
-
-@admin.register(DefenceAnswer)
-class DefenceAnswerAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["product", "industry", "owner", "updated_at"]
-    list_filter = ["industry"]
-    list_select_related = ["owner"]
-    search_fields = ["product"]

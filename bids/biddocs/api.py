@@ -4,21 +4,30 @@
 
 Writes call bids/biddocs/services.py; a part changes only through its actions (a new
 version each), never through PUT/PATCH. Parts, attachments and questions are scoped through
-the bid's opportunity (another team's is 404); the library is read by every staff member and
-written by presales staff only (403 otherwise)."""
+the bid's opportunity (another team's is 404).
+
+The library is the knowledge base's published reusable bid answers (R-KB-1, also at
+/api/v1/knowledge-articles/?kind=bid_answer). ``defence-answers/`` keeps the library's former
+shape for the sales team's tools: question, answer, product, industry, owner; what the reader
+may see is the knowledge base's visibility, writes go through knowledge/services.py (presales
+staff only, 403 otherwise; a change by the owner or the team's manager)."""
 
 from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from bids.biddocs import services
-from bids.models import Bid, BidAttachment, BidPart, BidPartVersion, DefenceAnswer, DefenceQuestion
+from bids.models import Bid, BidAttachment, BidPart, BidPartVersion, DefenceQuestion
+from knowledge import selectors as knowledge_selectors
+from knowledge import services as knowledge_services
+from knowledge.choices import ArticleKind, ArticleStatus
+from knowledge.models import Article
 from leads.choices import Industry
 from presales.accounts.models import User
 from presales.api.fields import ScopedPrimaryKeyRelatedField
@@ -26,14 +35,12 @@ from presales.api.schema import error_responses
 from presales.api.serializers import StrictMixin
 from presales.api.viewsets import (
     CHANGE_ERRORS,
-    BaseViewSet,
+    READ_ERRORS,
     ScopedReadOnlyViewSet,
     ServiceCreateMixin,
-    ServiceUpdateMixin,
     ServiceViewSet,
     crud_schema,
 )
-from presales.core.search import search
 
 
 class BidPartVersionSerializer(serializers.ModelSerializer):
@@ -142,14 +149,18 @@ class BidAttachmentViewSet(mixins.DestroyModelMixin, ServiceCreateMixin, ScopedR
 
 
 class DefenceAnswerSerializer(StrictMixin, serializers.ModelSerializer):
-    """A prepared answer of the library (R-BID-3), by product and industry."""
+    """A prepared answer of the library (R-BID-3): a published reusable bid answer of the
+    knowledge base (R-KB-1) under the library's field names. ``id`` is the article's. The
+    owner is whoever wrote it: a write may send it only unchanged (or empty on a new one)."""
 
+    question = serializers.CharField(max_length=4000, help_text="The question (the article's title).")
+    answer = serializers.CharField(help_text="The prepared answer (the article's body).")
     owner = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
 
     class Meta:
-        model = DefenceAnswer
+        model = Article
         fields = [
             "id",
             "product",
@@ -162,6 +173,13 @@ class DefenceAnswerSerializer(StrictMixin, serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = ["version", "created_at", "updated_at"]
+
+    def validate_owner(self, value):
+        request = self.context.get("request")
+        current = self.instance.owner_id if self.instance is not None else getattr(request.user, "pk", None)
+        if value is not None and value.pk != current:
+            raise serializers.ValidationError(_("A library answer belongs to whoever wrote it."))
+        return value
 
 
 class DefenceQuestionSerializer(StrictMixin, serializers.ModelSerializer):
@@ -195,12 +213,20 @@ class DefenceQuestionUpdateSerializer(DefenceQuestionSerializer):
 
 
 class UseAnswerSerializer(serializers.Serializer):
-    answer = serializers.PrimaryKeyRelatedField(queryset=DefenceAnswer.objects.all())
+    answer = ScopedPrimaryKeyRelatedField(
+        queryset=Article.objects.filter(kind=ArticleKind.BID_ANSWER, status=ArticleStatus.PUBLISHED),
+        help_text="A published reusable bid answer of the knowledge base (defence-answers/).",
+    )
 
 
 class ToLibrarySerializer(serializers.Serializer):
     product = serializers.CharField(required=False, allow_blank=True, max_length=200)
     industry = serializers.ChoiceField(choices=Industry.choices, required=False, allow_blank=True)
+    update_original = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Make the prepared answer a new version of the library answer it was copied from.",
+    )
 
 
 @crud_schema("defence question", DefenceQuestionSerializer, update=DefenceQuestionUpdateSerializer)
@@ -231,7 +257,8 @@ class DefenceQuestionViewSet(ServiceViewSet):
     )
     @action(detail=True, methods=["post"], url_path="use-answer")
     def use_answer(self, request, pk=None):
-        """Copy a library answer into the question's prepared answer."""
+        """Copy a library answer (a published reusable bid answer of the knowledge base) into
+        the question's prepared answer; the question records where it came from."""
         data = self.validated(UseAnswerSerializer)
         question = services.question_use_answer(
             actor=request.user, question=self.get_object(), answer=data["answer"]
@@ -244,42 +271,69 @@ class DefenceQuestionViewSet(ServiceViewSet):
     )
     @action(detail=True, methods=["post"], url_path="save-to-library")
     def save_to_library(self, request, pk=None):
-        """The question and its prepared answer become a library answer (presales staff)."""
+        """The question and its prepared answer become a library answer: a reusable bid answer
+        of the knowledge base, published (presales staff); ``update_original`` makes it a new
+        version of the answer the question was copied from."""
         data = self.validated(ToLibrarySerializer)
         answer = services.question_save_to_library(actor=request.user, question=self.get_object(), **data)
         return Response(DefenceAnswerSerializer(answer).data, status=status.HTTP_201_CREATED)
 
 
-@crud_schema("defence answer", DefenceAnswerSerializer)
-class DefenceAnswerViewSet(
-    ServiceCreateMixin, ServiceUpdateMixin, mixins.RetrieveModelMixin, mixins.ListModelMixin, BaseViewSet
-):
-    """The answer library, company-wide (every staff member with a role reads it):
-    ``?industry=`` (exact), ``?product=`` and ``?q=`` (question) searched through their
-    indexes."""
+LIBRARY_PARAMS = [
+    OpenApiParameter(
+        "q",
+        str,
+        description="The knowledge base's search: Chinese (two characters or more), English or mixed",
+    ),
+    OpenApiParameter("product", str, description="Part of the product's name"),
+]
 
-    queryset = DefenceAnswer.objects.all()
+
+@crud_schema(
+    "defence answer",
+    DefenceAnswerSerializer,
+    extra={
+        "list": extend_schema(
+            summary="List defence answers",
+            parameters=LIBRARY_PARAMS,
+            responses={200: DefenceAnswerSerializer(many=True), **error_responses(400, *READ_ERRORS)},
+        )
+    },
+)
+class DefenceAnswerViewSet(ServiceViewSet):
+    """The answer library: the published reusable bid answers of the knowledge base the caller
+    may read. ``?industry=`` (exact), ``?product=`` (contains, through its index) and ``?q=``
+    (the knowledge base's search over question, answer and product)."""
+
+    queryset = Article.objects.filter(kind=ArticleKind.BID_ANSWER, status=ArticleStatus.PUBLISHED).defer(
+        "search_vector", "rank_vector"
+    )
     serializer_class = DefenceAnswerSerializer
-    permission_classes = ServiceViewSet.permission_classes
     filterset_fields = ["industry"]
 
     def get_queryset(self):
-        queryset = super().get_queryset()
         if self.detail:
-            return queryset
+            return super().get_queryset()
         params = self.request.query_params
-        product = params.get("product", "")
-        term = params.get("q", "")
-        if isinstance(product, str) and product.strip():
-            queryset = search(queryset, product[:100], ("product",))
-        if isinstance(term, str) and term.strip():
-            queryset = search(queryset, term[:100], ("question",))
-        return queryset
+        product, term = params.get("product", ""), params.get("q", "")
+        return knowledge_selectors.bid_answers(
+            self.request.user,
+            q=term[:200] if isinstance(term, str) else "",
+            product=product[:100] if isinstance(product, str) else "",
+        ).defer("search_vector", "rank_vector")
 
-    def service_create(self, data: dict) -> DefenceAnswer:
-        return services.library_answer_save(actor=self.request.user, data=data)
+    @staticmethod
+    def _library_fields(data: dict) -> dict:
+        data.pop("owner", None)  # checked by the serializer: unchanged
+        return data
 
-    def service_update(self, instance, data: dict, *, expected_version: int | None) -> DefenceAnswer:
-        return services.library_answer_save(
-            actor=self.request.user, data=data, answer=instance, expected_version=expected_version
+    def service_create(self, data: dict) -> Article:
+        return knowledge_services.bid_answer_save(actor=self.request.user, data=self._library_fields(data))
+
+    def service_update(self, instance, data: dict, *, expected_version: int | None) -> Article:
+        return knowledge_services.bid_answer_save(
+            actor=self.request.user,
+            data=self._library_fields(data),
+            article=instance,
+            expected_version=expected_version,
         )

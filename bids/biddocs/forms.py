@@ -40,20 +40,27 @@ class QuestionForm(forms.Form):
 
 
 class UseAnswerForm(forms.Form):
-    answer = forms.IntegerField(label=_("Library answer number"), min_value=1)
+    answer = forms.IntegerField(label=_("Library answer"), min_value=1, widget=forms.HiddenInput)
+
+
+class PickForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search the library"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={
+                "placeholder": _("Question, answer or product"),
+                "type": "search",
+                "class": "form-control form-control-sm",
+            }
+        ),
+    )
 
 
 class ToLibraryForm(forms.Form):
     product = forms.CharField(label=_("Product"), required=False, max_length=200)
     industry = forms.ChoiceField(label=_("Industry"), choices=[("", "—"), *Industry.choices], required=False)
-
-
-class LibraryAnswerForm(ToLibraryForm):
-    question = forms.CharField(label=_("Question"), widget=forms.Textarea(attrs={"rows": 2}), max_length=4000)
-    answer = forms.CharField(label=_("Answer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=8000)
-
-
-class LibrarySearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    product = forms.CharField(label=_("Product"), required=False, max_length=100)
-    industry = forms.ChoiceField(label=_("Industry"), choices=[("", "—"), *Industry.choices], required=False)
+    update_original = forms.BooleanField(
+        label=_("Update the library answer it was copied from"), required=False
+    )

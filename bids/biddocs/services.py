@@ -5,7 +5,11 @@ the question. A part changes only while its bid is a draft or rejected (what the
 approved is what is sealed, R-REV-5); once the bid is sealed its parts are frozen (R-BID-2).
 A change is a new version: the technical part is drafted from the approved solution
 version's sections, the price part from that version's quote (a rendered table, customer
-figures only: never cost or margin, R-QUOTE-1)."""
+figures only: never cost or margin, R-QUOTE-1).
+
+The defence answer library is the knowledge base's published reusable bid answers (R-KB-1):
+a question copies one it may read, and saves its prepared answer to the library through
+knowledge/services.py (versions, search keys, who writes)."""
 
 from __future__ import annotations
 
@@ -24,17 +28,17 @@ from bids.models import (
     BidAttachment,
     BidPart,
     BidPartVersion,
-    DefenceAnswer,
     DefenceQuestion,
 )
 from bids.tenders.choices import BidStatus, PartKind, PartStatus, QuestionStatus, VersionSource
 from bids.tenders.services import SEALED_OR_AFTER, lock_bid
-from leads.choices import Industry
+from knowledge import services as knowledge
+from knowledge.choices import ArticleKind, ArticleStatus
+from knowledge.models import Article
 from opportunities.permissions import require_work
 from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, GateRefused, NotAllowed
 from presales.core.money import format_money
-from presales.core.roles import Role
 from presales.core.uploads import save_upload, validate_upload
 from presales.core.writes import apply_fields, check_version, save_as, validate
 from presales.sla.notifications import Message, NotificationKind, notify_many, register_notification_kind
@@ -44,7 +48,6 @@ from proposals.solutions.money import line_amounts, totals
 
 EDITABLE = (BidStatus.DRAFT, BidStatus.REJECTED)
 ATTACHMENT_EXTENSIONS = frozenset({"pdf", "docx", "xlsx", "jpg", "jpeg", "png"})
-LIBRARY_ROLES = (Role.PRESALES_ENGINEER, Role.PRESALES_MANAGER, Role.ADMIN)
 
 DEFENCE_OWNER = register_notification_kind(
     NotificationKind("defence_question", gettext_lazy("Defence questions assigned to me"))
@@ -321,72 +324,77 @@ def question_save(
     return record
 
 
+def library_answer_refusal(actor: User, answer: Article) -> str:
+    """Why ``actor`` may not copy ``answer`` (empty: they may): it must be a published reusable
+    bid answer of the knowledge base that they may read."""
+    usable = (
+        Article.objects.visible_to(actor)
+        .filter(pk=answer.pk, kind=ArticleKind.BID_ANSWER, status=ArticleStatus.PUBLISHED)
+        .exists()
+    )
+    return "" if usable else _("Choose a published bid answer of the knowledge base that you may read.")
+
+
 @transaction.atomic
-def question_use_answer(*, actor: User, question: DefenceQuestion, answer: DefenceAnswer) -> DefenceQuestion:
-    """ "Use from library": the library answer is copied into the question (later edits of
-    either leave the other alone)."""
+def question_use_answer(*, actor: User, question: DefenceQuestion, answer: Article) -> DefenceQuestion:
+    """ "Use from library": the knowledge base's reusable bid answer is copied into the
+    question, which records where it came from (later edits of either leave the other
+    alone)."""
     _lock_bid_for_defence(question.bid_id, actor)
+    refusal = library_answer_refusal(actor, answer)
+    if refusal:
+        raise DomainError(fields={"answer": [refusal]})
     record = DefenceQuestion.objects.select_for_update().get(pk=question.pk)
-    record.answer = answer.answer
+    record.answer = answer.body
     record.from_library = answer
     _set_status(record)
     save_as(record, actor)
     return record
 
 
-def _require_library_role(actor: User) -> None:
-    if not actor.has_role(*LIBRARY_ROLES):
-        raise NotAllowed(_("Only presales staff edit the answer library."))
-
-
-ANSWER_FIELDS = ("product", "industry", "question", "answer", "owner")
-
-
-def _clean_answer_data(data: dict[str, Any]) -> dict[str, Any]:
-    data = dict(data)
-    for key in ("product", "question", "answer"):
-        if key in data and isinstance(data[key], str):
-            data[key] = data[key].strip()
-    if data.get("industry") not in (None, "") and data["industry"] not in Industry.values:
-        raise DomainError(fields={"industry": [_("Choose an industry from the list.")]})
-    return data
-
-
-@transaction.atomic
-def library_answer_save(
-    *,
-    actor: User,
-    data: dict[str, Any],
-    answer: DefenceAnswer | None = None,
-    expected_version: int | None = None,
-) -> DefenceAnswer:
-    """Add or change a library answer (presales staff only)."""
-    _require_library_role(actor)
-    if answer is None:
-        record = DefenceAnswer(owner=actor)
-    else:
-        record = DefenceAnswer.objects.select_for_update().get(pk=answer.pk)
-        check_version(record, expected_version)
-    apply_fields(record, _clean_answer_data(data), ANSWER_FIELDS)
-    validate(record)
-    save_as(record, actor)
-    return record
-
-
 @transaction.atomic
 def question_save_to_library(
-    *, actor: User, question: DefenceQuestion, product: str = "", industry: str = ""
-) -> DefenceAnswer:
-    """ "Save to library": the question with its prepared answer becomes a library answer."""
-    _require_library_role(actor)
-    record = DefenceQuestion.objects.select_related("bid__opportunity").get(pk=question.pk)
+    *,
+    actor: User,
+    question: DefenceQuestion,
+    product: str = "",
+    industry: str = "",
+    update_original: bool = False,
+) -> Article:
+    """ "Save to library": the question with its prepared answer becomes a reusable bid answer
+    of the knowledge base, published for the whole company; with ``update_original``, the
+    prepared answer is a new version of the library answer it was copied from instead (its
+    question kept; product and industry changed when given). Who may write is the knowledge
+    base's rule (presales staff; a change by the article's owner or team manager)."""
+    if not knowledge.can_write_bid_answers(actor):
+        raise NotAllowed(_("Only presales staff write reusable bid answers."))
+    record = DefenceQuestion.objects.select_related("bid__opportunity", "from_library").get(pk=question.pk)
     require_work(actor, record.bid.opportunity)
     if not record.answer.strip():
         raise GateRefused(reasons=[_("Write the prepared answer before saving it to the library.")])
-    return library_answer_save(
-        actor=actor,
-        data={"product": product, "industry": industry, "question": record.question, "answer": record.answer},
-    )
+    if not update_original:
+        return knowledge.bid_answer_save(
+            actor=actor,
+            data={
+                "question": record.question,
+                "answer": record.answer,
+                "product": product,
+                "industry": industry,
+            },
+        )
+    original = record.from_library
+    if original is None or library_answer_refusal(actor, original):
+        raise DomainError(
+            fields={
+                "update_original": [_("This question was not copied from a library answer you may read.")]
+            }
+        )
+    data: dict[str, Any] = {"answer": record.answer}
+    if product:
+        data["product"] = product
+    if industry:
+        data["industry"] = industry
+    return knowledge.bid_answer_save(actor=actor, data=data, article=original)
 
 
 __all__ = [
@@ -395,7 +403,7 @@ __all__ = [
     "attachment_remove",
     "empty_part_reasons",
     "frozen_reasons",
-    "library_answer_save",
+    "library_answer_refusal",
     "part_draft",
     "part_revise",
     "parts_ensure",

@@ -1,22 +1,29 @@
 """The desk's actions on the bid document's parts and the defence (R-BID-1, R-BID-3), the
-attachment download (permission-checked, logged) and the answer library page. Thin: each
-posted form is checked, then its service is called; refusals are messages on the bids tab."""
+attachment download (permission-checked, logged) and a question's answer picker over the
+knowledge base's reusable bid answers (R-KB-1). Thin: each posted form is checked, then its
+service is called; refusals are messages on the bids tab. The former library page now opens
+the knowledge base filtered to the bid answers."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
-from django.views.generic import ListView
+from django.views.generic import RedirectView
 
-from bids.biddocs import forms, services
-from bids.models import BidAttachment, BidPart, DefenceAnswer, DefenceQuestion
+from bids.biddocs import forms, selectors, services
+from bids.models import BidAttachment, BidPart, DefenceQuestion
+from bids.tenders.choices import BidStatus
+from knowledge.choices import ArticleKind
+from knowledge.models import Article
+from opportunities.permissions import can_work_opportunity
 from presales.core.errors import DomainError
-from presales.core.search import search
 from presales.core.uploads import serve_download
-from presales.web.paging import CappedPaginator
 from presales.web.views import RoleRequiredMixin, WriterRequiredMixin
 
 
@@ -98,8 +105,8 @@ class AttachmentRemoveView(WriterRequiredMixin, View):
 
 
 class QuestionActionView(WriterRequiredMixin, View):
-    """POST /bids/defence/<pk>/<action>/: edit, use-answer (copy a library answer in),
-    to-library (save the prepared answer to the library)."""
+    """POST /bids/defence/<pk>/<action>/: edit, use-answer (copy a reusable bid answer of the
+    knowledge base in), to-library (save the prepared answer to the knowledge base)."""
 
     http_method_names = ["post"]
     ACTIONS = ("edit", "use-answer", "to-library")
@@ -125,9 +132,9 @@ class QuestionActionView(WriterRequiredMixin, View):
             if action == "edit":
                 services.question_save(actor=request.user, bid=question.bid, question=question, data=data)
             elif action == "use-answer":
-                answer = DefenceAnswer.objects.filter(pk=data["answer"]).first()
+                answer = Article.objects.visible_to(request.user).filter(pk=data["answer"]).first()
                 if answer is None:
-                    messages.error(request, _("No library answer has this number."))
+                    messages.error(request, _("No library answer you may read has this number."))
                     return back
                 services.question_use_answer(actor=request.user, question=question, answer=answer)
             else:
@@ -162,51 +169,52 @@ class QuestionAddView(WriterRequiredMixin, View):
         return back
 
 
-class LibraryView(RoleRequiredMixin, ListView):
-    """The defence answer library (R-BID-3): searched by question, product and industry
-    (index-backed), 25 a page; presales staff add and change answers here."""
+class AnswerPickerView(RoleRequiredMixin, View):
+    """GET /bids/defence/<pk>/library/?q=: the library answers offered for a defence question
+    (R-BID-3): the published reusable bid answers of the knowledge base the reader may see,
+    searched with its search, those of the opportunity's products and industry first
+    (bids/biddocs/selectors.py). The desk loads it into the question with htmx; without
+    JavaScript it is a page of its own. Each answer posts to use-answer."""
 
-    template_name = "bids/biddocs/library.html"
-    paginate_by = 25
-    paginator_class = CappedPaginator
-    context_object_name = "answers"
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        question = get_object_or_404(
+            DefenceQuestion.objects.visible_to(request.user).select_related("bid__opportunity__customer"),
+            pk=pk,
+        )
+        form = forms.PickForm(request.GET or None)
+        q = form.cleaned_data["q"].strip() if form.is_valid() else ""
+        bid = question.bid
+        opportunity = bid.opportunity
+        context = {
+            "question": question,
+            "bid": bid,
+            "opportunity": opportunity,
+            "form": form if form.is_bound else forms.PickForm(),
+            "q": q,
+            "picks": selectors.library_picks(request.user, question, q=q),
+            "can_use": can_work_opportunity(request.user, opportunity)
+            and opportunity.is_open
+            and bid.status not in (BidStatus.WON, BidStatus.LOST),
+            "library_url": f"{reverse('knowledge:search')}?{urlencode({'kind': ArticleKind.BID_ANSWER})}",
+        }
+        template = (
+            "bids/biddocs/partials/answer_picker.html" if request.htmx else "bids/biddocs/answer_picker.html"
+        )
+        return render(request, template, context)
 
-    def get_queryset(self):
-        self.search_form = forms.LibrarySearchForm(self.request.GET or None)
-        queryset = DefenceAnswer.objects.select_related("owner").order_by("-id")
-        if self.search_form.is_valid():
-            data = self.search_form.cleaned_data
-            if data.get("industry"):
-                queryset = queryset.filter(industry=data["industry"])
-            if data.get("product"):
-                queryset = search(queryset, data["product"], ("product",))
-            if data.get("q"):
-                queryset = search(queryset, data["q"], ("question",))
-        return queryset
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["search_form"] = self.search_form
-        context["answer_form"] = forms.LibraryAnswerForm()
-        context["can_edit"] = self.request.user.has_role(*services.LIBRARY_ROLES)
-        return context
+class LibraryView(RoleRequiredMixin, RedirectView):
+    """The former defence answer library page: the library is the knowledge base's reusable bid
+    answers, so its search (``q``, ``product``, ``industry``) opens the knowledge base's."""
 
-    def post(self, request: HttpRequest) -> HttpResponse:
-        back = HttpResponseRedirect(request.path)
-        form = forms.LibraryAnswerForm(request.POST)
-        if not form.is_valid():
-            _messages(request, form)
-            return back
-        answer = None
-        raw_id = request.POST.get("id", "")
-        if raw_id:
-            answer = DefenceAnswer.objects.filter(pk=int(raw_id)).first() if raw_id.isdigit() else None
-            if answer is None:
-                raise Http404
-        try:
-            services.library_answer_save(actor=request.user, data=form.cleaned_data, answer=answer)
-        except DomainError as exc:
-            _refused(request, exc)
-            return back
-        messages.success(request, _("Saved."))
-        return back
+    permanent = False
+
+    def get_redirect_url(self, *args, **kwargs) -> str:
+        params = self.request.GET
+        words = [str(params.get(key, "")).strip()[:100] for key in ("q", "product")]
+        query = {"kind": ArticleKind.BID_ANSWER}
+        if any(words):
+            query["q"] = " ".join(word for word in words if word)
+        if params.get("industry"):
+            query["industry"] = str(params["industry"])[:20]
+        return f"{reverse('knowledge:search')}?{urlencode(query)}"

@@ -3,7 +3,7 @@ defence (R-BID-1, R-BID-3), contracts with their clauses and minutes (R-CON), pa
 collection (R-PAY), handoff and acceptance (R-HAND). Each module's models are gathered here
 so that Django registers them under the app label ``bids``."""
 
-from bids.models.biddocs import BidAttachment, BidPart, BidPartVersion, DefenceAnswer, DefenceQuestion
+from bids.models.biddocs import BidAttachment, BidPart, BidPartVersion, DefenceQuestion
 from bids.models.contracts import (
     ClauseChange,
     ClauseTemplate,
@@ -36,7 +36,6 @@ __all__ = [
     "ContractStatusChange",
     "CreditAssessment",
     "CustomerAcceptance",
-    "DefenceAnswer",
     "DefenceQuestion",
     "Handoff",
     "NegotiationMinute",

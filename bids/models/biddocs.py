@@ -1,5 +1,7 @@
-"""The bid document's parts with their versions and attachments (R-BID-1), the defence
-questions of a bid and the library of prepared answers (R-BID-3).
+"""The bid document's parts with their versions and attachments (R-BID-1) and the defence
+questions of a bid (R-BID-3). The library of prepared answers is the knowledge base's reusable
+bid answers (``knowledge.Article`` of kind ``bid_answer``, R-KB-1); a question copied from one
+links to it.
 
 Written only through ``bids.biddocs.services`` (lock order: opportunity, then bid, then the
 part or question). A part's versions are never edited: a change is a new version, the latest
@@ -13,7 +15,6 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from bids.tenders.choices import PartKind, PartStatus, QuestionStatus, VersionSource
-from leads.choices import Industry
 from presales.core.models import TimeStampedModel, VersionedModel
 
 USER = settings.AUTH_USER_MODEL
@@ -132,35 +133,10 @@ class BidAttachment(models.Model):
         return self.name
 
 
-class DefenceAnswer(VersionedModel, TimeStampedModel):
-    """A prepared answer in the library (R-BID-3), by product and industry; reused by copying
-    it into a bid's question. Team-agnostic: every staff member reads it, presales edits it."""
-
-    product = models.CharField(_("product"), max_length=200, blank=True)
-    industry = models.CharField(_("industry"), max_length=20, choices=Industry.choices, blank=True)
-    question = models.TextField(_("question"))
-    answer = models.TextField(_("answer"))
-    owner = models.ForeignKey(
-        USER, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
-    )
-    history = HistoricalRecords(excluded_fields=["updated_at"])
-
-    class Meta:
-        verbose_name = _("library answer")
-        verbose_name_plural = _("library answers")
-        ordering = ("-id",)
-        indexes = [
-            models.Index(fields=["industry", "product", "-id"], name="defence_answer_industry"),
-            models.Index(fields=["product", "-id"], name="defence_answer_product"),
-        ]
-
-    def __str__(self) -> str:
-        return self.question[:80]
-
-
 class DefenceQuestion(VersionedModel, TimeStampedModel):
     """An anticipated question of the bid's defence with its prepared answer and owner
-    (R-BID-3); ready once it has an answer."""
+    (R-BID-3); ready once it has an answer. ``from_library`` is the knowledge base's reusable
+    bid answer it was copied from (R-KB-1)."""
 
     OPPORTUNITY_PATH = "bid__opportunity__"
 
@@ -180,7 +156,7 @@ class DefenceQuestion(VersionedModel, TimeStampedModel):
         editable=False,
     )
     from_library = models.ForeignKey(
-        DefenceAnswer,
+        "knowledge.Article",
         verbose_name=_("copied from the library"),
         on_delete=models.SET_NULL,
         null=True,

@@ -84,7 +84,6 @@ def _documents_context(bid: Bid | None) -> dict[str, Any]:
         "questions": [(question, _question_form(question)) for question in questions],
         "unanswered": sum(1 for q in questions if q.status == QuestionStatus.OPEN),
         "question_form": doc_forms.QuestionForm(),
-        "use_answer_form": doc_forms.UseAnswerForm(),
         "to_library_form": doc_forms.ToLibraryForm(),
     }
 

@@ -304,16 +304,16 @@ def _scorecard_templates(admin, n):
 
 
 def _articles(admin, n):
-    """``n`` published knowledge articles (R-KB-1)."""
+    """``n`` published knowledge articles (R-KB-1): reusable bid answers, so that both the
+    knowledge-article and the answer library's defence-answer endpoints (R-BID-3) list them."""
     from knowledge import services
 
-    articles = []
-    for i in range(n):
-        article = services.article_create(
-            actor=admin, data={"kind": "product", "title": f"产品知识 {i}", "body": f"正文 {i}"}
+    return [
+        services.bid_answer_save(
+            actor=admin, data={"question": f"产品知识 {i}？", "answer": f"正文 {i}", "product": "MES"}
         )
-        articles.append(services.article_move(actor=admin, article=article, move="publish"))
-    return articles
+        for i in range(n)
+    ]
 
 
 def _visit_plans(admin, team, n):

@@ -444,10 +444,12 @@ PINNED: dict[tuple[str, str], int] = {
     ("manager", "api defence-question-list page_size=50"): 5,
     ("admin", "api defence-question-list page_size=5"): 4,
     ("admin", "api defence-question-list page_size=50"): 4,
-    ("engineer", "api defence-answer-list page_size=5"): 4,
-    ("engineer", "api defence-answer-list page_size=50"): 4,
-    ("manager", "api defence-answer-list page_size=5"): 4,
-    ("manager", "api defence-answer-list page_size=50"): 4,
+    # Issue 14 (R-KB-1, R-BID-3): the library is the knowledge base's published bid answers,
+    # read with the knowledge base's visibility (the managed teams read once, as its own list).
+    ("engineer", "api defence-answer-list page_size=5"): 5,
+    ("engineer", "api defence-answer-list page_size=50"): 5,
+    ("manager", "api defence-answer-list page_size=5"): 5,
+    ("manager", "api defence-answer-list page_size=50"): 5,
     ("admin", "api defence-answer-list page_size=5"): 4,
     ("admin", "api defence-answer-list page_size=50"): 4,
     # R-KPI-4, R-KPI-3: sales targets and monthly team reports (the managed teams read once).

@@ -80,20 +80,10 @@ def defence_questions(admin, team, n):
     ]
 
 
-def defence_answers(admin, team, n):
-    from bids.models import DefenceAnswer
-
-    return [
-        DefenceAnswer.objects.create(question=f"問題 {i}", answer="答案", product="MES", owner=admin)
-        for i in range(n)
-    ]
-
-
 TENDERS_BUILDERS = {
     "bids.bidpart": bid_parts,
     "bids.bidattachment": bid_attachments,
     "bids.defencequestion": defence_questions,
-    "bids.defenceanswer": defence_answers,
     "bids.biddecision": bid_decisions,
     "bids.tender": tenders,
     "bids.bid": bids,

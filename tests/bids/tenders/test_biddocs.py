@@ -18,10 +18,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from bids.biddocs import services as documents
-from bids.models import Bid, BidPart, DefenceAnswer, DefenceQuestion, Tender
+from bids.models import Bid, BidPart, DefenceQuestion, Tender
 from bids.tenders import services
 from bids.tenders.choices import BidStatus, Decision, PartKind, PartStatus, QuestionStatus
 from bids.tenders.timers import TENDER_CLARIFICATION, TENDER_DOCUMENTS_PURCHASE, TENDER_RESULT
+from knowledge import services as knowledge
+from knowledge.models import Article
 from opportunities.services import opportunity_move
 from presales.core.errors import DomainError, GateRefused, NotAllowed
 from presales.core.models import DownloadLog
@@ -265,16 +267,19 @@ def test_r_rev_3_existing_bid_chains_get_their_check_items(chains):
 
 
 def test_r_bid_3_questions_owner_told_library_copy_and_save(engineer, manager, sales_rep, opportunity):
+    """R-BID-3, R-KB-1: the library is the knowledge base's reusable bid answers: a question
+    copies one (and records it), and saves its prepared answer as a new one."""
     bid = _bid(engineer, manager, opportunity)
     question = documents.question_save(
         actor=engineer, bid=bid, data={"question": "如何保證交期？", "owner": sales_rep}
     )
     assert question.status == QuestionStatus.OPEN
     assert Notification.objects.filter(kind="defence_question", recipient=sales_rep).count() == 1
-    library = documents.library_answer_save(
+    library = knowledge.bid_answer_save(
         actor=manager,
         data={"product": "MES", "industry": "manufacturing", "question": "交期？", "answer": "分三期交付。"},
     )
+    assert (library.kind, library.status, library.visibility) == ("bid_answer", "published", "company")
     question = documents.question_use_answer(actor=engineer, question=question, answer=library)
     assert (question.answer, question.status, question.from_library) == (
         "分三期交付。",
@@ -284,20 +289,72 @@ def test_r_bid_3_questions_owner_told_library_copy_and_save(engineer, manager, s
     saved = documents.question_save_to_library(
         actor=engineer, question=question, product="MES", industry="manufacturing"
     )
-    assert saved.pk != library.pk and saved.answer == "分三期交付。"
+    assert saved.pk != library.pk and (saved.kind, saved.status) == ("bid_answer", "published")
+    assert (saved.question, saved.answer, saved.owner) == ("如何保證交期？", "分三期交付。", engineer)
+    assert saved.history.count() == 2  # written, then published: the knowledge base's versions
     with pytest.raises(NotAllowed):
         documents.question_save_to_library(actor=sales_rep, question=question)
     with pytest.raises(NotAllowed):
-        documents.library_answer_save(actor=sales_rep, data={"question": "q", "answer": "a"})
+        knowledge.bid_answer_save(actor=sales_rep, data={"question": "q", "answer": "a"})
     with pytest.raises(DomainError):
-        documents.library_answer_save(
-            actor=manager, data={"question": "q", "answer": "a", "industry": "mars"}
-        )
+        knowledge.bid_answer_save(actor=manager, data={"question": "q", "answer": "a", "industry": "mars"})
+
+
+def test_r_bid_3_only_published_bid_answers_the_reader_sees_are_copied(
+    engineer, manager, other_engineer, opportunity
+):
+    """R-BID-3: a draft, another kind of article or another team's team-only answer is not the
+    library: copying it is refused and the question keeps its answer."""
+    bid = _bid(engineer, manager, opportunity)
+    question = documents.question_save(actor=engineer, bid=bid, data={"question": "保固？"})
+    draft = knowledge.article_create(
+        actor=manager, data={"kind": "bid_answer", "title": "保固？", "body": "草稿"}
+    )
+    product = knowledge.article_move(
+        actor=manager,
+        article=knowledge.article_create(actor=manager, data={"kind": "product", "title": "P", "body": "b"}),
+        move="publish",
+    )
+    hidden = knowledge.bid_answer_save(actor=other_engineer, data={"question": "保固？", "answer": "西區"})
+    hidden = knowledge.article_update(actor=other_engineer, article=hidden, data={"visibility": "team"})
+    for article in (draft, product, hidden):
+        with pytest.raises(DomainError) as refused:
+            documents.question_use_answer(actor=engineer, question=question, answer=article)
+        assert "answer" in refused.value.fields
+    question.refresh_from_db()
+    assert (question.answer, question.from_library) == ("", None)
+
+
+def test_r_bid_3_save_to_library_can_update_the_answer_it_was_copied_from(engineer, manager, opportunity):
+    """R-BID-3: "update the original" makes the prepared answer a new version of the library
+    answer (its question kept), for whoever may edit that article; nothing else changes."""
+    bid = _bid(engineer, manager, opportunity)
+    library = knowledge.bid_answer_save(
+        actor=manager, data={"question": "交期？", "answer": "三個月。", "product": "MES"}
+    )
+    question = documents.question_save(actor=engineer, bid=bid, data={"question": "交期多久？"})
+    question = documents.question_use_answer(actor=engineer, question=question, answer=library)
+    question = documents.question_save(
+        actor=engineer, bid=bid, question=question, data={"answer": "兩個月，分兩期。"}
+    )
+    with pytest.raises(NotAllowed):  # the engineer does not own the manager's answer
+        documents.question_save_to_library(actor=engineer, question=question, update_original=True)
+    count = Article.objects.count()
+    updated = documents.question_save_to_library(actor=manager, question=question, update_original=True)
+    assert updated.pk == library.pk and Article.objects.count() == count
+    assert (updated.question, updated.answer, updated.product) == ("交期？", "兩個月，分兩期。", "MES")
+    assert updated.version == library.version + 1
+    fresh = documents.question_save(actor=engineer, bid=bid, data={"question": "新問題", "answer": "新答案"})
+    with pytest.raises(DomainError) as refused:
+        documents.question_save_to_library(actor=manager, question=fresh, update_original=True)
+    assert "update_original" in refused.value.fields
 
 
 def test_r_bid_3_api_questions_and_library_permissions(
     client_for, engineer, other_engineer, sales_rep, manager, opportunity
 ):
+    """R-BID-3: defence-answers/ is the knowledge base's bid answers under the library's
+    field names; writes through the knowledge services (403 for sales, 400 naming fields)."""
     bid = _bid(engineer, manager, opportunity)
     created = client_for(engineer).post(
         reverse("defence-question-list"),
@@ -325,34 +382,86 @@ def test_r_bid_3_api_questions_and_library_permissions(
         format="json",
     )
     assert answer.status_code == 201
+    body = answer.json()
+    assert {k: body[k] for k in ("question", "answer", "product", "industry", "owner")} == {
+        "question": "保固多久？",
+        "answer": "三年。",
+        "product": "智慧電錶",
+        "industry": "manufacturing",
+        "owner": manager.pk,
+    }
+    article = Article.objects.get(pk=body["id"])
+    assert (article.kind, article.status, article.title, article.body) == (
+        "bid_answer",
+        "published",
+        "保固多久？",
+        "三年。",
+    )
     listed = client_for(other_engineer).get(
         reverse("defence-answer-list"), {"product": "電錶", "industry": "manufacturing"}
     )
-    assert [a["id"] for a in listed.json()["results"]] == [answer.json()["id"]]
+    assert [a["id"] for a in listed.json()["results"]] == [body["id"]]
+    searched = client_for(other_engineer).get(reverse("defence-answer-list"), {"q": "保固"})
+    assert [a["id"] for a in searched.json()["results"]] == [body["id"]]
+    bad = client_for(manager).post(
+        reverse("defence-answer-list"),
+        {"question": " ", "answer": "", "industry": "mars", "owner": engineer.pk},
+        format="json",
+    )
+    assert bad.status_code == 400
+    assert {"question", "answer", "industry", "owner"} <= set(bad.json()["fields"])
+    detail = reverse("defence-answer-detail", args=[body["id"]])
+    assert client_for(other_engineer).patch(detail, {"answer": "五年。"}, format="json").status_code == 403
+    changed = client_for(manager).patch(
+        detail, {"answer": "五年。", "owner": manager.pk, "version": body["version"]}, format="json"
+    )
+    assert changed.status_code == 200 and changed.json()["version"] == body["version"] + 1
+    stale = client_for(manager).patch(detail, {"answer": "六年。", "version": body["version"]}, format="json")
+    assert stale.status_code == 409
     used = client_for(engineer).post(
-        reverse("defence-question-use-answer", args=[pk]), {"answer": answer.json()["id"]}, format="json"
+        reverse("defence-question-use-answer", args=[pk]), {"answer": body["id"]}, format="json"
     )
-    assert used.status_code == 200 and used.json()["status"] == "ready" and used.json()["answer"] == "三年。"
-    assert DefenceQuestion.objects.get(pk=pk).answer == "三年。"
+    assert used.status_code == 200 and used.json()["status"] == "ready" and used.json()["answer"] == "五年。"
+    assert used.json()["from_library"] == body["id"]
+    assert DefenceQuestion.objects.get(pk=pk).answer == "五年。"
+    product = knowledge.article_move(
+        actor=manager,
+        article=knowledge.article_create(actor=manager, data={"kind": "product", "title": "P", "body": "b"}),
+        move="publish",
+    )
+    wrong = client_for(engineer).post(
+        reverse("defence-question-use-answer", args=[pk]), {"answer": product.pk}, format="json"
+    )
+    assert wrong.status_code == 400 and "answer" in wrong.json()["fields"]
+    saved = client_for(engineer).post(
+        reverse("defence-question-save-to-library", args=[pk]), {"product": "電錶"}, format="json"
+    )
+    assert saved.status_code == 201 and saved.json()["question"] == "保固多久？"
+    assert Article.objects.get(pk=saved.json()["id"]).kind == "bid_answer"
 
 
-def test_r_bid_3_library_page_searches_and_only_presales_add(client, engineer, sales_rep):
-    DefenceAnswer.objects.create(
-        question="數據存放在哪裡？", answer="境內。", product="雲平台", industry="education"
+def test_r_bid_3_library_page_opens_the_knowledge_base_bid_answers(client, engineer, sales_rep):
+    """R-BID-3, R-KB-1: one library: the former page opens the knowledge base filtered to the
+    reusable bid answers, whose search finds a two-character Chinese query."""
+    knowledge.bid_answer_save(
+        actor=engineer,
+        data={
+            "question": "數據存放在哪裡？",
+            "answer": "境內。",
+            "product": "雲平台",
+            "industry": "education",
+        },
     )
-    DefenceAnswer.objects.create(
-        question="交期？", answer="三個月。", product="MES", industry="manufacturing"
+    knowledge.bid_answer_save(
+        actor=engineer,
+        data={"question": "交期？", "answer": "三個月。", "product": "MES", "industry": "manufacturing"},
     )
     client.force_login(sales_rep)
-    page = client.get(reverse("bids:defence-library"), {"q": "數據"}).content.decode()
-    assert "境內。" in page and "三個月。" not in page
-    client.post(reverse("bids:defence-library"), {"question": "q", "answer": "a"})
-    assert DefenceAnswer.objects.count() == 2
-    client.force_login(engineer)
-    client.post(
-        reverse("bids:defence-library"), {"question": "新問題", "answer": "新答案", "industry": "finance"}
-    )
-    assert DefenceAnswer.objects.filter(question="新問題", owner=engineer).exists()
+    response = client.get(reverse("bids:defence-library"), {"q": "數據", "industry": "education"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("knowledge:search"))
+    page = client.get(response["Location"]).content.decode()
+    assert "境內" in page and "三個月" not in page
 
 
 # --- R-BID-4: winner --------------------------------------------------------------------
