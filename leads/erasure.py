@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from leads.models import CommunicationRecord, Contact, ContactErasure, Lead
+from leads.normalize import normalize_phone
 from presales.accounts.models import User
 from presales.core.errors import Conflict, DomainError, NotAllowed
 from presales.core.relations import path_to
@@ -69,6 +70,12 @@ class ErasedPerson:
     def needles(self) -> tuple[str, ...]:
         return tuple(n for n in (self.name, self.phone, self.email) if n)
 
+    @property
+    def phone_pattern(self) -> str:
+        """The phone however it was written: '139-1234-5678', '139 1234 5678', '+86 21 6123
+        4567' for '021-61234567' (see :func:`phone_pattern`)."""
+        return phone_pattern(self.phone)
+
     def without_name(self) -> ErasedPerson:
         """The same person for rows of other customers: only the phone and e-mail are looked
         for there (a same name is another person)."""
@@ -93,11 +100,32 @@ def placeholder_for(contact_id: int) -> str:
     return _("Erased contact #%(id)s") % {"id": contact_id}
 
 
+# Between the digits of a phone written by hand: spaces, dashes, dots, brackets, slashes.
+_PHONE_GAP = r"[\s.()/-]{0,3}"
+
+
+def phone_pattern(phone: str) -> str:
+    """A regular expression (Python's and PostgreSQL's alike) that finds ``phone`` in a text
+    whatever the separators, with or without the country code and a landline's trunk 0, and
+    not inside a longer number; empty for a number too short to match on."""
+    digits = normalize_phone(phone)
+    if not digits:
+        return ""
+    head = r"\(?((\+|00)?86" + _PHONE_GAP + ")?"
+    if digits.startswith("0"):
+        head += "0?" + _PHONE_GAP
+        digits = digits[1:]
+    return "(?<![0-9])" + head + _PHONE_GAP.join(digits) + "(?![0-9])"
+
+
 def scrub_text(value: str, person: ErasedPerson) -> str:
-    """The name becomes the placeholder, the phone and the e-mail (in any case) ``***``."""
+    """The name becomes the placeholder, the phone (however written) and the e-mail (in any
+    case) ``***``."""
     if person.name and person.name in value:
         value = value.replace(person.name, person.placeholder)
-    if person.phone and person.phone in value:
+    if person.phone_pattern:
+        value = re.sub(person.phone_pattern, "***", value)
+    elif person.phone and person.phone in value:
         value = value.replace(person.phone, "***")
     if person.email:
         value = re.sub(re.escape(person.email), "***", value, flags=re.IGNORECASE)
@@ -127,7 +155,8 @@ def text_fields(model: type[models.Model]) -> tuple[str, ...]:
 
 
 def needles_q(person: ErasedPerson, fields: Iterable[str]) -> Q:
-    """Rows with the name or the phone in one of ``fields``, or the e-mail in any case."""
+    """Rows with the name or the phone (as stored, or however written) in one of ``fields``,
+    or the e-mail in any case."""
     fields = tuple(fields)
     q = Q(pk__in=[])
     for needle, lookup in (
@@ -138,6 +167,9 @@ def needles_q(person: ErasedPerson, fields: Iterable[str]) -> Q:
         if needle:
             for name in fields:
                 q |= Q(**{f"{name}__{lookup}": needle})
+    if person.phone_pattern:
+        for name in fields:
+            q |= Q(**{f"{name}__regex": person.phone_pattern})
     return q
 
 

@@ -214,3 +214,39 @@ def test_admin_erases_through_api_and_web_r_cust_8(client, client_for, admin, en
     assert ContactErasure.objects.count() == 2
     page = client.get(customer.get_absolute_url()).content.decode()
     assert 'data-testid="contact-erased"' in page
+
+
+@pytest.mark.parametrize(
+    ("stored", "written"),
+    [
+        ("13912345678", "call 139-1234-5678 after 5"),
+        ("13912345678", "call 139 1234 5678 after 5"),
+        ("13912345678", "call +86 139 1234 5678 after 5"),
+        ("021-61234567", "call (021) 6123-4567 after 5"),
+        ("021-61234567", "call +86 21 6123 4567 after 5"),
+    ],
+)
+def test_erasure_finds_the_phone_however_it_was_written_r_cust_8(
+    admin, engineer, customer, contact, stored, written
+):
+    # given the contact's phone as stored, and a communication that wrote it by hand
+    Contact.objects.filter(pk=contact.pk).update(phone=stored)
+    record = services.communication_create(
+        actor=engineer,
+        customer=customer,
+        data={
+            "channel": Channel.PHONE,
+            "key_points": f"{written}; not 2139123456789 or 61234567890",
+            "participant_contacts": [contact],
+        },
+    )
+    # when it is erased
+    contact_erase(
+        contact=Contact.objects.get(pk=contact.pk), actor=admin, reason="PIPL", request_reference="R1"
+    )
+    # then the number is gone from the text (and its history), a longer number is left alone
+    record.refresh_from_db()
+    assert record.key_points.startswith("call *** after 5;")
+    assert "2139123456789" in record.key_points and "61234567890" in record.key_points
+    for row in CommunicationRecord.history.filter(id=record.pk):
+        assert written not in row.key_points
