@@ -61,3 +61,24 @@ class AnalyticsSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} {self.month} {self.team_id} {self.stage}"
+
+
+class AnalyticsChange(models.Model):
+    """A mark left by a database trigger when a record the summary reads changes (an
+    opportunity, a stage change, a review task; inserted, updated or deleted, by any route:
+    service, admin, bulk update, SQL): the team and the moment whose month must be
+    recomputed (``at``; ``day`` for an expected close date), or the team's open pipeline
+    (``pipeline``). ``kpi.analytics.summary.refresh_summary`` consumes the marks and
+    recomputes only those months and teams. Never written by the application."""
+
+    team_id = models.BigIntegerField(_("team id"), null=True, blank=True)
+    at = models.DateTimeField(_("moment"), null=True, blank=True)
+    day = models.DateField(_("day"), null=True, blank=True)
+    pipeline = models.BooleanField(_("open pipeline"), default=False)
+
+    class Meta:
+        verbose_name = _("analytics change mark")
+        verbose_name_plural = _("analytics change marks")
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.at or self.day or 'pipeline'}"
