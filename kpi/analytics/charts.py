@@ -111,6 +111,27 @@ def _receivables_link(row: Row, filters: Filters) -> str:
     return reverse("bids:receivables") + "?" + urlencode(query)
 
 
+def _decisions_link(row: Row, filters: Filters) -> str:
+    """The reviews in which the point's approver decided a task in the period (of the
+    filtered team): one review per decision."""
+    query = {
+        "decided_by": str(row["approver_id"]),
+        "decided_after": str(filters.period.start),
+        "decided_before": str(_last_day(filters.period.end)),
+    }
+    if filters.team_id:
+        query["team"] = str(filters.team_id)
+    return reverse("reviews:list") + "?" + urlencode(query)
+
+
+def _overdue_link(row: Row, filters: Filters) -> str:
+    """The overdue timers of the point's owner and kind (of the filtered team)."""
+    query = {"owner": str(row["owner_id"]), "kind": row["kind"]}
+    if filters.team_id:
+        query["team"] = str(filters.team_id)
+    return reverse("sla:team_deadlines") + "?" + urlencode(query)
+
+
 # --- the builders the charts share ----------------------------------------------------------
 
 RATE = "rate_percent"  # the percentage drawn as a line on the second axis
@@ -280,7 +301,7 @@ _chart(
     ),
     (("count", _("Overdue")),),
     category=lambda row: f"{row['owner']} · {row['kind_label']}",
-    link=lambda row, f: reverse("sla:team_deadlines"),
+    link=_overdue_link,
     uses_period=False,
 )
 _chart(
@@ -322,7 +343,7 @@ _chart(
     ),
     (("avg_hours", _("Average working hours")), ("median_hours", _("Median working hours"))),
     category=lambda row: row["approver"] or "",
-    link=lambda row, f: reverse("reviews:list") + "?" + urlencode({"status": "approved"}),
+    link=_decisions_link,
 )
 _chart(
     "trends",

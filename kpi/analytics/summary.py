@@ -61,20 +61,29 @@ _INSERT = (
     " seconds, median_seconds, computed_at) "
 )
 
-# Month-keyed measures restricted to the recomputed (team, month) keys; the ones with a
-# window since the first kept month (forecast is kept for any expected close month).
-_MONTHLY = ("forecast", "created", "closed", "entered", "stay", "review")
-_WINDOWED = ("created", "closed", "entered", "stay", "review")
+# The measures each kind of change mark recomputes (kpi.models.ChangeKind), as (measure,
+# extra condition on the row): the lead-intake entries go with the creations.
+_RECOMPUTED = {
+    "forecast": (("forecast", ""),),
+    "created": (("created", ""), ("entered", "s.stage = 'lead_intake'")),
+    "closed": (("closed", ""),),
+    "entered": (("entered", "s.stage <> 'lead_intake' AND s.stage = d.stage"),),
+    "stay": (("stay", "s.stage = d.stage"),),
+    "review": (("review", ""),),
+}
+_WINDOWED = ("created", "closed", "entered", "stay", "review")  # forecast: any close month
 
 
-def _window(column: str, team: str, *, incremental: bool) -> str:
-    """``column`` in the kept months; incrementally, also in one of the recomputed
-    (team, month) keys (an index range on ``column`` per key)."""
+def _window(column: str, team: str, kind: str, *, incremental: bool, stage: str = "") -> str:
+    """``column`` in the kept months; incrementally, also in one of the (team, month) keys
+    (with ``stage``: (team, month, stage)) of the ``kind`` of mark."""
     condition = f"{column} >= %(since)s"
     if incremental:
         condition += (
-            f" AND EXISTS (SELECT 1 FROM kpi_summary_keys d WHERE d.team = coalesce({team}, -1)"
-            f" AND {column} >= d.start_at AND {column} < d.end_at)"
+            f" AND EXISTS (SELECT 1 FROM kpi_summary_keys d WHERE d.kind = '{kind}'"
+            f" AND d.team = coalesce({team}, -1) AND {column} >= d.start_at AND {column} < d.end_at"
+            + (f" AND d.stage = {stage}" if stage else "")
+            + ")"
         )
     return condition
 
@@ -82,12 +91,12 @@ def _window(column: str, team: str, *, incremental: bool) -> str:
 def _statements(*, incremental: bool) -> tuple[str, ...]:
     """The summary's INSERTs; ``incremental``: only the rows of the recomputed keys."""
 
-    def window(column: str, team: str) -> str:
-        return _window(column, team, incremental=incremental)
+    def window(column: str, team: str, kind: str, stage: str = "") -> str:
+        return _window(column, team, kind, incremental=incremental, stage=stage)
 
     pipeline = " AND o.team_id IN (SELECT team FROM kpi_summary_teams)" if incremental else ""
     forecast = (
-        " AND EXISTS (SELECT 1 FROM kpi_summary_keys d WHERE d.team = o.team_id"
+        " AND EXISTS (SELECT 1 FROM kpi_summary_keys d WHERE d.kind = 'forecast' AND d.team = o.team_id"
         " AND d.month = date_trunc('month', o.expected_close)::date)"
         if incremental
         else ""
@@ -107,12 +116,12 @@ def _statements(*, incremental: bool) -> tuple[str, ...]:
         GROUP BY 2, o.team_id, o.stage""",
         _INSERT
         + f"""SELECT 'created', {_month("o.created_at")}, o.team_id, '', NULL, count(*), 0, 0, 0, NULL, %(now)s
-        FROM presales_opportunity o WHERE {window("o.created_at", "o.team_id")} GROUP BY 2, o.team_id""",
+        FROM presales_opportunity o WHERE {window("o.created_at", "o.team_id", "created")} GROUP BY 2, o.team_id""",
         _INSERT
         + f"""SELECT 'closed', {_month("o.closed_at")}, o.team_id, o.stage, NULL, count(*), 0,
             coalesce(sum({_CNY}), 0), 0, NULL, %(now)s
         FROM presales_opportunity o
-        WHERE {window("o.closed_at", "o.team_id")} AND o.stage IN ('handoff', 'lost', 'abandoned')
+        WHERE {window("o.closed_at", "o.team_id", "closed")} AND o.stage IN ('handoff', 'lost', 'abandoned')
         GROUP BY 2, o.team_id, o.stage""",
         # Entries into a stage (lead intake: the creation) and whether a later stage was reached.
         _INSERT
@@ -125,12 +134,12 @@ def _statements(*, incremental: bool) -> tuple[str, ...]:
                         AND coalesce(array_position({_LIFE}, l.to_stage::text), 0)
                             > array_position({_LIFE}, sc.to_stage::text)) AS further
             FROM presales_stagechange sc JOIN presales_opportunity o ON o.id = sc.opportunity_id
-            WHERE {window("sc.at", "o.team_id")} AND sc.to_stage IN {_OPEN} AND sc.to_stage <> 'lead_intake'
+            WHERE {window("sc.at", "o.team_id", "entered", "sc.to_stage")} AND sc.to_stage IN {_OPEN} AND sc.to_stage <> 'lead_intake'
             UNION ALL
             SELECT {_month("o.created_at")}, o.team_id, 'lead_intake', o.id,
                 EXISTS (SELECT 1 FROM presales_stagechange l WHERE l.opportunity_id = o.id
                         AND l.to_stage <> 'lead_intake' AND l.to_stage = ANY({_LIFE}))
-            FROM presales_opportunity o WHERE {window("o.created_at", "o.team_id")}
+            FROM presales_opportunity o WHERE {window("o.created_at", "o.team_id", "created")}
         ) e GROUP BY e.month, e.team_id, e.stage""",
         # Stays that ended: from the previous change (or the creation) to this change.
         _INSERT
@@ -142,7 +151,7 @@ def _statements(*, incremental: bool) -> tuple[str, ...]:
                     (SELECT max(p.at) FROM presales_stagechange p
                      WHERE p.opportunity_id = sc.opportunity_id AND p.at < sc.at), o.created_at)) AS secs
             FROM presales_stagechange sc JOIN presales_opportunity o ON o.id = sc.opportunity_id
-            WHERE {window("sc.at", "o.team_id")} AND sc.from_stage IN {_OPEN}
+            WHERE {window("sc.at", "o.team_id", "stay", "sc.from_stage")} AND sc.from_stage IN {_OPEN}
         ) s GROUP BY s.month, s.team_id, s.stage""",
         # Review decisions per approver, in working hours (days off of the company calendar).
         _INSERT
@@ -155,7 +164,7 @@ def _statements(*, incremental: bool) -> tuple[str, ...]:
                     WHERE d > (k.opened_at AT TIME ZONE %(tz)s)::date
                       AND d < (k.decided_at AT TIME ZONE %(tz)s)::date) AS secs
             FROM reviews_reviewtask k JOIN reviews_review r ON r.id = k.review_id
-            WHERE {window("k.decided_at", "r.team_id")} AND k.opened_at IS NOT NULL
+            WHERE {window("k.decided_at", "r.team_id", "review")} AND k.opened_at IS NOT NULL
               AND k.approver_id IS NOT NULL AND k.state IN ('approved', 'rejected')
         ) t GROUP BY t.month, t.team_id, t.approver_id""",
         _OVERDUE,
@@ -175,30 +184,34 @@ GROUP BY t.team_id, t.kind, t.owner_id"""
 STATEMENTS = _statements(incremental=False)
 INCREMENTAL_STATEMENTS = _statements(incremental=True)
 
-# The marks left since the last refresh become the keys to recompute: (team, month) with the
-# month's bounds in the company's time zone, and the teams whose open pipeline changed. A
-# mark written by a transaction still open stays for the next refresh (it is not visible to
-# the DELETE); a NULL team is -1 so that keys compare with "=".
+# The marks left since the last refresh become the keys to recompute: (kind, team, month,
+# stage: entries and stays only) with the month's bounds in the company's time zone, and the teams whose open pipeline
+# changed. A mark written by a transaction still open stays for the next refresh (it is not
+# visible to the DELETE); a NULL team is -1 so that keys compare with "=".
 _KEYS = (
     "DROP TABLE IF EXISTS kpi_summary_marks, kpi_summary_keys, kpi_summary_teams",
     """CREATE TEMP TABLE kpi_summary_marks ON COMMIT DROP AS
-       SELECT team_id, at, day, pipeline FROM kpi_analyticschange LIMIT 0""",
-    """WITH gone AS (DELETE FROM kpi_analyticschange RETURNING team_id, at, day, pipeline)
-       INSERT INTO kpi_summary_marks SELECT DISTINCT team_id, at, day, pipeline FROM gone""",
+       SELECT kind, team_id, at, day, stage FROM kpi_analyticschange LIMIT 0""",
+    """WITH gone AS (DELETE FROM kpi_analyticschange RETURNING kind, team_id, at, day, stage)
+       INSERT INTO kpi_summary_marks SELECT DISTINCT kind, team_id, at, day, stage FROM gone""",
     """CREATE TEMP TABLE kpi_summary_keys ON COMMIT DROP AS
-       SELECT k.team, k.month, (k.month::timestamp AT TIME ZONE %(tz)s) AS start_at,
+       SELECT k.kind, k.team, k.month, k.stage, (k.month::timestamp AT TIME ZONE %(tz)s) AS start_at,
               ((k.month + interval '1 month')::timestamp AT TIME ZONE %(tz)s) AS end_at
-       FROM (SELECT DISTINCT coalesce(team_id, -1) AS team,
+       FROM (SELECT DISTINCT kind, coalesce(team_id, -1) AS team, stage,
                     CASE WHEN at IS NOT NULL THEN date_trunc('month', at AT TIME ZONE %(tz)s)::date
                          ELSE date_trunc('month', day)::date END AS month
-             FROM kpi_summary_marks WHERE NOT pipeline) k""",
+             FROM kpi_summary_marks WHERE kind <> 'open' AND (at IS NOT NULL OR day IS NOT NULL)) k""",
     """CREATE TEMP TABLE kpi_summary_teams ON COMMIT DROP AS
-       SELECT DISTINCT coalesce(team_id, -1) AS team FROM kpi_summary_marks WHERE pipeline""",
+       SELECT DISTINCT coalesce(team_id, -1) AS team FROM kpi_summary_marks WHERE kind = 'open'""",
     "ANALYZE kpi_summary_keys",
     "ANALYZE kpi_summary_teams",
-    f"""DELETE FROM kpi_analyticssummary s USING kpi_summary_keys d
-        WHERE s.measure IN ({", ".join(f"'{m}'" for m in _MONTHLY)})
-          AND s.month = d.month AND coalesce(s.team_id, -1) = d.team""",
+    *(
+        f"""DELETE FROM kpi_analyticssummary s USING kpi_summary_keys d
+            WHERE d.kind = '{kind}' AND s.measure = '{measure}' AND s.month = d.month
+              AND coalesce(s.team_id, -1) = d.team{f" AND {condition}" if condition else ""}"""
+        for kind, measures in _RECOMPUTED.items()
+        for measure, condition in measures
+    ),
     """DELETE FROM kpi_analyticssummary WHERE measure = 'open'
         AND coalesce(team_id, -1) IN (SELECT team FROM kpi_summary_teams)""",
     "DELETE FROM kpi_analyticssummary WHERE measure = 'overdue'",

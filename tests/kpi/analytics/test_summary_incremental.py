@@ -62,7 +62,7 @@ def test_r_kpi_3_a_write_leaves_marks_and_the_refresh_consumes_them(built, team)
     # when: an amount change marks the team's pipeline and the opportunity's months
     Opportunity.objects.filter(pk=opportunity.pk).update(amount=Decimal("4321.00"))
     # then
-    assert AnalyticsChange.objects.filter(team_id=team.pk, pipeline=True).exists()
+    assert AnalyticsChange.objects.filter(team_id=team.pk, kind="open").exists()
     assert incremental_equals_full() != built
 
 
@@ -226,3 +226,20 @@ def _content_type_id() -> int:
     from django.contrib.contenttypes.models import ContentType
 
     return ContentType.objects.get_for_model(Opportunity).pk
+
+
+def test_r_kpi_3_incremental_equals_full_after_a_change_recorded_late(built, team):
+    # given: a stage change recorded with a moment before the opportunity's later changes
+    # (the next change's stay now starts there) and one in a month of its own
+    opportunity = Opportunity.objects.get(team=team, stage="contract")
+    for moment, to_stage in ((at(10), "solution"), (at(28, 9), "needs_analysis")):
+        StageChange.objects.create(
+            opportunity=opportunity,
+            from_stage="needs_analysis",
+            to_stage=to_stage,
+            move="advance",
+            actor=opportunity.sales_owner,
+            at=moment,
+        )
+        # then
+        assert incremental_equals_full() != built
