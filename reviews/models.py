@@ -683,6 +683,13 @@ class ReviewTask(models.Model):
                 condition=Q(state="pending"),
                 name="review_task_waiting",
             ),
+            # The review-turnaround chart's drill-down (reviews.filtersets): one approver's
+            # decisions in a period, a range scan.
+            models.Index(
+                fields=["approver", "decided_at"],
+                condition=Q(decided_at__isnull=False),
+                name="review_task_decided",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
