@@ -779,6 +779,39 @@ def _check_foreign_keys(cur) -> None:
             raise RuntimeError(f"{missing} rows of {table}.{column} point at no {target} row")
 
 
+def _model_defaults(cur) -> list[tuple[str, str]]:
+    """Give every NOT NULL column without a database default the model field's default for the
+    load, so that a column added after these INSERTs were written (the schema moves on) gets
+    the value Django would give it instead of failing the load. Returns what to drop after."""
+    from django.apps import apps
+    from django.db import models as dj_models
+
+    cur.execute(
+        """SELECT table_name, column_name FROM information_schema.columns
+           WHERE table_schema = 'public' AND is_nullable = 'NO' AND column_default IS NULL
+             AND is_identity = 'NO'"""
+    )
+    bare = set(cur.fetchall())
+    filled = []
+    for model in apps.get_models(include_auto_created=True):
+        table = model._meta.db_table
+        for field in model._meta.concrete_fields:
+            if (table, field.column) not in bare or isinstance(field, dj_models.ForeignKey):
+                continue
+            if not field.has_default() and not field.empty_strings_allowed:
+                continue
+            value = field.get_default()
+            if value is None:
+                continue
+            if isinstance(field, dj_models.JSONField):
+                value = json.dumps(value)
+            if not isinstance(value, str | int | float | bool):
+                continue  # dates, times, zones …: none of the load's tables lacks one
+            cur.execute(f'ALTER TABLE {table} ALTER COLUMN "{field.column}" SET DEFAULT %s', [value])
+            filled.append((table, field.column))
+    return filled
+
+
 def generate(size: str, database_url: str | None = None, *, quiet: bool = False) -> dict[str, str]:
     """Fill the ``size`` database (see the module docstring); returns the bench users by label."""
     size = size.lower()
@@ -845,6 +878,7 @@ def generate(size: str, database_url: str | None = None, *, quiet: bool = False)
     for name, _definition in indexes:
         cur.execute(f"DROP INDEX {name}")
     cur.execute("SET session_replication_role = replica")
+    filled = _model_defaults(cur)
     for label, statement in _statements(n, ct, policies, password_hash):
         t0 = time.monotonic()
         cur.execute(statement)
@@ -852,6 +886,8 @@ def generate(size: str, database_url: str | None = None, *, quiet: bool = False)
             f"[{size}] {label}: {cur.rowcount if cur.rowcount >= 0 else ''} rows, {time.monotonic() - t0:.1f}s"
         )
     cur.execute("SET session_replication_role = DEFAULT")
+    for table, column in filled:
+        cur.execute(f'ALTER TABLE {table} ALTER COLUMN "{column}" DROP DEFAULT')
     t0 = time.monotonic()
     for _name, definition in indexes:
         cur.execute(definition)

@@ -17,7 +17,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,7 +28,7 @@ from presales.core.models import TimeStampedModel, VersionedModel
 from presales.core.money import plain_rate
 from presales.core.ordering import null_sort_key
 from presales.core.roles import Actor, Role, scope_of
-from presales.core.scoping import visibility_q
+from presales.core.scoping import AnyOf, visibility_q
 from reviews.choices import (
     KNOWN_CRITERIA,
     ApproverScope,
@@ -382,12 +382,15 @@ class ReviewQuerySet(models.QuerySet["Review"]):
         )
 
     def waiting_for(self, user: Actor) -> Self:
-        """In-progress reviews where ``user`` holds a pending task (of the current step)."""
-        return self.in_progress().filter(
-            Exists(
-                ReviewTask.objects.filter(review=OuterRef("pk"), approver=user.pk, state=TaskState.PENDING)
-            )
-        )
+        """In-progress reviews where ``user`` holds a pending task (of the current step).
+
+        Driven by the user's pending tasks (index ``review_task_waiting``): their review ids
+        are read first and the reviews fetched by primary key, so the cost follows the user's
+        own pending work, never the number of reviews in progress (an EXISTS per review let
+        the planner walk every review in progress in ``started_at`` order looking for five).
+        """
+        pending = ReviewTask.objects.filter(approver=user.pk, state=TaskState.PENDING)
+        return self.in_progress().filter(AnyOf("pk", pending.values("review_id")))
 
     def visible_to(self, user: Actor) -> Self:
         """Its approvers, its author and starter, its team (members and managers), and
@@ -671,7 +674,23 @@ class ReviewTask(models.Model):
         ordering = ["review", "step_order", "pk"]
         verbose_name = _("review task")
         verbose_name_plural = _("review tasks")
-        indexes = [models.Index(fields=["approver", "state"], name="review_task_inbox")]
+        indexes = [
+            models.Index(fields=["approver", "state"], name="review_task_inbox"),
+            # The dashboard's "waiting for you" (reviews.selectors.longest_waiting): a user's
+            # pending tasks in the order they reached them, read five at a time.
+            models.Index(
+                fields=["approver", "opened_at", "review"],
+                condition=Q(state="pending"),
+                name="review_task_waiting",
+            ),
+            # The review-turnaround chart's drill-down (reviews.filtersets): one approver's
+            # decisions in a period, a range scan.
+            models.Index(
+                fields=["approver", "decided_at"],
+                condition=Q(decided_at__isnull=False),
+                name="review_task_decided",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["review", "step_order", "approver"],

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import translation
 
 from presales.accounts.models import User
@@ -29,6 +29,27 @@ def inbox_for(user: User, *, kind: str | None = None) -> QuerySet[Review]:
     if kind:
         reviews = reviews.filter(kind=kind)
     return reviews
+
+
+def longest_waiting(user: User, *, limit: int = 5) -> list[Review]:
+    """The ``limit`` reviews that have waited longest for ``user``'s decision (since their
+    pending task opened), with tasks and people prefetched: two queries whatever the data.
+
+    Bounded: the partial index ``review_task_waiting`` (approver, opened_at, review) WHERE
+    pending yields the first ``limit`` review ids; only those reviews are read. For a first
+    step the task opened when the review started, so the order is the inbox's; a later
+    step's task counts from the moment the review reached the user.
+    """
+    pending = ReviewTask.objects.filter(approver=user.pk, state=TaskState.PENDING)
+    first = pending.order_by("opened_at", "review_id").values("review_id")[:limit]
+    reviews = (
+        Review.objects.in_progress()
+        .filter(pk__in=first)
+        .with_tasks()
+        .annotate(waiting_since=Subquery(pending.filter(review=OuterRef("pk")).values("opened_at")[:1]))
+        .order_by("waiting_since", "pk")
+    )
+    return list(reviews)
 
 
 def inbox_counts(user: User) -> list[tuple[str, str, int]]:

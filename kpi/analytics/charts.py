@@ -111,6 +111,104 @@ def _receivables_link(row: Row, filters: Filters) -> str:
     return reverse("bids:receivables") + "?" + urlencode(query)
 
 
+def _decisions_link(row: Row, filters: Filters) -> str:
+    """The reviews in which the point's approver decided a task in the period (of the
+    filtered team): one review per decision."""
+    query = {
+        "decided_by": str(row["approver_id"]),
+        "decided_after": str(filters.period.start),
+        "decided_before": str(_last_day(filters.period.end)),
+    }
+    if filters.team_id:
+        query["team"] = str(filters.team_id)
+    return reverse("reviews:list") + "?" + urlencode(query)
+
+
+def _overdue_link(row: Row, filters: Filters) -> str:
+    """The overdue timers of the point's owner and kind (of the filtered team)."""
+    query = {"owner": str(row["owner_id"]), "kind": row["kind"]}
+    if filters.team_id:
+        query["team"] = str(filters.team_id)
+    return reverse("sla:team_deadlines") + "?" + urlencode(query)
+
+
+# --- the builders the charts share ----------------------------------------------------------
+
+RATE = "rate_percent"  # the percentage drawn as a line on the second axis
+
+
+def _stage_link(row: Row, filters: Filters) -> str:
+    """The opportunities of the point's stage."""
+    return _opportunities(filters, stage=row["stage"])
+
+
+def _range(field: str, start: Any, end: Any) -> dict[str, Any]:
+    """The opportunity list's filters for ``field`` in [start, end): its ``<field>_after`` and
+    ``<field>_before`` take the first and the last day."""
+    return {f"{field}_after": start, f"{field}_before": _last_day(end)}
+
+
+def _in_period(field: str) -> Callable[[Row, Filters], str]:
+    """A link to the point's team's opportunities whose ``field`` falls in the period."""
+
+    def link(row: Row, filters: Filters) -> str:
+        if row.get("team_id") is not None:
+            filters = Filters(filters.period, row["team_id"], filters.owner_id, filters.industry)
+        return _opportunities(filters, **_range(field, filters.period.start, filters.period.end))
+
+    return link
+
+
+def _in_month(field: str) -> Callable[[Row, Filters], str]:
+    """A link to the opportunities whose ``field`` falls in the point's month."""
+
+    def link(row: Row, filters: Filters) -> str:
+        return _opportunities(filters, **_range(field, row["start"], row["end"]))
+
+    return link
+
+
+def _chart(
+    key: str,
+    title: Any,
+    definition: Any,
+    compute: Callable[[Any, Filters], list[Row]],
+    columns: tuple[Column, ...],
+    series: tuple[tuple[str, Any], ...],
+    *,
+    kind: str = "bar",
+    category: Callable[[Row], str] | None = None,
+    link: Callable[[Row, Filters], str] = _stage_link,
+    rate: Any = None,
+    after_rate: tuple[Column, ...] = (),
+    uses_period: bool = True,
+) -> None:
+    """Register a chart. By default a bar chart per stage (category: the stage's label, link:
+    its opportunities); ``rate``: the series name of the rows' ``rate`` as a percentage, added
+    last, drawn as a line on a second axis and shown in its own column (``after_rate``: the
+    table's columns after it)."""
+    if rate is not None:
+        compute = _with_percent(compute)
+        columns = (*columns, Column(RATE, rate))
+        series = (*series, (RATE, rate))
+    columns = (*columns, *after_rate)
+    _register(
+        Chart(
+            key=key,
+            title=title,
+            definition=definition,
+            kind=kind,
+            compute=compute,
+            columns=columns,
+            category=category or (lambda row: row["label"]),
+            series=series,
+            link=link,
+            uses_period=uses_period,
+            line_series=(RATE,) if rate is not None else (),
+        )
+    )
+
+
 CHARTS: dict[str, Chart] = {}
 
 
@@ -118,208 +216,152 @@ def _register(chart: Chart) -> None:
     CHARTS[chart.key] = chart
 
 
-_register(
-    Chart(
-        key="funnel",
-        title=_("Pipeline funnel"),
-        definition=_("Open opportunities today by stage, with their amounts in CNY."),
-        kind="funnel",
-        compute=selectors.pipeline_funnel,
-        columns=(
-            Column("label", _("Stage"), numeric=False),
-            Column("count", _("Opportunities")),
-            Column("amount_cny", _("Amount (CNY)")),
-            Column("unconverted", _("Without a rate to CNY")),
-        ),
-        category=lambda row: row["label"],
-        series=(("count", _("Opportunities")),),
-        link=lambda row, f: _opportunities(f, stage=row["stage"]),
-        uses_period=False,
-    )
+_STAGE = Column("label", _("Stage"), numeric=False)
+
+_chart(
+    "funnel",
+    _("Pipeline funnel"),
+    _("Open opportunities today by stage, with their amounts in CNY."),
+    selectors.pipeline_funnel,
+    (
+        _STAGE,
+        Column("count", _("Opportunities")),
+        Column("amount_cny", _("Amount (CNY)")),
+        Column("unconverted", _("Without a rate to CNY")),
+    ),
+    (("count", _("Opportunities")),),
+    kind="funnel",
+    uses_period=False,
 )
-_register(
-    Chart(
-        key="conversion",
-        title=_("Conversion by stage"),
-        definition=_(
-            "Of the opportunities that entered a stage in the period, the share that reached a later stage."
-        ),
-        kind="bar",
-        compute=_with_percent(selectors.conversion_by_stage),
-        columns=(
-            Column("label", _("Stage"), numeric=False),
-            Column("entered", _("Entered")),
-            Column("advanced", _("Reached a later stage")),
-            Column("rate_percent", _("Conversion %")),
-        ),
-        category=lambda row: row["label"],
-        series=(
-            ("entered", _("Entered")),
-            ("advanced", _("Reached a later stage")),
-            ("rate_percent", _("Conversion %")),
-        ),
-        line_series=("rate_percent",),
-        link=lambda row, f: _opportunities(f, stage=row["stage"]),
-    )
+_chart(
+    "conversion",
+    _("Conversion by stage"),
+    _("Of the opportunities that entered a stage in the period, the share that reached a later stage."),
+    selectors.conversion_by_stage,
+    (_STAGE, Column("entered", _("Entered")), Column("advanced", _("Reached a later stage"))),
+    (("entered", _("Entered")), ("advanced", _("Reached a later stage"))),
+    rate=_("Conversion %"),
 )
-_register(
-    Chart(
-        key="win-rate",
-        title=_("Win rate"),
-        definition=_("Won (contract signed) ÷ closed in the period (won, lost or abandoned), per team."),
-        kind="bar",
-        compute=_with_percent(selectors.win_rate),
-        columns=(
-            Column("team", _("Team"), numeric=False),
-            Column("closed", _("Closed")),
-            Column("won", _("Won")),
-            Column("lost", _("Lost")),
-            Column("abandoned", _("Abandoned")),
-            Column("rate_percent", _("Win rate %")),
-            Column("won_cny", _("Won (CNY)")),
-        ),
-        category=lambda row: row["team"] or "",
-        series=(("won", _("Won")), ("closed", _("Closed")), ("rate_percent", _("Win rate %"))),
-        line_series=("rate_percent",),
-        link=lambda row, f: _opportunities(
-            f if row["team_id"] is None else Filters(f.period, row["team_id"], f.owner_id, f.industry),
-            closed_after=f.period.start,
-            closed_before=_last_day(f.period.end),
-        ),
-    )
+_chart(
+    "win-rate",
+    _("Win rate"),
+    _("Won (contract signed) ÷ closed in the period (won, lost or abandoned), per team."),
+    selectors.win_rate,
+    (
+        Column("team", _("Team"), numeric=False),
+        Column("closed", _("Closed")),
+        Column("won", _("Won")),
+        Column("lost", _("Lost")),
+        Column("abandoned", _("Abandoned")),
+    ),
+    (("won", _("Won")), ("closed", _("Closed"))),
+    category=lambda row: row["team"] or "",
+    link=_in_period("closed"),
+    rate=_("Win rate %"),
+    after_rate=(Column("won_cny", _("Won (CNY)")),),
 )
-_register(
-    Chart(
-        key="cycle-time",
-        title=_("Cycle time per stage"),
-        definition=_(
-            "Days spent in each stage, for the stays that ended in the period (average and median)."
-        ),
-        kind="bar",
-        compute=selectors.cycle_time,
-        columns=(
-            Column("label", _("Stage"), numeric=False),
-            Column("count", _("Stays")),
-            Column("avg_days", _("Average days")),
-            Column("median_days", _("Median days")),
-        ),
-        category=lambda row: row["label"],
-        series=(("avg_days", _("Average days")), ("median_days", _("Median days"))),
-        link=lambda row, f: _opportunities(f, stage=row["stage"]),
-    )
+_chart(
+    "cycle-time",
+    _("Cycle time per stage"),
+    _("Days spent in each stage, for the stays that ended in the period (average and median)."),
+    selectors.cycle_time,
+    (
+        _STAGE,
+        Column("count", _("Stays")),
+        Column("avg_days", _("Average days")),
+        Column("median_days", _("Median days")),
+    ),
+    (("avg_days", _("Average days")), ("median_days", _("Median days"))),
 )
-_register(
-    Chart(
-        key="forecast",
-        title=_("Weighted forecast"),
-        definition=_(
-            "Open opportunities by expected close month: amount in CNY and amount × the stage's probability."
-        ),
-        kind="bar",
-        compute=selectors.forecast,
-        columns=(
-            Column("month", _("Month"), numeric=False),
-            Column("count", _("Opportunities")),
-            Column("amount_cny", _("Amount (CNY)")),
-            Column("weighted_cny", _("Weighted (CNY)")),
-        ),
-        category=lambda row: row["month"],
-        series=(("amount_cny", _("Amount (CNY)")), ("weighted_cny", _("Weighted (CNY)"))),
-        link=lambda row, f: _opportunities(
-            f, expected_close_after=row["start"], expected_close_before=_last_day(row["end"])
-        ),
-    )
+_chart(
+    "forecast",
+    _("Weighted forecast"),
+    _("Open opportunities by expected close month: amount in CNY and amount × the stage's probability."),
+    selectors.forecast,
+    (
+        Column("month", _("Month"), numeric=False),
+        Column("count", _("Opportunities")),
+        Column("amount_cny", _("Amount (CNY)")),
+        Column("weighted_cny", _("Weighted (CNY)")),
+    ),
+    (("amount_cny", _("Amount (CNY)")), ("weighted_cny", _("Weighted (CNY)"))),
+    category=lambda row: row["month"],
+    link=_in_month("expected_close"),
 )
-_register(
-    Chart(
-        key="overdue-timers",
-        title=_("Overdue timers"),
-        definition=_("Open deadlines past due now, by kind and owner."),
-        kind="bar",
-        compute=selectors.overdue_timers,
-        columns=(
-            Column("kind_label", _("Kind"), numeric=False),
-            Column("owner", _("Owner"), numeric=False),
-            Column("count", _("Overdue")),
-            Column("oldest_due", _("Oldest due"), numeric=False),
-        ),
-        category=lambda row: f"{row['owner']} · {row['kind_label']}",
-        series=(("count", _("Overdue")),),
-        link=lambda row, f: reverse("sla:team_deadlines"),
-        uses_period=False,
-    )
+_chart(
+    "overdue-timers",
+    _("Overdue timers"),
+    _("Open deadlines past due now, by kind and owner."),
+    selectors.overdue_timers,
+    (
+        Column("kind_label", _("Kind"), numeric=False),
+        Column("owner", _("Owner"), numeric=False),
+        Column("count", _("Overdue")),
+        Column("oldest_due", _("Oldest due"), numeric=False),
+    ),
+    (("count", _("Overdue")),),
+    category=lambda row: f"{row['owner']} · {row['kind_label']}",
+    link=_overdue_link,
+    uses_period=False,
 )
-_register(
-    Chart(
-        key="receivables",
-        title=_("Receivables ageing"),
-        definition=_("What signed contracts still owe, by team and currency, by days past due."),
-        kind="bar",
-        compute=selectors.receivables,
-        columns=(
-            Column("team", _("Team"), numeric=False),
-            Column("currency", _("Currency"), numeric=False),
-            Column("outstanding", _("Outstanding")),
-            Column("not_due", _("Not yet due")),
-            Column("days_0_30", _("0–30 days")),
-            Column("days_31_60", _("31–60 days")),
-            Column("days_61_90", _("61–90 days")),
-            Column("days_over_90", _("Over 90 days")),
-        ),
-        category=lambda row: f"{row['team']} ({row['currency']})",
-        series=(
-            ("not_due", _("Not yet due")),
-            ("days_0_30", _("0–30 days")),
-            ("days_31_60", _("31–60 days")),
-            ("days_61_90", _("61–90 days")),
-            ("days_over_90", _("Over 90 days")),
-        ),
-        link=_receivables_link,
-        uses_period=False,
-    )
+_chart(
+    "receivables",
+    _("Receivables ageing"),
+    _("What signed contracts still owe, by team and currency, by days past due."),
+    selectors.receivables,
+    (
+        Column("team", _("Team"), numeric=False),
+        Column("currency", _("Currency"), numeric=False),
+        Column("outstanding", _("Outstanding")),
+        Column("not_due", _("Not yet due")),
+        Column("days_0_30", _("0–30 days")),
+        Column("days_31_60", _("31–60 days")),
+        Column("days_61_90", _("61–90 days")),
+        Column("days_over_90", _("Over 90 days")),
+    ),
+    (
+        ("not_due", _("Not yet due")),
+        ("days_0_30", _("0–30 days")),
+        ("days_31_60", _("31–60 days")),
+        ("days_61_90", _("61–90 days")),
+        ("days_over_90", _("Over 90 days")),
+    ),
+    category=lambda row: f"{row['team']} ({row['currency']})",
+    link=_receivables_link,
+    uses_period=False,
 )
-_register(
-    Chart(
-        key="review-turnaround",
-        title=_("Review turnaround"),
-        definition=_(
-            "Working hours from a review task's opening to its decision, per approver, decided in the period."
-        ),
-        kind="bar",
-        compute=selectors.review_turnaround,
-        columns=(
-            Column("approver", _("Approver"), numeric=False),
-            Column("count", _("Decisions")),
-            Column("avg_hours", _("Average working hours")),
-            Column("median_hours", _("Median working hours")),
-        ),
-        category=lambda row: row["approver"] or "",
-        series=(("avg_hours", _("Average working hours")), ("median_hours", _("Median working hours"))),
-        link=lambda row, f: reverse("reviews:list") + "?" + urlencode({"status": "approved"}),
-    )
+_chart(
+    "review-turnaround",
+    _("Review turnaround"),
+    _("Working hours from a review task's opening to its decision, per approver, decided in the period."),
+    selectors.review_turnaround,
+    (
+        Column("approver", _("Approver"), numeric=False),
+        Column("count", _("Decisions")),
+        Column("avg_hours", _("Average working hours")),
+        Column("median_hours", _("Median working hours")),
+    ),
+    (("avg_hours", _("Average working hours")), ("median_hours", _("Median working hours"))),
+    category=lambda row: row["approver"] or "",
+    link=_decisions_link,
 )
-_register(
-    Chart(
-        key="trends",
-        title=_("Trends, last 12 months"),
-        definition=_("New opportunities, won opportunities and the win rate per month."),
-        kind="line",
-        compute=_with_percent(selectors.trends),
-        columns=(
-            Column("month", _("Month"), numeric=False),
-            Column("new", _("New")),
-            Column("closed", _("Closed")),
-            Column("won", _("Won")),
-            Column("rate_percent", _("Win rate %")),
-            Column("won_cny", _("Won (CNY)")),
-        ),
-        category=lambda row: row["month"],
-        series=(("new", _("New")), ("won", _("Won")), ("rate_percent", _("Win rate %"))),
-        line_series=("rate_percent",),
-        link=lambda row, f: _opportunities(
-            f, created_after=row["start"], created_before=_last_day(row["end"])
-        ),
-    )
+_chart(
+    "trends",
+    _("Trends, last 12 months"),
+    _("New opportunities, won opportunities and the win rate per month."),
+    selectors.trends,
+    (
+        Column("month", _("Month"), numeric=False),
+        Column("new", _("New")),
+        Column("closed", _("Closed")),
+        Column("won", _("Won")),
+    ),
+    (("new", _("New")), ("won", _("Won"))),
+    kind="line",
+    category=lambda row: row["month"],
+    link=_in_month("created"),
+    rate=_("Win rate %"),
+    after_rate=(Column("won_cny", _("Won (CNY)")),),
 )
 
 TEAM_PAGE = (

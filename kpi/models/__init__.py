@@ -3,7 +3,7 @@ training (R-KPI-1); retrospectives (R-POST-2), scorecards and sales targets (R-K
 and the monthly team report (R-KPI-3) beside them. Gathered here so that Django registers them
 under the app label ``kpi``."""
 
-from kpi.models.analytics import AnalyticsSummary, SummaryMeasure
+from kpi.models.analytics import AnalyticsChange, AnalyticsSummary, SummaryMeasure
 from kpi.models.reports import TeamReport
 from kpi.models.retrospectives import (
     CustomerConsent,
@@ -22,6 +22,7 @@ from kpi.models.targets import SalesTarget
 from kpi.models.training import TrainingPlan, TrainingRecord
 
 __all__ = [
+    "AnalyticsChange",
     "AnalyticsSummary",
     "CustomerConsent",
     "ImprovementAction",

@@ -61,3 +61,38 @@ class AnalyticsSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.measure} {self.month} {self.team_id} {self.stage}"
+
+
+class ChangeKind(models.TextChoices):
+    """Which of the summary's groups a change mark asks to recompute."""
+
+    OPEN = "open", _("Open pipeline of the team")
+    FORECAST = "forecast", _("Forecast of the expected close month")
+    CREATED = "created", _("Creations of the month (and their lead-intake entries)")
+    CLOSED = "closed", _("Closes of the month")
+    ENTERED = "entered", _("Entries into a stage in the month")
+    STAY = "stay", _("Stays in a stage that ended in the month")
+    REVIEW = "review", _("Review decisions of the month")
+
+
+class AnalyticsChange(models.Model):
+    """A mark left by a database trigger when a record the summary reads changes (an
+    opportunity, a stage change, a review task; inserted, updated or deleted, by any route:
+    service, admin, bulk update, SQL): which group of which team must be recomputed, for the
+    month of ``at`` (``day`` for an expected close date; neither for the open pipeline) and,
+    for entries and stays, the stage.
+    ``kpi.analytics.summary.refresh_summary`` consumes the marks and recomputes only those
+    groups. Never written by the application."""
+
+    kind = models.CharField(_("group"), max_length=10, choices=ChangeKind.choices)
+    team_id = models.BigIntegerField(_("team id"), null=True, blank=True)
+    at = models.DateTimeField(_("moment"), null=True, blank=True)
+    day = models.DateField(_("day"), null=True, blank=True)
+    stage = models.CharField(_("stage"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("analytics change mark")
+        verbose_name_plural = _("analytics change marks")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.team_id} {self.at or self.day or ''}"

@@ -25,12 +25,13 @@ class TimerFilterSet(django_filters.FilterSet):
     state = ChoicesFilter(choices=TimerState.choices, label=_("State"))
     kind = django_filters.ChoiceFilter(choices=_kind_choices, label=_("Kind"))
     team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
+    owner = django_filters.NumberFilter(field_name="owner_id", label=_("Owner (user id)"))
     overdue = YesNoFilter(method="filter_overdue", label=_("Overdue"))
     due_soon = YesNoFilter(method="filter_due_soon", label=_("Due soon"))
 
     class Meta:
         model = Timer
-        fields = ["scope", "state", "kind", "team", "overdue", "due_soon"]
+        fields = ["scope", "state", "kind", "team", "owner", "overdue", "due_soon"]
 
     def filter_scope(self, queryset, name, value):
         user = self.request.user

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from presales.accounts.models import User
 from presales.core.roles import scope_of
 from presales.sla.models import Notification, SlaPolicy, Timer
+from presales.sla.models.timers import TimerQuerySet
 from presales.sla.policies import PolicyValues, get_kind
 from presales.sla.subjects import subject_prefetch
 
@@ -72,13 +73,22 @@ def my_deadlines(user: User, now: datetime | None = None) -> dict[str, Any]:
     }
 
 
-def team_overdue(user: User, now: datetime | None = None) -> list[Timer]:
+def team_overdue_timers(
+    user: User, now: datetime | None = None, *, within: TimerQuerySet | None = None
+) -> TimerQuerySet:
+    """The overdue open timers of the teams ``user`` manages, among ``within`` (e.g. the
+    timers a FilterSet keeps: the overdue-timers chart's point is one owner and kind)."""
+    timers: TimerQuerySet = within if within is not None else Timer.objects.all()
+    return timers.overdue(now or timezone.now()).managed_by(user)
+
+
+def team_overdue(
+    user: User, now: datetime | None = None, *, within: TimerQuerySet | None = None
+) -> list[Timer]:
     """A manager's page: the earliest ``DEADLINES_SHOWN`` + 1 overdue open timers of the
     teams they manage (R-KPI-3); the page shows ``DEADLINES_SHOWN`` and says when there are more."""
-    now = now or timezone.now()
     return list(
-        Timer.objects.overdue(now)
-        .managed_by(user)
+        team_overdue_timers(user, now, within=within)
         .select_related("owner", "team", "subject_type")
         .prefetch_related(subject_prefetch())
         .order_by("due_at", "id")[: DEADLINES_SHOWN + 1]

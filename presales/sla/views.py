@@ -23,6 +23,7 @@ from presales.core.errors import DomainError
 from presales.core.roles import Role
 from presales.sla import selectors
 from presales.sla.calendar import library_years
+from presales.sla.filtersets import TimerFilterSet
 from presales.sla.forms import (
     CalendarDayForm,
     CalendarYearForm,
@@ -30,7 +31,14 @@ from presales.sla.forms import (
     SlaPolicyForm,
     TeamWebhookForm,
 )
-from presales.sla.models import CalendarDay, CalendarYear, Notification, NotificationPreference, SlaPolicy
+from presales.sla.models import (
+    CalendarDay,
+    CalendarYear,
+    Notification,
+    NotificationPreference,
+    SlaPolicy,
+    Timer,
+)
 from presales.sla.notifications import (
     notification_mark_all_read,
     notification_mark_read,
@@ -104,8 +112,19 @@ class TeamDeadlinesView(RoleRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         now = timezone.now()
-        timers = selectors.team_overdue(self.request.user, now)
+        # The overdue-timers chart's point opens this page for one owner and kind (R-KPI-3).
+        filterset = TimerFilterSet(
+            self.request.GET or None, queryset=Timer.objects.all(), request=self.request
+        )
+        within = filterset.qs if filterset.is_bound else None
+        timers = selectors.team_overdue(self.request.user, now, within=within)
         context.update(
+            filtered=filterset.is_bound,
+            filtered_total=(
+                selectors.team_overdue_timers(self.request.user, now, within=within).count()
+                if filterset.is_bound
+                else None
+            ),
             timers=timers[: selectors.DEADLINES_SHOWN],
             more=len(timers) > selectors.DEADLINES_SHOWN,
             shown=selectors.DEADLINES_SHOWN,

@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from presales.core.roles import Role
+from presales.core.roles import Role, scope_of
 from reviews.choices import StepMode, StepState
 from reviews.models import Review
 from reviews.selectors import (
@@ -148,3 +148,45 @@ def test_a_review_is_visible_to_its_people_its_team_and_all_scope_roles(
         "no_role": make_user(team=team),
     }
     assert Review.objects.visible_to(users[who]).filter(pk=review.pk).exists() is sees
+
+
+@pytest.mark.parametrize("count", [3, 12])
+def test_the_dashboard_panel_reads_five_reviews_in_three_queries_whatever_the_number(
+    make_chain, team, author, manager, sales_manager, django_assert_num_queries, count
+):
+    """The "waiting for you" panel (R-REV-1): the five that waited longest for the user, in
+    the order their task reached the user, and the total; three queries for 3 or 12."""
+    from django.utils import timezone
+
+    from reviews.models import ReviewTask
+    from reviews.views import inbox_panel
+
+    make_chain([{"approver_role": Role.PRESALES_MANAGER}, {"approver_role": Role.SALES_MANAGER}])
+    reviews = _submit(count, team=team, author=author)
+    # the first review reached the sales manager's step last; the others never did
+    review_decide(actor=manager, review=reviews[0], decision="approve")
+    # the manager's tasks opened in the reverse order of the reviews' ids
+    for i, review in enumerate(reviews[1:]):
+        ReviewTask.objects.filter(review=review, approver=manager).update(
+            opened_at=timezone.now() - timezone.timedelta(hours=i)
+        )
+    manager = type(manager).objects.get(pk=manager.pk)
+    scope_of(manager)  # the roles, read once per request by the dashboard
+    with django_assert_num_queries(3):
+        panel = inbox_panel(manager)
+        shown = [(r.pk, r.steps_done, r.author.username) for r in panel["reviews"]]
+    assert panel["count"] == count - 1
+    assert [pk for pk, _done, _author in shown] == [r.pk for r in reversed(reviews[1:])][:5]
+    [only] = inbox_panel(sales_manager)["reviews"]
+    assert only.pk == reviews[0].pk and only.steps_done == 1
+
+
+def test_the_inbox_is_driven_by_the_users_pending_tasks(make_chain, team, author, manager):
+    """The inbox reads the user's pending tasks first (index review_task_inbox), then their
+    reviews by key: no per-review EXISTS over every review in progress."""
+    make_chain([{"approver_role": Role.PRESALES_MANAGER}])
+    _submit(2, team=team, author=author)
+    sql = str(inbox_for(manager).query).upper()
+    assert (
+        "= ANY(ARRAY(" in sql.replace(" ", "").replace("=ANY(ARRAY(", "= ANY(ARRAY(") and "EXISTS" not in sql
+    )
