@@ -27,6 +27,7 @@ communications) reuses its parent's pieces through the foreign key with
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -107,6 +108,15 @@ class AnyOf(Func):
     def __init__(self, expression: str, rows: QuerySet[Any]) -> None:
         # No ORDER BY inside: a set needs none (``IN`` drops it; ARRAY would sort for it).
         super().__init__(F(expression), ArraySubquery(rows.order_by()))
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> tuple[str, Any]:
+        """SQLite (``make run``'s demo) has no arrays: ``<expression> IN (<subquery>)``."""
+        column, rows = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        subquery = copy.copy(rows)
+        subquery.template = "(%(subquery)s)"
+        rows_sql, rows_params = compiler.compile(subquery)
+        return f"{column_sql} IN {rows_sql}", (*column_params, *rows_params)
 
 
 def _fk_column(prefix: str) -> str:
