@@ -8,7 +8,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from presales.accounts.selectors import filter_teams
-from presales.core.filters import ChoicesFilter
+from presales.core.filters import ChoicesFilter, ModelChoicesFilter
 from presales.core.scoping import AnyOf
 from presales.core.search import search
 from presales.sla.calendar import company_tz
@@ -20,7 +20,9 @@ from reviews.registry import kind_choices
 class ReviewFilterSet(django_filters.FilterSet):
     status = ChoicesFilter(choices=ReviewStatus.choices, label=_("Status"))
     kind = django_filters.ChoiceFilter(choices=kind_choices, label=_("Kind"))
-    team = django_filters.ModelChoiceFilter(queryset=filter_teams, label=_("Team"))
+    # Several teams (?team=3&team=5): the review-turnaround point of a team-scoped manager
+    # opens the decisions on the reviews of the teams it counts (R-KPI-3).
+    team = ModelChoicesFilter(queryset=filter_teams, label=_("Team"))
     q = django_filters.CharFilter(method="search", label=_("Search"))
     # The review-turnaround chart's point (R-KPI-3): the reviews in which one approver decided
     # (approved or rejected) a task between two days; applied together in filter_queryset.

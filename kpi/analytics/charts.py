@@ -112,16 +112,18 @@ def _receivables_link(row: Row, filters: Filters) -> str:
 
 
 def _decisions_link(row: Row, filters: Filters) -> str:
-    """The reviews in which the point's approver decided a task in the period (of the
-    filtered team): one review per decision."""
-    query = {
+    """The reviews in which the point's approver decided a task in the period, of the teams
+    the point counts (``row["teams"]``: the filtered team, or a team-scoped viewer's teams,
+    so a review of another team the viewer sees personally is left out as in the point):
+    one review per decision."""
+    query: dict[str, Any] = {
         "decided_by": str(row["approver_id"]),
         "decided_after": str(filters.period.start),
         "decided_before": str(_last_day(filters.period.end)),
     }
-    if filters.team_id:
-        query["team"] = str(filters.team_id)
-    return reverse("reviews:list") + "?" + urlencode(query)
+    if row.get("teams") is not None:
+        query["team"] = [str(team) for team in row["teams"]]
+    return reverse("reviews:list") + "?" + urlencode(query, doseq=True)
 
 
 def _overdue_link(row: Row, filters: Filters) -> str:

@@ -540,7 +540,8 @@ def _live_review_turnaround(user: Any, filters: Filters) -> list[dict[str, Any]]
     ``avg_hours`` and ``median_hours`` from the task's opening to its decision in working
     hours: the elapsed hours less 24 for each whole day off (company calendar) between the
     two days (days off are read for the period and the ``TURNAROUND_LOOKBACK_DAYS`` before).
-    Team filters the review's team, person the approver. One query (plus the calendar's two)."""
+    Only the reviews of :func:`chart_teams` count (as in the summary), ``teams`` in each row;
+    person filters the approver. One query (plus the calendar's two)."""
     period = filters.period
     days_off = non_working_days(period.start - timedelta(days=TURNAROUND_LOOKBACK_DAYS), period.end)
     tz = str(company_tz())
@@ -570,8 +571,9 @@ def _turnaround_rows(user: Any, filters: Filters, period: Period, working_hours:
         state__in=[TaskState.APPROVED, TaskState.REJECTED],
         review__in=Review.objects.visible_to(user).values("pk"),
     )
-    if filters.team_id:
-        tasks = tasks.filter(review__team_id=filters.team_id)
+    teams = chart_teams(user, filters)
+    if teams is not None:
+        tasks = tasks.filter(review__team_id__in=teams)
     if filters.owner_id:
         tasks = tasks.filter(approver_id=filters.owner_id)
     rows = (
@@ -589,6 +591,7 @@ def _turnaround_rows(user: Any, filters: Filters, period: Period, working_hours:
         {
             "approver_id": row["approver_id"],
             "approver": row["approver__display_name"] or row["approver__username"],
+            "teams": teams,
             "count": row["count"],
             "avg_hours": hours(row["avg"]),
             "median_hours": hours(row["median"]),
@@ -607,22 +610,30 @@ def freshness() -> Any:
 LIVE = None
 
 
-def summary_teams(user: Any, filters: Filters) -> list[int] | None:
-    """The teams the summary answers for ``user`` and ``filters`` (``[]``: none; ``[0]`` is
-    never a team), or None when the figures are computed live: no summary yet, or filtered
-    by a person or an industry (the summary is kept per team only). All scope: every team
-    (or the chosen one); team scope: the user's teams (home and managed)."""
-    if filters.owner_id or filters.industry or summary.computed_at() is None:
-        return LIVE
+def chart_teams(user: Any, filters: Filters) -> list[int] | None:
+    """The teams whose records a chart counts for ``user`` and ``filters``: None for every
+    team (all scope, no team chosen), else the chosen team or, for team scope, the user's
+    teams (home and managed; ``[]``: none). A team-scoped manager's figures are their teams'
+    even where they see a record of another team personally (e.g. as a review's approver)."""
     scope = scope_of(user)
     if scope is None:
         return []
     if scope == Scope.ALL:
-        return [filters.team_id] if filters.team_id else [-1]
+        return [filters.team_id] if filters.team_id else None
     teams = sorted(user.team_ids)
     if filters.team_id:
         return [filters.team_id] if filters.team_id in teams else []
     return teams
+
+
+def summary_teams(user: Any, filters: Filters) -> list[int] | None:
+    """The teams the summary answers for ``user`` and ``filters`` (:func:`chart_teams`;
+    ``[-1]``: every team), or None when the figures are computed live: no summary yet, or
+    filtered by a person or an industry (the summary is kept per team only)."""
+    if filters.owner_id or filters.industry or summary.computed_at() is None:
+        return LIVE
+    teams = chart_teams(user, filters)
+    return [-1] if teams is None else teams
 
 
 def _summary(measure: str, teams: list[int], period: Period | None = None) -> QuerySet[AnalyticsSummary]:
@@ -823,7 +834,8 @@ def trends(user: Any, filters: Filters, months: int = TREND_MONTHS) -> list[dict
 
 def review_turnaround(user: Any, filters: Filters) -> list[dict[str, Any]]:
     """Review tasks decided in the period per approver: ``count``, ``avg_hours`` and
-    ``median_hours`` in working hours (see :func:`_live_review_turnaround`)."""
+    ``median_hours`` in working hours (see :func:`_live_review_turnaround`), and ``teams``,
+    the teams whose reviews the row counts (None: every team; the drill-down's filter)."""
     teams = summary_teams(user, filters)
     if teams is LIVE:
         return _live_review_turnaround(user, filters)
@@ -841,6 +853,7 @@ def review_turnaround(user: Any, filters: Filters) -> list[dict[str, Any]]:
         {
             "approver_id": row["person_id"],
             "approver": row["person__display_name"] or row["person__username"],
+            "teams": None if teams == [-1] else teams,
             "count": row["n"],
             "avg_hours": hours(row["seconds"] / row["n"]) if row["n"] else None,
             "median_hours": hours(_weighted_median(row)),

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.http import QueryDict
 from django.test import Client
 from django.utils import timezone
 
@@ -86,6 +87,27 @@ def test_r_kpi_3_a_review_turnaround_point_opens_its_decisions(decisions, genera
 
 
 @pytest.mark.parametrize("source", ["live", "summary"])
+def test_r_kpi_3_a_team_manager_s_point_opens_the_decisions_of_the_teams_it_counts(
+    decisions, manager, general_manager, team, source
+):
+    """R-KPI-3: a team's manager, not filtering by team, sees their teams' decisions; the
+    manager's own decision on another team's review (visible to them as its approver) is in
+    neither the point nor the list behind it."""
+    # given
+    if source == "summary":
+        summary.refresh_summary(full=True)
+    chart = CHARTS["review-turnaround"]
+    for filters in (Filters(PERIOD), Filters(PERIOD, team_id=team.pk)):
+        rows = chart.rows(manager, filters)
+        assert sorted((row["approver_id"], row["count"]) for row in rows) == sorted(
+            [(manager.pk, 2), (general_manager.pk, 1)]
+        )
+        # when / then
+        for row in rows:
+            assert _list_count(manager, row["url"]) == row["count"], row["url"]
+
+
+@pytest.mark.parametrize("source", ["live", "summary"])
 def test_r_kpi_3_an_overdue_timers_point_opens_its_timers(
     general_manager, engineer, other_engineer, manager, team, other_team, source
 ):
@@ -130,3 +152,24 @@ def test_r_kpi_3_the_decision_filter_is_served_by_the_task_index():
     sql = str(filterset.qs.query)
     assert "= ANY(ARRAY(SELECT" in sql and "EXISTS" not in sql
     assert 'U0."approver_id" = 7' in sql
+
+
+def test_r_kpi_3_the_teams_filter_is_one_indexed_in_without_distinct(general_manager, team, other_team, rf):
+    """The drill-down's teams (``?team=3&team=5``) filter the review's team column with one
+    ``IN`` (the index review_team_status serves it; no DISTINCT to sort the page's rows)."""
+    from reviews.filtersets import ReviewFilterSet
+
+    request = rf.get("/")
+    request.user = general_manager
+    filterset = ReviewFilterSet(
+        QueryDict(f"team={team.pk}&team={other_team.pk}&decided_by=7"),
+        queryset=Review.objects.all(),
+        request=request,
+    )
+    assert filterset.is_valid(), filterset.errors
+    sql = str(filterset.qs.query)
+    assert '"reviews_review"."team_id" IN (' in sql
+    assert "DISTINCT" not in sql and " OR " not in sql
+    assert sorted(filterset.form.cleaned_data["team"], key=lambda t: t.pk) == sorted(
+        [team, other_team], key=lambda t: t.pk
+    )
