@@ -315,8 +315,9 @@ def _scrub_core_text(person: ErasedPerson) -> int:
 
 def _withdraw_documents(person: ErasedPerson) -> int:
     """The generated PDFs of the customer's records (its opportunities, their solutions,
-    bids, contracts …) and of every record whose text was scrubbed may print the person:
-    withdrawn (files deleted, rendered again on request from the scrubbed data)."""
+    bids, contracts …, and the review forms of reviews of them) and of every record whose
+    text was scrubbed may print the person: withdrawn (files deleted, rendered again on
+    request from the scrubbed data)."""
     documents = documents_of(person.contact.customer, records=person.touched)
     count = documents_withdraw(
         documents=documents,

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -305,20 +306,24 @@ def documents_recover_queued(*, now: datetime | None = None) -> int:
 def documents_of(target: Any, *, records: Iterable[tuple[str, int]] = ()) -> QuerySet[Document]:
     """Every document made from ``target`` or from a record that reaches it through foreign
     keys (a customer: its opportunities, their solution versions, bids, contracts, handoffs
-    …), found from the registered types' models without naming any app; plus the documents
-    of ``records`` (``(model label, pk)`` pairs, e.g. the reviews whose text was scrubbed)."""
+    …) or through a generic relation to such a record (a review form: the review's subject,
+    e.g. a solution version of the customer), found from the registered types' models
+    without naming any app; plus the documents of ``records`` (``(model label, pk)`` pairs,
+    e.g. the reviews whose text was scrubbed)."""
     target_label = target._meta.label
     wanted = Q(pk__in=[])
     for kind in document_types():
         model = django_apps.get_model(kind.model)
+        content_type = ContentType.objects.get_for_model(model)
         route = path_to(model, target_label)
-        if route is None:
+        if route is not None:
+            ids = model._default_manager.filter(**{route[0] or "pk": target.pk}).values("pk")
+        elif _generic_keys(model):
+            made = Document.objects.filter(doc_type=kind.key, content_type=content_type).values("object_id")
+            ids = _subject_reaches(model._default_manager.filter(pk__in=made), target).values("pk")
+        else:
             continue
-        path = route[0] or "pk"
-        ids = model._default_manager.filter(**{path: target.pk}).values("pk")
-        wanted |= Q(
-            doc_type=kind.key, content_type=ContentType.objects.get_for_model(model), object_id__in=ids
-        )
+        wanted |= Q(doc_type=kind.key, content_type=content_type, object_id__in=ids)
     by_label: dict[str, set[int]] = {}
     for label, pk in records:
         by_label.setdefault(label.lower(), set()).add(pk)
@@ -326,6 +331,30 @@ def documents_of(target: Any, *, records: Iterable[tuple[str, int]] = ()) -> Que
         model = django_apps.get_model(label)
         wanted |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=sorted(pks))
     return Document.objects.filter(wanted)
+
+
+def _generic_keys(model: type[Any]) -> list[GenericForeignKey]:
+    return [field for field in model._meta.private_fields if isinstance(field, GenericForeignKey)]
+
+
+def _subject_reaches(rows: QuerySet[Any], target: Any) -> QuerySet[Any]:
+    """Those of ``rows`` whose generic subject (a ``GenericForeignKey``: content type +
+    object id) is ``target`` or reaches it through foreign keys. The subjects' content types
+    are read from the rows (one query: the caller passes only the rows that have documents),
+    then each subject model's path to the target gives its ids: the rows' ``(content type,
+    object id IN subjects)``, per content type."""
+    target_label = target._meta.label
+    wanted = Q(pk__in=[])
+    for key in _generic_keys(rows.model):
+        type_ids = rows.order_by().values_list(key.ct_field, flat=True).distinct()
+        for type_id in sorted(t for t in type_ids if t is not None):
+            subject_model = ContentType.objects.get_for_id(type_id).model_class()
+            route = None if subject_model is None else path_to(subject_model, target_label)
+            if subject_model is None or route is None:
+                continue
+            subjects = subject_model._default_manager.filter(**{route[0] or "pk": target.pk}).values("pk")
+            wanted |= Q(**{key.ct_field: type_id, f"{key.fk_field}__in": subjects})
+    return rows.filter(wanted)
 
 
 def documents_withdraw(*, documents: QuerySet[Document], reason: str) -> int:

@@ -34,12 +34,14 @@ from leads import services
 from leads.choices import Channel, ContactSource
 from leads.erasure import contact_erase
 from leads.models import CommunicationRecord, ContactErasure, VisitPlan
+from opportunities.choices import Stage
 from opportunities.competitors.models import Competitor, CompetitorIntel
 from presales.core.errors import Conflict
 from presales.core.roles import Role
 from presales.documents import services as document_services
 from presales.documents.models import Document, DocumentDelivery, DocumentState
 from proposals.models import Acceptance, Requirement
+from proposals.solutions import services as solutions
 from reviews.models import Review
 from tests.bids.contracts.factories import signed_contract
 from tests.bids.risks.factories import risk
@@ -51,9 +53,11 @@ from tests.factories import (
     NotificationFactory,
     OpportunityFactory,
     ReviewChainFactory,
+    ReviewChainStepFactory,
 )
 from tests.kpi.surveys.factories import _template
 from tests.presales.documents.conftest import pdf_text, rendered
+from tests.proposals.solutions.conftest import LINE, review_of
 from tests.proposals.solutions.factories import RequirementFactory
 
 pytestmark = pytest.mark.django_db
@@ -430,8 +434,9 @@ def all_files(storage, folder=""):
 
 def test_every_document_type_of_a_customer_record_is_found_from_the_customer_r_cust_8():
     """R-CUST-8: the erasure finds the customer's documents through the foreign keys of each
-    registered type's record; only the types whose records belong to no customer (the review
-    forms, scrubbed by their text instead, and the engineers' scorecards) are not reached."""
+    registered type's record; the review forms, whose record names its subject by a generic
+    relation, through the subject's (next test); only the engineers' scorecards belong to no
+    customer."""
     from presales.core.relations import path_to
     from presales.documents.registry import document_types
 
@@ -445,6 +450,67 @@ def test_every_document_type_of_a_customer_record_is_found_from_the_customer_r_c
         True,
     )
     assert path_to(apps.get_model("presales.Notification"), "leads.Customer") is None
+
+
+def _solution_review(opportunity, engineer):
+    """The opportunity's solution, submitted for review; none of its texts names a person."""
+    solution = solutions.solution_create(actor=engineer, opportunity=opportunity, title="Line energy plan")
+    version = solution.versions.get()
+    solutions.section_create(
+        actor=engineer, version=version, kind="background", data={"body_html": "<p>Background</p>"}
+    )
+    solutions.line_create(actor=engineer, version=version, data=dict(LINE))
+    solutions.version_submit(actor=engineer, version=version)
+    return review_of(version)
+
+
+def test_the_review_form_of_a_customer_s_solution_is_withdrawn_though_it_never_named_the_person_r_cust_8(
+    admin, engineer, sales_rep, manager, team, customer, contact, django_capture_on_commit_callbacks
+):
+    """R-CUST-8: a review's form may print its subject's contacts (the subject as it was
+    sent); a review names its subject by a generic relation (content type + id), and the
+    erasure follows it to the customer: the customer's solution review form is withdrawn
+    even when no text of the review named the person (so nothing was scrubbed in it)."""
+    # given a solution review of the customer's opportunity and one of another customer's,
+    # each form rendered
+    chain = ReviewChainFactory(kind="solution_version")
+    ReviewChainStepFactory(chain=chain, order=1, approver_role=Role.PRESALES_MANAGER)
+    reviews = []
+    for of in (customer, CustomerFactory(team=team)):
+        opportunity = OpportunityFactory(
+            customer=of, team=team, presales_owner=engineer, sales_owner=sales_rep, stage=Stage.SOLUTION
+        )
+        reviews.append(_solution_review(opportunity, engineer))
+    mine = reviews[0]
+    assert NAME not in mine.subject_summary + str(mine.content_snapshot)
+    forms = [
+        rendered(
+            document_services.document_request(
+                actor=engineer, doc_type="review_form", object_id=review.pk, language="en"
+            )
+        )
+        for review in reviews
+    ]
+    assert {form.state for form in forms} == {DocumentState.DONE}
+    assert NAME not in pdf_text(forms[0])
+    storage = forms[0].file.storage
+    stored = [form.file.name for form in forms]
+    assert set(document_services.documents_of(customer)) == {forms[0]}
+    # when the contact is erased
+    with django_capture_on_commit_callbacks(execute=True):
+        tombstone = contact_erase(
+            contact=contact, actor=admin, reason="Data subject request", request_reference="PIPL-10"
+        )
+    # then the customer's review form is withdrawn (its file deleted), the other's kept
+    mine_form, theirs_form = (Document.objects.get(pk=form.pk) for form in forms)
+    assert mine_form.state == DocumentState.FAILED and not mine_form.file and not storage.exists(stored[0])
+    assert theirs_form.state == DocumentState.DONE and storage.exists(stored[1])
+    assert tombstone.counts["documents"] == 1
+    # and the next request renders it anew
+    again = document_services.document_request(
+        actor=engineer, doc_type="review_form", object_id=mine.pk, language="en"
+    )
+    assert again.pk != mine_form.pk and again.state == DocumentState.QUEUED
 
 
 def test_a_rendering_in_progress_when_withdrawn_keeps_no_file_r_cust_8(engineer, opportunity):
