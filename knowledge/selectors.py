@@ -28,8 +28,16 @@ class Hit:
 
 
 def articles_for(
-    user: Actor, *, q: str = "", kind: str = "", industry: str = "", tag: str = ""
+    user: Actor,
+    *,
+    q: str = "",
+    kind: str = "",
+    industry: str = "",
+    tag: str = "",
+    first: int | None = None,
 ) -> QuerySet[Article]:
+    """The articles ``user`` may read matching ``q`` and the filters, best first. ``first``: the
+    caller reads at most that many rows from the top (see ``article_search``)."""
     articles = Article.objects.visible_to(user).select_related("owner")
     if not q:
         articles = articles.filter(status=ArticleStatus.PUBLISHED) if not kind else articles
@@ -39,7 +47,7 @@ def articles_for(
         articles = articles.filter(industry=industry)
     if tag:
         articles = articles.filter(tags__name=tag)
-    return article_search(articles, q)
+    return article_search(articles, q, first=first)
 
 
 def bid_answers(user: Actor, *, q: str = "", industry: str = "", product: str = "") -> QuerySet[Article]:
@@ -61,7 +69,8 @@ def search_page(user: Actor, *, q: str, page: int = 1, **filters: str) -> dict[s
     its highlighted title and snippet, plus the first customers and leads whose company name
     holds the query."""
     offset = (max(page, 1) - 1) * PAGE
-    rows = list(articles_for(user, q=q, **filters).defer("search_vector")[offset : offset + PAGE + 1])
+    first = offset + PAGE + 1
+    rows = list(articles_for(user, q=q, first=first, **filters).defer("search_vector")[offset:first])
     hits = [
         Hit(
             article=a,

@@ -15,7 +15,7 @@ starting with it (``'制':*``; not the ones ending with it — a one-character s
 promised). Latin letters and digits form words, folded (NFKC, lower case): "MES系统" is the word
 ``mes`` followed by ``系统``. Mixed queries AND their parts.
 
-Weights: title A, summary and tags B, body C; ``ts_rank_cd`` ranks on them.
+Weights: title A, summary and tags B, body C; ``ts_rank`` ranks on them (knowledge/search.py).
 """
 
 from __future__ import annotations

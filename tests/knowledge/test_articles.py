@@ -132,6 +132,45 @@ def test_r_kb_1_the_search_reads_its_gin_index_not_the_table(engineer, library):
     )
 
 
+def test_r_kb_1_a_page_of_a_longer_query_walks_past_candidates_without_the_phrase(engineer, library):
+    """R-KB-1: a page (``first``) checks the phrase lazily on the ranked candidates; candidates
+    holding the pairs out of order, ranked higher, are skipped, never cut the page short, and
+    the page is the full check's first rows."""
+    for n in range(25):  # every pair of 能耗管理 in the title, never in order: ranked first
+        publish(engineer, title=f"能耗与耗管及管理{n}", body="正文")
+    body_only = publish(engineer, title="平台介绍", body="园区能耗管理。")
+    everything = titles(article_search(Article.objects.all(), "能耗管理"))
+    assert everything == ["园区能耗管理平台", body_only.title]
+    for first in (1, 2, 21):
+        page = titles(article_search(Article.objects.all(), "能耗管理", first=first))
+        assert page == everything[:first]
+    from knowledge.selectors import search_page
+
+    hits = search_page(engineer, q="能耗管理")["hits"]
+    assert [hit.article.title for hit in hits] == everything
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the GIN index exists on PostgreSQL only")
+def test_r_kb_1_a_page_of_a_longer_query_reads_the_gin_index_not_the_table(engineer, library):
+    queryset = article_search(Article.objects.visible_to(engineer), "能耗管理", first=21)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        plan = json.loads(queryset.explain(format="json"))
+
+    def walk(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from walk(child)
+
+    nodes = list(walk(plan[0]["Plan"]))
+    assert any(n.get("Index Name") == "kb_article_search" for n in nodes), nodes
+    assert not any(
+        n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "knowledge_article" for n in nodes
+    )
+    # the phrase is a filter above the ranked candidates, under the page's LIMIT
+    assert any("ts_match_vq" in n.get("Filter", "") and n["Node Type"] == "Subquery Scan" for n in nodes)
+
+
 def test_r_kb_1_search_page_marks_hits_and_lists_customers_by_company_name(client, engineer, team, library):
     CustomerFactory(name="苏州精密制造有限公司", team=team)
     client.force_login(engineer)
