@@ -8,7 +8,9 @@ number of rows, and returns a bounded number of rows (stages, months, teams, peo
 Each selector takes the caller and :class:`Filters` and sees only what the caller sees: the
 opportunities of ``Opportunity.objects.visible_to(user)`` (``opportunity_visibility_q``), the
 timers of ``Timer.objects.visible_to(user)``, the receivables of the visible contracts and
-the review tasks of the visible reviews. Amounts are in CNY: an amount in another currency is
+the review tasks of the visible reviews; of those, a chart counts the teams of
+:func:`chart_teams` only, as the summary does (a team-scoped manager's figures are their
+teams', live or summarised). Amounts are in CNY: an amount in another currency is
 converted at its recorded rate (``fx_rate_to_cny``); one without a rate is left out of the
 sums (and counted).
 
@@ -155,9 +157,14 @@ def _stage_rank(field: str) -> Case:
 
 
 def _opportunity_q(user: Any, filters: Filters, prefix: str = "") -> Q:
+    """Visible to ``user`` and of :func:`chart_teams` (one indexed ``team_id IN``; none for
+    every team), as the summary counts: a team-scoped manager's charts leave out another
+    team's opportunity they see personally (an owner, on its project team). Then the person
+    and the industry."""
     where = opportunity_visibility_q(user, prefix=prefix)
-    if filters.team_id:
-        where &= Q(**{f"{prefix}team_id": filters.team_id})
+    teams = chart_teams(user, filters)
+    if teams is not None:
+        where &= Q(**{f"{prefix}team_id__in": teams})
     if filters.owner_id:
         where &= Q(**{f"{prefix}sales_owner_id": filters.owner_id}) | Q(
             **{f"{prefix}presales_owner_id": filters.owner_id}
@@ -168,7 +175,8 @@ def _opportunity_q(user: Any, filters: Filters, prefix: str = "") -> Q:
 
 
 def opportunities(user: Any, filters: Filters) -> QuerySet[Opportunity]:
-    """The opportunities behind the charts: visible to ``user`` and filtered."""
+    """The opportunities behind the charts: visible to ``user``, of :func:`chart_teams` and
+    filtered (:func:`_opportunity_q`)."""
     return Opportunity.objects.filter(_opportunity_q(user, filters)).order_by()
 
 
@@ -487,10 +495,13 @@ def overdue_timers(user: Any, filters: Filters, *, now: Any = None) -> list[dict
 def _live_overdue_timers(user: Any, filters: Filters, *, now: Any = None) -> list[dict[str, Any]]:
     """Open timers past due that ``user`` sees (their own, their teams' as a manager, all for
     the general manager), per kind and owner: ``count`` and ``oldest_due``. The period does
-    not apply (overdue is now); team and person filter the timer's team and owner. One query."""
+    not apply (overdue is now). Only the timers of :func:`chart_teams` count (as in the
+    summary: not another team's timer a team-scoped manager owns); person filters the
+    timer's owner. One query."""
     timers = Timer.objects.visible_to(user).overdue(now or timezone.now())
-    if filters.team_id:
-        timers = timers.filter(team_id=filters.team_id)
+    teams = chart_teams(user, filters)
+    if teams is not None:
+        timers = timers.filter(team_id__in=teams)
     if filters.owner_id:
         timers = timers.filter(owner_id=filters.owner_id)
     rows = (

@@ -16,6 +16,7 @@ from kpi.analytics import selectors, summary
 from kpi.analytics.selectors import Filters
 from kpi.analytics.tasks import refresh_analytics_summary_task
 from kpi.models import AnalyticsSummary
+from opportunities.models import Opportunity
 from tests.kpi.analytics.conftest import PERIOD, at, place
 from tests.kpi.analytics.test_selectors import _timer
 
@@ -89,6 +90,65 @@ def test_r_kpi_3_the_summary_gives_the_live_figures(request, team, other_team, w
         assert without_medians(getattr(selectors, name)(user, Filters(PERIOD))) == without_medians(
             live[name]
         ), name
+
+
+def test_r_kpi_3_a_team_manager_personally_on_another_teams_records_reads_the_same_live_and_summarised(
+    manager, engineer, team, other_team
+):
+    """R-KPI-3: live, a team-scoped manager's charts count their teams' records only (the
+    teams of ``chart_teams``), as the summary does, although they see another team's
+    opportunity as its presales owner and own one of its timers."""
+    # given
+    world(team, other_team)
+    won = place(
+        other_team,
+        stage="handoff",
+        amount="700.00",
+        created=at(2),
+        closed=at(9),
+        presales_owner=manager,
+        path=(
+            ("lead_intake", "needs_analysis", at(4)),
+            ("needs_analysis", "contract", at(6)),
+            ("contract", "handoff", at(9)),
+        ),
+    )
+    open_one = place(
+        other_team,
+        stage="bid",
+        amount="300.00",
+        created=at(3),
+        expected_close=at(25).date(),
+        presales_owner=manager,
+        path=(("lead_intake", "bid", at(5)),),
+    )
+    visible = Opportunity.objects.visible_to(manager).filter(pk__in=[won.pk, open_one.pk])
+    assert visible.count() == 2
+    now = timezone.now()
+    _timer(engineer, team, due=now - timedelta(days=1))
+    _timer(manager, other_team, due=now - timedelta(days=2))
+    live = {name: getattr(selectors, name)(manager, Filters(PERIOD)) for name in CHARTS}
+    live_overdue = selectors.overdue_timers(manager, Filters(PERIOD))
+    # then (live: the other team's records are left out)
+    assert [row["team_id"] for row in live["win_rate"]] == [team.pk, None]
+    assert {row["stage"]: row["count"] for row in live["pipeline_funnel"]}["bid"] == 0
+    assert [(row["owner_id"], row["count"]) for row in live_overdue] == [(engineer.pk, 1)]
+    # when
+    summary.refresh_summary(now=NOW)
+    # then
+    assert selectors.summary_teams(manager, Filters(PERIOD)) == [team.pk]
+    for name in CHARTS:
+        assert without_medians(getattr(selectors, name)(manager, Filters(PERIOD))) == without_medians(
+            live[name]
+        ), name
+    # when (the overdue timers are summarised as of the computation)
+    summary.refresh_summary(now=now)
+
+    # then
+    def strip(rows):
+        return [{k: v for k, v in r.items() if k != "oldest_due"} for r in rows]
+
+    assert strip(selectors.overdue_timers(manager, Filters(PERIOD))) == strip(live_overdue)
 
 
 def test_r_kpi_3_the_summary_keeps_the_overdue_timers_of_its_computation(
